@@ -1,0 +1,115 @@
+/**
+ * Iframe-streaming driver: reads the forever-frame document as a browser would,
+ * runs nothing, and takes each `<script>parent.cb(...)</script>` chunk's JSON.
+ * When the server ends the document (its byte limit), it reconnects with `since`.
+ */
+import http from 'node:http';
+import { Cursor, type Connection, type Driver, type DriverOptions, backoffMs, sleep } from './common.ts';
+
+export const CALLBACK = 'onEvent';
+
+/** Pulls complete script chunks out of an HTML stream; keeps the unfinished tail. */
+export class ScriptChunkParser {
+  private buffer = '';
+  private readonly open = `<script>parent.${CALLBACK}(`;
+  private readonly close = ');</script>';
+
+  push(text: string): unknown[] {
+    this.buffer += text;
+    const out: unknown[] = [];
+    for (;;) {
+      const start = this.buffer.indexOf(this.open);
+      if (start < 0) break;
+      // The server escapes "<" inside the JSON, so the first ");</script>" ends it.
+      const end = this.buffer.indexOf(this.close, start);
+      if (end < 0) break;
+      out.push(JSON.parse(this.buffer.slice(start + this.open.length, end)));
+      this.buffer = this.buffer.slice(end + this.close.length);
+    }
+    // Keep at most what could be the start of an unfinished chunk.
+    if (this.buffer.length > 0 && this.buffer.indexOf('<script') < 0) this.buffer = this.buffer.slice(-this.open.length);
+    return out;
+  }
+}
+
+export interface StreamRequest {
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface Decoder {
+  push(text: string): unknown[];
+}
+
+/**
+ * The loop both streaming drivers share: one long GET, decode as it arrives,
+ * reconnect when it ends (at once after a clean end, with backoff after a failure).
+ */
+export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor) => StreamRequest, decoder: () => Decoder): Connection {
+  const cursor = new Cursor(options.since);
+  const abort = new AbortController();
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const { path, headers } = request(cursor);
+      const req = http.get(`${options.baseUrl}${path}`, {
+        headers: { ...options.headers, ...headers },
+        agent: options.agent,
+        localAddress: options.localAddress,
+        signal: abort.signal,
+      }, (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`HTTP ${response.statusCode}`));
+          return;
+        }
+        options.onState?.('open');
+        const parser = decoder();
+        response.setEncoding('utf8');
+        response.on('data', (text: string) => {
+          const receivedAt = performance.timeOrigin + performance.now();
+          for (const event of parser.push(text)) {
+            if (cursor.see(event)) options.onEvent(event, receivedAt);
+          }
+        });
+        response.on('end', resolve);
+        response.on('error', reject);
+        response.on('close', resolve);
+      });
+      req.on('error', reject);
+    });
+  const done = (async () => {
+    let failures = 0;
+    while (!abort.signal.aborted) {
+      try {
+        options.onState?.('connecting');
+        await once();
+        failures = 0;
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        failures++;
+        options.onState?.('waiting', String(error));
+      }
+      if (abort.signal.aborted || options.reconnect === false) break;
+      await sleep(failures ? backoffMs(failures) : 0, abort.signal);
+    }
+    options.onState?.('closed');
+  })();
+  return {
+    id,
+    get lastSeq() {
+      return cursor.lastSeq;
+    },
+    async close() {
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+const iframe: Driver = (options) =>
+  streamLoop('iframe', options, (cursor) => ({
+    path: `/feed/iframe?cb=${CALLBACK}${cursor.lastSeq === undefined ? '' : `&since=${cursor.lastSeq}`}`,
+    headers: { accept: 'text/html' },
+  }), () => new ScriptChunkParser());
+
+export default iframe;

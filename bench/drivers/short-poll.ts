@@ -1,0 +1,48 @@
+/** Short-poll driver: GET /feed/short-poll?since=N every `intervalMs`, forever. */
+import { Cursor, type Connection, type Driver, backoffMs, getText, sleep } from './common.ts';
+
+/** The poll loop short-poll and long-poll share; only the URL and the pause differ. */
+export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Driver>[0], url: (query: string) => string, pauseMs: number): Connection {
+  const cursor = new Cursor(options.since);
+  const abort = new AbortController();
+  const done = (async () => {
+    let failures = 0;
+    options.onState?.('open');
+    while (!abort.signal.aborted) {
+      try {
+        const { status, body } = await getText(url(cursor.query()), options, abort.signal);
+        if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
+        const answer = JSON.parse(body) as { epoch: string; lastSeq: number; events: unknown[] };
+        const receivedAt = performance.timeOrigin + performance.now();
+        if (cursor.restartIfNewEpoch(answer.epoch, answer.lastSeq)) options.onState?.('restarted', answer.epoch);
+        for (const event of answer.events) if (cursor.see(event)) options.onEvent(event, receivedAt);
+        failures = 0;
+        if (pauseMs > 0) await sleep(pauseMs, abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        if (options.reconnect === false) {
+          options.onState?.('closed', String(error));
+          break;
+        }
+        options.onState?.('waiting', String(error));
+        await sleep(backoffMs(failures++), abort.signal);
+      }
+    }
+    options.onState?.('closed');
+  })();
+  return {
+    id,
+    get lastSeq() {
+      return cursor.lastSeq;
+    },
+    async close() {
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+const shortPoll: Driver = (options) =>
+  pollLoop('short-poll', options, (query) => `${options.baseUrl}/feed/short-poll?${query}`, options.intervalMs ?? 1000);
+
+export default shortPoll;

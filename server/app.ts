@@ -1,0 +1,110 @@
+/**
+ * The lab as a Fastify app: build() wires the feed, the five transports, chat,
+ * statistics and pages; it does not listen (main.ts does), so tests start the
+ * real app on port 0.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
+import { type Config, configWith } from './config.ts';
+import { type ErrorCode, LabError, sendError } from './errors.ts';
+import { Feed, preciseNow, startTicker } from './feed.ts';
+import { registerPages } from './pages.ts';
+import { type TransportId, WireStats } from './stats.ts';
+import { type LabContext, TRANSPORTS } from './transports/index.ts';
+import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on a transport's route: its bytes are metered by the transport itself. */
+    transport?: TransportId;
+  }
+}
+
+export interface Lab {
+  app: FastifyInstance;
+  ctx: LabContext;
+}
+
+/** Fastify's own error codes, mapped onto the lab's table. */
+const FASTIFY_ERRORS: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'bad_content_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_json',
+};
+
+/** Builds the lab; `config` defaults to the classroom defaults. */
+export async function build(config: Config = configWith()): Promise<Lab> {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
+  const feed = new Feed(config.bufferSize);
+  const startedAt = preciseNow();
+  const ctx: LabContext = {
+    config,
+    feed,
+    stats: new WireStats(),
+    limiter: new ChatLimiter(config.chatRate),
+    closers: new Set(),
+    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0 },
+  };
+
+  // Before @fastify/websocket's own preClose (hooks run in order), so that sockets
+  // hear 1001 "going away" rather than a bare close, and held polls and streams end
+  // now instead of holding app.close() open.
+  app.addHook('preClose', async () => {
+    for (const close of [...ctx.closers]) close();
+  });
+
+  await app.register(websocket, {
+    options: { maxPayload: MAX_MESSAGE_BYTES },
+    // ws has already sent the fitting close frame (1007, 1009, 1002) when it reports
+    // a protocol error; terminating here would cut that frame off, so only log.
+    errorHandler: (error, socket, request) => {
+      request.log.info({ err: error }, 'websocket error');
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'server error');
+    },
+  });
+
+  // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
+  // so that a keep-alive socket's next transport request starts from a clean mark.
+  app.addHook('preHandler', async (request) => {
+    if (!request.routeOptions.config.transport) ctx.stats.skip(request.raw.socket);
+  });
+  app.addHook('onResponse', async (request) => {
+    if (!request.routeOptions.config.transport && request.raw.socket) ctx.stats.skip(request.raw.socket);
+  });
+
+  app.setErrorHandler((error: FastifyError | LabError, _request, reply) => {
+    if (error instanceof LabError) return sendError(reply, error.code, error.message);
+    const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+    if (mapped) return sendError(reply, mapped);
+    if (error.statusCode && error.statusCode < 500) return sendError(reply, 'bad_json', error.message);
+    reply.log.error(error);
+    return sendError(reply, 'internal');
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
+
+  for (const transport of TRANSPORTS) transport.register(app, ctx);
+  registerChatRoute(app, { feed, limiter: ctx.limiter, allowedOrigins: config.allowedOrigins });
+
+  app.get('/stats', async (_request, reply) => {
+    const memory = process.memoryUsage();
+    reply.header('cache-control', 'no-store').header('access-control-allow-origin', '*');
+    return {
+      epoch: feed.epoch,
+      lastSeq: feed.lastSeq,
+      uptimeMs: Math.round(preciseNow() - startedAt),
+      transports: ctx.stats.snapshot(),
+      subscribers: feed.subscriberCount,
+      counters: ctx.counters,
+      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+    };
+  });
+
+  await registerPages(app, ctx);
+
+  const stopTicker = startTicker(feed, config.tickMs);
+  app.addHook('onClose', async () => stopTicker());
+  return { app, ctx };
+}

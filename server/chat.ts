@@ -1,0 +1,95 @@
+/**
+ * Chat: what users publish into the feed, over `POST /feed/chat` or a WebSocket.
+ *
+ * Both doors share one validator and one rate limiter, so a message is judged the
+ * same whichever transport carried it.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Feed } from './feed.ts';
+import { LabError, sendError } from './errors.ts';
+import { checkOrigin } from './origin.ts';
+
+export const MAX_TEXT_CHARS = 2000;
+export const MAX_NAME_CHARS = 64;
+export const MAX_BODY_BYTES = 64 * 1024;
+const RATE_WINDOW_MS = 10_000;
+
+export interface ChatMessage {
+  name: string;
+  text: string;
+}
+
+/** Checks the shape of a chat message; throws LabError('bad_chat') saying what is wrong. */
+export function parseChat(value: unknown): ChatMessage {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LabError('bad_chat', 'A chat message is a JSON object {"name", "text"}.');
+  }
+  const { name = '', text } = value as Record<string, unknown>;
+  if (typeof text !== 'string' || text.trim() === '') throw new LabError('bad_chat', '`text` must be a non-empty string.');
+  if ([...text].length > MAX_TEXT_CHARS) throw new LabError('bad_chat', `\`text\` is over ${MAX_TEXT_CHARS} characters.`);
+  if (typeof name !== 'string') throw new LabError('bad_chat', '`name` must be a string.');
+  if ([...name].length > MAX_NAME_CHARS) throw new LabError('bad_chat', `\`name\` is over ${MAX_NAME_CHARS} characters.`);
+  return { name: name.trim() || 'anonymous', text };
+}
+
+/** Counts chat messages per client IP in fixed 10 s windows; `perWindow` 0 = unlimited. */
+export class ChatLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(private readonly perWindow: number) {}
+
+  /** Whether `ip` may publish one more message now; counts it if so. */
+  allow(ip: string, now = Date.now()): boolean {
+    if (this.perWindow === 0) return true;
+    let window = this.windows.get(ip);
+    if (!window || now - window.start >= RATE_WINDOW_MS) {
+      if (this.windows.size >= 10_000) this.prune(now); // bounded without a timer to clean up
+      window = { start: now, count: 0 };
+      this.windows.set(ip, window);
+    }
+    if (window.count >= this.perWindow) return false;
+    window.count++;
+    return true;
+  }
+
+  private prune(now: number): void {
+    for (const [ip, window] of this.windows) if (now - window.start >= RATE_WINDOW_MS) this.windows.delete(ip);
+  }
+}
+
+/** Publishes a checked chat message; the one place chat enters the feed. */
+export function publishChat(feed: Feed, message: ChatMessage) {
+  return feed.publish('chat', message);
+}
+
+export interface ChatRouteOptions {
+  feed: Feed;
+  limiter: ChatLimiter;
+  allowedOrigins: readonly string[];
+}
+
+/** `POST /feed/chat` (and its CORS preflight for the origins the lab allows). */
+export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowedOrigins }: ChatRouteOptions): void {
+  app.options('/feed/chat', async (request, reply) => {
+    const verdict = checkOrigin(request.headers, allowedOrigins);
+    if (!verdict.allowed) return sendError(reply, 'foreign_origin');
+    return reply
+      .code(204)
+      .header('access-control-allow-origin', request.headers.origin ?? '*')
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '600')
+      .header('vary', 'origin')
+      .send();
+  });
+
+  app.post('/feed/chat', { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
+    const verdict = checkOrigin(request.headers, allowedOrigins);
+    if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not post chat here.`);
+    if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
+    const message = parseChat(request.body);
+    if (!limiter.allow(request.ip)) return sendError(reply.header('retry-after', '10'), 'rate_limited');
+    const event = publishChat(feed, message);
+    return reply.code(201).header('cache-control', 'no-store').send({ seq: event.seq });
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The lab's settings, read from the environment and validated before anything listens.
+ *
+ * Every setting has a default that suits a classroom; a bad value stops the server
+ * with a message that names the variable, rather than running with a guess.
+ */
+
+export interface Config {
+  host: string;
+  port: number;
+  /** The ticker's interval; 0 turns it off (tests and the bench publish their own events). */
+  tickMs: number;
+  /** How many recent events the feed keeps so that clients can resume. */
+  bufferSize: number;
+  /** Heartbeat interval of SSE, iframe and WebSocket pings. */
+  heartbeatMs: number;
+  /** Origins allowed to open WebSockets and post chat, besides the lab's own. */
+  allowedOrigins: string[];
+  /** Chat messages allowed per client IP per 10 s; 0 = unlimited. */
+  chatRate: number;
+  /** An iframe response is ended after this many body bytes, and the client reconnects. */
+  iframeMaxBytes: number;
+  /** Default and bounds of a long-poll's hold time. */
+  longPollTimeoutMs: number;
+  /** A streaming connection whose unsent backlog exceeds this is dropped (the client resumes). */
+  maxQueuedBytes: number;
+}
+
+interface Setting {
+  env: string;
+  key: keyof Config;
+  help: string;
+  parse: (raw: string) => Config[keyof Config];
+}
+
+const DEFAULTS: Config = {
+  host: '127.0.0.1',
+  port: 3000,
+  tickMs: 1000,
+  bufferSize: 1000,
+  heartbeatMs: 15_000,
+  allowedOrigins: [],
+  chatRate: 20,
+  iframeMaxBytes: 128 * 1024,
+  longPollTimeoutMs: 25_000,
+  maxQueuedBytes: 1024 * 1024,
+};
+
+/** An error in one setting; `main.ts` prints its message and exits. */
+export class ConfigError extends Error {
+  readonly code = 'bad_config';
+}
+
+function integer(env: string, min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be a whole number, got ${JSON.stringify(raw)}`);
+    const value = Number(raw.trim());
+    if (value < min || value > max) throw new ConfigError(`${env} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function origins(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(origin)}, which is not an origin like http://example.org:8080`);
+      }
+      if (url.origin === 'null' || url.origin !== origin.replace(/\/$/, '')) {
+        throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(origin)}, which is not an origin like http://example.org:8080`);
+      }
+      return url.origin;
+    });
+}
+
+export const SETTINGS: Setting[] = [
+  { env: 'HOST', key: 'host', help: `address to listen on (default ${DEFAULTS.host})`, parse: (raw) => {
+    if (!raw.trim()) throw new ConfigError('HOST must not be empty');
+    return raw.trim();
+  } },
+  { env: 'PORT', key: 'port', help: `port to listen on; 0 picks a free one (default ${DEFAULTS.port})`, parse: integer('PORT', 0, 65535) },
+  { env: 'TICK_MS', key: 'tickMs', help: `ticker interval in ms; 0 turns the ticker off (default ${DEFAULTS.tickMs})`, parse: integer('TICK_MS', 0, 3_600_000) },
+  { env: 'BUFFER_SIZE', key: 'bufferSize', help: `recent events kept for resume (default ${DEFAULTS.bufferSize})`, parse: integer('BUFFER_SIZE', 1, 1_000_000) },
+  { env: 'HEARTBEAT_MS', key: 'heartbeatMs', help: `heartbeat interval of SSE, iframe and WebSocket pings (default ${DEFAULTS.heartbeatMs})`, parse: integer('HEARTBEAT_MS', 100, 3_600_000) },
+  { env: 'ALLOWED_ORIGINS', key: 'allowedOrigins', help: 'comma-separated origins allowed to open WebSockets and post chat, besides the lab\'s own (default none)', parse: origins },
+  { env: 'CHAT_RATE', key: 'chatRate', help: `chat messages per client per 10 s; 0 = unlimited (default ${DEFAULTS.chatRate})`, parse: integer('CHAT_RATE', 0, 1_000_000) },
+  { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
+  { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },
+  { env: 'MAX_QUEUED_BYTES', key: 'maxQueuedBytes', help: `unsent bytes a stream may queue before it is dropped (default ${DEFAULTS.maxQueuedBytes})`, parse: integer('MAX_QUEUED_BYTES', 1024, 1 << 30) },
+];
+
+/** Reads the settings from `env`; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Config = { ...DEFAULTS };
+  for (const setting of SETTINGS) {
+    const raw = env[setting.env];
+    if (raw === undefined || raw === '') continue;
+    (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
+  }
+  return config;
+}
+
+/** Settings for tests and embedders: the defaults, overridden. */
+export function configWith(overrides: Partial<Config> = {}): Config {
+  return { ...DEFAULTS, ...overrides };
+}
+
+/** The `--help` text: every variable with its meaning and default. */
+export function helpText(): string {
+  const width = Math.max(...SETTINGS.map((s) => s.env.length));
+  return [
+    'Wirelab: one live feed over five transports.',
+    '',
+    'Usage: npm start            (settings come from the environment)',
+    '       PORT=0 TICK_MS=250 npm start',
+    '',
+    'Environment:',
+    ...SETTINGS.map((s) => `  ${s.env.padEnd(width)}  ${s.help}`),
+  ].join('\n');
+}

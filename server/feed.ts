@@ -1,0 +1,140 @@
+/**
+ * The Feed: the one ordered stream of events every transport serves.
+ *
+ * The feed owns truth (order, buffering, resume, gaps); a transport only frames
+ * events into bytes. Each event is serialised to JSON once, here, so that fanning
+ * one event out to thousands of clients does not stringify it thousands of times.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+export interface FeedEvent<D = unknown> {
+  seq: number;
+  epoch: string;
+  type: string;
+  /** Publish time in ms since 1970, sub-millisecond, so latency can be measured on one machine. */
+  at: number;
+  data: D;
+}
+
+/** An event and its JSON, the form transports frame. */
+export interface Entry {
+  event: FeedEvent;
+  json: string;
+  /** UTF-8 length of `json`: the payload bytes every transport accounts. */
+  bytes: number;
+}
+
+function entryOf(event: FeedEvent): Entry {
+  const json = JSON.stringify(event);
+  return { event, json, bytes: Buffer.byteLength(json) };
+}
+
+export type Subscriber = (entry: Entry) => void;
+
+/** The largest `since` the lab accepts: the largest integer a double holds exactly. */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** Milliseconds since 1970 with the sub-millisecond part of the monotonic clock. */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class Feed {
+  /** Names this run of the server: a client remembering another epoch starts over. */
+  readonly epoch: string;
+  private readonly ring: (Entry | undefined)[];
+  private head = 0; // index where the next entry goes
+  private count = 0;
+  private seq = 0;
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(readonly bufferSize = 1000, epoch = randomBytes(4).toString('hex')) {
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new RangeError('bufferSize must be a positive integer');
+    this.epoch = epoch;
+    this.ring = new Array(bufferSize);
+  }
+
+  /** The seq of the newest event, 0 before the first. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** The oldest seq still kept, or lastSeq + 1 when nothing is kept. */
+  get firstKeptSeq(): number {
+    return this.seq - this.count + 1;
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** Appends an event and hands it to every subscriber, in order. */
+  publish<D>(type: string, data: D): FeedEvent<D> {
+    const event: FeedEvent<D> = { seq: ++this.seq, epoch: this.epoch, type, at: preciseNow(), data };
+    const entry = entryOf(event);
+    this.ring[this.head] = entry;
+    this.head = (this.head + 1) % this.bufferSize;
+    if (this.count < this.bufferSize) this.count++;
+    for (const subscriber of this.subscribers) subscriber(entry);
+    return event;
+  }
+
+  /**
+   * What a client holding cursor `since` has missed, oldest first.
+   *
+   * `undefined` means "only new events" and yields nothing. A cursor above lastSeq
+   * comes from another run of the server and is served as "from now", so the
+   * client sees the new epoch in the next event. A cursor older than the buffer
+   * yields one `gap` event first: loss is never silent.
+   */
+  read(since: number | undefined): Entry[] {
+    if (since === undefined || since >= this.seq) return [];
+    const out: Entry[] = [];
+    const first = this.firstKeptSeq;
+    if (since + 1 < first) {
+      out.push(this.gap(since + 1, first - 1));
+      since = first - 1;
+    }
+    for (let seq = since + 1; seq <= this.seq; seq++) out.push(this.entryAt(seq));
+    return out;
+  }
+
+  /**
+   * Replays what `since` missed, then delivers every new event to `subscriber`.
+   * Both happen in one synchronous step, so nothing published in between is lost.
+   * Returns the unsubscribe function: every subscribe has its cleanup.
+   */
+  follow(since: number | undefined, subscriber: Subscriber): () => void {
+    for (const entry of this.read(since)) subscriber(entry);
+    return this.subscribe(subscriber);
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => {
+      this.subscribers.delete(subscriber);
+    };
+  }
+
+  private entryAt(seq: number): Entry {
+    const index = (this.head - (this.seq - seq) - 1 + this.bufferSize) % this.bufferSize;
+    return this.ring[index]!;
+  }
+
+  /** The gap signal: seq is the last missing seq, so resuming from it skips nothing twice. */
+  private gap(from: number, to: number): Entry {
+    return entryOf({ seq: to, epoch: this.epoch, type: 'gap', at: preciseNow(), data: { from, to } });
+  }
+}
+
+/** Starts the ticker: one `tick` with a small random-walk price every `intervalMs`. Returns its stop. */
+export function startTicker(feed: Feed, intervalMs: number): () => void {
+  if (intervalMs <= 0) return () => {};
+  let price = 100;
+  const timer = setInterval(() => {
+    price = Math.max(1, price + (Math.random() - 0.5));
+    feed.publish('tick', { price: Math.round(price * 100) / 100 });
+  }, intervalMs);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,164 @@
+/**
+ * Wire statistics: what really crossed the sockets, per transport.
+ *
+ * Bytes are read off the sockets themselves (`bytesRead`, `bytesWritten`), never
+ * estimated. Each socket carries two marks, how far its bytes have already been
+ * accounted for; a meter takes the bytes past the marks and splits them into
+ * HTTP head, transport framing and event payload. The payload is what the
+ * transport knows it sent (each event's JSON), the head is the response head Node
+ * wrote, and framing is the rest, so the three always add up to exactly what the
+ * socket carried.
+ */
+import type { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+
+export const TRANSPORT_IDS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'] as const;
+export type TransportId = (typeof TRANSPORT_IDS)[number];
+
+export interface ByteSplit {
+  head: number;
+  framing: number;
+  payload: number;
+}
+
+export interface TransportStats {
+  requests: number;
+  connectionsOpened: number;
+  connectionsOpen: number;
+  eventsDelivered: number;
+  bytesIn: ByteSplit;
+  bytesOut: ByteSplit;
+}
+
+/** Fields of Node's ServerResponse that are not typed but are stable since Node 0.x. */
+interface NodeResponseInternals {
+  _header: string;
+  _headerSent: boolean;
+}
+
+interface Marks {
+  read: number;
+  written: number;
+  /** Transports this socket has carried, for connectionsOpened/connectionsOpen. */
+  transports: Set<TransportId>;
+}
+
+const split = (): ByteSplit => ({ head: 0, framing: 0, payload: 0 });
+
+function emptyStats(): TransportStats {
+  return { requests: 0, connectionsOpened: 0, connectionsOpen: 0, eventsDelivered: 0, bytesIn: split(), bytesOut: split() };
+}
+
+export class WireStats {
+  readonly transports: Record<TransportId, TransportStats>;
+  private readonly marks = new WeakMap<Socket, Marks>();
+
+  constructor() {
+    this.transports = Object.fromEntries(TRANSPORT_IDS.map((id) => [id, emptyStats()])) as Record<TransportId, TransportStats>;
+  }
+
+  /** The marks of `socket`, created at zero the first time the lab sees it. */
+  private marksOf(socket: Socket): Marks {
+    let marks = this.marks.get(socket);
+    if (!marks) {
+      marks = { read: 0, written: 0, transports: new Set() };
+      this.marks.set(socket, marks);
+    }
+    return marks;
+  }
+
+  /**
+   * Accounts a socket's bytes so far to nothing: traffic that is not a transport's
+   * (pages, /stats) on a keep-alive socket that a transport may use next.
+   */
+  skip(socket: Socket): void {
+    const marks = this.marksOf(socket);
+    marks.read = socket.bytesRead;
+    marks.written = socket.bytesWritten;
+  }
+
+  /**
+   * Starts metering one transport request (or WebSocket) on `socket`: counts the
+   * request, the connection if this socket is new to the transport, and the
+   * request head already read.
+   */
+  meter(id: TransportId, socket: Socket, response?: ServerResponse): Meter {
+    const stats = this.transports[id];
+    const marks = this.marksOf(socket);
+    stats.requests++;
+    if (!marks.transports.has(id)) {
+      marks.transports.add(id);
+      stats.connectionsOpened++;
+      stats.connectionsOpen++;
+      const onClose = () => {
+        stats.connectionsOpen--;
+      };
+      if (socket.destroyed) onClose();
+      else socket.once('close', onClose);
+    }
+    return new Meter(stats, socket, marks, response);
+  }
+
+  /** The `/stats` body's per-transport part: a deep copy, safe to serialise later. */
+  snapshot(): Record<TransportId, TransportStats> {
+    return structuredClone(this.transports);
+  }
+}
+
+/** Meters one request or WebSocket: call `in`/`out` after reading or writing. */
+export class Meter {
+  private headCounted = false;
+
+  constructor(
+    private readonly stats: TransportStats,
+    private readonly socket: Socket,
+    private readonly marks: Marks,
+    private readonly response?: ServerResponse,
+  ) {
+    // Everything read before the handler ran is the request head (GET has no body).
+    this.in({ head: true });
+  }
+
+  /** Accounts bytes read since the last mark: `payloadBytes` of events, the rest framing (or all head). */
+  in({ payloadBytes = 0, head = false }: { payloadBytes?: number; head?: boolean } = {}): void {
+    const now = this.socket.bytesRead;
+    const delta = now - this.marks.read;
+    this.marks.read = now;
+    if (head) {
+      this.stats.bytesIn.head += delta;
+    } else {
+      this.stats.bytesIn.payload += payloadBytes;
+      this.stats.bytesIn.framing += delta - payloadBytes;
+    }
+  }
+
+  /**
+   * Accounts bytes written since the last mark: the response head (once, when Node
+   * has sent it), `payloadBytes` of event JSON, the rest framing. `events` counts
+   * deliveries. With `allHead`, everything is head (the WebSocket 101 response).
+   */
+  out({ payloadBytes = 0, events = 0, allHead = false }: { payloadBytes?: number; events?: number; allHead?: boolean } = {}): void {
+    const now = this.socket.bytesWritten;
+    const delta = now - this.marks.written;
+    this.marks.written = now;
+    let head = 0;
+    if (allHead) {
+      head = delta;
+    } else if (!this.headCounted && this.response && (this.response as unknown as NodeResponseInternals)._headerSent) {
+      // Node keeps the head it wrote (`_header`); `_headerSent` says it has reached
+      // the socket, which happens with the first body write, not at writeHead().
+      head = Buffer.byteLength((this.response as unknown as NodeResponseInternals)._header, 'latin1');
+      this.headCounted = true;
+    }
+    this.stats.bytesOut.head += head;
+    this.stats.bytesOut.payload += payloadBytes;
+    this.stats.bytesOut.framing += delta - head - payloadBytes;
+    this.stats.eventsDelivered += events;
+  }
+
+  /** Accounts whatever is left on both sides; call once when the request or socket ends. */
+  finish(): void {
+    this.in();
+    this.out();
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * One contract, five transports: the suite loops over the registry, so every
+ * transport is held to the same promises (DESIGN.md): in order, no gaps, no
+ * duplicates, exact resume, an explicit gap, cleanup, chat from both doors.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DRIVERS } from '../../bench/drivers/index.ts';
+import type { Connection, DriverOptions } from '../../bench/drivers/common.ts';
+import type { FeedEvent } from '../feed.ts';
+import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
+import { TRANSPORTS } from './index.ts';
+
+const BUFFER = 50;
+
+/** A driver connection that records what it received. */
+function client(lab: RunningLab, id: keyof typeof DRIVERS, options: Partial<DriverOptions> = {}) {
+  const events: FeedEvent[] = [];
+  const connection: Connection = DRIVERS[id]({
+    baseUrl: lab.baseUrl,
+    onEvent: (event) => events.push(event),
+    intervalMs: 20,
+    timeoutMs: 2000,
+    ...options,
+  });
+  return { events, connection, seqs: () => events.map((e) => e.seq) };
+}
+
+/** Publishes `count` ticks in small bursts, so polls see several at once and streams see them live. */
+async function publish(lab: RunningLab, count: number, burst = 5): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    lab.ctx.feed.publish('tick', { price: i });
+    if (i % burst === burst - 1) await delay(2);
+  }
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Whether the lab holds nothing for any client: no subscriber, no held request or stream. */
+const idle = (lab: RunningLab) => lab.ctx.feed.subscriberCount === 0 && lab.ctx.closers.size === 0;
+
+for (const { id } of TRANSPORTS) {
+  describe(`transport ${id}`, () => {
+    let lab: RunningLab;
+    before(async () => {
+      lab = await startLab({ bufferSize: BUFFER });
+    });
+    after(async () => {
+      await lab.close();
+    });
+
+    test('delivers every event in order, with no gaps and no duplicates', async () => {
+      const start = lab.ctx.feed.lastSeq;
+      const c = client(lab, id, { since: start });
+      await delay(50); // connected and waiting
+      await publish(lab, 40);
+      await waitFor(() => c.events.length >= 40, `${id}: 40 events`);
+      await delay(50); // would a duplicate or a stray event follow?
+      await c.connection.close();
+      assert.deepEqual(c.seqs(), range(start + 1, start + 40), `${id} received seqs in order, each once`);
+      assert.ok(c.events.every((e) => e.type === 'tick' && e.epoch === lab.ctx.feed.epoch), `${id} events carry the type and epoch`);
+      await waitFor(() => idle(lab), `${id}: the lab frees the closed client`);
+    });
+
+    test('resumes from since with exactly what was missed', async () => {
+      await publish(lab, 10);
+      const first = client(lab, id, { since: lab.ctx.feed.lastSeq - 3 });
+      await waitFor(() => first.events.length >= 3, `${id}: 3 replayed events`);
+      await first.connection.close();
+      const cursor = first.connection.lastSeq!;
+      assert.equal(cursor, lab.ctx.feed.lastSeq, `${id} replayed up to the newest event`);
+      await publish(lab, 7); // published while nobody listens
+      const second = client(lab, id, { since: cursor });
+      await waitFor(() => second.events.length >= 7, `${id}: 7 missed events`);
+      await delay(50);
+      await second.connection.close();
+      assert.deepEqual(second.seqs(), range(cursor + 1, cursor + 7), `${id} resumed with exactly the missed events`);
+    });
+
+    test('a cursor older than the buffer gets one gap event first', async () => {
+      await publish(lab, BUFFER + 20);
+      const last = lab.ctx.feed.lastSeq;
+      const oldest = last - BUFFER + 1;
+      const since = oldest - 20;
+      const c = client(lab, id, { since });
+      await waitFor(() => c.events.length >= BUFFER + 1, `${id}: gap + ${BUFFER} events`);
+      await delay(50);
+      await c.connection.close();
+      const [gap, ...rest] = c.events;
+      assert.equal(gap.type, 'gap', `${id} starts with a gap event`);
+      assert.deepEqual(gap.data, { from: since + 1, to: oldest - 1 }, `${id} gap names the missing range`);
+      assert.equal(gap.seq, oldest - 1, `${id} gap's seq is the last missing seq`);
+      assert.deepEqual(rest.map((e) => e.seq), range(oldest, last), `${id} then everything kept`);
+    });
+
+    test('a cursor from another run (above lastSeq) is served as from now', async () => {
+      const c = client(lab, id, { since: lab.ctx.feed.lastSeq + 1000 });
+      await delay(50);
+      const event = lab.ctx.feed.publish('tick', { price: 1 });
+      await waitFor(() => c.events.length >= 1, `${id}: the next event`);
+      await c.connection.close();
+      assert.deepEqual(c.seqs(), [event.seq], `${id} got the new event, not nothing`);
+    });
+
+    test('a disconnect frees the subscriber, held request and timers', async () => {
+      const c = client(lab, id, {});
+      await waitFor(() => lab.ctx.feed.subscriberCount > 0 || id === 'short-poll', `${id}: subscribed`);
+      await c.connection.close();
+      await waitFor(() => idle(lab), `${id}: nothing held after the client left`);
+      await waitFor(() => lab.ctx.stats.transports[id].connectionsOpen === 0 || id.endsWith('poll'), `${id}: connection count back to 0`);
+    });
+  });
+}
+
+describe('chat reaches every transport', () => {
+  test('a message posted over HTTP and one sent over WebSocket arrive on all five', async () => {
+    const lab = await startLab();
+    try {
+      const clients = TRANSPORTS.map(({ id }) => ({ id, ...client(lab, id, { since: 0 }) }));
+      const sender = clients.find((c) => c.id === 'ws')!;
+      await waitFor(() => lab.ctx.feed.subscriberCount >= 3, 'streaming clients subscribed');
+      await delay(50);
+      const response = await fetch(`${lab.baseUrl}/feed/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'ana', text: 'over http' }),
+      });
+      assert.equal(response.status, 201, 'chat post accepted');
+      assert.deepEqual(await response.json(), { seq: 1 }, 'the answer names the seq');
+      sender.connection.send!({ type: 'chat', name: 'bo', text: 'over ws' });
+      const chats = (c: (typeof clients)[number]) => c.events.filter((e) => e.type === 'chat').map((e) => e.data);
+      for (const c of clients) {
+        await waitFor(() => chats(c).length >= 2, `${c.id}: both chat messages`);
+        assert.deepEqual(chats(c), [{ name: 'ana', text: 'over http' }, { name: 'bo', text: 'over ws' }], `${c.id} got both messages`);
+      }
+      await Promise.all(clients.map((c) => c.connection.close()));
+    } finally {
+      await lab.close();
+    }
+  });
+});

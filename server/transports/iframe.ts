@@ -1,0 +1,45 @@
+/**
+ * Hidden-iframe streaming ("forever frame", Comet): one HTML response that never
+ * finishes loading; each event arrives as a `<script>` chunk calling
+ * `parent.<cb>(event)` in the page that holds the iframe.
+ *
+ * The browser keeps the whole document in memory, so the server ends it after
+ * `IFRAME_MAX_BYTES`; the iframe's `load` event tells the client to reconnect
+ * with `since` (sockjs-node ends its htmlfile responses the same way).
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseSince } from '../cursor.ts';
+import { LabError } from '../errors.ts';
+import { iframeEnd, iframeKeepAlive, iframePreamble, iframeScript, isCallbackName } from '../frames.ts';
+import { FEED_HEADERS, openStream } from '../stream.ts';
+import type { LabContext, Transport } from './index.ts';
+
+const iframe: Transport = {
+  id: 'iframe',
+  label: 'Iframe streaming',
+  register(app: FastifyInstance, ctx: LabContext) {
+    app.get('/feed/iframe', { config: { transport: 'iframe' } }, async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const since = parseSince(query.since);
+      // The callback name is pasted into script: only a plain identifier path may pass.
+      const cb = query.cb;
+      if (!isCallbackName(cb)) throw new LabError('bad_callback', `\`cb\` must be a JavaScript name or dotted path such as onEvent (at most 64 characters), got ${JSON.stringify(cb ?? null)}.`);
+      openStream(ctx, request, reply, since, {
+        id: 'iframe',
+        headers: {
+          ...FEED_HEADERS,
+          'content-type': 'text/html; charset=utf-8',
+          // nginx buffers proxied responses unless told not to; a stream must not wait in a buffer.
+          'x-accel-buffering': 'no',
+        },
+        preamble: iframePreamble(),
+        encode: (entry) => iframeScript(cb, entry.json),
+        heartbeat: iframeKeepAlive,
+        epilogue: iframeEnd(),
+        maxBodyBytes: ctx.config.iframeMaxBytes,
+      });
+    });
+  },
+};
+
+export default iframe;

@@ -1,0 +1,66 @@
+/**
+ * Long polling: short polling, except that the server holds the request until
+ * there is news or `timeoutMs` runs out.
+ *
+ * A held request answers with everything new at that moment, then the client
+ * asks again with the last seq it saw; an event published while no request is
+ * held waits in the feed's buffer, so the reconnect gap loses nothing.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseSince, parseTimeoutMs } from '../cursor.ts';
+import type { Entry } from '../feed.ts';
+import type { LabContext, Transport } from './index.ts';
+import { answerPoll } from './short-poll.ts';
+
+const longPoll: Transport = {
+  id: 'long-poll',
+  label: 'Long polling',
+  register(app: FastifyInstance, ctx: LabContext) {
+    app.get('/feed/long-poll', { config: { transport: 'long-poll' } }, async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const since = parseSince(query.since);
+      const timeoutMs = parseTimeoutMs(query.timeoutMs, ctx.config.longPollTimeoutMs);
+
+      const missed = ctx.feed.read(since);
+      if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed);
+
+      // Nothing yet: hold. The first event answers; so do the timeout, shutdown and a
+      // client that leaves (which only needs the cleanup). The answer waits for the
+      // end of the current turn of the event loop, so a burst published together
+      // leaves in one response instead of one round trip per event.
+      await new Promise<void>((resolve) => {
+        let burst: NodeJS.Immediate | undefined;
+        const answer = (entries: Entry[]) => {
+          cleanup();
+          if (!reply.raw.destroyed) answerPoll(ctx, 'long-poll', request, reply, entries);
+          resolve();
+        };
+        const onEvent = (entry: Entry) => {
+          const before = entry.event.seq - 1;
+          burst ??= setImmediate(() => answer(ctx.feed.read(before)));
+        };
+        const onTimeout = () => answer([]);
+        const onShutdown = () => answer([]);
+        const onClose = () => {
+          cleanup();
+          // Nothing was answered: account the request head read so far, once.
+          ctx.stats.meter('long-poll', request.raw.socket).finish();
+          resolve();
+        };
+        const unsubscribe = ctx.feed.subscribe(onEvent);
+        const timer = setTimeout(onTimeout, timeoutMs);
+        ctx.closers.add(onShutdown);
+        reply.raw.on('close', onClose);
+        function cleanup() {
+          unsubscribe();
+          clearTimeout(timer);
+          if (burst) clearImmediate(burst);
+          ctx.closers.delete(onShutdown);
+          reply.raw.off('close', onClose);
+        }
+      });
+    });
+  },
+};
+
+export default longPoll;

@@ -1,0 +1,46 @@
+/**
+ * Short polling: the client asks "anything new since seq N?" and the server
+ * answers at once, news or not.
+ *
+ * Every answer, even an empty one, costs a whole HTTP request and response head:
+ * that is the overhead the lab's bench measures against the other transports.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Entry } from '../feed.ts';
+import { parseSince } from '../cursor.ts';
+import { pollBody } from '../frames.ts';
+import { FEED_HEADERS } from '../stream.ts';
+import type { TransportId } from '../stats.ts';
+import type { LabContext, Transport } from './index.ts';
+
+/**
+ * Answers a poll with `entries`, writing the bytes ourselves so that the meter
+ * accounts them the moment they reach the socket (see stats.ts).
+ */
+export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyRequest, reply: FastifyReply, entries: readonly Entry[]): void {
+  const meter = ctx.stats.meter(id, request.raw.socket, reply.raw);
+  const body = pollBody(ctx.feed.epoch, ctx.feed.lastSeq, entries);
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    ...FEED_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  reply.raw.end(body);
+  let payloadBytes = 0;
+  for (const entry of entries) payloadBytes += entry.bytes;
+  meter.out({ payloadBytes, events: entries.length });
+}
+
+const shortPoll: Transport = {
+  id: 'short-poll',
+  label: 'Short polling',
+  register(app: FastifyInstance, ctx: LabContext) {
+    app.get('/feed/short-poll', { config: { transport: 'short-poll' } }, async (request, reply) => {
+      const { since } = request.query as Record<string, unknown>;
+      answerPoll(ctx, 'short-poll', request, reply, ctx.feed.read(parseSince(since)));
+    });
+  },
+};
+
+export default shortPoll;

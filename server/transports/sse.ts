@@ -1,0 +1,45 @@
+/**
+ * Server-Sent Events: iframe streaming with a standard envelope.
+ *
+ * One `text/event-stream` response; each event is `id:`, `event:` and `data:`
+ * lines. EventSource reconnects by itself and sends the last id it saw as
+ * `Last-Event-ID`, so resume needs no code in the page at all.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseSince } from '../cursor.ts';
+import { sseComment, sseEvent, sseRetry } from '../frames.ts';
+import { FEED_HEADERS, openStream } from '../stream.ts';
+import type { LabContext, Transport } from './index.ts';
+
+/** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */
+export const SSE_RETRY_MS = 2000;
+
+const sse: Transport = {
+  id: 'sse',
+  label: 'Server-Sent Events',
+  register(app: FastifyInstance, ctx: LabContext) {
+    app.get('/feed/sse', { config: { transport: 'sse' } }, async (request, reply) => {
+      // EventSource reconnects to its original URL, old `since` included, and adds
+      // Last-Event-ID: the header is the newer cursor, so it wins (DESIGN.md).
+      const lastEventId = request.headers['last-event-id'];
+      const since = lastEventId !== undefined && lastEventId !== ''
+        ? parseSince(lastEventId, 'Last-Event-ID')
+        : parseSince((request.query as Record<string, unknown>).since);
+      openStream(ctx, request, reply, since, {
+        id: 'sse',
+        headers: {
+          ...FEED_HEADERS,
+          'content-type': 'text/event-stream; charset=utf-8',
+          // no-transform (in FEED_HEADERS) stops compressing proxies from buffering the
+          // stream; nginx needs its own header to pass chunks through at once.
+          'x-accel-buffering': 'no',
+        },
+        preamble: sseRetry(SSE_RETRY_MS),
+        encode: sseEvent,
+        heartbeat: () => sseComment('heartbeat'),
+      });
+    });
+  },
+};
+
+export default sse;

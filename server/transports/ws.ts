@@ -1,0 +1,131 @@
+/**
+ * WebSocket: one upgraded TCP connection, one text frame per event, both ways.
+ *
+ * The `ws` library (through @fastify/websocket) does the handshake and framing;
+ * this module checks the Origin before the upgrade, follows the feed, takes chat
+ * from the socket, and pings: a peer that misses a pong is terminated, so
+ * half-open connections do not pile up.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { parseChat, publishChat } from '../chat.ts';
+import { parseSince } from '../cursor.ts';
+import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
+import type { Entry } from '../feed.ts';
+import { checkOrigin } from '../origin.ts';
+import type { LabContext, Transport } from './index.ts';
+
+/** Close codes the lab uses (RFC 6455 section 7.4.1). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  invalidUtf8: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  serverError: 1011,
+  tryAgainLater: 1013,
+} as const;
+
+/** Largest WebSocket message the lab reads; bigger ones close the socket with 1009 (ws does that). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Follows the feed over one WebSocket until either side closes it. */
+function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, since: number | undefined): void {
+  const raw = request.raw.socket;
+  const meter = ctx.stats.meter('ws', raw);
+  meter.out({ allHead: true }); // so far only the 101 response has been written
+
+  const answerError = (code: ErrorCode, message?: string) => {
+    ctx.counters.wsErrorsAnswered++;
+    socket.send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
+    meter.out();
+  };
+
+  const deliver = (entry: Entry) => {
+    if (socket.readyState !== socket.OPEN) return;
+    // A reader that stopped reading leaves its backlog in our memory: past the cap
+    // it is cut off, and its client resumes with `since` (no loss).
+    if (raw.writableLength > ctx.config.maxQueuedBytes) {
+      ctx.counters.slowReadersDropped++;
+      socket.terminate();
+      return;
+    }
+    socket.send(entry.json);
+    meter.out({ payloadBytes: entry.bytes, events: 1 });
+  };
+
+  socket.on('message', (data: Buffer, isBinary: boolean) => {
+    meter.in({ payloadBytes: data.length });
+    if (isBinary) return answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString('utf8'));
+    } catch {
+      return answerError('bad_message', 'That frame is not JSON.');
+    }
+    if ((message as { type?: unknown } | null)?.type !== 'chat') {
+      return answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
+    }
+    try {
+      const chat = parseChat(message);
+      if (!ctx.limiter.allow(request.ip)) return answerError('rate_limited');
+      publishChat(ctx.feed, chat);
+    } catch (error) {
+      if (error instanceof LabError) return answerError(error.code, error.message);
+      throw error;
+    }
+  });
+
+  // Heartbeat: ping every interval; a peer that has not answered the previous ping is dead.
+  let alive = true;
+  socket.on('pong', () => {
+    alive = true;
+    meter.in();
+  });
+  const heartbeat = setInterval(() => {
+    if (!alive) {
+      ctx.counters.deadPeersTerminated++;
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+    meter.out();
+  }, ctx.config.heartbeatMs);
+
+  const goAway = () => socket.close(CLOSE.goingAway, 'server shutting down');
+  ctx.closers.add(goAway);
+  const unfollow = ctx.feed.follow(since, deliver);
+  socket.once('close', () => {
+    clearInterval(heartbeat);
+    unfollow();
+    ctx.closers.delete(goAway);
+    meter.finish();
+  });
+}
+
+const ws: Transport = {
+  id: 'ws',
+  label: 'WebSocket',
+  register(app: FastifyInstance, ctx: LabContext) {
+    app.route({
+      method: 'GET',
+      url: '/feed/ws',
+      config: { transport: 'ws' },
+      // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
+      preValidation: async (request, reply) => {
+        parseSince((request.query as Record<string, unknown>).since);
+        const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins);
+        if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a WebSocket here.`);
+      },
+      // A plain GET (no Upgrade header) is answered over HTTP.
+      handler: (async (_request: FastifyRequest, reply: FastifyReply) =>
+        sendError(reply.header('upgrade', 'websocket'), 'upgrade_required')) as never,
+      wsHandler: (socket, request) => {
+        serve(ctx, socket, request, parseSince((request.query as Record<string, unknown>).since));
+      },
+    });
+  },
+};
+
+export default ws;
