@@ -9,6 +9,8 @@ import { ConfigError, helpText, loadConfig } from './config.ts';
 const SHUTDOWN_MS = 2000;
 
 async function main(): Promise<void> {
+  // A closed log pipe (`npm start | head -1`) must not take the lab down with it.
+  process.stdout.on('error', () => {});
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(helpText());
     return;
@@ -38,7 +40,13 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`Wirelab: ${signal}, closing connections`);
     setTimeout(() => process.exit(0), SHUTDOWN_MS).unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('Wirelab: error while closing', error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -93,13 +93,20 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, sinc
     meter.out();
   }, ctx.config.heartbeatMs);
 
-  const goAway = () => socket.close(CLOSE.goingAway, 'server shutting down');
-  ctx.closers.add(goAway);
+  // Shutdown stops the feed at once; the close handshake may finish after app.close().
+  const goAway = () => {
+    cleanup();
+    socket.close(CLOSE.goingAway, 'server shutting down');
+  };
   const unfollow = ctx.feed.follow(since, deliver);
-  socket.once('close', () => {
+  ctx.closers.add(goAway);
+  function cleanup() {
     clearInterval(heartbeat);
     unfollow();
     ctx.closers.delete(goAway);
+  }
+  socket.once('close', () => {
+    cleanup();
     meter.finish();
   });
 }

@@ -1,0 +1,84 @@
+/** `npm start` as a user runs it: a real process, its first line, its settings, SIGTERM. */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function start(env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function output(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('\n')) resolve(text.split('\n')[0]);
+    });
+    child.once('exit', () => reject(new Error(`exited before its first line: ${text}`)));
+  });
+}
+
+test('the first line names the URL; SIGTERM closes sockets with 1001, ends streams, exits within 2 s', async () => {
+  const child = start({ TICK_MS: '50', HEARTBEAT_MS: '60000' });
+  const exited = once(child, 'exit');
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  try {
+    const line = await firstLine(child);
+    const match = /^Wirelab listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
+    assert.ok(match, `first line names the URL: ${line}`);
+    const url = match[1];
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/feed/ws`);
+    const closeCode = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    const ticks: unknown[] = [];
+    ws.on('message', (data) => ticks.push(JSON.parse(data.toString())));
+    const sse = await fetch(`${url}/feed/sse`);
+    const sseText = sse.text();
+    while (ticks.length < 2) await new Promise((r) => setTimeout(r, 20));
+
+    const started = Date.now();
+    child.kill('SIGTERM');
+    assert.equal(await closeCode, 1001, 'the WebSocket heard 1001 going away');
+    assert.match(await sseText, /^retry: \d+\n\n/, 'the SSE stream ended cleanly');
+    const [code] = await exited;
+    assert.equal(code, 0, `exit code 0 (stderr: ${stderr})`);
+    assert.ok(Date.now() - started < 2000, `exited within 2 s (${Date.now() - started} ms)`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('a bad setting stops the server with a message naming it', async () => {
+  for (const [name, value] of [['PORT', 'eighty'], ['TICK_MS', '-1'], ['BUFFER_SIZE', '0'], ['ALLOWED_ORIGINS', 'not an origin'], ['HEARTBEAT_MS', '1.5']]) {
+    const { code, stderr } = await output(start({ [name]: value }));
+    assert.equal(code, 2, `${name}=${value}: exit code 2`);
+    assert.match(stderr, new RegExp(`^Wirelab cannot start: ${name} `), `${name}=${value}: the message names ${name}`);
+  }
+});
+
+test('--help lists every setting', async () => {
+  const { code, stdout } = await output(start({}, ['--help']));
+  assert.equal(code, 0, 'exit 0');
+  for (const name of ['HOST', 'PORT', 'TICK_MS', 'BUFFER_SIZE', 'HEARTBEAT_MS', 'ALLOWED_ORIGINS', 'CHAT_RATE']) {
+    assert.match(stdout, new RegExp(`\\b${name}\\b`), `${name} is listed`);
+  }
+});
