@@ -5,6 +5,8 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
+import type { AddressInfo } from 'node:net';
+import { listenExtra, type Ports } from './listeners.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, sendError } from './errors.ts';
@@ -34,6 +36,25 @@ const FASTIFY_ERRORS: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'bad_content_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_json',
 };
+
+/**
+ * Starts listening on the main port and, unless turned off, the extra ports;
+ * returns the ports in use (also kept in ctx.ports for the pages).
+ */
+export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = ctx.config.port): Promise<Ports> {
+  // A deep backlog: the bench opens thousands of connections at once, and the
+  // default 511 drops SYNs (see FIELD-NOTES.md).
+  await app.listen({ host, port, backlog: 4096 });
+  const main = (app.server.address() as AddressInfo).port;
+  if (ctx.config.extraPorts) {
+    const extra = await listenExtra(app, host, main);
+    ctx.ports = extra.ports;
+    ctx.closeExtraPorts = extra.close;
+  } else {
+    ctx.ports = { main, extra: {} };
+  }
+  return ctx.ports;
+}
 
 /** Builds the lab; `config` defaults to the classroom defaults. */
 export async function build(config: Config = configWith()): Promise<Lab> {
@@ -105,6 +126,9 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   await registerPages(app, ctx);
 
   const stopTicker = startTicker(feed, config.tickMs);
-  app.addHook('onClose', async () => stopTicker());
+  app.addHook('onClose', async () => {
+    stopTicker();
+    await ctx.closeExtraPorts?.();
+  });
   return { app, ctx };
 }

@@ -24,6 +24,8 @@ export interface Config {
   longPollTimeoutMs: number;
   /** A streaming connection whose unsent backlog exceeds this is dropped (the client resumes). */
   maxQueuedBytes: number;
+  /** Listen on extra ports, one per held transport plus two experiments (see listeners.ts). */
+  extraPorts: boolean;
 }
 
 interface Setting {
@@ -44,6 +46,7 @@ const DEFAULTS: Config = {
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
   maxQueuedBytes: 1024 * 1024,
+  extraPorts: true,
 };
 
 /** An error in one setting; `main.ts` prints its message and exits. */
@@ -93,6 +96,11 @@ export const SETTINGS: Setting[] = [
   { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
   { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },
   { env: 'MAX_QUEUED_BYTES', key: 'maxQueuedBytes', help: `unsent bytes a stream may queue before it is dropped (default ${DEFAULTS.maxQueuedBytes})`, parse: integer('MAX_QUEUED_BYTES', 1024, 1 << 30) },
+  { env: 'EXTRA_PORTS', key: 'extraPorts', help: 'on: also listen on PORT+1..PORT+6 (a port per held transport, so browsers do not run out of connections, plus two experiment ports); off: PORT only (default on)', parse: (raw) => {
+    if (raw === 'on') return true;
+    if (raw === 'off') return false;
+    throw new ConfigError(`EXTRA_PORTS must be on or off, got ${JSON.stringify(raw)}`);
+  } },
 ];
 
 /** Reads the settings from `env`; throws a ConfigError naming the first bad variable. */

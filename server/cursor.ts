@@ -32,3 +32,45 @@ export function parseTimeoutMs(raw: unknown, defaultMs: number, minMs = 100, max
   if (typeof raw === 'string' && /^\d{1,9}$/.test(raw)) return Math.min(maxMs, Math.max(minMs, Number(raw)));
   throw new LabError('bad_timeout', `\`timeoutMs\` must be a whole number of milliseconds (clamped to ${minMs}-${maxMs}), got ${JSON.stringify(raw)}.`);
 }
+
+/**
+ * `types=chat,gap`: only these event types (a chat-only view, or the quiet stream
+ * the heartbeats lesson needs). `gap` always passes: loss is never silent.
+ */
+export function parseTypes(raw: unknown): ((type: string) => boolean) | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'string' && /^[a-z][a-z-]{0,31}(,[a-z][a-z-]{0,31}){0,7}$/.test(raw)) {
+    const types = new Set(raw.split(','));
+    return (type) => type === 'gap' || types.has(type);
+  }
+  throw new LabError('bad_types', `\`types\` must be a comma-separated list of event types such as chat or tick,chat, got ${JSON.stringify(raw)}.`);
+}
+
+/**
+ * `heartbeatMs`: this connection's heartbeat interval, 0 for none (the heartbeats
+ * lesson shows what an idle-killing proxy does to a stream without one).
+ */
+export function parseHeartbeatMs(raw: unknown, defaultMs: number): number {
+  if (raw === undefined) return defaultMs;
+  if (typeof raw === 'string' && /^\d{1,9}$/.test(raw)) {
+    const value = Number(raw);
+    if (value === 0 || (value >= 100 && value <= 3_600_000)) return value;
+  }
+  throw new LabError('bad_heartbeat', `\`heartbeatMs\` must be 0 (none) or a whole number of milliseconds from 100 to 3600000, got ${JSON.stringify(raw)}.`);
+}
+
+/** What a client asks of the feed: where to resume, which types, how often to hear a heartbeat. */
+export interface FollowOptions {
+  since: number | undefined;
+  accept?: (type: string) => boolean;
+  heartbeatMs: number;
+}
+
+/** Reads `since`, `types` and `heartbeatMs` from a transport's query string. */
+export function parseFollow(query: Record<string, unknown>, defaultHeartbeatMs: number): FollowOptions {
+  return {
+    since: parseSince(query.since),
+    accept: parseTypes(query.types),
+    heartbeatMs: parseHeartbeatMs(query.heartbeatMs, defaultHeartbeatMs),
+  };
+}

@@ -2,7 +2,7 @@
  * `npm start`: reads the settings, starts the lab, and stops it cleanly on
  * SIGINT/SIGTERM (WebSockets hear 1001, streams end, the process exits within 2 s).
  */
-import { build } from './app.ts';
+import { build, listen } from './app.ts';
 import { ConfigError, helpText, loadConfig } from './config.ts';
 
 /** The longest a shutdown may take before the process exits anyway. */
@@ -25,14 +25,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { app } = await build(config);
-  // A deep backlog: the bench opens thousands of connections at once, and the
-  // default 511 drops SYNs (see FIELD-NOTES.md).
-  await app.listen({ host: config.host, port: config.port, backlog: 4096 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const lab = await build(config);
+  const { app } = lab;
+  const ports = await listen(lab);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  console.log(`Wirelab listening on http://${host}:${port}`);
+  console.log(`Wirelab listening on http://${host}:${ports.main}`);
+  const extra = Object.entries(ports.extra).map(([name, port]) => `${name} ${port}`).join(', ');
+  if (extra) console.log(`Extra ports: ${extra}`);
 
   let stopping = false;
   const stop = (signal: string) => {

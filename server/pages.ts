@@ -22,7 +22,13 @@ function chartJsDist(): string {
   return path.dirname(require.resolve('chart.js'));
 }
 
-export async function registerPages(app: FastifyInstance, _ctx: LabContext): Promise<void> {
+export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
+  // What a page needs to know to reach each transport on its own port (listeners.ts).
+  app.get('/lab.json', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { epoch: ctx.feed.epoch, ports: ctx.ports ?? null, heartbeatMs: ctx.config.heartbeatMs };
+  });
+
   // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js.
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache });
   // What the bench wrote: /results/latest.json and the per-run files.

@@ -10,6 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Entry } from './feed.ts';
 import type { TransportId } from './stats.ts';
+import type { FollowOptions } from './cursor.ts';
 import type { LabContext } from './transports/index.ts';
 
 export interface StreamWire {
@@ -26,7 +27,7 @@ export interface StreamWire {
 }
 
 /** Streams the feed from `since` into the reply until the client leaves or a limit ends it. */
-export function openStream(ctx: LabContext, request: FastifyRequest, reply: FastifyReply, since: number | undefined, wire: StreamWire): void {
+export function openStream(ctx: LabContext, request: FastifyRequest, reply: FastifyReply, follow: FollowOptions, wire: StreamWire): void {
   const { feed, stats, config } = ctx;
   const res = reply.raw;
   const socket = request.raw.socket;
@@ -67,7 +68,7 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
   res.writeHead(200, wire.headers);
   write(wire.preamble);
 
-  const heartbeat = setInterval(() => write(wire.heartbeat()), config.heartbeatMs);
+  const heartbeat = follow.heartbeatMs > 0 ? setInterval(() => write(wire.heartbeat()), follow.heartbeatMs) : undefined;
   let unfollow: (() => void) | undefined;
   const cleanup = () => {
     if (!open) return;
@@ -84,7 +85,7 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
   res.on('close', onClose);
   ctx.closers.add(end);
 
-  unfollow = feed.follow(since, deliver);
+  unfollow = feed.follow(follow.since, follow.accept ? (entry) => follow.accept!(entry.event.type) && deliver(entry) : deliver);
   if (!open) unfollow(); // the replay alone reached the byte limit
 }
 

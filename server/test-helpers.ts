@@ -2,7 +2,7 @@
  * What the tests share: the real lab on a loopback port, and patient waiting.
  * Every test talks to a listening server over real sockets.
  */
-import { build, type Lab } from './app.ts';
+import { build, listen, type Lab } from './app.ts';
 import { type Config, configWith } from './config.ts';
 
 export interface RunningLab extends Lab {
@@ -14,10 +14,8 @@ export interface RunningLab extends Lab {
 /** Starts the lab on 127.0.0.1 and a free port; the ticker is off unless asked for. */
 export async function startLab(overrides: Partial<Config> = {}): Promise<RunningLab> {
   const lab = await build(configWith({ tickMs: 0, chatRate: 0, ...overrides }));
-  await lab.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = lab.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return { ...lab, port: address.port, baseUrl: `http://127.0.0.1:${address.port}`, close: () => lab.app.close() };
+  const { main } = await listen(lab, '127.0.0.1', 0);
+  return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, close: () => lab.app.close() };
 }
 
 /** Resolves when `condition()` is true; rejects with `what` after `timeoutMs`. */

@@ -8,7 +8,7 @@
  * with `since` (sockjs-node ends its htmlfile responses the same way).
  */
 import type { FastifyInstance } from 'fastify';
-import { parseSince } from '../cursor.ts';
+import { parseFollow } from '../cursor.ts';
 import { LabError } from '../errors.ts';
 import { iframeEnd, iframeKeepAlive, iframePreamble, iframeScript, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
@@ -20,11 +20,11 @@ const iframe: Transport = {
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/iframe', { config: { transport: 'iframe' } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;
-      const since = parseSince(query.since);
+      const follow = parseFollow(query, ctx.config.heartbeatMs);
       // The callback name is pasted into script: only a plain identifier path may pass.
       const cb = query.cb;
       if (!isCallbackName(cb)) throw new LabError('bad_callback', `\`cb\` must be a JavaScript name or dotted path such as onEvent (at most 64 characters), got ${JSON.stringify(cb ?? null)}.`);
-      openStream(ctx, request, reply, since, {
+      openStream(ctx, request, reply, follow, {
         id: 'iframe',
         headers: {
           ...FEED_HEADERS,

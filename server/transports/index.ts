@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ChatLimiter } from '../chat.ts';
 import type { Config } from '../config.ts';
 import type { Feed } from '../feed.ts';
+import type { Ports } from '../listeners.ts';
 import type { TransportId, WireStats } from '../stats.ts';
 import shortPoll from './short-poll.ts';
 import longPoll from './long-poll.ts';
@@ -23,6 +24,9 @@ export interface LabContext {
   limiter: ChatLimiter;
   /** How to end each held request and open socket on shutdown; each entry removes itself. */
   closers: Set<() => void>;
+  /** Where the lab listens, once it does (pages send each transport to its own port). */
+  ports?: Ports;
+  closeExtraPorts?: () => Promise<void>;
   /** Things the lab does on purpose that a reader of /stats should see. */
   counters: { slowReadersDropped: number; deadPeersTerminated: number; wsErrorsAnswered: number };
 }

@@ -7,10 +7,10 @@
  * held waits in the feed's buffer, so the reconnect gap loses nothing.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseSince, parseTimeoutMs } from '../cursor.ts';
+import { parseFollow, parseTimeoutMs } from '../cursor.ts';
 import type { Entry } from '../feed.ts';
 import type { LabContext, Transport } from './index.ts';
-import { answerPoll } from './short-poll.ts';
+import { answerPoll, readFiltered } from './short-poll.ts';
 
 const longPoll: Transport = {
   id: 'long-poll',
@@ -18,10 +18,10 @@ const longPoll: Transport = {
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/long-poll', { config: { transport: 'long-poll' } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;
-      const since = parseSince(query.since);
+      const { since, accept } = parseFollow(query, 0);
       const timeoutMs = parseTimeoutMs(query.timeoutMs, ctx.config.longPollTimeoutMs);
 
-      const missed = ctx.feed.read(since);
+      const missed = readFiltered(ctx, since, accept);
       if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed);
 
       // Nothing yet: hold. The first event answers; so do the timeout, shutdown and a
@@ -36,8 +36,9 @@ const longPoll: Transport = {
           resolve();
         };
         const onEvent = (entry: Entry) => {
+          if (accept && !accept(entry.event.type)) return;
           const before = entry.event.seq - 1;
-          burst ??= setImmediate(() => answer(ctx.feed.read(before)));
+          burst ??= setImmediate(() => answer(readFiltered(ctx, before, accept)));
         };
         const onTimeout = () => answer([]);
         const onShutdown = () => answer([]);

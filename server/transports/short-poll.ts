@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Entry } from '../feed.ts';
-import { parseSince } from '../cursor.ts';
+import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { pollBody } from '../frames.ts';
 import { FEED_HEADERS } from '../stream.ts';
 import type { TransportId } from '../stats.ts';
@@ -32,13 +32,19 @@ export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyReq
   meter.out({ payloadBytes, events: entries.length });
 }
 
+/** What `since` missed, of the types asked for. */
+export function readFiltered(ctx: LabContext, since: number | undefined, accept: FollowOptions['accept']): Entry[] {
+  const entries = ctx.feed.read(since);
+  return accept ? entries.filter((entry) => accept(entry.event.type)) : entries;
+}
+
 const shortPoll: Transport = {
   id: 'short-poll',
   label: 'Short polling',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/short-poll', { config: { transport: 'short-poll' } }, async (request, reply) => {
-      const { since } = request.query as Record<string, unknown>;
-      answerPoll(ctx, 'short-poll', request, reply, ctx.feed.read(parseSince(since)));
+      const { since, accept } = parseFollow(request.query as Record<string, unknown>, 0);
+      answerPoll(ctx, 'short-poll', request, reply, readFiltered(ctx, since, accept));
     });
   },
 };

@@ -6,7 +6,7 @@
  * `Last-Event-ID`, so resume needs no code in the page at all.
  */
 import type { FastifyInstance } from 'fastify';
-import { parseSince } from '../cursor.ts';
+import { parseFollow, parseSince } from '../cursor.ts';
 import { sseComment, sseEvent, sseRetry } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
 import type { LabContext, Transport } from './index.ts';
@@ -21,11 +21,10 @@ const sse: Transport = {
     app.get('/feed/sse', { config: { transport: 'sse' } }, async (request, reply) => {
       // EventSource reconnects to its original URL, old `since` included, and adds
       // Last-Event-ID: the header is the newer cursor, so it wins (DESIGN.md).
+      const follow = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
       const lastEventId = request.headers['last-event-id'];
-      const since = lastEventId !== undefined && lastEventId !== ''
-        ? parseSince(lastEventId, 'Last-Event-ID')
-        : parseSince((request.query as Record<string, unknown>).since);
-      openStream(ctx, request, reply, since, {
+      if (lastEventId !== undefined && lastEventId !== '') follow.since = parseSince(lastEventId, 'Last-Event-ID');
+      openStream(ctx, request, reply, follow, {
         id: 'sse',
         headers: {
           ...FEED_HEADERS,

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { parseChat, publishChat } from '../chat.ts';
-import { parseSince } from '../cursor.ts';
+import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry } from '../feed.ts';
 import { checkOrigin } from '../origin.ts';
@@ -30,7 +30,7 @@ export const CLOSE = {
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** Follows the feed over one WebSocket until either side closes it. */
-function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, since: number | undefined): void {
+function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, follow: FollowOptions): void {
   const raw = request.raw.socket;
   const meter = ctx.stats.meter('ws', raw);
   meter.out({ allHead: true }); // so far only the 101 response has been written
@@ -82,7 +82,7 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, sinc
     alive = true;
     meter.in();
   });
-  const heartbeat = setInterval(() => {
+  const heartbeat = follow.heartbeatMs === 0 ? undefined : setInterval(() => {
     if (!alive) {
       ctx.counters.deadPeersTerminated++;
       socket.terminate();
@@ -91,14 +91,14 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, sinc
     alive = false;
     socket.ping();
     meter.out();
-  }, ctx.config.heartbeatMs);
+  }, follow.heartbeatMs);
 
   // Shutdown stops the feed at once; the close handshake may finish after app.close().
   const goAway = () => {
     cleanup();
     socket.close(CLOSE.goingAway, 'server shutting down');
   };
-  const unfollow = ctx.feed.follow(since, deliver);
+  const unfollow = ctx.feed.follow(follow.since, follow.accept ? (entry) => follow.accept!(entry.event.type) && deliver(entry) : deliver);
   ctx.closers.add(goAway);
   function cleanup() {
     clearInterval(heartbeat);
@@ -121,7 +121,7 @@ const ws: Transport = {
       config: { transport: 'ws' },
       // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
       preValidation: async (request, reply) => {
-        parseSince((request.query as Record<string, unknown>).since);
+        parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
         const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins);
         if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a WebSocket here.`);
       },
@@ -129,7 +129,7 @@ const ws: Transport = {
       handler: (async (_request: FastifyRequest, reply: FastifyReply) =>
         sendError(reply.header('upgrade', 'websocket'), 'upgrade_required')) as never,
       wsHandler: (socket, request) => {
-        serve(ctx, socket, request, parseSince((request.query as Record<string, unknown>).since));
+        serve(ctx, socket, request, parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs));
       },
     });
   },
