@@ -1,0 +1,39 @@
+/**
+ * Headless Chromium for the page tests: Debian's chromium driven by playwright-core.
+ *
+ * npm cannot download browsers here, so the tests use the system's chromium and,
+ * as root on Debian, install it when it is missing. Browser tests never skip
+ * silently: without a browser they fail, and say how to get one.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** Flags that keep Chromium quiet and self-contained on a machine with no network (FIELD-NOTES.md). */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+let installed: string | undefined;
+
+/** The path of a Chromium binary, installing Debian's package first if needed and possible. */
+export function chromiumPath(): string {
+  if (installed) return installed;
+  const fromEnv = process.env.CHROMIUM_PATH;
+  const found = [fromEnv, ...CANDIDATES].find((p): p is string => !!p && existsSync(p));
+  if (found) return (installed = found);
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.error('Chromium is missing: installing Debian\'s chromium package (apt-get install -y chromium)...');
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (existsSync('/usr/bin/chromium')) return (installed = '/usr/bin/chromium');
+  }
+  throw new Error('The browser tests need Chromium: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.');
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
