@@ -7,13 +7,14 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AddressInfo } from 'node:net';
 import { listenExtra, type Ports } from './listeners.ts';
+import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, sendError } from './errors.ts';
 import { Feed, preciseNow, startTicker } from './feed.ts';
 import { registerPages } from './pages.ts';
 import { type TransportId, WireStats } from './stats.ts';
-import { type LabContext, TRANSPORTS } from './transports/index.ts';
+import { type LabContext, TRANSPORTS, labPorts } from './transports/index.ts';
 import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
 
 declare module 'fastify' {
@@ -67,6 +68,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     stats: new WireStats(),
     limiter: new ChatLimiter(config.chatRate),
     closers: new Set(),
+    wiretap: new Wiretap(),
     counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0 },
   };
 
@@ -107,7 +109,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
 
   for (const transport of TRANSPORTS) transport.register(app, ctx);
-  registerChatRoute(app, { feed, limiter: ctx.limiter, allowedOrigins: config.allowedOrigins });
+  registerChatRoute(app, { feed, limiter: ctx.limiter, allowedOrigins: config.allowedOrigins, ownPorts: () => labPorts(ctx) });
 
   app.get('/stats', async (_request, reply) => {
     const memory = process.memoryUsage();
@@ -123,6 +125,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     };
   });
 
+  registerWiretapRoute(app, ctx.wiretap, ctx.closers);
   await registerPages(app, ctx);
 
   const stopTicker = startTicker(feed, config.tickMs);

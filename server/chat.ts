@@ -66,12 +66,14 @@ export interface ChatRouteOptions {
   feed: Feed;
   limiter: ChatLimiter;
   allowedOrigins: readonly string[];
+  /** The lab's own ports, known once it listens. */
+  ownPorts: () => readonly number[];
 }
 
 /** `POST /feed/chat` (and its CORS preflight for the origins the lab allows). */
-export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowedOrigins }: ChatRouteOptions): void {
+export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowedOrigins, ownPorts }: ChatRouteOptions): void {
   app.options('/feed/chat', async (request, reply) => {
-    const verdict = checkOrigin(request.headers, allowedOrigins);
+    const verdict = checkOrigin(request.headers, allowedOrigins, ownPorts());
     if (!verdict.allowed) return sendError(reply, 'foreign_origin');
     return reply
       .code(204)
@@ -84,7 +86,7 @@ export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowed
   });
 
   app.post('/feed/chat', { bodyLimit: MAX_BODY_BYTES }, async (request, reply) => {
-    const verdict = checkOrigin(request.headers, allowedOrigins);
+    const verdict = checkOrigin(request.headers, allowedOrigins, ownPorts());
     if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not post chat here.`);
     if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
     const message = parseChat(request.body);

@@ -6,6 +6,7 @@
  */
 import { LabError } from './errors.ts';
 import { MAX_SEQ } from './feed.ts';
+import { isClientId } from './wiretap.ts';
 
 /** A decimal integer written plainly: no sign, no exponent, no spaces. */
 const DECIMAL = /^\d{1,16}$/;
@@ -64,6 +65,8 @@ export interface FollowOptions {
   since: number | undefined;
   accept?: (type: string) => boolean;
   heartbeatMs: number;
+  /** The page's id for its wiretap (wiretap.ts); absent for most clients. */
+  client?: string;
 }
 
 /** Reads `since`, `types` and `heartbeatMs` from a transport's query string. */
@@ -72,5 +75,13 @@ export function parseFollow(query: Record<string, unknown>, defaultHeartbeatMs: 
     since: parseSince(query.since),
     accept: parseTypes(query.types),
     heartbeatMs: parseHeartbeatMs(query.heartbeatMs, defaultHeartbeatMs),
+    client: parseClient(query.client),
   };
+}
+
+/** `client`: the id a page taps its own connections by. */
+export function parseClient(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (isClientId(raw)) return raw;
+  throw new LabError('bad_client', `\`client\` must be 1-40 letters, digits, _ or -, got ${JSON.stringify(raw)}.`);
 }

@@ -12,6 +12,7 @@ export const ERRORS = {
   bad_timeout: { status: 400, message: '`timeoutMs` must be a whole number of milliseconds.' },
   bad_types: { status: 400, message: '`types` must be a comma-separated list of event types such as chat or tick,chat.' },
   bad_heartbeat: { status: 400, message: '`heartbeatMs` must be 0 (none) or a whole number of milliseconds from 100 to 3600000.' },
+  bad_client: { status: 400, message: '`client` must be 1-40 letters, digits, _ or -.' },
   bad_json: { status: 400, message: 'The body is not valid JSON.' },
   bad_chat: { status: 400, message: 'A chat message is a JSON object {"name", "text"}: text a non-empty string of at most 2000 characters, name a string of at most 64.' },
   bad_content_type: { status: 415, message: 'Send the chat message as application/json.' },

@@ -15,10 +15,12 @@ export type OriginVerdict = { allowed: true } | { allowed: false; origin: string
  * Whether a request with these headers may publish.
  *
  * The lab's own origin is the one the client reached it by: the `Host` header,
- * whatever address or port that is (the lab may listen on several). Anything
- * else must be listed in `allowedOrigins` (already normalised by config.ts).
+ * whatever address or port that is. The lab listens on several ports (one per
+ * held transport, see listeners.ts), so a page from one of them may talk to
+ * another: the Host's name with any of `ownPorts` is the lab too. Anything else
+ * must be listed in `allowedOrigins` (already normalised by config.ts).
  */
-export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readonly string[]): OriginVerdict {
+export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readonly string[], ownPorts: readonly number[] = []): OriginVerdict {
   const origin = headers.origin;
   if (origin === undefined) return { allowed: true };
   let url: URL;
@@ -29,6 +31,10 @@ export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readon
   }
   if (headers.host !== undefined && url.host === headers.host.toLowerCase() && (url.protocol === 'http:' || url.protocol === 'https:')) {
     return { allowed: true };
+  }
+  if (headers.host !== undefined && url.protocol === 'http:' && url.port !== '' && ownPorts.includes(Number(url.port))) {
+    const hostName = new URL(`http://${headers.host}`).hostname;
+    if (url.hostname === hostName) return { allowed: true };
   }
   if (allowedOrigins.includes(url.origin)) return { allowed: true };
   return { allowed: false, origin };

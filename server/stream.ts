@@ -33,6 +33,7 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
   const socket = request.raw.socket;
   reply.hijack(); // the response is ours now: Fastify neither serialises nor ends it
   const meter = stats.meter(wire.id, socket, res);
+  const tap = ctx.wiretap.attach(follow.client, wire.id, request);
 
   let bodyBytes = 0;
   let open = true;
@@ -75,6 +76,7 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
     open = false;
     clearInterval(heartbeat);
     unfollow?.();
+    tap?.detach();
     ctx.closers.delete(end);
     res.off('close', onClose);
   };

@@ -18,11 +18,11 @@ const longPoll: Transport = {
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/long-poll', { config: { transport: 'long-poll' } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;
-      const { since, accept } = parseFollow(query, 0);
+      const { since, accept, client } = parseFollow(query, 0);
       const timeoutMs = parseTimeoutMs(query.timeoutMs, ctx.config.longPollTimeoutMs);
 
       const missed = readFiltered(ctx, since, accept);
-      if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed);
+      if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed, client);
 
       // Nothing yet: hold. The first event answers; so do the timeout, shutdown and a
       // client that leaves (which only needs the cleanup). The answer waits for the
@@ -32,7 +32,7 @@ const longPoll: Transport = {
         let burst: NodeJS.Immediate | undefined;
         const answer = (entries: Entry[]) => {
           cleanup();
-          if (!reply.raw.destroyed) answerPoll(ctx, 'long-poll', request, reply, entries);
+          if (!reply.raw.destroyed) answerPoll(ctx, 'long-poll', request, reply, entries, client);
           resolve();
         };
         const onEvent = (entry: Entry) => {

@@ -17,9 +17,10 @@ import type { LabContext, Transport } from './index.ts';
  * Answers a poll with `entries`, writing the bytes ourselves so that the meter
  * accounts them the moment they reach the socket (see stats.ts).
  */
-export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyRequest, reply: FastifyReply, entries: readonly Entry[]): void {
+export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyRequest, reply: FastifyReply, entries: readonly Entry[], client?: string): void {
   const meter = ctx.stats.meter(id, request.raw.socket, reply.raw);
   const body = pollBody(ctx.feed.epoch, ctx.feed.lastSeq, entries);
+  const tap = ctx.wiretap.attach(client, id, request);
   reply.hijack();
   reply.raw.writeHead(200, {
     ...FEED_HEADERS,
@@ -27,6 +28,7 @@ export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyReq
     'content-length': Buffer.byteLength(body),
   });
   reply.raw.end(body);
+  tap?.detach();
   let payloadBytes = 0;
   for (const entry of entries) payloadBytes += entry.bytes;
   meter.out({ payloadBytes, events: entries.length });
@@ -43,8 +45,8 @@ const shortPoll: Transport = {
   label: 'Short polling',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/short-poll', { config: { transport: 'short-poll' } }, async (request, reply) => {
-      const { since, accept } = parseFollow(request.query as Record<string, unknown>, 0);
-      answerPoll(ctx, 'short-poll', request, reply, readFiltered(ctx, since, accept));
+      const { since, accept, client } = parseFollow(request.query as Record<string, unknown>, 0);
+      answerPoll(ctx, 'short-poll', request, reply, readFiltered(ctx, since, accept), client);
     });
   },
 };

@@ -13,7 +13,8 @@ import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry } from '../feed.ts';
 import { checkOrigin } from '../origin.ts';
-import type { LabContext, Transport } from './index.ts';
+import type { Tap } from '../wiretap.ts';
+import { type LabContext, type Transport, labPorts } from './index.ts';
 
 /** Close codes the lab uses (RFC 6455 section 7.4.1). */
 export const CLOSE = {
@@ -30,10 +31,15 @@ export const CLOSE = {
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** Follows the feed over one WebSocket until either side closes it. */
+/** Taps opened before the upgrade, so that the page sees the 101 response (or the refusal) too. */
+const upgradeTaps = new WeakMap<object, Tap>();
+
 function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, follow: FollowOptions): void {
   const raw = request.raw.socket;
   const meter = ctx.stats.meter('ws', raw);
   meter.out({ allHead: true }); // so far only the 101 response has been written
+  const tap = upgradeTaps.get(request.raw);
+  if (tap) raw.on('data', tap.in);
 
   const answerError = (code: ErrorCode, message?: string) => {
     ctx.counters.wsErrorsAnswered++;
@@ -102,6 +108,10 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
   ctx.closers.add(goAway);
   function cleanup() {
     clearInterval(heartbeat);
+    if (tap) {
+      raw.off('data', tap.in);
+      tap.detach();
+    }
     unfollow();
     ctx.closers.delete(goAway);
   }
@@ -121,8 +131,10 @@ const ws: Transport = {
       config: { transport: 'ws' },
       // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
       preValidation: async (request, reply) => {
-        parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
-        const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins);
+        const { client } = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
+        const tap = ctx.wiretap.attach(client, 'ws', request);
+        if (tap) upgradeTaps.set(request.raw, tap);
+        const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
         if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a WebSocket here.`);
       },
       // A plain GET (no Upgrade header) is answered over HTTP.
