@@ -1,20 +1,25 @@
 /**
- * The lab's pages and the files behind them.
+ * The lab's pages: the index, the lessons, the board, the results page and a
+ * source viewer, in the reader's language.
  *
  * Everything a page loads comes from the lab itself (chart.js included), so the
  * lab works in a classroom with no internet.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendError } from './errors.ts';
+import { LANGS, LESSONS, type Lang, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
+import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
+import { TRANSPORT_IDS } from './stats.ts';
 import type { LabContext } from './transports/index.ts';
-import { TRANSPORTS } from './transports/index.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const PUBLIC_DIR = path.join(ROOT, 'public');
-export const RESULTS_DIR = path.join(ROOT, 'results');
+export { PUBLIC_DIR, RESULTS_DIR, ROOT };
+
+type Strings = Record<string, string>;
+const I18N = JSON.parse(readFileSync(path.join(PUBLIC_DIR, 'i18n.json'), 'utf8')) as Record<Lang, Strings>;
 
 /** chart.js's own folder: its dist files are not in the package's exports, so resolve the package and walk up. */
 function chartJsDist(): string {
@@ -22,29 +27,196 @@ function chartJsDist(): string {
   return path.dirname(require.resolve('chart.js'));
 }
 
-export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
-  // What a page needs to know to reach each transport on its own port (listeners.ts).
-  app.get('/lab.json', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return { epoch: ctx.feed.epoch, ports: ctx.ports ?? null, heartbeatMs: ctx.config.heartbeatMs };
-  });
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
+/**
+ * The reader's language: `?lang=` (remembered in a cookie), else the cookie,
+ * else the browser's Accept-Language.
+ */
+function pickLang(request: FastifyRequest, reply: FastifyReply): Lang {
+  const asked = (request.query as Record<string, unknown>).lang;
+  if (typeof asked === 'string' && (LANGS as readonly string[]).includes(asked)) {
+    reply.header('set-cookie', `lang=${asked}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    return asked as Lang;
+  }
+  const cookie = /(?:^|;\s*)lang=(en|zh)\b/.exec(request.headers.cookie ?? '');
+  if (cookie) return cookie[1] as Lang;
+  const accept = request.headers['accept-language'] ?? '';
+  const first = accept.split(',').map((part) => part.trim().toLowerCase()).find((part) => /^(zh|en)\b/.test(part));
+  return first?.startsWith('zh') ? 'zh' : 'en';
+}
+
+interface PageOptions {
+  lang: Lang;
+  title: string;
+  /** The page's path without `lang`, for the language switch. */
+  path: string;
+  body: string;
+  /** Module scripts under /assets/. */
+  scripts?: string[];
+  /** Extra data for the page's scripts. */
+  data?: Record<string, unknown>;
+  ctx: LabContext;
+}
+
+/** Every page's frame: navigation, language switch, large-type toggle, config for scripts. */
+function page({ lang, title, path: pagePath, body, scripts = [], data = {}, ctx }: PageOptions): string {
+  const t = I18N[lang];
+  const other: Lang = lang === 'en' ? 'zh' : 'en';
+  const config = {
+    lang,
+    strings: t,
+    ports: ctx.ports ?? null,
+    transports: TRANSPORT_IDS,
+    heartbeatMs: ctx.config.heartbeatMs,
+    ...data,
+  };
+  // JSON inside <script> must not be able to close it: the same escaping as iframe chunks.
+  const configJson = JSON.stringify(config).replace(/</g, '\\u003c');
+  const separator = pagePath.includes('?') ? '&' : '?';
+  return `<!doctype html>
+<html lang="${lang === 'zh' ? 'zh-Hans' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Wirelab</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/style.css">
+<script>if (localStorage.getItem('wirelab.large') === '1') document.documentElement.classList.add('large');</script>
+</head>
+<body>
+<a class="skip" href="#main">${t.skip}</a>
+<header class="top">
+  <a class="brand" href="/">${t.lab}</a>
+  <nav aria-label="Wirelab">
+    <a href="/">${t['nav.index']}</a>
+    <a href="/board">${t['nav.board']}</a>
+    <a href="/results">${t['nav.results']}</a>
+  </nav>
+  <span class="tools">
+    <a id="lang-switch" href="${escapeHtml(pagePath + separator)}lang=${other}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
+    <button type="button" id="large-toggle" aria-pressed="false">${t.large}</button>
+  </span>
+</header>
+<main id="main" tabindex="-1">
+${body}
+</main>
+<script type="application/json" id="wirelab-config">${configJson}</script>
+<script type="module" src="/assets/chrome.js"></script>
+${scripts.map((s) => `<script type="module" src="/assets/${s}"></script>`).join('\n')}
+</body>
+</html>`;
+}
+
+/** Files the source viewer may show: the lab's own code and lessons, nothing else. */
+const CODE_PATH = /^(server|public|bench|lessons)\/[\w./-]+\.(ts|js|json|md|html|css)$/;
+
+export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
   // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js.
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache });
   // What the bench wrote: /results/latest.json and the per-run files.
   await app.register(fastifyStatic, { root: RESULTS_DIR, prefix: '/results/', decorateReply: false, cacheControl: false, setHeaders: noCache, index: false });
   await app.register(fastifyStatic, { root: chartJsDist(), prefix: '/vendor/chart.js/', decorateReply: false, allowedPath: (p) => p === '/chart.umd.min.js' });
 
+  // What a page needs to know to reach each transport on its own port (listeners.ts).
+  app.get('/lab.json', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { epoch: ctx.feed.epoch, ports: ctx.ports ?? null, heartbeatMs: ctx.config.heartbeatMs };
+  });
+
   app.get('/results', async (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('results.html'));
 
-  app.get('/', async (_request, reply) => {
-    const rows = TRANSPORTS.map((t) => `<li><a href="/feed/${t.id}?since=0${t.id === 'iframe' ? '&amp;cb=onEvent' : ''}">${t.label}</a> <code>/feed/${t.id}</code></li>`).join('\n');
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wirelab</title></head><body>
-<h1>Wirelab</h1><p>One live feed, five transports.</p><ul>
-${rows}
-<li><a href="/stats">/stats</a>: wire statistics</li>
-<li><a href="/results">/results</a>: the bench's numbers</li></ul></body></html>`;
+  app.get('/', async (request, reply) => {
+    const lang = pickLang(request, reply);
+    const t = I18N[lang];
+    const lessons = LESSONS.map((name) => {
+      const lesson = loadLesson(name, lang);
+      return `<li><a href="/lessons/${name}">${escapeHtml(lesson.title)}</a><p>${escapeHtml(lesson.summary)}</p></li>`;
+    }).join('\n');
+    const body = `<h1>${t.lab}</h1>
+<p class="lead">${t['index.lead']}</p>
+<ul class="cards">
+  <li><a href="/board">${t['index.board']}</a></li>
+  <li><a href="/results">${t['index.results']}</a></li>
+  <li><a href="/code/server/transports/index.ts">${t['index.code']}</a></li>
+</ul>
+<h2>${t['index.lessons']}</h2>
+<ol class="lessons">${lessons}</ol>`;
+    return reply.type('text/html; charset=utf-8').send(page({ lang, title: t['index.lessons'], path: '/', body, ctx }));
+  });
+
+  app.get('/lessons/:name', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (!isLessonName(name)) return sendError(reply, 'not_found', `There is no lesson ${JSON.stringify(name)}; the index at / lists them.`);
+    const lang = pickLang(request, reply);
+    const t = I18N[lang];
+    const lesson = loadLesson(name, lang);
+    const index = LESSONS.indexOf(name);
+    const prev = LESSONS[index - 1];
+    const next = LESSONS[index + 1];
+    const pager = `<nav class="pager" aria-label="${t['lesson.all']}">
+  ${prev ? `<a rel="prev" href="/lessons/${prev}">← ${escapeHtml(t[`lesson.${prev}`])}</a>` : '<span></span>'}
+  <a href="/">${t['lesson.all']}</a>
+  ${next ? `<a rel="next" href="/lessons/${next}">${escapeHtml(t[`lesson.${next}`])} →</a>` : '<span></span>'}
+</nav>`;
+    const body = `<article class="lesson" data-lesson="${name}">
+<p class="crumb">${index + 1} / ${LESSONS.length}</p>
+<h1>${escapeHtml(lesson.title)}</h1>
+<p class="summary">${escapeHtml(lesson.summary)}</p>
+${lesson.html}
+</article>
+${pager}`;
+    return reply.type('text/html; charset=utf-8').send(page({
+      lang, title: lesson.title, path: `/lessons/${name}`, body, ctx,
+      scripts: ['lesson.js'], data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
+    }));
+  });
+
+  app.get('/board', async (request, reply) => {
+    const lang = pickLang(request, reply);
+    const t = I18N[lang];
+    const options = TRANSPORT_IDS.map((id) => `<option value="${id}">${escapeHtml(t[`label.${id}`])}</option>`).join('');
+    const body = `<h1>${t['board.title']}</h1>
+<p class="lead">${t['board.lead']}</p>
+<form id="chat" class="chat">
+  <label>${t['chat.name']} <input name="name" maxlength="64" autocomplete="nickname"></label>
+  <label class="grow">${t['chat.text']} <input name="text" maxlength="2000" required></label>
+  <button type="submit">${t['chat.send']}</button>
+  <output name="result" aria-live="polite"></output>
+</form>
+<form id="compare" class="compare">
+  <span>${t['compare.label']}</span>
+  <select name="a" aria-label="A">${options}</select>
+  <select name="b" aria-label="B">${options.replace('value="long-poll"', 'value="long-poll" selected')}</select>
+  <button type="submit">${t['compare.go']}</button>
+  <button type="button" name="all">${t['compare.all']}</button>
+</form>
+<div class="panels" id="board">
+${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
+</div>`;
+    return reply.type('text/html; charset=utf-8').send(page({ lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
+  });
+
+  // The source viewer: "the code, linked, readable whole" (STYLE.md rule 11).
+  app.get('/code/*', async (request, reply) => {
+    const file = (request.params as { '*': string })['*'];
+    if (!CODE_PATH.test(file) || file.includes('..')) return sendError(reply, 'not_found', 'The source viewer shows the lab\'s own server/, public/, bench/ and lessons/ files.');
+    const full = path.join(ROOT, file);
+    try {
+      if (!statSync(full).isFile()) throw new Error('not a file');
+    } catch {
+      return sendError(reply, 'not_found', `There is no file ${file}.`);
+    }
+    const lang = pickLang(request, reply);
+    const source = readFileSync(full, 'utf8');
+    const lines = source.split('\n').map((line, i) => `<span id="L${i + 1}" class="line">${escapeHtml(line)}</span>`).join('\n');
+    const body = `<h1><code>${escapeHtml(file)}</code></h1>
+<p>${source.split('\n').length} lines</p>
+<pre class="source" tabindex="0"><code>${lines}</code></pre>`;
+    return reply.type('text/html; charset=utf-8').send(page({ lang, title: file, path: `/code/${file}`, body, ctx }));
   });
 }
 

@@ -76,8 +76,9 @@ export class Cursor {
   restartIfNewEpoch(epoch: string, lastSeq: number): boolean {
     const restarted = this.epoch !== undefined && this.epoch !== epoch;
     this.epoch = epoch;
+    // No cursor yet ("only new events"), or one from another run: start from the server's lastSeq.
     if (restarted) this.lastSeq = 0;
-    else if (this.lastSeq !== undefined && this.lastSeq > lastSeq) this.lastSeq = lastSeq;
+    else if (this.lastSeq === undefined || this.lastSeq > lastSeq) this.lastSeq = lastSeq;
     return restarted;
   }
 

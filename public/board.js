@@ -1,0 +1,31 @@
+// The board: all five transports on the same feed, a chat box, and a two-way comparison.
+import { postChat } from './chat.js';
+import { t } from './lab.js';
+import { mountPanel } from './panel.js';
+
+const board = document.getElementById('board');
+for (const slot of board.querySelectorAll('[data-transport]')) mountPanel(slot, slot.dataset.transport, { since: undefined });
+
+const chat = document.getElementById('chat');
+chat.addEventListener('submit', async (submit) => {
+  submit.preventDefault();
+  const result = chat.elements.namedItem('result');
+  try {
+    const { seq } = await postChat(chat.elements.namedItem('name').value, chat.elements.namedItem('text').value);
+    result.textContent = t('chat.sent', { seq });
+    result.className = 'ok';
+    chat.elements.namedItem('text').value = '';
+  } catch (error) {
+    result.textContent = t('chat.failed', { error: error.message });
+    result.className = 'bad';
+  }
+});
+
+const compare = document.getElementById('compare');
+compare.addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  const chosen = [compare.elements.namedItem('a').value, compare.elements.namedItem('b').value];
+  for (const slot of board.children) slot.classList.toggle('chosen', chosen.includes(slot.dataset.transport));
+  board.classList.add('comparing');
+});
+compare.elements.namedItem('all').addEventListener('click', () => board.classList.remove('comparing'));

@@ -1,0 +1,21 @@
+// Every page: the large-type toggle, and a language switch that keeps the reader's place.
+const root = document.documentElement;
+const large = document.getElementById('large-toggle');
+const sync = () => large?.setAttribute('aria-pressed', String(root.classList.contains('large')));
+large?.addEventListener('click', () => {
+  root.classList.toggle('large');
+  localStorage.setItem('wirelab.large', root.classList.contains('large') ? '1' : '0');
+  sync();
+});
+sync();
+
+// Headings carry the same ids in both languages (server/lessons.ts), so the switch
+// links to the section the reader is in now.
+const lang = document.getElementById('lang-switch');
+lang?.addEventListener('click', () => {
+  const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
+  const current = headings.filter((h) => h.getBoundingClientRect().top < 120).pop();
+  const url = new URL(lang.href);
+  url.hash = current ? current.id : '';
+  lang.href = url.href;
+});

@@ -1,0 +1,46 @@
+// Short polling in the browser: fetch "anything since seq N?" every intervalMs, forever.
+import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+
+/** The poll loop short and long polling share; long polling only asks the server to wait. */
+export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, onState = () => {}, onRequest = () => {} }) {
+  const cursor = new Cursor(since);
+  const abort = new AbortController();
+  let failures = 0;
+  (async () => {
+    onState('open');
+    while (!abort.signal.aborted) {
+      try {
+        onRequest();
+        const response = await fetch(feedUrl(origin, path, { ...params, since: cursor.lastSeq }), { cache: 'no-store', signal: abort.signal });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const answer = await response.json();
+        const receivedAt = receivedNow();
+        if (cursor.envelope(answer.epoch, answer.lastSeq)) onState('open', 'restarted');
+        for (const event of answer.events) if (cursor.see(event)) onEvent(event, receivedAt);
+        if (failures > 0) onState('open');
+        failures = 0;
+        if (pauseMs > 0) await sleep(pauseMs, abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        onState('waiting', String(error));
+        await sleep(backoffMs(failures++), abort.signal);
+      }
+    }
+    onState('closed');
+  })();
+  return { close: () => abort.abort(), cursor };
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+export function connect(options) {
+  return pollLoop('/feed/short-poll', { ...options, pauseMs: options.intervalMs ?? 1000 });
+}

@@ -1,0 +1,49 @@
+// Server-Sent Events in the browser: EventSource parses, reconnects and resumes
+// (Last-Event-ID) by itself; the page only listens. When EventSource gives up (an
+// error status closes it for good), the page starts a new one with since.
+import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+
+const TYPES = ['tick', 'chat', 'gap'];
+
+export function connect({ origin, since, params = {}, onEvent, onState = () => {}, onRequest = () => {} }) {
+  const cursor = new Cursor(since);
+  let source;
+  let closed = false;
+  let failures = 0;
+  let timer;
+  const onMessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (cursor.see(event)) onEvent(event, receivedNow());
+  };
+  const open = () => {
+    onRequest();
+    onState('connecting');
+    source = new EventSource(feedUrl(origin, '/feed/sse', { ...params, since: cursor.lastSeq }));
+    for (const type of TYPES) source.addEventListener(type, onMessage);
+    source.onopen = () => {
+      failures = 0;
+      onState('open');
+    };
+    source.onerror = () => {
+      if (closed) return;
+      if (source.readyState === EventSource.CONNECTING) {
+        onRequest(); // EventSource reconnects by itself, with Last-Event-ID
+        onState('waiting');
+        return;
+      }
+      source.close();
+      onState('waiting');
+      timer = setTimeout(open, backoffMs(failures++));
+    };
+  };
+  open();
+  return {
+    cursor,
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      source?.close();
+      onState('closed');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// WebSocket in the browser: one socket, one JSON text frame per event, chat goes up
+// the same socket. After a drop the page reconnects with since (WebSocket does not).
+import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+
+export function connect({ origin, since, params = {}, onEvent, onMessage = () => {}, onState = () => {}, onRequest = () => {} }) {
+  const cursor = new Cursor(since);
+  let socket;
+  let closed = false;
+  let failures = 0;
+  let timer;
+  const open = () => {
+    onRequest();
+    onState('connecting');
+    socket = new WebSocket(feedUrl(origin.replace(/^http/, 'ws'), '/feed/ws', { ...params, since: cursor.lastSeq }));
+    socket.onopen = () => {
+      failures = 0;
+      onState('open');
+    };
+    socket.onmessage = (message) => {
+      const data = JSON.parse(message.data);
+      if (cursor.see(data)) onEvent(data, receivedNow());
+      else onMessage(data);
+    };
+    socket.onclose = (close) => {
+      if (closed) return;
+      onState('waiting', `${close.code} ${close.reason}`);
+      timer = setTimeout(open, backoffMs(failures++));
+    };
+  };
+  open();
+  return {
+    cursor,
+    send(message) {
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+    },
+    get socket() {
+      return socket;
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      socket?.close(1000, 'page closed the demo');
+      onState('closed');
+    },
+  };
+}

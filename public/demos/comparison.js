@@ -1,0 +1,24 @@
+// The comparison: all five transports live, and the server's own counts side by
+// side: requests, connections and bytes per delivered event.
+import { TRANSPORTS, h, t } from '../lab.js';
+import { mountPanel } from '../panel.js';
+import { onServerStats, perEvent } from '../server-stats.js';
+
+export function mount(element) {
+  const body = h('tbody');
+  const table = h('table', { class: 'mono', 'data-field': 'comparison' },
+    h('thead', {}, h('tr', {}, ...['', 'requests / event', '↓ head / event', '↓ framing / event', '↓ payload / event', '↑ bytes / event', 'open connections'].map((c) => h('th', {}, c)))),
+    body);
+  const grid = h('div', { class: 'panels' });
+  element.append(table, grid);
+  for (const id of TRANSPORTS) mountPanel(grid.appendChild(h('div', { 'data-transport': id })), id, { wire: false });
+  onServerStats((now, then) => {
+    body.replaceChildren(...TRANSPORTS.map((id) => {
+      const per = perEvent(now, then, id);
+      const cell = (value, digits = 1) => h('td', {}, value === undefined ? '–' : value.toFixed(digits));
+      return h('tr', {}, h('th', {}, t(`label.${id}`)),
+        cell(per?.requestsPerEvent, 2), cell(per?.out.head), cell(per?.out.framing), cell(per?.out.payload), cell(per?.in),
+        h('td', {}, String(now.transports[id].connectionsOpen)));
+    }));
+  });
+}

@@ -1,0 +1,36 @@
+// What every page script shares: the config the server put in the page, strings, and
+// where each transport lives (each held transport has a port of its own: server/listeners.ts).
+export const config = JSON.parse(document.getElementById('wirelab-config').textContent);
+export const TRANSPORTS = config.transports;
+
+/** A UI string in the page's language, with {name} placeholders filled. */
+export function t(key, values = {}) {
+  const text = config.strings[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
+}
+
+/** The origin that serves `transport` (or an experiment port) for this page. */
+export function originFor(name) {
+  const port = config.ports?.extra?.[name];
+  return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
+}
+
+/** A fresh id for one panel's wiretap (server/wiretap.ts). */
+export function newClientId(prefix = 'p') {
+  return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`;
+}
+
+/** ms since 1970 with sub-millisecond precision, comparable with an event's `at`. */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** Creates an element with attributes and children (text children are set as text, never HTML). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child !== undefined && child !== null) el.append(child instanceof Node ? child : String(child));
+  return el;
+}

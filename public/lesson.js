@@ -1,0 +1,20 @@
+// A lesson page: each [[demo:<name>]] in the lesson text became <div class="demo"
+// data-demo="<name>">; this mounts the live demo there. Transport demos are one
+// panel; the others live in demos/<name>.js and export mount(element).
+import { TRANSPORTS } from './lab.js';
+import { mountPanel } from './panel.js';
+
+for (const element of document.querySelectorAll('.demo[data-demo]')) {
+  const name = element.dataset.demo;
+  if (TRANSPORTS.includes(name)) {
+    mountPanel(element, name);
+  } else {
+    import(`./demos/${name}.js`).then(
+      (demo) => demo.mount(element),
+      (error) => {
+        element.textContent = `This demo failed to load: ${error.message}`;
+        throw error;
+      },
+    );
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The pages in a real headless Chromium: every lesson in both languages, the
+ * board with all five transports and the chat box, and everything open at once in
+ * one browser (the six-connection limit must not starve anything).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { LANGS, LESSONS } from '../server/lessons.ts';
+import { TRANSPORT_IDS } from '../server/stats.ts';
+import { type RunningLab, startLab } from '../server/test-helpers.ts';
+import { launchBrowser } from './testing/browser.ts';
+
+let lab: RunningLab;
+let browser: Browser;
+before(async () => {
+  lab = await startLab({ tickMs: 250 });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+/** Opens `path`, recording console errors and page errors. */
+async function open(context: BrowserContext, path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  // tsx compiles these tests with esbuild's keepNames, which wraps functions passed
+  // to page.evaluate in a __name(...) helper that only exists in Node.
+  await page.addInitScript('window.__name = (fn) => fn');
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${path}: console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`${path}: ${error.message}`));
+  // Forever-frames never fire `load`.
+  await page.goto(`${lab.baseUrl}${path}`, { waitUntil: 'domcontentloaded' });
+  return { page, errors };
+}
+
+/** The number of events a page's panel for `id` has shown (every panel of that transport on the page). */
+const eventCounts = (page: Page, id: string) =>
+  page.$$eval(`.panel[data-transport="${id}"]`, (panels) => panels.map((p) => Number((p as HTMLElement).dataset.events ?? 0)));
+
+describe('pages in Chromium', () => {
+  test('every lesson page, in both languages, loads with no console errors', async () => {
+    const context = await browser.newContext();
+    const errors: string[] = [];
+    try {
+      for (const lang of LANGS) {
+        for (const name of LESSONS) {
+          const opened = await open(context, `/lessons/${name}?lang=${lang}`);
+          await opened.page.waitForSelector('main h1');
+          assert.equal(await opened.page.getAttribute('html', 'lang'), lang === 'zh' ? 'zh-Hans' : 'en', `${lang}/${name}: the page's language`);
+          await opened.page.waitForTimeout(700); // demos connect and run
+          const demos = await opened.page.$$eval('.demo', (els) => els.map((el) => el.childElementCount));
+          assert.ok(demos.length > 0 && demos.every((n) => n > 0), `${lang}/${name}: every demo mounted`);
+          errors.push(...opened.errors);
+          await opened.page.close();
+        }
+      }
+      assert.deepEqual(errors, [], 'no console errors on any lesson page');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the board: all five transports receive events, and a typed chat arrives on all five', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await open(context, '/board');
+      await page.waitForFunction((ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 3), TRANSPORT_IDS, { timeout: 15_000 });
+      await page.fill('#chat input[name="name"]', 'tester');
+      const text = `hello five ways ${Date.now()}`;
+      await page.fill('#chat input[name="text"]', text);
+      await page.press('#chat input[name="text"]', 'Enter');
+      await page.waitForFunction((expected) => [...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(expected)), `tester: ${text}`, { timeout: 5000 });
+      assert.match(await page.textContent('#chat output') ?? '', /seq \d+|seq 为 \d+/, 'the page says which seq it was published as');
+      // Compare two, full width.
+      await page.selectOption('#compare select[name="a"]', 'sse');
+      await page.selectOption('#compare select[name="b"]', 'ws');
+      await page.click('#compare button[type="submit"]');
+      const visible = await page.$$eval('#board > [data-transport]', (slots) => slots.filter((s) => getComputedStyle(s).display !== 'none').map((s) => (s as HTMLElement).dataset.transport));
+      assert.deepEqual(visible, ['sse', 'ws'], 'only the two chosen transports are shown');
+      assert.deepEqual(errors, [], 'no console errors on the board');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('with the board and every lesson open in one browser, every feed flows and a chat post arrives within 1 s', async () => {
+    const context = await browser.newContext();
+    try {
+      const pages: { page: Page; path: string }[] = [];
+      for (const name of LESSONS) pages.push({ ...(await open(context, `/lessons/${name}?lang=en`)), path: `/lessons/${name}` });
+      const board = await open(context, '/board');
+      pages.push({ ...board, path: '/board' });
+      await board.page.bringToFront();
+      await board.page.waitForFunction((ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 2), TRANSPORT_IDS, { timeout: 20_000 });
+
+      // Every transport panel on every page keeps receiving.
+      const before = await Promise.all(pages.map(async ({ page }) => Object.fromEntries(await Promise.all(TRANSPORT_IDS.map(async (id) => [id, await eventCounts(page, id)])))));
+      await board.page.waitForTimeout(3000);
+      for (const [i, { page, path }] of pages.entries()) {
+        for (const id of TRANSPORT_IDS) {
+          const now = await eventCounts(page, id);
+          now.forEach((count, k) => assert.ok(count > before[i][id][k], `${path}: the ${id} panel #${k + 1} kept receiving (${before[i][id][k]} -> ${count})`));
+        }
+      }
+
+      // A chat post arrives on the board's five panels within a second.
+      const text = `all tabs open ${Date.now()}`;
+      const elapsedMs = await board.page.evaluate(async (message) => {
+        const started = performance.now();
+        const response = await fetch('/feed/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'timer', text: message }) });
+        if (response.status !== 201) return -1;
+        await new Promise<void>((resolve) => {
+          const check = () => ([...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(message)) ? resolve() : requestAnimationFrame(check));
+          check();
+        });
+        return performance.now() - started;
+      }, text);
+      assert.ok(elapsedMs >= 0, 'the chat post was accepted');
+      assert.ok(elapsedMs < 1000, `the chat post reached all five panels in ${elapsedMs.toFixed(0)} ms`);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,128 @@
+// The live wire panel: one transport's client, its figures, its events and the raw
+// bytes of its own connections. Used by the board and by every lesson demo.
+import { CLIENTS } from './clients/index.js';
+import { h, newClientId, originFor, t } from './lab.js';
+import { onServerStats, perEvent } from './server-stats.js';
+import { openTap, wireReader } from './wiretap.js';
+
+const MAX_LOG = 60;
+const MAX_WIRE = 80;
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (value) => (value === undefined ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(0));
+
+/**
+ * Mounts a panel for `transport` into `slot`. Options: since, params (extra query
+ * parameters such as types or heartbeatMs), origin (defaults to the transport's
+ * own port), wire (show the raw wire, default true), title.
+ */
+export function mountPanel(slot, transport, options = {}) {
+  const field = (name) => h('dd', { 'data-field': name }, '–');
+  const figures = {
+    events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency'),
+    requests: field('requests'), connections: field('connections'), perEvent: field('per-event'),
+  };
+  const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
+  const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
+  const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
+  const panel = h('section', { class: 'panel', 'data-transport': transport, 'aria-label': t(`label.${transport}`) },
+    h('h3', {}, options.title ?? t(`label.${transport}`), state),
+    h('dl', { class: 'figures' },
+      h('dt', {}, t('panel.events')), figures.events,
+      h('dt', {}, t('panel.lastSeq')), figures.lastSeq,
+      h('dt', {}, t('panel.gaps')), figures.gaps,
+      h('dt', {}, t('panel.latency')), figures.latency,
+      h('dt', {}, t('panel.requests')), figures.requests,
+      h('dt', {}, t('panel.connections')), figures.connections,
+      h('dt', {}, t('panel.perEvent')), figures.perEvent),
+    h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
+    h('details', { open: true }, h('summary', {}, t('panel.log')), log));
+  slot.replaceChildren(panel);
+
+  let events = 0;
+  let gaps = 0;
+  let requestsMade = 0;
+  const latencies = [];
+  const requestHeads = new Set();
+  const connections = new Set();
+
+  const setState = (name, detail) => {
+    state.dataset.state = name;
+    state.textContent = t(`state.${name}`);
+    state.title = detail ?? '';
+  };
+
+  const onEvent = (event, receivedAt) => {
+    events++;
+    if (event.type === 'gap') gaps++;
+    const latencyMs = Math.max(0, receivedAt - event.at);
+    latencies.push(latencyMs);
+    if (latencies.length > 500) latencies.shift();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    figures.events.textContent = String(events);
+    figures.lastSeq.textContent = String(event.seq);
+    figures.gaps.textContent = String(gaps);
+    figures.latency.textContent = `${ms(latencyMs)} / ${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 95))}`;
+    panel.dataset.events = String(events);
+    // Chat text is set as text, never parsed as HTML: a message is data, not markup.
+    const line = h('div', { class: event.type }, `#${event.seq} ${event.type} `,
+      event.type === 'chat' ? `${event.data.name}: ${event.data.text}` : JSON.stringify(event.data));
+    log.prepend(line);
+    while (log.childElementCount > MAX_LOG) log.lastElementChild.remove();
+  };
+
+  const read = wireReader();
+  let wireStarted = false;
+  const onRecord = (record) => {
+    if (record.dir === 'in' && /^(GET|POST) /.test(new TextDecoder().decode(record.bytes.slice(0, 5)))) requestHeads.add(`${record.connection}:${record.at}:${requestHeads.size}`);
+    connections.add(record.connection);
+    figures.requests.textContent = String(Math.max(requestHeads.size, requestsMade));
+    figures.connections.textContent = String(connections.size);
+    if (!wireStarted) {
+      wire.textContent = '';
+      wireStarted = true;
+    }
+    for (const text of read(record)) wire.append(h('div', { class: `rec ${record.dir}` }, h('span', { class: 'meta' }, `#${record.connection} `), text));
+    while (wire.childElementCount > MAX_WIRE) wire.firstElementChild.remove();
+    wire.scrollTop = wire.scrollHeight;
+  };
+
+  const stopStats = onServerStats((now, then) => {
+    const per = perEvent(now, then, transport);
+    if (per) figures.perEvent.textContent = `↓ ${per.out.head.toFixed(0)} / ${per.out.framing.toFixed(1)} / ${per.out.payload.toFixed(1)} · ↑ ${per.in.toFixed(0)}`;
+  });
+
+  const client = options.client ?? newClientId(transport.replace('-', ''));
+  const tap = options.wire === false ? undefined : openTap(client, onRecord);
+  let connection;
+  let closed = false;
+  (tap?.ready ?? Promise.resolve()).then(() => {
+    if (closed) return;
+    connection = CLIENTS[transport].connect({
+      origin: options.origin ?? originFor(transport),
+      since: options.since,
+      params: { client, ...options.params },
+      intervalMs: options.intervalMs,
+      onEvent,
+      onState: setState,
+      onMessage: options.onMessage,
+      onRequest: () => {
+        requestsMade++;
+        if (!tap) figures.requests.textContent = String(requestsMade);
+      },
+    });
+  });
+
+  return {
+    element: panel,
+    get connection() {
+      return connection;
+    },
+    close() {
+      closed = true;
+      connection?.close();
+      tap?.close();
+      stopStats();
+    },
+  };
+}
