@@ -10,12 +10,22 @@ large?.addEventListener('click', () => {
 sync();
 
 // Headings carry the same ids in both languages (server/lessons.ts), so the switch
-// links to the section the reader is in now.
+// links to the section the reader is in now; kept current as the reader scrolls,
+// so that opening it in a new tab keeps the place too.
 const lang = document.getElementById('lang-switch');
-lang?.addEventListener('click', () => {
-  const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
-  const current = headings.filter((h) => h.getBoundingClientRect().top < 120).pop();
-  const url = new URL(lang.href);
-  url.hash = current ? current.id : '';
-  lang.href = url.href;
-});
+if (lang) {
+  const base = new URL(lang.href);
+  let pending = false;
+  const update = () => {
+    pending = false;
+    const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
+    const current = headings.filter((h) => h.getBoundingClientRect().top < 120).pop();
+    base.hash = current ? current.id : '';
+    lang.href = base.href;
+  };
+  addEventListener('scroll', () => {
+    if (!pending) requestAnimationFrame(update);
+    pending = true;
+  }, { passive: true });
+  update();
+}

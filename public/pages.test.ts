@@ -65,6 +65,25 @@ describe('pages in Chromium', () => {
     }
   });
 
+  test('the language switch keeps the reader\'s place; large type is a keyboard toggle', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await open(context, '/lessons/frames?lang=en');
+      await page.evaluate(() => document.getElementById('code')!.scrollIntoView());
+      await page.click('#lang-switch');
+      await page.waitForURL(/lang=zh#code$/, { waitUntil: 'domcontentloaded' });
+      assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hans', 'now in Chinese');
+      assert.equal(await page.textContent('h2#code'), '代码', 'at the same section');
+      await page.focus('#large-toggle');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.getAttribute('#large-toggle', 'aria-pressed'), 'true', 'pressed');
+      assert.ok(await page.evaluate(() => document.documentElement.classList.contains('large')), 'large type on');
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the board: all five transports receive events, and a typed chat arrives on all five', async () => {
     const context = await browser.newContext();
     try {

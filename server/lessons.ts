@@ -45,7 +45,7 @@ markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) =>
   const token = tokens[index];
   const text = tokens[index + 1]?.content ?? '';
   const standard = SECTIONS[env.lang].indexOf(text);
-  token.attrSet('id', standard >= 0 ? SECTION_IDS[standard] : `h${++env.count}`);
+  token.attrSet('id', standard >= 0 ? SECTION_IDS[standard] : `s${++env.count}`);
   return self.renderToken(tokens, index, options);
 };
 
