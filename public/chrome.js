@@ -19,7 +19,8 @@ if (lang) {
   const update = () => {
     pending = false;
     const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
-    const current = headings.filter((h) => h.getBoundingClientRect().top < 120).pop();
+    // The header is sticky, so the section under it is the one being read.
+    const current = headings.filter((h) => h.getBoundingClientRect().top < 160).pop();
     base.hash = current ? current.id : '';
     lang.href = base.href;
   };
@@ -27,5 +28,6 @@ if (lang) {
     if (!pending) requestAnimationFrame(update);
     pending = true;
   }, { passive: true });
+  lang.addEventListener('click', update); // a click right after a jump, before the next frame
   update();
 }
