@@ -10,8 +10,9 @@ import { listenExtra, type Ports } from './listeners.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
-import { type ErrorCode, LabError, sendError } from './errors.ts';
+import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
 import { Feed, preciseNow, startTicker } from './feed.ts';
+import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
 import { type TransportId, WireStats } from './stats.ts';
 import { type LabContext, TRANSPORTS, labPorts } from './transports/index.ts';
@@ -59,7 +60,7 @@ export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = c
 
 /** Builds the lab; `config` defaults to the classroom defaults. */
 export async function build(config: Config = configWith()): Promise<Lab> {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, clientErrorHandler: answerClientError });
   const feed = new Feed(config.bufferSize);
   const startedAt = preciseNow();
   const ctx: LabContext = {
@@ -88,6 +89,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       if (socket.readyState === socket.OPEN) socket.close(1011, 'server error');
     },
   });
+  // After @fastify/websocket's own onRequest hook, which marks upgrade requests.
+  registerLimits(app, ctx);
 
   // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
   // so that a keep-alive socket's next transport request starts from a clean mark.

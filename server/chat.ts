@@ -4,7 +4,8 @@
  * Both doors share one validator and one rate limiter, so a message is judged the
  * same whichever transport carried it.
  */
-import type { FastifyInstance } from 'fastify';
+import { isUtf8 } from 'node:buffer';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Feed } from './feed.ts';
 import { LabError, sendError } from './errors.ts';
 import { checkOrigin } from './origin.ts';
@@ -13,6 +14,15 @@ export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 64;
 export const MAX_BODY_BYTES = 64 * 1024;
 const RATE_WINDOW_MS = 10_000;
+
+/**
+ * Characters a message may not carry. Both exclude the C0 and C1 controls (NUL
+ * cuts strings short in C-based tools; the others have no visible form); text
+ * keeps tab, LF and CR, and U+2028/U+2029, since messages may have several
+ * lines. A name is one line, so it has none of them.
+ */
+const TEXT_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export interface ChatMessage {
   name: string;
@@ -27,8 +37,10 @@ export function parseChat(value: unknown): ChatMessage {
   const { name = '', text } = value as Record<string, unknown>;
   if (typeof text !== 'string' || text.trim() === '') throw new LabError('bad_chat', '`text` must be a non-empty string.');
   if ([...text].length > MAX_TEXT_CHARS) throw new LabError('bad_chat', `\`text\` is over ${MAX_TEXT_CHARS} characters.`);
+  if (TEXT_FORBIDDEN.test(text)) throw new LabError('bad_chat', '`text` has a control character (only tab and line breaks are allowed).');
   if (typeof name !== 'string') throw new LabError('bad_chat', '`name` must be a string.');
   if ([...name].length > MAX_NAME_CHARS) throw new LabError('bad_chat', `\`name\` is over ${MAX_NAME_CHARS} characters.`);
+  if (NAME_FORBIDDEN.test(name)) throw new LabError('bad_chat', '`name` has a control character or line break.');
   return { name: name.trim() || 'anonymous', text };
 }
 
@@ -70,8 +82,32 @@ export interface ChatRouteOptions {
   ownPorts: () => readonly number[];
 }
 
+/**
+ * The chat body's parser: JSON that is valid UTF-8. Node would decode broken
+ * bytes to U+FFFD and publish a message other than the one sent; here they are a 400.
+ */
+function parseJsonBody(_request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
+  if (!isUtf8(body)) return done(new LabError('bad_json', 'The body is not valid UTF-8.'));
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return done(new LabError('bad_json'));
+  }
+  done(null, value);
+}
+
 /** `POST /feed/chat` (and its CORS preflight for the origins the lab allows). */
-export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowedOrigins, ownPorts }: ChatRouteOptions): void {
+export function registerChatRoute(root: FastifyInstance, options: ChatRouteOptions): void {
+  // A scope of its own, so that the strict parser governs this route and no other.
+  root.register(async (app) => {
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+    registerChatRoutes(app, options);
+  });
+}
+
+function registerChatRoutes(app: FastifyInstance, { feed, limiter, allowedOrigins, ownPorts }: ChatRouteOptions): void {
   app.options('/feed/chat', async (request, reply) => {
     const verdict = checkOrigin(request.headers, allowedOrigins, ownPorts());
     if (!verdict.allowed) return sendError(reply, 'foreign_origin');
@@ -90,7 +126,7 @@ export function registerChatRoute(app: FastifyInstance, { feed, limiter, allowed
     if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not post chat here.`);
     if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
     const message = parseChat(request.body);
-    if (!limiter.allow(request.ip)) return sendError(reply.header('retry-after', '10'), 'rate_limited');
+    if (!limiter.allow(request.ip)) return sendError(reply, 'rate_limited'); // with Retry-After
     const event = publishChat(feed, message);
     return reply.code(201).header('cache-control', 'no-store').send({ seq: event.seq });
   });

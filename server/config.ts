@@ -24,6 +24,10 @@ export interface Config {
   longPollTimeoutMs: number;
   /** A streaming connection whose unsent backlog exceeds this is dropped (the client resumes). */
   maxQueuedBytes: number;
+  /** Open connections the lab keeps at once, over all clients; past it, 503. 0 = no cap. */
+  maxConnections: number;
+  /** Held streams (long polls, iframes, SSE, WebSockets) one client IP may keep at once; past it, 503. 0 = no cap. */
+  maxStreamsPerClient: number;
   /** Listen on extra ports, one per held transport plus two experiments (see listeners.ts). */
   extraPorts: boolean;
 }
@@ -46,6 +50,12 @@ const DEFAULTS: Config = {
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
   maxQueuedBytes: 1024 * 1024,
+  // Half the 20,000 file descriptors a process gets here (FIELD-NOTES.md): the lab
+  // answers 503 well before accept() starts failing, and the bench's 5,000 fit.
+  maxConnections: 10_000,
+  // The board holds four streams and a lesson page one or two: 64 covers one
+  // student with everything open, in two languages (DESIGN.md asks for at least 64).
+  maxStreamsPerClient: 64,
   extraPorts: true,
 };
 
@@ -96,6 +106,12 @@ export const SETTINGS: Setting[] = [
   { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
   { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },
   { env: 'MAX_QUEUED_BYTES', key: 'maxQueuedBytes', help: `unsent bytes a stream may queue before it is dropped (default ${DEFAULTS.maxQueuedBytes})`, parse: integer('MAX_QUEUED_BYTES', 1024, 1 << 30) },
+  { env: 'MAX_CONNECTIONS', key: 'maxConnections', help: `open connections the lab keeps at once; past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxConnections})`, parse: integer('MAX_CONNECTIONS', 0, 1_000_000) },
+  { env: 'MAX_STREAMS_PER_CLIENT', key: 'maxStreamsPerClient', help: `held long polls, iframes, SSE streams and WebSockets per client IP; past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxStreamsPerClient})`, parse: (raw) => {
+    const value = integer('MAX_STREAMS_PER_CLIENT', 0, 1_000_000)(raw);
+    if (value !== 0 && value < 64) throw new ConfigError(`MAX_STREAMS_PER_CLIENT must be 0 (no cap) or at least 64, so that one student can open the board and every lesson, got ${value}`);
+    return value;
+  } },
   { env: 'EXTRA_PORTS', key: 'extraPorts', help: 'on: also listen on PORT+1..PORT+6 (a port per held transport, so browsers do not run out of connections, plus two experiment ports); off: PORT only (default on)', parse: (raw) => {
     if (raw === 'on') return true;
     if (raw === 'off') return false;

@@ -33,9 +33,17 @@ export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readon
     return { allowed: true };
   }
   if (headers.host !== undefined && url.protocol === 'http:' && url.port !== '' && ownPorts.includes(Number(url.port))) {
-    const hostName = new URL(`http://${headers.host}`).hostname;
-    if (url.hostname === hostName) return { allowed: true };
+    if (url.hostname === hostNameOf(headers.host)) return { allowed: true };
   }
   if (allowedOrigins.includes(url.origin)) return { allowed: true };
   return { allowed: false, origin };
+}
+
+/** The name part of a Host header, or undefined when it is not one: the header is the client's to write. */
+function hostNameOf(host: string): string | undefined {
+  try {
+    return new URL(`http://${host}`).hostname;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,6 +12,7 @@ import type { Entry } from './feed.ts';
 import type { TransportId } from './stats.ts';
 import type { FollowOptions } from './cursor.ts';
 import type { LabContext } from './transports/index.ts';
+import { SLOW_READER_GRACE_MS } from './limits.ts';
 
 export interface StreamWire {
   id: TransportId;
@@ -55,11 +56,14 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
   const deliver = (entry: Entry) => {
     if (!open) return;
     // A reader that stopped reading leaves its backlog in our memory: past the cap
-    // the connection is dropped, and the client resumes with `since` (no loss).
+    // the stream ends as if it were full, and the client resumes with `since` or
+    // Last-Event-ID (no loss). A stalled reader never takes even the end, so after
+    // a grace period its socket, backlog and all, is destroyed.
     if (socket.writableLength > config.maxQueuedBytes) {
       ctx.counters.slowReadersDropped++;
-      res.destroy();
-      cleanup();
+      end();
+      const cutOff = setTimeout(() => socket.destroy(), SLOW_READER_GRACE_MS);
+      res.once('finish', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
       return;
     }
     write(wire.encode(entry), entry.bytes, 1);

@@ -59,13 +59,37 @@ export class Cursor {
     this.lastSeq = since;
   }
 
-  /** Records an event; returns false for objects that are not events (no numeric seq). */
+  /**
+   * Set when a streaming connection brought an event of another epoch: the server
+   * restarted, and this connection was opened with a cursor from the old run, so
+   * it may have skipped the new run's first events. The driver drops it and
+   * connects again from 0 (`startOver()`); until then its events are ignored.
+   */
+  restartPending = false;
+
+  /**
+   * Records an event; returns false for objects that are not events (no numeric
+   * seq), and for events that must not be delivered because the run changed.
+   */
   see(event: unknown): event is FeedEvent {
-    if (typeof event !== 'object' || event === null || typeof (event as FeedEvent).seq !== 'number') return false;
-    const { seq, epoch } = event as FeedEvent;
+    if (!isEvent(event) || this.restartPending) return false;
+    const { seq, epoch } = event;
+    if (this.epoch !== undefined && epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.lastSeq = 0;
+      this.restartPending = true;
+      return false;
+    }
     this.epoch = epoch;
     this.lastSeq = seq;
     return true;
+  }
+
+  /** Called as a connection opens: whether it starts over (cursor 0) after a restart. */
+  startOver(): boolean {
+    const pending = this.restartPending;
+    this.restartPending = false;
+    return pending;
   }
 
   /**
@@ -87,7 +111,12 @@ export class Cursor {
   }
 }
 
-/** GET `url` and resolve with the status and the body text. */
+/** Whether a message is a feed event: only objects with a numeric seq are (DESIGN.md). */
+export function isEvent(message: unknown): message is FeedEvent {
+  return typeof message === 'object' && message !== null && typeof (message as FeedEvent).seq === 'number';
+}
+
+/** GET `url` and resolve with the status and the body text; a connection lost mid-answer rejects. */
 export function getText(url: string, options: DriverOptions, signal: AbortSignal): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, signal }, (response) => {
@@ -96,6 +125,10 @@ export function getText(url: string, options: DriverOptions, signal: AbortSignal
       response.on('data', (chunk: string) => (body += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
       response.on('error', reject);
+      // Without this, an answer cut short could leave the promise pending for ever.
+      response.on('close', () => {
+        if (!response.complete) reject(new Error('connection closed before the answer was complete'));
+      });
     });
     request.on('error', reject);
   });
@@ -103,9 +136,14 @@ export function getText(url: string, options: DriverOptions, signal: AbortSignal
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    // The listener goes when the sleep ends: a client that reconnects all day must not pile them up.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });

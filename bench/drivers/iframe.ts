@@ -45,12 +45,12 @@ export interface Decoder {
  * The loop both streaming drivers share: one long GET, decode as it arrives,
  * reconnect when it ends (at once after a clean end, with backoff after a failure).
  */
-export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor) => StreamRequest, decoder: () => Decoder): Connection {
+export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor, startOver: boolean) => StreamRequest, decoder: () => Decoder): Connection {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
   const once = () =>
     new Promise<void>((resolve, reject) => {
-      const { path, headers } = request(cursor);
+      const { path, headers } = request(cursor, cursor.startOver());
       const req = http.get(`${options.baseUrl}${path}`, {
         headers: { ...options.headers, ...headers },
         agent: options.agent,
@@ -69,6 +69,12 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
           const receivedAt = performance.timeOrigin + performance.now();
           for (const event of parser.push(text)) {
             if (cursor.see(event)) options.onEvent(event, receivedAt);
+          }
+          if (cursor.restartPending) {
+            // The server restarted under us: drop this stream, start over from 0 at once.
+            options.onState?.('restarted', cursor.epoch);
+            req.destroy();
+            resolve();
           }
         });
         response.on('end', resolve);

@@ -14,7 +14,12 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
         const answer = JSON.parse(body) as { epoch: string; lastSeq: number; events: unknown[] };
         const receivedAt = performance.timeOrigin + performance.now();
-        if (cursor.restartIfNewEpoch(answer.epoch, answer.lastSeq)) options.onState?.('restarted', answer.epoch);
+        if (cursor.restartIfNewEpoch(answer.epoch, answer.lastSeq)) {
+          // The server restarted: this answer followed the old run's cursor and may
+          // have skipped the new run's first events. Ask again from 0, at once.
+          options.onState?.('restarted', answer.epoch);
+          continue;
+        }
         for (const event of answer.events) if (cursor.see(event)) options.onEvent(event, receivedAt);
         failures = 0;
         if (pauseMs > 0) await sleep(pauseMs, abort.signal);

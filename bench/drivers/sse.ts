@@ -17,6 +17,13 @@ export class SseParser {
   private data: string[] = [];
   private type = '';
   private started = false;
+  /** The `id:` field seen last; it becomes lastEventId only when its event is dispatched. */
+  private idBuffer = '';
+  /**
+   * What a reconnection sends as Last-Event-ID. WHATWG sets it at the blank line
+   * that ends a message, not at the `id:` line: a stream cut between the two must
+   * not resume past an event that never arrived.
+   */
   lastEventId = '';
   retryMs: number | undefined;
 
@@ -43,6 +50,7 @@ export class SseParser {
 
   private line(line: string): SseEvent | undefined {
     if (line === '') {
+      this.lastEventId = this.idBuffer;
       if (this.data.length === 0) {
         this.type = '';
         return undefined;
@@ -59,19 +67,27 @@ export class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'data') this.data.push(value);
     else if (field === 'event') this.type = value;
-    else if (field === 'id' && !value.includes('\0')) this.lastEventId = value;
+    else if (field === 'id' && !value.includes('\0')) this.idBuffer = value;
     else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
     return undefined;
   }
 }
 
 const sse: Driver = (options) => {
+  let since = options.since;
   let lastEventId = '';
-  return streamLoop('sse', options, (cursor) => ({
-    // Like EventSource: the original URL every time, plus Last-Event-ID once an id was seen.
-    path: `/feed/sse${options.since === undefined ? '' : `?since=${options.since}`}`,
-    headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
-  }), () => {
+  return streamLoop('sse', options, (_cursor, startOver) => {
+    // After a server restart a page closes its EventSource and opens a new one from 0; so does this.
+    if (startOver) {
+      since = 0;
+      lastEventId = '';
+    }
+    return {
+      // Like EventSource: the original URL every time, plus Last-Event-ID once an id was seen.
+      path: `/feed/sse${since === undefined ? '' : `?since=${since}`}`,
+      headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    };
+  }, () => {
     const parser = new SseParser();
     return {
       push(text: string) {

@@ -3,7 +3,10 @@
  * up the same socket. Reconnects with `since` after a drop.
  */
 import WebSocket from 'ws';
-import { Cursor, type Connection, type Driver, backoffMs, sleep } from './common.ts';
+import { Cursor, type Connection, type Driver, backoffMs, isEvent, sleep } from './common.ts';
+
+/** Close codes that mean "not now" (1013 try again later): reconnect with a growing backoff, not at once. */
+const REFUSED = new Set([1013]);
 
 const ws: Driver = (options) => {
   const cursor = new Cursor(options.since);
@@ -11,6 +14,7 @@ const ws: Driver = (options) => {
   let socket: WebSocket | undefined;
   const once = () =>
     new Promise<void>((resolve, reject) => {
+      cursor.startOver(); // after a restart lastSeq is already 0: the URL below starts over
       const url = `${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`}`;
       const s = new WebSocket(url, { headers: options.headers, agent: options.agent, localAddress: options.localAddress });
       socket = s;
@@ -23,16 +27,24 @@ const ws: Driver = (options) => {
         const receivedAt = performance.timeOrigin + performance.now();
         const message = JSON.parse(data.toString('utf8')) as unknown;
         if (cursor.see(message)) options.onEvent(message, receivedAt);
-        else options.onMessage?.(message);
+        else if (!isEvent(message)) options.onMessage?.(message);
+        if (cursor.restartPending && s.readyState === s.OPEN) {
+          // The server restarted under us: drop this socket, start over from 0.
+          options.onState?.('restarted', cursor.epoch);
+          s.close(1000, 'starting over');
+        }
       });
       s.on('error', (error) => {
         if (!opened) reject(error);
       });
+      const onAbort = () => s.close(1000);
       s.on('close', (code, reason) => {
+        abort.signal.removeEventListener('abort', onAbort);
         options.onState?.('closed', `${code} ${reason.toString()}`);
-        resolve();
+        if (REFUSED.has(code)) reject(new Error(`closed ${code} ${reason.toString()}`));
+        else resolve();
       });
-      abort.signal.addEventListener('abort', () => s.close(1000), { once: true });
+      abort.signal.addEventListener('abort', onAbort, { once: true });
     });
   const done = (async () => {
     let failures = 0;

@@ -13,6 +13,7 @@ import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry } from '../feed.ts';
 import { checkOrigin } from '../origin.ts';
+import { RETRY_AFTER_S, SLOW_READER_GRACE_MS } from '../limits.ts';
 import type { Tap } from '../wiretap.ts';
 import { type LabContext, type Transport, labPorts } from './index.ts';
 
@@ -41,24 +42,34 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
   const tap = upgradeTaps.get(request.raw);
   if (tap) raw.on('data', tap.in);
 
-  const answerError = (code: ErrorCode, message?: string) => {
-    ctx.counters.wsErrorsAnswered++;
-    socket.send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
-    meter.out();
-  };
-
-  const deliver = (entry: Entry) => {
+  /**
+   * Sends one text frame, unless the peer has stopped reading. Its backlog would
+   * stay in our memory, so past MAX_QUEUED_BYTES the socket is closed with 1013
+   * "try again later" and the client resumes with `since` (nothing lost). A peer
+   * that is only slow reads its backlog and the close frame; one that is stalled
+   * cannot, and is cut off after a grace period.
+   */
+  const send = (json: string, payloadBytes = 0, events = 0) => {
     if (socket.readyState !== socket.OPEN) return;
-    // A reader that stopped reading leaves its backlog in our memory: past the cap
-    // it is cut off, and its client resumes with `since` (no loss).
     if (raw.writableLength > ctx.config.maxQueuedBytes) {
       ctx.counters.slowReadersDropped++;
-      socket.terminate();
+      socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
+      cleanup(); // after the close frame is written, so that a wiretap shows it
+      const cutOff = setTimeout(() => socket.terminate(), SLOW_READER_GRACE_MS);
+      socket.once('close', () => clearTimeout(cutOff));
       return;
     }
-    socket.send(entry.json);
-    meter.out({ payloadBytes: entry.bytes, events: 1 });
+    socket.send(json);
+    meter.out({ payloadBytes, events });
   };
+
+  // Error answers go through the same cap: a client that floods bad frames and never reads grows nothing.
+  const answerError = (code: ErrorCode, message?: string) => {
+    ctx.counters.wsErrorsAnswered++;
+    send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
+  };
+
+  const deliver = (entry: Entry) => send(entry.json, entry.bytes, 1);
 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     meter.in({ payloadBytes: data.length });
@@ -141,6 +152,9 @@ const ws: Transport = {
       handler: (async (_request: FastifyRequest, reply: FastifyReply) =>
         sendError(reply.header('upgrade', 'websocket'), 'upgrade_required')) as never,
       wsHandler: (socket, request) => {
+        // A cap refused this client (limits.ts): 1013 is the WebSocket's 503, and unlike a
+        // refused handshake a browser shows its code and reason to the page.
+        if (request.refusedBy) return socket.close(CLOSE.tryAgainLater, `${request.refusedBy}: retry in ${RETRY_AFTER_S} s`);
         serve(ctx, socket, request, parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs));
       },
     });

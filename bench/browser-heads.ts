@@ -1,0 +1,202 @@
+/**
+ * The browser profile: the request heads a real browser sends for each
+ * transport, captured from headless Chromium making the real requests (a fetch
+ * poll, a long poll, an iframe navigation, an EventSource, a WebSocket upgrade)
+ * against a server that records the raw bytes of every head it reads.
+ *
+ * Guessing heads would understate them: FIELD-NOTES.md measured Chromium at about
+ * 500-660 B per request against Node's 45-155 B. When Chromium is missing, the
+ * bench falls back to the capture committed in bench/browser-heads.json, and the
+ * results say which one was used.
+ *
+ * `npm run bench:heads` refreshes the committed capture.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { TransportId } from '../server/stats.ts';
+import { ROOT } from './ipc.ts';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const COMMITTED_HEADS = path.join(ROOT, 'bench', 'browser-heads.json');
+
+export interface CapturedHead {
+  requestLine: string;
+  /** Header lines in the order the browser sent them. */
+  headers: [string, string][];
+  /** The whole head on the wire: request line, headers, the blank line. */
+  bytes: number;
+}
+
+export type HeadKind = TransportId | 'navigation';
+
+export interface BrowserHeads {
+  source: 'captured' | 'committed';
+  browser: string;
+  userAgent: string;
+  capturedAt: string;
+  heads: Record<HeadKind, CapturedHead>;
+}
+
+const PATHS: Record<HeadKind, string> = {
+  navigation: '/',
+  'short-poll': '/feed/short-poll',
+  'long-poll': '/feed/long-poll',
+  iframe: '/feed/iframe',
+  sse: '/feed/sse',
+  ws: '/feed/ws',
+};
+
+/** The page Chromium loads: it makes each transport's request once, as the lab's browser clients do. */
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>capture</title></head><body><script>
+(async () => {
+  await fetch('/feed/short-poll?since=0').then((r) => r.text());
+  await fetch('/feed/long-poll?since=0&timeoutMs=25000').then((r) => r.text());
+  await new Promise((resolve) => { const es = new EventSource('/feed/sse?since=0'); es.onopen = () => { es.close(); resolve(); }; es.onerror = resolve; });
+  await new Promise((resolve) => { const ws = new WebSocket('ws://' + location.host + '/feed/ws?since=0'); ws.onopen = () => { ws.close(); resolve(); }; ws.onerror = resolve; });
+  await new Promise((resolve) => { const f = document.createElement('iframe'); f.onload = resolve; f.src = '/feed/iframe?since=0&cb=onEvent'; document.body.append(f); });
+  document.title = 'done';
+})();
+</script></body></html>`;
+
+function parseHead(raw: string): CapturedHead {
+  const lines = raw.split('\r\n').slice(0, -2);
+  const [requestLine, ...rest] = lines;
+  return {
+    requestLine,
+    headers: rest.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon), line.slice(colon + 1).trim()] as [string, string];
+    }),
+    bytes: Buffer.byteLength(raw, 'latin1'),
+  };
+}
+
+/** A server that records every request head and answers just enough for the page to go on. */
+function capturingServer(found: Map<HeadKind, CapturedHead>): net.Server {
+  return net.createServer((socket) => {
+    let buffer = '';
+    socket.setEncoding('latin1');
+    socket.on('error', () => {});
+    socket.on('data', (text: string) => {
+      buffer += text;
+      for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
+        const raw = buffer.slice(0, end + 4);
+        buffer = buffer.slice(end + 4);
+        const head = parseHead(raw);
+        const url = head.requestLine.split(' ')[1] ?? '/';
+        const pathname = url.split('?')[0];
+        const kind = (Object.keys(PATHS) as HeadKind[]).find((k) => PATHS[k] === pathname);
+        if (kind && !found.has(kind)) found.set(kind, head);
+        answer(socket, kind, head);
+      }
+    });
+  });
+}
+
+function answer(socket: net.Socket, kind: HeadKind | undefined, head: CapturedHead): void {
+  const reply = (status: string, type: string, body: string) =>
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
+  switch (kind) {
+    case 'navigation':
+      return void reply('200 OK', 'text/html; charset=utf-8', PAGE);
+    case 'short-poll':
+    case 'long-poll':
+      return void reply('200 OK', 'application/json', '{"epoch":"capture","lastSeq":0,"events":[]}');
+    case 'iframe':
+      return void reply('200 OK', 'text/html; charset=utf-8', '<!doctype html><title>i</title>');
+    case 'sse':
+      return void socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nTransfer-Encoding: chunked\r\n\r\n');
+    case 'ws': {
+      const key = head.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-key')?.[1] ?? '';
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      return void socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    }
+    default:
+      return void reply('404 Not Found', 'text/plain', 'not here');
+  }
+}
+
+/** Captures the heads from Chromium now; throws when Chromium cannot be started. */
+export async function captureHeads(timeoutMs = 30_000): Promise<BrowserHeads> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}`);
+  const { chromium } = await import('playwright-core');
+  const found = new Map<HeadKind, CapturedHead>();
+  const server = capturingServer(found);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: timeoutMs });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    await page.waitForFunction(() => document.title === 'done', undefined, { timeout: timeoutMs });
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    const missing = (Object.keys(PATHS) as HeadKind[]).filter((k) => !found.has(k));
+    if (missing.length) throw new Error(`Chromium made no request for ${missing.join(', ')}`);
+    return {
+      source: 'captured',
+      browser: `Chromium ${browser.version()}`,
+      userAgent,
+      capturedAt: new Date().toISOString(),
+      heads: Object.fromEntries(found) as Record<HeadKind, CapturedHead>,
+    };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+export function committedHeads(): BrowserHeads {
+  const heads = JSON.parse(readFileSync(COMMITTED_HEADS, 'utf8')) as BrowserHeads;
+  return { ...heads, source: 'committed' };
+}
+
+/** Captured now when Chromium runs, else the committed capture; `why` says what happened. */
+export async function loadHeads(useBrowser: boolean): Promise<{ heads: BrowserHeads; note: string }> {
+  if (useBrowser) {
+    try {
+      return { heads: await captureHeads(), note: 'captured from headless Chromium at bench time' };
+    } catch (error) {
+      return { heads: committedHeads(), note: `Chromium capture failed (${String(error).split('\n')[0]}): used the committed capture` };
+    }
+  }
+  return { heads: committedHeads(), note: 'used the committed capture (--no-browser)' };
+}
+
+/** Headers the driver libraries write themselves: the browser's own values are left to them. */
+const LEFT_TO_DRIVER: Partial<Record<TransportId, string[]>> = {
+  ws: ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions'],
+};
+
+/**
+ * The request headers a Node driver sends to look like the browser on the wire:
+ * the same header lines in the same order, with Host, Origin and Referer naming
+ * the server the bench talks to instead of the capture server.
+ */
+export function browserHeaders(heads: BrowserHeads, transport: TransportId, baseUrl: string): Record<string, string> {
+  const url = new URL(baseUrl);
+  const skip = new Set(LEFT_TO_DRIVER[transport] ?? []);
+  const out: Record<string, string> = {};
+  for (const [name, value] of heads.heads[transport].headers) {
+    const lower = name.toLowerCase();
+    if (skip.has(lower)) continue;
+    if (lower === 'host') out[name] = url.host;
+    else if (lower === 'origin') out[name] = url.origin;
+    else if (lower === 'referer') out[name] = `${url.origin}/`;
+    else out[name] = value;
+  }
+  return out;
+}
+
+// `npm run bench:heads`: refresh the committed capture.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.join(ROOT, 'bench', 'browser-heads.ts')) {
+  const heads = await captureHeads();
+  const { source: _source, ...rest } = heads;
+  // One header per line, so a diff of two captures reads like two request heads.
+  const text = JSON.stringify(rest, null, 2).replace(/\[\n\s+("(?:[^"\\]|\\.)*"),\n\s+("(?:[^"\\]|\\.)*")\n\s+\]/g, '[$1, $2]');
+  writeFileSync(COMMITTED_HEADS, `${text}\n`);
+  for (const [kind, head] of Object.entries(heads.heads)) console.log(`${kind.padEnd(10)} ${String(head.bytes).padStart(4)} B  ${head.requestLine}`);
+  console.log(`wrote ${path.relative(process.cwd(), COMMITTED_HEADS)} (${heads.browser})`);
+}

@@ -1,0 +1,235 @@
+/**
+ * A client process: it opens many clients of one transport through the lab's own
+ * drivers (bench/drivers), and records, for every event each client receives, the
+ * delivery latency (receipt minus the event's `at`).
+ *
+ * Clients live in processes of their own so that the server is what the bench
+ * measures, and in several of them because one process may hold only 20,000
+ * descriptors (FIELD-NOTES.md). Clients are grouped: a group is one transport's
+ * clients in one scenario, recorded and closed together.
+ */
+import http from 'node:http';
+import { DRIVERS } from './drivers/index.ts';
+import type { Connection } from './drivers/common.ts';
+import type { TransportId } from '../server/stats.ts';
+import { clockOffsetMs, serve } from './ipc.ts';
+
+export interface OpenArgs {
+  group: string;
+  transport: TransportId;
+  count: number;
+  baseUrl: string;
+  /** Cursor to start from (the server's lastSeq), so that polls know where "now" is. */
+  since?: number;
+  intervalMs?: number;
+  timeoutMs?: number;
+  /** Request headers every client sends (the browser profile); the drivers add their own. */
+  headers?: Record<string, string>;
+  /** Source addresses, used in turn, `clientsPerAddress` clients each. */
+  addresses?: string[];
+  clientsPerAddress?: number;
+  /** Short polls start at a random moment in [0, intervalMs): real clients are not in step. */
+  stagger?: boolean;
+  /** Connections being set up at once, so that a ramp does not flood the listen backlog. */
+  concurrency?: number;
+}
+
+interface Client {
+  connection: Connection;
+  agent?: http.Agent;
+  open: boolean;
+  lastSeq: number;
+  received: number;
+  /** Receipt time of the last read that carried events: events sharing it came in one response or chunk. */
+  lastReadAt: number;
+}
+
+interface Group {
+  args: OpenArgs;
+  clients: Client[];
+  samples: number[];
+  duplicates: number;
+  errors: number;
+  lastErrors: string[];
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+  received: number;
+  /** Reads (poll answers, stream chunks, frames) that carried at least one recorded event. */
+  batches: number;
+  /** When each of those reads happened, on the server's clock. */
+  batchTimes: number[];
+}
+
+const groups = new Map<string, Group>();
+/** Recording: events with seq >= fromSeq count; correctionMs puts receipt times on the server's clock. */
+let recording: { fromSeq: number; correctionMs: number } | undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function open(args: OpenArgs): Promise<{ opened: number }> {
+  const group: Group = groups.get(args.group) ?? {
+    args,
+    clients: [],
+    samples: [],
+    duplicates: 0,
+    errors: 0,
+    lastErrors: [],
+    firstReceivedAt: Infinity,
+    lastReceivedAt: -Infinity,
+    received: 0,
+    batches: 0,
+    batchTimes: [],
+  };
+  groups.set(args.group, group);
+  const driver = DRIVERS[args.transport];
+  const perAddress = args.clientsPerAddress ?? 50;
+  const concurrency = args.concurrency ?? 200;
+  const isPoll = args.transport === 'short-poll' || args.transport === 'long-poll';
+  let pending = 0;
+  for (let i = 0; i < args.count; i++) {
+    const index = group.clients.length;
+    const localAddress = args.addresses?.length ? args.addresses[Math.floor(index / perAddress) % args.addresses.length] : undefined;
+    const client: Client = { connection: undefined as unknown as Connection, open: false, lastSeq: args.since ?? 0, received: 0, lastReadAt: NaN };
+    let counted = false;
+    const settle = () => {
+      if (!counted) {
+        counted = true;
+        pending--;
+      }
+    };
+    pending++;
+    // One connection per client, as each browser tab has its own.
+    if (args.transport !== 'ws') client.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const start = () => {
+      client.connection = driver({
+        baseUrl: args.baseUrl,
+        since: args.since,
+        intervalMs: args.intervalMs,
+        timeoutMs: args.timeoutMs,
+        headers: args.headers,
+        localAddress,
+        agent: client.agent,
+        onState: (state, detail) => {
+          if (state === 'open') {
+            client.open = true;
+            // A poll loop says "open" before its first request: count it as set up at once.
+            settle();
+          } else if (state === 'waiting') {
+            client.open = false;
+            group.errors++;
+            if (group.lastErrors.length < 5) group.lastErrors.push(String(detail));
+            settle();
+          } else if (state === 'closed') {
+            client.open = false;
+          }
+        },
+        onEvent: (event, receivedAt) => {
+          if (event.seq <= client.lastSeq && client.received > 0) group.duplicates++;
+          client.lastSeq = Math.max(client.lastSeq, event.seq);
+          client.received++;
+          if (recording && event.seq >= recording.fromSeq) {
+            const at = receivedAt - recording.correctionMs;
+            group.samples.push(at - event.at);
+            group.received++;
+            if (receivedAt !== client.lastReadAt) {
+              group.batches++;
+              group.batchTimes.push(at);
+            }
+            client.lastReadAt = receivedAt;
+            if (at < group.firstReceivedAt) group.firstReceivedAt = at;
+            if (at > group.lastReceivedAt) group.lastReceivedAt = at;
+          }
+        },
+      });
+    };
+    group.clients.push(client);
+    if (isPoll && args.stagger && args.intervalMs) {
+      // The client counts from now; its first request goes out a random part of an interval later.
+      settle();
+      let cancelled = false;
+      const timer = setTimeout(() => {
+        if (!cancelled) start();
+      }, Math.random() * args.intervalMs);
+      client.connection = {
+        id: args.transport,
+        lastSeq: undefined,
+        close: async () => {
+          cancelled = true;
+          clearTimeout(timer);
+        },
+      };
+    } else {
+      start();
+    }
+    while (pending >= concurrency) await sleep(1);
+    if (isPoll && i % 100 === 99) await sleep(2);
+  }
+  const deadline = Date.now() + 30_000;
+  while (pending > 0 && Date.now() < deadline) await sleep(5);
+  return { opened: group.clients.length };
+}
+
+function status({ group }: { group: string }) {
+  const g = groups.get(group);
+  if (!g) return { clients: 0, open: 0, errors: 0, lastErrors: [] };
+  return { clients: g.clients.length, open: g.clients.filter((c) => c.open).length, errors: g.errors, lastErrors: g.lastErrors };
+}
+
+/** Waits until every client of `group` has seen `seq`, or `timeoutMs` passed; says how many have not. */
+async function waitFor({ group, seq, timeoutMs }: { group: string; seq: number; timeoutMs: number }) {
+  const g = groups.get(group);
+  if (!g) return { behind: 0 };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const behind = g.clients.filter((c) => c.lastSeq < seq).length;
+    if (behind === 0 || Date.now() > deadline) return { behind };
+    await sleep(10);
+  }
+}
+
+/** Hands over `group`'s samples since the last collect, as a typed array, and starts afresh. */
+function collect({ group }: { group: string }) {
+  const g = groups.get(group);
+  if (!g) return { samples: new Float64Array(0), received: 0, batches: 0, batchTimes: new Float64Array(0), duplicates: 0, errors: 0, lastErrors: [], clients: 0, firstReceivedAt: null, lastReceivedAt: null, minReceivedPerClient: 0 };
+  const out = {
+    samples: Float64Array.from(g.samples),
+    received: g.received,
+    batches: g.batches,
+    batchTimes: Float64Array.from(g.batchTimes),
+    duplicates: g.duplicates,
+    errors: g.errors,
+    lastErrors: g.lastErrors,
+    clients: g.clients.length,
+    firstReceivedAt: Number.isFinite(g.firstReceivedAt) ? g.firstReceivedAt : null,
+    lastReceivedAt: Number.isFinite(g.lastReceivedAt) ? g.lastReceivedAt : null,
+  };
+  g.samples = [];
+  g.received = 0;
+  g.batches = 0;
+  g.batchTimes = [];
+  g.firstReceivedAt = Infinity;
+  g.lastReceivedAt = -Infinity;
+  return out;
+}
+
+async function close({ group }: { group: string }) {
+  const g = groups.get(group);
+  if (!g) return { closed: 0 };
+  groups.delete(group);
+  await Promise.all(g.clients.map((c) => c.connection.close().catch(() => {})));
+  // A poll client between polls holds an idle keep-alive socket in its agent.
+  for (const c of g.clients) c.agent?.destroy();
+  return { closed: g.clients.length };
+}
+
+serve({
+  open,
+  status,
+  waitFor,
+  collect,
+  close,
+  record: (args: { fromSeq: number; correctionMs: number } | null) => {
+    recording = args ?? undefined;
+  },
+  clock: () => ({ offsetMs: clockOffsetMs() }),
+}, { pid: process.pid });

@@ -1,0 +1,95 @@
+/**
+ * Where a run happened, written into every results JSON: the machine, Node and
+ * package versions, the git commit, the limits that shape the numbers. Figures
+ * from two machines are only comparable with this beside them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './ipc.ts';
+
+const PACKAGES = ['fastify', '@fastify/websocket', 'ws', 'autocannon', 'chart.js', 'playwright-core', 'tsx'];
+
+function packageVersion(name: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The commit checked out, read from .git's files (HEAD, then the ref or
+ * packed-refs), so that the bench needs no git binary.
+ */
+export function gitCommit(root = ROOT): { commit: string | null; ref: string | null } {
+  try {
+    const gitDir = path.join(root, '.git');
+    const head = readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(head)) return { commit: head, ref: null };
+    const ref = head.replace(/^ref:\s*/, '');
+    const loose = path.join(gitDir, ref);
+    if (existsSync(loose)) return { commit: readFileSync(loose, 'utf8').trim(), ref };
+    const packed = path.join(gitDir, 'packed-refs');
+    if (existsSync(packed)) {
+      const line = readFileSync(packed, 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+      if (line) return { commit: line.split(' ')[0], ref };
+    }
+    return { commit: null, ref };
+  } catch {
+    return { commit: null, ref: null };
+  }
+}
+
+function fdLimit(): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : null;
+  } catch {
+    return null;
+  }
+}
+
+function readNumber(file: string): number | null {
+  try {
+    const value = Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function environment() {
+  const cpus = os.cpus();
+  return {
+    machine: {
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+      cores: os.availableParallelism(),
+      memoryBytes: os.totalmem(),
+      platform: os.platform(),
+      osRelease: os.release(),
+      arch: os.arch(),
+      loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
+    },
+    node: process.version,
+    v8: process.versions.v8,
+    packages: Object.fromEntries(PACKAGES.map((name) => [name, packageVersion(name)])),
+    lab: (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    git: gitCommit(),
+    limits: {
+      openFilesPerProcess: fdLimit(),
+      somaxconn: readNumber('/proc/sys/net/core/somaxconn'),
+      ephemeralPorts: (() => {
+        try {
+          const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+          return { low, high };
+        } catch {
+          return null;
+        }
+      })(),
+    },
+  };
+}
+
+export type Environment = ReturnType<typeof environment>;

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench:png`: the results page's charts as PNG files for slides.
+ *
+ * Native canvas packages cannot be installed here, so the charts are drawn by the
+ * results page itself in headless Chromium (playwright-core with Debian's
+ * chromium), in its export layout (?export=1: each chart a 1600x900 slide), and
+ * each figure is photographed. The lab is started in this process on a free port
+ * and stopped at the end.
+ *
+ *   npm run bench:png                               charts of results/latest.json
+ *   npm run bench:png -- --run=runs/<id>.json       charts of another run
+ *   npm run bench:png -- --out=results/charts       where to write (default)
+ *   npm run bench:png -- --scale=2                  pixel density (default 1)
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { build, listen } from '../server/app.ts';
+import { configWith } from '../server/config.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-heads.ts';
+import { ROOT } from './ipc.ts';
+
+const args = Object.fromEntries(process.argv.slice(2).map((arg) => {
+  const match = /^--([a-z]+)=(.*)$/.exec(arg);
+  if (!match) {
+    console.error(`usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N]; got ${arg}`);
+    process.exit(2);
+  }
+  return [match[1], match[2]];
+}));
+const runFile = args.run ?? 'latest.json';
+const outDir = path.resolve(ROOT, args.out ?? 'results/charts');
+const scale = Number(args.scale ?? 1);
+
+const lab = await build(configWith({ tickMs: 0, extraPorts: false }));
+await listen(lab, '127.0.0.1', 0);
+const base = `http://127.0.0.1:${lab.ctx.ports!.main}`;
+const { chromium } = await import('playwright-core');
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const written: string[] = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: scale });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(String(error)));
+  await page.goto(`${base}/results?export=1&run=${encodeURIComponent(runFile)}`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, { timeout: 30_000 });
+  const problem = await page.locator('#problem').textContent();
+  if (problems.length || (await page.locator('#problem').isVisible())) throw new Error(`the results page reports: ${[problem, ...problems].filter(Boolean).join('; ')}`);
+  mkdirSync(outDir, { recursive: true });
+  const shoot = async (chart: string, name = chart) => {
+    const file = path.join(outDir, `${name}.png`);
+    await page.locator(`figure[data-chart="${chart}"]`).screenshot({ path: file });
+    written.push(file);
+  };
+  const charts = await page.locator('figure[data-chart]:not([data-empty])').evaluateAll((figures) => figures.map((f) => (f as HTMLElement).dataset.chart!));
+  for (const chart of charts) await shoot(chart);
+  // The overhead chart once more with the minimal client's heads: the slide beside the browser's.
+  if (charts.includes('overhead')) {
+    await page.locator('input[name="profile"][value="minimal"]').evaluate((input) => {
+      (input as HTMLInputElement).checked = true;
+      input.dispatchEvent(new Event('change'));
+    });
+    await shoot('overhead', 'overhead-minimal');
+    await shoot('amortised', 'amortised-minimal');
+  }
+} finally {
+  await browser.close();
+  await lab.app.close();
+}
+for (const file of written) console.log(path.relative(process.cwd(), file));
+console.log(`${written.length} charts of /results/${runFile} in ${path.relative(process.cwd(), outDir) || '.'}`);

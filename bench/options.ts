@@ -1,0 +1,160 @@
+/**
+ * `npm run bench` options and the parameters of a run.
+ *
+ * Every number a scenario uses is here, in one object that is written into the
+ * results JSON as `parameters`: a reader can rerun exactly what produced a figure.
+ * `--quick` is the same run, smaller, for CI and a first look (about a minute).
+ */
+import { TRANSPORT_IDS, type TransportId } from '../server/stats.ts';
+
+export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference'] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+export type Profile = 'minimal' | 'browser';
+
+export interface Parameters {
+  quick: boolean;
+  transports: TransportId[];
+  scenarios: ScenarioId[];
+  /** Sizes of each event's `data` JSON, in bytes (the whole event JSON adds seq, epoch, type and at). */
+  payloadBytes: number[];
+  profiles: Profile[];
+  useBrowser: boolean;
+  overhead: { events: number; intervalMs: number };
+  shortPollGrid: { intervalsMs: number[]; ratesPerSecond: number[]; clientsPerCell: number; durationMs: number };
+  latency: { events: number; intervalMs: number; warmupEvents: number; shortPollIntervalMs: number };
+  fanout: { clients: number[]; ratePerSecond: number; warmupMs: number; durationMs: number; shortPollIntervalMs: number };
+  rtt: { rttsMs: number[]; events: number; intervalMs: number; shortPollIntervalMs: number };
+  /** The ramp: `steps`, then (with rampToDescriptorLimit) as many clients as the server's descriptors allow. */
+  capacity: { steps: number[]; rampToDescriptorLimit: boolean; maxClients: number | null; latencyBoundMs: number; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number };
+  autocannon: { connections: number; durationSeconds: number };
+  reference: { clients: number; ratePerSecond: number; warmupMs: number; durationMs: number; singleClientEvents: number };
+}
+
+function defaults(quick: boolean): Parameters {
+  return {
+    quick,
+    transports: [...TRANSPORT_IDS],
+    scenarios: [...SCENARIOS],
+    payloadBytes: [16, 256, 4096],
+    profiles: ['minimal', 'browser'],
+    useBrowser: true,
+    overhead: quick ? { events: 20, intervalMs: 25 } : { events: 40, intervalMs: 50 },
+    shortPollGrid: quick
+      ? { intervalsMs: [100, 500], ratesPerSecond: [2, 10], clientsPerCell: 5, durationMs: 2000 }
+      : { intervalsMs: [100, 300, 1000], ratesPerSecond: [1, 5, 25], clientsPerCell: 10, durationMs: 8000 },
+    latency: quick ? { events: 50, intervalMs: 10, warmupEvents: 10, shortPollIntervalMs: 100 } : { events: 200, intervalMs: 10, warmupEvents: 20, shortPollIntervalMs: 100 },
+    fanout: quick
+      ? { clients: [200], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
+      : { clients: [100, 1000, 5000], ratePerSecond: 4, warmupMs: 500, durationMs: 2000, shortPollIntervalMs: 1000 },
+    rtt: quick ? { rttsMs: [0, 150], events: 40, intervalMs: 20, shortPollIntervalMs: 100 } : { rttsMs: [0, 50, 150], events: 100, intervalMs: 20, shortPollIntervalMs: 100 },
+    capacity: quick
+      ? { steps: [1000], rampToDescriptorLimit: false, maxClients: null, latencyBoundMs: 1000, probeEvents: 5, probeIntervalMs: 200, shortPollIntervalMs: 1000 }
+      : { steps: [1000, 5000, 9000, 14000], rampToDescriptorLimit: true, maxClients: null, latencyBoundMs: 1000, probeEvents: 5, probeIntervalMs: 200, shortPollIntervalMs: 1000 },
+    autocannon: quick ? { connections: 50, durationSeconds: 2 } : { connections: 50, durationSeconds: 4 },
+    reference: quick
+      ? { clients: 500, ratePerSecond: 15, warmupMs: 250, durationMs: 1000, singleClientEvents: 50 }
+      : { clients: 5000, ratePerSecond: 15, warmupMs: 500, durationMs: 3000, singleClientEvents: 100 },
+  };
+}
+
+export const HELP = `npm run bench -- [options]
+
+Measures the lab's five transports on this machine and writes results/
+(one JSON per run, results/latest.json, results/summary.md). The lab's
+results page (/results) draws its charts from results/latest.json.
+
+  --quick               a smaller run for CI and a first look (about a minute)
+  --transports=LIST     comma-separated transport ids (default: all five)
+                        ${TRANSPORT_IDS.join(', ')}
+  --clients=LIST        fan-out client counts (default 100,1000,5000; quick 200)
+  --duration=SECONDS    measuring time of each fan-out and reference run
+                        (default 2 and 3; quick 1)
+  --payloads=LIST       event data sizes in bytes (default 16,256,4096; each >= 8)
+  --rtts=LIST           simulated round-trip times in ms (default 0,50,150)
+  --max-clients=N       ceiling of the connection ramp (default: the server's
+                        descriptor limit)
+  --only=LIST           scenarios to run (default all):
+                        ${SCENARIOS.join(', ')}
+  --out=DIR             where to write (default results/)
+  --no-browser          use the committed Chromium request heads
+                        (bench/browser-heads.json) instead of capturing them
+  --help                this text
+
+Other commands:
+  npm run bench:png     export the results page's charts as PNG (results/charts/)
+  npm run bench:heads   recapture Chromium's request heads into bench/browser-heads.json
+
+Load goes to 127.0.0.0/8 only, in processes the run starts and stops itself.`;
+
+export interface Cli {
+  help: boolean;
+  outDir: string;
+  parameters: Parameters;
+  /** The command line as typed, for the results. */
+  argv: string[];
+}
+
+const list = (raw: string, name: string) =>
+  raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const value = Number(s);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} takes numbers separated by commas, got ${JSON.stringify(s)}`);
+    return value;
+  });
+
+/** Parses the command line; throws an Error whose message is for the user. */
+export function parseArgs(argv: string[]): Cli {
+  const flags = new Map<string, string | true>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
+    flags.set(match[1], match[2] ?? true);
+  }
+  const known = new Set(['quick', 'transports', 'clients', 'duration', 'payloads', 'rtts', 'max-clients', 'only', 'out', 'no-browser', 'help']);
+  for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
+  const value = (name: string): string | undefined => {
+    const v = flags.get(name);
+    if (v === true) throw new Error(`--${name} needs a value, as in --${name}=...`);
+    return v;
+  };
+
+  const p = defaults(flags.has('quick'));
+  const transports = value('transports');
+  if (transports !== undefined) {
+    const ids = transports.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const id of ids) if (!(TRANSPORT_IDS as readonly string[]).includes(id)) throw new Error(`--transports: unknown transport ${JSON.stringify(id)}; the ids are ${TRANSPORT_IDS.join(', ')}`);
+    p.transports = TRANSPORT_IDS.filter((id) => ids.includes(id));
+  }
+  const clients = value('clients');
+  if (clients !== undefined) p.fanout.clients = list(clients, 'clients').map(Math.round).filter((n) => n > 0);
+  const duration = value('duration');
+  if (duration !== undefined) {
+    const seconds = Number(duration);
+    if (!(seconds > 0 && seconds <= 60)) throw new Error('--duration takes seconds between 0 and 60');
+    p.fanout.durationMs = seconds * 1000;
+    p.reference.durationMs = seconds * 1000;
+  }
+  const payloads = value('payloads');
+  if (payloads !== undefined) {
+    p.payloadBytes = list(payloads, 'payloads').map(Math.round);
+    if (p.payloadBytes.some((n) => n < 8 || n > 1_000_000)) throw new Error('--payloads: each size must be from 8 to 1000000 bytes (the data is {"t":"..."})');
+  }
+  const rtts = value('rtts');
+  if (rtts !== undefined) p.rtt.rttsMs = list(rtts, 'rtts');
+  const max = value('max-clients');
+  if (max !== undefined) {
+    p.capacity.maxClients = Math.round(Number(max));
+    if (!(p.capacity.maxClients > 0)) throw new Error('--max-clients takes a positive number');
+    p.capacity.steps = p.capacity.steps.filter((n) => n < p.capacity.maxClients!).concat(p.capacity.maxClients);
+    p.capacity.rampToDescriptorLimit = false;
+  }
+  const only = value('only');
+  if (only !== undefined) {
+    const ids = only.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const id of ids) if (!(SCENARIOS as readonly string[]).includes(id)) throw new Error(`--only: unknown scenario ${JSON.stringify(id)}; they are ${SCENARIOS.join(', ')}`);
+    p.scenarios = SCENARIOS.filter((id) => ids.includes(id));
+  }
+  if (flags.has('no-browser')) p.useBrowser = false;
+  if (p.transports.length === 0) throw new Error('--transports: name at least one transport');
+  return { help: flags.has('help'), outDir: value('out') ?? 'results', parameters: p, argv };
+}

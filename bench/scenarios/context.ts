@@ -1,0 +1,65 @@
+/**
+ * What every scenario is handed, and the arithmetic on /stats figures they share.
+ */
+import type { TransportId, TransportStats } from '../../server/stats.ts';
+import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
+import type { Cluster, Server } from '../cluster.ts';
+import type { Parameters, Profile } from '../options.ts';
+import type { Progress } from '../progress.ts';
+
+export interface RunContext {
+  cluster: Cluster;
+  params: Parameters;
+  heads: BrowserHeads;
+  progress: Progress;
+  /** The lab server most scenarios share (capacity and reference start their own). */
+  lab: Server;
+}
+
+export interface LabStats {
+  transports: Record<TransportId, TransportStats>;
+  subscribers: number;
+  held: number;
+  lastSeq: number;
+  /** The server's clock when it read these figures. */
+  atMs: number;
+  counters: Record<string, number>;
+}
+
+export const labStats = (server: Server): Promise<LabStats> => server.child.call<LabStats>('stats', { instance: server.instance });
+
+/** Request headers for a profile: none of its own for the minimal client, the captured ones for the browser. */
+export function headersFor(context: RunContext, profile: Profile, transport: TransportId, baseUrl: string): Record<string, string> | undefined {
+  return profile === 'browser' ? browserHeaders(context.heads, transport, baseUrl) : undefined;
+}
+
+/** `b - a`, field by field: what one window of a run added to the counters. */
+export function delta(a: TransportStats, b: TransportStats): TransportStats {
+  return {
+    requests: b.requests - a.requests,
+    connectionsOpened: b.connectionsOpened - a.connectionsOpened,
+    connectionsOpen: b.connectionsOpen,
+    eventsDelivered: b.eventsDelivered - a.eventsDelivered,
+    bytesIn: { head: b.bytesIn.head - a.bytesIn.head, framing: b.bytesIn.framing - a.bytesIn.framing, payload: b.bytesIn.payload - a.bytesIn.payload },
+    bytesOut: { head: b.bytesOut.head - a.bytesOut.head, framing: b.bytesOut.framing - a.bytesOut.framing, payload: b.bytesOut.payload - a.bytesOut.payload },
+  };
+}
+
+/** A window's counts, as the results JSON keeps them (the `connectionsOpen` gauge is not a count). */
+export function counts(stats: TransportStats) {
+  return {
+    requests: stats.requests,
+    connectionsOpened: stats.connectionsOpened,
+    eventsDelivered: stats.eventsDelivered,
+    down: { headBytes: stats.bytesOut.head, framingBytes: stats.bytesOut.framing, payloadBytes: stats.bytesOut.payload },
+    up: { headBytes: stats.bytesIn.head, framingBytes: stats.bytesIn.framing, payloadBytes: stats.bytesIn.payload },
+  };
+}
+
+export type WindowCounts = ReturnType<typeof counts>;
+
+export const round = (value: number, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+
+/** CPU time (user + system) between two usage readings, in µs. */
+export const cpuMicros = (a: { cpuUserMicros: number; cpuSystemMicros: number }, b: { cpuUserMicros: number; cpuSystemMicros: number }) =>
+  b.cpuUserMicros + b.cpuSystemMicros - a.cpuUserMicros - a.cpuSystemMicros;

@@ -1,0 +1,133 @@
+/**
+ * The caps that keep the lab serving when many students, or one runaway page,
+ * ask for more than it can hold.
+ *
+ * Two caps, both checked before a request reaches its route:
+ * - open connections, over all clients (`MAX_CONNECTIONS`): a socket counts from
+ *   its first request until it closes, on every port the lab listens on;
+ * - held streams per client IP (`MAX_STREAMS_PER_CLIENT`): a long poll, an iframe,
+ *   an SSE stream or a WebSocket counts while it is open.
+ *
+ * Past a cap an HTTP request gets `503` with `Retry-After` and the coded body. A
+ * WebSocket is upgraded and then closed at once with 1013 "try again later":
+ * a browser reports a refused handshake only as close 1006, with neither status
+ * nor reason, while it does show 1013 and its reason to the page.
+ *
+ * The third defense, against readers that stop reading, sits where bytes are
+ * written (stream.ts, transports/ws.ts); its grace period is here with the caps.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import { type ErrorCode, sendError } from './errors.ts';
+import type { TransportId } from './stats.ts';
+import type { LabContext } from './transports/index.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when a cap refuses a WebSocket upgrade: ws.ts closes the socket with 1013 right after it. */
+    refusedBy: ErrorCode | null;
+  }
+}
+
+/** What a refused client is told to wait (`Retry-After`, and the 1013 close reason). */
+export const RETRY_AFTER_S = 5;
+
+/**
+ * How long a slow reader that was cut off may take to read its backlog and the
+ * goodbye (close 1013, the stream's end) before its socket is destroyed: long
+ * enough for a reader that is only slow, short enough that a stalled one does not
+ * keep its backlog in memory.
+ */
+export const SLOW_READER_GRACE_MS = 2000;
+
+/** The transports whose requests stay open while the client waits for news. */
+const HELD: ReadonlySet<TransportId> = new Set(['long-poll', 'iframe', 'sse', 'ws']);
+
+/** Counters the caps add to /stats. */
+export interface LimitCounters {
+  connectionsRefused: number;
+  streamsRefused: number;
+}
+
+/** The lab's counters with the caps' two, once registerLimits has added them. */
+export function countersOf(ctx: LabContext): LabContext['counters'] & LimitCounters {
+  return ctx.counters as LabContext['counters'] & LimitCounters;
+}
+
+export class ConnectionLimits {
+  private readonly sockets = new Set<Socket>();
+  private readonly streamsByClient = new Map<string, number>();
+
+  constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number) {}
+
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  /** Streams `client` holds now. */
+  streamsOf(client: string): number {
+    return this.streamsByClient.get(client) ?? 0;
+  }
+
+  /** Whether `socket` may carry requests: yes if it already does, or if there is room for one more. */
+  admit(socket: Socket): boolean {
+    if (this.sockets.has(socket)) return true;
+    if (this.maxConnections > 0 && this.sockets.size >= this.maxConnections) return false;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return true;
+  }
+
+  /** Takes one of `client`'s stream slots; returns the release (safe to call twice), or undefined at the cap. */
+  hold(client: string): (() => void) | undefined {
+    const held = this.streamsOf(client);
+    if (this.maxStreamsPerClient > 0 && held >= this.maxStreamsPerClient) return undefined;
+    this.streamsByClient.set(client, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.streamsOf(client) - 1;
+      if (left > 0) this.streamsByClient.set(client, left);
+      else this.streamsByClient.delete(client); // the map holds only clients that hold something
+    };
+  }
+}
+
+/**
+ * Puts both caps in front of every route; returns them (tests read the counts).
+ * The refusals are counted in ctx.counters, so /stats shows them.
+ */
+export function registerLimits(app: FastifyInstance, ctx: LabContext): ConnectionLimits {
+  const limits = new ConnectionLimits(ctx.config.maxConnections, ctx.config.maxStreamsPerClient);
+  // ctx.counters is shared with /stats and the bench; the caps add their own two.
+  const counters = Object.assign(ctx.counters, { connectionsRefused: 0, streamsRefused: 0 } satisfies LimitCounters);
+  app.decorateRequest('refusedBy', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const refuse = (code: ErrorCode) => {
+      if (request.ws) {
+        request.refusedBy = code;
+        return;
+      }
+      // A refused connection is not kept: the socket closes after the answer.
+      if (code === 'too_many_connections') reply.header('connection', 'close');
+      return sendError(reply, code);
+    };
+    if (!limits.admit(request.raw.socket)) {
+      counters.connectionsRefused++;
+      return refuse('too_many_connections');
+    }
+    const transport = request.routeOptions.config.transport;
+    if (transport === undefined || !HELD.has(transport)) return;
+    const release = limits.hold(request.ip);
+    if (!release) {
+      counters.streamsRefused++;
+      return refuse('too_many_streams');
+    }
+    // The response closes when the request ends for any reason (answered, ended,
+    // client gone); an upgraded socket's response closes with the socket.
+    reply.raw.once('close', release);
+  });
+  return limits;
+}
