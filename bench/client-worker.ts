@@ -58,11 +58,15 @@ interface Group {
   batches: number;
   /** When each of those reads happened, on the server's clock. */
   batchTimes: number[];
+  /**
+   * Events with seq >= fromSeq count; correctionMs puts receipt times on the
+   * server's clock. Per group: a scenario that leaves recording on must not make
+   * the next scenario's warm-up count.
+   */
+  recording?: { fromSeq: number; correctionMs: number };
 }
 
 const groups = new Map<string, Group>();
-/** Recording: events with seq >= fromSeq count; correctionMs puts receipt times on the server's clock. */
-let recording: { fromSeq: number; correctionMs: number } | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,6 +131,7 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
           if (event.seq <= client.lastSeq && client.received > 0) group.duplicates++;
           client.lastSeq = Math.max(client.lastSeq, event.seq);
           client.received++;
+          const { recording } = group;
           if (recording && event.seq >= recording.fromSeq) {
             const at = receivedAt - recording.correctionMs;
             group.samples.push(at - event.at);
@@ -228,8 +233,9 @@ serve({
   waitFor,
   collect,
   close,
-  record: (args: { fromSeq: number; correctionMs: number } | null) => {
-    recording = args ?? undefined;
+  record: ({ group, recording }: { group: string; recording: { fromSeq: number; correctionMs: number } | null }) => {
+    const g = groups.get(group);
+    if (g) g.recording = recording ?? undefined;
   },
   clock: () => ({ offsetMs: clockOffsetMs() }),
 }, { pid: process.pid });

@@ -196,7 +196,7 @@ export class ClientSet {
 
   /** Records events from `fromSeq` on, with receipt times put on the server's clock. */
   async record(fromSeq: number | null): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.child.call('record', fromSeq === null ? null : { fromSeq, correctionMs: w.offsetMs - this.server.offsetMs })));
+    await Promise.all(this.workers.map((w) => w.child.call('record', { group: this.group, recording: fromSeq === null ? null : { fromSeq, correctionMs: w.offsetMs - this.server.offsetMs } })));
   }
 
   async waitFor(seq: number, timeoutMs: number): Promise<{ behind: number }> {

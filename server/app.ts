@@ -12,6 +12,7 @@ import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
 import { Feed, preciseNow, startTicker } from './feed.ts';
+import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
 import { type TransportId, WireStats } from './stats.ts';
@@ -129,6 +130,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
 
   registerWiretapRoute(app, ctx.wiretap, ctx.closers);
+  registerExperiments(app, ctx);
   await registerPages(app, ctx);
 
   const stopTicker = startTicker(feed, config.tickMs);

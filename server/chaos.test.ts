@@ -9,13 +9,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 import { DRIVERS } from '../bench/drivers/index.ts';
+import type { Connection } from '../bench/drivers/common.ts';
 import type { FeedEvent } from './feed.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { delay, startLab, waitFor } from './test-helpers.ts';
 import { TRANSPORTS } from './transports/index.ts';
 
 const EVENTS = 3000;
-/** How often the proxy cuts one connection: about 150 cuts while the feed publishes. */
+/** Events published per 10 ms step: 1,000 a second, so publishing takes about 3 s. */
+const EVENTS_PER_STEP = 10;
+/** How often the proxy cuts one connection: about 200 cuts while the feed publishes. */
 const CUT_EVERY_MS = 15;
 
 /**
@@ -45,8 +48,9 @@ async function chaos(bufferSize: number): Promise<Map<string, number>> {
   // A small iframe limit adds the transport's own reconnects to the proxy's cuts.
   const lab = await startLab({ bufferSize, iframeMaxBytes: 16 * 1024, extraPorts: false });
   const proxy = await startFaultProxy(lab.port);
+  let clients: { id: string; events: FeedEvent[]; connection: Connection }[] = [];
   try {
-    const clients = TRANSPORTS.map(({ id }) => {
+    clients = TRANSPORTS.map(({ id }) => {
       const events: FeedEvent[] = [];
       const connection = DRIVERS[id]({
         baseUrl: `http://127.0.0.1:${proxy.port}`,
@@ -61,9 +65,11 @@ async function chaos(bufferSize: number): Promise<Map<string, number>> {
     await waitFor(() => lab.ctx.feed.subscriberCount >= 3, 'the streaming clients connected');
 
     const cutter = setInterval(() => proxy.cutRandom(), CUT_EVERY_MS);
+    // Paced by the clock, not by the loop: a reconnect takes milliseconds, so the
+    // cuts must land while the feed is still publishing, on every machine.
     for (let i = 1; i <= EVENTS; i++) {
       lab.ctx.feed.publish('tick', { i });
-      if (i % 10 === 0) await delay(1); // about 5,000 events/s: faster than a reconnect
+      if (i % EVENTS_PER_STEP === 0) await delay(10);
     }
     clearInterval(cutter);
     assert.ok(proxy.faults >= 50, `the proxy cut connections (${proxy.faults})`);
@@ -75,6 +81,8 @@ async function chaos(bufferSize: number): Promise<Map<string, number>> {
     await waitFor(() => lab.ctx.feed.subscriberCount === 0 && lab.ctx.closers.size === 0, 'the lab freed every cut and closed connection');
     return gaps;
   } finally {
+    // A failed assertion must not leave clients reconnecting for ever.
+    await Promise.all(clients.map((c) => c.connection.close()));
     await proxy.close();
     await lab.close();
   }

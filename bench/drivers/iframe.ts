@@ -52,7 +52,8 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
     new Promise<void>((resolve, reject) => {
       const { path, headers } = request(cursor, cursor.startOver());
       const req = http.get(`${options.baseUrl}${path}`, {
-        headers: { ...options.headers, ...headers },
+        // The driver's headers are defaults: a browser profile's own Accept (a navigation's long one) wins.
+        headers: { ...headers, ...options.headers },
         agent: options.agent,
         localAddress: options.localAddress,
         signal: abort.signal,

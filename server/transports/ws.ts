@@ -40,7 +40,8 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
   const meter = ctx.stats.meter('ws', raw);
   meter.out({ allHead: true }); // so far only the 101 response has been written
   const tap = upgradeTaps.get(request.raw);
-  if (tap) raw.on('data', tap.in);
+  // First in line: ws unmasks a client's frames in place, and the page must see them as sent, mask and all.
+  if (tap) raw.prependListener('data', tap.in);
 
   /**
    * Sends one text frame, unless the peer has stopped reading. Its backlog would
