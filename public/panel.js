@@ -50,6 +50,11 @@ export function mountPanel(slot, transport, options = {}) {
     state.dataset.state = name;
     state.textContent = t(`state.${name}`);
     state.title = detail ?? '';
+    if (detail === 'restarted') {
+      // Seq numbers start again at 1: say so, or the log reads like events went back in time.
+      panel.dataset.restarts = String(Number(panel.dataset.restarts ?? 0) + 1);
+      log.prepend(h('div', { class: 'restart' }, t('panel.restarted')));
+    }
   };
 
   const onEvent = (event, receivedAt) => {

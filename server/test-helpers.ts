@@ -11,10 +11,13 @@ export interface RunningLab extends Lab {
   close(): Promise<void>;
 }
 
-/** Starts the lab on 127.0.0.1 and a free port; the ticker is off unless asked for. */
-export async function startLab(overrides: Partial<Config> = {}): Promise<RunningLab> {
+/**
+ * Starts the lab on 127.0.0.1 and a free port (or `port`, to restart a lab where
+ * its clients expect it); the ticker is off unless asked for.
+ */
+export async function startLab(overrides: Partial<Config> = {}, port = 0): Promise<RunningLab> {
   const lab = await build(configWith({ tickMs: 0, chatRate: 0, ...overrides }));
-  const { main } = await listen(lab, '127.0.0.1', 0);
+  const { main } = await listen(lab, '127.0.0.1', port);
   return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, close: () => lab.app.close() };
 }
 

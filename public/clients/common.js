@@ -13,19 +13,39 @@ export function feedUrl(origin, path, params) {
   return url.href;
 }
 
-/** Remembers the last seq and epoch; a new epoch means the server restarted. */
+/**
+ * Remembers the last seq and epoch; a new epoch means the server restarted.
+ *
+ * A stream that was opened with a cursor from the old run was served "from now"
+ * (or from the old seq) by the new run, so it may have skipped the new run's first
+ * events. So the first event of another epoch is not delivered: the client drops
+ * that connection and opens a new one from 0 (startOver), as the Node drivers do.
+ */
 export class Cursor {
   constructor(since) {
     this.lastSeq = since;
     this.epoch = undefined;
+    this.restartPending = false;
   }
-  /** Records an event; false for anything without a numeric seq (not an event). */
+  /** Records an event; false for anything without a numeric seq, and for events of a run we must restart for. */
   see(event) {
     if (typeof event !== 'object' || event === null || typeof event.seq !== 'number') return false;
-    if (this.epoch !== undefined && event.epoch !== this.epoch) this.restarted = true;
+    if (this.restartPending) return false;
+    if (this.epoch !== undefined && event.epoch !== this.epoch) {
+      this.epoch = event.epoch;
+      this.lastSeq = 0;
+      this.restartPending = true;
+      return false;
+    }
     this.epoch = event.epoch;
     this.lastSeq = event.seq;
     return true;
+  }
+  /** Called as a connection opens: whether it starts over from 0 after a restart. */
+  startOver() {
+    const pending = this.restartPending;
+    this.restartPending = false;
+    return pending;
   }
   /** A poll's envelope: another epoch starts over from 0; a cursor from another run adopts lastSeq. */
   envelope(epoch, lastSeq) {

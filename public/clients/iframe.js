@@ -19,16 +19,33 @@ export function connect({ origin, since, params = {}, onEvent, onState = () => {
   let eventsThisDocument = 0;
   let timer;
 
-  const receive = (event) => {
-    if (!cursor.see(event)) return;
+  // Each document the frame loads has a number. After a server restart the frame
+  // is sent to a new document at once, and the old one may still run a script or
+  // two: events from any document but the current one do not count.
+  let doc = 0;
+
+  const receive = (fromDoc, event) => {
+    if (fromDoc !== doc) return;
+    if (!cursor.see(event)) {
+      // The server restarted: this document followed the old run's cursor; load a new one from 0.
+      if (cursor.startOver()) {
+        onState('connecting', 'restarted');
+        clearTimeout(timer);
+        open();
+      }
+      return;
+    }
     eventsThisDocument++;
     onEvent(event, receivedNow());
   };
 
   // A finished document (the server's byte limit), an error page or a dropped
   // connection all end in `load`: reconnect with since, sooner if events flowed.
+  // Two signals may report one document's end (see the relay below): act on the first.
+  let reconnectingFor = 0;
   const reconnect = () => {
-    if (closed) return;
+    if (closed || reconnectingFor === doc) return;
+    reconnectingFor = doc;
     failures = eventsThisDocument > 0 ? 0 : failures + 1;
     onState('waiting');
     timer = setTimeout(open, eventsThisDocument > 0 ? 0 : backoffMs(failures));
@@ -36,30 +53,43 @@ export function connect({ origin, since, params = {}, onEvent, onState = () => {
 
   let open;
   if (origin === location.origin) {
-    // Same origin: the stream's scripts call window.wirelabIframe.<id>(event) here directly.
+    // Same origin: the stream's scripts call window.wirelabIframe.<id>_<doc>(event) here directly.
     window.wirelabIframe ??= {};
-    window.wirelabIframe[id] = receive;
     frame.addEventListener('load', reconnect);
     open = () => {
+      const current = ++doc;
+      // The previous document's name stays callable (a late script must not throw), the one before goes.
+      delete window.wirelabIframe[`${id}_${current - 2}`];
+      window.wirelabIframe[`${id}_${current}`] = (event) => receive(current, event);
       eventsThisDocument = 0;
       onRequest();
       onState('open');
-      frame.src = feedUrl(origin, '/feed/iframe', { ...params, cb: `wirelabIframe.${id}`, since: cursor.lastSeq });
+      frame.src = feedUrl(origin, '/feed/iframe', { ...params, cb: `wirelabIframe.${id}_${current}`, since: cursor.lastSeq });
+    };
+    frame.cleanup = () => {
+      for (const name of Object.keys(window.wirelabIframe)) if (name.startsWith(`${id}_`)) delete window.wirelabIframe[name];
     };
   } else {
     const onMessage = (message) => {
       if (message.origin !== origin || message.source !== frame.contentWindow || message.data?.wirelab !== 'iframe') return;
-      if (message.data.event) receive(message.data.event);
+      if (message.data.doc !== doc) return;
+      if (message.data.event) receive(doc, message.data.event);
       if (message.data.loaded) reconnect();
     };
     window.addEventListener('message', onMessage);
+    // The relay reports its stream's end, but a relay that could not load at all (the
+    // port is down while the lab restarts) is an error page that reports nothing: its
+    // `load` here is the only sign. The relay's own `load` waits for its stream, so
+    // for a working relay this fires only after the stream ended too.
+    frame.addEventListener('load', reconnect);
     frame.cleanup = () => window.removeEventListener('message', onMessage);
     open = () => {
+      doc++;
       eventsThisDocument = 0;
       onRequest();
       onState('open');
       const streamUrl = feedUrl(origin, '/feed/iframe', { ...params, cb: 'onEvent', since: cursor.lastSeq });
-      frame.src = `${origin}/assets/iframe-relay.html#${encodeURIComponent(streamUrl)}`;
+      frame.src = `${origin}/assets/iframe-relay.html?doc=${doc}#${encodeURIComponent(streamUrl)}`;
     };
   }
   container.append(frame);
@@ -71,7 +101,6 @@ export function connect({ origin, since, params = {}, onEvent, onState = () => {
       closed = true;
       clearTimeout(timer);
       frame.cleanup?.();
-      if (window.wirelabIframe) delete window.wirelabIframe[id];
       frame.remove();
       onState('closed');
     },

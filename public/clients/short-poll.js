@@ -6,6 +6,7 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
   const cursor = new Cursor(since);
   const abort = new AbortController();
   let failures = 0;
+  let reopened = false;
   (async () => {
     onState('open');
     while (!abort.signal.aborted) {
@@ -15,10 +16,16 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const answer = await response.json();
         const receivedAt = receivedNow();
-        if (cursor.envelope(answer.epoch, answer.lastSeq)) onState('open', 'restarted');
+        if (cursor.envelope(answer.epoch, answer.lastSeq)) {
+          // This answer followed the old run's cursor: ask the new run again from 0, at once.
+          onState('connecting', 'restarted');
+          reopened = true;
+          continue;
+        }
         for (const event of answer.events) if (cursor.see(event)) onEvent(event, receivedAt);
-        if (failures > 0) onState('open');
+        if (failures > 0 || reopened) onState('open');
         failures = 0;
+        reopened = false;
         if (pauseMs > 0) await sleep(pauseMs, abort.signal);
       } catch (error) {
         if (abort.signal.aborted) break;

@@ -14,6 +14,14 @@ export function connect({ origin, since, params = {}, onEvent, onState = () => {
   const onMessage = (message) => {
     const event = JSON.parse(message.data);
     if (cursor.see(event)) onEvent(event, receivedNow());
+    else if (cursor.restartPending) {
+      // The server restarted: EventSource would resume with the old run's Last-Event-ID,
+      // so replace it with a new one from 0 (a new EventSource sends no Last-Event-ID).
+      source.close();
+      cursor.startOver();
+      onState('connecting', 'restarted');
+      open();
+    }
   };
   const open = () => {
     onRequest();

@@ -19,10 +19,18 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = () =>
     socket.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (cursor.see(data)) onEvent(data, receivedNow());
-      else onMessage(data);
+      else if (cursor.restartPending) {
+        // The server restarted under this socket: drop it and start over from 0 at once.
+        if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'starting over');
+      } else onMessage(data);
     };
     socket.onclose = (close) => {
       if (closed) return;
+      if (cursor.startOver()) {
+        onState('connecting', 'restarted');
+        open();
+        return;
+      }
       onState('waiting', `${close.code} ${close.reason}`);
       timer = setTimeout(open, backoffMs(failures++));
     };
