@@ -153,6 +153,27 @@ describe('npm run bench -- --quick', () => {
     for (const run of results.scenarios.reference!.runs) assert.equal(run.load.deliveries, run.load.deliveriesExpected, `${run.subject}: every delivery arrived`);
   });
 
+  test('the results page draws every chart from this run, and bench:png exports them', async () => {
+    // The page reads any run under results/ by its path (?run=...): this run, not the committed one.
+    const run = path.relative(path.join(ROOT, 'results'), path.join(OUT, 'latest.json')).split(path.sep).join('/');
+    const charts = path.join(OUT, 'charts');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/export-png.ts', `--run=${run}`, `--out=${charts}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
+    const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
+    for (const chart of ['overhead', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework']) {
+      assert.ok(files.some((f) => f.startsWith(chart)), `a ${chart} chart among ${files.join(', ')}`);
+    }
+    for (const file of files) {
+      const bytes = readFileSync(path.join(charts, file));
+      assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${file} is a PNG`);
+      assert.ok(bytes.length > 10_000, `${file} has a drawing in it (${bytes.length} B)`);
+    }
+  }, { timeout: 90_000 });
+
   test('the Kaazing arithmetic reproduces the 2010 table in binary megabits', () => {
     const k = results.derived.kaazing;
     const polling = k.rows.find((r) => r.source === 'kaazing-2010' && r.bytesPerEvent === 871)!;
