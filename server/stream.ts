@@ -58,11 +58,14 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
     // Last-Event-ID (no loss). A stalled reader never takes even the end, so after
-    // a grace period its socket, backlog and all, is destroyed.
+    // a grace period its socket, backlog and all, is reset. Not destroy(): a socket
+    // closed with unsent data stays in the kernel as an orphan, holding its send
+    // queue (some 4 MB on loopback) for as long as the peer keeps its window shut;
+    // a reset drops it at once (slow-readers.test.ts measures it).
     if (socket.writableLength > config.maxQueuedBytes) {
       ctx.counters.slowReadersDropped++;
       end();
-      const cutOff = setTimeout(() => socket.destroy(), SLOW_READER_GRACE_MS);
+      const cutOff = setTimeout(() => socket.resetAndDestroy(), SLOW_READER_GRACE_MS);
       res.once('finish', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
       return;
     }

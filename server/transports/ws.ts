@@ -48,7 +48,8 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
    * stay in our memory, so past MAX_QUEUED_BYTES the socket is closed with 1013
    * "try again later" and the client resumes with `since` (nothing lost). A peer
    * that is only slow reads its backlog and the close frame; one that is stalled
-   * cannot, and is cut off after a grace period.
+   * cannot, and is cut off after a grace period with a reset, which also drops
+   * what the kernel holds for it (see the slow-reader cut in stream.ts).
    */
   const send = (json: string, payloadBytes = 0, events = 0) => {
     if (socket.readyState !== socket.OPEN) return;
@@ -56,7 +57,7 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
       ctx.counters.slowReadersDropped++;
       socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
       cleanup(); // after the close frame is written, so that a wiretap shows it
-      const cutOff = setTimeout(() => socket.terminate(), SLOW_READER_GRACE_MS);
+      const cutOff = setTimeout(() => raw.resetAndDestroy(), SLOW_READER_GRACE_MS);
       socket.once('close', () => clearTimeout(cutOff));
       return;
     }
