@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { ERRORS } from './errors.ts';
+import { beatingAt } from './heartbeat.ts';
 import { type RunningLab, startLab, waitFor } from './test-helpers.ts';
 
 let lab: RunningLab;
@@ -175,6 +176,7 @@ describe('closing the app', () => {
     await waitFor(() => closing.ctx.feed.subscriberCount === 4, 'four subscribers');
     const upgradeListeners = closing.app.server.listenerCount('upgrade');
     assert.ok(upgradeListeners > 0, 'an upgrade listener while running');
+    assert.equal(beatingAt(50), 3, 'SSE, iframe and WebSocket beat on one shared 50 ms timer');
 
     const started = Date.now();
     await closing.close();
@@ -185,6 +187,7 @@ describe('closing the app', () => {
     await iframe.text();
     assert.equal(closing.ctx.feed.subscriberCount, 0, 'no subscriber left');
     assert.equal(closing.ctx.closers.size, 0, 'no held request or socket left');
+    assert.equal(beatingAt(50), 0, 'no heartbeat listener or timer left');
     assert.equal(closing.app.server.listenerCount('upgrade'), 0, 'no upgrade listener left');
     assert.equal(closing.app.server.listening, false, 'not listening');
     const before = closing.ctx.feed.lastSeq;

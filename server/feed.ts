@@ -23,6 +23,26 @@ export interface Entry {
   json: string;
   /** UTF-8 length of `json`: the payload bytes every transport accounts. */
   bytes: number;
+  /** This event as each wire writes it, made by the first client that needs it (encodeOnce). */
+  encodings?: Map<string, string>;
+}
+
+/**
+ * An event's bytes on one wire, encoded once however many clients receive it.
+ *
+ * A broadcast to thousands of streams would otherwise split, escape and concatenate
+ * the same JSON thousands of times: the bare reference servers of the bench encode
+ * once per event, and so must the lab if it is to be compared with them. The cache
+ * lives on the entry, so it goes when the feed's ring lets the event go.
+ */
+export function encodeOnce(entry: Entry, wire: string, encode: (entry: Entry) => string): string {
+  const encodings = (entry.encodings ??= new Map());
+  let text = encodings.get(wire);
+  if (text === undefined) {
+    text = encode(entry);
+    encodings.set(wire, text);
+  }
+  return text;
 }
 
 function entryOf(event: FeedEvent): Entry {

@@ -52,6 +52,8 @@ function emptyStats(): TransportStats {
 export class WireStats {
   readonly transports: Record<TransportId, TransportStats>;
   private readonly marks = new WeakMap<Socket, Marks>();
+  /** Meters holding deliveries whose socket bytes are not yet split (see Meter.event). */
+  private readonly unsettled = new Set<Meter>();
 
   constructor() {
     this.transports = Object.fromEntries(TRANSPORT_IDS.map((id) => [id, emptyStats()])) as Record<TransportId, TransportStats>;
@@ -90,29 +92,39 @@ export class WireStats {
       marks.transports.add(id);
       stats.connectionsOpened++;
       stats.connectionsOpen++;
-      const onClose = () => {
-        stats.connectionsOpen--;
-      };
-      if (socket.destroyed) onClose();
-      else socket.once('close', onClose);
+      // An inline listener, not a named one: tsx gives every named closure a `name`
+      // property of its own, a few hundred bytes on each of thousands of sockets.
+      if (socket.destroyed) stats.connectionsOpen--;
+      else socket.once('close', () => stats.connectionsOpen--);
     }
-    return new Meter(stats, socket, marks, response);
+    return new Meter(stats, socket, marks, this.unsettled, response);
   }
 
-  /** The `/stats` body's per-transport part: a deep copy, safe to serialise later. */
+  /**
+   * The `/stats` body's per-transport part: every meter settled first, so that head,
+   * framing and payload add up to exactly what the sockets carried; a deep copy, safe
+   * to serialise later.
+   */
   snapshot(): Record<TransportId, TransportStats> {
+    for (const meter of [...this.unsettled]) meter.out();
     return structuredClone(this.transports);
   }
 }
 
-/** Meters one request or WebSocket: call `in`/`out` after reading or writing. */
+/**
+ * Meters one request or WebSocket: call `in`/`out` after reading or writing, and
+ * `event` for each event written in a broadcast.
+ */
 export class Meter {
   private headCounted = false;
+  /** Payload bytes counted by `event` since the socket's bytes were last split. */
+  private unsettledPayload = 0;
 
   constructor(
     private readonly stats: TransportStats,
     private readonly socket: Socket,
     private readonly marks: Marks,
+    private readonly unsettled: Set<Meter>,
     private readonly response?: ServerResponse,
   ) {
     // Everything read before the handler ran is the request head (GET has no body).
@@ -138,6 +150,12 @@ export class Meter {
    * deliveries. With `allHead`, everything is head (the WebSocket 101 response).
    */
   out({ payloadBytes = 0, events = 0, allHead = false }: { payloadBytes?: number; events?: number; allHead?: boolean } = {}): void {
+    // Events written since the last split (see `event`) are payload already counted.
+    const earlierPayload = this.unsettledPayload;
+    if (earlierPayload > 0) {
+      this.unsettledPayload = 0;
+      this.unsettled.delete(this);
+    }
     const now = this.socket.bytesWritten;
     const delta = now - this.marks.written;
     this.marks.written = now;
@@ -152,8 +170,21 @@ export class Meter {
     }
     this.stats.bytesOut.head += head;
     this.stats.bytesOut.payload += payloadBytes;
-    this.stats.bytesOut.framing += delta - head - payloadBytes;
+    this.stats.bytesOut.framing += delta - head - payloadBytes - earlierPayload;
     this.stats.eventsDelivered += events;
+  }
+
+  /**
+   * One event of `payloadBytes` handed to the socket: the hot path of a broadcast.
+   * The event and its payload count at once; the socket's byte counter (a getter
+   * that walks Node's write queue) is read at the next `out`, `finish` or /stats
+   * snapshot, and framing is what it shows beyond head and payload, as always.
+   */
+  event(payloadBytes: number): void {
+    this.stats.bytesOut.payload += payloadBytes;
+    this.stats.eventsDelivered++;
+    if (this.unsettledPayload === 0) this.unsettled.add(this);
+    this.unsettledPayload += payloadBytes;
   }
 
   /** Accounts whatever is left on both sides; call once when the request or socket ends. */

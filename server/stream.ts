@@ -8,10 +8,14 @@
  * frames `<script>` chunks, sse.ts frames `id:/event:/data:` lines.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Entry } from './feed.ts';
-import type { TransportId } from './stats.ts';
+import type { Meter, TransportId } from './stats.ts';
+import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
 import type { LabContext } from './transports/index.ts';
+import { everyPeriod } from './heartbeat.ts';
 import { SLOW_READER_GRACE_MS } from './limits.ts';
 
 export interface StreamWire {
@@ -29,32 +33,66 @@ export interface StreamWire {
 
 /** Streams the feed from `since` into the reply until the client leaves or a limit ends it. */
 export function openStream(ctx: LabContext, request: FastifyRequest, reply: FastifyReply, follow: FollowOptions, wire: StreamWire): void {
-  const { feed, stats, config } = ctx;
-  const res = reply.raw;
-  const socket = request.raw.socket;
   reply.hijack(); // the response is ours now: Fastify neither serialises nor ends it
-  const meter = stats.meter(wire.id, socket, res);
-  const tap = ctx.wiretap.attach(follow.client, wire.id, request);
+  new FeedStream(ctx, request, reply.raw, follow, wire);
+}
 
-  let bodyBytes = 0;
-  let open = true;
-  const write = (chunk: string, payloadBytes = 0, events = 0) => {
-    res.write(chunk);
-    bodyBytes += Buffer.byteLength(chunk);
-    meter.out({ payloadBytes, events });
-  };
+/**
+ * One open stream.
+ *
+ * A class rather than a nest of closures: thousands of streams stay open at once,
+ * and methods on the prototype cost nothing per stream, where each closure would
+ * carry its own function object (and, compiled by tsx with esbuild's keepNames, a
+ * `name` property that moves it into a dictionary of its own: some 250 B each).
+ * The two functions handed out (to the shutdown hooks and the response's `close`)
+ * are bound once.
+ */
+class FeedStream {
+  private open = true;
+  private bodyBytes = 0;
+  private readonly meter: Meter;
+  private readonly tap: Tap | undefined;
+  private readonly socket: Socket;
+  private readonly stopHeartbeat: (() => void) | undefined;
+  private readonly unfollow: () => void;
+  /** Ends the response from the server's side (byte limit, slow reader, shutdown). */
+  private readonly end = FeedStream.prototype.endByServer.bind(this);
+  private readonly onClose = FeedStream.prototype.closed.bind(this);
 
-  /** Ends the response from the server's side, with the wire's epilogue. */
-  const end = () => {
-    if (!open) return;
-    if (wire.epilogue) write(wire.epilogue);
-    res.end();
-    meter.out();
-    cleanup();
-  };
+  constructor(
+    private readonly ctx: LabContext,
+    request: FastifyRequest,
+    private readonly res: ServerResponse,
+    follow: FollowOptions,
+    private readonly wire: StreamWire,
+  ) {
+    this.socket = request.raw.socket;
+    this.meter = ctx.stats.meter(wire.id, this.socket, res);
+    this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
+    res.writeHead(200, wire.headers);
+    flattenHead(res);
+    this.writeOther(wire.preamble);
+    this.stopHeartbeat = follow.heartbeatMs > 0 ? everyPeriod(follow.heartbeatMs, () => this.writeOther(wire.heartbeat())) : undefined;
+    res.on('close', this.onClose);
+    ctx.closers.add(this.end);
+    const { accept } = follow;
+    this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
+    if (!this.open) this.unfollow(); // the replay alone reached the byte limit
+  }
 
-  const deliver = (entry: Entry) => {
-    if (!open) return;
+  private write(chunk: string): void {
+    this.res.write(chunk);
+    if (this.wire.maxBodyBytes !== undefined) this.bodyBytes += Buffer.byteLength(chunk);
+  }
+
+  /** Writes what is not an event (preamble, heartbeat, epilogue) and accounts it at once. */
+  private writeOther(chunk: string): void {
+    this.write(chunk);
+    this.meter.out();
+  }
+
+  private deliver(entry: Entry): void {
+    if (!this.open) return;
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
     // Last-Event-ID (no loss). A stalled reader never takes even the end, so after
@@ -62,40 +100,43 @@ export function openStream(ctx: LabContext, request: FastifyRequest, reply: Fast
     // closed with unsent data stays in the kernel as an orphan, holding its send
     // queue (some 4 MB on loopback) for as long as the peer keeps its window shut;
     // a reset drops it at once (slow-readers.test.ts measures it).
-    if (socket.writableLength > config.maxQueuedBytes) {
-      ctx.counters.slowReadersDropped++;
-      end();
+    if (this.socket.writableLength > this.ctx.config.maxQueuedBytes) {
+      this.ctx.counters.slowReadersDropped++;
+      this.endByServer();
+      const socket = this.socket;
       const cutOff = setTimeout(() => socket.resetAndDestroy(), SLOW_READER_GRACE_MS);
-      res.once('finish', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+      this.res.once('finish', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
       return;
     }
-    write(wire.encode(entry), entry.bytes, 1);
-    if (wire.maxBodyBytes !== undefined && bodyBytes >= wire.maxBodyBytes) end();
-  };
+    this.write(this.wire.encode(entry));
+    this.meter.event(entry.bytes);
+    if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.endByServer();
+  }
 
-  res.writeHead(200, wire.headers);
-  write(wire.preamble);
+  private endByServer(): void {
+    if (!this.open) return;
+    if (this.wire.epilogue) this.writeOther(this.wire.epilogue);
+    this.res.end();
+    this.meter.out();
+    this.cleanup();
+  }
 
-  const heartbeat = follow.heartbeatMs > 0 ? setInterval(() => write(wire.heartbeat()), follow.heartbeatMs) : undefined;
-  let unfollow: (() => void) | undefined;
-  const cleanup = () => {
-    if (!open) return;
-    open = false;
-    clearInterval(heartbeat);
-    unfollow?.();
-    tap?.detach();
-    ctx.closers.delete(end);
-    res.off('close', onClose);
-  };
-  const onClose = () => {
-    cleanup();
-    meter.finish();
-  };
-  res.on('close', onClose);
-  ctx.closers.add(end);
+  private closed(): void {
+    this.cleanup();
+    this.meter.finish();
+  }
 
-  unfollow = feed.follow(follow.since, follow.accept ? (entry) => follow.accept!(entry.event.type) && deliver(entry) : deliver);
-  if (!open) unfollow(); // the replay alone reached the byte limit
+  /** Every `on` of this stream has its `off` here. */
+  private cleanup(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.stopHeartbeat?.();
+    // Undefined only while the constructor's replay is still running; it unfollows then.
+    this.unfollow?.();
+    this.tap?.detach();
+    this.ctx.closers.delete(this.end);
+    this.res.off('close', this.onClose);
+  }
 }
 
 /** Headers every feed response carries: the feed is public and must never be cached. */
@@ -104,3 +145,16 @@ export const FEED_HEADERS = {
   'access-control-allow-origin': '*',
   'x-content-type-options': 'nosniff',
 } as const;
+
+/**
+ * Node builds a response head by appending each header line to a string, which V8
+ * keeps as a rope of some thirty pieces, and keeps it (`_header`) for as long as
+ * the response is open: about 1 KB per stream, several times the head's own size.
+ * Reading it as a number makes V8 flatten the rope in place into one plain string
+ * with the same bytes (the trick of the `flatstr` package).
+ */
+function flattenHead(res: ServerResponse): void {
+  const head = (res as unknown as { _header?: unknown })._header;
+  if (typeof head === 'string') void (Number(head) | 0);
+}
+

@@ -10,7 +10,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFollow } from '../cursor.ts';
 import { LabError } from '../errors.ts';
-import { iframeEnd, iframeKeepAlive, iframePreamble, iframeScript, isCallbackName } from '../frames.ts';
+import { encodeOnce } from '../feed.ts';
+import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
 import type { LabContext, Transport } from './index.ts';
 
@@ -33,7 +34,7 @@ const iframe: Transport = {
           'x-accel-buffering': 'no',
         },
         preamble: iframePreamble(),
-        encode: (entry) => iframeScript(cb, entry.json),
+        encode: (entry) => iframeCall(cb, encodeOnce(entry, 'script-safe-json', (e) => escapeJsonForScript(e.json))),
         heartbeat: iframeKeepAlive,
         epilogue: iframeEnd(),
         maxBodyBytes: ctx.config.iframeMaxBytes,

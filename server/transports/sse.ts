@@ -7,13 +7,30 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseFollow, parseSince } from '../cursor.ts';
+import { encodeOnce } from '../feed.ts';
 import { sseComment, sseEvent, sseRetry } from '../frames.ts';
-import { FEED_HEADERS, openStream } from '../stream.ts';
+import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
 import type { LabContext, Transport } from './index.ts';
 
 /** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */
 export const SSE_RETRY_MS = 2000;
 
+const HEARTBEAT = sseComment('heartbeat');
+
+/** Every SSE response is framed alike, so one wire description serves them all. */
+const SSE_WIRE: StreamWire = {
+  id: 'sse',
+  headers: {
+    ...FEED_HEADERS,
+    'content-type': 'text/event-stream; charset=utf-8',
+    // no-transform (in FEED_HEADERS) stops compressing proxies from buffering the
+    // stream; nginx needs its own header to pass chunks through at once.
+    'x-accel-buffering': 'no',
+  },
+  preamble: sseRetry(SSE_RETRY_MS),
+  encode: (entry) => encodeOnce(entry, 'sse', sseEvent),
+  heartbeat: () => HEARTBEAT,
+};
 const sse: Transport = {
   id: 'sse',
   label: 'Server-Sent Events',
@@ -24,19 +41,7 @@ const sse: Transport = {
       const follow = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
       const lastEventId = request.headers['last-event-id'];
       if (lastEventId !== undefined && lastEventId !== '') follow.since = parseSince(lastEventId, 'Last-Event-ID');
-      openStream(ctx, request, reply, follow, {
-        id: 'sse',
-        headers: {
-          ...FEED_HEADERS,
-          'content-type': 'text/event-stream; charset=utf-8',
-          // no-transform (in FEED_HEADERS) stops compressing proxies from buffering the
-          // stream; nginx needs its own header to pass chunks through at once.
-          'x-accel-buffering': 'no',
-        },
-        preamble: sseRetry(SSE_RETRY_MS),
-        encode: sseEvent,
-        heartbeat: () => sseComment('heartbeat'),
-      });
+      openStream(ctx, request, reply, follow, SSE_WIRE);
     });
   },
 };

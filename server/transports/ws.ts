@@ -7,13 +7,16 @@
  * half-open connections do not pile up.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { parseChat, publishChat } from '../chat.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry } from '../feed.ts';
+import { everyPeriod } from '../heartbeat.ts';
 import { checkOrigin } from '../origin.ts';
 import { RETRY_AFTER_S, SLOW_READER_GRACE_MS } from '../limits.ts';
+import type { Meter } from '../stats.ts';
 import type { Tap } from '../wiretap.ts';
 import { type LabContext, type Transport, labPorts } from './index.ts';
 
@@ -31,17 +34,52 @@ export const CLOSE = {
 /** Largest WebSocket message the lab reads; bigger ones close the socket with 1009 (ws does that). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Follows the feed over one WebSocket until either side closes it. */
 /** Taps opened before the upgrade, so that the page sees the 101 response (or the refusal) too. */
 const upgradeTaps = new WeakMap<object, Tap>();
 
-function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, follow: FollowOptions): void {
-  const raw = request.raw.socket;
-  const meter = ctx.stats.meter('ws', raw);
-  meter.out({ allHead: true }); // so far only the 101 response has been written
-  const tap = upgradeTaps.get(request.raw);
-  // First in line: ws unmasks a client's frames in place, and the page must see them as sent, mask and all.
-  if (tap) raw.prependListener('data', tap.in);
+/**
+ * Follows the feed over one WebSocket until either side closes it.
+ *
+ * A class for the reason FeedStream is one (stream.ts): thousands stay open, and
+ * prototype methods cost nothing per socket where named closures cost a few
+ * hundred bytes each.
+ */
+class FeedSocket {
+  private open = true;
+  /** Whether the peer answered the last ping; a peer that misses one whole period is dead. */
+  private alive = true;
+  private readonly raw: Socket;
+  private readonly meter: Meter;
+  private readonly tap: Tap | undefined;
+  private readonly stopHeartbeat: (() => void) | undefined;
+  private readonly unfollow: () => void;
+  private readonly goAway = FeedSocket.prototype.shutdown.bind(this);
+
+  constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, private readonly request: FastifyRequest, follow: FollowOptions) {
+    this.raw = request.raw.socket;
+    this.meter = ctx.stats.meter('ws', this.raw);
+    this.meter.out({ allHead: true }); // so far only the 101 response has been written
+    this.tap = upgradeTaps.get(request.raw);
+    // First in line: ws unmasks a client's frames in place, and the page must see them as sent, mask and all.
+    if (this.tap) this.raw.prependListener('data', this.tap.in);
+    socket.on('message', (data: Buffer, isBinary: boolean) => this.received(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+      this.meter.in();
+    });
+    socket.once('close', () => {
+      this.cleanup();
+      this.meter.finish();
+    });
+    this.stopHeartbeat = follow.heartbeatMs === 0 ? undefined : everyPeriod(follow.heartbeatMs, () => this.beat());
+    const { accept } = follow;
+    this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
+    ctx.closers.add(this.goAway);
+  }
+
+  private deliver(entry: Entry): void {
+    this.send(entry.json, entry.bytes);
+  }
 
   /**
    * Sends one text frame, unless the peer has stopped reading. Its backlog would
@@ -50,88 +88,82 @@ function serve(ctx: LabContext, socket: WebSocket, request: FastifyRequest, foll
    * that is only slow reads its backlog and the close frame; one that is stalled
    * cannot, and is cut off after a grace period with a reset, which also drops
    * what the kernel holds for it (see the slow-reader cut in stream.ts).
+   * `eventBytes` is the payload of a feed event; other frames (error answers) have none.
    */
-  const send = (json: string, payloadBytes = 0, events = 0) => {
+  private send(json: string, eventBytes?: number): void {
+    const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
     if (raw.writableLength > ctx.config.maxQueuedBytes) {
       ctx.counters.slowReadersDropped++;
       socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
-      cleanup(); // after the close frame is written, so that a wiretap shows it
+      this.cleanup(); // after the close frame is written, so that a wiretap shows it
       const cutOff = setTimeout(() => raw.resetAndDestroy(), SLOW_READER_GRACE_MS);
       socket.once('close', () => clearTimeout(cutOff));
       return;
     }
     socket.send(json);
-    meter.out({ payloadBytes, events });
-  };
+    if (eventBytes === undefined) this.meter.out();
+    else this.meter.event(eventBytes);
+  }
 
-  // Error answers go through the same cap: a client that floods bad frames and never reads grows nothing.
-  const answerError = (code: ErrorCode, message?: string) => {
-    ctx.counters.wsErrorsAnswered++;
-    send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
-  };
+  /** Error answers go through the same cap: a client that floods bad frames and never reads grows nothing. */
+  private answerError(code: ErrorCode, message?: string): void {
+    this.ctx.counters.wsErrorsAnswered++;
+    this.send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
+  }
 
-  const deliver = (entry: Entry) => send(entry.json, entry.bytes, 1);
-
-  socket.on('message', (data: Buffer, isBinary: boolean) => {
-    meter.in({ payloadBytes: data.length });
-    if (isBinary) return answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
+  private received(data: Buffer, isBinary: boolean): void {
+    this.meter.in({ payloadBytes: data.length });
+    if (isBinary) return this.answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
     let message: unknown;
     try {
       message = JSON.parse(data.toString('utf8'));
     } catch {
-      return answerError('bad_message', 'That frame is not JSON.');
+      return this.answerError('bad_message', 'That frame is not JSON.');
     }
     if ((message as { type?: unknown } | null)?.type !== 'chat') {
-      return answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
+      return this.answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
     }
     try {
       const chat = parseChat(message);
-      if (!ctx.limiter.allow(request.ip)) return answerError('rate_limited');
-      publishChat(ctx.feed, chat);
+      if (!this.ctx.limiter.allow(this.request.ip)) return this.answerError('rate_limited');
+      publishChat(this.ctx.feed, chat);
     } catch (error) {
-      if (error instanceof LabError) return answerError(error.code, error.message);
+      if (error instanceof LabError) return this.answerError(error.code, error.message);
       throw error;
     }
-  });
+  }
 
-  // Heartbeat: ping every interval; a peer that has not answered the previous ping is dead.
-  let alive = true;
-  socket.on('pong', () => {
-    alive = true;
-    meter.in();
-  });
-  const heartbeat = follow.heartbeatMs === 0 ? undefined : setInterval(() => {
-    if (!alive) {
-      ctx.counters.deadPeersTerminated++;
-      socket.terminate();
+  /** Heartbeat: ping every period; a peer that has not answered the previous ping is dead. */
+  private beat(): void {
+    if (!this.alive) {
+      this.ctx.counters.deadPeersTerminated++;
+      this.socket.terminate();
       return;
     }
-    alive = false;
-    socket.ping();
-    meter.out();
-  }, follow.heartbeatMs);
-
-  // Shutdown stops the feed at once; the close handshake may finish after app.close().
-  const goAway = () => {
-    cleanup();
-    socket.close(CLOSE.goingAway, 'server shutting down');
-  };
-  const unfollow = ctx.feed.follow(follow.since, follow.accept ? (entry) => follow.accept!(entry.event.type) && deliver(entry) : deliver);
-  ctx.closers.add(goAway);
-  function cleanup() {
-    clearInterval(heartbeat);
-    if (tap) {
-      raw.off('data', tap.in);
-      tap.detach();
-    }
-    unfollow();
-    ctx.closers.delete(goAway);
+    this.alive = false;
+    this.socket.ping();
+    this.meter.out();
   }
-  socket.once('close', () => {
-    cleanup();
-    meter.finish();
-  });
+
+  /** Shutdown stops the feed at once; the close handshake may finish after app.close(). */
+  private shutdown(): void {
+    this.cleanup();
+    this.socket.close(CLOSE.goingAway, 'server shutting down');
+  }
+
+  /** Every `on` of this socket's feed has its `off` here (ws removes the socket's own listeners). */
+  private cleanup(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.stopHeartbeat?.();
+    if (this.tap) {
+      this.raw.off('data', this.tap.in);
+      this.tap.detach();
+    }
+    this.unfollow();
+    this.ctx.closers.delete(this.goAway);
+  }
 }
 
 const ws: Transport = {
@@ -157,7 +189,7 @@ const ws: Transport = {
         // A cap refused this client (limits.ts): 1013 is the WebSocket's 503, and unlike a
         // refused handshake a browser shows its code and reason to the page.
         if (request.refusedBy) return socket.close(CLOSE.tryAgainLater, `${request.refusedBy}: retry in ${RETRY_AFTER_S} s`);
-        serve(ctx, socket, request, parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs));
+        new FeedSocket(ctx, socket, request, parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs));
       },
     });
   },
