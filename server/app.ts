@@ -61,7 +61,21 @@ export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = c
 
 /** Builds the lab; `config` defaults to the classroom defaults. */
 export async function build(config: Config = configWith()): Promise<Lab> {
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, clientErrorHandler: answerClientError });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    clientErrorHandler: answerClientError,
+    // Node answers an HTTP/1.1 request without Host with an empty 400 of its own;
+    // the lab answers it with its coded error instead (the first onRequest hook below).
+    http: { requireHostHeader: false },
+    // What Fastify refuses before routing (a broken percent escape in the path) gets the coded body too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', `The URL could not be read: ${error.message}.`),
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      return sendError(reply.header('connection', 'close'), 'bad_request', 'An HTTP/1.1 request must carry a Host header.');
+    }
+  });
   const feed = new Feed(config.bufferSize);
   const startedAt = preciseNow();
   const ctx: LabContext = {

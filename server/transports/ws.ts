@@ -34,6 +34,12 @@ export const CLOSE = {
 /** Largest WebSocket message the lab reads; bigger ones close the socket with 1009 (ws does that). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+/** Whether an upgrade request carries the two headers RFC 6455 requires of version 13. */
+function isHandshake(headers: FastifyRequest['headers']): boolean {
+  const key = headers['sec-websocket-key'];
+  return headers['sec-websocket-version'] === '13' && typeof key === 'string' && /^[A-Za-z0-9+/]{22}==$/.test(key.trim());
+}
+
 /** Taps opened before the upgrade, so that the page sees the 101 response (or the refusal) too. */
 const upgradeTaps = new WeakMap<object, Tap>();
 
@@ -181,6 +187,11 @@ const ws: Transport = {
         if (tap) upgradeTaps.set(request.raw, tap);
         const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
         if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a WebSocket here.`);
+        // ws would refuse a malformed handshake itself, in plain text; the lab answers with its coded body
+        // (and, as RFC 6455 section 4.4 asks, names the version it speaks).
+        if (request.ws && !isHandshake(request.headers)) {
+          return sendError(reply.header('sec-websocket-version', '13'), 'bad_request', 'A WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 random bytes in base64.');
+        }
       },
       // A plain GET (no Upgrade header) is answered over HTTP.
       handler: (async (_request: FastifyRequest, reply: FastifyReply) =>
