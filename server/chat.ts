@@ -23,6 +23,13 @@ const RATE_WINDOW_MS = 10_000;
  */
 const TEXT_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * A lone surrogate (`"\ud800"` arrives as six ASCII bytes of valid JSON) is not
+ * Unicode text: it has no UTF-8 form, so every client that encodes it (Buffer,
+ * TextEncoder, a page's text node) shows U+FFFD instead, the same silent change
+ * the body parser refuses for broken bytes.
+ */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export interface ChatMessage {
   name: string;
@@ -38,9 +45,11 @@ export function parseChat(value: unknown): ChatMessage {
   if (typeof text !== 'string' || text.trim() === '') throw new LabError('bad_chat', '`text` must be a non-empty string.');
   if ([...text].length > MAX_TEXT_CHARS) throw new LabError('bad_chat', `\`text\` is over ${MAX_TEXT_CHARS} characters.`);
   if (TEXT_FORBIDDEN.test(text)) throw new LabError('bad_chat', '`text` has a control character (only tab and line breaks are allowed).');
+  if (LONE_SURROGATE.test(text)) throw new LabError('bad_chat', '`text` has a lone surrogate, which is not Unicode text.');
   if (typeof name !== 'string') throw new LabError('bad_chat', '`name` must be a string.');
   if ([...name].length > MAX_NAME_CHARS) throw new LabError('bad_chat', `\`name\` is over ${MAX_NAME_CHARS} characters.`);
   if (NAME_FORBIDDEN.test(name)) throw new LabError('bad_chat', '`name` has a control character or line break.');
+  if (LONE_SURROGATE.test(name)) throw new LabError('bad_chat', '`name` has a lone surrogate, which is not Unicode text.');
   return { name: name.trim() || 'anonymous', text };
 }
 
@@ -101,7 +110,10 @@ function parseJsonBody(_request: FastifyRequest, body: Buffer, done: (error: Err
 export function registerChatRoute(root: FastifyInstance, options: ChatRouteOptions): void {
   // A scope of its own, so that the strict parser governs this route and no other.
   root.register(async (app) => {
-    app.removeContentTypeParser('application/json');
+    // JSON only (README, security lesson: anything else is 415). Fastify's default text/plain parser
+    // would hand the route a string and answer 400 bad_chat instead; text/plain is also
+    // the type a foreign page may post without a CORS preflight.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
     registerChatRoutes(app, options);
   });
