@@ -15,8 +15,22 @@ const OLD_RUN = 3;
 /** More than OLD_RUN, so that the old cursors point inside the new run. */
 const NEW_RUN = 8;
 
+/**
+ * A lab whose extra ports are PORT+1.. as planned. When one of them is taken the
+ * lab falls back to a free port, and a restart (which plans PORT+1.. again) could
+ * land elsewhere: the test needs the ports a restart will find again.
+ */
+async function startOnPlannedPorts(): Promise<RunningLab> {
+  for (let attempt = 0; ; attempt++) {
+    const lab = await startLab();
+    const { main, extra } = lab.ctx.ports!;
+    if (Object.values(extra).every((port, i) => port === main + i + 1) || attempt === 5) return lab;
+    await lab.close();
+  }
+}
+
 test('after a restart every panel on the board starts over from seq 1 of the new run', async () => {
-  let lab: RunningLab = await startLab();
+  let lab: RunningLab = await startOnPlannedPorts();
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();

@@ -109,6 +109,8 @@ export class Feed {
    * yields one `gap` event first: loss is never silent.
    */
   read(since: number | undefined): Entry[] {
+    // Transports parse the cursor (cursor.ts); a bad one here is the lab's own bug.
+    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) throw new RangeError(`since must be a whole number >= 0, got ${since}`);
     if (since === undefined || since >= this.seq) return [];
     const out: Entry[] = [];
     const first = this.firstKeptSeq;

@@ -312,3 +312,48 @@ test('three hundred stalled readers are dropped, the lab queues a bounded number
     await lab.close();
   }
 });
+
+/**
+ * The replay itself can outrun the cap: a client that asks for `since=0` on a feed
+ * holding megabytes gets them all in one synchronous burst, more than the kernel
+ * takes at once. The cap then drops the stream in the middle of its own start
+ * (the socket and stream must not be half set up when that happens), and the
+ * client, resuming from the last seq it did receive, catches up in a few rounds.
+ */
+test('a replay bigger than the cap drops the stream mid-start, and the client catches up by resuming', async () => {
+  const EVENTS = 1000;
+  const lab = await startLab({ bufferSize: EVENTS, maxQueuedBytes: MAX_QUEUED_BYTES, extraPorts: false });
+  const clients: { id: Streaming; events: FeedEvent[]; opens: number; closes: string[]; connection?: Connection }[] = [];
+  try {
+    // 1,000 events of 8 KiB: about 8 MB, twice what a loopback socket's kernel buffers take.
+    const data = { t: 'x'.repeat(8 * 1024) };
+    for (let i = 0; i < EVENTS; i++) lab.ctx.feed.publish('tick', data);
+    for (const id of STREAMING) {
+      const client: (typeof clients)[number] = { id, events: [], opens: 0, closes: [] };
+      client.connection = DRIVERS[id]({
+        baseUrl: lab.baseUrl,
+        since: 0,
+        onEvent: (event) => client.events.push(event),
+        onState: (state, detail) => {
+          if (state === 'connecting') client.opens++;
+          if (state === 'closed' && detail) client.closes.push(detail);
+        },
+      });
+      clients.push(client);
+    }
+    await waitFor(() => clients.every((c) => c.connection!.lastSeq === EVENTS), 'every client caught up with the whole buffer', 30_000);
+    for (const c of clients) {
+      assert.deepEqual(c.events.map((e) => e.seq), Array.from({ length: EVENTS }, (_, i) => i + 1), `${c.id}: every seq once, in order, across its reconnects`);
+      assert.ok(c.opens > 1, `${c.id}: the first replay was cut by the cap, so it connected again (${c.opens} connections)`);
+    }
+    // The documented goodbye, not an accident: a drop that broke the socket's own start would close with 1011.
+    const ws = clients.find((c) => c.id === 'ws')!;
+    assert.ok(ws.closes.length > 0 && ws.closes.every((close) => close.startsWith('1013 ')), `ws: every drop was close 1013 (${ws.closes.join(', ')})`);
+    assert.ok(lab.ctx.counters.slowReadersDropped >= STREAMING.length, `the cap dropped replays (${lab.ctx.counters.slowReadersDropped})`);
+    await Promise.all(clients.map((c) => c.connection!.close()));
+    await waitFor(() => lab.ctx.feed.subscriberCount === 0 && lab.ctx.closers.size === 0, 'nothing left held');
+  } finally {
+    await Promise.all(clients.map((c) => c.connection?.close()));
+    await lab.close();
+  }
+});

@@ -53,7 +53,7 @@ class FeedStream {
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
   private readonly socket: Socket;
-  private readonly stopHeartbeat: (() => void) | undefined;
+  private stopHeartbeat: (() => void) | undefined;
   private readonly unfollow: () => void;
   /** Ends the response from the server's side (byte limit, slow reader, shutdown). */
   private readonly end = FeedStream.prototype.endByServer.bind(this);
@@ -72,12 +72,16 @@ class FeedStream {
     res.writeHead(200, wire.headers);
     flattenHead(res);
     this.writeOther(wire.preamble);
-    this.stopHeartbeat = follow.heartbeatMs > 0 ? everyPeriod(follow.heartbeatMs, () => this.writeOther(wire.heartbeat())) : undefined;
     res.on('close', this.onClose);
     ctx.closers.add(this.end);
     const { accept } = follow;
     this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
-    if (!this.open) this.unfollow(); // the replay alone reached the byte limit
+    if (!this.open) {
+      this.unfollow(); // the replay alone reached the byte limit
+      return;
+    }
+    // Last, so that nothing keeps beating for a stream whose start failed.
+    if (follow.heartbeatMs > 0) this.stopHeartbeat = everyPeriod(follow.heartbeatMs, () => this.writeOther(wire.heartbeat()));
   }
 
   private write(chunk: string): void {

@@ -57,7 +57,7 @@ class FeedSocket {
   private readonly raw: Socket;
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
-  private readonly stopHeartbeat: (() => void) | undefined;
+  private stopHeartbeat: (() => void) | undefined;
   private readonly unfollow: () => void;
   private readonly goAway = FeedSocket.prototype.shutdown.bind(this);
 
@@ -77,10 +77,15 @@ class FeedSocket {
       this.cleanup();
       this.meter.finish();
     });
-    this.stopHeartbeat = follow.heartbeatMs === 0 ? undefined : everyPeriod(follow.heartbeatMs, () => this.beat());
     const { accept } = follow;
     this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
+    if (!this.open) {
+      this.unfollow(); // the replay alone outran the slow-reader cap
+      return;
+    }
     ctx.closers.add(this.goAway);
+    // Last, so that nothing keeps beating for a socket whose start failed.
+    if (follow.heartbeatMs > 0) this.stopHeartbeat = everyPeriod(follow.heartbeatMs, () => this.beat());
   }
 
   private deliver(entry: Entry): void {
@@ -167,7 +172,8 @@ class FeedSocket {
       this.raw.off('data', this.tap.in);
       this.tap.detach();
     }
-    this.unfollow();
+    // Undefined only while the constructor's replay is still running; it unfollows then.
+    this.unfollow?.();
     this.ctx.closers.delete(this.goAway);
   }
 }
