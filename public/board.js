@@ -4,7 +4,12 @@ import { t } from './lab.js';
 import { mountPanel } from './panel.js';
 
 const board = document.getElementById('board');
-for (const slot of board.querySelectorAll('[data-transport]')) mountPanel(slot, slot.dataset.transport, { since: undefined });
+// Short polling asks twice a second here: a chat message reaches all five panels within a
+// second, and the panel's request count still shows how many polls come back empty.
+const SHORT_POLL_INTERVAL_MS = 500;
+for (const slot of board.querySelectorAll('[data-transport]')) {
+  mountPanel(slot, slot.dataset.transport, { since: undefined, intervalMs: slot.dataset.transport === 'short-poll' ? SHORT_POLL_INTERVAL_MS : undefined });
+}
 
 const chat = document.getElementById('chat');
 chat.addEventListener('submit', async (submit) => {
