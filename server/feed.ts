@@ -25,6 +25,8 @@ export interface Entry {
   bytes: number;
   /** This event as each wire writes it, made by the first client that needs it (encodeOnce). */
   encodings?: Map<string, string>;
+  /** This event as a WebSocket text frame, made by the first socket that sends it. */
+  wsFrame?: Buffer;
 }
 
 /**

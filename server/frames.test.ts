@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { Entry } from './feed.ts';
 import {
   escapeJsonForScript, iframeKeepAlive, iframePreamble, iframeScript, isCallbackName,
-  pollBody, sseComment, sseEvent, sseMessage, sseRetry,
+  pollBody, sseComment, sseEvent, sseMessage, sseRetry, wsTextFrame,
 } from './frames.ts';
 
 const entry = (seq: number, type: string, data: unknown): Entry => {
@@ -82,4 +82,17 @@ test('the iframe preamble is a padded document of exactly 1 KiB', () => {
   assert.ok(preamble.startsWith('<!doctype html>\n<html><head><meta charset="utf-8">'), 'a real HTML document in UTF-8');
   assert.match(preamble, /<!-- {800,}-->\n$/, 'the padding is one comment of spaces');
   assert.equal(iframeKeepAlive(), '<!-- keep-alive -->\n', 'keep-alive chunk');
+});
+
+test('wsTextFrame: FIN + text opcode, no mask, and the three length forms', () => {
+  assert.deepEqual(wsTextFrame(Buffer.from('hi')), Buffer.from([0x81, 0x02, 0x68, 0x69]), '7-bit length');
+  const at125 = wsTextFrame(Buffer.alloc(125, 0x61));
+  assert.deepEqual(at125.subarray(0, 2), Buffer.from([0x81, 125]), '125 B still fits the 7-bit length');
+  assert.equal(at125.length, 127, '2 B of framing');
+  const at126 = wsTextFrame(Buffer.alloc(126, 0x61));
+  assert.deepEqual(at126.subarray(0, 4), Buffer.from([0x81, 126, 0x00, 126]), '126 B takes the 16-bit length');
+  const at65536 = wsTextFrame(Buffer.alloc(65536, 0x61));
+  assert.deepEqual(at65536.subarray(0, 10), Buffer.from([0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]), '64 KiB takes the 64-bit length');
+  assert.equal(at65536.length, 65546, '10 B of framing');
+  assert.deepEqual(at65536.subarray(10), Buffer.alloc(65536, 0x61), 'the payload follows unchanged');
 });

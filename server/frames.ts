@@ -125,3 +125,32 @@ export function iframeKeepAlive(): string {
 export function iframeEnd(): string {
   return '</body></html>\n';
 }
+
+// ---------------------------------------------------------------- WebSocket
+
+/**
+ * One server-to-client text frame (RFC 6455 section 5.2): FIN and opcode 1 in the
+ * first byte, no mask (only clients mask), then the payload length in 7 bits, or
+ * 126 and 16 bits, or 127 and 64 bits, then the payload. For an event of up to
+ * 125 bytes that is 2 bytes of framing, the floor the bench reports.
+ *
+ * The lab frames each event once and writes the same bytes to every socket, where
+ * ws's send() would build the frame again for each socket of a broadcast.
+ */
+export function wsTextFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const headBytes = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headBytes + length);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (headBytes === 2) {
+    frame[1] = length;
+  } else if (headBytes === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headBytes);
+  return frame;
+}

@@ -13,6 +13,7 @@ import { parseChat, publishChat } from '../chat.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry } from '../feed.ts';
+import { wsTextFrame } from '../frames.ts';
 import { everyPeriod } from '../heartbeat.ts';
 import { checkOrigin } from '../origin.ts';
 import { RETRY_AFTER_S, SLOW_READER_GRACE_MS } from '../limits.ts';
@@ -33,6 +34,11 @@ export const CLOSE = {
 
 /** Largest WebSocket message the lab reads; bigger ones close the socket with 1009 (ws does that). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** An event's text frame, built once for every socket of a broadcast (frames.ts). */
+function frameOf(entry: Entry): Buffer {
+  return (entry.wsFrame ??= wsTextFrame(Buffer.from(entry.json)));
+}
 
 /** Whether an upgrade request carries the two headers RFC 6455 requires of version 13. */
 function isHandshake(headers: FastifyRequest['headers']): boolean {
@@ -89,7 +95,7 @@ class FeedSocket {
   }
 
   private deliver(entry: Entry): void {
-    this.send(entry.json, entry.bytes);
+    this.send(frameOf(entry), entry.bytes);
   }
 
   /**
@@ -101,7 +107,7 @@ class FeedSocket {
    * what the kernel holds for it (see the slow-reader cut in stream.ts).
    * `eventBytes` is the payload of a feed event; other frames (error answers) have none.
    */
-  private send(json: string, eventBytes?: number): void {
+  private send(message: string | Buffer, eventBytes?: number): void {
     const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
     if (raw.writableLength > ctx.config.maxQueuedBytes) {
@@ -112,7 +118,10 @@ class FeedSocket {
       socket.once('close', () => clearTimeout(cutOff));
       return;
     }
-    socket.send(json);
+    // A Buffer is a whole frame already: written as it is, in order with what ws
+    // writes itself (ws writes at once; it queues only to compress, which is off).
+    if (typeof message === 'string') socket.send(message);
+    else raw.write(message);
     if (eventBytes === undefined) this.meter.out();
     else this.meter.event(eventBytes);
   }
