@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './ipc.ts';
+import { fdLimit } from './server-harness.ts';
 
 const PACKAGES = ['fastify', '@fastify/websocket', 'ws', 'autocannon', 'chart.js', 'playwright-core', 'tsx'];
 
@@ -41,15 +42,6 @@ export function gitCommit(root = ROOT): { commit: string | null; ref: string | n
   }
 }
 
-function fdLimit(): number | null {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft && /^\d+$/.test(soft) ? Number(soft) : null;
-  } catch {
-    return null;
-  }
-}
 
 function readNumber(file: string): number | null {
   try {

@@ -5,7 +5,10 @@
  * time, memory and descriptors.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { serve } from './ipc.ts';
 
 /** Prefix of every event's data: `{"t":"` + text + `"}` is exactly `dataBytes` long. */
 const DATA_ENVELOPE_BYTES = '{"t":""}'.length;
@@ -72,7 +75,8 @@ export interface Usage {
   fdLimit: number | null;
 }
 
-function fdLimit(): number | null {
+/** The soft limit on open files (RLIMIT_NOFILE) of this process, from /proc; null where there is none. */
+export function fdLimit(): number | null {
   try {
     const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
@@ -107,3 +111,31 @@ export function exitOnSigterm(close: () => Promise<unknown>): void {
     close().finally(() => process.exit(0));
   });
 }
+
+/** What a bare reference subject tells the bench about itself. */
+export interface ReferenceSubject<Client> {
+  publish: (type: string, data: unknown) => { seq: number; at: number };
+  clients: Set<Client>;
+  delivered: () => number;
+  lastSeq: () => number;
+  /** Drops one client at shutdown. */
+  drop: (client: Client) => void;
+}
+
+/**
+ * The part both bare reference subjects share once their server is built: listen on
+ * loopback with the lab's backlog, answer the bench's calls, stop on SIGTERM.
+ */
+export async function serveReference<Client>(server: http.Server, subject: ReferenceSubject<Client>): Promise<void> {
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
+  serve({
+    publish: (schedule: Schedule) => runSchedule(subject.publish, schedule),
+    stats: () => ({ subscribers: subject.clients.size, eventsDelivered: subject.delivered(), lastSeq: subject.lastSeq() }),
+    usage: (options: { gc?: boolean } = {}) => usage(options),
+  }, { port: (server.address() as AddressInfo).port, pid: process.pid });
+  exitOnSigterm(async () => {
+    for (const client of subject.clients) subject.drop(client);
+    await new Promise((resolve) => server.close(resolve));
+  });
+}
+

@@ -67,3 +67,29 @@ export function describeFrame(frame) {
   } else if (frame.length) body = hex(frame.payload.slice(0, 32));
   return `[${hex(frame.header)}] ${flags}, ${frame.length} B, ${mask}${body ? `: ${body}` : ''}`;
 }
+
+/**
+ * Follows one direction of one tapped WebSocket connection: skips its HTTP head
+ * (the upgrade request, or the 101), handing it to `onHead`, then returns the
+ * frames each new piece of bytes completes, keeping a frame that arrived in parts.
+ */
+export function frameStream(onHead = () => {}) {
+  let upgraded = false;
+  let rest = new Uint8Array(0);
+  return (bytes) => {
+    if (!upgraded) {
+      const text = new TextDecoder('latin1').decode(bytes);
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return [];
+      upgraded = true;
+      onHead(text.slice(0, end + 4));
+      bytes = bytes.slice(end + 4);
+    }
+    const all = new Uint8Array(rest.length + bytes.length);
+    all.set(rest);
+    all.set(bytes, rest.length);
+    const decoded = decodeFrames(all);
+    rest = decoded.rest;
+    return decoded.frames;
+  };
+}

@@ -7,10 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { serve } from '../ipc.ts';
-import { type Schedule, exitOnSigterm, runSchedule, usage } from '../server-harness.ts';
+import { serveReference } from '../server-harness.ts';
 
 const BUFFER_SIZE = 20_000;
 const epoch = randomBytes(4).toString('hex');
@@ -52,15 +50,4 @@ function publish(type: string, data: unknown) {
   return event;
 }
 
-await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
-
-serve({
-  publish: (schedule: Schedule) => runSchedule(publish, schedule),
-  stats: () => ({ subscribers: clients.size, eventsDelivered: delivered, lastSeq: seq }),
-  usage: (options: { gc?: boolean } = {}) => usage(options),
-}, { port: (server.address() as AddressInfo).port, pid: process.pid });
-
-exitOnSigterm(async () => {
-  for (const res of clients) res.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
+await serveReference(server, { publish, clients, delivered: () => delivered, lastSeq: () => seq, drop: (res) => res.destroy() });

@@ -3,7 +3,7 @@
 // The stream carries chat only and the server pings every 2 s, so what shows is
 // what the buttons cause, plus the heartbeat's ping/pong pairs.
 import { config, h, newClientId, t } from '../lab.js';
-import { closeReason, decodeFrames, hex } from '../ws-frames.js';
+import { closeReason, frameStream, hex } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
 const HEARTBEAT_MS = 2000;
@@ -68,7 +68,7 @@ export function mount(element) {
     h('div', { style: 'overflow:auto;height:26rem', tabindex: '0', 'aria-label': t('fr.caption') }, table)));
 
   const client = newClientId('fr');
-  const streams = new Map(); // `${connection}:${dir}` -> { upgraded, rest }
+  const streams = new Map(); // `${connection}:${dir}` -> its frameStream reader
   let count = 0;
   let socket;
   let sent = 0;
@@ -100,26 +100,15 @@ export function mount(element) {
   const onRecord = (record) => {
     if (record.transport !== 'ws') return;
     const key = `${record.connection}:${record.dir}`;
-    let s = streams.get(key);
-    if (!s) streams.set(key, (s = { upgraded: false, rest: new Uint8Array(0) }));
-    let bytes = record.bytes;
-    if (!s.upgraded) {
+    let read = streams.get(key);
+    if (!read) {
       // The first bytes each way are HTTP: the upgrade request in, the 101 out.
-      const text = new TextDecoder('latin1').decode(bytes);
-      const end = text.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      s.upgraded = true;
-      addRow(h('tr', { class: 'http', 'data-connection': String(record.connection) },
+      read = frameStream((head) => addRow(h('tr', { class: 'http', 'data-connection': String(record.connection) },
         h('td', { colspan: '10', style: 'background:var(--code-bg)' },
-          `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ${text.slice(0, text.indexOf('\r\n'))} (${end + 4} B)`)));
-      bytes = bytes.slice(end + 4);
+          `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ${head.slice(0, head.indexOf('\r\n'))} (${head.length} B)`))));
+      streams.set(key, read);
     }
-    const all = new Uint8Array(s.rest.length + bytes.length);
-    all.set(s.rest);
-    all.set(bytes, s.rest.length);
-    const { frames, rest } = decodeFrames(all);
-    s.rest = rest;
-    for (const frame of frames) frameRow(frame, record.dir === 'out' ? 'down' : 'up', record.connection);
+    for (const frame of read(record.bytes)) frameRow(frame, record.dir === 'out' ? 'down' : 'up', record.connection);
   };
 
   const setReady = () => {

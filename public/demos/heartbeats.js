@@ -6,7 +6,7 @@
 // and pong frames.
 import { CLIENTS } from '../clients/index.js';
 import { h, newClientId, originFor, t } from '../lab.js';
-import { decodeFrames } from '../ws-frames.js';
+import { frameStream } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
 /** The proxy's idle limit: IDLE_PROXY_MS in server/listeners.ts (3000 ms); keep the two in step. */
@@ -87,21 +87,9 @@ function streamCard(spec, origin) {
       return;
     }
     const key = `${record.connection}:${record.dir}`;
-    let s = frameState.get(key);
-    if (!s) frameState.set(key, (s = { upgraded: false, rest: new Uint8Array(0) }));
-    let bytes = record.bytes;
-    if (!s.upgraded) {
-      const end = new TextDecoder('latin1').decode(bytes).indexOf('\r\n\r\n');
-      if (end < 0) return;
-      s.upgraded = true;
-      bytes = bytes.slice(end + 4);
-    }
-    const all = new Uint8Array(s.rest.length + bytes.length);
-    all.set(s.rest);
-    all.set(bytes, s.rest.length);
-    const { frames, rest } = decodeFrames(all);
-    s.rest = rest;
-    for (const frame of frames) {
+    let read = frameState.get(key);
+    if (!read) frameState.set(key, (read = frameStream()));
+    for (const frame of read(record.bytes)) {
       if (frame.opcode === 0x9) sawHeartbeat('ping');
       else if (frame.opcode === 0xa) sawHeartbeat('pong');
     }
