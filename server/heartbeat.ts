@@ -27,11 +27,11 @@ export function everyPeriod(periodMs: number, listener: () => void): () => void 
     beat = { timer, listeners };
     beats.set(periodMs, beat);
   }
-  const { listeners } = beat;
+  const { timer, listeners } = beat;
   listeners.add(listener);
   return () => {
     if (!listeners.delete(listener) || listeners.size > 0) return;
-    clearInterval(beats.get(periodMs)!.timer);
+    clearInterval(timer);
     beats.delete(periodMs);
   };
 }

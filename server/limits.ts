@@ -13,8 +13,8 @@
  * a browser reports a refused handshake only as close 1006, with neither status
  * nor reason, while it does show 1013 and its reason to the page.
  *
- * The third defense, against readers that stop reading, sits where bytes are
- * written (stream.ts, transports/ws.ts); its grace period is here with the caps.
+ * The third defense, against readers that stop reading, is checked where bytes are
+ * written (stream.ts, transports/ws.ts); the cut-off they share is here with the caps.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
@@ -39,6 +39,21 @@ export const RETRY_AFTER_S = 5;
  * keep its backlog in memory.
  */
 export const SLOW_READER_GRACE_MS = 2000;
+
+/**
+ * The end of a reader that stopped reading, once its goodbye (the stream's end,
+ * close 1013) is queued: counted for /stats, and its socket reset after the grace
+ * unless the goodbye got through first (call the returned cancel then).
+ *
+ * A reset, not destroy(): a socket closed with unsent data stays in the kernel as
+ * an orphan, holding its send queue (some 4 MB on loopback) for as long as the peer
+ * keeps its window shut; a reset drops it at once (slow-readers.test.ts measures it).
+ */
+export function dropSlowReader(ctx: LabContext, socket: Socket): () => void {
+  ctx.counters.slowReadersDropped++;
+  const cutOff = setTimeout(() => socket.resetAndDestroy(), SLOW_READER_GRACE_MS);
+  return () => clearTimeout(cutOff);
+}
 
 /** The transports whose requests stay open while the client waits for news. */
 const HELD: ReadonlySet<TransportId> = new Set(['long-poll', 'iframe', 'sse', 'ws']);

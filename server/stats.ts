@@ -106,7 +106,7 @@ export class WireStats {
    * to serialise later.
    */
   snapshot(): Record<TransportId, TransportStats> {
-    for (const meter of [...this.unsettled]) meter.out();
+    for (const meter of this.unsettled) meter.out(); // out() removes it: a Set allows that mid-walk
     return structuredClone(this.transports);
   }
 }

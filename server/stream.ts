@@ -16,7 +16,7 @@ import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
 import type { LabContext } from './transports/index.ts';
 import { everyPeriod } from './heartbeat.ts';
-import { SLOW_READER_GRACE_MS } from './limits.ts';
+import { dropSlowReader } from './limits.ts';
 
 export interface StreamWire {
   id: TransportId;
@@ -99,17 +99,11 @@ class FeedStream {
     if (!this.open) return;
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
-    // Last-Event-ID (no loss). A stalled reader never takes even the end, so after
-    // a grace period its socket, backlog and all, is reset. Not destroy(): a socket
-    // closed with unsent data stays in the kernel as an orphan, holding its send
-    // queue (some 4 MB on loopback) for as long as the peer keeps its window shut;
-    // a reset drops it at once (slow-readers.test.ts measures it).
+    // Last-Event-ID (no loss); a reader that does not even take the end is cut off.
     if (this.socket.writableLength > this.ctx.config.maxQueuedBytes) {
-      this.ctx.counters.slowReadersDropped++;
       this.endByServer();
-      const socket = this.socket;
-      const cutOff = setTimeout(() => socket.resetAndDestroy(), SLOW_READER_GRACE_MS);
-      this.res.once('finish', () => clearTimeout(cutOff)).once('close', () => clearTimeout(cutOff));
+      const cancel = dropSlowReader(this.ctx, this.socket);
+      this.res.once('finish', cancel).once('close', cancel);
       return;
     }
     this.write(this.wire.encode(entry));

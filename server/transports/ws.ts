@@ -16,7 +16,7 @@ import type { Entry } from '../feed.ts';
 import { wsTextFrame } from '../frames.ts';
 import { everyPeriod } from '../heartbeat.ts';
 import { checkOrigin } from '../origin.ts';
-import { RETRY_AFTER_S, SLOW_READER_GRACE_MS } from '../limits.ts';
+import { RETRY_AFTER_S, dropSlowReader } from '../limits.ts';
 import type { Meter } from '../stats.ts';
 import type { Tap } from '../wiretap.ts';
 import { type LabContext, type Transport, labPorts } from './index.ts';
@@ -103,19 +103,16 @@ class FeedSocket {
    * stay in our memory, so past MAX_QUEUED_BYTES the socket is closed with 1013
    * "try again later" and the client resumes with `since` (nothing lost). A peer
    * that is only slow reads its backlog and the close frame; one that is stalled
-   * cannot, and is cut off after a grace period with a reset, which also drops
-   * what the kernel holds for it (see the slow-reader cut in stream.ts).
+   * cannot, and is cut off (dropSlowReader in limits.ts).
    * `eventBytes` is the payload of a feed event; other frames (error answers) have none.
    */
   private send(message: string | Buffer, eventBytes?: number): void {
     const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
     if (raw.writableLength > ctx.config.maxQueuedBytes) {
-      ctx.counters.slowReadersDropped++;
       socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
       this.cleanup(); // after the close frame is written, so that a wiretap shows it
-      const cutOff = setTimeout(() => raw.resetAndDestroy(), SLOW_READER_GRACE_MS);
-      socket.once('close', () => clearTimeout(cutOff));
+      socket.once('close', dropSlowReader(ctx, raw));
       return;
     }
     // A Buffer is a whole frame already: written as it is, in order with what ws
