@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TRANSPORT_IDS } from '../server/stats.ts';
+import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
 import type { Results } from './report.ts';

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { DRIVERS } from './drivers/index.ts';
 import type { Connection } from './drivers/common.ts';
-import type { TransportId } from '../server/stats.ts';
+import type { TransportId } from '../server/transports/registry.ts';
 import { clockOffsetMs, serve } from './ipc.ts';
 
 export interface OpenArgs {

@@ -8,7 +8,7 @@
  * in TIME_WAIT never run a later scenario out of ports), and a server that limits
  * connections per client IP still sees many small clients rather than one huge one.
  */
-import type { TransportId } from '../server/stats.ts';
+import type { TransportId } from '../server/transports/registry.ts';
 import type { OpenArgs } from './client-worker.ts';
 import { Child } from './ipc.ts';
 import { concat } from './stats-math.ts';

@@ -8,7 +8,7 @@
  * measured; everything is started here and stopped here, on loopback only.
  */
 import path from 'node:path';
-import { LABELS } from '../server/transports/index.ts';
+import { LABELS } from '../server/transports/registry.ts';
 import { loadHeads } from './browser-heads.ts';
 import { Cluster } from './cluster.ts';
 import { environment } from './environment.ts';

@@ -5,7 +5,7 @@
  * results JSON as `parameters`: a reader can rerun exactly what produced a figure.
  * `--quick` is the same run, smaller, for CI and a first look (about a minute).
  */
-import { TRANSPORT_IDS, type TransportId } from '../server/stats.ts';
+import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 
 export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];

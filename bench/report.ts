@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TRANSPORT_IDS, type TransportId } from '../server/stats.ts';
+import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import type { BrowserHeads, HeadKind } from './browser-heads.ts';
 import type { Environment } from './environment.ts';
 import type { Parameters } from './options.ts';

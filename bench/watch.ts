@@ -4,7 +4,7 @@
  * Ctrl-C stops it.
  */
 import { DRIVERS } from './drivers/index.ts';
-import { TRANSPORT_IDS, type TransportId } from '../server/stats.ts';
+import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 
 const [id = 'ws', sinceArg, baseUrl = process.env.WIRELAB_URL ?? 'http://127.0.0.1:3000'] = process.argv.slice(2);
 if (!(TRANSPORT_IDS as readonly string[]).includes(id)) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LANGS, LESSONS } from '../server/lessons.ts';
-import { TRANSPORT_IDS } from '../server/stats.ts';
+import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
 import { launchBrowser } from './testing/browser.ts';
 

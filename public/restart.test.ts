@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TRANSPORT_IDS } from '../server/stats.ts';
+import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
 import { launchBrowser } from './testing/browser.ts';
 

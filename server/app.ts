@@ -15,8 +15,10 @@ import { Feed, preciseNow, startTicker } from './feed.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
-import { type TransportId, WireStats } from './stats.ts';
-import { type LabContext, TRANSPORTS, labPorts } from './transports/index.ts';
+import { WireStats } from './stats.ts';
+import { type TransportId } from './transports/registry.ts';
+import { type LabContext, labPorts } from './context.ts';
+import { TRANSPORTS } from './transports/index.ts';
 import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
 
 declare module 'fastify' {

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { LabContext } from './transports/index.ts';
+import type { LabContext } from './context.ts';
 
 /** The foreign site the experiment pretends to be (RFC 2606 reserves .example). */
 export const FOREIGN_ORIGIN = 'http://evil.example';

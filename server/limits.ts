@@ -19,8 +19,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
 import { type ErrorCode, sendError } from './errors.ts';
-import type { TransportId } from './stats.ts';
-import type { LabContext } from './transports/index.ts';
+import { HELD_TRANSPORTS } from './transports/registry.ts';
+import type { LabContext } from './context.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,8 +55,6 @@ export function dropSlowReader(ctx: LabContext, socket: Socket): () => void {
   return () => clearTimeout(cutOff);
 }
 
-/** The transports whose requests stay open while the client waits for news. */
-const HELD: ReadonlySet<TransportId> = new Set(['long-poll', 'iframe', 'sse', 'ws']);
 
 /** Counters the caps add to /stats. */
 export interface LimitCounters {
@@ -134,7 +132,7 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext): Connectio
       return refuse('too_many_connections');
     }
     const transport = request.routeOptions.config.transport;
-    if (transport === undefined || !HELD.has(transport)) return;
+    if (transport === undefined || !HELD_TRANSPORTS.has(transport)) return;
     const release = limits.hold(request.ip);
     if (!release) {
       counters.streamsRefused++;

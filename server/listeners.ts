@@ -17,9 +17,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { OWN_PORT_TRANSPORTS } from './transports/registry.ts';
 
 /** The ports beside the main one, in the order they are taken after it (PORT+1, PORT+2, ...). */
-export const EXTRA_PORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'experiment', 'idle-proxy'] as const;
+export const EXTRA_PORTS = [...OWN_PORT_TRANSPORTS, 'experiment', 'idle-proxy'] as const;
 export type ExtraPort = (typeof EXTRA_PORTS)[number];
 
 /** How long the idle proxy lets a connection carry nothing before it cuts it. */

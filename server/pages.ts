@@ -13,8 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.ts';
 import { LANGS, LESSONS, type Lang, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
-import { TRANSPORT_IDS } from './stats.ts';
-import type { LabContext } from './transports/index.ts';
+import { TRANSPORT_IDS } from './transports/registry.ts';
+import type { LabContext } from './context.ts';
 
 export { PUBLIC_DIR, RESULTS_DIR, ROOT };
 

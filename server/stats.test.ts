@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import type { TransportId, TransportStats } from './stats.ts';
+import type { TransportStats } from './stats.ts';
+import type { TransportId } from './transports/registry.ts';
 import { type RunningLab, delay, startLab, waitFor } from './test-helpers.ts';
 
 /** A TCP client that counts every byte both ways. */

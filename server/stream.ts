@@ -11,10 +11,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Entry } from './feed.ts';
-import type { Meter, TransportId } from './stats.ts';
+import type { Meter } from './stats.ts';
+import type { TransportId } from './transports/registry.ts';
 import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
-import type { LabContext } from './transports/index.ts';
+import type { LabContext } from './context.ts';
 import { everyPeriod } from './heartbeat.ts';
 import { dropSlowReader } from './limits.ts';
 

@@ -16,7 +16,7 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TransportId } from './stats.ts';
+import type { TransportId } from './transports/registry.ts';
 
 export interface WireRecord {
   transport: TransportId;

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { FeedEvent } from '../../server/feed.ts';
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 
 export interface DriverOptions {
   /** e.g. http://127.0.0.1:3000 */

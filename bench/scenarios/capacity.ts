@@ -9,7 +9,7 @@
  * Memory per connection is the slope of resident memory over clients (a line
  * through all steps), so the server's own baseline does not count.
  */
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import { CLIENTS_PER_WORKER, type ClientSet, heldBy, pollCount, sleep } from '../cluster.ts';
 import { type Distribution, concat, distribution, linearFit } from '../stats-math.ts';
 import { type RunContext, cpuMicros, round } from './context.ts';

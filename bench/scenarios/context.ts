@@ -1,7 +1,8 @@
 /**
  * What every scenario is handed, and the arithmetic on /stats figures they share.
  */
-import type { TransportId, TransportStats } from '../../server/stats.ts';
+import type { TransportStats } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
 import type { Cluster, Server } from '../cluster.ts';
 import type { Parameters, Profile } from '../options.ts';

@@ -7,7 +7,7 @@
  * Polling transports pay a request per client per answer on top. The server's CPU
  * time over the window, divided by deliveries, is what one delivery costs it.
  */
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, type Server, heldBy, poll, sleep } from '../cluster.ts';
 import { type Distribution, distribution } from '../stats-math.ts';
 import { type RunContext, cpuMicros, labStats, round } from './context.ts';

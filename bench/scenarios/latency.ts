@@ -3,7 +3,7 @@
  * loopback: the floor each transport can reach when nothing else is going on.
  * One transport at a time, so that no other client shares the server's turn.
  */
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import { type Server, heldBy, poll } from '../cluster.ts';
 import { type Distribution, distribution } from '../stats-math.ts';
 import type { RunContext } from './context.ts';

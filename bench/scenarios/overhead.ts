@@ -12,7 +12,7 @@
  * Short polling polls at the event spacing (one poll per event, Kaazing's case);
  * the short-poll grid varies that.
  */
-import type { TransportId } from '../../server/stats.ts';
+import { HELD_TRANSPORTS, type TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, poll, sleep } from '../cluster.ts';
 import type { Profile } from '../options.ts';
 import { type RunContext, type WindowCounts, counts, delta, headersFor, labStats, round } from './context.ts';
@@ -50,7 +50,6 @@ export interface OverheadCell {
   responseHeadBytes: number | null;
 }
 
-const STREAM_HELD: TransportId[] = ['long-poll', 'iframe', 'sse', 'ws'];
 const digits = (n: number) => String(n).length;
 /** HTTP/1.1 chunked encoding around `size` bytes: hex size, CRLF, the data, CRLF. */
 const chunkFraming = (size: number) => size.toString(16).length + 4;
@@ -96,7 +95,7 @@ export async function runOverhead(context: RunContext): Promise<{ cells: Overhea
         }));
       }
       // Connected: every held transport waits in the feed, and short polling has polled.
-      const heldWanted = transports.filter((t) => STREAM_HELD.includes(t)).length;
+      const heldWanted = transports.filter((t) => HELD_TRANSPORTS.has(t)).length;
       await poll(() => labStats(lab), (s) => s.subscribers >= heldWanted && (!transports.includes('short-poll') || s.transports['short-poll'].requests > s0.transports['short-poll'].requests), 10_000);
       const s1 = await labStats(lab);
       const firstSeq = s1.lastSeq + 1;

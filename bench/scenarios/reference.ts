@@ -10,7 +10,7 @@
  * The ratio reported is throughput capacity: bare CPU per delivery over the
  * lab's (1.0 = the lab costs nothing extra; 0.9 = it needs 11% more CPU).
  */
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import type { ServerKind } from '../cluster.ts';
 import { type RunContext, round } from './context.ts';
 import { type LoadRun, connectMany, disconnect, measureLoad } from './fanout.ts';

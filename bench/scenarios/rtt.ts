@@ -8,7 +8,7 @@
  * on average, and arrive in batches (fewer requests per event, but later).
  * Short polling adds its interval on top of its round trip.
  */
-import type { TransportId } from '../../server/stats.ts';
+import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, poll, sleep } from '../cluster.ts';
 import { startDelayProxy } from '../delay-proxy.ts';
 import { type Distribution, distribution } from '../stats-math.ts';

@@ -13,11 +13,11 @@ import { LabError } from '../errors.ts';
 import { encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
-import type { LabContext, Transport } from './index.ts';
+import type { LabContext } from '../context.ts';
+import type { Transport } from './index.ts';
 
 const iframe: Transport = {
   id: 'iframe',
-  label: 'Iframe streaming',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/iframe', { config: { transport: 'iframe' } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;

@@ -9,12 +9,12 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFollow, parseTimeoutMs } from '../cursor.ts';
 import type { Entry } from '../feed.ts';
-import type { LabContext, Transport } from './index.ts';
+import type { LabContext } from '../context.ts';
+import type { Transport } from './index.ts';
 import { answerPoll, readFiltered } from './short-poll.ts';
 
 const longPoll: Transport = {
   id: 'long-poll',
-  label: 'Long polling',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/long-poll', { config: { transport: 'long-poll' } }, async (request, reply) => {
       const query = request.query as Record<string, unknown>;

@@ -10,8 +10,9 @@ import type { Entry } from '../feed.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { pollBody } from '../frames.ts';
 import { FEED_HEADERS } from '../stream.ts';
-import type { TransportId } from '../stats.ts';
-import type { LabContext, Transport } from './index.ts';
+import type { TransportId } from './registry.ts';
+import type { LabContext } from '../context.ts';
+import type { Transport } from './index.ts';
 
 /**
  * Answers a poll with `entries`, writing the bytes ourselves so that the meter
@@ -42,7 +43,6 @@ export function readFiltered(ctx: LabContext, since: number | undefined, accept:
 
 const shortPoll: Transport = {
   id: 'short-poll',
-  label: 'Short polling',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/short-poll', { config: { transport: 'short-poll' } }, async (request, reply) => {
       const { since, accept, client } = parseFollow(request.query as Record<string, unknown>, 0);

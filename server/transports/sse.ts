@@ -10,7 +10,8 @@ import { parseFollow, parseSince } from '../cursor.ts';
 import { encodeOnce } from '../feed.ts';
 import { sseComment, sseEvent, sseRetry } from '../frames.ts';
 import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
-import type { LabContext, Transport } from './index.ts';
+import type { LabContext } from '../context.ts';
+import type { Transport } from './index.ts';
 
 /** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */
 export const SSE_RETRY_MS = 2000;
@@ -33,7 +34,6 @@ const SSE_WIRE: StreamWire = {
 };
 const sse: Transport = {
   id: 'sse',
-  label: 'Server-Sent Events',
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/sse', { config: { transport: 'sse' } }, async (request, reply) => {
       // EventSource reconnects to its original URL, old `since` included, and adds

@@ -19,7 +19,8 @@ import { checkOrigin } from '../origin.ts';
 import { RETRY_AFTER_S, dropSlowReader } from '../limits.ts';
 import type { Meter } from '../stats.ts';
 import type { Tap } from '../wiretap.ts';
-import { type LabContext, type Transport, labPorts } from './index.ts';
+import { type LabContext, labPorts } from '../context.ts';
+import type { Transport } from './index.ts';
 
 /** Close codes the lab uses (RFC 6455 section 7.4.1). */
 export const CLOSE = {
@@ -186,7 +187,6 @@ class FeedSocket {
 
 const ws: Transport = {
   id: 'ws',
-  label: 'WebSocket',
   register(app: FastifyInstance, ctx: LabContext) {
     app.route({
       method: 'GET',

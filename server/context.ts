@@ -1,0 +1,33 @@
+/**
+ * What every part of the lab is handed: the one feed and the shared pieces
+ * around it. A module of its own so that transports, limits, pages and the app
+ * can all name it without importing one another.
+ */
+import type { ChatLimiter } from './chat.ts';
+import type { Config } from './config.ts';
+import type { Feed } from './feed.ts';
+import type { Ports } from './listeners.ts';
+import type { Wiretap } from './wiretap.ts';
+import type { WireStats } from './stats.ts';
+
+export interface LabContext {
+  config: Config;
+  feed: Feed;
+  stats: WireStats;
+  limiter: ChatLimiter;
+  /** How to end each held request and open socket on shutdown; each entry removes itself. */
+  closers: Set<() => void>;
+  /** Shows a page the exact bytes of its own connections (wiretap.ts). */
+  wiretap: Wiretap;
+  /** Where the lab listens, once it does (pages send each transport to its own port). */
+  ports?: Ports;
+  closeExtraPorts?: () => Promise<void>;
+  /** Things the lab does on purpose that a reader of /stats should see. */
+  counters: { slowReadersDropped: number; deadPeersTerminated: number; wsErrorsAnswered: number };
+}
+
+/** Every port the lab listens on: a page from any of them is the lab's own. */
+export function labPorts(ctx: LabContext): number[] {
+  if (!ctx.ports) return [];
+  return [ctx.ports.main, ...Object.values(ctx.ports.extra)];
+}
