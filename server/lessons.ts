@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
+import { type FigureTable, PLACEHOLDER, loadFigures } from './figures.ts';
 import { ROOT } from './paths.ts';
 
 export const LANGS = ['en', 'zh'] as const;
@@ -35,6 +36,10 @@ export interface Lesson {
   html: string;
   /** The demos the lesson embeds, in order. */
   demos: string[];
+  /** The figure names the lesson quotes (summary and body), in order of first use. */
+  figures: string[];
+  /** Placeholders that could not be filled, each with the reason; the page marks them. */
+  missingFigures: { name: string; reason: string }[];
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
@@ -51,6 +56,109 @@ markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) =>
 
 const DEMO_LINE = /^<p>\[\[demo:([a-z-]+)\]\]<\/p>$/gm;
 
+/**
+ * Placeholders travel through markdown-it as `\uE000<n>\uE001` (private-use
+ * characters around the placeholder's index), which no Markdown rule touches, and
+ * become HTML after rendering: a figure can sit in prose, a table or a code sample.
+ */
+const MARK = /\uE000(\d+)\uE001/g;
+/** Anything that starts like a placeholder but is not one (a typo such as `{{fig:name}`). */
+const BROKEN_PLACEHOLDER = /\{\{\s*fig\s*:/;
+
+const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string) => string; figure: string; value: string; path: string }> = {
+  en: {
+    title: 'Where the figures on this page come from',
+    intro: (file, run) => `Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
+    figure: 'Figure',
+    value: 'Value',
+    path: 'JSON path',
+  },
+  zh: {
+    title: '本页数字的出处',
+    intro: (file, run) => `本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
+    figure: '数字',
+    value: '值',
+    path: 'JSON 路径',
+  },
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Fills figures into a lesson: collects the names used and those that could not be filled. */
+class FigureFiller {
+  readonly used: string[] = [];
+  readonly missing: { name: string; reason: string }[] = [];
+  private readonly marks: string[] = [];
+
+  constructor(private readonly table: FigureTable) {}
+
+  private note(name: string): string | undefined {
+    if (!this.used.includes(name)) this.used.push(name);
+    if (this.table.figures.has(name)) return undefined;
+    const reason = this.table.unavailable.get(name) ?? `no figure is named ${JSON.stringify(name)} (server/figures.ts lists them)`;
+    if (!this.missing.some((m) => m.name === name)) this.missing.push({ name, reason });
+    return reason;
+  }
+
+  /** Plain text (the summary): the figure's text, or a visible marker. */
+  text(source: string): string {
+    const filled = source.replace(PLACEHOLDER, (_all, raw: string) => {
+      const name = raw.trim();
+      return this.note(name) === undefined ? this.table.figures.get(name)!.text : `[figure ${name}?]`;
+    });
+    this.checkBroken(filled);
+    return filled;
+  }
+
+  /** Markdown source before rendering: placeholders become marks. */
+  mark(source: string): string {
+    const marked = source.replace(PLACEHOLDER, (_all, raw: string) => `\uE000${this.marks.push(raw.trim()) - 1}\uE001`);
+    this.checkBroken(marked);
+    return marked;
+  }
+
+  /** Rendered HTML: marks become figures, with their source in the title. */
+  fill(html: string): string {
+    return html.replace(MARK, (_all, index: string) => {
+      const name = this.marks[Number(index)];
+      const reason = this.note(name);
+      if (reason !== undefined) return `<mark class="figure-missing" data-figure="${escapeHtml(name)}" title="${escapeHtml(reason)}">[figure ${escapeHtml(name)}?]</mark>`;
+      const figure = this.table.figures.get(name)!;
+      return `<span class="figure" data-figure="${name}" title="${escapeHtml(`${name}: ${this.table.file} → ${figure.path}`)}">${escapeHtml(figure.text)}</span>`;
+    });
+  }
+
+  /** The list of figures the page quotes, with their paths, for a teacher who wants to check one. */
+  footnote(lang: Lang): string {
+    const known = this.used.filter((name) => this.table.figures.has(name));
+    if (known.length === 0) return '';
+    const t = FOOTNOTE[lang];
+    const rows = known.map((name) => {
+      const figure = this.table.figures.get(name)!;
+      return `<tr><td><code>${name}</code></td><td>${escapeHtml(figure.text)}</td><td><code>${escapeHtml(figure.path)}</code></td></tr>`;
+    });
+    return `<details class="figures" id="figures">
+<summary>${t.title}</summary>
+<p>${t.intro(escapeHtml(this.table.file), escapeHtml(this.table.runId ?? '?'))}</p>
+<table>
+<thead><tr><th scope="col">${t.figure}</th><th scope="col">${t.value}</th><th scope="col">${t.path}</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>
+</details>
+`;
+  }
+
+  private checkBroken(text: string): void {
+    const broken = BROKEN_PLACEHOLDER.exec(text);
+    if (broken) {
+      const near = text.slice(broken.index, broken.index + 40).split('\n')[0];
+      this.missing.push({ name: near, reason: 'a placeholder is written {{fig:<name>}}' });
+    }
+  }
+}
+
 export function isLessonName(name: string): name is LessonName {
   return (LESSONS as readonly string[]).includes(name);
 }
@@ -58,18 +166,31 @@ export function isLessonName(name: string): name is LessonName {
 /** Reads and renders one lesson; throws if the file is missing or malformed. */
 export function loadLesson(name: LessonName, lang: Lang): Lesson {
   const source = readFileSync(path.join(ROOT, 'lessons', lang, `${name}.md`), 'utf8');
+  const lesson = renderLesson(source, lang, `lessons/${lang}/${name}.md`);
+  return { name, lang, ...lesson, title: lesson.title || name };
+}
+
+/**
+ * Renders a lesson's source (front matter, then Markdown), filling its figures
+ * from `figures` (the reference run by default). Exported for the tests, which
+ * render sources of their own.
+ */
+export function renderLesson(source: string, lang: Lang, where = 'lesson', figures: FigureTable = loadFigures()): Omit<Lesson, 'name' | 'lang'> {
   const match = /^---\n([^]*?)\n---\n/.exec(source);
-  if (!match) throw new Error(`lessons/${lang}/${name}.md has no front matter`);
+  if (!match) throw new Error(`${where} has no front matter`);
   const meta = Object.fromEntries(match[1].split('\n').map((line) => {
     const colon = line.indexOf(':');
     return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
   }));
   const demos: string[] = [];
-  const html = markdown
-    .render(source.slice(match[0].length), { lang, count: 0 })
+  const filler = new FigureFiller(figures);
+  const summary = filler.text(meta.summary ?? '');
+  const rendered = markdown
+    .render(filler.mark(source.slice(match[0].length)), { lang, count: 0 })
     .replace(DEMO_LINE, (_line, demo: string) => {
       demos.push(demo);
       return `<div class="demo" data-demo="${demo}"></div>`;
     });
-  return { name, lang, title: meta.title ?? name, summary: meta.summary ?? '', html, demos };
+  const html = filler.fill(rendered) + filler.footnote(lang);
+  return { title: meta.title ?? '', summary, html, demos, figures: filler.used, missingFigures: filler.missing };
 }
