@@ -6,6 +6,11 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
+import { type LabCertificate, labCertificateNames, loadOrCreateCertificate } from './http2/certificate.ts';
+import { listenTls } from './http2/listener.ts';
+import { ROOT } from './paths.ts';
 import { listenExtra, type Ports } from './listeners.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
@@ -19,7 +24,7 @@ import { WireStats } from './stats.ts';
 import { type TransportId } from './transports/registry.ts';
 import { type LabContext, labPorts } from './context.ts';
 import { TRANSPORTS } from './transports/index.ts';
-import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
+import { MAX_MESSAGE_BYTES, wsError } from './transports/ws.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,22 +48,50 @@ const FASTIFY_ERRORS: Record<string, ErrorCode> = {
 };
 
 /**
- * Starts listening on the main port and, unless turned off, the extra ports;
- * returns the ports in use (also kept in ctx.ports for the pages).
+ * Starts listening on the main port and, unless turned off, the extra ports and
+ * the TLS ports (HTTP/2 beside HTTP/1.1); returns the ports in use (also kept in
+ * ctx.ports for the pages).
  */
 export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = ctx.config.port): Promise<Ports> {
   // A deep backlog: the bench opens thousands of connections at once, and the
   // default 511 drops SYNs (see FIELD-NOTES.md).
   await app.listen({ host, port, backlog: 4096 });
   const main = (app.server.address() as AddressInfo).port;
+  const closers: (() => Promise<void>)[] = [];
+  let ports: Ports = { main, extra: {} };
   if (ctx.config.extraPorts) {
     const extra = await listenExtra(app, host, main);
-    ctx.ports = extra.ports;
-    ctx.closeExtraPorts = extra.close;
-  } else {
-    ctx.ports = { main, extra: {} };
+    ports = extra.ports;
+    closers.push(extra.close);
   }
-  return ctx.ports;
+  const tlsPort = ctx.config.tlsPort;
+  if (tlsPort !== 'off') {
+    const certificate = labCertificate(ctx.config);
+    const secureContext = tls.createSecureContext({ cert: certificate.cert, key: certificate.key });
+    const wanted = tlsPort === 'auto' ? (main === 0 || port === 0 ? 0 : Math.min(main + TLS_PORT_OFFSET, 65533)) : tlsPort;
+    const secure = await listenTls(app, ctx, host, wanted, secureContext);
+    ports.tls = secure.ports;
+    ctx.certificate = certificate;
+    closers.push(secure.close);
+  }
+  ctx.ports = ports;
+  ctx.closeExtraPorts = async () => {
+    await Promise.all(closers.map((close) => close()));
+  };
+  return ports;
+}
+
+/** `TLS_PORT=auto` listens at PORT+443: 3443 beside the default 3000, easy to remember next to 443. */
+const TLS_PORT_OFFSET = 443;
+
+/** The user's certificate (TLS_CERT, TLS_KEY), or the lab's self-signed one, made on first start and kept. */
+function labCertificate(config: Config): LabCertificate {
+  return loadOrCreateCertificate({
+    certPath: config.tlsCert,
+    keyPath: config.tlsKey,
+    dir: path.join(ROOT, '.wirelab', 'tls'),
+    names: labCertificateNames(config.host),
+  });
 }
 
 /** Builds the lab; `config` defaults to the classroom defaults. */
@@ -73,6 +106,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     // What Fastify refuses before routing (a broken percent escape in the path) gets the coded body too.
     frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', `The URL could not be read: ${error.message}.`),
   });
+  // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
+  app.addHttpMethod('CONNECT');
   app.addHook('onRequest', async (request, reply) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       return sendError(reply.header('connection', 'close'), 'bad_request', 'An HTTP/1.1 request must carry a Host header.');
@@ -80,13 +115,14 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
   const feed = new Feed(config.bufferSize);
   const startedAt = preciseNow();
+  const stats = new WireStats();
   const ctx: LabContext = {
     config,
     feed,
-    stats: new WireStats(),
+    stats,
     limiter: new ChatLimiter(config.chatRate),
     closers: new Set(),
-    wiretap: new Wiretap(),
+    wiretap: new Wiretap(() => stats.streams),
     counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0 },
   };
 
@@ -99,12 +135,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
 
   await app.register(websocket, {
     options: { maxPayload: MAX_MESSAGE_BYTES },
-    // ws has already sent the fitting close frame (1007, 1009, 1002) when it reports
-    // a protocol error; terminating here would cut that frame off, so only log.
-    errorHandler: (error, socket, request) => {
-      request.log.info({ err: error }, 'websocket error');
-      if (socket.readyState === socket.OPEN) socket.close(1011, 'server error');
-    },
+    errorHandler: wsError,
   });
   // After @fastify/websocket's own onRequest hook, which marks upgrade requests.
   registerLimits(app, ctx);
@@ -112,10 +143,10 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
   // so that a keep-alive socket's next transport request starts from a clean mark.
   app.addHook('preHandler', async (request) => {
-    if (!request.routeOptions.config.transport) ctx.stats.skip(request.raw.socket);
+    if (!request.routeOptions.config.transport) ctx.stats.skip(request.raw);
   });
   app.addHook('onResponse', async (request) => {
-    if (!request.routeOptions.config.transport && request.raw.socket) ctx.stats.skip(request.raw.socket);
+    if (!request.routeOptions.config.transport) ctx.stats.skip(request.raw);
   });
 
   app.setErrorHandler((error: FastifyError | LabError, _request, reply) => {
@@ -139,6 +170,9 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       lastSeq: feed.lastSeq,
       uptimeMs: Math.round(preciseNow() - startedAt),
       transports: ctx.stats.snapshot(),
+      // What HTTP/2 and TLS carried beside the transports (frame-meter.ts, TlsStats); null when TLS is off.
+      http2: ctx.stats.streams?.snapshot() ?? null,
+      tls: ctx.config.tlsPort === 'off' ? null : ctx.stats.tls.snapshot(),
       subscribers: feed.subscriberCount,
       counters: ctx.counters,
       process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },

@@ -30,6 +30,17 @@ export interface Config {
   maxStreamsPerClient: number;
   /** Listen on extra ports, one per held transport plus two experiments (see listeners.ts). */
   extraPorts: boolean;
+  /**
+   * The TLS port that speaks HTTP/2 and HTTP/1.1 (http2/listener.ts), followed by
+   * an HTTP/1.1-only TLS port and an HTTP/2 experiment port; `auto` = PORT+443
+   * (a free port when PORT is 0), `off` = no TLS.
+   */
+  tlsPort: number | 'auto' | 'off';
+  /** The user's own certificate and key (PEM files); unset = a self-signed one the lab makes and keeps. */
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS on the HTTP/2 port: streams one connection may hold at once. */
+  h2MaxStreams: number;
 }
 
 interface Setting {
@@ -57,6 +68,11 @@ const DEFAULTS: Config = {
   // student with everything open, in two languages (DESIGN.md asks for at least 64).
   maxStreamsPerClient: 64,
   extraPorts: true,
+  tlsPort: 'auto',
+  tlsCert: undefined,
+  tlsKey: undefined,
+  // What Apache and many CDNs advertise (nginx 128, Go 250): enough for every tab of a class's student.
+  h2MaxStreams: 100,
 };
 
 /** An error in one setting; `main.ts` prints its message and exits. */
@@ -117,6 +133,13 @@ export const SETTINGS: Setting[] = [
     if (raw === 'off') return false;
     throw new ConfigError(`EXTRA_PORTS must be on or off, got ${JSON.stringify(raw)}`);
   } },
+  { env: 'TLS_PORT', key: 'tlsPort', help: 'the HTTPS port (HTTP/2 and HTTP/1.1), then an HTTP/1.1-only and an HTTP/2 experiment port after it; auto = PORT+443, off = no TLS (default auto)', parse: (raw) => {
+    if (raw === 'auto' || raw === 'off') return raw;
+    return integer('TLS_PORT', 0, 65533)(raw);
+  } },
+  { env: 'TLS_CERT', key: 'tlsCert', help: 'your certificate (PEM file) for the HTTPS ports, with TLS_KEY; unset = a self-signed one kept in .wirelab/tls/', parse: (raw) => raw },
+  { env: 'TLS_KEY', key: 'tlsKey', help: 'the private key (PEM file) of TLS_CERT', parse: (raw) => raw },
+  { env: 'H2_MAX_STREAMS', key: 'h2MaxStreams', help: `concurrent streams one HTTP/2 connection may hold (SETTINGS_MAX_CONCURRENT_STREAMS, default ${DEFAULTS.h2MaxStreams})`, parse: integer('H2_MAX_STREAMS', 1, 10_000) },
 ];
 
 /** Reads the settings from `env`; throws a ConfigError naming the first bad variable. */
@@ -126,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const raw = env[setting.env];
     if (raw === undefined || raw === '') continue;
     (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
+  }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError(`${config.tlsCert === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ${config.tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY'}: give both files, or neither for the lab's own self-signed certificate`);
   }
   return config;
 }

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Feed } from './feed.ts';
 import type { Ports } from './listeners.ts';
 import type { Wiretap } from './wiretap.ts';
+import type { LabCertificate } from './http2/certificate.ts';
 import type { WireStats } from './stats.ts';
 
 export interface LabContext {
@@ -21,7 +22,10 @@ export interface LabContext {
   wiretap: Wiretap;
   /** Where the lab listens, once it does (pages send each transport to its own port). */
   ports?: Ports;
+  /** Closes every port but the main one (Fastify closes that). */
   closeExtraPorts?: () => Promise<void>;
+  /** The TLS ports' certificate, once they listen (main.ts tells the user how to accept it). */
+  certificate?: LabCertificate;
   /** Things the lab does on purpose that a reader of /stats should see. */
   counters: { slowReadersDropped: number; deadPeersTerminated: number; wsErrorsAnswered: number };
 }
@@ -29,5 +33,6 @@ export interface LabContext {
 /** Every port the lab listens on: a page from any of them is the lab's own. */
 export function labPorts(ctx: LabContext): number[] {
   if (!ctx.ports) return [];
-  return [ctx.ports.main, ...Object.values(ctx.ports.extra)];
+  const { main, extra, tls } = ctx.ports;
+  return [main, ...Object.values(extra), ...(tls ? Object.values(tls) : [])];
 }

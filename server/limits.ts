@@ -16,8 +16,12 @@
  * The third defense, against readers that stop reading, is checked where bytes are
  * written (stream.ts, transports/ws.ts); the cut-off they share is here with the caps.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventEmitter } from 'node:events';
+import http2, { type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
+import { pipeOf } from './http2/plaintext.ts';
+import type { AnyRequest } from './stats.ts';
 import { type ErrorCode, sendError } from './errors.ts';
 import { HELD_TRANSPORTS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
@@ -49,10 +53,53 @@ export const SLOW_READER_GRACE_MS = 2000;
  * an orphan, holding its send queue (some 4 MB on loopback) for as long as the peer
  * keeps its window shut; a reset drops it at once (slow-readers.test.ts measures it).
  */
-export function dropSlowReader(ctx: LabContext, socket: Socket): () => void {
+export function dropSlowReader(ctx: LabContext, request: AnyRequest): () => void {
   ctx.counters.slowReadersDropped++;
-  const cutOff = setTimeout(() => socket.resetAndDestroy(), SLOW_READER_GRACE_MS);
-  return () => clearTimeout(cutOff);
+  const timer = setTimeout(() => cutOff(request), SLOW_READER_GRACE_MS);
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Bytes written towards the client of `request` that it has not taken yet.
+ * HTTP/1.1: its socket's backlog (the upgraded socket, for a WebSocket). HTTP/2:
+ * its stream's (held back by the stream's flow-control window) plus its
+ * connection's (held back by TCP), since a reader that stopped stalls both.
+ */
+export function backlogOf(request: AnyRequest): number {
+  if (request.httpVersionMajor !== 2) return (request.socket as Socket).writableLength;
+  const { stream } = request as Http2ServerRequest;
+  return stream.writableLength + (pipeOf(stream.session)?.backlogBytes ?? 0);
+}
+
+/**
+ * Cuts off the client of `request`. HTTP/1.1: the socket is reset. HTTP/2: the
+ * stream is reset (RST_STREAM CANCEL) and the connection's other streams go on,
+ * unless the connection itself is stalled, which is then reset like a socket.
+ */
+export function cutOff(request: AnyRequest): void {
+  if (request.httpVersionMajor !== 2) {
+    const socket = request.socket as Socket;
+    if (!socket.destroyed) socket.resetAndDestroy();
+    return;
+  }
+  const { stream } = request as Http2ServerRequest;
+  const pipe = pipeOf(stream.session);
+  if (pipe && pipe.backlogBytes > 0) pipe.reset();
+  else if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+}
+
+/** The connection a request arrived on: its socket (HTTP/1.1) or its session (HTTP/2, one for many streams). */
+function connectionOf(request: AnyRequest): EventEmitter | undefined {
+  if (request.httpVersionMajor === 2) return (request as Http2ServerRequest).stream.session;
+  return request.socket ?? undefined;
+}
+
+/**
+ * Whether a request asks for a WebSocket: an HTTP/1.1 Upgrade (@fastify/websocket
+ * marks it) or an HTTP/2 extended CONNECT with `:protocol: websocket` (RFC 8441).
+ */
+export function isWebSocketRequest(request: FastifyRequest): boolean {
+  return request.ws || (request.raw.method === 'CONNECT' && request.headers[':protocol'] === 'websocket');
 }
 
 
@@ -68,13 +115,13 @@ export function countersOf(ctx: LabContext): LabContext['counters'] & LimitCount
 }
 
 export class ConnectionLimits {
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<EventEmitter>();
   private readonly streamsByClient = new Map<string, number>();
 
   constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number) {}
 
   get openConnections(): number {
-    return this.sockets.size;
+    return this.connections.size;
   }
 
   /** Streams `client` holds now. */
@@ -82,12 +129,12 @@ export class ConnectionLimits {
     return this.streamsByClient.get(client) ?? 0;
   }
 
-  /** Whether `socket` may carry requests: yes if it already does, or if there is room for one more. */
-  admit(socket: Socket): boolean {
-    if (this.sockets.has(socket)) return true;
-    if (this.maxConnections > 0 && this.sockets.size >= this.maxConnections) return false;
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+  /** Whether `connection` (a socket, or an HTTP/2 session) may carry requests: yes if it already does, or if there is room for one more. */
+  admit(connection: EventEmitter): boolean {
+    if (this.connections.has(connection)) return true;
+    if (this.maxConnections > 0 && this.connections.size >= this.maxConnections) return false;
+    this.connections.add(connection);
+    connection.once('close', () => this.connections.delete(connection));
     return true;
   }
 
@@ -119,15 +166,16 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext): Connectio
 
   app.addHook('onRequest', async (request, reply) => {
     const refuse = (code: ErrorCode) => {
-      if (request.ws) {
+      if (isWebSocketRequest(request)) {
         request.refusedBy = code;
         return;
       }
-      // A refused connection is not kept: the socket closes after the answer.
-      if (code === 'too_many_connections') reply.header('connection', 'close');
+      // A refused connection is not kept: the socket closes after the answer (HTTP/2 has no such header).
+      if (code === 'too_many_connections' && request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
       return sendError(reply, code);
     };
-    if (!limits.admit(request.raw.socket)) {
+    const connection = connectionOf(request.raw);
+    if (connection && !limits.admit(connection)) {
       counters.connectionsRefused++;
       return refuse('too_many_connections');
     }

@@ -18,6 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { OWN_PORT_TRANSPORTS } from './transports/registry.ts';
+import type { TlsPorts } from './http2/listener.ts';
 
 /** The ports beside the main one, in the order they are taken after it (PORT+1, PORT+2, ...). */
 export const EXTRA_PORTS = [...OWN_PORT_TRANSPORTS, 'experiment', 'idle-proxy'] as const;
@@ -29,10 +30,12 @@ export const IDLE_PROXY_MS = 3000;
 export interface Ports {
   main: number;
   extra: Partial<Record<ExtraPort, number>>;
+  /** The HTTPS ports (http2/listener.ts), unless TLS_PORT=off. */
+  tls?: TlsPorts;
 }
 
 /** Listens on `port`, or on a free port when it is taken; resolves with the port in use. */
-function listenOn(server: net.Server, host: string, port: number): Promise<number> {
+export function listenOn(server: net.Server, host: string, port: number): Promise<number> {
   const attempt = (p: number) =>
     new Promise<number>((resolve, reject) => {
       const onError = (error: Error) => reject(error);

@@ -22,6 +22,8 @@ export type OriginVerdict = { allowed: true } | { allowed: false; origin: string
  */
 export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readonly string[], ownPorts: readonly number[] = []): OriginVerdict {
   const origin = headers.origin;
+  // HTTP/2 carries the host in the `:authority` pseudo-header; Host is optional there (RFC 9113 section 8.3.1).
+  const host = headers.host ?? (headers[':authority'] as string | undefined);
   if (origin === undefined) return { allowed: true };
   let url: URL;
   try {
@@ -29,11 +31,10 @@ export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readon
   } catch {
     return { allowed: false, origin }; // includes the opaque origin "null" of sandboxed frames and file: pages
   }
-  if (headers.host !== undefined && url.host === headers.host.toLowerCase() && (url.protocol === 'http:' || url.protocol === 'https:')) {
-    return { allowed: true };
-  }
-  if (headers.host !== undefined && url.protocol === 'http:' && url.port !== '' && ownPorts.includes(Number(url.port))) {
-    if (url.hostname === hostNameOf(headers.host)) return { allowed: true };
+  const web = url.protocol === 'http:' || url.protocol === 'https:';
+  if (host !== undefined && web && url.host === host.toLowerCase()) return { allowed: true };
+  if (host !== undefined && web && url.port !== '' && ownPorts.includes(Number(url.port))) {
+    if (url.hostname === hostNameOf(host)) return { allowed: true };
   }
   if (allowedOrigins.includes(url.origin)) return { allowed: true };
   return { allowed: false, origin };

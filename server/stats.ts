@@ -1,17 +1,20 @@
 /**
- * Wire statistics: what really crossed the sockets, per transport.
+ * Wire statistics: what really crossed the sockets, per transport and protocol.
  *
- * Bytes are read off the sockets themselves (`bytesRead`, `bytesWritten`), never
- * estimated. Each socket carries two marks, how far its bytes have already been
- * accounted for; a meter takes the bytes past the marks and splits them into
- * HTTP head, transport framing and event payload. The payload is what the
- * transport knows it sent (each event's JSON), the head is the response head Node
- * wrote, and framing is the rest, so the three always add up to exactly what the
- * socket carried.
+ * Bytes are counted where they cross, never estimated, and split into HTTP head,
+ * transport framing and event payload. The payload is what the transport knows
+ * it sent (each event's JSON), the head is what HTTP wrote around it, and framing
+ * is the rest, so the three always add up to exactly what crossed.
+ *
+ * Over HTTP/1.1 (plain or the plaintext inside TLS) the bytes are read off the
+ * socket's own counters (`bytesRead`, `bytesWritten`): each socket carries two
+ * marks, how far its bytes have been accounted for, and a meter takes the bytes
+ * past them. Over HTTP/2 many streams share one connection, so a frame meter reads
+ * the decrypted bytes and credits each frame to its stream (http2/frame-meter.ts).
  */
 import type { Socket } from 'node:net';
-import type { ServerResponse } from 'node:http';
-
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import { TRANSPORT_IDS, type TransportId } from './transports/registry.ts';
 
 // Still imported from here by a test being reworked; the registry is the list.
@@ -23,13 +26,39 @@ export interface ByteSplit {
   payload: number;
 }
 
-export interface TransportStats {
+/** The HTTP versions a transport can ride on: HTTP/1.1 (plain or over TLS) and HTTP/2 (over TLS). */
+export const PROTOCOLS = ['h1', 'h2'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** One transport's traffic over one protocol. */
+export interface TrafficStats {
   requests: number;
   connectionsOpened: number;
   connectionsOpen: number;
   eventsDelivered: number;
   bytesIn: ByteSplit;
   bytesOut: ByteSplit;
+}
+
+/** One transport's traffic: the sums over both protocols (DESIGN.md's fields), and each protocol's own. */
+export interface TransportStats extends TrafficStats {
+  protocols: Record<Protocol, TrafficStats>;
+}
+
+/** What a transport tells the lab about the bytes it sends and receives, whatever carries them. */
+export interface Meter {
+  /** Accounts bytes read since the last call: `payloadBytes` of them event payload (a WebSocket chat), the rest framing or, with `head`, all head. */
+  in(options?: { payloadBytes?: number; head?: boolean }): void;
+  /**
+   * Accounts what was handed to the response since the last call: `body`, the
+   * chunk written (if any), carried `payloadBytes` of event JSON and `events`
+   * events. With `allHead`, everything written is head (the WebSocket 101 response).
+   */
+  out(options?: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array }): void;
+  /** One event of `payloadBytes` handed over inside `chunk`: the hot path of a broadcast. */
+  event(payloadBytes: number, chunk: string | Uint8Array): void;
+  /** Accounts whatever is left; call once when the request or socket ends. */
+  finish(): void;
 }
 
 /** Fields of Node's ServerResponse that are not typed but are stable since Node 0.x. */
@@ -45,20 +74,63 @@ interface Marks {
   transports: Set<TransportId>;
 }
 
-const split = (): ByteSplit => ({ head: 0, framing: 0, payload: 0 });
+/** The request a meter is for: Node's HTTP/1.1 request or its HTTP/2 compatibility request. */
+export type AnyRequest = IncomingMessage | Http2ServerRequest;
 
-function emptyStats(): TransportStats {
-  return { requests: 0, connectionsOpened: 0, connectionsOpen: 0, eventsDelivered: 0, bytesIn: split(), bytesOut: split() };
+/** How the HTTP/2 side meters and taps its streams (http2/frame-meter.ts registers itself here, so this file does not import it). */
+export interface StreamMetering {
+  meter(id: TransportId, stats: TrafficStats, request: Http2ServerRequest): Meter;
+  /** Starts showing `request`'s stream to `tap`, frame pieces both ways; returns the request's HEADERS frames already passed. */
+  tap(request: Http2ServerRequest, tap: (dir: 'in' | 'out', bytes: Buffer, frameType: number) => void): Buffer[];
+  untap(request: Http2ServerRequest): void;
+  /** The `/stats` `http2` section. */
+  snapshot(): object;
+}
+
+export const emptySplit = (): ByteSplit => ({ head: 0, framing: 0, payload: 0 });
+
+export function emptyTraffic(): TrafficStats {
+  return { requests: 0, connectionsOpened: 0, connectionsOpen: 0, eventsDelivered: 0, bytesIn: emptySplit(), bytesOut: emptySplit() };
+}
+
+function addSplit(into: ByteSplit, from: ByteSplit): void {
+  into.head += from.head;
+  into.framing += from.framing;
+  into.payload += from.payload;
+}
+
+function addTraffic(into: TrafficStats, from: TrafficStats): void {
+  into.requests += from.requests;
+  into.connectionsOpened += from.connectionsOpened;
+  into.connectionsOpen += from.connectionsOpen;
+  into.eventsDelivered += from.eventsDelivered;
+  addSplit(into.bytesIn, from.bytesIn);
+  addSplit(into.bytesOut, from.bytesOut);
 }
 
 export class WireStats {
-  readonly transports: Record<TransportId, TransportStats>;
+  /** The counters, per protocol and transport; `transports` and `snapshot()` add them up. */
+  readonly byProtocol: Record<Protocol, Record<TransportId, TrafficStats>>;
+  /** Set by the HTTP/2 listener when it starts (http2/listener.ts). */
+  streams: StreamMetering | undefined;
+  readonly tls = new TlsStats();
   private readonly marks = new WeakMap<Socket, Marks>();
-  /** Meters holding deliveries whose socket bytes are not yet split (see Meter.event). */
-  private readonly unsettled = new Set<Meter>();
+  /** Meters holding deliveries whose socket bytes are not yet split (see SocketMeter.event). */
+  private readonly unsettled = new Set<SocketMeter>();
 
   constructor() {
-    this.transports = Object.fromEntries(TRANSPORT_IDS.map((id) => [id, emptyStats()])) as Record<TransportId, TransportStats>;
+    const perTransport = () => Object.fromEntries(TRANSPORT_IDS.map((id) => [id, emptyTraffic()])) as Record<TransportId, TrafficStats>;
+    this.byProtocol = { h1: perTransport(), h2: perTransport() };
+  }
+
+  /** Each transport's traffic so far, both protocols added up (a fresh object; unsettled deliveries not yet split). */
+  get transports(): Record<TransportId, TransportStats> {
+    return Object.fromEntries(TRANSPORT_IDS.map((id) => {
+      const protocols = { h1: this.byProtocol.h1[id], h2: this.byProtocol.h2[id] };
+      const sum = emptyTraffic();
+      for (const p of PROTOCOLS) addTraffic(sum, protocols[p]);
+      return [id, { ...sum, protocols: structuredClone(protocols) }];
+    })) as Record<TransportId, TransportStats>;
   }
 
   /** The marks of `socket`, created at zero the first time the lab sees it. */
@@ -72,22 +144,31 @@ export class WireStats {
   }
 
   /**
-   * Accounts a socket's bytes so far to nothing: traffic that is not a transport's
-   * (pages, /stats) on a keep-alive socket that a transport may use next.
+   * Accounts an HTTP/1.1 socket's bytes so far to nothing: traffic that is not a
+   * transport's (pages, /stats) on a keep-alive socket that a transport may use
+   * next. (Over HTTP/2 every stream is accounted on its own: http2/frame-meter.ts.)
    */
-  skip(socket: Socket): void {
+  skip(request: AnyRequest): void {
+    if (request.httpVersionMajor === 2) return;
+    const socket = request.socket as Socket | null;
+    if (!socket) return;
     const marks = this.marksOf(socket);
     marks.read = socket.bytesRead;
     marks.written = socket.bytesWritten;
   }
 
   /**
-   * Starts metering one transport request (or WebSocket) on `socket`: counts the
-   * request, the connection if this socket is new to the transport, and the
-   * request head already read.
+   * Starts metering one transport request (or WebSocket): counts the request, the
+   * connection if it is new to the transport, and the request head already read.
+   * `socket` is the request's socket where it is not `request.socket` (an upgraded WebSocket).
    */
-  meter(id: TransportId, socket: Socket, response?: ServerResponse): Meter {
-    const stats = this.transports[id];
+  meter(id: TransportId, request: AnyRequest, response?: ServerResponse): Meter {
+    if (request.httpVersionMajor === 2) {
+      if (!this.streams) throw new Error('an HTTP/2 request arrived before the HTTP/2 listener registered its meter');
+      return this.streams.meter(id, this.byProtocol.h2[id], request as Http2ServerRequest);
+    }
+    const socket = request.socket as Socket;
+    const stats = this.byProtocol.h1[id];
     const marks = this.marksOf(socket);
     stats.requests++;
     if (!marks.transports.has(id)) {
@@ -99,7 +180,7 @@ export class WireStats {
       if (socket.destroyed) stats.connectionsOpen--;
       else socket.once('close', () => stats.connectionsOpen--);
     }
-    return new Meter(stats, socket, marks, this.unsettled, response);
+    return new SocketMeter(stats, socket, marks, this.unsettled, response);
   }
 
   /**
@@ -109,24 +190,24 @@ export class WireStats {
    */
   snapshot(): Record<TransportId, TransportStats> {
     for (const meter of this.unsettled) meter.out(); // out() removes it: a Set allows that mid-walk
-    return structuredClone(this.transports);
+    return this.transports;
   }
 }
 
 /**
- * Meters one request or WebSocket: call `in`/`out` after reading or writing, and
- * `event` for each event written in a broadcast.
+ * Meters one HTTP/1.1 request or WebSocket by its socket's byte counters: call
+ * `in`/`out` after reading or writing, and `event` for each event written in a broadcast.
  */
-export class Meter {
+class SocketMeter implements Meter {
   private headCounted = false;
   /** Payload bytes counted by `event` since the socket's bytes were last split. */
   private unsettledPayload = 0;
 
   constructor(
-    private readonly stats: TransportStats,
+    private readonly stats: TrafficStats,
     private readonly socket: Socket,
     private readonly marks: Marks,
-    private readonly unsettled: Set<Meter>,
+    private readonly unsettled: Set<SocketMeter>,
     private readonly response?: ServerResponse,
   ) {
     // Everything read before the handler ran is the request head (GET has no body).
@@ -182,7 +263,7 @@ export class Meter {
    * that walks Node's write queue) is read at the next `out`, `finish` or /stats
    * snapshot, and framing is what it shows beyond head and payload, as always.
    */
-  event(payloadBytes: number): void {
+  event(payloadBytes: number, _chunk: string | Uint8Array): void {
     this.stats.bytesOut.payload += payloadBytes;
     this.stats.eventsDelivered++;
     if (this.unsettledPayload === 0) this.unsettled.add(this);
@@ -194,4 +275,85 @@ export class Meter {
     this.in();
     this.out();
   }
+}
+
+/** The TLS layer of one kind of connection: what TCP carried, what was plaintext, and the difference. */
+export interface TlsTraffic {
+  connectionsOpened: number;
+  connectionsOpen: number;
+  /** Bytes on the TCP socket until the handshake finished (ClientHello to Finished). */
+  handshakeBytesIn: number;
+  handshakeBytesOut: number;
+  tcpBytesIn: number;
+  tcpBytesOut: number;
+  plaintextBytesIn: number;
+  plaintextBytesOut: number;
+  /** TCP minus plaintext: the handshake, record headers, authentication tags, alerts, tickets. */
+  recordBytesIn: number;
+  recordBytesOut: number;
+}
+
+/** A socket whose byte counters are readable (a net.Socket, or a TLSSocket for its plaintext). */
+interface Counted {
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+interface LiveTls {
+  tcp: Counted;
+  plaintext: Counted;
+  handshakeIn: number;
+  handshakeOut: number;
+}
+
+function emptyTls(): TlsTraffic {
+  return { connectionsOpened: 0, connectionsOpen: 0, handshakeBytesIn: 0, handshakeBytesOut: 0, tcpBytesIn: 0, tcpBytesOut: 0, plaintextBytesIn: 0, plaintextBytesOut: 0, recordBytesIn: 0, recordBytesOut: 0 };
+}
+
+/**
+ * TLS costs, by the protocol negotiated inside (ALPN): the TCP socket's counters
+ * against the TLS socket's plaintext counters, read live for open connections and
+ * kept for closed ones.
+ */
+export class TlsStats {
+  private readonly closed: Record<Protocol, TlsTraffic> = { h1: emptyTls(), h2: emptyTls() };
+  private readonly live: Record<Protocol, Set<LiveTls>> = { h1: new Set(), h2: new Set() };
+  /** Connections that never finished a handshake (not TLS at all, a bad ClientHello, a timeout). */
+  handshakesFailed = 0;
+  /** Plain HTTP sent to a TLS port, answered with a pointer to https:// (http2/listener.ts). */
+  plainHttpRefused = 0;
+
+  /** A handshake finished on `tcp`, negotiating `protocol`; counts it until the TCP socket closes. */
+  opened(protocol: Protocol, tcp: Counted & { once(event: 'close', listener: () => void): unknown }, plaintext: Counted): void {
+    const entry: LiveTls = { tcp, plaintext, handshakeIn: tcp.bytesRead, handshakeOut: tcp.bytesWritten };
+    const closed = this.closed[protocol];
+    closed.connectionsOpened++;
+    this.live[protocol].add(entry);
+    tcp.once('close', () => {
+      this.live[protocol].delete(entry);
+      add(closed, entry);
+    });
+  }
+
+  snapshot(): Record<Protocol, TlsTraffic> & { handshakesFailed: number; plainHttpRefused: number } {
+    const out = { h1: { ...this.closed.h1 }, h2: { ...this.closed.h2 } };
+    for (const protocol of PROTOCOLS) {
+      for (const entry of this.live[protocol]) {
+        out[protocol].connectionsOpen++;
+        add(out[protocol], entry);
+      }
+    }
+    return { ...out, handshakesFailed: this.handshakesFailed, plainHttpRefused: this.plainHttpRefused };
+  }
+}
+
+function add(into: TlsTraffic, entry: LiveTls): void {
+  into.handshakeBytesIn += entry.handshakeIn;
+  into.handshakeBytesOut += entry.handshakeOut;
+  into.tcpBytesIn += entry.tcp.bytesRead;
+  into.tcpBytesOut += entry.tcp.bytesWritten;
+  into.plaintextBytesIn += entry.plaintext.bytesRead;
+  into.plaintextBytesOut += entry.plaintext.bytesWritten;
+  into.recordBytesIn += entry.tcp.bytesRead - entry.plaintext.bytesRead;
+  into.recordBytesOut += entry.tcp.bytesWritten - entry.plaintext.bytesWritten;
 }

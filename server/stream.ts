@@ -9,15 +9,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Entry } from './feed.ts';
-import type { Meter } from './stats.ts';
+import type { AnyRequest, Meter } from './stats.ts';
 import type { TransportId } from './transports/registry.ts';
 import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
 import type { LabContext } from './context.ts';
 import { everyPeriod } from './heartbeat.ts';
-import { dropSlowReader } from './limits.ts';
+import { backlogOf, dropSlowReader } from './limits.ts';
 
 export interface StreamWire {
   id: TransportId;
@@ -53,7 +52,7 @@ class FeedStream {
   private bodyBytes = 0;
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
-  private readonly socket: Socket;
+  private readonly request: AnyRequest;
   private stopHeartbeat: (() => void) | undefined;
   private readonly unfollow: () => void;
   /** Ends the response from the server's side (byte limit, slow reader, shutdown). */
@@ -67,8 +66,8 @@ class FeedStream {
     follow: FollowOptions,
     private readonly wire: StreamWire,
   ) {
-    this.socket = request.raw.socket;
-    this.meter = ctx.stats.meter(wire.id, this.socket, res);
+    this.request = request.raw;
+    this.meter = ctx.stats.meter(wire.id, request.raw, res);
     this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
     res.writeHead(200, wire.headers);
     flattenHead(res);
@@ -93,7 +92,7 @@ class FeedStream {
   /** Writes what is not an event (preamble, heartbeat, epilogue) and accounts it at once. */
   private writeOther(chunk: string): void {
     this.write(chunk);
-    this.meter.out();
+    this.meter.out({ body: chunk });
   }
 
   private deliver(entry: Entry): void {
@@ -101,14 +100,15 @@ class FeedStream {
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
     // Last-Event-ID (no loss); a reader that does not even take the end is cut off.
-    if (this.socket.writableLength > this.ctx.config.maxQueuedBytes) {
+    if (backlogOf(this.request) > this.ctx.config.maxQueuedBytes) {
       this.endByServer();
-      const cancel = dropSlowReader(this.ctx, this.socket);
+      const cancel = dropSlowReader(this.ctx, this.request);
       this.res.once('finish', cancel).once('close', cancel);
       return;
     }
-    this.write(this.wire.encode(entry));
-    this.meter.event(entry.bytes);
+    const chunk = this.wire.encode(entry);
+    this.write(chunk);
+    this.meter.event(entry.bytes, chunk);
     if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.endByServer();
   }
 

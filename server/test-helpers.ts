@@ -8,17 +8,39 @@ import { type Config, configWith } from './config.ts';
 export interface RunningLab extends Lab {
   baseUrl: string;
   port: number;
+  /** With TLS on (`tlsPort` given): the HTTPS origins and the certificate to trust. */
+  https?: { h2Url: string; h1Url: string; experimentUrl: string; ca: string };
   close(): Promise<void>;
+}
+
+/** The three ways a browser can reach the lab; tests run their clients over each. */
+export const WIRES = [
+  { name: 'HTTP/1.1', protocol: 'h1', tls: false },
+  { name: 'HTTP/1.1 over TLS', protocol: 'h1', tls: true },
+  { name: 'HTTP/2', protocol: 'h2', tls: true },
+] as const;
+export type Wire = (typeof WIRES)[number];
+
+/** Where a Node client reaches `lab` over `wire` (the lab must run with TLS on, `tlsPort: 0`, for the TLS wires). */
+export function reach(lab: RunningLab, wire: Wire): { baseUrl: string; protocol: 'h1' | 'h2'; ca?: string } {
+  if (!wire.tls) return { baseUrl: lab.baseUrl, protocol: 'h1' };
+  if (!lab.https) throw new Error('start the lab with { tlsPort: 0 } to reach it over TLS');
+  return { baseUrl: wire.protocol === 'h2' ? lab.https.h2Url : lab.https.h1Url, protocol: wire.protocol, ca: lab.https.ca };
 }
 
 /**
  * Starts the lab on 127.0.0.1 and a free port (or `port`, to restart a lab where
- * its clients expect it); the ticker is off unless asked for.
+ * its clients expect it); the ticker is off unless asked for, and so is TLS
+ * (`tlsPort: 0` turns it on, on free ports).
  */
 export async function startLab(overrides: Partial<Config> = {}, port = 0): Promise<RunningLab> {
-  const lab = await build(configWith({ tickMs: 0, chatRate: 0, ...overrides }));
-  const { main } = await listen(lab, '127.0.0.1', port);
-  return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, close: () => lab.app.close() };
+  const lab = await build(configWith({ tickMs: 0, chatRate: 0, tlsPort: 'off', ...overrides }));
+  const ports = await listen(lab, '127.0.0.1', port);
+  const { main, tls } = ports;
+  const https = tls && lab.ctx.certificate
+    ? { h2Url: `https://127.0.0.1:${tls.main}`, h1Url: `https://127.0.0.1:${tls.h1}`, experimentUrl: `https://127.0.0.1:${tls.experiment}`, ca: lab.ctx.certificate.cert }
+    : undefined;
+  return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, https, close: () => lab.app.close() };
 }
 
 /** Resolves when `condition()` is true; rejects with `what` after `timeoutMs`. */

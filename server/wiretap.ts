@@ -16,10 +16,19 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Http2ServerRequest } from 'node:http2';
+import { webSocketRoute } from './http2/websocket.ts';
+import type { StreamMetering } from './stats.ts';
 import type { TransportId } from './transports/registry.ts';
 
 export interface WireRecord {
   transport: TransportId;
+  /** `h2`: the bytes are HTTP/2 frames of one stream (decrypted); absent: HTTP/1.1 as it crossed. */
+  protocol?: 'h2';
+  /** Over HTTP/2, the stream the frames belong to. */
+  stream?: number;
+  /** Over HTTP/2, the request's header list as the server decoded it from HPACK (on the first record). */
+  headers?: [string, string][];
   /** `in`: client to server; `out`: server to client. */
   dir: 'in' | 'out';
   /** Which connection: a number per tapped socket, so a page can tell its connections apart. */
@@ -31,8 +40,8 @@ export interface WireRecord {
 }
 
 export interface Tap {
-  /** Records bytes read (WebSocket frames after the upgrade). */
-  in(bytes: Buffer): void;
+  /** Records bytes read (WebSocket frames after an HTTP/1.1 upgrade); absent over HTTP/2, where the stream's frames are tapped both ways. */
+  in?(bytes: Buffer): void;
   /** Stops tapping this connection; the socket's own write is restored. */
   detach(): void;
 }
@@ -46,7 +55,10 @@ export function isClientId(value: unknown): value is string {
 export class Wiretap {
   private readonly listeners = new Map<string, Set<(record: WireRecord) => void>>();
   private nextConnection = 1;
-  private readonly connectionIds = new WeakMap<Socket, number>();
+  private readonly connectionIds = new WeakMap<object, number>();
+
+  /** `metering`: where HTTP/2 streams are tapped, once the TLS ports listen (ctx.stats.streams). */
+  constructor(private readonly metering: () => StreamMetering | undefined = () => undefined) {}
 
   /** Subscribes to one client's records; returns the unsubscribe. */
   listen(client: string, listener: (record: WireRecord) => void): () => void {
@@ -69,6 +81,7 @@ export class Wiretap {
    */
   attach(client: string | undefined, transport: TransportId, request: FastifyRequest): Tap | undefined {
     if (client === undefined || !this.listeners.has(client)) return undefined;
+    if (request.raw.httpVersionMajor === 2) return this.attachStream(client, transport, request.raw as unknown as Http2ServerRequest);
     const socket = request.raw.socket;
     let connection = this.connectionIds.get(socket);
     if (connection === undefined) this.connectionIds.set(socket, (connection = this.nextConnection++));
@@ -98,13 +111,45 @@ export class Wiretap {
       },
     };
   }
+
+  /**
+   * Over HTTP/2 the socket is shared by every stream of the connection, so the tap
+   * sits on one stream in the frame meter instead: each piece of that stream's
+   * frames, both ways, as it crossed in plaintext. The request's HEADERS frames
+   * passed before any route ran; the meter kept them, so the page sees them first.
+   */
+  private attachStream(client: string, transport: TransportId, request: Http2ServerRequest): Tap | undefined {
+    const metering = this.metering();
+    if (!metering) return undefined;
+    let connection = this.connectionIds.get(request.stream.session as object);
+    if (connection === undefined) this.connectionIds.set(request.stream.session as object, (connection = this.nextConnection++));
+    const stream = request.stream.id;
+    const emit = (dir: 'in' | 'out', bytes: Buffer, headers?: [string, string][]) => {
+      const record: WireRecord = { transport, protocol: 'h2', stream, dir, connection: connection!, at: Date.now(), data: bytes.toString('base64'), ...(headers ? { headers } : {}) };
+      for (const listener of this.listeners.get(client) ?? []) listener(record);
+    };
+    const headers: [string, string][] = [];
+    for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
+    emit('in', Buffer.concat(metering.tap(request, (dir, bytes) => emit(dir, bytes))), headers);
+    let attached = true;
+    return {
+      detach: () => {
+        if (!attached) return;
+        attached = false;
+        metering.untap(request);
+      },
+    };
+  }
 }
 
 /** `GET /wiretap?client=<id>`, upgraded: one JSON text frame per WireRecord. */
 export function registerWiretapRoute(app: FastifyInstance, wiretap: Wiretap, closers: Set<() => void>): void {
-  app.route({
-    method: 'GET',
+  // A page over HTTP/2 opens its tap as a WebSocket over HTTP/2 (http2/websocket.ts).
+  webSocketRoute(app, {
     url: '/wiretap',
+    maxPayload: 1024,
+    // ws has already closed the socket with the fitting code (1007, 1009); a tap has nothing to add.
+    onError: () => {},
     handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Open /wiretap with a WebSocket.' } }),
     wsHandler: (socket, request) => {
       const client = (request.query as Record<string, unknown>).client;

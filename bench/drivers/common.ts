@@ -7,12 +7,28 @@
  * they see, so they must not tidy it up.
  */
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import tls from 'node:tls';
 import type { FeedEvent } from '../../server/feed.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 
+/**
+ * How a driver reaches the lab: HTTP/1.1 (over TLS when baseUrl is https://) or
+ * HTTP/2 (always over TLS; one connection per client, every request a stream of it,
+ * as a browser does).
+ */
+export type WireProtocol = 'h1' | 'h2';
+
 export interface DriverOptions {
-  /** e.g. http://127.0.0.1:3000 */
+  /** e.g. http://127.0.0.1:3000, or https://127.0.0.1:3443 for TLS */
   baseUrl: string;
+  /** `h2` needs an https baseUrl; default `h1`. */
+  protocol?: WireProtocol;
+  /** The certificate to trust for https (the lab's own, PEM); without it the certificate is not checked. */
+  ca?: string;
   /** The cursor to start from; undefined = only new events. */
   since?: number;
   onEvent: (event: FeedEvent, receivedAt: number) => void;
@@ -116,21 +132,100 @@ export function isEvent(message: unknown): message is FeedEvent {
   return typeof message === 'object' && message !== null && typeof (message as FeedEvent).seq === 'number';
 }
 
-/** GET `url` and resolve with the status and the body text; a connection lost mid-answer rejects. */
-export function getText(url: string, options: DriverOptions, signal: AbortSignal): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, signal }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      response.on('error', reject);
-      // Without this, an answer cut short could leave the promise pending for ever.
-      response.on('close', () => {
-        if (!response.complete) reject(new Error('connection closed before the answer was complete'));
+/** An answer whose body is still arriving: read `body`, or `cancel()` to stop it. */
+export interface OpenResponse {
+  status: number;
+  body: Readable;
+  /** Stops this request: HTTP/1.1 closes its socket, HTTP/2 resets its stream (the connection stays). */
+  cancel(): void;
+}
+
+/**
+ * A client's way to the lab: HTTP/1.1 requests through `http`/`https` (an agent
+ * decides the sockets), or HTTP/2 streams on one session, opened on first use and
+ * again after it is lost.
+ */
+export class HttpClient {
+  private session: http2.ClientHttp2Session | undefined;
+
+  constructor(private readonly options: DriverOptions) {
+    if (options.protocol === 'h2' && !options.baseUrl.startsWith('https:')) throw new Error('HTTP/2 to the lab needs an https:// baseUrl (browsers speak it only over TLS)');
+  }
+
+  /** Sends a GET for `path`; resolves when the response head has arrived. */
+  get(path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<OpenResponse> {
+    return this.options.protocol === 'h2' ? this.getH2(path, headers, signal) : this.getH1(path, headers, signal);
+  }
+
+  private tls() {
+    const { ca } = this.options;
+    return ca ? { ca } : { rejectUnauthorized: false };
+  }
+
+  private getH1(path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<OpenResponse> {
+    const { baseUrl, agent, localAddress } = this.options;
+    const secure = baseUrl.startsWith('https:');
+    return new Promise((resolve, reject) => {
+      const request = (secure ? https : http).get(`${baseUrl}${path}`, { headers, agent, localAddress, signal, ...(secure ? this.tls() : {}) }, (response) => {
+        resolve({ status: response.statusCode ?? 0, body: response, cancel: () => request.destroy() });
       });
+      request.on('error', reject);
     });
-    request.on('error', reject);
+  }
+
+  /** The session, connected (again) if there is none or it was lost. */
+  connect(): http2.ClientHttp2Session {
+    if (!this.session || this.session.closed || this.session.destroyed) {
+      const { baseUrl, localAddress } = this.options;
+      const url = new URL(baseUrl);
+      const session = http2.connect(baseUrl, {
+        ...this.tls(),
+        // The bench spreads clients over source addresses (127.0.0.x) when ports run short.
+        createConnection: () => {
+          const host = url.hostname.replace(/^\[|\]$/g, '');
+          const socket = net.connect({ host, port: Number(url.port || 443), localAddress });
+          return tls.connect({ socket, host, ALPNProtocols: ['h2'], ...this.tls() });
+        },
+      });
+      // A lost session fails its open streams; the driver's loop reconnects.
+      session.on('error', () => session.destroy());
+      this.session = session;
+    }
+    return this.session;
+  }
+
+  private getH2(path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<OpenResponse> {
+    return new Promise((resolve, reject) => {
+      const stream = this.connect().request({ ':method': 'GET', ':path': path, ...headers }, { endStream: true, signal });
+      stream.on('response', (head) => resolve({ status: Number(head[':status']), body: stream, cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL) }));
+      stream.on('error', reject);
+    });
+  }
+
+  /** Closes the HTTP/2 session, if any (HTTP/1.1 sockets belong to the agent). */
+  close(): void {
+    this.session?.close();
+    this.session = undefined;
+  }
+}
+
+/** GET `path` and resolve with the status and the body text; a connection lost mid-answer rejects. */
+export async function getText(client: HttpClient, path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  const response = await client.get(path, headers, signal);
+  return new Promise((resolve, reject) => {
+    let body = '';
+    let ended = false;
+    response.body.setEncoding('utf8');
+    response.body.on('data', (chunk: string) => (body += chunk));
+    response.body.on('end', () => {
+      ended = true;
+      resolve({ status: response.status, body });
+    });
+    response.body.on('error', reject);
+    // Without this, an answer cut short could leave the promise pending for ever.
+    response.body.on('close', () => {
+      if (!ended) reject(new Error('connection closed before the answer was complete'));
+    });
   });
 }
 

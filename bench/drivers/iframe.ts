@@ -3,8 +3,7 @@
  * runs nothing, and takes each `<script>parent.cb(...)</script>` chunk's JSON.
  * When the server ends the document (its byte limit), it reconnects with `since`.
  */
-import http from 'node:http';
-import { Cursor, type Connection, type Driver, type DriverOptions, backoffMs, sleep } from './common.ts';
+import { Cursor, type Connection, type Driver, type DriverOptions, HttpClient, backoffMs, sleep } from './common.ts';
 
 export const CALLBACK = 'onEvent';
 
@@ -48,42 +47,37 @@ export interface Decoder {
 export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor, startOver: boolean) => StreamRequest, decoder: () => Decoder): Connection {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
-  const once = () =>
-    new Promise<void>((resolve, reject) => {
-      const { path, headers } = request(cursor, cursor.startOver());
-      const req = http.get(`${options.baseUrl}${path}`, {
-        // The driver's headers are defaults: a browser profile's own Accept (a navigation's long one) wins.
-        headers: { ...headers, ...options.headers },
-        agent: options.agent,
-        localAddress: options.localAddress,
-        signal: abort.signal,
-      }, (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new Error(`HTTP ${response.statusCode}`));
-          return;
+  const client = new HttpClient(options);
+  const once = async () => {
+    const { path, headers } = request(cursor, cursor.startOver());
+    // The driver's headers are defaults: a browser profile's own Accept (a navigation's long one) wins.
+    const response = await client.get(path, { ...headers, ...options.headers }, abort.signal);
+    const { body } = response;
+    if (response.status !== 200) {
+      body.resume();
+      throw new Error(`HTTP ${response.status}`);
+    }
+    options.onState?.('open');
+    const parser = decoder();
+    body.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      body.on('data', (text: string) => {
+        const receivedAt = performance.timeOrigin + performance.now();
+        for (const event of parser.push(text)) {
+          if (cursor.see(event)) options.onEvent(event, receivedAt);
         }
-        options.onState?.('open');
-        const parser = decoder();
-        response.setEncoding('utf8');
-        response.on('data', (text: string) => {
-          const receivedAt = performance.timeOrigin + performance.now();
-          for (const event of parser.push(text)) {
-            if (cursor.see(event)) options.onEvent(event, receivedAt);
-          }
-          if (cursor.restartPending) {
-            // The server restarted under us: drop this stream, start over from 0 at once.
-            options.onState?.('restarted', cursor.epoch);
-            req.destroy();
-            resolve();
-          }
-        });
-        response.on('end', resolve);
-        response.on('error', reject);
-        response.on('close', resolve);
+        if (cursor.restartPending) {
+          // The server restarted under us: drop this stream, start over from 0 at once.
+          options.onState?.('restarted', cursor.epoch);
+          response.cancel();
+          resolve();
+        }
       });
-      req.on('error', reject);
+      body.on('end', resolve);
+      body.on('error', reject);
+      body.on('close', resolve);
     });
+  };
   const done = (async () => {
     let failures = 0;
     while (!abort.signal.aborted) {
@@ -99,6 +93,7 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
       if (abort.signal.aborted || options.reconnect === false) break;
       await sleep(failures ? backoffMs(failures) : 0, abort.signal);
     }
+    client.close();
     options.onState?.('closed');
   })();
   return {

@@ -5,7 +5,7 @@ import { pollLoop } from './short-poll.ts';
 const longPoll: Driver = (options) =>
   pollLoop('long-poll', options, (query) => {
     const timeout = options.timeoutMs === undefined ? '' : `timeoutMs=${options.timeoutMs}`;
-    return `${options.baseUrl}/feed/long-poll?${[query, timeout].filter(Boolean).join('&')}`;
+    return `/feed/long-poll?${[query, timeout].filter(Boolean).join('&')}`;
   }, 0);
 
 export default longPoll;

@@ -1,16 +1,17 @@
 /** Short-poll driver: GET /feed/short-poll?since=N every `intervalMs`, forever. */
-import { Cursor, type Connection, type Driver, backoffMs, getText, sleep } from './common.ts';
+import { Cursor, type Connection, type Driver, HttpClient, backoffMs, getText, sleep } from './common.ts';
 
 /** The poll loop short-poll and long-poll share; only the URL and the pause differ. */
-export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Driver>[0], url: (query: string) => string, pauseMs: number): Connection {
+export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Driver>[0], path: (query: string) => string, pauseMs: number): Connection {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
+  const client = new HttpClient(options);
   const done = (async () => {
     let failures = 0;
     options.onState?.('open');
     while (!abort.signal.aborted) {
       try {
-        const { status, body } = await getText(url(cursor.query()), options, abort.signal);
+        const { status, body } = await getText(client, path(cursor.query()), options.headers, abort.signal);
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
         const answer = JSON.parse(body) as { epoch: string; lastSeq: number; events: unknown[] };
         const receivedAt = performance.timeOrigin + performance.now();
@@ -33,6 +34,7 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
         await sleep(backoffMs(failures++), abort.signal);
       }
     }
+    client.close();
     options.onState?.('closed');
   })();
   return {
@@ -48,6 +50,6 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
 }
 
 const shortPoll: Driver = (options) =>
-  pollLoop('short-poll', options, (query) => `${options.baseUrl}/feed/short-poll?${query}`, options.intervalMs ?? 1000);
+  pollLoop('short-poll', options, (query) => `/feed/short-poll?${query}`, options.intervalMs ?? 1000);
 
 export default shortPoll;

@@ -3,7 +3,8 @@
  * up the same socket. Reconnects with `since` after a drop.
  */
 import WebSocket from 'ws';
-import { Cursor, type Connection, type Driver, backoffMs, isEvent, sleep } from './common.ts';
+import { openWebSocketOverHttp2 } from '../../server/http2/websocket.ts';
+import { Cursor, type Connection, type Driver, HttpClient, backoffMs, isEvent, sleep } from './common.ts';
 
 /** Close codes that mean "not now" (1013 try again later): reconnect with a growing backoff, not at once. */
 const REFUSED = new Set([1013]);
@@ -12,13 +13,21 @@ const ws: Driver = (options) => {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
   let socket: WebSocket | undefined;
-  const once = () =>
-    new Promise<void>((resolve, reject) => {
-      cursor.startOver(); // after a restart lastSeq is already 0: the URL below starts over
-      const url = `${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`}`;
-      const s = new WebSocket(url, { headers: options.headers, agent: options.agent, localAddress: options.localAddress });
-      socket = s;
-      let opened = false;
+  // Over HTTP/2 the socket is a stream of the client's one connection (RFC 8441).
+  const client = options.protocol === 'h2' ? new HttpClient(options) : undefined;
+  const open = async (): Promise<WebSocket> => {
+    const path = `/feed/ws${cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`}`;
+    if (client) return openWebSocketOverHttp2(client.connect(), options.baseUrl, path, options.headers);
+    const tls = options.baseUrl.startsWith('https:') ? (options.ca ? { ca: options.ca } : { rejectUnauthorized: false }) : {};
+    return new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}${path}`, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, ...tls });
+  };
+  const once = async () => {
+    cursor.startOver(); // after a restart lastSeq is already 0: the URL below starts over
+    const s = await open();
+    socket = s;
+    await new Promise<void>((resolve, reject) => {
+      let opened = s.readyState === s.OPEN; // over HTTP/2 it is open as soon as it exists
+      if (opened) options.onState?.('open');
       s.on('open', () => {
         opened = true;
         options.onState?.('open');
@@ -45,7 +54,10 @@ const ws: Driver = (options) => {
         else resolve();
       });
       abort.signal.addEventListener('abort', onAbort, { once: true });
+      // Over HTTP/2 the socket arrives after an await: the client may have been closed meanwhile.
+      if (abort.signal.aborted) onAbort();
     });
+  };
   const done = (async () => {
     let failures = 0;
     while (!abort.signal.aborted) {
@@ -60,6 +72,7 @@ const ws: Driver = (options) => {
       if (abort.signal.aborted || options.reconnect === false) break;
       await sleep(backoffMs(failures), abort.signal);
     }
+    client?.close();
   })();
   return {
     id: 'ws',

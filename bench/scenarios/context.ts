@@ -1,7 +1,7 @@
 /**
  * What every scenario is handed, and the arithmetic on /stats figures they share.
  */
-import type { TransportStats } from '../../server/stats.ts';
+import type { TrafficStats, TransportStats } from '../../server/stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
 import type { Cluster, Server } from '../cluster.ts';
@@ -35,7 +35,7 @@ export function headersFor(context: RunContext, profile: Profile, transport: Tra
 }
 
 /** `b - a`, field by field: what one window of a run added to the counters. */
-export function delta(a: TransportStats, b: TransportStats): TransportStats {
+export function delta(a: TrafficStats, b: TrafficStats): TrafficStats {
   return {
     requests: b.requests - a.requests,
     connectionsOpened: b.connectionsOpened - a.connectionsOpened,
@@ -47,7 +47,7 @@ export function delta(a: TransportStats, b: TransportStats): TransportStats {
 }
 
 /** A window's counts, as the results JSON keeps them (the `connectionsOpen` gauge is not a count). */
-export function counts(stats: TransportStats) {
+export function counts(stats: TrafficStats) {
   return {
     requests: stats.requests,
     connectionsOpened: stats.connectionsOpened,

@@ -1,6 +1,7 @@
 /**
- * One contract, five transports: the suite loops over the registry, so every
- * transport is held to the same promises (DESIGN.md): in order, no gaps, no
+ * One contract, five transports, three wires: the suite loops over the registry
+ * and over HTTP/1.1, HTTP/1.1 over TLS and HTTP/2, so every transport is held to
+ * the same promises (DESIGN.md) whatever carries it: in order, no gaps, no
  * duplicates, exact resume, an explicit gap, cleanup, chat from both doors.
  */
 import assert from 'node:assert/strict';
@@ -8,16 +9,16 @@ import { after, before, describe, test } from 'node:test';
 import { DRIVERS } from '../../bench/drivers/index.ts';
 import type { Connection, DriverOptions } from '../../bench/drivers/common.ts';
 import type { FeedEvent } from '../feed.ts';
-import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
+import { type RunningLab, WIRES, type Wire, delay, reach, startLab, waitFor } from '../test-helpers.ts';
 import { TRANSPORTS } from './index.ts';
 
 const BUFFER = 50;
 
-/** A driver connection that records what it received. */
-function client(lab: RunningLab, id: keyof typeof DRIVERS, options: Partial<DriverOptions> = {}) {
+/** A driver connection over `wire` that records what it received. */
+function clientOver(lab: RunningLab, wire: Wire, id: keyof typeof DRIVERS, options: Partial<DriverOptions> = {}) {
   const events: FeedEvent[] = [];
   const connection: Connection = DRIVERS[id]({
-    baseUrl: lab.baseUrl,
+    ...reach(lab, wire),
     onEvent: (event) => events.push(event),
     intervalMs: 20,
     timeoutMs: 2000,
@@ -39,11 +40,12 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 /** Whether the lab holds nothing for any client: no subscriber, no held request or stream. */
 const idle = (lab: RunningLab) => lab.ctx.feed.subscriberCount === 0 && lab.ctx.closers.size === 0;
 
-for (const { id } of TRANSPORTS) {
-  describe(`transport ${id}`, () => {
+for (const wire of WIRES) for (const { id } of TRANSPORTS) {
+  describe(`transport ${id} over ${wire.name}`, () => {
     let lab: RunningLab;
+    const client = (lab: RunningLab, id: keyof typeof DRIVERS, options: Partial<DriverOptions> = {}) => clientOver(lab, wire, id, options);
     before(async () => {
-      lab = await startLab({ bufferSize: BUFFER });
+      lab = await startLab({ bufferSize: BUFFER, tlsPort: 0 });
     });
     after(async () => {
       await lab.close();
@@ -112,11 +114,11 @@ for (const { id } of TRANSPORTS) {
   });
 }
 
-describe('chat reaches every transport', () => {
+for (const wire of WIRES) describe(`chat reaches every transport over ${wire.name}`, () => {
   test('a message posted over HTTP and one sent over WebSocket arrive on all five', async () => {
-    const lab = await startLab();
+    const lab = await startLab({ tlsPort: 0 });
     try {
-      const clients = TRANSPORTS.map(({ id }) => ({ id, ...client(lab, id, { since: 0 }) }));
+      const clients = TRANSPORTS.map(({ id }) => ({ id, ...clientOver(lab, wire, id, { since: 0 }) }));
       const sender = clients.find((c) => c.id === 'ws')!;
       await waitFor(() => lab.ctx.feed.subscriberCount >= 3, 'streaming clients subscribed');
       await delay(50);

@@ -45,7 +45,7 @@ const longPoll: Transport = {
         const onClose = () => {
           cleanup();
           // Nothing was answered: account the request head read so far, once.
-          ctx.stats.meter('long-poll', request.raw.socket).finish();
+          ctx.stats.meter('long-poll', request.raw).finish();
           resolve();
         };
         const unsubscribe = ctx.feed.subscribe(onEvent);

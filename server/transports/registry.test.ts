@@ -33,5 +33,5 @@ test('browser clients and page labels (both languages) have exactly the registry
 test('held transports and own ports come from the registry', () => {
   assert.deepEqual(sorted(HELD_TRANSPORTS), ['iframe', 'long-poll', 'sse', 'ws'], 'everything but short polling holds a request open');
   assert.deepEqual(EXTRA_PORTS.slice(0, OWN_PORT_TRANSPORTS.length), OWN_PORT_TRANSPORTS, 'extra ports start with one per transport that has its own');
-  assert.ok(!OWN_PORT_TRANSPORTS.includes('ws'), 'WebSocket needs no port of its own: it does not count against the six connections');
+  assert.ok(!(OWN_PORT_TRANSPORTS as readonly string[]).includes('ws'), 'WebSocket needs no port of its own: it does not count against the six connections');
 });

@@ -19,7 +19,7 @@ import type { Transport } from './index.ts';
  * accounts them the moment they reach the socket (see stats.ts).
  */
 export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyRequest, reply: FastifyReply, entries: readonly Entry[], client?: string): void {
-  const meter = ctx.stats.meter(id, request.raw.socket, reply.raw);
+  const meter = ctx.stats.meter(id, request.raw, reply.raw);
   const body = pollBody(ctx.feed.epoch, ctx.feed.lastSeq, entries);
   const tap = ctx.wiretap.attach(client, id, request);
   reply.hijack();
@@ -32,7 +32,7 @@ export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyReq
   tap?.detach();
   let payloadBytes = 0;
   for (const entry of entries) payloadBytes += entry.bytes;
-  meter.out({ payloadBytes, events: entries.length });
+  meter.out({ payloadBytes, events: entries.length, body });
 }
 
 /** What `since` missed, of the types asked for. */

@@ -7,7 +7,8 @@
  * half-open connections do not pile up.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Socket } from 'node:net';
+import type { Http2ServerRequest } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { parseChat, publishChat } from '../chat.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
@@ -16,8 +17,9 @@ import type { Entry } from '../feed.ts';
 import { wsTextFrame } from '../frames.ts';
 import { everyPeriod } from '../heartbeat.ts';
 import { checkOrigin } from '../origin.ts';
-import { RETRY_AFTER_S, dropSlowReader } from '../limits.ts';
-import type { Meter } from '../stats.ts';
+import { webSocketRoute } from '../http2/websocket.ts';
+import { RETRY_AFTER_S, backlogOf, dropSlowReader } from '../limits.ts';
+import type { AnyRequest, Meter } from '../stats.ts';
 import type { Tap } from '../wiretap.ts';
 import { type LabContext, labPorts } from '../context.ts';
 import type { Transport } from './index.ts';
@@ -61,7 +63,9 @@ class FeedSocket {
   private open = true;
   /** Whether the peer answered the last ping; a peer that misses one whole period is dead. */
   private alive = true;
-  private readonly raw: Socket;
+  /** What the WebSocket's frames travel in: the upgraded socket (HTTP/1.1) or the CONNECT stream (HTTP/2). */
+  private readonly raw: Duplex;
+  private readonly http: AnyRequest;
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
   private stopHeartbeat: (() => void) | undefined;
@@ -69,12 +73,14 @@ class FeedSocket {
   private readonly goAway = FeedSocket.prototype.shutdown.bind(this);
 
   constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, private readonly request: FastifyRequest, follow: FollowOptions) {
-    this.raw = request.raw.socket;
-    this.meter = ctx.stats.meter('ws', this.raw);
-    this.meter.out({ allHead: true }); // so far only the 101 response has been written
+    this.http = request.raw;
+    this.raw = request.raw.httpVersionMajor === 2 ? (request.raw as unknown as Http2ServerRequest).stream : request.raw.socket;
+    this.meter = ctx.stats.meter('ws', request.raw);
+    this.meter.out({ allHead: true }); // so far only the 101 response (or HTTP/2's 200 HEADERS) has been written
     this.tap = upgradeTaps.get(request.raw);
-    // First in line: ws unmasks a client's frames in place, and the page must see them as sent, mask and all.
-    if (this.tap) this.raw.prependListener('data', this.tap.in);
+    // First in line: ws unmasks a client's frames in place, and the page must see them as sent,
+    // mask and all. (Over HTTP/2 the frame meter taps the stream both ways: wiretap.ts.)
+    if (this.tap?.in) this.raw.prependListener('data', this.tap.in);
     socket.on('message', (data: Buffer, isBinary: boolean) => this.received(data, isBinary));
     socket.on('pong', () => {
       this.alive = true;
@@ -110,10 +116,10 @@ class FeedSocket {
   private send(message: string | Buffer, eventBytes?: number): void {
     const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
-    if (raw.writableLength > ctx.config.maxQueuedBytes) {
+    if (backlogOf(this.http) > ctx.config.maxQueuedBytes) {
       socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
       this.cleanup(); // after the close frame is written, so that a wiretap shows it
-      socket.once('close', dropSlowReader(ctx, raw));
+      socket.once('close', dropSlowReader(ctx, this.http));
       return;
     }
     // A Buffer is a whole frame already: written as it is, in order with what ws
@@ -121,7 +127,7 @@ class FeedSocket {
     if (typeof message === 'string') socket.send(message);
     else raw.write(message);
     if (eventBytes === undefined) this.meter.out();
-    else this.meter.event(eventBytes);
+    else this.meter.event(eventBytes, message);
   }
 
   /** Error answers go through the same cap: a client that floods bad frames and never reads grows nothing. */
@@ -176,7 +182,7 @@ class FeedSocket {
     this.open = false;
     this.stopHeartbeat?.();
     if (this.tap) {
-      this.raw.off('data', this.tap.in);
+      if (this.tap.in) this.raw.off('data', this.tap.in);
       this.tap.detach();
     }
     // Undefined only while the constructor's replay is still running; it unfollows then.
@@ -185,13 +191,24 @@ class FeedSocket {
   }
 }
 
+/**
+ * ws has already sent the fitting close frame (1007, 1009, 1002) when it reports a
+ * protocol error; terminating here would cut that frame off, so only count it.
+ */
+export function wsError(error: Error, socket: WebSocket, request: FastifyRequest): void {
+  request.log.info({ err: error }, 'websocket error');
+  if (socket.readyState === socket.OPEN) socket.close(CLOSE.serverError, 'server error');
+}
+
 const ws: Transport = {
   id: 'ws',
   register(app: FastifyInstance, ctx: LabContext) {
-    app.route({
-      method: 'GET',
+    // GET with Upgrade over HTTP/1.1, extended CONNECT over HTTP/2 (http2/websocket.ts).
+    webSocketRoute(app, {
       url: '/feed/ws',
       config: { transport: 'ws' },
+      maxPayload: MAX_MESSAGE_BYTES,
+      onError: wsError,
       // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
       preValidation: async (request, reply) => {
         const { client } = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
@@ -206,8 +223,7 @@ const ws: Transport = {
         }
       },
       // A plain GET (no Upgrade header) is answered over HTTP.
-      handler: (async (_request: FastifyRequest, reply: FastifyReply) =>
-        sendError(reply.header('upgrade', 'websocket'), 'upgrade_required')) as never,
+      handler: async (_request: FastifyRequest, reply: FastifyReply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required'),
       wsHandler: (socket, request) => {
         // A cap refused this client (limits.ts): 1013 is the WebSocket's 503, and unlike a
         // refused handshake a browser shows its code and reason to the page.

@@ -1,0 +1,337 @@
+/**
+ * Wire statistics over HTTP/2: every decrypted byte of a connection credited to
+ * the stream it belongs to, and through the stream to its transport.
+ *
+ * Node's http2 API tells the lab about streams, never about bytes, and one
+ * connection carries many transports' streams at once. So each connection's
+ * plaintext passes through two FrameReaders (one per direction, frames.ts), and
+ * every byte lands in exactly one place:
+ * - a transport's stream: HEADERS and CONTINUATION blocks are its head; frame
+ *   headers, padding, its WINDOW_UPDATE and RST_STREAM frames and DATA are its
+ *   framing, until the transport says which DATA bytes were event JSON (payload);
+ * - the `connection` line: the client preface and every frame on stream 0
+ *   (SETTINGS, PING, GOAWAY, the connection's WINDOW_UPDATE);
+ * - the `other` line: streams no transport claimed (pages, /stats, chat posts, refusals).
+ * A stream's bytes wait in its account until a transport claims it (its request
+ * HEADERS arrive before any route runs) or it closes unclaimed.
+ *
+ * Payload over HTTP/2 is counted when its DATA bytes cross, not when the transport
+ * hands them over: the stream's flow-control window may hold them back. The
+ * transport reports each chunk it writes with the payload inside (Meter.event),
+ * and the account moves that payload out of framing once the stream's DATA
+ * content has passed the end of the chunk.
+ */
+import type { Http2ServerRequest, Http2Session } from 'node:http2';
+import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from '../stats.ts';
+import type { TransportId } from '../transports/registry.ts';
+import { type ByteKind, FRAME_TYPES, type FrameHeader, FrameReader, frameTypeName } from './frames.ts';
+
+export type Direction = 'in' | 'out';
+
+/** HTTP/2 traffic that belongs to no transport, and the frames seen: the `/stats` `http2` section. */
+export interface Http2Totals {
+  sessionsOpened: number;
+  sessionsOpen: number;
+  /** Sessions ended by a protocol error (a bad preface, an invalid frame, a flood): nghttp2 sent GOAWAY. */
+  sessionErrors: number;
+  /** The client preface and every frame on stream 0. */
+  connection: { bytesIn: number; bytesOut: number };
+  /** Streams no transport claimed (pages, /stats, chat posts, refusals): head and the rest (framing). */
+  other: TrafficStats;
+  /** Frames by type, both ways. */
+  frames: { in: Record<string, number>; out: Record<string, number> };
+}
+
+export function emptyHttp2Totals(): Http2Totals {
+  const perType = () => Object.fromEntries([...FRAME_TYPES, 'UNKNOWN'].map((name) => [name, 0]));
+  return { sessionsOpened: 0, sessionsOpen: 0, sessionErrors: 0, connection: { bytesIn: 0, bytesOut: 0 }, other: emptyTraffic(), frames: { in: perType(), out: perType() } };
+}
+
+/** A tap on one stream: each piece of its frames, both ways, as it crosses (wiretap.ts). */
+export type StreamTap = (dir: Direction, bytes: Buffer, frameType: number) => void;
+
+/** The largest request head kept for a tap that attaches after it arrived. */
+const MAX_KEPT_HEAD_BYTES = 16 * 1024;
+
+/** Closed streams remembered for frames that arrive after the close (a late WINDOW_UPDATE or RST_STREAM). */
+const CLOSED_REMEMBERED = 32;
+
+const HEADERS = 0x1;
+const CONTINUATION = 0x9;
+
+/** One stream's bytes: waiting for an owner, or credited to its transport as they cross. */
+class StreamAccount {
+  owner: TrafficStats | undefined;
+  /** Bytes counted before a transport claimed the stream (or for good, if none does). */
+  inHead = 0;
+  inOther = 0;
+  outHead = 0;
+  outOther = 0;
+  /** DATA content sent so far, the body bytes the transport handed over, and the payload inside them. */
+  private dataOut = 0;
+  private bodyWritten = 0;
+  /** Pairs [body offset where a payload ends, its bytes], oldest first, from `queueHead` on. */
+  private readonly payloadQueue: number[] = [];
+  private queueHead = 0;
+  closed = false;
+  tap: StreamTap | undefined;
+  /** The request's HEADERS frames as they crossed, kept until claimed (a tap attaches only then). */
+  requestFrames: Buffer[] | undefined = [];
+
+  count(dir: Direction, kind: ByteKind, n: number): void {
+    const owner = this.owner;
+    if (owner === undefined) {
+      if (dir === 'in') kind === 'head' ? (this.inHead += n) : (this.inOther += n);
+      else kind === 'head' ? (this.outHead += n) : (this.outOther += n);
+      return;
+    }
+    const split = dir === 'in' ? owner.bytesIn : owner.bytesOut;
+    if (kind === 'head') split.head += n;
+    else split.framing += n;
+    if (kind === 'data' && dir === 'out') {
+      this.dataOut += n;
+      this.settlePayload();
+    }
+  }
+
+  /** The transport handed over `bodyBytes` of body carrying `payloadBytes` of event JSON. */
+  wrote(bodyBytes: number, payloadBytes: number): void {
+    this.bodyWritten += bodyBytes;
+    if (payloadBytes > 0) {
+      this.payloadQueue.push(this.bodyWritten, payloadBytes);
+      this.settlePayload();
+    }
+  }
+
+  /** Moves payload out of framing once the DATA that carries it has crossed. */
+  private settlePayload(): void {
+    const queue = this.payloadQueue;
+    const out = this.owner!.bytesOut;
+    while (this.queueHead < queue.length && queue[this.queueHead] <= this.dataOut) {
+      const payload = queue[this.queueHead + 1];
+      out.framing -= payload;
+      out.payload += payload;
+      this.queueHead += 2;
+    }
+    if (this.queueHead === queue.length && queue.length > 0) {
+      queue.length = 0;
+      this.queueHead = 0;
+    }
+  }
+
+  /** Hands what was counted so far to `owner`. */
+  claim(owner: TrafficStats): void {
+    this.owner = owner;
+    owner.bytesIn.head += this.inHead;
+    owner.bytesIn.framing += this.inOther;
+    owner.bytesOut.head += this.outHead;
+    owner.bytesOut.framing += this.outOther;
+    this.inHead = this.inOther = this.outHead = this.outOther = 0;
+  }
+}
+
+/**
+ * The frame meter of one HTTP/2 connection: feed it the plaintext both ways
+ * (`incoming`, `outgoing`), tell it when streams close, and transports claim
+ * their streams through it.
+ */
+export class ConnectionMeter {
+  private readonly accounts = new Map<number, StreamAccount>();
+  private readonly closedOrder: number[] = [];
+  private highestStreamId = 0;
+  /** The transports this connection has carried, for their connectionsOpen. */
+  private readonly carried = new Set<TrafficStats>();
+  readonly incoming: FrameReader;
+  readonly outgoing: FrameReader;
+
+  constructor(private readonly totals: Http2Totals) {
+    totals.sessionsOpened++;
+    totals.sessionsOpen++;
+    this.incoming = new FrameReader(this.listener('in'), true);
+    this.outgoing = new FrameReader(this.listener('out'), false);
+  }
+
+  private listener(dir: Direction) {
+    const frames = this.totals.frames[dir];
+    return {
+      frame: (header: FrameHeader) => {
+        frames[frameTypeName(header.type)]++;
+      },
+      bytes: (streamId: number, kind: ByteKind, n: number, type: number, source: Uint8Array, start: number) => {
+        const account = streamId === 0 ? undefined : this.accountFor(streamId);
+        if (account === undefined) {
+          if (dir === 'in') this.totals.connection.bytesIn += n;
+          else this.totals.connection.bytesOut += n;
+          return;
+        }
+        account.count(dir, kind, n);
+        if (account.tap) account.tap(dir, Buffer.from(source.subarray(start, start + n)), type);
+        else if (dir === 'in' && account.requestFrames && (type === HEADERS || type === CONTINUATION)) this.keep(account, source.subarray(start, start + n));
+      },
+    };
+  }
+
+  private keep(account: StreamAccount, bytes: Uint8Array): void {
+    const kept = account.requestFrames!;
+    const size = kept.reduce((sum, b) => sum + b.length, 0);
+    if (size + bytes.length > MAX_KEPT_HEAD_BYTES) account.requestFrames = undefined;
+    else kept.push(Buffer.from(bytes));
+  }
+
+  /** The account of `streamId`: a new one for a new stream, undefined for one closed and forgotten. */
+  private accountFor(streamId: number): StreamAccount | undefined {
+    const known = this.accounts.get(streamId);
+    if (known || streamId <= this.highestStreamId) return known;
+    this.highestStreamId = streamId;
+    const account = new StreamAccount();
+    this.accounts.set(streamId, account);
+    return account;
+  }
+
+  /** A transport's meter for `streamId`: counts the request and, if new to it, the connection. */
+  claim(streamId: number, stats: TrafficStats): StreamMeter {
+    const account = this.accountFor(streamId) ?? new StreamAccount();
+    account.claim(stats);
+    account.requestFrames = undefined;
+    stats.requests++;
+    if (!this.carried.has(stats)) {
+      this.carried.add(stats);
+      stats.connectionsOpened++;
+      stats.connectionsOpen++;
+    }
+    return new StreamMeter(account, stats);
+  }
+
+  /** Attaches a tap to `streamId`; returns the request's HEADERS frames as they crossed (if kept). */
+  tap(streamId: number, tap: StreamTap): Buffer[] {
+    const account = this.accounts.get(streamId);
+    if (!account) return [];
+    account.tap = tap;
+    const kept = account.requestFrames ?? [];
+    account.requestFrames = undefined;
+    return kept;
+  }
+
+  untap(streamId: number): void {
+    const account = this.accounts.get(streamId);
+    if (account) account.tap = undefined;
+  }
+
+  /** A stream closed: unclaimed bytes go to `other`; the account stays a while for late frames. */
+  streamClosed(streamId: number): void {
+    const account = this.accounts.get(streamId);
+    if (!account || account.closed) return;
+    account.closed = true;
+    account.tap = undefined;
+    account.requestFrames = undefined;
+    if (!account.owner) account.claim(this.totals.other);
+    this.closedOrder.push(streamId);
+    if (this.closedOrder.length > CLOSED_REMEMBERED) this.accounts.delete(this.closedOrder.shift()!);
+  }
+
+  /** The connection closed: its transports have one connection fewer open, and nothing is left pending. */
+  closed(): void {
+    for (const streamId of [...this.accounts.keys()]) this.streamClosed(streamId);
+    this.accounts.clear();
+    for (const stats of this.carried) stats.connectionsOpen--;
+    this.carried.clear();
+    this.totals.sessionsOpen--;
+  }
+
+  /** Bytes of streams still open and unclaimed: counted, not yet anybody's (/stats shows them as pending). */
+  pending(): { bytesIn: number; bytesOut: number } {
+    let bytesIn = 0;
+    let bytesOut = 0;
+    for (const account of this.accounts.values()) {
+      if (account.owner) continue;
+      bytesIn += account.inHead + account.inOther;
+      bytesOut += account.outHead + account.outOther;
+    }
+    return { bytesIn, bytesOut };
+  }
+}
+
+/** A transport's meter over HTTP/2: the frame meter counts the bytes; this says which are payload. */
+export class StreamMeter implements Meter {
+  constructor(private readonly account: StreamAccount, private readonly stats: TrafficStats) {}
+
+  in({ payloadBytes = 0 }: { payloadBytes?: number; head?: boolean } = {}): void {
+    // DATA bytes were counted as framing when they arrived, before the WebSocket layer parsed them.
+    this.stats.bytesIn.framing -= payloadBytes;
+    this.stats.bytesIn.payload += payloadBytes;
+  }
+
+  out({ payloadBytes = 0, events = 0, body }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array } = {}): void {
+    this.account.wrote(body === undefined ? 0 : byteLength(body), payloadBytes);
+    this.stats.eventsDelivered += events;
+  }
+
+  event(payloadBytes: number, chunk: string | Uint8Array): void {
+    this.account.wrote(byteLength(chunk), payloadBytes);
+    this.stats.eventsDelivered++;
+  }
+
+  finish(): void {}
+}
+
+const byteLength = (chunk: string | Uint8Array) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+
+/**
+ * Every HTTP/2 connection's meter, found by its session: what WireStats calls for
+ * an HTTP/2 request (stats.ts), and what the listener and the wiretap use.
+ */
+export class Http2Metering implements StreamMetering {
+  readonly totals = emptyHttp2Totals();
+  private readonly bySession = new WeakMap<Http2Session, ConnectionMeter>();
+  private readonly live = new Set<ConnectionMeter>();
+
+  /** A meter for a new connection, found later by `session`. */
+  open(session: Http2Session, meter: ConnectionMeter): void {
+    this.bySession.set(session, meter);
+    this.live.add(meter);
+    session.once('close', () => {
+      this.live.delete(meter);
+      meter.closed();
+    });
+  }
+
+  connectionMeterOf(session: Http2Session): ConnectionMeter | undefined {
+    return this.bySession.get(session);
+  }
+
+  connectionOf(request: Http2ServerRequest): ConnectionMeter | undefined {
+    const session = request.stream.session;
+    return session ? this.bySession.get(session) : undefined;
+  }
+
+  meter(_id: TransportId, stats: TrafficStats, request: Http2ServerRequest): Meter {
+    const connection = this.connectionOf(request);
+    // A session the listener did not open (none today): count the request, not its bytes.
+    if (!connection) {
+      stats.requests++;
+      const account = new StreamAccount();
+      account.claim(stats);
+      return new StreamMeter(account, stats);
+    }
+    return connection.claim(request.stream.id!, stats);
+  }
+
+  tap(request: Http2ServerRequest, tap: StreamTap): Buffer[] {
+    return this.connectionOf(request)?.tap(request.stream.id!, tap) ?? [];
+  }
+
+  untap(request: Http2ServerRequest): void {
+    this.connectionOf(request)?.untap(request.stream.id!);
+  }
+
+  /** The `/stats` `http2` section: the totals, with open unclaimed streams as `pending`. */
+  snapshot(): Http2Totals & { pending: { bytesIn: number; bytesOut: number } } {
+    const pending = { bytesIn: 0, bytesOut: 0 };
+    for (const meter of this.live) {
+      const p = meter.pending();
+      pending.bytesIn += p.bytesIn;
+      pending.bytesOut += p.bytesOut;
+    }
+    return { ...structuredClone(this.totals), pending };
+  }
+}

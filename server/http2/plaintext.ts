@@ -1,0 +1,71 @@
+/**
+ * The decrypted byte stream of one HTTP/2 connection, passed between the TLS
+ * socket and Node's http2 session through the lab's frame meter.
+ *
+ * Node's http2 server reads a TLS socket natively, below JavaScript, where no
+ * byte can be seen. Handed this Duplex instead, it wraps it in a JS stream
+ * socket and every byte crosses here once each way: the frame meter reads it
+ * (frame-meter.ts), nothing is changed or held back. Backpressure passes
+ * through: a peer that stops reading stalls the TLS socket's writes, whose
+ * callbacks stall the session's writes, which stops nghttp2 sending.
+ */
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Http2Session } from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import type { ConnectionMeter } from './frame-meter.ts';
+
+export class PlaintextPipe extends Duplex {
+  constructor(readonly tls: TLSSocket, readonly tcp: Socket, readonly meter: ConnectionMeter) {
+    super({ allowHalfOpen: false });
+    tls.on('data', (chunk: Buffer) => {
+      meter.incoming.push(chunk);
+      if (!this.push(chunk)) tls.pause();
+    });
+    tls.on('end', () => this.push(null));
+    tls.on('close', () => this.destroy());
+    // A reset peer or a TLS alert: the session ends with this pipe, and says why.
+    tls.on('error', (error) => this.destroy(error));
+  }
+
+  override _read(): void {
+    this.tls.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.meter.outgoing.push(chunk);
+    this.tls.write(chunk, done);
+  }
+
+  override _final(done: () => void): void {
+    this.tls.end();
+    done();
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.tls.destroy();
+    done(error);
+  }
+
+  /** Plaintext written towards the peer that has not left yet: ours and the TLS socket's. */
+  get backlogBytes(): number {
+    return this.writableLength + this.tls.writableLength;
+  }
+
+  /** Cuts the connection at the TCP level: a reset frees the kernel's send queue at once (limits.ts). */
+  reset(): void {
+    if (!this.tcp.destroyed) this.tcp.resetAndDestroy();
+    this.destroy();
+  }
+}
+
+/** The pipe under each session the lab's TLS listener opened. */
+const pipes = new WeakMap<Http2Session, PlaintextPipe>();
+
+export function registerPipe(session: Http2Session, pipe: PlaintextPipe): void {
+  pipes.set(session, pipe);
+}
+
+export function pipeOf(session: Http2Session | undefined): PlaintextPipe | undefined {
+  return session ? pipes.get(session) : undefined;
+}
