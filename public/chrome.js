@@ -1,4 +1,6 @@
-// Every page: the large-type toggle, and a language switch that keeps the reader's place.
+// Every page: the large-type toggle, the protocol switch, and a language switch that keeps the reader's place.
+import { pageProtocol, t } from './lab.js';
+
 const root = document.documentElement;
 const large = document.getElementById('large-toggle');
 const sync = () => large?.setAttribute('aria-pressed', String(root.classList.contains('large')));
@@ -30,4 +32,13 @@ if (lang) {
   }, { passive: true });
   lang.addEventListener('click', update); // a click right after a jump, before the next frame
   update();
+}
+
+// The protocol switch says what the browser really negotiated for this page
+// (Resource Timing's nextHopProtocol: "h2" or "http/1.1"), beside what the server saw.
+const now = document.getElementById('wire-now');
+if (now) {
+  const protocol = pageProtocol();
+  if (protocol) now.textContent = t('wire.now', { protocol });
+  now.dataset.protocol = protocol ?? '';
 }

@@ -9,10 +9,27 @@ export function t(key, values = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ''));
 }
 
-/** The origin that serves `transport` (or an experiment port) for this page. */
+/** The origin that serves `transport` (or an experiment port) for this page (over TLS, the page's own). */
 export function originFor(name) {
   const port = config.ports?.extra?.[name];
   return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
+}
+
+/** The lab's main port, over the page's own protocol. */
+export function mainOrigin() {
+  const port = config.ports?.main;
+  return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
+}
+
+/**
+ * How this page reached the lab: `h1` (plain HTTP/1.1), `h1-tls` or `h2`, as the
+ * server saw it, and where the same page is over the other protocol.
+ */
+export const WIRE = config.wire ?? { protocol: 'h1', h1Url: location.href, h2Url: null, experimentStreams: 6 };
+
+/** The protocol the browser used for this page, by its own account (Resource Timing), e.g. "h2" or "http/1.1". */
+export function pageProtocol() {
+  return performance.getEntriesByType('navigation')[0]?.nextHopProtocol || undefined;
 }
 
 /** A fresh id for one panel's wiretap (server/wiretap.ts). */

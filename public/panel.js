@@ -3,7 +3,7 @@
 import { CLIENTS } from './clients/index.js';
 import { h, newClientId, originFor, t } from './lab.js';
 import { onServerStats, perEvent } from './server-stats.js';
-import { openTap, wireReader } from './wiretap.js';
+import { openTap, requestHeadBytes, wireReader } from './wiretap.js';
 
 const MAX_LOG = 60;
 const MAX_WIRE = 80;
@@ -21,6 +21,7 @@ export function mountPanel(slot, transport, options = {}) {
   const figures = {
     events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency'),
     requests: field('requests'), connections: field('connections'), perEvent: field('per-event'),
+    protocol: field('protocol'), heads: field('heads'),
   };
   const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
   const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
@@ -34,7 +35,9 @@ export function mountPanel(slot, transport, options = {}) {
       h('dt', {}, t('panel.latency')), figures.latency,
       h('dt', {}, t('panel.requests')), figures.requests,
       h('dt', {}, t('panel.connections')), figures.connections,
-      h('dt', {}, t('panel.perEvent')), figures.perEvent),
+      h('dt', {}, t('panel.perEvent')), figures.perEvent,
+      h('dt', {}, t('panel.protocol')), figures.protocol,
+      h('dt', {}, t('panel.heads')), figures.heads),
     h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
     h('details', { open: true }, h('summary', {}, t('panel.log')), log));
   slot.replaceChildren(panel);
@@ -43,8 +46,9 @@ export function mountPanel(slot, transport, options = {}) {
   let gaps = 0;
   let requestsMade = 0;
   const latencies = [];
-  const requestHeads = new Set();
+  const requestHeads = []; // bytes of each request head seen on the wire, oldest first
   const connections = new Set();
+  const origin = options.origin ?? originFor(transport);
 
   const setState = (name, detail) => {
     state.dataset.state = name;
@@ -79,9 +83,16 @@ export function mountPanel(slot, transport, options = {}) {
   const read = wireReader();
   let wireStarted = false;
   const onRecord = (record) => {
-    if (record.dir === 'in' && /^(GET|POST) /.test(new TextDecoder().decode(record.bytes.slice(0, 5)))) requestHeads.add(`${record.connection}:${record.at}:${requestHeads.size}`);
+    const headBytes = requestHeadBytes(record);
+    if (headBytes !== undefined) {
+      requestHeads.push(headBytes);
+      // The last few heads side by side: over HTTP/2 the first is full size, the next ones are
+      // mostly references into HPACK's table; over HTTP/1.1 every one is full size.
+      figures.heads.textContent = requestHeads.slice(-8).join(' · ');
+    }
     connections.add(record.connection);
-    figures.requests.textContent = String(Math.max(requestHeads.size, requestsMade));
+    showProtocol(record.protocol);
+    figures.requests.textContent = String(Math.max(requestHeads.length, requestsMade));
     figures.connections.textContent = String(connections.size);
     if (!wireStarted) {
       wire.textContent = '';
@@ -90,6 +101,15 @@ export function mountPanel(slot, transport, options = {}) {
     for (const text of read(record)) wire.append(h('div', { class: `rec ${record.dir}` }, h('span', { class: 'meta' }, `#${record.connection} `), text));
     while (wire.childElementCount > MAX_WIRE) wire.firstElementChild.remove();
     wire.scrollTop = wire.scrollHeight;
+  };
+
+  // What carried this panel's connections, as the server saw it (the wiretap) and, for
+  // requests that have finished, as the browser reports it (Resource Timing).
+  const showProtocol = (protocol) => {
+    const seen = protocol === 'h2' ? 'HTTP/2' : origin.startsWith('https:') ? 'HTTP/1.1 + TLS' : 'HTTP/1.1';
+    const entry = performance.getEntriesByType('resource').filter((e) => e.name.startsWith(`${origin}/feed/${transport}`)).pop();
+    panel.dataset.protocol = protocol;
+    figures.protocol.textContent = entry?.nextHopProtocol ? `${seen} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : seen;
   };
 
   const stopStats = onServerStats((now, then) => {
@@ -104,7 +124,7 @@ export function mountPanel(slot, transport, options = {}) {
   (tap?.ready ?? Promise.resolve()).then(() => {
     if (closed) return;
     connection = CLIENTS[transport].connect({
-      origin: options.origin ?? originFor(transport),
+      origin,
       since: options.since,
       params: { client, ...options.params },
       intervalMs: options.intervalMs,

@@ -1,6 +1,6 @@
 // The page side of the wiretap (server/wiretap.ts): the exact bytes of this page's
 // own connections, pushed over a WebSocket on the lab's main port.
-import { decodeFrames, describeFrame } from './ws-frames.js';
+import { decodeFrames, describeFrame, hex } from './ws-frames.js';
 
 /** Opens a tap for `client`; resolves once it listens (or after a second, tap or not). */
 export function openTap(client, onRecord) {
@@ -27,16 +27,18 @@ export function showBytes(bytes) {
 }
 
 /**
- * Turns one connection's records into readable lines: HTTP heads and bodies as
- * text, WebSocket frames decoded. Keeps per-direction state across records,
- * since a frame may arrive in two pieces.
+ * Turns one connection's records into readable lines: HTTP/1.1 heads and bodies
+ * as text, HTTP/2 frames by type and size, WebSocket frames decoded (inside HTTP/2
+ * DATA too). Keeps per-direction state across records, since a frame may arrive
+ * in pieces.
  */
 export function wireReader() {
-  const state = new Map(); // `${connection}:${dir}` -> { upgraded, rest }
+  const state = new Map(); // `${connection}:${stream}:${dir}` -> { upgraded, rest, wsRest }
   return (record) => {
-    const key = `${record.connection}:${record.dir}`;
+    const key = `${record.connection}:${record.stream ?? 0}:${record.dir}`;
     let s = state.get(key);
     if (!s) state.set(key, (s = { upgraded: false, rest: new Uint8Array(0) }));
+    if (record.protocol === 'h2') return http2Lines(s, record);
     const text = new TextDecoder().decode(record.bytes.slice(0, 16));
     if (!s.upgraded) {
       const whole = new TextDecoder('latin1').decode(record.bytes);
@@ -61,4 +63,89 @@ function frameLines(s, bytes) {
   const { frames, rest } = decodeFrames(all);
   s.rest = rest;
   return frames.map(describeFrame);
+}
+
+// ---------------------------------------------------------------- HTTP/2
+
+const H2_TYPES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION'];
+const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+const FLAG_END_STREAM = 0x1;
+const FLAG_END_HEADERS = 0x4;
+const FLAG_PADDED = 0x8;
+const FLAG_PRIORITY = 0x20;
+
+const concat = (a, b) => {
+  const all = new Uint8Array(a.length + b.length);
+  all.set(a);
+  all.set(b, a.length);
+  return all;
+};
+
+/**
+ * Reads whole HTTP/2 frames (RFC 9113 section 4.1) from `bytes`; returns them and
+ * the start of a frame that has not fully arrived. Pure: bytes in, frames out.
+ */
+export function decodeHttp2Frames(bytes) {
+  const frames = [];
+  let at = 0;
+  while (bytes.length - at >= 9) {
+    const length = (bytes[at] << 16) | (bytes[at + 1] << 8) | bytes[at + 2];
+    if (bytes.length - at < 9 + length) break;
+    const type = bytes[at + 3];
+    const flags = bytes[at + 4];
+    const stream = ((bytes[at + 5] & 0x7f) << 24 | (bytes[at + 6] << 16) | (bytes[at + 7] << 8) | bytes[at + 8]) >>> 0;
+    let payload = bytes.slice(at + 9, at + 9 + length);
+    // The padding and priority fields are frame, not content: strip them so what is shown is the block or the body.
+    if ((type === 0 || type === 1) && flags & FLAG_PADDED) payload = payload.slice(1, payload.length - payload[0]);
+    if (type === 1 && flags & FLAG_PRIORITY) payload = payload.slice(5);
+    frames.push({ length, type, typeName: H2_TYPES[type] ?? `type ${type}`, flags, stream, payload });
+    at += 9 + length;
+  }
+  return { frames, rest: bytes.slice(at) };
+}
+
+/** One HTTP/2 frame as a person reads it; WebSocket frames inside DATA are decoded too. */
+function http2FrameLines(s, record, frame) {
+  const flags = [frame.flags & FLAG_END_STREAM && 'END_STREAM', (frame.type === 1 || frame.type === 9) && frame.flags & FLAG_END_HEADERS && 'END_HEADERS'].filter(Boolean);
+  const title = `${frame.typeName} · ${frame.length} B${flags.length ? ` · ${flags.join(' ')}` : ''}`;
+  if (frame.type === 1 || frame.type === 9) return [`${title} · HPACK ${hex(frame.payload.slice(0, 20))}${frame.payload.length > 20 ? ' …' : ''}`];
+  if (frame.type === 3 || frame.type === 7) {
+    const code = frame.payload.length >= 4 ? ((frame.payload[frame.payload.length - 4] << 24) | (frame.payload[frame.payload.length - 3] << 16) | (frame.payload[frame.payload.length - 2] << 8) | frame.payload[frame.payload.length - 1]) >>> 0 : undefined;
+    return [`${title} · ${H2_ERRORS[code] ?? code}`];
+  }
+  if (frame.type !== 0) return [title];
+  if (record.transport !== 'ws') return [`${title}\n${showBytes(frame.payload)}`];
+  // Over HTTP/2 a WebSocket's frames travel inside DATA (RFC 8441): the same bytes as over HTTP/1.1.
+  s.wsRest = concat(s.wsRest ?? new Uint8Array(0), frame.payload);
+  const { frames, rest } = decodeFrames(s.wsRest);
+  s.wsRest = rest;
+  return [title, ...frames.map((f) => `  ${describeFrame(f)}`)];
+}
+
+function http2Lines(s, record) {
+  const lines = [];
+  // The server decoded the request's HPACK block; show what it said beside its size.
+  if (record.headers) lines.push(record.headers.map(([name, value]) => `${name}: ${value}`).join('\n'));
+  s.rest = concat(s.rest, record.bytes);
+  const { frames, rest } = decodeHttp2Frames(s.rest);
+  s.rest = rest;
+  for (const frame of frames) lines.push(...http2FrameLines(s, record, frame));
+  return lines;
+}
+
+/**
+ * The bytes of a request's head, when `record` starts a request: the head up to
+ * its blank line over HTTP/1.1, the HEADERS block(s) over HTTP/2 (HPACK-compressed,
+ * so a repeated request costs a few dozen bytes where HTTP/1.1 resends hundreds).
+ */
+export function requestHeadBytes(record) {
+  if (record.dir !== 'in') return undefined;
+  if (record.protocol === 'h2') {
+    if (!record.headers) return undefined;
+    return decodeHttp2Frames(record.bytes).frames.filter((f) => f.type === 1 || f.type === 9).reduce((sum, f) => sum + f.payload.length, 0);
+  }
+  const text = new TextDecoder('latin1').decode(record.bytes);
+  if (!/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(text)) return undefined;
+  const end = text.indexOf('\r\n\r\n');
+  return end < 0 ? record.bytes.length : end + 4;
 }

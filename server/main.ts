@@ -4,6 +4,7 @@
  */
 import { build, listen } from './app.ts';
 import { ConfigError, helpText, loadConfig } from './config.ts';
+import type { LabCertificate } from './http2/certificate.ts';
 
 /** The longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_MS = 2000;
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
   console.log(`Wirelab listening on http://${host}:${ports.main}`);
   const extra = Object.entries(ports.extra).map(([name, port]) => `${name} ${port}`).join(', ');
   if (extra) console.log(`Extra ports: ${extra}`);
+  if (ports.tls && lab.ctx.certificate) {
+    // A browser speaks HTTP/2 only over TLS, so the HTTPS URL is the one that shows it.
+    const name = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
+    console.log(`HTTP/2 (and HTTP/1.1) over TLS: https://${name}:${ports.tls.main}   HTTP/1.1 only over TLS: https://${name}:${ports.tls.h1}`);
+    console.log(certificateNote(lab.ctx.certificate));
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -49,6 +56,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** What a browser will say about the certificate, and how to get past it once. */
+function certificateNote(certificate: LabCertificate): string {
+  if (certificate.source === 'configured') return `TLS certificate: ${certificate.certPath} (TLS_CERT), valid until ${certificate.notAfter.toISOString().slice(0, 10)}.`;
+  return [
+    `TLS certificate: self-signed by this lab (${certificate.source === 'created' ? 'made now' : 'kept'} in .wirelab/tls/, for ${certificate.names.join(', ')}).`,
+    '  Your browser will say the connection is not private (NET::ERR_CERT_AUTHORITY_INVALID): that is this certificate,',
+    '  which no authority signed. Choose "Advanced", then "Proceed" once. Or start Chromium with',
+    `  --ignore-certificate-errors-spki-list=${certificate.spkiSha256}`,
+  ].join('\n');
 }
 
 main().catch((error) => {

@@ -15,6 +15,8 @@ import { LANGS, LESSONS, type Lang, SECTION_IDS, isLessonName, loadLesson } from
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
+import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
+import type { Ports } from './listeners.ts';
 
 export { PUBLIC_DIR, RESULTS_DIR, ROOT };
 
@@ -50,6 +52,8 @@ function pickLang(request: FastifyRequest, reply: FastifyReply): Lang {
 }
 
 interface PageOptions {
+  /** The request the page answers: which protocol and port the reader came by. */
+  request: FastifyRequest;
   lang: Lang;
   title: string;
   /** The page's path without `lang`, for the language switch. */
@@ -63,13 +67,15 @@ interface PageOptions {
 }
 
 /** Every page's frame: navigation, language switch, large-type toggle, config for scripts. */
-function page({ lang, title, path: pagePath, body, scripts = [], data = {}, ctx }: PageOptions): string {
+function page({ request, lang, title, path: pagePath, body, scripts = [], data = {}, ctx }: PageOptions): string {
   const t = I18N[lang];
   const other: Lang = lang === 'en' ? 'zh' : 'en';
+  const wire = pageWire(request, ctx, pagePath);
   const config = {
     lang,
     strings: t,
-    ports: ctx.ports ?? null,
+    ports: wire.ports,
+    wire: { protocol: wire.protocol, h1Url: wire.h1Url, h2Url: wire.h2Url, experimentStreams: wire.experimentStreams },
     transports: TRANSPORT_IDS,
     heartbeatMs: ctx.config.heartbeatMs,
     ...data,
@@ -97,6 +103,7 @@ function page({ lang, title, path: pagePath, body, scripts = [], data = {}, ctx 
     <a href="/results">${t['nav.results']}</a>
   </nav>
   <span class="tools">
+    ${wireSwitch(wire, t)}
     <a id="lang-switch" href="${escapeHtml(pagePath + separator)}lang=${other}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
     <button type="button" id="large-toggle" aria-pressed="false">${t.large}</button>
   </span>
@@ -109,6 +116,63 @@ ${body}
 ${scripts.map((s) => `<script type="module" src="/assets/${s}"></script>`).join('\n')}
 </body>
 </html>`;
+}
+
+/** How the reader reached a page, and where the same page is over the other HTTP version. */
+interface PageWire {
+  protocol: 'h1' | 'h1-tls' | 'h2';
+  /** The ports the page's scripts use (lab.js originFor): each held transport's own over plain HTTP/1.1, one origin over TLS. */
+  ports: Ports | null;
+  /** This page over HTTP/1.1 (plain) and over HTTP/2 (TLS); null when the lab has no TLS port. */
+  h1Url: string;
+  h2Url: string | null;
+  /** How many streams the experiment port holds at once before the next waits: six connections, or HTTP/2's SETTINGS limit. */
+  experimentStreams: number;
+}
+
+/** HTTP/1.1's six connections per host and port in Chromium (FIELD-NOTES.md). */
+const BROWSER_CONNECTIONS_PER_HOST = 6;
+
+/**
+ * Over plain HTTP/1.1 a page sends each held transport to a port of its own
+ * (listeners.ts). Over TLS it must not: an https page may not open http://
+ * streams (mixed content), and over HTTP/2 one connection carries everything, so
+ * every transport shares the page's own origin; only the six-connection
+ * experiment keeps a port of its own (the TLS experiment port, with HTTP/2's own
+ * stream limit).
+ */
+function pageWire(request: FastifyRequest, ctx: LabContext, pagePath: string): PageWire {
+  const raw = request.raw;
+  const h2 = raw.httpVersionMajor === 2;
+  const encrypted = h2 || Boolean((raw.socket as { encrypted?: boolean } | null)?.encrypted);
+  const authority = (request.headers.host ?? request.headers[':authority'] ?? '') as string;
+  const hostname = hostnameOf(authority) ?? '127.0.0.1';
+  const tls = ctx.ports?.tls;
+  const name = hostname.includes(':') ? `[${hostname}]` : hostname;
+  const h1Url = `http://${name}:${ctx.ports?.main ?? ctx.config.port}${pagePath}`;
+  const h2Url = tls ? `https://${name}:${tls.main}${pagePath}` : null;
+  if (!encrypted || !ctx.ports) return { protocol: 'h1', ports: ctx.ports ?? null, h1Url, h2Url, experimentStreams: BROWSER_CONNECTIONS_PER_HOST };
+  const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 443);
+  const extra = h2 && tls ? { experiment: tls.experiment } : {};
+  return { protocol: h2 ? 'h2' : 'h1-tls', ports: { main: port, extra, tls }, h1Url, h2Url, experimentStreams: h2 ? EXPERIMENT_MAX_STREAMS : BROWSER_CONNECTIONS_PER_HOST };
+}
+
+/** The name part of a Host header (IPv6 without brackets), or undefined when it is not one. */
+function hostnameOf(authority: string): string | undefined {
+  try {
+    return new URL(`http://${authority}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The header's HTTP/1.1 | HTTP/2 switch: the same page over the other protocol. */
+function wireSwitch(wire: PageWire, t: Strings): string {
+  if (!wire.h2Url) return '';
+  const link = (href: string, label: string, current: boolean, title: string) =>
+    `<a href="${escapeHtml(href)}"${current ? ' aria-current="page"' : ''} title="${escapeHtml(title)}">${label}</a>`;
+  const onH2 = wire.protocol === 'h2';
+  return `<span class="wire-switch" role="group" aria-label="${escapeHtml(t['wire.label'])}" data-protocol="${wire.protocol}">${link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title'])}${link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])}<span class="wire-now" id="wire-now"></span></span>`;
 }
 
 /** Files the source viewer may show: the lab's own code and lessons, nothing else. */
@@ -145,7 +209,7 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
 </ul>
 <h2>${t['index.lessons']}</h2>
 <ol class="lessons">${lessons}</ol>`;
-    return reply.type('text/html; charset=utf-8').send(page({ lang, title: t['index.lessons'], path: '/', body, ctx }));
+    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['index.lessons'], path: '/', body, ctx }));
   });
 
   app.get('/lessons/:name', async (request, reply) => {
@@ -170,7 +234,7 @@ ${lesson.html}
 </article>
 ${pager}`;
     return reply.type('text/html; charset=utf-8').send(page({
-      lang, title: lesson.title, path: `/lessons/${name}`, body, ctx,
+      request, lang, title: lesson.title, path: `/lessons/${name}`, body, ctx,
       scripts: ['lesson.js'], data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
     }));
   });
@@ -197,7 +261,7 @@ ${pager}`;
 <div class="panels" id="board">
 ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
 </div>`;
-    return reply.type('text/html; charset=utf-8').send(page({ lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
+    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
   });
 
   // The source viewer: "the code, linked, readable whole" (STYLE.md rule 11).
@@ -216,7 +280,7 @@ ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}">
     const body = `<h1><code>${escapeHtml(file)}</code></h1>
 <p>${source.split('\n').length} lines</p>
 <pre class="source" tabindex="0"><code>${lines}</code></pre>`;
-    return reply.type('text/html; charset=utf-8').send(page({ lang, title: file, path: `/code/${file}`, body, ctx }));
+    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: file, path: `/code/${file}`, body, ctx }));
   });
 }
 

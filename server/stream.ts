@@ -67,8 +67,9 @@ class FeedStream {
     private readonly wire: StreamWire,
   ) {
     this.request = request.raw;
-    this.meter = ctx.stats.meter(wire.id, request.raw, res);
+    // The tap first: over HTTP/2 the meter's claim lets go of the request's HEADERS frames.
     this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
+    this.meter = ctx.stats.meter(wire.id, request.raw, res);
     res.writeHead(200, wire.headers);
     flattenHead(res);
     this.writeOther(wire.preamble);

@@ -23,8 +23,8 @@ import type { TransportId } from './transports/registry.ts';
 
 export interface WireRecord {
   transport: TransportId;
-  /** `h2`: the bytes are HTTP/2 frames of one stream (decrypted); absent: HTTP/1.1 as it crossed. */
-  protocol?: 'h2';
+  /** `h1`: HTTP/1.1 bytes as they crossed (the plaintext, over TLS); `h2`: HTTP/2 frames of one stream, decrypted. */
+  protocol: 'h1' | 'h2';
   /** Over HTTP/2, the stream the frames belong to. */
   stream?: number;
   /** Over HTTP/2, the request's header list as the server decoded it from HPACK (on the first record). */
@@ -86,7 +86,7 @@ export class Wiretap {
     let connection = this.connectionIds.get(socket);
     if (connection === undefined) this.connectionIds.set(socket, (connection = this.nextConnection++));
     const emit = (dir: 'in' | 'out', bytes: Buffer) => {
-      const record: WireRecord = { transport, dir, connection: connection!, at: Date.now(), data: bytes.toString('base64') };
+      const record: WireRecord = { transport, protocol: 'h1', dir, connection: connection!, at: Date.now(), data: bytes.toString('base64') };
       for (const listener of this.listeners.get(client) ?? []) listener(record);
     };
     const raw = request.raw;

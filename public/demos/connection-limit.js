@@ -2,7 +2,10 @@
 // HTTP/1.1. Every stream here goes to the lab's `experiment` port, which exists to
 // be exhausted (server/listeners.ts), so the page's own port, the board and other
 // tabs keep working. Nothing opens until the reader presses a button.
-import { h, originFor, t } from '../lab.js';
+// Over HTTP/2 the same button shows the wall gone: every stream shares one
+// connection, up to the server's own stream limit (the TLS experiment port's
+// SETTINGS_MAX_CONCURRENT_STREAMS, server/http2/listener.ts), past which they wait too.
+import { WIRE, h, originFor, t } from '../lab.js';
 
 const elapsed = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -25,7 +28,7 @@ export function mount(element) {
     body);
   const statsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'stats', 'data-state': 'idle', class: 'mono' }, t('cl.stats.idle'));
   const wsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'ws', 'data-state': 'idle', class: 'mono' }, t('cl.ws.idle'));
-  const root = h('div', { 'data-field': 'connection-limit', 'data-open': '0', 'data-connecting': '0' },
+  const root = h('div', { 'data-field': 'connection-limit', 'data-open': '0', 'data-connecting': '0', 'data-protocol': WIRE.protocol, 'data-limit': String(WIRE.experimentStreams) },
     h('p', {}, t('cl.intro', { origin })),
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.open, buttons.closeOne, buttons.closeAll),
     summary,
@@ -56,8 +59,10 @@ export function mount(element) {
     const connecting = streams.filter((s) => s.state === 'connecting' || s.state === 'reconnecting').length;
     root.dataset.open = String(open);
     root.dataset.connecting = String(connecting);
-    summary.textContent = t(open >= 6 && connecting > 0 ? 'cl.summary.wall' : 'cl.summary', { open, connecting });
-    summary.className = open >= 6 && connecting > 0 ? 'bad' : '';
+    const wall = open >= WIRE.experimentStreams && connecting > 0;
+    summary.textContent = t(wall ? 'cl.summary.wall' : 'cl.summary', { open, connecting, limit: WIRE.experimentStreams, why: t(WIRE.protocol === 'h2' ? 'cl.why.h2' : 'cl.why.h1') });
+    summary.className = wall ? 'bad' : '';
+    root.dataset.wall = String(wall);
     if (pendingStats) statsLine.textContent = t('cl.stats.pending', { time: elapsed(pendingStats.since) });
     if (socket?.readyState === WebSocket.CONNECTING) wsLine.textContent = t('cl.ws.connecting', { time: elapsed(wsSince) });
     buttons.closeOne.disabled = buttons.closeAll.disabled = !streams.some((s) => s.state !== 'closed');

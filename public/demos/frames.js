@@ -2,7 +2,7 @@
 // decoded field by field from the wiretap's exact bytes (RFC 6455 section 5.2).
 // The stream carries chat only and the server pings every 2 s, so what shows is
 // what the buttons cause, plus the heartbeat's ping/pong pairs.
-import { config, h, newClientId, t } from '../lab.js';
+import { h, mainOrigin, newClientId, t } from '../lab.js';
 import { closeReason, frameStream, hex } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
@@ -20,10 +20,6 @@ export function lengthForm(header) {
   return field === 126 ? '16-bit' : field === 127 ? '64-bit' : '7-bit';
 }
 
-function mainOrigin() {
-  const port = config.ports?.main;
-  return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
-}
 
 const clip = (text) => (text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS)}…` : text);
 

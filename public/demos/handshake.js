@@ -2,7 +2,7 @@
 // side through the wiretap (the request head as the server parsed it, the exact 101
 // bytes), and Sec-WebSocket-Accept recomputed here, step by step, from the key the
 // browser chose: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2).
-import { config, h, newClientId, t } from '../lab.js';
+import { h, mainOrigin, newClientId, t } from '../lab.js';
 import { sha1, toBase64, toHex } from '../sha1.js';
 import { openTap, showBytes } from '../wiretap.js';
 
@@ -21,11 +21,6 @@ export function acceptSteps(key) {
 
 const headerValue = (head, name) => new RegExp(`^${name}:[ \\t]*(.*?)[ \\t]*$`, 'im').exec(head)?.[1];
 
-/** The main port's origin (the lesson page is normally served from it already). */
-function mainOrigin() {
-  const port = config.ports?.main;
-  return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
-}
 
 /** A head shown with its CR LF visible, the key and accept lines marked. */
 function headView(bytes) {

@@ -5,7 +5,7 @@
 // pings itself), so each stream's wiretap shows them: `: heartbeat` lines, ping
 // and pong frames.
 import { CLIENTS } from '../clients/index.js';
-import { h, newClientId, originFor, t } from '../lab.js';
+import { WIRE, h, newClientId, originFor, t } from '../lab.js';
 import { frameStream } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
@@ -135,6 +135,10 @@ function streamCard(spec, origin) {
 }
 
 export function mount(element) {
+  if (WIRE.protocol !== 'h1') {
+    element.replaceChildren(h('p', { 'data-field': 'heartbeats', 'data-state': 'needs-h1' }, t('hb.h1only'), ' ', h('a', { href: WIRE.h1Url }, WIRE.h1Url)));
+    return;
+  }
   const origin = originFor('idle-proxy');
   const toggle = h('button', { type: 'button', 'data-action': 'toggle' }, t('hb.stop'));
   const grid = h('div', { class: 'panels' });

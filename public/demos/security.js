@@ -5,7 +5,7 @@
 // (b) A foreign Origin on the WebSocket upgrade: a page cannot forge the header, so
 //     the server plays both sites over raw TCP (server/experiments.ts), and a
 //     sandboxed frame (origin "null") shows what a page itself gets: error, 1006.
-import { TRANSPORTS, config, h, newClientId, t } from '../lab.js';
+import { TRANSPORTS, h, mainOrigin, newClientId, t } from '../lab.js';
 import { postChat } from '../chat.js';
 import { mountPanel } from '../panel.js';
 import { openTap, showBytes } from '../wiretap.js';
@@ -20,10 +20,6 @@ const showRaw = (bytes) => showBytes(bytes).replace(/\u2028/g, '⟦U+2028⟧').r
 /** The text shown literally, with its invisible characters marked, for the reader to compare. */
 const showText = (text) => text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\u2028/g, '⟦U+2028⟧').replace(/\u2029/g, '⟦U+2029⟧');
 
-function mainOrigin() {
-  const port = config.ports?.main;
-  return port ? `${location.protocol}//${location.hostname}:${port}` : location.origin;
-}
 
 /** The feed's last seq now, so that the panels start from there and miss nothing posted after. */
 async function lastSeq() {

@@ -188,7 +188,11 @@ export class ConnectionMeter {
     return account;
   }
 
-  /** A transport's meter for `streamId`: counts the request and, if new to it, the connection. */
+  /**
+   * A transport's meter for `streamId`: counts the request and, if new to it, the
+   * connection. The request's HEADERS frames are let go here: a wiretap that wants
+   * them attaches first (wiretap.attach before stats.meter).
+   */
   claim(streamId: number, stats: TrafficStats): StreamMeter {
     const account = this.accountFor(streamId) ?? new StreamAccount();
     account.claim(stats);

@@ -19,9 +19,10 @@ import type { Transport } from './index.ts';
  * accounts them the moment they reach the socket (see stats.ts).
  */
 export function answerPoll(ctx: LabContext, id: TransportId, request: FastifyRequest, reply: FastifyReply, entries: readonly Entry[], client?: string): void {
+  // The tap first: over HTTP/2 the meter's claim lets go of the request's HEADERS frames.
+  const tap = ctx.wiretap.attach(client, id, request);
   const meter = ctx.stats.meter(id, request.raw, reply.raw);
   const body = pollBody(ctx.feed.epoch, ctx.feed.lastSeq, entries);
-  const tap = ctx.wiretap.attach(client, id, request);
   reply.hijack();
   reply.raw.writeHead(200, {
     ...FEED_HEADERS,

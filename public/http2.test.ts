@@ -1,0 +1,143 @@
+/**
+ * The pages over HTTP/2, in a real headless Chromium that trusts the lab's
+ * self-signed certificate (as a student who accepted it once): the board shows a
+ * chat on all five panels and says which protocol carried each; more than six
+ * streams to one origin do not block a page; the six-connection experiment shows
+ * HTTP/2's own stream limit instead; the WebSocket really rides the HTTP/2
+ * connection (RFC 8441); HPACK shrinks a repeated poll's head.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { TRANSPORT_IDS } from '../server/transports/registry.ts';
+import { EXPERIMENT_MAX_STREAMS } from '../server/http2/listener.ts';
+import { type RunningLab, startLab } from '../server/test-helpers.ts';
+import { launchBrowser } from './testing/browser.ts';
+
+let lab: RunningLab;
+let browser: Browser;
+let h2Url: string;
+before(async () => {
+  lab = await startLab({ tickMs: 250, tlsPort: 0 });
+  h2Url = lab.https!.h2Url;
+  browser = await launchBrowser({ trustSpki: lab.ctx.certificate!.spkiSha256 });
+});
+after(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+async function open(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  await page.addInitScript('window.__name = (fn) => fn'); // see pages.test.ts
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${url}: console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`${url}: ${error.message}`));
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  return { page, errors };
+}
+
+const stats = async () => (await (await fetch(`${lab.baseUrl}/stats`)).json()) as {
+  transports: Record<string, { protocols: Record<'h1' | 'h2', { requests: number; eventsDelivered: number }> }>;
+  http2: { sessionsOpened: number };
+};
+
+describe('pages over HTTP/2 in Chromium', () => {
+  test('the board over HTTP/2: a chat reaches all five panels, each says HTTP/2, the WebSocket rides the HTTP/2 connection', async () => {
+    const context = await browser.newContext();
+    try {
+      const before = await stats();
+      const { page, errors } = await open(context, `${h2Url}/board`);
+      assert.equal(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol), 'h2', 'Chromium negotiated HTTP/2 for the page');
+      await page.waitForFunction(() => document.getElementById('wire-now')?.dataset.protocol === 'h2');
+      assert.match(await page.textContent('.wire-switch [aria-current="page"]') ?? '', /HTTP\/2/, 'the switch marks HTTP/2 as the current protocol');
+      assert.match(await page.getAttribute('.wire-switch a:not([aria-current])', 'href') ?? '', new RegExp(`^http://127\\.0\\.0\\.1:${lab.port}/board$`), 'the other side of the switch is this page over plain HTTP/1.1');
+      for (const id of TRANSPORT_IDS) await page.waitForSelector(`.panel[data-transport="${id}"][data-protocol="h2"]`, { timeout: 10_000 });
+      await page.fill('#chat input[name="name"]', 'h2');
+      await page.fill('#chat input[name="text"]', 'over one connection');
+      await page.click('#chat button[type="submit"]');
+      for (const id of TRANSPORT_IDS) {
+        await page.waitForFunction((id) => [...document.querySelectorAll(`.panel[data-transport="${id}"] [data-field="log"] .chat`)].some((line) => line.textContent?.includes('h2: over one connection')), id, { timeout: 5000 });
+      }
+      const after = await stats();
+      assert.ok(after.transports.ws.protocols.h2.requests > before.transports.ws.protocols.h2.requests, 'the board\'s WebSocket was an extended CONNECT on the HTTP/2 connection');
+      assert.equal(after.transports.ws.protocols.h1.requests, before.transports.ws.protocols.h1.requests, 'no WebSocket fell back to HTTP/1.1');
+      for (const id of TRANSPORT_IDS) assert.ok(after.transports[id].protocols.h2.eventsDelivered > before.transports[id].protocols.h2.eventsDelivered, `${id}: events delivered over HTTP/2`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('more than six streams to one origin: the page and a second tab still load over HTTP/2', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page } = await open(context, `${h2Url}/lessons/intro`);
+      const opened = await page.evaluate(() => new Promise<number>((resolve) => {
+        let open = 0;
+        for (let i = 0; i < 8; i++) {
+          const source = new EventSource(`${location.origin}/feed/sse?types=chat`);
+          source.onopen = () => {
+            if (++open === 8) resolve(open);
+          };
+        }
+        setTimeout(() => resolve(open), 5000);
+      }));
+      assert.equal(opened, 8, 'eight EventSources to one origin are all open (over HTTP/1.1 the seventh would wait)');
+      const started = Date.now();
+      const second = await open(context, `${h2Url}/lessons/sse`);
+      await second.page.waitForSelector('main h1', { timeout: 5000 });
+      assert.ok(Date.now() - started < 5000, 'a second tab to the same origin loads at once');
+      const answer = await page.evaluate(async () => (await fetch('/stats', { cache: 'no-store' })).status);
+      assert.equal(answer, 200, 'a fetch from the page holding eight streams is answered');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the six-connection experiment over HTTP/2: past six, up to the server\'s stream limit, then the next waits', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, errors } = await open(context, `${h2Url}/lessons/sse`);
+      const root = '.demo[data-demo="connection-limit"] [data-field="connection-limit"]';
+      await page.waitForSelector(root);
+      assert.equal(await page.getAttribute(root, 'data-limit'), String(EXPERIMENT_MAX_STREAMS), 'the demo knows the HTTP/2 limit it will meet');
+      for (let i = 0; i < EXPERIMENT_MAX_STREAMS + 1; i++) await page.click('.demo[data-demo="connection-limit"] button[data-action="open"]');
+      await page.waitForFunction(({ root, limit }) => document.querySelector<HTMLElement>(root)?.dataset.open === String(limit), { root, limit: EXPERIMENT_MAX_STREAMS }, { timeout: 10_000 });
+      assert.ok(EXPERIMENT_MAX_STREAMS > 6, 'the limit is above HTTP/1.1\'s six');
+      await page.waitForTimeout(1000);
+      assert.equal(await page.getAttribute(root, 'data-open'), String(EXPERIMENT_MAX_STREAMS), `exactly ${EXPERIMENT_MAX_STREAMS} streams open`);
+      assert.equal(await page.getAttribute(root, 'data-connecting'), '1', 'the next one waits for a free stream');
+      assert.equal(await page.getAttribute(root, 'data-wall'), 'true', 'the demo says it met the wall');
+      await page.click('.demo[data-demo="connection-limit"] button[data-action="close-one"]');
+      await page.waitForFunction((root) => document.querySelector<HTMLElement>(root)?.dataset.connecting === '0', root, { timeout: 10_000 });
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('HPACK on the wire panel: a poll\'s request head over HTTP/2 is a fraction of the same poll\'s over HTTP/1.1', async () => {
+    const context = await browser.newContext();
+    try {
+      const heads = '.panel[data-transport="short-poll"] [data-field="heads"]';
+      const sizesOver = async (origin: string) => {
+        const { page } = await open(context, `${origin}/lessons/short-poll`);
+        await page.waitForFunction((heads) => (document.querySelector(heads)?.textContent ?? '').split(' · ').length >= 4, heads, { timeout: 15_000 });
+        const sizes = (await page.textContent(heads))!.split(' · ').map(Number);
+        await page.close();
+        return sizes;
+      };
+      const h1 = await sizesOver(lab.baseUrl);
+      const h2 = await sizesOver(h2Url);
+      assert.ok([...h1, ...h2].every((n) => n > 0), `head sizes are numbers (HTTP/1.1 ${h1.join(', ')}; HTTP/2 ${h2.join(', ')})`);
+      // The page's own requests filled the connection's HPACK table before the first poll:
+      // every poll sends little more than references and the changing `since`.
+      assert.ok(Math.max(...h2) * 4 < Math.min(...h1), `HTTP/2 heads (${h2.join(', ')} B) are under a quarter of HTTP/1.1's (${h1.join(', ')} B)`);
+    } finally {
+      await context.close();
+    }
+  });
+});
