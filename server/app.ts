@@ -12,6 +12,7 @@ import { type LabCertificate, labCertificateNames, loadOrCreateCertificate } fro
 import { listenTls } from './http2/listener.ts';
 import { ROOT } from './paths.ts';
 import { listenExtra, type Ports } from './listeners.ts';
+import { LabHosts } from './hosts.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
@@ -108,11 +109,6 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
   // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
   app.addHttpMethod('CONNECT');
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      return sendError(reply.header('connection', 'close'), 'bad_request', 'An HTTP/1.1 request must carry a Host header.');
-    }
-  });
   const feed = new Feed(config.bufferSize);
   const startedAt = preciseNow();
   const stats = new WireStats();
@@ -123,8 +119,20 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     limiter: new ChatLimiter(config.chatRate),
     closers: new Set(),
     wiretap: new Wiretap(() => stats.streams),
-    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0 },
+    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0 },
   };
+
+  const hosts = new LabHosts(config.host, config.allowedHosts);
+  app.addHook('onRequest', async (request, reply) => {
+    const host = request.headers.host ?? (request.headers[':authority'] as string | undefined);
+    if (request.raw.httpVersion === '1.1' && host === undefined) {
+      return sendError(reply.header('connection', 'close'), 'bad_request', 'An HTTP/1.1 request must carry a Host header.');
+    }
+    if (!hosts.allows(host)) {
+      ctx.counters.unknownHostsRefused++;
+      return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
+    }
+  });
 
   // Before @fastify/websocket's own preClose (hooks run in order), so that sockets
   // hear 1001 "going away" rather than a bare close, and held polls and streams end
@@ -149,12 +157,14 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     if (!request.routeOptions.config.transport) ctx.stats.skip(request.raw);
   });
 
-  app.setErrorHandler((error: FastifyError | LabError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError | LabError, request, reply) => {
     if (error instanceof LabError) return sendError(reply, error.code, error.message);
     const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
     if (mapped) return sendError(reply, mapped);
     if (error.statusCode && error.statusCode < 500) return sendError(reply, 'bad_json', error.message);
-    reply.log.error(error);
+    // The logger is off (it would cost every request); a 500 is rare and must leave a trace.
+    ctx.counters.internalErrors++;
+    console.error(`Wirelab: internal error answering ${request.method} ${request.url}:`, error);
     return sendError(reply, 'internal');
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));

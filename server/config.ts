@@ -16,6 +16,8 @@ export interface Config {
   heartbeatMs: number;
   /** Origins allowed to open WebSockets and post chat, besides the lab's own. */
   allowedOrigins: string[];
+  /** Host names the lab answers to besides its own (hosts.ts): any other is refused, against DNS rebinding. */
+  allowedHosts: string[];
   /** Chat messages allowed per client IP per 10 s; 0 = unlimited. */
   chatRate: number;
   /** An iframe response is ended after this many body bytes, and the client reconnects. */
@@ -57,6 +59,7 @@ const DEFAULTS: Config = {
   bufferSize: 1000,
   heartbeatMs: 15_000,
   allowedOrigins: [],
+  allowedHosts: [],
   chatRate: 20,
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
@@ -118,6 +121,10 @@ export const SETTINGS: Setting[] = [
   { env: 'BUFFER_SIZE', key: 'bufferSize', help: `recent events kept for resume (default ${DEFAULTS.bufferSize})`, parse: integer('BUFFER_SIZE', 1, 1_000_000) },
   { env: 'HEARTBEAT_MS', key: 'heartbeatMs', help: `heartbeat interval of SSE, iframe and WebSocket pings (default ${DEFAULTS.heartbeatMs})`, parse: integer('HEARTBEAT_MS', 100, 3_600_000) },
   { env: 'ALLOWED_ORIGINS', key: 'allowedOrigins', help: 'comma-separated origins allowed to open WebSockets and post chat, besides the lab\'s own (default none)', parse: origins },
+  { env: 'ALLOWED_HOSTS', key: 'allowedHosts', help: 'comma-separated host names the lab answers to besides localhost, its IP addresses, this machine\'s name and HOST (a DNS-rebinding guard; default none)', parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(name)) throw new ConfigError(`ALLOWED_HOSTS has ${JSON.stringify(name)}, which is not a host name like lab.school.example`);
+    return name.toLowerCase();
+  }) },
   { env: 'CHAT_RATE', key: 'chatRate', help: `chat messages per client per 10 s; 0 = unlimited (default ${DEFAULTS.chatRate})`, parse: integer('CHAT_RATE', 0, 1_000_000) },
   { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
   { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },

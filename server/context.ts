@@ -27,7 +27,15 @@ export interface LabContext {
   /** The TLS ports' certificate, once they listen (main.ts tells the user how to accept it). */
   certificate?: LabCertificate;
   /** Things the lab does on purpose that a reader of /stats should see. */
-  counters: { slowReadersDropped: number; deadPeersTerminated: number; wsErrorsAnswered: number };
+  counters: {
+    slowReadersDropped: number;
+    deadPeersTerminated: number;
+    wsErrorsAnswered: number;
+    /** Requests refused for a Host that is not the lab's (hosts.ts). */
+    unknownHostsRefused: number;
+    /** 500s: each is also written to stderr. */
+    internalErrors: number;
+  };
 }
 
 /** Every port the lab listens on: a page from any of them is the lab's own. */

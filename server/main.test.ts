@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -80,5 +81,26 @@ test('--help lists every setting', async () => {
   assert.equal(code, 0, 'exit 0');
   for (const name of ['HOST', 'PORT', 'TICK_MS', 'BUFFER_SIZE', 'HEARTBEAT_MS', 'ALLOWED_ORIGINS', 'CHAT_RATE']) {
     assert.match(stdout, new RegExp(`\\b${name}\\b`), `${name} is listed`);
+  }
+});
+
+test('a taken port or a bad HOST stops the server with one clear line, not a stack trace', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const taken = String((blocker.address() as net.AddressInfo).port);
+  try {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: taken, TLS_PORT: 'off', EXTRA_PORTS: 'off' }, new RegExp(`^Wirelab cannot start: port ${taken} on 127\\.0\\.0\\.1 is taken`)],
+      [{ HOST: '192.0.2.1' }, /^Wirelab cannot start: HOST=192\.0\.2\.1 is not an address of this machine/],
+      [{ HOST: 'no-such-host.invalid' }, /^Wirelab cannot start: HOST=no-such-host\.invalid is not a name this machine can resolve/],
+    ];
+    for (const [env, message] of cases) {
+      const { code, stderr } = await output(start(env));
+      assert.equal(code, 2, `${JSON.stringify(env)}: exit code 2`);
+      assert.match(stderr, message, `${JSON.stringify(env)}: the message says what is wrong`);
+      assert.equal(stderr.trim().split('\n').length, 1, `${JSON.stringify(env)}: one line, no stack trace (${stderr})`);
+    }
+  } finally {
+    blocker.close();
   }
 });

@@ -28,7 +28,15 @@ async function main(): Promise<void> {
   }
   const lab = await build(config);
   const { app } = lab;
-  const ports = await listen(lab);
+  let ports;
+  try {
+    ports = await listen(lab);
+  } catch (error) {
+    const reason = listenFailure(error as NodeJS.ErrnoException, config.host, config.port);
+    if (!reason) throw error;
+    console.error(`Wirelab cannot start: ${reason}`);
+    process.exit(2);
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`Wirelab listening on http://${host}:${ports.main}`);
   const extra = Object.entries(ports.extra).map(([name, port]) => `${name} ${port}`).join(', ');
@@ -56,6 +64,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** One sentence for a listen() that failed for a reason the user can fix, or undefined. */
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is taken (is another Wirelab running?): stop that program, or choose another port, e.g. PORT=${port === 65535 ? 3000 : port + 100} (PORT=0 picks a free one)`;
+    case 'EACCES':
+      return `this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. PORT=3000`;
+    case 'EADDRNOTAVAIL':
+      return `HOST=${host} is not an address of this machine: use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `HOST=${host} is not a name this machine can resolve: use an address such as 127.0.0.1 or 0.0.0.0`;
+    default:
+      return undefined;
+  }
 }
 
 /** What a browser will say about the certificate, and how to get past it once. */

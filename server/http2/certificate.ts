@@ -152,16 +152,19 @@ export function spkiSha256(certPem: string): string {
   return spkiHash(new X509Certificate(certPem));
 }
 
-/** The names a lab listening on `host` is reached by: loopback, the machine's name, `host` or, for a wildcard, every outside address. */
+/**
+ * The names a lab listening on `host` is reached by: loopback, the machine's name
+ * and every outside address, and `host` itself unless it is a wildcard. The same
+ * set whether the lab listens on 127.0.0.1 or 0.0.0.0, so that switching HOST does
+ * not make a new certificate that every browser must accept again.
+ */
 export function labCertificateNames(host: string): string[] {
   const names = ['localhost', '127.0.0.1', '::1', os.hostname()];
-  if (host !== '0.0.0.0' && host !== '::') names.push(host);
-  else {
-    for (const address of Object.values(os.networkInterfaces()).flat()) {
-      // A link-local IPv6 address needs a zone (%eth0), which no browser takes in a URL.
-      if (address && !address.internal && !/^fe80:/i.test(address.address)) names.push(address.address);
-    }
+  for (const address of Object.values(os.networkInterfaces()).flat()) {
+    // A link-local IPv6 address needs a zone (%eth0), which no browser takes in a URL.
+    if (address && !address.internal && !/^fe80:/i.test(address.address)) names.push(address.address);
   }
+  if (host !== '0.0.0.0' && host !== '::') names.push(host);
   return [...new Set(names.filter(Boolean).map((name) => (isIP(name) ? name : name.toLowerCase())))];
 }
 
