@@ -65,6 +65,32 @@ describe('pages in Chromium', () => {
     }
   });
 
+  test('Chinese pages are drawn with Chinese glyphs, not empty boxes', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page } = await open(context, '/lessons/intro?lang=zh');
+      await page.waitForSelector('main h1');
+      // Without a CJK font every Chinese character is the same "missing glyph" box: draw two
+      // different characters in the heading's own font and compare their pixels.
+      const differ = await page.evaluate(() => {
+        const font = getComputedStyle(document.querySelector('main h1')!).font;
+        const pixels = (char: string) => {
+          const canvas = document.createElement('canvas');
+          canvas.width = canvas.height = 64;
+          const g = canvas.getContext('2d')!;
+          g.font = font;
+          g.textBaseline = 'top';
+          g.fillText(char, 4, 4);
+          return g.getImageData(0, 0, 64, 64).data.join(',');
+        };
+        return pixels('汉') !== pixels('字') && pixels('汉') !== pixels('口');
+      });
+      assert.ok(differ, 'two different Chinese characters draw differently (a CJK font is installed and used)');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the language switch keeps the reader\'s place; large type is a keyboard toggle', async () => {
     const context = await browser.newContext();
     try {

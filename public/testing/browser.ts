@@ -19,19 +19,35 @@ export const CHROMIUM_ARGS = [
 
 let installed: string | undefined;
 
-/** The path of a Chromium binary, installing Debian's package first if needed and possible. */
+/**
+ * A font with Chinese glyphs: without one, Chromium draws the Chinese pages as
+ * rows of empty boxes (and a test of them would pass on boxes). Debian's
+ * fonts-noto-cjk puts Noto Sans CJK here.
+ */
+const CJK_FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+
+/** Whether this process may install Debian packages (root, with apt-get). */
+const canInstall = () => process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+
+function aptInstall(packages: string[]): void {
+  console.error(`Installing Debian's ${packages.join(' and ')} for the browser tests (apt-get install -y ${packages.join(' ')})...`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** The path of a Chromium binary, installing Debian's chromium (and a CJK font) first if needed and possible. */
 export function chromiumPath(): string {
   if (installed) return installed;
   const fromEnv = process.env.CHROMIUM_PATH;
-  const found = [fromEnv, ...CANDIDATES].find((p): p is string => !!p && existsSync(p));
-  if (found) return (installed = found);
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.error('Chromium is missing: installing Debian\'s chromium package (apt-get install -y chromium)...');
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (existsSync('/usr/bin/chromium')) return (installed = '/usr/bin/chromium');
+  let found = [fromEnv, ...CANDIDATES].find((p): p is string => !!p && existsSync(p));
+  const missing = [...(found ? [] : ['chromium']), ...(existsSync(CJK_FONT) ? [] : ['fonts-noto-cjk'])];
+  if (missing.length > 0 && canInstall()) {
+    aptInstall(missing);
+    found ??= existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
   }
-  throw new Error('The browser tests need Chromium: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.');
+  if (!found) throw new Error('The browser tests need Chromium: install it (Debian: apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH.');
+  if (!existsSync(CJK_FONT)) console.error(`No CJK font at ${CJK_FONT}: the Chinese pages will be checked with whatever font this machine has (Debian: apt-get install -y fonts-noto-cjk).`);
+  return (installed = found);
 }
 
 /**
