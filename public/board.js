@@ -1,14 +1,23 @@
 // The board: all five transports on the same feed, a chat box, and a two-way comparison.
 import { postChat } from './chat.js';
-import { t } from './lab.js';
+import { TRANSPORTS, t } from './lab.js';
+import { mountByteBars } from './byte-bars.js';
 import { mountPanel } from './panel.js';
+import { mountTimeline } from './timeline.js';
 
 const board = document.getElementById('board');
+const timeline = mountTimeline(document.getElementById('timeline'), TRANSPORTS);
+mountByteBars(document.getElementById('byte-bars'), TRANSPORTS);
 // Short polling asks twice a second here: a chat message reaches all five panels within a
 // second, and the panel's request count still shows how many polls come back empty.
 const SHORT_POLL_INTERVAL_MS = 500;
 for (const slot of board.querySelectorAll('[data-transport]')) {
-  mountPanel(slot, slot.dataset.transport, { since: undefined, intervalMs: slot.dataset.transport === 'short-poll' ? SHORT_POLL_INTERVAL_MS : undefined });
+  const id = slot.dataset.transport;
+  mountPanel(slot, id, {
+    since: undefined,
+    intervalMs: id === 'short-poll' ? SHORT_POLL_INTERVAL_MS : undefined,
+    onActivity: (kind) => timeline.mark(id, kind),
+  });
 }
 
 const chat = document.getElementById('chat');

@@ -65,6 +65,59 @@ describe('pages in Chromium', () => {
     }
   });
 
+  test('the board on a 1440x900 projector: five panels in one row, labels on one line, bytes per event and the timeline drawn, in normal and large type', async () => {
+    for (const large of [false, true]) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      try {
+        if (large) await context.addInitScript("localStorage.setItem('wirelab.large', '1')");
+        const { page, errors } = await open(context, '/board');
+        await page.waitForFunction(() => document.querySelectorAll('#byte-bars .row[data-bytes]:not([data-bytes=""])').length === 5, undefined, { timeout: 10_000 });
+        const layout = await page.evaluate(() => ({
+          tops: [...document.querySelectorAll('#board .panel')].map((p) => Math.round(p.getBoundingClientRect().top)),
+          // A label on one line is no taller than its line height.
+          wrapped: [...document.querySelectorAll('#board .panel h3 .title, #board .figures dt')].filter((el) => el.getBoundingClientRect().height > parseFloat(getComputedStyle(el).lineHeight) * 1.5).map((el) => el.textContent),
+          overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+          bars: [...document.querySelectorAll('#byte-bars .row')].map((row) => ({ id: (row as HTMLElement).dataset.transport, bytes: Number((row as HTMLElement).dataset.bytes), value: row.querySelector('.value')!.textContent })),
+          legend: document.querySelector('#byte-bars .legend')!.textContent,
+          lanes: document.querySelectorAll('#timeline .lane').length,
+          requestsDrawn: document.querySelectorAll('#timeline line.request').length,
+          eventsDrawn: document.querySelectorAll('#timeline circle.event').length,
+        }));
+        const what = large ? 'large type' : 'normal type';
+        assert.equal(new Set(layout.tops).size, 1, `${what}: the five panels share one row (tops ${layout.tops.join(', ')})`);
+        assert.equal(layout.tops.length, 5, `${what}: five panels`);
+        assert.deepEqual(layout.wrapped, [], `${what}: no panel label wraps`);
+        assert.equal(layout.overflow, false, `${what}: nothing wider than the screen`);
+        for (const bar of layout.bars) assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
+        const bytes = Object.fromEntries(layout.bars.map((b) => [b.id, b.bytes]));
+        assert.ok(bytes['short-poll'] > 2 * bytes.ws, `${what}: short polling's bar is over twice WebSocket's (${bytes['short-poll']} B against ${bytes.ws} B)`);
+        assert.match(layout.legend ?? '', /head.*framing.*JSON/i, `${what}: the legend names head, framing and payload`);
+        assert.equal(layout.lanes, 5, `${what}: a timeline lane per transport`);
+        assert.ok(layout.requestsDrawn >= 5 && layout.eventsDrawn >= 5, `${what}: requests and arrivals drawn (${layout.requestsDrawn}, ${layout.eventsDrawn})`);
+        assert.deepEqual(errors, [], `${what}: no console errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('on a 390 px phone no page scrolls sideways (tables scroll in their own box)', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      for (const path of ['/', '/board', '/lessons/intro', '/lessons/handshake', '/lessons/comparison', '/lessons/frames', '/lessons/short-poll']) {
+        for (const lang of LANGS) {
+          const { page } = await open(context, `${path}?lang=${lang}`);
+          await page.waitForTimeout(400);
+          const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+          assert.ok(widths[0] <= widths[1], `${lang} ${path}: page width ${widths[0]} fits the screen's ${widths[1]}`);
+          await page.close();
+        }
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test('Chinese pages are drawn with Chinese glyphs, not empty boxes', async () => {
     const context = await browser.newContext();
     try {

@@ -14,30 +14,34 @@ const ms = (value) => (value === undefined ? '–' : value < 10 ? value.toFixed(
 /**
  * Mounts a panel for `transport` into `slot`. Options: since, params (extra query
  * parameters such as types or heartbeatMs), origin (defaults to the transport's
- * own port), wire (show the raw wire, default true), title.
+ * own port), wire (show the raw wire, default true), title, onActivity(kind, event)
+ * (called for each request the client makes and each event it receives).
  */
 export function mountPanel(slot, transport, options = {}) {
-  const field = (name) => h('dd', { 'data-field': name }, '–');
+  // Short figures sit beside their label; long ones (several numbers) take a row of their own.
+  const field = (name, wide = false) => h('dd', { 'data-field': name, class: wide ? 'wide' : undefined }, '–');
   const figures = {
-    events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency'),
-    requests: field('requests'), connections: field('connections'), perEvent: field('per-event'),
-    protocol: field('protocol'), heads: field('heads'),
+    events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
+    requests: field('requests'), connections: field('connections'), perEvent: field('per-event', true),
+    protocol: field('protocol', true), heads: field('heads', true),
   };
+  // A label never wraps: one that does not fit is cut, and says itself in full on hover.
+  const label = (key, wide = false) => h('dt', { title: t(key), class: wide ? 'wide' : undefined }, t(key));
   const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
   const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
   const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
   const panel = h('section', { class: 'panel', 'data-transport': transport, 'aria-label': t(`label.${transport}`) },
-    h('h3', {}, options.title ?? t(`label.${transport}`), state),
+    h('h3', {}, h('span', { class: 'title', title: options.title ?? t(`label.${transport}`) }, options.title ?? t(`label.${transport}`)), state),
     h('dl', { class: 'figures' },
-      h('dt', {}, t('panel.events')), figures.events,
-      h('dt', {}, t('panel.lastSeq')), figures.lastSeq,
-      h('dt', {}, t('panel.gaps')), figures.gaps,
-      h('dt', {}, t('panel.latency')), figures.latency,
-      h('dt', {}, t('panel.requests')), figures.requests,
-      h('dt', {}, t('panel.connections')), figures.connections,
-      h('dt', {}, t('panel.perEvent')), figures.perEvent,
-      h('dt', {}, t('panel.protocol')), figures.protocol,
-      h('dt', {}, t('panel.heads')), figures.heads),
+      label('panel.events'), figures.events,
+      label('panel.lastSeq'), figures.lastSeq,
+      label('panel.gaps'), figures.gaps,
+      label('panel.requests'), figures.requests,
+      label('panel.connections'), figures.connections,
+      label('panel.latency', true), figures.latency,
+      label('panel.perEvent', true), figures.perEvent,
+      label('panel.protocol', true), figures.protocol,
+      label('panel.heads', true), figures.heads),
     h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
     h('details', { open: true }, h('summary', {}, t('panel.log')), log));
   slot.replaceChildren(panel);
@@ -62,6 +66,7 @@ export function mountPanel(slot, transport, options = {}) {
   };
 
   const onEvent = (event, receivedAt) => {
+    options.onActivity?.('event', event);
     events++;
     if (event.type === 'gap') gaps++;
     const latencyMs = Math.max(0, receivedAt - event.at);
@@ -132,6 +137,7 @@ export function mountPanel(slot, transport, options = {}) {
       onState: setState,
       onMessage: options.onMessage,
       onRequest: () => {
+        options.onActivity?.('request');
         requestsMade++;
         if (!tap) figures.requests.textContent = String(requestsMade);
       },

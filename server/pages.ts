@@ -259,6 +259,10 @@ ${pager}`;
   <button type="submit">${t['compare.go']}</button>
   <button type="button" name="all">${t['compare.all']}</button>
 </form>
+<div class="board-charts">
+  <section id="byte-bars" class="chart" aria-live="off"></section>
+  <section id="timeline" class="chart"></section>
+</div>
 <div class="panels" id="board">
 ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
 </div>`;

@@ -1,0 +1,89 @@
+// The HTTP/2 lesson's demo: what this page rides on, HPACK shrinking a repeated
+// request head (ten polls on a fresh connection, their heads as the server read
+// them), and the server's own counts of head bytes per request over each protocol.
+import { WIRE, h, newClientId, originFor, pageProtocol, t } from '../lab.js';
+import { onServerStats } from '../server-stats.js';
+import { openTap, requestHeadBytes } from '../wiretap.js';
+
+const POLLS = 10;
+
+/** Request head bytes per request, in and out, for `protocol` in a /stats `transports[id]`. */
+function headPerRequest(stats, id, protocol) {
+  const p = stats.transports[id].protocols?.[protocol];
+  if (!p || !p.requests) return undefined;
+  return { requests: p.requests, in: p.bytesIn.head / p.requests, out: p.bytesOut.head / p.requests };
+}
+
+export function mount(element) {
+  const protocol = pageProtocol();
+  const here = h('p', { 'data-field': 'page-protocol', 'data-protocol': protocol ?? '' },
+    t('h2.here', { protocol: protocol ?? '?', server: WIRE.protocol }),
+    ' ', WIRE.protocol === 'h2' ? h('a', { href: WIRE.h1Url }, t('h2.openH1')) : WIRE.h2Url ? h('a', { href: WIRE.h2Url }, t('h2.openH2')) : t('h2.noTls'));
+
+  // HPACK: the experiment port is a connection of its own, so the first poll meets an empty table.
+  const origin = originFor('experiment');
+  const run = h('button', { type: 'button', 'data-action': 'hpack' }, t('h2.run', { n: POLLS }));
+  const bars = h('ol', { class: 'bars', 'data-field': 'hpack' });
+  const verdict = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'hpack-verdict' });
+  run.addEventListener('click', async () => {
+    run.disabled = true;
+    bars.replaceChildren();
+    verdict.textContent = '';
+    const client = newClientId('hp');
+    const heads = [];
+    const tap = openTap(client, (record) => {
+      const bytes = requestHeadBytes(record);
+      if (bytes !== undefined) heads.push({ bytes, protocol: record.protocol });
+    });
+    await tap.ready;
+    try {
+      for (let i = 0; i < POLLS; i++) {
+        const before = heads.length;
+        await fetch(`${origin}/feed/short-poll?client=${client}&poll=${i + 1}`, { cache: 'no-store' });
+        // The tap's record travels on its own socket: wait for it before the next poll.
+        for (let wait = 0; heads.length === before && wait < 40; wait++) await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      tap.close();
+      run.disabled = false;
+    }
+    const max = Math.max(...heads.map((x) => x.bytes), 1);
+    bars.replaceChildren(...heads.map(({ bytes }, i) =>
+      h('li', { 'data-bytes': String(bytes) },
+        h('span', { class: 'bar-label' }, t('h2.poll', { n: i + 1 })),
+        h('span', { class: 'bar', style: `width:${Math.max(2, (100 * bytes) / max).toFixed(1)}%` }),
+        h('span', { class: 'bar-value' }, `${bytes} B`))));
+    if (heads.length >= 2) {
+      const [first, ...rest] = heads.map((x) => x.bytes);
+      const later = rest.reduce((a, b) => a + b, 0) / rest.length;
+      verdict.textContent = t(heads[0].protocol === 'h2' ? 'h2.verdict.h2' : 'h2.verdict.h1', { first, later: later.toFixed(0) });
+    }
+  });
+
+  // The server's count over everything it carried: head bytes per request, HTTP/1.1 against HTTP/2.
+  const body = h('tbody');
+  const table = h('table', { class: 'mono', 'data-field': 'per-protocol' },
+    h('thead', {}, h('tr', {}, ...['', t('h2.col.h1req'), t('h2.col.h1head'), t('h2.col.h2req'), t('h2.col.h2head')].map((c) => h('th', { scope: 'col' }, c)))),
+    body);
+  onServerStats((now) => {
+    body.replaceChildren(...Object.keys(now.transports).map((id) => {
+      const h1 = headPerRequest(now, id, 'h1');
+      const h2 = headPerRequest(now, id, 'h2');
+      const cell = (value) => h('td', {}, value === undefined ? '–' : value);
+      return h('tr', { 'data-transport': id }, h('th', { scope: 'row' }, t(`label.${id}`)),
+        cell(h1?.requests), cell(h1 && `${h1.in.toFixed(0)} / ${h1.out.toFixed(0)}`),
+        cell(h2?.requests), cell(h2 && `${h2.in.toFixed(0)} / ${h2.out.toFixed(0)}`));
+    }));
+  });
+
+  element.replaceChildren(h('div', { 'data-field': 'http2' },
+    here,
+    h('h3', {}, t('h2.hpack.title')),
+    h('p', {}, t('h2.hpack.intro', { origin })),
+    h('p', {}, run),
+    bars,
+    verdict,
+    h('h3', {}, t('h2.table.title')),
+    h('p', {}, t('h2.table.intro')),
+    table));
+}
