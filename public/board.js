@@ -1,5 +1,5 @@
 // The board: all five transports on the same feed, a chat box, and a two-way comparison.
-import { postChat } from './chat.js';
+import { chatBox } from './chat-box.js';
 import { TRANSPORTS, t } from './lab.js';
 import { mountByteBars } from './byte-bars.js';
 import { mountPanel } from './panel.js';
@@ -20,20 +20,7 @@ for (const slot of board.querySelectorAll('[data-transport]')) {
   });
 }
 
-const chat = document.getElementById('chat');
-chat.addEventListener('submit', async (submit) => {
-  submit.preventDefault();
-  const result = chat.elements.namedItem('result');
-  try {
-    const { seq } = await postChat(chat.elements.namedItem('name').value, chat.elements.namedItem('text').value);
-    result.textContent = t('chat.sent', { seq });
-    result.className = 'ok';
-    chat.elements.namedItem('text').value = '';
-  } catch (error) {
-    result.textContent = t('chat.failed', { error: error.message });
-    result.className = 'bad';
-  }
-});
+document.getElementById('chat-slot').replaceWith(chatBox({ id: 'chat' }));
 
 const compare = document.getElementById('compare');
 compare.addEventListener('submit', (submit) => {

@@ -46,6 +46,45 @@ async function open(path: string, expected: Expected[] = []): Promise<{ context:
 const attr = (page: Page, selector: string, name: string) => page.getAttribute(selector, name);
 
 describe('lesson demos in Chromium', () => {
+  test('every lesson that asks for a chat message has a chat box; the ws lesson sends it up its socket, the others POST', async () => {
+    for (const lang of ['en', 'zh']) {
+      for (const name of ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'heartbeats']) {
+        const { context, page } = await open(`/lessons/${name}?lang=${lang}`);
+        try {
+          await page.waitForSelector('.demo form.chat input[name="text"]', { timeout: 5000 });
+        } finally {
+          await context.close();
+        }
+      }
+    }
+    for (const name of ['ws', 'short-poll']) {
+      const { context, page, errors } = await open(`/lessons/${name}?lang=en`);
+      try {
+        const posts: string[] = [];
+        page.on('request', (request) => {
+          if (request.url().endsWith('/feed/chat')) posts.push(request.method());
+        });
+        await page.waitForSelector(`.panel[data-transport="${name}"] .state[data-state="open"]`, { timeout: 5000 });
+        const before = lab.ctx.stats.transports.ws.bytesIn.payload;
+        const text = `typed on the ${name} lesson`;
+        await page.fill('.demo form.chat input[name="name"]', 'reader');
+        await page.fill('.demo form.chat input[name="text"]', text);
+        await page.click('.demo form.chat button[type="submit"]');
+        await page.waitForFunction((text) => [...document.querySelectorAll('.panel [data-field="log"] .chat')].some((line) => line.textContent?.includes(text)), text, { timeout: 5000 });
+        assert.match((await page.textContent('.demo form.chat output')) ?? '', name === 'ws' ? /WebSocket/ : /seq \d+/, `${name}: the box says how it was sent`);
+        if (name === 'ws') {
+          assert.deepEqual(posts, [], 'ws: no POST: the message went up the open socket');
+          assert.ok(lab.ctx.stats.transports.ws.bytesIn.payload > before, 'ws: the server read it from the WebSocket');
+        } else {
+          assert.deepEqual(posts, ['POST'], 'short-poll: one POST /feed/chat');
+        }
+        assert.deepEqual(errors, [], `${name}: no console errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   test('handshake: the accept value computed in the page equals the server\'s, and Node\'s', async () => {
     const { context, page, errors } = await open('/lessons/handshake?lang=en');
     try {

@@ -1,13 +1,18 @@
 // A lesson page: each [[demo:<name>]] in the lesson text became <div class="demo"
 // data-demo="<name>">; this mounts the live demo there. Transport demos are one
 // panel; the others live in demos/<name>.js and export mount(element).
-import { TRANSPORTS } from './lab.js';
+import { chatBox, overSocket } from './chat-box.js';
+import { TRANSPORTS, h } from './lab.js';
 import { mountPanel } from './panel.js';
 
 for (const element of document.querySelectorAll('.demo[data-demo]')) {
   const name = element.dataset.demo;
   if (TRANSPORTS.includes(name)) {
-    mountPanel(element, name);
+    // Each transport lesson asks the reader to type a message: the WebSocket one sends
+    // it up its own socket, the others POST it as any page would.
+    const slot = element.appendChild(h('div'));
+    const panel = mountPanel(slot, name);
+    element.append(chatBox(name === 'ws' ? { send: overSocket(panel) } : {}));
   } else {
     import(`./demos/${name}.js`).then(
       (demo) => demo.mount(element),

@@ -89,8 +89,10 @@ describe('pages in Chromium', () => {
         assert.deepEqual(layout.wrapped, [], `${what}: no panel label wraps`);
         assert.equal(layout.overflow, false, `${what}: nothing wider than the screen`);
         for (const bar of layout.bars) assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
-        const bytes = Object.fromEntries(layout.bars.map((b) => [b.id, b.bytes]));
-        assert.ok(bytes['short-poll'] > 2 * bytes.ws, `${what}: short polling's bar is over twice WebSocket's (${bytes['short-poll']} B against ${bytes.ws} B)`);
+        const parts = Object.fromEntries(layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]));
+        for (const [id, [total, head, framing, payload]] of Object.entries(parts)) assert.ok(Math.abs(head + framing + payload - total) <= 2, `${what}: ${id}'s parts add up to its total`);
+        assert.ok(parts['short-poll'][1] > 100, `${what}: short polling's bar is mostly head (${parts['short-poll'][1]} B of head per event)`);
+        assert.ok(parts.ws[2] <= 10, `${what}: WebSocket's framing is a few bytes per event (${parts.ws[2]} B)`);
         assert.match(layout.legend ?? '', /head.*framing.*JSON/i, `${what}: the legend names head, framing and payload`);
         assert.equal(layout.lanes, 5, `${what}: a timeline lane per transport`);
         assert.ok(layout.requestsDrawn >= 5 && layout.eventsDrawn >= 5, `${what}: requests and arrivals drawn (${layout.requestsDrawn}, ${layout.eventsDrawn})`);

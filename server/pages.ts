@@ -246,12 +246,7 @@ ${pager}`;
     const options = TRANSPORT_IDS.map((id) => `<option value="${id}">${escapeHtml(t[`label.${id}`])}</option>`).join('');
     const body = `<h1>${t['board.title']}</h1>
 <p class="lead">${t['board.lead']}</p>
-<form id="chat" class="chat">
-  <label>${t['chat.name']} <input name="name" maxlength="64" autocomplete="nickname"></label>
-  <label class="grow">${t['chat.text']} <input name="text" maxlength="2000" required></label>
-  <button type="submit">${t['chat.send']}</button>
-  <output name="result" aria-live="polite"></output>
-</form>
+<div id="chat-slot"></div>
 <form id="compare" class="compare">
   <span>${t['compare.label']}</span>
   <select name="a" aria-label="A">${options}</select>

@@ -5,6 +5,7 @@
 // pings itself), so each stream's wiretap shows them: `: heartbeat` lines, ping
 // and pong frames.
 import { CLIENTS } from '../clients/index.js';
+import { chatBox } from '../chat-box.js';
 import { WIRE, h, newClientId, originFor, t } from '../lab.js';
 import { frameStream } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
@@ -146,6 +147,7 @@ export function mount(element) {
     h('p', {}, t('hb.proxy', { seconds: IDLE_PROXY_S })),
     h('p', {}, t('hb.watch')),
     h('p', {}, toggle, ' ', h('span', { class: 'mono' }, origin)),
+    chatBox(),
     grid));
 
   const cards = STREAMS.map((spec) => streamCard(spec, origin));
