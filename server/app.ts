@@ -102,7 +102,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     bodyLimit: MAX_BODY_BYTES,
     clientErrorHandler: answerClientError,
     // Node answers an HTTP/1.1 request without Host with an empty 400 of its own;
-    // the lab answers it with its coded error instead (the first onRequest hook below).
+    // the lab answers it with its coded error instead (the Host hook below).
     http: { requireHostHeader: false },
     // What Fastify refuses before routing (a broken percent escape in the path) gets the coded body too.
     frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', `The URL could not be read: ${error.message}.`),
@@ -119,9 +119,24 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     limiter: new ChatLimiter(config.chatRate),
     closers: new Set(),
     wiretap: new Wiretap(() => stats.streams),
-    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0 },
+    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0, wsProtocolErrors: 0 },
   };
 
+
+
+  // Before @fastify/websocket's own preClose (hooks run in order), so that sockets
+  // hear 1001 "going away" rather than a bare close, and held polls and streams end
+  // now instead of holding app.close() open.
+  app.addHook('preClose', async () => {
+    for (const closer of [...ctx.closers]) closer.shutdown();
+  });
+
+  await app.register(websocket, {
+    options: { maxPayload: MAX_MESSAGE_BYTES },
+    errorHandler: wsError,
+  });
+  // After @fastify/websocket's own onRequest hook, which marks upgrade requests: a refused
+  // upgrade's socket is then closed after the answer (its onResponse hook), not left open.
   const hosts = new LabHosts(config.host, config.allowedHosts);
   app.addHook('onRequest', async (request, reply) => {
     const host = request.headers.host ?? (request.headers[':authority'] as string | undefined);
@@ -133,19 +148,6 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
     }
   });
-
-  // Before @fastify/websocket's own preClose (hooks run in order), so that sockets
-  // hear 1001 "going away" rather than a bare close, and held polls and streams end
-  // now instead of holding app.close() open.
-  app.addHook('preClose', async () => {
-    for (const close of [...ctx.closers]) close();
-  });
-
-  await app.register(websocket, {
-    options: { maxPayload: MAX_MESSAGE_BYTES },
-    errorHandler: wsError,
-  });
-  // After @fastify/websocket's own onRequest hook, which marks upgrade requests.
   registerLimits(app, ctx);
 
   // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
@@ -158,6 +160,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
 
   app.setErrorHandler((error: FastifyError | LabError, request, reply) => {
+    // Fastify asks to close the connection after some body errors; HTTP/2 has no such header.
+    if (request.raw.httpVersionMajor === 2) reply.removeHeader('connection');
     if (error instanceof LabError) return sendError(reply, error.code, error.message);
     const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
     if (mapped) return sendError(reply, mapped);

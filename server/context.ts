@@ -11,13 +11,18 @@ import type { Wiretap } from './wiretap.ts';
 import type { LabCertificate } from './http2/certificate.ts';
 import type { WireStats } from './stats.ts';
 
+/** Something the lab ends when it shuts down: a held poll, a stream, a WebSocket. */
+export interface Closer {
+  shutdown(): void;
+}
+
 export interface LabContext {
   config: Config;
   feed: Feed;
   stats: WireStats;
   limiter: ChatLimiter;
-  /** How to end each held request and open socket on shutdown; each entry removes itself. */
-  closers: Set<() => void>;
+  /** What ends each held request and open socket on shutdown; each entry removes itself. */
+  closers: Set<Closer>;
   /** Shows a page the exact bytes of its own connections (wiretap.ts). */
   wiretap: Wiretap;
   /** Where the lab listens, once it does (pages send each transport to its own port). */
@@ -35,6 +40,8 @@ export interface LabContext {
     unknownHostsRefused: number;
     /** 500s: each is also written to stderr. */
     internalErrors: number;
+    /** WebSocket frames ws refused (invalid UTF-8, too big, bad opcode): each closed its socket with the fitting code. */
+    wsProtocolErrors: number;
   };
 }
 

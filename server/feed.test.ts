@@ -53,10 +53,11 @@ test('follow replays, then delivers live, and unsubscribes', () => {
   const feed = new Feed(10);
   feed.publish('tick', 1);
   const got: number[] = [];
-  const stop = feed.follow(0, (e) => got.push(e.event.seq));
+  const follower = { deliver: (e: { event: { seq: number } }) => void got.push(e.event.seq) };
+  feed.follow(0, follower);
   feed.publish('tick', 2);
   assert.equal(feed.subscriberCount, 1, 'subscribed');
-  stop();
+  feed.unfollow(follower);
   feed.publish('tick', 3);
   assert.deepEqual(got, [1, 2], 'replayed then live, nothing after stop');
   assert.equal(feed.subscriberCount, 0, 'unsubscribed');

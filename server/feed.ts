@@ -52,7 +52,14 @@ function entryOf(event: FeedEvent): Entry {
   return { event, json, bytes: Buffer.byteLength(json) };
 }
 
-export type Subscriber = (entry: Entry) => void;
+/**
+ * Whatever follows the feed: each new event is handed to `deliver`. An object
+ * rather than a callback, so that a stream follows as itself and no closure is
+ * made per connection (thousands stay open).
+ */
+export interface Follower {
+  deliver(entry: Entry): void;
+}
 
 /** The largest `since` the lab accepts: the largest integer a double holds exactly. */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -69,7 +76,7 @@ export class Feed {
   private head = 0; // index where the next entry goes
   private count = 0;
   private seq = 0;
-  private readonly subscribers = new Set<Subscriber>();
+  private readonly subscribers = new Set<Follower>();
 
   constructor(readonly bufferSize = 1000, epoch = randomBytes(4).toString('hex')) {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new RangeError('bufferSize must be a positive integer');
@@ -98,7 +105,7 @@ export class Feed {
     this.ring[this.head] = entry;
     this.head = (this.head + 1) % this.bufferSize;
     if (this.count < this.bufferSize) this.count++;
-    for (const subscriber of this.subscribers) subscriber(entry);
+    for (const follower of this.subscribers) follower.deliver(entry);
     return event;
   }
 
@@ -125,20 +132,18 @@ export class Feed {
   }
 
   /**
-   * Replays what `since` missed, then delivers every new event to `subscriber`.
+   * Replays what `since` missed, then delivers every new event to `follower`.
    * Both happen in one synchronous step, so nothing published in between is lost.
-   * Returns the unsubscribe function: every subscribe has its cleanup.
+   * Every follow has its `unfollow`.
    */
-  follow(since: number | undefined, subscriber: Subscriber): () => void {
-    for (const entry of this.read(since)) subscriber(entry);
-    return this.subscribe(subscriber);
+  follow(since: number | undefined, follower: Follower): void {
+    for (const entry of this.read(since)) follower.deliver(entry);
+    this.subscribers.add(follower);
   }
 
-  subscribe(subscriber: Subscriber): () => void {
-    this.subscribers.add(subscriber);
-    return () => {
-      this.subscribers.delete(subscriber);
-    };
+  /** Stops delivering to `follower`; safe to call twice, and during a replay or a publish. */
+  unfollow(follower: Follower): void {
+    this.subscribers.delete(follower);
   }
 
   private entryAt(seq: number): Entry {

@@ -8,32 +8,42 @@
  * some traffic at least every period.
  */
 
+/**
+ * A connection that beats. An object with a method rather than a callback: a
+ * stream registers itself, and no closure is made per connection (stream.ts).
+ */
+export interface Beater {
+  beat(): void;
+}
+
 interface Beat {
   timer: NodeJS.Timeout;
-  listeners: Set<() => void>;
+  listeners: Set<Beater>;
 }
 
 const beats = new Map<number, Beat>();
 
-/** Calls `listener` every `periodMs`; returns the stop. The shared timer goes with its last listener. */
-export function everyPeriod(periodMs: number, listener: () => void): () => void {
+/** Calls `beater.beat()` every `periodMs` until `stopBeating`. */
+export function everyPeriod(periodMs: number, beater: Beater): void {
   let beat = beats.get(periodMs);
   if (!beat) {
-    const listeners = new Set<() => void>();
+    const listeners = new Set<Beater>();
     const timer = setInterval(() => {
-      // A listener may stop itself (or another) while the beat runs: walk a copy.
-      for (const fn of [...listeners]) fn();
+      // A beater may stop itself (or another) while the beat runs: walk a copy.
+      for (const b of [...listeners]) b.beat();
     }, periodMs);
     beat = { timer, listeners };
     beats.set(periodMs, beat);
   }
-  const { timer, listeners } = beat;
-  listeners.add(listener);
-  return () => {
-    if (!listeners.delete(listener) || listeners.size > 0) return;
-    clearInterval(timer);
-    beats.delete(periodMs);
-  };
+  beat.listeners.add(beater);
+}
+
+/** Stops `beater`'s heartbeat; the shared timer goes with its last beater. Safe to call twice. */
+export function stopBeating(periodMs: number, beater: Beater): void {
+  const beat = beats.get(periodMs);
+  if (!beat || !beat.listeners.delete(beater) || beat.listeners.size > 0) return;
+  clearInterval(beat.timer);
+  beats.delete(periodMs);
 }
 
 /** How many connections beat every `periodMs` now; 0 also means no timer runs for that period. */

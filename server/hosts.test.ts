@@ -43,8 +43,14 @@ test('a Host that is not one of the lab\'s names is refused (DNS rebinding), on 
   }
   const upgrade = await new Promise<number>((resolve) => {
     const socket = new WebSocket(`ws://127.0.0.1:${lab.port}/feed/ws`, { headers: { host: 'evil.example' } });
-    socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
-    socket.on('open', () => resolve(101));
+    socket.on('unexpected-response', (request, response) => {
+      resolve(response.statusCode ?? 0);
+      request.destroy(); // ws leaves a refused handshake's socket to its caller
+    });
+    socket.on('open', () => {
+      resolve(101);
+      socket.terminate();
+    });
     socket.on('error', () => {});
   });
   assert.equal(upgrade, 403, 'a WebSocket upgrade with a foreign Host is refused before the 101');

@@ -18,8 +18,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventEmitter } from 'node:events';
-import http2, { type Http2ServerRequest } from 'node:http2';
-import type { Socket } from 'node:net';
+import http2, { type Http2ServerRequest, type Http2Stream } from 'node:http2';
+import { Socket } from 'node:net';
 import { pipeOf } from './http2/plaintext.ts';
 import type { AnyRequest } from './stats.ts';
 import { type ErrorCode, sendError } from './errors.ts';
@@ -53,39 +53,47 @@ export const SLOW_READER_GRACE_MS = 2000;
  * an orphan, holding its send queue (some 4 MB on loopback) for as long as the peer
  * keeps its window shut; a reset drops it at once (slow-readers.test.ts measures it).
  */
-export function dropSlowReader(ctx: LabContext, request: AnyRequest): () => void {
+export function dropSlowReader(ctx: LabContext, carrier: Carrier): () => void {
   ctx.counters.slowReadersDropped++;
-  const timer = setTimeout(() => cutOff(request), SLOW_READER_GRACE_MS);
+  const timer = setTimeout(() => cutOff(carrier), SLOW_READER_GRACE_MS);
   return () => clearTimeout(timer);
 }
 
 /**
- * Bytes written towards the client of `request` that it has not taken yet.
- * HTTP/1.1: its socket's backlog (the upgraded socket, for a WebSocket). HTTP/2:
- * its stream's (held back by the stream's flow-control window) plus its
- * connection's (held back by TCP), since a reader that stopped stalls both.
+ * What a response's bytes travel on: an HTTP/1.1 socket (plain, or the TLS socket
+ * over TCP), or an HTTP/2 stream of a connection shared with other streams.
  */
-export function backlogOf(request: AnyRequest): number {
-  if (request.httpVersionMajor !== 2) return (request.socket as Socket).writableLength;
-  const { stream } = request as Http2ServerRequest;
-  return stream.writableLength + (pipeOf(stream.session)?.backlogBytes ?? 0);
+export type Carrier = Socket | Http2Stream;
+
+/** The carrier of `request`'s response (for an upgraded WebSocket, its socket). */
+export function carrierOf(request: AnyRequest): Carrier {
+  return request.httpVersionMajor === 2 ? (request as Http2ServerRequest).stream : (request.socket as Socket);
 }
 
 /**
- * Cuts off the client of `request`. HTTP/1.1: the socket is reset. HTTP/2: the
- * stream is reset (RST_STREAM CANCEL) and the connection's other streams go on,
- * unless the connection itself is stalled, which is then reset like a socket.
+ * Bytes written towards the peer that it has not taken yet. An HTTP/1.1 socket:
+ * its backlog. An HTTP/2 stream: its own (held back by the stream's flow-control
+ * window) plus its connection's (held back by TCP), since a reader that stopped
+ * stalls both.
  */
-export function cutOff(request: AnyRequest): void {
-  if (request.httpVersionMajor !== 2) {
-    const socket = request.socket as Socket;
-    if (!socket.destroyed) socket.resetAndDestroy();
+export function backlogOf(carrier: Carrier): number {
+  if (carrier instanceof Socket) return carrier.writableLength;
+  return carrier.writableLength + (pipeOf(carrier.session)?.backlogBytes ?? 0);
+}
+
+/**
+ * Cuts the peer off. An HTTP/1.1 socket is reset. An HTTP/2 stream is reset
+ * (RST_STREAM CANCEL) and the connection's other streams go on, unless the
+ * connection itself is stalled, which is then reset like a socket.
+ */
+export function cutOff(carrier: Carrier): void {
+  if (carrier instanceof Socket) {
+    if (!carrier.destroyed) carrier.resetAndDestroy();
     return;
   }
-  const { stream } = request as Http2ServerRequest;
-  const pipe = pipeOf(stream.session);
+  const pipe = pipeOf(carrier.session);
   if (pipe && pipe.backlogBytes > 0) pipe.reset();
-  else if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  else if (!carrier.destroyed) carrier.close(http2.constants.NGHTTP2_CANCEL);
 }
 
 /** The connection a request arrived on: its socket (HTTP/1.1) or its session (HTTP/2, one for many streams). */
@@ -114,8 +122,31 @@ export function countersOf(ctx: LabContext): LabContext['counters'] & LimitCount
   return ctx.counters as LabContext['counters'] & LimitCounters;
 }
 
+/**
+ * Who admitted each connection, and who holds each held request's slot for which
+ * client: found by the 'close' listener all of them share. WeakMaps rather than
+ * properties on sockets and responses, which would cost each an out-of-object
+ * property array.
+ */
+const ADMITTED = new WeakMap<EventEmitter, ConnectionLimits>();
+const HOLDS = new WeakMap<EventEmitter, { limits: ConnectionLimits; client: string }>();
+
+/** The 'close' listener every admitted connection shares (`this` is the connection). */
+function onAdmittedClose(this: EventEmitter): void {
+  ADMITTED.get(this)?.connections.delete(this);
+  ADMITTED.delete(this);
+}
+
+/** The 'close' listener every held request shares (`this` is its response or socket). */
+function onHeldClose(this: EventEmitter): void {
+  const hold = HOLDS.get(this);
+  if (!hold) return;
+  HOLDS.delete(this);
+  hold.limits.release(hold.client);
+}
+
 export class ConnectionLimits {
-  private readonly connections = new Set<EventEmitter>();
+  readonly connections = new Set<EventEmitter>();
   private readonly streamsByClient = new Map<string, number>();
 
   constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number) {}
@@ -129,28 +160,35 @@ export class ConnectionLimits {
     return this.streamsByClient.get(client) ?? 0;
   }
 
-  /** Whether `connection` (a socket, or an HTTP/2 session) may carry requests: yes if it already does, or if there is room for one more. */
+  /**
+   * Whether `connection` (a socket, or an HTTP/2 session) may carry requests: yes
+   * if it already does, or if there is room for one more. A listener shared by
+   * every connection (not a closure per connection) forgets it when it closes.
+   */
   admit(connection: EventEmitter): boolean {
     if (this.connections.has(connection)) return true;
     if (this.maxConnections > 0 && this.connections.size >= this.maxConnections) return false;
     this.connections.add(connection);
-    connection.once('close', () => this.connections.delete(connection));
+    ADMITTED.set(connection, this);
+    connection.on('close', onAdmittedClose);
     return true;
   }
 
-  /** Takes one of `client`'s stream slots; returns the release (safe to call twice), or undefined at the cap. */
-  hold(client: string): (() => void) | undefined {
+  /** Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap. */
+  hold(client: string, until: EventEmitter): boolean {
     const held = this.streamsOf(client);
-    if (this.maxStreamsPerClient > 0 && held >= this.maxStreamsPerClient) return undefined;
+    if (this.maxStreamsPerClient > 0 && held >= this.maxStreamsPerClient) return false;
     this.streamsByClient.set(client, held + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = this.streamsOf(client) - 1;
-      if (left > 0) this.streamsByClient.set(client, left);
-      else this.streamsByClient.delete(client); // the map holds only clients that hold something
-    };
+    HOLDS.set(until, { limits: this, client });
+    until.on('close', onHeldClose);
+    return true;
+  }
+
+  /** Gives back one of `client`'s stream slots. */
+  release(client: string): void {
+    const left = this.streamsOf(client) - 1;
+    if (left > 0) this.streamsByClient.set(client, left);
+    else this.streamsByClient.delete(client); // the map holds only clients that hold something
   }
 }
 
@@ -181,14 +219,13 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext): Connectio
     }
     const transport = request.routeOptions.config.transport;
     if (transport === undefined || !HELD_TRANSPORTS.has(transport)) return;
-    const release = limits.hold(request.ip);
-    if (!release) {
+    // Held until the response closes, for any reason (answered, ended, client gone); an
+    // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
+    const until = request.ws ? request.raw.socket : reply.raw;
+    if (!limits.hold(request.ip, until)) {
       counters.streamsRefused++;
       return refuse('too_many_streams');
     }
-    // The response closes when the request ends for any reason (answered, ended,
-    // client gone); an upgraded socket's response closes with the socket.
-    reply.raw.once('close', release);
   });
   return limits;
 }

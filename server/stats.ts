@@ -70,8 +70,27 @@ interface NodeResponseInternals {
 interface Marks {
   read: number;
   written: number;
-  /** Transports this socket has carried, for connectionsOpened/connectionsOpen. */
-  transports: Set<TransportId>;
+  /** Transports this socket has carried, one bit per registry index, for connectionsOpened/connectionsOpen. */
+  carried: number;
+  /** Where the socket's transports are counted, for its 'close'. */
+  counts: Record<TransportId, TrafficStats>;
+}
+
+/**
+ * Each socket's marks. A WeakMap, not a property on the socket: a new property
+ * would give every socket an out-of-object property array (about 100 B), where a
+ * WeakMap entry costs a few words.
+ */
+const MARKS = new WeakMap<Socket, Marks>();
+
+/** The one 'close' listener every metered socket shares: one connection fewer open for each transport it carried. */
+function onMeteredSocketClose(this: Socket): void {
+  const marks = MARKS.get(this);
+  if (!marks) return;
+  TRANSPORT_IDS.forEach((id, bit) => {
+    if (marks.carried & (1 << bit)) marks.counts[id].connectionsOpen--;
+  });
+  marks.carried = 0;
 }
 
 /** The request a meter is for: Node's HTTP/1.1 request or its HTTP/2 compatibility request. */
@@ -114,7 +133,6 @@ export class WireStats {
   /** Set by the HTTP/2 listener when it starts (http2/listener.ts). */
   streams: StreamMetering | undefined;
   readonly tls = new TlsStats();
-  private readonly marks = new WeakMap<Socket, Marks>();
   /** Meters holding deliveries whose socket bytes are not yet split (see SocketMeter.event). */
   private readonly unsettled = new Set<SocketMeter>();
 
@@ -135,10 +153,10 @@ export class WireStats {
 
   /** The marks of `socket`, created at zero the first time the lab sees it. */
   private marksOf(socket: Socket): Marks {
-    let marks = this.marks.get(socket);
+    let marks = MARKS.get(socket);
     if (!marks) {
-      marks = { read: 0, written: 0, transports: new Set() };
-      this.marks.set(socket, marks);
+      marks = { read: 0, written: 0, carried: 0, counts: this.byProtocol.h1 };
+      MARKS.set(socket, marks);
     }
     return marks;
   }
@@ -171,14 +189,15 @@ export class WireStats {
     const stats = this.byProtocol.h1[id];
     const marks = this.marksOf(socket);
     stats.requests++;
-    if (!marks.transports.has(id)) {
-      marks.transports.add(id);
+    const bit = 1 << TRANSPORT_IDS.indexOf(id);
+    if (!(marks.carried & bit)) {
       stats.connectionsOpened++;
-      stats.connectionsOpen++;
-      // An inline listener, not a named one: tsx gives every named closure a `name`
-      // property of its own, a few hundred bytes on each of thousands of sockets.
-      if (socket.destroyed) stats.connectionsOpen--;
-      else socket.once('close', () => stats.connectionsOpen--);
+      if (!socket.destroyed) {
+        // One listener per socket, shared by all sockets: no closure per connection.
+        if (marks.carried === 0) socket.on('close', onMeteredSocketClose);
+        marks.carried |= bit;
+        stats.connectionsOpen++;
+      }
     }
     return new SocketMeter(stats, socket, marks, this.unsettled, response);
   }

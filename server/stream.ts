@@ -9,14 +9,14 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { Entry } from './feed.ts';
-import type { AnyRequest, Meter } from './stats.ts';
+import type { Entry, Follower } from './feed.ts';
+import type { Meter } from './stats.ts';
 import type { TransportId } from './transports/registry.ts';
 import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
-import type { LabContext } from './context.ts';
-import { everyPeriod } from './heartbeat.ts';
-import { backlogOf, dropSlowReader } from './limits.ts';
+import type { Closer, LabContext } from './context.ts';
+import { type Beater, everyPeriod, stopBeating } from './heartbeat.ts';
+import { type Carrier, backlogOf, carrierOf, dropSlowReader } from './limits.ts';
 
 export interface StreamWire {
   id: TransportId;
@@ -34,30 +34,50 @@ export interface StreamWire {
 /** Streams the feed from `since` into the reply until the client leaves or a limit ends it. */
 export function openStream(ctx: LabContext, request: FastifyRequest, reply: FastifyReply, follow: FollowOptions, wire: StreamWire): void {
   reply.hijack(); // the response is ours now: Fastify neither serialises nor ends it
+  releaseFastifyListeners(reply.raw);
   new FeedStream(ctx, request, reply.raw, follow, wire);
 }
+
+/**
+ * Fastify listens for the response's 'finish' and 'error' to run onResponse hooks
+ * and log, and the listener keeps its request and reply objects (with the parsed
+ * query and route context) alive until then: some 700 B per stream for hours. A
+ * hijacked stream has no onResponse work (the lab's hooks skip transport routes),
+ * so the listener goes now. Matched by name: were Fastify to rename it, nothing
+ * breaks, the memory is only kept again (the bench's "what the framework costs"
+ * would show it).
+ */
+function releaseFastifyListeners(res: ServerResponse): void {
+  for (const event of ['finish', 'error'] as const) {
+    for (const listener of res.listeners(event)) {
+      if (listener.name === 'onResFinished') res.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+}
+
+/** Each response's stream, for the one 'close' listener they share (a WeakMap: see MARKS in stats.ts). */
+const STREAMS = new WeakMap<object, FeedStream>();
 
 /**
  * One open stream.
  *
  * A class rather than a nest of closures: thousands of streams stay open at once,
- * and methods on the prototype cost nothing per stream, where each closure would
- * carry its own function object (and, compiled by tsx with esbuild's keepNames, a
- * `name` property that moves it into a dictionary of its own: some 250 B each).
- * The two functions handed out (to the shutdown hooks and the response's `close`)
- * are bound once.
+ * and methods on the prototype cost nothing per stream, where each closure costs a
+ * function object and a context (and, compiled by tsx with esbuild's keepNames, a
+ * `name` property that moves it into a dictionary of its own: some 250 B each). So
+ * the stream follows the feed, beats and shuts down as itself (Follower, Beater,
+ * Closer), and its response's 'close' reaches it through one shared listener.
  */
-class FeedStream {
+class FeedStream implements Follower, Beater, Closer {
   private open = true;
+  private following = false;
   private bodyBytes = 0;
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
-  private readonly request: AnyRequest;
-  private stopHeartbeat: (() => void) | undefined;
-  private readonly unfollow: () => void;
-  /** Ends the response from the server's side (byte limit, slow reader, shutdown). */
-  private readonly end = FeedStream.prototype.endByServer.bind(this);
-  private readonly onClose = FeedStream.prototype.closed.bind(this);
+  /** What the response travels on: its socket, or its HTTP/2 stream. */
+  private readonly carrier: Carrier;
+  private readonly accept: FollowOptions['accept'];
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly ctx: LabContext,
@@ -66,23 +86,32 @@ class FeedStream {
     follow: FollowOptions,
     private readonly wire: StreamWire,
   ) {
-    this.request = request.raw;
+    this.carrier = carrierOf(request.raw);
+    this.accept = follow.accept;
+    this.heartbeatMs = follow.heartbeatMs;
     // The tap first: over HTTP/2 the meter's claim lets go of the request's HEADERS frames.
     this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
     this.meter = ctx.stats.meter(wire.id, request.raw, res);
     res.writeHead(200, wire.headers);
     flattenHead(res);
     this.writeOther(wire.preamble);
-    res.on('close', this.onClose);
-    ctx.closers.add(this.end);
-    const { accept } = follow;
-    this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
+    STREAMS.set(res, this);
+    res.on('close', onStreamResponseClose);
+    if (this.carrier.destroyed) {
+      // Gone before the route ran (an HTTP/2 stream reset in the same read as its HEADERS):
+      // its 'close' has passed, so nothing may start following, beating or waiting for shutdown.
+      this.closed();
+      return;
+    }
+    ctx.closers.add(this);
+    this.following = true;
+    ctx.feed.follow(follow.since, this);
     if (!this.open) {
-      this.unfollow(); // the replay alone reached the byte limit
+      ctx.feed.unfollow(this); // the replay alone reached the byte limit
       return;
     }
     // Last, so that nothing keeps beating for a stream whose start failed.
-    if (follow.heartbeatMs > 0) this.stopHeartbeat = everyPeriod(follow.heartbeatMs, () => this.writeOther(wire.heartbeat()));
+    if (this.heartbeatMs > 0) everyPeriod(this.heartbeatMs, this);
   }
 
   private write(chunk: string): void {
@@ -96,24 +125,31 @@ class FeedStream {
     this.meter.out({ body: chunk });
   }
 
-  private deliver(entry: Entry): void {
-    if (!this.open) return;
+  /** The heartbeat (Beater): a comment or keep-alive chunk that carries no event. */
+  beat(): void {
+    this.writeOther(this.wire.heartbeat());
+  }
+
+  /** A new event (Follower), unless this stream filters its type out. */
+  deliver(entry: Entry): void {
+    if (!this.open || (this.accept && !this.accept(entry.event.type))) return;
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
     // Last-Event-ID (no loss); a reader that does not even take the end is cut off.
-    if (backlogOf(this.request) > this.ctx.config.maxQueuedBytes) {
-      this.endByServer();
-      const cancel = dropSlowReader(this.ctx, this.request);
+    if (backlogOf(this.carrier) > this.ctx.config.maxQueuedBytes) {
+      this.shutdown();
+      const cancel = dropSlowReader(this.ctx, this.carrier);
       this.res.once('finish', cancel).once('close', cancel);
       return;
     }
     const chunk = this.wire.encode(entry);
     this.write(chunk);
     this.meter.event(entry.bytes, chunk);
-    if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.endByServer();
+    if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.shutdown();
   }
 
-  private endByServer(): void {
+  /** Ends the response from the server's side (Closer): byte limit, slow reader, shutdown. */
+  shutdown(): void {
     if (!this.open) return;
     if (this.wire.epilogue) this.writeOther(this.wire.epilogue);
     this.res.end();
@@ -121,7 +157,8 @@ class FeedStream {
     this.cleanup();
   }
 
-  private closed(): void {
+  /** The client left, or the response ended. */
+  closed(): void {
     this.cleanup();
     this.meter.finish();
   }
@@ -130,13 +167,19 @@ class FeedStream {
   private cleanup(): void {
     if (!this.open) return;
     this.open = false;
-    this.stopHeartbeat?.();
-    // Undefined only while the constructor's replay is still running; it unfollows then.
-    this.unfollow?.();
+    if (this.heartbeatMs > 0) stopBeating(this.heartbeatMs, this);
+    // While the constructor's replay is still running the constructor unfollows.
+    if (this.following) this.ctx.feed.unfollow(this);
     this.tap?.detach();
-    this.ctx.closers.delete(this.end);
-    this.res.off('close', this.onClose);
+    this.ctx.closers.delete(this);
+    this.res.off('close', onStreamResponseClose);
+    STREAMS.delete(this.res);
   }
+}
+
+/** The one 'close' listener every stream's response shares (`this` is the response). */
+function onStreamResponseClose(this: ServerResponse): void {
+  STREAMS.get(this)?.closed();
 }
 
 /** Headers every feed response carries: the feed is public and must never be cached. */

@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Http2ServerRequest } from 'node:http2';
 import { webSocketRoute } from './http2/websocket.ts';
+import type { Closer } from './context.ts';
 import type { StreamMetering } from './stats.ts';
 import type { TransportId } from './transports/registry.ts';
 
@@ -143,7 +144,7 @@ export class Wiretap {
 }
 
 /** `GET /wiretap?client=<id>`, upgraded: one JSON text frame per WireRecord. */
-export function registerWiretapRoute(app: FastifyInstance, wiretap: Wiretap, closers: Set<() => void>): void {
+export function registerWiretapRoute(app: FastifyInstance, wiretap: Wiretap, closers: Set<Closer>): void {
   // A page over HTTP/2 opens its tap as a WebSocket over HTTP/2 (http2/websocket.ts).
   webSocketRoute(app, {
     url: '/wiretap',
@@ -161,15 +162,17 @@ export function registerWiretapRoute(app: FastifyInstance, wiretap: Wiretap, clo
         // A tap that cannot keep up loses records rather than memory: it is a view, not the feed.
         if (socket.bufferedAmount < 1 << 20) socket.send(JSON.stringify(record));
       });
-      const close = () => {
-        stop();
-        closers.delete(close);
-        socket.close(1001, 'server shutting down');
+      const closer: Closer = {
+        shutdown: () => {
+          stop();
+          closers.delete(closer);
+          socket.close(1001, 'server shutting down');
+        },
       };
-      closers.add(close);
+      closers.add(closer);
       socket.once('close', () => {
         stop();
-        closers.delete(close);
+        closers.delete(closer);
       });
     },
   });

@@ -24,7 +24,7 @@
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
 import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from '../stats.ts';
 import type { TransportId } from '../transports/registry.ts';
-import { type ByteKind, FRAME_TYPES, type FrameHeader, FrameReader, frameTypeName } from './frames.ts';
+import { type ByteKind, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, frameTypeName } from './frames.ts';
 
 export type Direction = 'in' | 'out';
 
@@ -144,20 +144,24 @@ export class ConnectionMeter {
   readonly incoming: FrameReader;
   readonly outgoing: FrameReader;
 
-  constructor(private readonly totals: Http2Totals) {
+  /** `watch`: also shown every frame the lab sends, on the same single reading (listener.ts watches for error GOAWAYs). */
+  constructor(private readonly totals: Http2Totals, readonly watch?: FrameListener) {
     totals.sessionsOpened++;
     totals.sessionsOpen++;
     this.incoming = new FrameReader(this.listener('in'), true);
     this.outgoing = new FrameReader(this.listener('out'), false);
   }
 
-  private listener(dir: Direction) {
+  private listener(dir: Direction): FrameListener {
     const frames = this.totals.frames[dir];
+    const watch = dir === 'out' ? this.watch : undefined;
     return {
       frame: (header: FrameHeader) => {
         frames[frameTypeName(header.type)]++;
+        watch?.frame?.(header);
       },
       bytes: (streamId: number, kind: ByteKind, n: number, type: number, source: Uint8Array, start: number) => {
+        watch?.bytes(streamId, kind, n, type, source, start);
         const account = streamId === 0 ? undefined : this.accountFor(streamId);
         if (account === undefined) {
           if (dir === 'in') this.totals.connection.bytesIn += n;

@@ -24,6 +24,7 @@ import type { LabContext } from '../context.ts';
 import { answerClientError, errorBody } from '../errors.ts';
 import { listenOn } from '../listeners.ts';
 import { ConnectionMeter, Http2Metering } from './frame-meter.ts';
+import type { ByteKind, FrameListener } from './frames.ts';
 import { PlaintextPipe, registerPipe } from './plaintext.ts';
 
 /** Where the TLS ports listen. */
@@ -39,8 +40,12 @@ export interface TlsPorts {
  */
 export const EXPERIMENT_MAX_STREAMS = 10;
 
-/** A TLS handshake must finish this soon, or the connection is dropped (tls.Server's own default is 120 s). */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+/**
+ * A TLS handshake must finish within `timeoutMs`, or the connection is dropped
+ * (tls.Server's own default is 120 s). Read as each connection arrives, so a test
+ * may shorten it instead of waiting 10 s.
+ */
+export const handshake = { timeoutMs: 10_000 };
 
 /** Each TLS record begins with its content type; a handshake record is 22. Anything else is not TLS. */
 const TLS_HANDSHAKE_RECORD = 0x16;
@@ -49,6 +54,65 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 function plainHttpAnswer(port: number): string {
   const body = JSON.stringify(errorBody('tls_required', `This port speaks TLS: open it as https://<host>:${port}/.`));
   return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
+}
+
+const RST_STREAM = 0x3;
+const GOAWAY = 0x7;
+const NO_ERROR = 0x0;
+const REFUSED_STREAM = 0x7;
+
+/**
+ * How many streams one connection may have had refused (RST_STREAM REFUSED_STREAM,
+ * past SETTINGS_MAX_CONCURRENT_STREAMS) before the lab ends it with GOAWAY
+ * ENHANCE_YOUR_CALM. A browser's first flight may overshoot a limit it has not
+ * seen yet, and it retries those streams; a peer that goes on opening streams
+ * that are refused at once would be refused for ever (nghttp2 answers a peer that
+ * has not acknowledged the limit with REFUSED_STREAM, and never closes). 100 is
+ * Node's own bound on streams it rejects itself (`maxSessionRejectedStreams`).
+ */
+const MAX_REFUSED_STREAMS = 100;
+
+/** How long a GOAWAY of the lab's own may take to leave before the session is destroyed anyway. */
+const GOAWAY_GRACE_MS = 2000;
+
+/**
+ * Reads the frames the lab sends on one connection for two answers that must end it.
+ *
+ * - A GOAWAY with an error code. nghttp2 sends one by itself for a frame too large,
+ *   an invalid frame, a broken HPACK block or a flood of resets, then reads nothing
+ *   more, and Node keeps the connection open: a peer could hold any number of them.
+ *   RFC 9113 section 5.4.1: "After sending the GOAWAY frame for an error condition,
+ *   the endpoint MUST close the TCP connection."
+ * - The MAX_REFUSED_STREAMS-th REFUSED_STREAM.
+ */
+class SentFrameWatch implements FrameListener {
+  /** The first payload bytes of the frame being read (a GOAWAY's 8, a RST_STREAM's 4). */
+  private readonly head = Buffer.alloc(8);
+  private have = 0;
+  private refused = 0;
+  /** Set by the listener once the session exists. */
+  onErrorGoaway: (code: number) => void = () => {};
+  onTooManyRefused: () => void = () => {};
+
+  frame(): void {
+    this.have = 0;
+  }
+
+  bytes(_streamId: number, kind: ByteKind, count: number, type: number, source: Uint8Array, start: number): void {
+    if (kind !== 'control' || (type !== GOAWAY && type !== RST_STREAM)) return;
+    const wanted = type === GOAWAY ? 8 : 4;
+    const n = Math.min(count, wanted - this.have);
+    if (n <= 0) return;
+    this.head.set(source.subarray(start, start + n), this.have);
+    this.have += n;
+    if (this.have < wanted) return;
+    if (type === GOAWAY) {
+      const code = this.head.readUInt32BE(4);
+      if (code !== NO_ERROR) this.onErrorGoaway(code);
+    } else if (this.head.readUInt32BE(0) === REFUSED_STREAM && ++this.refused === MAX_REFUSED_STREAMS) {
+      this.onTooManyRefused();
+    }
+  }
 }
 
 /** An HTTP/2 server that hands every request (CONNECT included: WebSocket over HTTP/2) to `app`. */
@@ -73,6 +137,21 @@ function http2Server(app: FastifyInstance, ctx: LabContext, metering: Http2Meter
     socket._peername = { address: pipe.tcp.remoteAddress, port: pipe.tcp.remotePort, family: pipe.tcp.remoteFamily };
     socket._sockname = { address: pipe.tcp.localAddress, port: pipe.tcp.localPort, family: pipe.tcp.localFamily };
     ctx.stats.tls.opened('h2', pipe.tcp, pipe.tls);
+    const watch = pipe.meter.watch as SentFrameWatch;
+    // Both are called while nghttp2 writes. An error GOAWAY has reached TLS by then: the session ends
+    // right after (destroy() sends no second GOAWAY once nghttp2 sent its own), and the socket closes.
+    watch.onErrorGoaway = (code) => {
+      failed(session);
+      setImmediate(() => session.destroy(new Error(`HTTP/2 connection error ${code}`), code));
+    };
+    // The lab's own GOAWAY goes out first (destroy() alone may close the socket before its GOAWAY is
+    // written); the watch sees it and ends the session. A peer that does not read is cut off anyway.
+    watch.onTooManyRefused = () => setImmediate(() => {
+      if (session.destroyed) return;
+      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, session.state.lastProcStreamID);
+      const timer = setTimeout(() => session.destroy(), GOAWAY_GRACE_MS);
+      session.once('close', () => clearTimeout(timer));
+    });
   });
   server.on('stream', (stream) => {
     const session = stream.session;
@@ -81,9 +160,14 @@ function http2Server(app: FastifyInstance, ctx: LabContext, metering: Http2Meter
     stream.once('close', () => metering.connectionMeterOf(session)?.streamClosed(id));
   });
   // Malformed input ends the session with GOAWAY (nghttp2 picks the error code); it must not end the lab.
-  server.on('sessionError', () => {
+  // One session may say so twice (an error, then its GOAWAY): it is counted once.
+  const counted = new WeakSet<Http2Session>();
+  const failed = (session: Http2Session) => {
+    if (counted.has(session)) return;
+    counted.add(session);
     metering.totals.sessionErrors++;
-  });
+  };
+  server.on('sessionError', (_error, session) => failed(session));
   server.on('request', (request, response) => app.server.emit('request', request, response));
   server.on('connect', (request, response) => app.server.emit('request', request, response));
   return server;
@@ -110,18 +194,24 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
 
   const tcpSockets = new Set<net.Socket>();
   const tlsServer = (alpn: string[], h2: Http2Server | undefined, port: () => number) =>
-    net.createServer((tcp) => {
+    // Nagle's algorithm would hold a small frame back until the previous one is acknowledged
+    // (40 ms and more on loopback): a server of small events turns it off, as browsers do.
+    net.createServer({ noDelay: true }, (tcp) => {
       tcpSockets.add(tcp);
       tcp.once('close', () => tcpSockets.delete(tcp));
       tcp.on('error', () => tcp.destroy());
-      const timer = setTimeout(() => {
-        ctx.stats.tls.handshakesFailed++;
-        tcp.destroy();
-      }, HANDSHAKE_TIMEOUT_MS);
-      tcp.once('close', () => clearTimeout(timer));
+      // Until the first byte says otherwise, the connection is a handshake that has not finished:
+      // one that closes, errs or times out as such is counted once, however it ends.
+      let state: 'handshake' | 'plain' | 'secure' = 'handshake';
+      const timer = setTimeout(() => tcp.destroy(), handshake.timeoutMs);
+      tcp.once('close', () => {
+        clearTimeout(timer);
+        if (state === 'handshake') ctx.stats.tls.handshakesFailed++;
+      });
       tcp.once('data', (first: Buffer) => {
         if (first[0] !== TLS_HANDSHAKE_RECORD) {
           clearTimeout(timer);
+          state = 'plain';
           ctx.stats.tls.plainHttpRefused++;
           tcp.end(plainHttpAnswer(port()));
           return;
@@ -129,17 +219,13 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
         tcp.pause();
         tcp.unshift(first);
         const secure = new tls.TLSSocket(tcp, { isServer: true, secureContext, ALPNProtocols: alpn });
-        secure.once('error', () => {
-          // Junk after the first byte, a ClientHello we cannot serve, a reset: drop it.
-          if (!handshaken) ctx.stats.tls.handshakesFailed++;
-          tcp.destroy();
-        });
-        let handshaken = false;
+        // Junk after the first byte, a ClientHello we cannot serve, a reset: drop it.
+        secure.once('error', () => tcp.destroy());
         secure.once('secure', () => {
-          handshaken = true;
+          state = 'secure';
           clearTimeout(timer);
           if (secure.alpnProtocol === 'h2' && h2) {
-            const pipe = new PlaintextPipe(secure, tcp, new ConnectionMeter(metering.totals));
+            const pipe = new PlaintextPipe(secure, tcp, new ConnectionMeter(metering.totals, new SentFrameWatch()));
             pipeArriving = pipe;
             try {
               h2.emit('connection', pipe); // emits 'session' synchronously, which takes the pipe

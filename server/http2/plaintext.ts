@@ -37,6 +37,16 @@ export class PlaintextPipe extends Duplex {
     this.tls.write(chunk, done);
   }
 
+  /**
+   * The session hands a frame's header and its payload over as two chunks; written
+   * apart they would leave as two TLS records (22 B of record overhead each), so
+   * what arrives together is written together.
+   */
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    const all = chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this._write(all, 'latin1', done); // the encoding of a Buffer chunk is not read
+  }
+
   override _final(done: () => void): void {
     this.tls.end();
     done();

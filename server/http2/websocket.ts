@@ -92,6 +92,8 @@ export function webSocketRoute(app: FastifyInstance, options: WebSocketRouteOpti
       if (request.headers['sec-websocket-version'] !== '13') {
         return sendError(reply.header('sec-websocket-version', '13'), 'bad_request', 'A WebSocket over HTTP/2 needs sec-websocket-version: 13.');
       }
+      // Reset before the route ran (RST_STREAM in the same read as its HEADERS): nothing to accept.
+      if ((request.raw as unknown as Http2ServerRequest).stream.destroyed) return reply.hijack();
       const socket = acceptWebSocketOverHttp2(request, reply, accepted);
       socket.on('error', (error) => onError(error, socket, request));
       wsHandler(socket, request);

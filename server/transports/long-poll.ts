@@ -12,6 +12,7 @@ import type { Entry } from '../feed.ts';
 import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';
 import { answerPoll, readFiltered } from './short-poll.ts';
+import { carrierOf } from '../limits.ts';
 
 const longPoll: Transport = {
   id: 'long-poll',
@@ -41,22 +42,25 @@ const longPoll: Transport = {
           burst ??= setImmediate(() => answer(readFiltered(ctx, before, accept)));
         };
         const onTimeout = () => answer([]);
-        const onShutdown = () => answer([]);
+        const closer = { shutdown: () => answer([]) };
+        const follower = { deliver: onEvent };
         const onClose = () => {
           cleanup();
           // Nothing was answered: account the request head read so far, once.
           ctx.stats.meter('long-poll', request.raw).finish();
           resolve();
         };
-        const unsubscribe = ctx.feed.subscribe(onEvent);
+        ctx.feed.follow(undefined, follower);
         const timer = setTimeout(onTimeout, timeoutMs);
-        ctx.closers.add(onShutdown);
+        ctx.closers.add(closer);
         reply.raw.on('close', onClose);
+        // Gone before the route ran (an HTTP/2 stream reset with its HEADERS): its 'close' has passed.
+        if (carrierOf(request.raw).destroyed) onClose();
         function cleanup() {
-          unsubscribe();
+          ctx.feed.unfollow(follower);
           clearTimeout(timer);
           if (burst) clearImmediate(burst);
-          ctx.closers.delete(onShutdown);
+          ctx.closers.delete(closer);
           reply.raw.off('close', onClose);
         }
       });

@@ -7,21 +7,20 @@
  * half-open connections do not pile up.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Http2ServerRequest } from 'node:http2';
-import type { Duplex } from 'node:stream';
+import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { parseChat, publishChat } from '../chat.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
-import type { Entry } from '../feed.ts';
+import type { Entry, Follower } from '../feed.ts';
 import { wsTextFrame } from '../frames.ts';
-import { everyPeriod } from '../heartbeat.ts';
+import { type Beater, everyPeriod, stopBeating } from '../heartbeat.ts';
 import { checkOrigin } from '../origin.ts';
 import { webSocketRoute } from '../http2/websocket.ts';
-import { RETRY_AFTER_S, backlogOf, dropSlowReader } from '../limits.ts';
-import type { AnyRequest, Meter } from '../stats.ts';
+import { type Carrier, RETRY_AFTER_S, backlogOf, carrierOf, dropSlowReader } from '../limits.ts';
+import type { Meter } from '../stats.ts';
 import type { Tap } from '../wiretap.ts';
-import { type LabContext, labPorts } from '../context.ts';
+import { type Closer, type LabContext, labPorts } from '../context.ts';
 import type { Transport } from './index.ts';
 
 /** Close codes the lab uses (RFC 6455 section 7.4.1). */
@@ -49,59 +48,112 @@ function isHandshake(headers: FastifyRequest['headers']): boolean {
   return headers['sec-websocket-version'] === '13' && typeof key === 'string' && /^[A-Za-z0-9+/]{22}==$/.test(key.trim());
 }
 
+/**
+ * After an HTTP/1.1 upgrade the socket belongs to ws, but it still points at the
+ * ServerResponse @fastify/websocket made to route the upgrade, which holds the
+ * request, its headers and Fastify's request and reply: some 2 KB per socket, kept
+ * for as long as the WebSocket lives and never used again. Detached, they go.
+ */
+function releaseUpgradeResponse(socket: Socket): void {
+  const response = (socket as Socket & { _httpMessage?: { detachSocket(socket: Socket): void } | null })._httpMessage;
+  response?.detachSocket(socket);
+}
+
 /** Taps opened before the upgrade, so that the page sees the 101 response (or the refusal) too. */
 const upgradeTaps = new WeakMap<object, Tap>();
+
+/** Each socket's FeedSocket, for the listeners every socket shares (a WeakMap: see MARKS in stats.ts). */
+const FEED = new WeakMap<WebSocket, FeedSocket>();
+
+/** The listeners every WebSocket of the feed shares (`this` is the ws WebSocket): no closures per socket. */
+function onSocketMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  FEED.get(this)?.received(data, isBinary);
+}
+function onSocketPong(this: WebSocket): void {
+  FEED.get(this)?.ponged();
+}
+function onSocketClose(this: WebSocket): void {
+  FEED.get(this)?.closed();
+}
+function onSocketError(this: WebSocket): void {
+  FEED.get(this)?.failed();
+}
 
 /**
  * Follows the feed over one WebSocket until either side closes it.
  *
  * A class for the reason FeedStream is one (stream.ts): thousands stay open, and
- * prototype methods cost nothing per socket where named closures cost a few
- * hundred bytes each.
+ * prototype methods cost nothing per socket where closures cost a function and a
+ * context each. It follows the feed, beats and shuts down as itself, and keeps
+ * only what it uses: not the upgrade's request and response, which it lets go.
  */
-class FeedSocket {
+class FeedSocket implements Follower, Beater, Closer {
   private open = true;
+  private following = false;
   /** Whether the peer answered the last ping; a peer that misses one whole period is dead. */
   private alive = true;
   /** What the WebSocket's frames travel in: the upgraded socket (HTTP/1.1) or the CONNECT stream (HTTP/2). */
-  private readonly raw: Duplex;
-  private readonly http: AnyRequest;
+  private readonly raw: Carrier;
+  /** The client's address, for the chat rate limit. */
+  private readonly ip: string;
   private readonly meter: Meter;
   private readonly tap: Tap | undefined;
-  private stopHeartbeat: (() => void) | undefined;
-  private readonly unfollow: () => void;
-  private readonly goAway = FeedSocket.prototype.shutdown.bind(this);
+  private readonly accept: FollowOptions['accept'];
+  private readonly heartbeatMs: number;
 
-  constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, private readonly request: FastifyRequest, follow: FollowOptions) {
-    this.http = request.raw;
-    this.raw = request.raw.httpVersionMajor === 2 ? (request.raw as unknown as Http2ServerRequest).stream : request.raw.socket;
+  constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, request: FastifyRequest, follow: FollowOptions) {
+    this.raw = carrierOf(request.raw);
+    this.ip = request.ip;
+    this.accept = follow.accept;
+    this.heartbeatMs = follow.heartbeatMs;
     this.meter = ctx.stats.meter('ws', request.raw);
     this.meter.out({ allHead: true }); // so far only the 101 response (or HTTP/2's 200 HEADERS) has been written
     this.tap = upgradeTaps.get(request.raw);
     // First in line: ws unmasks a client's frames in place, and the page must see them as sent,
     // mask and all. (Over HTTP/2 the frame meter taps the stream both ways: wiretap.ts.)
     if (this.tap?.in) this.raw.prependListener('data', this.tap.in);
-    socket.on('message', (data: Buffer, isBinary: boolean) => this.received(data, isBinary));
-    socket.on('pong', () => {
-      this.alive = true;
-      this.meter.in();
-    });
-    socket.once('close', () => {
-      this.cleanup();
-      this.meter.finish();
-    });
-    const { accept } = follow;
-    this.unfollow = ctx.feed.follow(follow.since, accept ? (entry) => accept(entry.event.type) && this.deliver(entry) : (entry) => this.deliver(entry));
+    if (this.raw instanceof Socket) {
+      releaseUpgradeResponse(this.raw);
+      // @fastify/websocket's error listener is a closure that keeps the upgrade's request and
+      // reply alive with the socket; the shared one below does the same job (wsError) without.
+      socket.removeAllListeners('error');
+    }
+    FEED.set(socket, this);
+    socket.on('error', onSocketError);
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
+    this.following = true;
+    ctx.feed.follow(follow.since, this);
     if (!this.open) {
-      this.unfollow(); // the replay alone outran the slow-reader cap
+      ctx.feed.unfollow(this); // the replay alone outran the slow-reader cap
       return;
     }
-    ctx.closers.add(this.goAway);
+    ctx.closers.add(this);
     // Last, so that nothing keeps beating for a socket whose start failed.
-    if (follow.heartbeatMs > 0) this.stopHeartbeat = everyPeriod(follow.heartbeatMs, () => this.beat());
+    if (this.heartbeatMs > 0) everyPeriod(this.heartbeatMs, this);
   }
 
-  private deliver(entry: Entry): void {
+  /** ws reported a protocol error: it has sent the fitting close frame already (see wsError). */
+  failed(): void {
+    this.ctx.counters.wsProtocolErrors++;
+    if (this.socket.readyState === this.socket.OPEN) this.socket.close(CLOSE.serverError, 'server error');
+  }
+
+  ponged(): void {
+    this.alive = true;
+    this.meter.in();
+  }
+
+  closed(): void {
+    this.cleanup();
+    this.meter.finish();
+    FEED.delete(this.socket);
+  }
+
+  /** A new event (Follower), unless this socket filters its type out. */
+  deliver(entry: Entry): void {
+    if (this.accept && !this.accept(entry.event.type)) return;
     this.send(frameOf(entry), entry.bytes);
   }
 
@@ -116,10 +168,10 @@ class FeedSocket {
   private send(message: string | Buffer, eventBytes?: number): void {
     const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
-    if (backlogOf(this.http) > ctx.config.maxQueuedBytes) {
+    if (backlogOf(raw) > ctx.config.maxQueuedBytes) {
       socket.close(CLOSE.tryAgainLater, 'slow reader: resume with since');
       this.cleanup(); // after the close frame is written, so that a wiretap shows it
-      socket.once('close', dropSlowReader(ctx, this.http));
+      socket.once('close', dropSlowReader(ctx, raw));
       return;
     }
     // A Buffer is a whole frame already: written as it is, in order with what ws
@@ -136,7 +188,7 @@ class FeedSocket {
     this.send(JSON.stringify({ type: 'error', error: errorBody(code, message).error }));
   }
 
-  private received(data: Buffer, isBinary: boolean): void {
+  received(data: Buffer, isBinary: boolean): void {
     this.meter.in({ payloadBytes: data.length });
     if (isBinary) return this.answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
     let message: unknown;
@@ -150,7 +202,7 @@ class FeedSocket {
     }
     try {
       const chat = parseChat(message);
-      if (!this.ctx.limiter.allow(this.request.ip)) return this.answerError('rate_limited');
+      if (!this.ctx.limiter.allow(this.ip)) return this.answerError('rate_limited');
       publishChat(this.ctx.feed, chat);
     } catch (error) {
       if (error instanceof LabError) return this.answerError(error.code, error.message);
@@ -158,8 +210,8 @@ class FeedSocket {
     }
   }
 
-  /** Heartbeat: ping every period; a peer that has not answered the previous ping is dead. */
-  private beat(): void {
+  /** Heartbeat (Beater): ping every period; a peer that has not answered the previous ping is dead. */
+  beat(): void {
     if (!this.alive) {
       this.ctx.counters.deadPeersTerminated++;
       this.socket.terminate();
@@ -170,8 +222,8 @@ class FeedSocket {
     this.meter.out();
   }
 
-  /** Shutdown stops the feed at once; the close handshake may finish after app.close(). */
-  private shutdown(): void {
+  /** Shutdown (Closer) stops the feed at once; the close handshake may finish after app.close(). */
+  shutdown(): void {
     this.cleanup();
     this.socket.close(CLOSE.goingAway, 'server shutting down');
   }
@@ -180,14 +232,14 @@ class FeedSocket {
   private cleanup(): void {
     if (!this.open) return;
     this.open = false;
-    this.stopHeartbeat?.();
+    if (this.heartbeatMs > 0) stopBeating(this.heartbeatMs, this);
     if (this.tap) {
       if (this.tap.in) this.raw.off('data', this.tap.in);
       this.tap.detach();
     }
-    // Undefined only while the constructor's replay is still running; it unfollows then.
-    this.unfollow?.();
-    this.ctx.closers.delete(this.goAway);
+    // While the constructor's replay is still running the constructor unfollows.
+    if (this.following) this.ctx.feed.unfollow(this);
+    this.ctx.closers.delete(this);
   }
 }
 
