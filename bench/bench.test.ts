@@ -1,57 +1,102 @@
 /**
- * The bench's sanity test: runs `npm run bench -- --quick` for real (about a
- * minute) into a scratch folder and checks the shape of what it wrote and the
- * facts that are exact on any machine: WebSocket frames a small event in 2 B,
- * SSE frames it at its floor and costs less per event than long polling, no event
- * is lost, the Kaazing arithmetic reproduces the 2010 table. Timing figures are
- * only checked for sanity (ordered percentiles, no negative latency), never
- * against a threshold: CI machines are noisy.
+ * The bench's sanity test: runs `npm run bench -- --quick` for real (one to two
+ * minutes) into a scratch folder and checks the shape of what it wrote and the
+ * facts that are exact on any machine: WebSocket frames a small event in 2 B
+ * (plus a DATA frame header over HTTP/2), SSE frames it at its floor and costs less
+ * per event than long polling, no event is lost on any wire, HTTP/2 shrinks
+ * Chromium's poll heads (a repeated one below the first), the TLS counters add
+ * up, the Kaazing arithmetic reproduces the 2010 table, and the quick run left
+ * the reference run alone. Timing figures are only checked for sanity (ordered
+ * percentiles, no negative latency), never against a threshold: CI machines are
+ * noisy. Then the results page draws the run in Chromium, at a phone's width and
+ * a projector's, with nothing clipped and nothing wider than the screen.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TRANSPORT_IDS } from '../server/transports/registry.ts';
+import type { Browser, Page } from 'playwright-core';
+import { buildFigures } from '../server/figures.ts';
+import { type RunningLab, startLab } from '../server/test-helpers.ts';
+import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
+import type { H2Head } from './browser-h2.ts';
+import { H2_FRAME_HEADER_BYTES } from './scenarios/overhead.ts';
+import { launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
-import type { Results } from './report.ts';
+import { type Results, fanoutRuns, latencyResults, overheadCells, rttRuns } from './report.ts';
+import { WIRE_IDS, type WireId } from './wires.ts';
 
 // results/runs/tmp/ is ignored by git (.gitignore): a test run never touches the committed results.
 const OUT = path.join(ROOT, 'results', 'runs', 'tmp', `bench-test-${process.pid}`);
+const QUICK = path.join(OUT, 'quick');
+const RESULTS = path.join(ROOT, 'results');
 
 let results: Results;
 let exitCode: number | null;
 let output = '';
 
+/** The reference run's files as they are: latest.json, summary.md and the run files, hashed. */
+function referenceRun(): Record<string, string | null> {
+  const hash = (file: string) => (existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : null);
+  const runs = existsSync(path.join(RESULTS, 'runs')) ? readdirSync(path.join(RESULTS, 'runs')).filter((f) => f.endsWith('.json')) : [];
+  return {
+    'latest.json': hash(path.join(RESULTS, 'latest.json')),
+    'summary.md': hash(path.join(RESULTS, 'summary.md')),
+    ...Object.fromEntries(runs.map((f) => [`runs/${f}`, hash(path.join(RESULTS, 'runs', f))])),
+  };
+}
+let referenceBefore: Record<string, string | null>;
+
 before(async () => {
+  referenceBefore = referenceRun();
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', `--out=${OUT}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));
   exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const latest = path.join(OUT, 'latest.json');
-  assert.ok(existsSync(latest), `the quick run wrote latest.json (exit ${exitCode}):\n${output.slice(-3000)}`);
+  const latest = path.join(QUICK, 'latest.json');
+  assert.ok(existsSync(latest), `the quick run wrote quick/latest.json (exit ${exitCode}):\n${output.slice(-3000)}`);
   results = JSON.parse(readFileSync(latest, 'utf8')) as Results;
-}, { timeout: 170_000 });
+}, { timeout: 330_000 });
 
 after(() => {
   rmSync(OUT, { recursive: true, force: true });
 });
 
+const s = () => results.scenarios;
+const smallest = () => Math.min(...results.parameters.payloadBytes);
+const cell = (wire: WireId, profile: string, transport: TransportId, dataBytes = smallest()) => {
+  const found = overheadCells(s(), wire).find((c) => c.profile === profile && c.transport === transport && c.dataBytes === dataBytes);
+  assert.ok(found, `an overhead cell for ${wire} ${profile} ${transport} ${dataBytes} B`);
+  return found;
+};
+
 describe('npm run bench -- --quick', () => {
-  test('runs to the end and writes one run file, latest.json and the summary', () => {
+  test('runs to the end and writes one run file, latest.json and the summary, all under quick/', () => {
     assert.equal(exitCode, 0, `the bench exits 0; output:\n${output.slice(-3000)}`);
     assert.deepEqual(results.errors, [], 'no scenario failed');
-    const runs = readdirSync(path.join(OUT, 'runs'));
+    const runs = readdirSync(path.join(QUICK, 'runs'));
     assert.deepEqual(runs, [`${results.id}.json`], 'one JSON per run, named by its id');
-    assert.equal(readFileSync(path.join(OUT, 'runs', runs[0]), 'utf8'), readFileSync(path.join(OUT, 'latest.json'), 'utf8'), 'latest.json is the run');
-    const summary = readFileSync(path.join(OUT, 'summary.md'), 'utf8');
-    assert.match(summary, /^# Wirelab bench results/, 'the summary is Markdown with a title');
+    assert.match(results.id, /-quick$/, 'a quick run\'s id says so');
+    assert.equal(readFileSync(path.join(QUICK, 'runs', runs[0]), 'utf8'), readFileSync(path.join(QUICK, 'latest.json'), 'utf8'), 'quick/latest.json is the run');
+    const summary = readFileSync(path.join(QUICK, 'summary.md'), 'utf8');
+    assert.match(summary, /^# Wirelab bench results \(quick run\)/, 'the summary is Markdown, titled as a quick run');
     assert.match(summary, /\| Transport \| Overhead per event/, 'the summary has the headline table');
+    assert.match(summary, /## HTTP\/1\.1 and HTTP\/2 side by side/, 'and the side-by-side section');
+    assert.match(summary, /### What TLS costs/, 'and what TLS costs');
+  });
+
+  test('did not touch the reference run', () => {
+    assert.equal(existsSync(path.join(OUT, 'latest.json')), false, 'no latest.json where the reference run lives');
+    assert.equal(existsSync(path.join(OUT, 'summary.md')), false, 'no summary.md there either');
+    assert.deepEqual(referenceRun(), referenceBefore, 'results/latest.json, summary.md and runs/*.json are byte for byte what they were');
+    assert.match(output, /results\/latest\.json is untouched/, 'the bench says where the quick run went');
   });
 
   test('carries its environment and parameters', () => {
-    assert.equal(results.schema, 'wirelab-bench/1', 'schema named');
+    assert.equal(results.schema, 'wirelab-bench/2', 'schema named');
     assert.equal(results.quick, true, 'marked as a quick run');
     assert.match(results.command, /npm run bench -- --quick/, 'the command that produced it');
     const env = results.environment;
@@ -60,65 +105,150 @@ describe('npm run bench -- --quick', () => {
     for (const name of ['fastify', 'ws', 'autocannon', 'chart.js']) assert.ok(env.packages[name], `${name} version`);
     assert.ok('commit' in env.git, 'git commit (null only outside a clone)');
     assert.deepEqual(results.parameters, parseArgs(['--quick', `--out=${OUT}`]).parameters, 'the parameters of --quick, as options.ts defines them');
+    assert.deepEqual(results.parameters.wires, [...WIRE_IDS], 'all three wires');
     assert.ok(['captured', 'committed'].includes(results.browserHeads.source), 'says where the browser heads came from');
     assert.deepEqual(Object.keys(results.labels).sort(), [...TRANSPORT_IDS].sort(), 'labels keyed by the five transport ids');
+    assert.deepEqual(Object.keys(results.wireLabels), [...WIRE_IDS], 'wire labels keyed by the wire ids');
     assert.deepEqual(results.transports, [...TRANSPORT_IDS], 'all five transports measured');
+    for (const id of results.parameters.scenarios) assert.ok((results.timings[id] ?? 0) > 0, `${id}: its time is recorded`);
   });
 
-  test('overhead: every cell measured, nothing lost', () => {
-    const cells = results.scenarios.overhead!.cells;
-    assert.equal(cells.length, results.parameters.profiles.length * results.parameters.payloadBytes.length * TRANSPORT_IDS.length, 'a cell per profile, payload and transport');
-    for (const cell of cells) {
-      assert.equal(cell.eventsReceived, cell.eventsPublished, `${cell.profile} ${cell.dataBytes} B ${cell.transport}: every event received`);
-      assert.equal(cell.window.eventsDelivered, cell.eventsPublished, `${cell.profile} ${cell.dataBytes} B ${cell.transport}: the server counted each delivery once`);
-      assert.ok(cell.perEvent.downPayloadBytes > cell.dataBytes, `${cell.transport}: the payload is the whole event JSON, data included`);
+  test('overhead: every cell measured on every wire, nothing lost', () => {
+    const perWire = results.parameters.profiles.length * results.parameters.payloadBytes.length * TRANSPORT_IDS.length;
+    assert.equal(s().overhead!.cells.length, perWire, 'HTTP/1.1 cells where schema 1 had them: a cell per profile, payload and transport');
+    for (const wire of WIRE_IDS) {
+      const cells = overheadCells(s(), wire);
+      assert.equal(cells.length, perWire, `${wire}: a cell per profile, payload and transport`);
+      for (const c of cells) {
+        const name = `${wire} ${c.profile} ${c.dataBytes} B ${c.transport}`;
+        assert.equal(c.wire, wire, `${name}: names its wire`);
+        assert.equal(c.eventsReceived, c.eventsPublished, `${name}: every event received`);
+        assert.equal(c.window.eventsDelivered, c.eventsPublished, `${name}: the server counted each delivery once`);
+        assert.ok(c.perEvent.downPayloadBytes > c.dataBytes, `${name}: the payload is the whole event JSON, data included`);
+      }
     }
+    for (const c of overheadCells(s(), 'h2').filter((x) => x.profile === 'browser')) assert.equal(c.client, 'chromium', `${c.transport} ${c.dataBytes} B: the browser profile over HTTP/2 is Chromium itself`);
   });
 
-  test('WebSocket frames a small event in 2 B, and sends nothing up', () => {
-    const small = Math.min(...results.parameters.payloadBytes);
-    for (const profile of results.parameters.profiles) {
-      const ws = results.scenarios.overhead!.cells.find((c) => c.transport === 'ws' && c.profile === profile && c.dataBytes === small)!;
-      assert.ok(ws.eventJsonBytes <= 125, 'a small event fits the 7-bit length');
-      assert.equal(ws.perEvent.downFramingBytes, 2, `${profile}: 2 B of framing per event, server to client`);
-      assert.equal(ws.perEvent.downHeadBytes, 0, `${profile}: no HTTP head per event`);
-      assert.equal(ws.perEvent.upHeadBytes + ws.perEvent.upFramingBytes, 0, `${profile}: nothing upstream per event`);
-      assert.equal(ws.requestsPerEvent * ws.eventsPublished, 1, `${profile}: one request (the upgrade) for all events`);
+  /** Over HTTP/1.1 framing is exactly the floor; over HTTP/2 a DATA frame header (9 B) per event at most on top. */
+  const atFloor = (c: ReturnType<typeof cell>, what: string) => {
+    if (c.wire !== 'h2') return assert.equal(c.perEvent.downFramingBytes, c.floorFramingBytes, `${what}: at the floor`);
+    assert.ok(c.perEvent.downFramingBytes >= c.floorFramingBytes! && c.perEvent.downFramingBytes <= c.floorFramingBytes! + H2_FRAME_HEADER_BYTES, `${what}: ${c.perEvent.downFramingBytes} B, between the floor ${c.floorFramingBytes} B and a DATA frame header more`);
+  };
+
+  test('WebSocket frames a small event in 2 B (and a DATA frame header over HTTP/2), and sends nothing up', () => {
+    for (const wire of WIRE_IDS) {
+      for (const profile of results.parameters.profiles) {
+        const ws = cell(wire, profile, 'ws');
+        assert.ok(ws.eventJsonBytes <= 125, 'a small event fits the 7-bit length');
+        assert.equal(ws.floorFramingBytes, 2, `${wire} ${profile}: RFC 6455's 2 B for a small server frame`);
+        atFloor(ws, `${wire} ${profile} WebSocket`);
+        assert.equal(ws.perEvent.downHeadBytes, 0, `${wire} ${profile}: no HTTP head per event`);
+        assert.equal(ws.perEvent.upHeadBytes + ws.perEvent.upFramingBytes, 0, `${wire} ${profile}: nothing upstream per event`);
+        assert.equal(ws.requestsPerEvent * ws.eventsPublished, 1, `${wire} ${profile}: one request (the handshake) for all events`);
+      }
     }
-    assert.equal(results.derived.targets.find((t) => t.id === 'ws-framing')!.met, true, 'the target table says so');
+    const target = results.derived.targets.find((t) => t.id === 'ws-framing')!;
+    assert.equal(target.measured, 2, 'the target table shows the measured framing');
+    assert.equal(target.met, null, 'but a quick run judges no target');
   });
 
-  test('SSE frames at its floor and costs less per event than long polling', () => {
-    for (const profile of results.parameters.profiles) {
-      for (const dataBytes of results.parameters.payloadBytes) {
-        const find = (transport: string) => results.scenarios.overhead!.cells.find((c) => c.transport === transport && c.profile === profile && c.dataBytes === dataBytes)!;
-        const sse = find('sse');
-        const longPoll = find('long-poll');
-        assert.equal(sse.perEvent.downFramingBytes, sse.floorFramingBytes, `${profile} ${dataBytes} B: SSE framing = id/event/data lines + chunk framing`);
-        assert.ok(sse.perEvent.overheadBytes < longPoll.perEvent.overheadBytes, `${profile} ${dataBytes} B: SSE ${sse.perEvent.overheadBytes} B < long-poll ${longPoll.perEvent.overheadBytes} B per event`);
-        assert.ok(longPoll.perEvent.requests >= 0.99, `${profile} ${dataBytes} B: long polling pays a request per event`);
+  test('SSE and the iframe frame at their floor on every wire, and SSE costs less per event than long polling', () => {
+    for (const wire of WIRE_IDS) {
+      for (const profile of results.parameters.profiles) {
+        const sse = cell(wire, profile, 'sse');
+        const iframe = cell(wire, profile, 'iframe');
+        atFloor(sse, `${wire} ${profile} SSE (id/event/data lines + chunk framing, or a DATA frame header)`);
+        atFloor(iframe, `${wire} ${profile} iframe (script wrapper + chunk framing, or a DATA frame header)`);
+        for (const dataBytes of results.parameters.payloadBytes) {
+          const a = cell(wire, profile, 'sse', dataBytes);
+          const lp = cell(wire, profile, 'long-poll', dataBytes);
+          assert.ok(a.perEvent.overheadBytes < lp.perEvent.overheadBytes, `${wire} ${profile} ${dataBytes} B: SSE ${a.perEvent.overheadBytes} B < long-poll ${lp.perEvent.overheadBytes} B per event`);
+        }
       }
     }
   });
 
-  test('the browser profile sends Chromium-sized request heads', () => {
-    const small = Math.min(...results.parameters.payloadBytes);
-    for (const transport of TRANSPORT_IDS) {
-      const minimal = results.scenarios.overhead!.cells.find((c) => c.transport === transport && c.profile === 'minimal' && c.dataBytes === small)!;
-      const browser = results.scenarios.overhead!.cells.find((c) => c.transport === transport && c.profile === 'browser' && c.dataBytes === small)!;
-      const captured = results.browserHeads.bytes[transport];
-      assert.ok(browser.requestHeadBytes! > minimal.requestHeadBytes! + 200, `${transport}: browser head ${browser.requestHeadBytes} B > Node's ${minimal.requestHeadBytes} B`);
-      // Same header lines as captured; only the path and the port differ.
-      assert.ok(Math.abs(browser.requestHeadBytes! - captured) < 60, `${transport}: ${browser.requestHeadBytes} B on the wire, ${captured} B captured`);
+  test('the browser profile sends Chromium-sized request heads over HTTP/1.1, plain and over TLS', () => {
+    for (const wire of ['h1', 'h1-tls'] as const) {
+      for (const transport of TRANSPORT_IDS) {
+        const minimal = cell(wire, 'minimal', transport);
+        const browser = cell(wire, 'browser', transport);
+        const captured = results.browserHeads.bytes[transport];
+        assert.ok(browser.requestHeadBytes! > minimal.requestHeadBytes! + 200, `${wire} ${transport}: browser head ${browser.requestHeadBytes} B > Node's ${minimal.requestHeadBytes} B`);
+        // Same header lines as captured; only the path, the port and the scheme differ.
+        assert.ok(Math.abs(browser.requestHeadBytes! - captured) < 60, `${wire} ${transport}: ${browser.requestHeadBytes} B on the wire, ${captured} B captured`);
+      }
     }
   });
 
-  test('latency distributions are whole and ordered', () => {
-    const distributions = [
-      ...results.scenarios.latency!.results.map((r) => ({ name: `idle ${r.transport}`, d: r.latency, expected: r.events })),
-      ...results.scenarios.fanout!.runs.map((r) => ({ name: `fan-out ${r.clients} ${r.transport}`, d: r.latency, expected: r.deliveriesExpected })),
-      ...results.scenarios.rtt!.runs.map((r) => ({ name: `rtt ${r.rttMs} ${r.transport}`, d: r.latency, expected: r.events })),
-    ];
+  test('HTTP/2: Chromium\'s heads shrink, a repeated one below the first', () => {
+    const h2: NonNullable<Results['browserHeads']['h2']> | null = results.browserHeads.h2;
+    assert.ok(h2, 'Chromium\'s HTTP/2 heads are in the run');
+    assert.equal(h2.source, 'captured', 'captured from Chromium at bench time');
+    assert.equal(h2.requestsPerKind, results.parameters.h2Heads.requestsPerKind, 'as many requests of each kind as asked');
+    for (const transport of TRANSPORT_IDS) {
+      const head: H2Head = h2.heads[transport];
+      assert.equal(head.samplesBytes.length, h2.requestsPerKind, `${transport}: a sample per request`);
+      assert.ok(head.samplesBytes.every((b) => b > 0), `${transport}: every request head counted`);
+      // Chromium opens WebSockets over HTTP/2 when the server offers RFC 8441 (the lab does).
+      assert.equal(head.protocol, 'h2', `${transport}: Chromium sent it over HTTP/2`);
+      assert.ok(head.repeatedBytes < head.firstBytes, `${transport}: a repeated head (${head.repeatedBytes} B) is smaller than the first (${head.firstBytes} B): HPACK's table`);
+      assert.ok(head.firstBytes < results.browserHeads.bytes[transport] / 2, `${transport}: even the first (${head.firstBytes} B) is well under the HTTP/1.1 head (${results.browserHeads.bytes[transport]} B)`);
+    }
+    assert.ok(h2.tlsHandshake && h2.tlsHandshake.bytesIn > 0 && h2.tlsHandshake.bytesOut > 0, 'Chromium\'s TLS handshake is counted');
+  });
+
+  test('HTTP/2: polling with Chromium costs well under HTTP/1.1 per event and per request', () => {
+    for (const transport of ['short-poll', 'long-poll'] as const) {
+      const h1 = cell('h1', 'browser', transport);
+      const h2 = cell('h2', 'browser', transport);
+      assert.ok(h2.perEvent.overheadBytes < h1.perEvent.overheadBytes / 2, `${transport}: ${h2.perEvent.overheadBytes} B over HTTP/2 against ${h1.perEvent.overheadBytes} B over HTTP/1.1, per event`);
+      // Per request too, so that a poll carrying several events cannot make HTTP/2 look better than it is.
+      const perRequest = (c: typeof h1) => c.perEvent.overheadBytes / c.perEvent.requests;
+      assert.ok(perRequest(h2) < perRequest(h1) / 2, `${transport}: ${perRequest(h2).toFixed(1)} B per poll over HTTP/2 against ${perRequest(h1).toFixed(1)} B over HTTP/1.1`);
+      assert.ok(h2.requestHeadBytes! < h1.requestHeadBytes! / 4, `${transport}: Chromium's average request head ${h2.requestHeadBytes} B over HTTP/2, ${h1.requestHeadBytes} B over HTTP/1.1`);
+    }
+    const rows = results.derived.protocols.overhead.filter((o) => o.profile === 'browser');
+    assert.equal(rows.length, TRANSPORT_IDS.length, 'the side-by-side table has a browser row per transport');
+    for (const row of rows) for (const wire of WIRE_IDS) assert.ok(row.overheadBytesPerEvent[wire] !== null, `${row.transport} ${wire}: in the side-by-side table`);
+  });
+
+  test('TLS: handshakes and record bytes counted, CPU per delivery on every wire', () => {
+    const p = results.derived.protocols;
+    assert.equal(p.tlsClients, results.parameters.fanout.tlsClients.at(-1), 'compared at the largest fan-out every wire ran');
+    assert.equal(p.tls.length, TRANSPORT_IDS.length, 'a row per transport');
+    for (const row of p.tls) {
+      for (const wire of ['h1-tls', 'h2'] as const) {
+        // A TLS 1.3 handshake with the lab's certificate: ClientHello, ServerHello, certificate, Finished.
+        assert.ok(row.handshakeBytesPerConnection[wire]! > 500, `${row.transport} ${wire}: ${row.handshakeBytesPerConnection[wire]} B of handshake per connection`);
+        assert.ok(row.recordBytesPerDelivery[wire]! > 0, `${row.transport} ${wire}: records cost bytes`);
+        assert.ok(row.tcpBytesPerDelivery[wire]! > row.recordBytesPerDelivery[wire]!, `${row.transport} ${wire}: TCP bytes = plaintext + records`);
+      }
+      for (const wire of WIRE_IDS) assert.ok(row.cpuMicrosPerDelivery[wire]! > 0, `${row.transport} ${wire}: CPU per delivery measured`);
+      assert.equal(row.cpuRatioToH1.h1, 1, `${row.transport}: ratios are to plain HTTP/1.1`);
+    }
+    for (const group of [...(s().overhead!.byWire['h1-tls']?.groups ?? []), ...(s().overhead!.byWire.h2?.groups ?? [])]) {
+      const tls = group.tls!;
+      // Node: a connection per client; Chromium: one connection for the page's five clients (HTTP/2 multiplexes).
+      const connections = group.client === 'chromium' ? 1 : TRANSPORT_IDS.length;
+      assert.equal(tls.oneOff.connectionsOpened, connections, `${group.wire} ${group.profile} ${group.dataBytes} B (${group.client}): ${connections} TLS connection(s)`);
+      assert.ok(tls.oneOff.handshakeBytesIn > 0 && tls.oneOff.handshakeBytesOut > 0, `${group.wire} ${group.profile}: handshakes counted both ways`);
+      assert.ok(tls.window.recordBytesOut > 0 && tls.recordBytesPerDelivery! > 0, `${group.wire} ${group.profile}: events travel in records that cost bytes`);
+    }
+  });
+
+  test('latency distributions are whole and ordered, on every wire', () => {
+    const distributions = WIRE_IDS.flatMap((wire) => [
+      ...latencyResults(s(), wire).map((r) => ({ name: `${wire} idle ${r.transport}`, d: r.latency, expected: r.events })),
+      ...fanoutRuns(s(), wire).map((r) => ({ name: `${wire} fan-out ${r.clients} ${r.transport}`, d: r.latency, expected: r.deliveriesExpected })),
+      ...rttRuns(s(), wire).map((r) => ({ name: `${wire} rtt ${r.rttMs} ${r.transport}`, d: r.latency, expected: r.events })),
+    ]);
+    for (const wire of WIRE_IDS) {
+      assert.equal(latencyResults(s(), wire).length, TRANSPORT_IDS.length, `${wire}: an idle client per transport`);
+      assert.equal(fanoutRuns(s(), wire).length, TRANSPORT_IDS.length * (wire === 'h1' ? results.parameters.fanout.clients : results.parameters.fanout.tlsClients).length, `${wire}: a fan-out run per transport and size`);
+      assert.equal(rttRuns(s(), wire).length, TRANSPORT_IDS.length * results.parameters.rtt.rttsMs.length, `${wire}: a round-trip run per transport and RTT`);
+    }
     for (const { name, d, expected } of distributions) {
       assert.equal(d.count, expected, `${name}: a sample for every delivery`);
       assert.ok(d.minMs <= d.p50Ms && d.p50Ms <= d.p90Ms && d.p90Ms <= d.p99Ms && d.p99Ms <= d.maxMs, `${name}: percentiles in order`);
@@ -126,61 +256,222 @@ describe('npm run bench -- --quick', () => {
       const inHistogram = d.histogram.below + d.histogram.counts.reduce((sum, [, count]) => sum + count, 0);
       assert.equal(inHistogram, d.count, `${name}: the histogram holds every sample`);
     }
-    for (const run of results.scenarios.rtt!.runs.filter((r) => r.rttMs > 0 && r.transport !== 'short-poll')) {
-      assert.ok(run.latency.minMs >= run.rttMs / 2 - 1, `rtt ${run.rttMs} ${run.transport}: the proxy delays by half a round trip at least`);
+    for (const wire of WIRE_IDS) {
+      for (const run of rttRuns(s(), wire).filter((r) => r.rttMs > 0 && r.transport !== 'short-poll')) {
+        assert.ok(run.latency.minMs >= run.rttMs / 2 - 1, `${wire} rtt ${run.rttMs} ${run.transport}: the proxy delays by half a round trip at least`);
+      }
     }
   });
 
   test('short polling: empty polls counted, latency around half the interval', () => {
-    for (const cell of results.scenarios.shortPollGrid!.cells) {
-      assert.equal(cell.polls, cell.pollsWithEvents + cell.emptyPolls, `${cell.intervalMs} ms x ${cell.ratePerSecond}/s: polls = with events + empty`);
-      assert.ok(cell.latency.count > 0, `${cell.intervalMs} ms x ${cell.ratePerSecond}/s: latency measured`);
-      assert.equal(cell.expectedMeanLatencyMs, cell.intervalMs / 2, 'the expectation printed beside it is half the interval');
+    for (const c of s().shortPollGrid!.cells) {
+      assert.equal(c.polls, c.pollsWithEvents + c.emptyPolls, `${c.intervalMs} ms x ${c.ratePerSecond}/s: polls = with events + empty`);
+      assert.ok(c.latency.count > 0, `${c.intervalMs} ms x ${c.ratePerSecond}/s: latency measured`);
+      assert.equal(c.expectedMeanLatencyMs, c.intervalMs / 2, 'the expectation printed beside it is half the interval');
     }
-    const fast = results.scenarios.shortPollGrid!.cells.find((c) => c.intervalMs === Math.min(...results.parameters.shortPollGrid.intervalsMs) && c.ratePerSecond === Math.min(...results.parameters.shortPollGrid.ratesPerSecond))!;
+    const fast = s().shortPollGrid!.cells.find((c) => c.intervalMs === Math.min(...results.parameters.shortPollGrid.intervalsMs) && c.ratePerSecond === Math.min(...results.parameters.shortPollGrid.ratesPerSecond))!;
     assert.ok(fast.emptyPolls > 0, 'polling faster than events arrive makes empty polls');
   });
 
   test('connections, autocannon and the reference subjects report', () => {
-    for (const run of results.scenarios.capacity!.runs) {
+    for (const run of s().capacity!.runs) {
       assert.ok(run.steps.length >= 1, `${run.transport}: at least one ramp step`);
       assert.ok(run.maxClientsHeld > 0 || run.stopReason !== 'last step', `${run.transport}: holds clients, or says why not`);
     }
-    const a = results.scenarios.autocannon!;
+    const a = s().autocannon!;
     assert.ok(a.requests > 0 && a.non2xx === 0, 'autocannon got answers, all 2xx');
-    const subjects = results.scenarios.reference!.runs.map((r) => r.subject);
+    const subjects = s().reference!.runs.map((r) => r.subject);
     assert.deepEqual(subjects, ['lab sse', 'bare node:http sse', 'lab ws', 'bare ws'], 'the lab beside both bare subjects');
-    for (const run of results.scenarios.reference!.runs) assert.equal(run.load.deliveries, run.load.deliveriesExpected, `${run.subject}: every delivery arrived`);
+    for (const run of s().reference!.runs) assert.equal(run.load.deliveries, run.load.deliveriesExpected, `${run.subject}: every delivery arrived`);
   });
 
-  test('the results page draws every chart from this run, and bench:png exports them', async () => {
-    // The page reads any run under results/ by its path (?run=...): this run, not the committed one.
-    const run = path.relative(path.join(ROOT, 'results'), path.join(OUT, 'latest.json')).split(path.sep).join('/');
-    const charts = path.join(OUT, 'charts');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/export-png.ts', `--run=${run}`, `--out=${charts}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
-    const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
-    for (const chart of ['overhead', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework']) {
-      assert.ok(files.some((f) => f.startsWith(chart)), `a ${chart} chart among ${files.join(', ')}`);
-    }
-    for (const file of files) {
-      const bytes = readFileSync(path.join(charts, file));
-      assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${file} is a PNG`);
-      assert.ok(bytes.length > 10_000, `${file} has a drawing in it (${bytes.length} B)`);
-    }
-  });
-
-  test('the Kaazing arithmetic reproduces the 2010 table in binary megabits', () => {
+  test('the Kaazing arithmetic reproduces the 2010 table in binary megabits, with HTTP/2 polling measured', () => {
     const k = results.derived.kaazing;
     const polling = k.rows.find((r) => r.source === 'kaazing-2010' && r.bytesPerEvent === 871)!;
     const ws = k.rows.find((r) => r.source === 'kaazing-2010' && r.bytesPerEvent === 2)!;
     assert.deepEqual(polling.rows.map((b) => Number(b.mbpsBinary.toPrecision(2))), [6.6, 66, 660], '871 B: 6.6 / 66 / 665 Mbps (binary)');
     assert.deepEqual(ws.rows.map((b) => Number(b.mbpsBinary.toFixed(3))), [0.015, 0.153, 1.526], '2 B: 0.015 / 0.153 / 1.526 Mbps (binary)');
     assert.equal(polling.rows[0].mbpsSI, 6.968, 'and 6.968 Mbps in SI units');
-    for (const id of TRANSPORT_IDS) assert.ok(k.rows.some((r) => r.transport === id), `a measured row for ${id}`);
+    for (const id of TRANSPORT_IDS) assert.equal(k.rows.filter((r) => r.source === 'measured' && r.transport === id).length, 1, `one measured HTTP/1.1 row for ${id}`);
+    for (const id of ['short-poll', 'long-poll'] as const) {
+      const h1 = k.rows.find((r) => r.source === 'measured' && r.transport === id)!;
+      const h2 = k.rows.find((r) => r.source === 'measured-h2' && r.transport === id);
+      assert.ok(h2, `a measured HTTP/2 row for ${id}`);
+      assert.equal(h2.wire, 'h2', `${id}: the row names its wire`);
+      assert.ok(h2.rows[2].mbpsSI < h1.rows[2].mbpsSI, `${id}: 100,000 clients over HTTP/2 cost less than over HTTP/1.1`);
+    }
+  });
+
+  test('schema 2 keeps the HTTP/1.1 rows where the lessons\' figures read them', () => {
+    const table = buildFigures(results);
+    // The quick grid has no 100 ms x 1/s cell: only those two figures may be missing from a quick run.
+    const gridOnly = new Set(['short-poll.emptyShare100ms1ps', 'short-poll.overheadBytesPerEvent100ms1ps']);
+    const missing = [...table.unavailable.entries()].filter(([name]) => !gridOnly.has(name));
+    assert.deepEqual(missing, [], 'every other figure resolves to exactly one element, as with schema 1');
+    for (const h of results.derived.headline) assert.equal(h.overheadBytesPerEventBrowser, h.byWire.h1.overheadBytesPerEventBrowser, `${h.transport}: the schema 1 headline fields are HTTP/1.1's`);
+  });
+});
+
+describe('the results page draws the quick run', () => {
+  let lab: RunningLab;
+  let browser: Browser;
+  const run = () => path.relative(RESULTS, path.join(QUICK, 'latest.json')).split(path.sep).join('/');
+
+  before(async () => {
+    lab = await startLab();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await lab?.close();
+  });
+
+  /** Opens /results for `file` at `width`, waits for the drawing, and fails on any page error. */
+  async function open(width: number, file: string, extra = ''): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${lab.baseUrl}/results?run=${encodeURIComponent(file)}${extra}`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction('window.resultsReady === true', undefined, { timeout: 30_000 });
+    await page.waitForTimeout(200);
+    return { page, errors };
+  }
+
+  /**
+   * What a reader could see cut off: layout problems, sideways scrolling, ink touching
+   * a canvas's edge. A script, not a function: tsx would name the function's inner
+   * closures with a helper the page does not have.
+   */
+  const INSPECT = `(() => {
+    const edges = [];
+    for (const canvas of document.querySelectorAll('figure:not([data-empty]) canvas')) {
+      const ctx = canvas.getContext('2d');
+      const { width, height } = canvas;
+      const inked = (x, y, w, h) => {
+        const data = ctx.getImageData(x, y, w, h).data;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+        return false;
+      };
+      // Text cut off by the canvas leaves ink on its outermost pixels: a drawn chart keeps them blank.
+      if (inked(0, 0, 1, height) || inked(width - 1, 0, 1, height) || inked(0, 0, width, 1) || inked(0, height - 1, width, 1)) edges.push(canvas.id);
+    }
+    const problem = document.getElementById('problem');
+    return {
+      problems: window.resultsLayoutProblems(),
+      charts: window.resultsCharts(),
+      edges,
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      empty: [...document.querySelectorAll('figure[data-empty]')].map((f) => f.dataset.chart),
+      problem: problem.hidden ? '' : problem.textContent,
+      quickBanner: !document.getElementById('quick-banner').hidden,
+      text: document.body.innerText,
+    };
+  })()`;
+  const inspect = (page: Page) => page.evaluate(INSPECT) as Promise<{ problems: string[]; charts: string[]; edges: string[]; scrollWidth: number; innerWidth: number; empty: (string | undefined)[]; problem: string; quickBanner: boolean; text: string }>;
+
+  const PROTOCOL_CHARTS = ['wires-overhead', 'h2-heads', 'wires-latency', 'wires-fanout', 'wires-cpu', 'wires-rtt', 'tls-records'];
+
+  for (const width of [390, 1440]) {
+    test(`at ${width} px: every chart drawn, HTTP/1.1 beside HTTP/2, nothing clipped or wider than the screen`, async () => {
+      const { page, errors } = await open(width, run());
+      try {
+        const seen = await inspect(page);
+        assert.deepEqual(errors, [], 'no page error');
+        assert.equal(seen.problem, '', 'no problem reported');
+        assert.deepEqual(seen.empty, [], 'every figure has its chart');
+        for (const id of [...PROTOCOL_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
+        assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
+        assert.deepEqual(seen.edges, [], 'no ink on any canvas edge (nothing cut off)');
+        assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: the page is ${seen.scrollWidth} px wide in ${seen.innerWidth} px`);
+        assert.ok(seen.quickBanner, 'the page says it shows a quick run');
+        const marks = await page.evaluate("[...document.querySelectorAll('figcaption')].filter((c) => c.textContent.trim()).every((c) => c.querySelector('.quick-mark'))");
+        assert.ok(marks, 'every chart\'s caption carries the quick-run mark');
+        // Over HTTP/2, a chart per wire: the overhead chart switches to Chromium's own requests.
+        await page.locator('input[name="wire"][value="h2"]').check();
+        await page.waitForTimeout(100);
+        assert.match((await page.locator('#chart-overhead').getAttribute('aria-label'))!, /HTTP\/2/, 'the overhead chart redraws over HTTP/2');
+        assert.deepEqual(await page.evaluate('window.resultsLayoutProblems()'), [], 'and still fits');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  test('in Chinese and in large type at 390 px: translated, still nothing clipped', async () => {
+    const { page, errors } = await open(390, run(), '&lang=zh');
+    try {
+      await page.locator('#large-toggle').click();
+      await page.waitForFunction("document.documentElement.classList.contains('large')");
+      await page.waitForTimeout(400);
+      await page.waitForFunction('window.resultsReady === true');
+      const seen = await inspect(page);
+      assert.deepEqual(errors, [], 'no page error');
+      assert.equal(await page.evaluate("localStorage.getItem('wirelab.large')"), '1', 'large type is remembered as on every page');
+      assert.equal(await page.locator('html').getAttribute('lang'), 'zh-Hans', 'the page says its language');
+      assert.match(seen.text, /每个送达事件的开销/, 'the words are Chinese');
+      assert.match(seen.text, /短轮询/, 'and so are the transport labels');
+      assert.doesNotMatch(seen.text, /\b(col|title|caption|axis|legend|why|env|nav|explain|controls|switch|client|targets|kaazing|targetText)\.[a-z][\w-]*/, 'no string key left untranslated');
+      assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
+      assert.deepEqual(seen.edges, [], 'no ink on any canvas edge');
+      assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: ${seen.scrollWidth} px in ${seen.innerWidth} px`);
+      const header = await page.evaluate("[...document.querySelectorAll('header.top nav a')].map((a) => a.getAttribute('href'))");
+      assert.deepEqual(header, ['/', '/board', '/results'], 'the lab\'s header, with its links');
+      const other = await page.locator('#lang-switch').getAttribute('href');
+      assert.match(other!, /lang=en/, 'the language switch leads to English');
+      assert.match(decodeURIComponent(other!), /run=runs\/tmp\//, 'and keeps the run shown');
+    } finally {
+      await page.evaluate("localStorage.removeItem('wirelab.large')");
+      await page.close();
+    }
+  });
+
+  test('the reference run shows too, whatever schema it was written with', async () => {
+    const { page, errors } = await open(1440, 'latest.json');
+    try {
+      const seen = await inspect(page);
+      const committed = JSON.parse(readFileSync(path.join(RESULTS, 'latest.json'), 'utf8')) as { schema: string };
+      assert.deepEqual(errors, [], 'no page error');
+      assert.equal(seen.problem, '', `the page reads ${committed.schema}`);
+      assert.equal(seen.quickBanner, false, 'the reference run is not marked as a quick run');
+      assert.deepEqual(seen.problems, [], 'nothing clipped');
+      if (committed.schema === 'wirelab-bench/1') {
+        assert.deepEqual(seen.empty.filter((id) => PROTOCOL_CHARTS.includes(id!)).sort(), [...PROTOCOL_CHARTS].sort(), 'an HTTP/1.1-only run leaves the protocol charts empty');
+        assert.match(seen.text, /older bench/, 'and says why');
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('bench:png exports every chart of the quick run, marked as quick', async () => {
+    const charts = path.join(OUT, 'charts');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/export-png.ts', `--run=${run()}`, `--out=${charts}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
+    const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
+    for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS]) {
+      assert.ok(files.includes(`${chart}.png`), `a ${chart} chart among ${files.join(', ')}`);
+    }
+    for (const file of files) {
+      const bytes = readFileSync(path.join(charts, file));
+      assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${file} is a PNG`);
+      assert.ok(bytes.length > 10_000, `${file} has a drawing in it (${bytes.length} B)`);
+    }
+    // The slide carries the quick-run mark: the export page's subtitle is on, for every chart.
+    const { page } = await open(1600, run(), '&export=1');
+    try {
+      const subtitles = await page.evaluate("[...document.querySelectorAll('figure:not([data-empty]) canvas')].map((c) => Chart.getChart(c).options.plugins.subtitle)") as { display: boolean; text: string[] }[];
+      assert.ok(subtitles.length >= 19, 'every chart drawn for export');
+      for (const subtitle of subtitles) assert.ok(subtitle.display && subtitle.text.join(' ').includes('QUICK RUN'), 'each slide says QUICK RUN');
+    } finally {
+      await page.close();
+    }
   });
 });

@@ -9,17 +9,22 @@
  * bench falls back to the capture committed in bench/browser-heads.json, and the
  * results say which one was used.
  *
- * `npm run bench:heads` refreshes the committed capture.
+ * These are HTTP/1.1 heads, plain text whose size does not depend on what came
+ * before. Over HTTP/2 a head is HPACK-compressed against what the connection
+ * already carried: bench/browser-h2.ts measures those in Chromium itself.
+ *
+ * `npm run bench:heads` refreshes the committed capture (bench/capture-heads.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import type { TransportId } from '../server/transports/registry.ts';
+import { browserName, launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 export const COMMITTED_HEADS = path.join(ROOT, 'bench', 'browser-heads.json');
 
 export interface CapturedHead {
@@ -119,17 +124,25 @@ function answer(socket: net.Socket, kind: HeadKind | undefined, head: CapturedHe
   }
 }
 
-/** Captures the heads from Chromium now; throws when Chromium cannot be started. */
-export async function captureHeads(timeoutMs = 30_000): Promise<BrowserHeads> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}`);
-  const { chromium } = await import('playwright-core');
+/**
+ * Captures the heads from Chromium now, with `browser` if given (and left open),
+ * else with one launched and closed here; throws when Chromium cannot be started.
+ */
+export async function captureHeads(timeoutMs = 30_000, given?: Browser): Promise<BrowserHeads> {
   const found = new Map<HeadKind, CapturedHead>();
   const server = capturingServer(found);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: timeoutMs });
+  let browser: Browser;
   try {
-    const page = await browser.newPage();
+    browser = given ?? (await launchChromium(undefined, timeoutMs));
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
     await page.waitForFunction(() => document.title === 'done', undefined, { timeout: timeoutMs });
     const userAgent = await page.evaluate(() => navigator.userAgent);
@@ -137,32 +150,34 @@ export async function captureHeads(timeoutMs = 30_000): Promise<BrowserHeads> {
     if (missing.length) throw new Error(`Chromium made no request for ${missing.join(', ')}`);
     return {
       source: 'captured',
-      browser: `Chromium ${browser.version()}`,
+      browser: browserName(browser),
       userAgent,
       capturedAt: new Date().toISOString(),
       heads: Object.fromEntries(found) as Record<HeadKind, CapturedHead>,
     };
   } finally {
-    await browser.close();
+    await context.close();
+    if (!given) await browser.close();
     server.close();
   }
 }
 
 export function committedHeads(): BrowserHeads {
-  const heads = JSON.parse(readFileSync(COMMITTED_HEADS, 'utf8')) as BrowserHeads;
+  // The file also keeps the HTTP/2 capture (`h2`, browser-h2.ts): not part of these heads.
+  const { h2: _h2, ...heads } = JSON.parse(readFileSync(COMMITTED_HEADS, 'utf8')) as BrowserHeads & { h2?: unknown };
   return { ...heads, source: 'committed' };
 }
 
-/** Captured now when Chromium runs, else the committed capture; `why` says what happened. */
-export async function loadHeads(useBrowser: boolean): Promise<{ heads: BrowserHeads; note: string }> {
-  if (useBrowser) {
+/** Captured now with `browser` (when there is one), else the committed capture; `note` says what happened. */
+export async function loadHeads(browser: Browser | undefined, why = 'Chromium did not start'): Promise<{ heads: BrowserHeads; note: string }> {
+  if (browser) {
     try {
-      return { heads: await captureHeads(), note: 'captured from headless Chromium at bench time' };
+      return { heads: await captureHeads(30_000, browser), note: 'captured from headless Chromium at bench time' };
     } catch (error) {
       return { heads: committedHeads(), note: `Chromium capture failed (${String(error).split('\n')[0]}): used the committed capture` };
     }
   }
-  return { heads: committedHeads(), note: 'used the committed capture (--no-browser)' };
+  return { heads: committedHeads(), note: `used the committed capture (${why})` };
 }
 
 /** Headers the driver libraries write themselves: the browser's own values are left to them. */
@@ -170,33 +185,40 @@ const LEFT_TO_DRIVER: Partial<Record<TransportId, string[]>> = {
   ws: ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions'],
 };
 
+/** HTTP/1.1 headers that HTTP/2 forbids (RFC 9113 8.2.2) or carries as a pseudo-header (Host is :authority). */
+const NOT_IN_H2 = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
 /**
  * The request headers a Node driver sends to look like the browser on the wire:
  * the same header lines in the same order, with Host, Origin and Referer naming
  * the server the bench talks to instead of the capture server.
+ *
+ * With `protocol` h2 the list is made lawful for HTTP/2 (names in lower case, no
+ * connection headers, Host as :authority): an approximation of what Chromium sends
+ * over HTTP/2, used only when Chromium itself cannot be driven (browser-h2.ts).
  */
-export function browserHeaders(heads: BrowserHeads, transport: TransportId, baseUrl: string): Record<string, string> {
+export function browserHeaders(heads: BrowserHeads, transport: TransportId, baseUrl: string, protocol: 'h1' | 'h2' = 'h1'): Record<string, string> {
   const url = new URL(baseUrl);
   const skip = new Set(LEFT_TO_DRIVER[transport] ?? []);
   const out: Record<string, string> = {};
   for (const [name, value] of heads.heads[transport].headers) {
     const lower = name.toLowerCase();
     if (skip.has(lower)) continue;
-    if (lower === 'host') out[name] = url.host;
-    else if (lower === 'origin') out[name] = url.origin;
-    else if (lower === 'referer') out[name] = `${url.origin}/`;
-    else out[name] = value;
+    if (protocol === 'h2' && NOT_IN_H2.has(lower)) continue;
+    const key = protocol === 'h2' ? lower : name;
+    if (lower === 'host') out[key] = url.host;
+    else if (lower === 'origin') out[key] = url.origin;
+    else if (lower === 'referer') out[key] = `${url.origin}/`;
+    else out[key] = value;
   }
   return out;
 }
 
-// `npm run bench:heads`: refresh the committed capture.
+// `npm run bench:heads`: refresh the committed capture, HTTP/1.1 and HTTP/2 (capture-heads.ts).
+// Not awaited at the top level: capture-heads.ts imports this module, which must finish loading first.
 if (process.argv[1] && path.resolve(process.argv[1]) === path.join(ROOT, 'bench', 'browser-heads.ts')) {
-  const heads = await captureHeads();
-  const { source: _source, ...rest } = heads;
-  // One header per line, so a diff of two captures reads like two request heads.
-  const text = JSON.stringify(rest, null, 2).replace(/\[\n\s+("(?:[^"\\]|\\.)*"),\n\s+("(?:[^"\\]|\\.)*")\n\s+\]/g, '[$1, $2]');
-  writeFileSync(COMMITTED_HEADS, `${text}\n`);
-  for (const [kind, head] of Object.entries(heads.heads)) console.log(`${kind.padEnd(10)} ${String(head.bytes).padStart(4)} B  ${head.requestLine}`);
-  console.log(`wrote ${path.relative(process.cwd(), COMMITTED_HEADS)} (${heads.browser})`);
+  import('./capture-heads.ts').then(({ refreshCommittedHeads }) => refreshCommittedHeads()).catch((error) => {
+    console.error('bench:heads failed:', error);
+    process.exitCode = 1;
+  });
 }

@@ -9,6 +9,7 @@
  * clients in one scenario, recorded and closed together.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { DRIVERS } from './drivers/index.ts';
 import type { Connection } from './drivers/common.ts';
 import type { TransportId } from '../server/transports/registry.ts';
@@ -18,7 +19,12 @@ export interface OpenArgs {
   group: string;
   transport: TransportId;
   count: number;
+  /** http:// for plain HTTP/1.1, https:// for TLS (bench/wires.ts). */
   baseUrl: string;
+  /** `h2`: one HTTP/2 connection per client; default HTTP/1.1. */
+  protocol?: 'h1' | 'h2';
+  /** The lab's certificate (PEM), for https. */
+  ca?: string;
   /** Cursor to start from (the server's lastSeq), so that polls know where "now" is. */
   since?: number;
   intervalMs?: number;
@@ -102,11 +108,18 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
       }
     };
     pending++;
-    // One connection per client, as each browser tab has its own.
-    if (args.transport !== 'ws') client.agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // One connection per client, as each browser tab has its own. (WebSocket makes its
+    // own; over HTTP/2 the driver holds one session per client instead of an agent.)
+    if (args.transport !== 'ws' && args.protocol !== 'h2') {
+      client.agent = args.baseUrl.startsWith('https:')
+        ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(args.ca ? { ca: args.ca } : { rejectUnauthorized: false }) })
+        : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    }
     const start = () => {
       client.connection = driver({
         baseUrl: args.baseUrl,
+        protocol: args.protocol,
+        ca: args.ca,
         since: args.since,
         intervalMs: args.intervalMs,
         timeoutMs: args.timeoutMs,

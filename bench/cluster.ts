@@ -12,6 +12,7 @@ import type { TransportId } from '../server/transports/registry.ts';
 import type { OpenArgs } from './client-worker.ts';
 import { Child } from './ipc.ts';
 import { concat } from './stats-math.ts';
+import { type TlsInfo, type WireId, wireTarget } from './wires.ts';
 
 export type ServerKind = 'lab' | 'bare-sse' | 'bare-ws';
 
@@ -35,6 +36,8 @@ export interface Server {
   offsetMs: number;
   /** The lab instance inside the process (the grid runs several). */
   instance: number;
+  /** The lab's TLS ports and certificate (HTTP/1.1 over TLS, HTTP/2); absent for the bare subjects. */
+  tls?: TlsInfo;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,15 +103,15 @@ export class Cluster {
   async startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<Server> {
     const child = await Child.start(kind, SERVER_FILES[kind], { env: { WIRELAB_BENCH_ENV: JSON.stringify(env) }, execArgv: ['--expose-gc'] });
     const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
-    const server: Server = { kind, child, port: child.ready.port, baseUrl: `http://127.0.0.1:${child.ready.port}`, offsetMs, instance: child.ready.instance ?? 0 };
+    const server: Server = { kind, child, port: child.ready.port, baseUrl: `http://127.0.0.1:${child.ready.port}`, offsetMs, instance: child.ready.instance ?? 0, tls: child.ready.tls ?? undefined };
     this.servers.add(server);
     return server;
   }
 
   /** Another lab instance in the same server process. */
   async addInstance(server: Server, env: Record<string, string> = {}): Promise<Server> {
-    const { instance, port } = await server.child.call<{ instance: number; port: number }>('start', { env });
-    return { ...server, instance, port, baseUrl: `http://127.0.0.1:${port}` };
+    const { instance, port, tls } = await server.child.call<{ instance: number; port: number; tls: TlsInfo | null }>('start', { env });
+    return { ...server, instance, port, baseUrl: `http://127.0.0.1:${port}`, tls: tls ?? undefined };
   }
 
   async stopServer(server: Server): Promise<void> {
@@ -136,15 +139,20 @@ export class Cluster {
     return Math.max(2, Math.ceil(count / CLIENTS_PER_WORKER));
   }
 
-  /** Opens `count` clients of one transport against `server`, spread over workers. */
-  async open(server: Server, transport: TransportId, count: number, options: Omit<OpenArgs, 'group' | 'transport' | 'count' | 'baseUrl'> & { workers?: number; workerIndexes?: number[]; baseUrl?: string } = {}): Promise<ClientSet> {
+  /**
+   * Opens `count` clients of one transport against `server`, spread over workers,
+   * over `wire` (default plain HTTP/1.1); `port` sends them to another port that
+   * leads to the same wire (the delay proxy).
+   */
+  async open(server: Server, transport: TransportId, count: number, options: Omit<OpenArgs, 'group' | 'transport' | 'count' | 'baseUrl' | 'protocol' | 'ca'> & { workers?: number; workerIndexes?: number[]; wire?: WireId; port?: number } = {}): Promise<ClientSet> {
     const indexes = options.workerIndexes ?? Array.from({ length: options.workers ?? Cluster.workersFor(count) }, (_, i) => i);
     await this.ensureWorkers(Math.max(...indexes) + 1);
     const workerCount = indexes.length;
     const group = `${transport}-${Math.random().toString(36).slice(2, 10)}`;
     const used = indexes.map((i) => this.workers[i]);
     const shares = used.map((_, i) => Math.floor(count / workerCount) + (i < count % workerCount ? 1 : 0));
-    const { workers: _workers, workerIndexes: _indexes, baseUrl, ...rest } = options;
+    const { workers: _workers, workerIndexes: _indexes, wire = 'h1', port, ...rest } = options;
+    const target = wireTarget(server, wire, port);
     await Promise.all(
       used.map((worker, i) =>
         shares[i] === 0
@@ -154,7 +162,9 @@ export class Cluster {
               group,
               transport,
               count: shares[i],
-              baseUrl: baseUrl ?? server.baseUrl,
+              baseUrl: target.baseUrl,
+              protocol: target.protocol,
+              ca: target.ca,
               addresses: this.addresses(Math.ceil(shares[i] / CLIENTS_PER_ADDRESS)),
               clientsPerAddress: CLIENTS_PER_ADDRESS,
             } satisfies OpenArgs, 120_000),

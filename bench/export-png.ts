@@ -5,43 +5,46 @@
  * results page itself in headless Chromium (playwright-core with Debian's
  * chromium), in its export layout (?export=1: each chart a 1600x900 slide), and
  * each figure is photographed. The lab is started in this process on a free port
- * and stopped at the end.
+ * and stopped at the end. A quick run's slides carry its mark, as its page does.
  *
- *   npm run bench:png                               charts of results/latest.json
+ *   npm run bench:png                               charts of results/latest.json (the reference run)
+ *   npm run bench:png -- --run=quick/latest.json    charts of the last quick run (into results/quick/charts)
  *   npm run bench:png -- --run=runs/<id>.json       charts of another run
- *   npm run bench:png -- --out=results/charts       where to write (default)
+ *   npm run bench:png -- --out=results/charts       where to write
  *   npm run bench:png -- --scale=2                  pixel density (default 1)
+ *   npm run bench:png -- --lang=zh                  the slides in Chinese
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { build, listen } from '../server/app.ts';
 import { configWith } from '../server/config.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser-heads.ts';
+import { launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => {
   const match = /^--([a-z]+)=(.*)$/.exec(arg);
   if (!match) {
-    console.error(`usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N]; got ${arg}`);
+    console.error(`usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh]; got ${arg}`);
     process.exit(2);
   }
   return [match[1], match[2]];
 }));
 const runFile = args.run ?? 'latest.json';
-const outDir = path.resolve(ROOT, args.out ?? 'results/charts');
+// A quick run's slides go beside it, never over the reference run's.
+const outDir = path.resolve(ROOT, args.out ?? (runFile.startsWith('quick/') ? 'results/quick/charts' : 'results/charts'));
 const scale = Number(args.scale ?? 1);
+const lang = args.lang === 'zh' ? 'zh' : 'en';
 
-const lab = await build(configWith({ tickMs: 0, extraPorts: false }));
+const lab = await build(configWith({ tickMs: 0, extraPorts: false, tlsPort: 'off' }));
 await listen(lab, '127.0.0.1', 0);
 const base = `http://127.0.0.1:${lab.ctx.ports!.main}`;
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 const written: string[] = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: scale });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(String(error)));
-  await page.goto(`${base}/results?export=1&run=${encodeURIComponent(runFile)}`, { waitUntil: 'domcontentloaded' });
+  await page.goto(`${base}/results?export=1&lang=${lang}&run=${encodeURIComponent(runFile)}`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, { timeout: 30_000 });
   const problem = await page.locator('#problem').textContent();
   if (problems.length || (await page.locator('#problem').isVisible())) throw new Error(`the results page reports: ${[problem, ...problems].filter(Boolean).join('; ')}`);
@@ -51,14 +54,23 @@ try {
     await page.locator(`figure[data-chart="${chart}"]`).screenshot({ path: file });
     written.push(file);
   };
+  /** Sets a control the way a reader would, and lets the page redraw. */
+  const choose = (selector: string) => page.locator(selector).evaluate((input) => {
+    (input as HTMLInputElement).checked = true;
+    input.dispatchEvent(new Event('change'));
+  });
   const charts = await page.locator('figure[data-chart]:not([data-empty])').evaluateAll((figures) => figures.map((f) => (f as HTMLElement).dataset.chart!));
   for (const chart of charts) await shoot(chart);
-  // The overhead chart once more with the minimal client's heads: the slide beside the browser's.
   if (charts.includes('overhead')) {
-    await page.locator('input[name="profile"][value="minimal"]').evaluate((input) => {
-      (input as HTMLInputElement).checked = true;
-      input.dispatchEvent(new Event('change'));
-    });
+    // The overhead chart once more over HTTP/2 (Chromium itself), and with the minimal client's heads.
+    const wires = await page.locator('input[name="wire"]').evaluateAll((inputs) => inputs.filter((i) => !(i.closest('label') as HTMLElement).hidden).map((i) => (i as HTMLInputElement).value));
+    if (wires.includes('h2')) {
+      await choose('input[name="wire"][value="h2"]');
+      await shoot('overhead', 'overhead-h2');
+      await shoot('amortised', 'amortised-h2');
+      await choose('input[name="wire"][value="h1"]');
+    }
+    await choose('input[name="profile"][value="minimal"]');
     await shoot('overhead', 'overhead-minimal');
     await shoot('amortised', 'amortised-minimal');
   }

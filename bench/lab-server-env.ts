@@ -10,7 +10,9 @@
  * - no cap on open connections (MAX_CONNECTIONS=0): the connection ramp measures
  *   what one process can hold, which the lab's classroom cap (10,000 by default)
  *   would hide. The per-client cap on held streams stays at its default: the
- *   bench spreads clients over many source addresses, as many students would be.
+ *   bench spreads clients over many source addresses, as many students would be;
+ * - the TLS ports on free ports (HTTP/1.1 over TLS and HTTP/2: bench/wires.ts), with
+ *   the lab's own self-signed certificate, which the bench's clients are told to trust.
  */
 export const BENCH_ENV: Record<string, string> = {
   HOST: '127.0.0.1',
@@ -21,4 +23,5 @@ export const BENCH_ENV: Record<string, string> = {
   HEARTBEAT_MS: '3600000',
   EXTRA_PORTS: 'off',
   MAX_CONNECTIONS: '0',
+  TLS_PORT: '0',
 };

@@ -14,19 +14,32 @@ import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
 import { BENCH_ENV } from './lab-server-env.ts';
 import { type Schedule, exitOnSigterm, runSchedule, usage } from './server-harness.ts';
+import type { TlsInfo } from './wires.ts';
 
 const instances = new Map<number, { lab: Lab; port: number; env: Record<string, string> }>();
 let nextInstance = 0;
 
-async function start(env: Record<string, string> = {}): Promise<{ instance: number; port: number; env: Record<string, string> }> {
-  const merged = { ...BENCH_ENV, ...env };
-  const lab = await build(loadConfig(merged));
-  const { main } = await listen(lab);
-  const instance = nextInstance++;
-  instances.set(instance, { lab, port: main, env: merged });
-  return { instance, port: main, env: merged };
+interface Started {
+  instance: number;
+  port: number;
+  /** The TLS ports and the certificate to trust, unless TLS_PORT=off. */
+  tls: TlsInfo | null;
+  env: Record<string, string>;
 }
 
+/** Builds and starts one lab instance with the bench's settings (and `env` on top). */
+async function start(env: Record<string, string> = {}): Promise<Started> {
+  const merged = { ...BENCH_ENV, ...env };
+  const lab = await build(loadConfig(merged));
+  const ports = await listen(lab);
+  const instance = nextInstance++;
+  instances.set(instance, { lab, port: ports.main, env: merged });
+  const certificate = lab.ctx.certificate;
+  const tls = ports.tls && certificate ? { ports: ports.tls, cert: certificate.cert, spkiSha256: certificate.spkiSha256 } : null;
+  return { instance, port: ports.main, tls, env: merged };
+}
+
+/** The lab instance `instance`; throws when there is none. */
 function get(instance = 0) {
   const found = instances.get(instance);
   if (!found) throw new Error(`no lab instance ${instance}`);
@@ -43,10 +56,14 @@ serve({
   },
   publish: ({ instance, ...schedule }: Schedule & { instance?: number }) =>
     runSchedule((type, data) => get(instance).lab.ctx.feed.publish(type, data), schedule),
+  /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
   stats({ instance }: { instance?: number } = {}) {
     const { ctx } = get(instance).lab;
     return {
       transports: ctx.stats.snapshot(),
+      // The same sections as /stats: HTTP/2 frames beside the transports, and TLS per ALPN.
+      http2: ctx.stats.streams?.snapshot() ?? null,
+      tls: ctx.config.tlsPort === 'off' ? null : ctx.stats.tls.snapshot(),
       subscribers: ctx.feed.subscriberCount,
       held: ctx.closers.size,
       lastSeq: ctx.feed.lastSeq,
@@ -55,6 +72,6 @@ serve({
     };
   },
   usage: (options: { gc?: boolean } = {}) => usage(options),
-}, { port: first.port, instance: first.instance, env: first.env, pid: process.pid });
+}, { port: first.port, tls: first.tls, instance: first.instance, env: first.env, pid: process.pid });
 
 exitOnSigterm(() => Promise.all([...instances.values()].map(({ lab }) => lab.app.close())));

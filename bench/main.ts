@@ -3,14 +3,22 @@
  *
  * Every scenario has the same shape (STYLE.md rule 9): warm up, measure, keep the
  * raw figures; this file runs them in order, then writes one JSON per run with
- * the environment inside, results/latest.json and results/summary.md. The lab
- * server and the clients run in child processes, so that the server is what is
- * measured; everything is started here and stopped here, on loopback only.
+ * the environment inside, results/latest.json and results/summary.md (a quick run:
+ * results/quick/, never over the reference run). The lab server and the clients
+ * run in child processes, so that the server is what is measured; everything is
+ * started here and stopped here, on loopback only.
+ *
+ * Headless Chromium, when it runs, plays the browser: its HTTP/1.1 heads are
+ * captured first, then its HTTP/2 heads against the lab's TLS port, and it stays
+ * up for the overhead scenario's browser profile over HTTP/2.
  */
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { LABELS } from '../server/transports/registry.ts';
+import { type H2Heads, captureH2Heads, committedH2Heads } from './browser-h2.ts';
 import { loadHeads } from './browser-heads.ts';
-import { Cluster } from './cluster.ts';
+import { launchChromium } from './chromium.ts';
+import { Cluster, type Server } from './cluster.ts';
 import { environment } from './environment.ts';
 import { ROOT } from './ipc.ts';
 import { BENCH_ENV } from './lab-server-env.ts';
@@ -19,23 +27,28 @@ import { Progress } from './progress.ts';
 import { type Results, SCHEMA, type Scenarios, derive, headlineTable, machineLine, targetsTable, writeResults } from './report.ts';
 import { runAutocannon } from './scenarios/autocannon.ts';
 import { runCapacity } from './scenarios/capacity.ts';
-import type { RunContext } from './scenarios/context.ts';
-import { runFanout } from './scenarios/fanout.ts';
+import { type RunContext, labStats } from './scenarios/context.ts';
+import { fanoutSeconds, runFanout } from './scenarios/fanout.ts';
 import { runLatency } from './scenarios/latency.ts';
-import { runOverhead } from './scenarios/overhead.ts';
+import { groupSeconds, runOverhead } from './scenarios/overhead.ts';
 import { runReference } from './scenarios/reference.ts';
-import { runRtt } from './scenarios/rtt.ts';
+import { rttSeconds, runRtt } from './scenarios/rtt.ts';
 import { runShortPollGrid } from './scenarios/short-poll-grid.ts';
+import { WIRE_LABELS } from './wires.ts';
+
+/** Estimated seconds of the browser captures (HTTP/1.1 and HTTP/2), for the progress bar. */
+const BROWSER_SECONDS = 8;
 
 /** Estimated seconds per scenario, for the progress bar only. */
 function plan(p: Parameters): Record<ScenarioId, number> {
   const t = p.transports.length;
+  const groups = p.wires.flatMap((w) => p.profiles.map((profile) => (w === 'h2' && profile === 'browser' && p.useBrowser ? 'chromium' : 'node') as 'chromium' | 'node'));
   return {
-    overhead: p.profiles.length * p.payloadBytes.length * ((p.overhead.events * p.overhead.intervalMs) / 1000 + 0.8),
+    overhead: p.payloadBytes.length * groups.reduce((sum, client) => sum + groupSeconds(p, client), 0),
     'short-poll': p.shortPollGrid.durationMs / 1000 + 2,
-    latency: t * ((p.latency.events * p.latency.intervalMs) / 1000 + 0.6),
-    fanout: p.fanout.clients.reduce((sum, n) => sum + t * ((p.fanout.warmupMs + p.fanout.durationMs) / 1000 + 1 + n / 4000), 0),
-    rtt: p.rtt.rttsMs.reduce((sum, rtt) => sum + (p.rtt.events * p.rtt.intervalMs) / 1000 + 1 + (p.rtt.shortPollIntervalMs + 3 * rtt) / 1000, 0),
+    latency: p.wires.length * t * ((p.latency.events * p.latency.intervalMs) / 1000 + 0.6),
+    fanout: p.wires.reduce((sum, w) => sum + (w === 'h1' ? p.fanout.clients : p.fanout.tlsClients).reduce((s2, n) => s2 + t * fanoutSeconds(p, n, w), 0), 0),
+    rtt: p.rtt.rttsMs.reduce((sum, rtt) => sum + p.wires.length * rttSeconds(p, rtt), 0),
     capacity: t * (3 + (p.capacity.steps.length + 1) * 2 + (p.capacity.rampToDescriptorLimit ? 19_000 : Math.max(...p.capacity.steps)) / 3000),
     autocannon: p.autocannon.durationSeconds + 1,
     reference: 4 * (3 + (p.reference.warmupMs + p.reference.durationMs) / 1000 + p.reference.clients / 3000),
@@ -76,41 +89,66 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const env = environment();
   const weights = plan(params);
-  const progress = new Progress(params.scenarios.reduce((sum, id) => sum + weights[id], 5));
+  const progress = new Progress(params.scenarios.reduce((sum, id) => sum + weights[id], 5 + (params.useBrowser ? BROWSER_SECONDS : 0)));
   const cluster = new Cluster();
+  let browser: Browser | undefined;
+  const closeBrowser = async () => {
+    const open = browser;
+    browser = undefined;
+    await open?.close().catch(() => {});
+  };
 
   // Whatever happens, the children go: a run must stop by itself.
-  const limitMs = (params.quick ? 4 : 15) * 60_000;
+  const limitMs = (params.quick ? 6 : 15) * 60_000;
   const watchdog = setTimeout(() => {
     progress.finish(`bench: still running after ${limitMs / 60_000} minutes; stopping`);
-    void cluster.stopAll().finally(() => process.exit(1));
+    void Promise.all([closeBrowser(), cluster.stopAll()]).finally(() => process.exit(1));
   }, limitMs).unref();
   const interrupt = () => {
-    progress.finish('bench: interrupted; stopping the servers and clients it started');
-    void cluster.stopAll().finally(() => process.exit(130));
+    progress.finish('bench: interrupted; stopping the servers, clients and browser it started');
+    void Promise.all([closeBrowser(), cluster.stopAll()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
 
-  progress.step(params.useBrowser ? 'capturing the browser profile from headless Chromium' : 'loading the committed browser profile');
-  const { heads, note } = await loadHeads(params.useBrowser);
-  progress.note(`browser heads: ${note} (${heads.browser})`);
+  const timings: Results['timings'] = {};
+  const timed = async <T>(part: keyof Results['timings'], work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[part] = Math.round((Date.now() - started) / 100) / 10;
+    }
+  };
+
   progress.step('starting the lab server and client workers');
-  const [lab] = await Promise.all([cluster.startServer('lab'), cluster.ensureWorkers(2)]);
+  const [lab] = await timed('setup', () => Promise.all([cluster.startServer('lab'), cluster.ensureWorkers(2)]));
   progress.advance(5);
 
-  const context: RunContext = { cluster, params, heads, progress, lab };
+  progress.step(params.useBrowser ? 'capturing Chromium\'s request heads, over HTTP/1.1 and over HTTP/2' : 'loading the committed browser profile');
+  const captured = await timed('browser', () => browserProfile(params, lab, (b) => (browser = b)));
+  const { heads, note, h2Heads } = captured;
+  progress.note(`browser heads: ${note} (${heads.browser}); over HTTP/2: ${h2Heads?.note ?? 'none'}`);
+  progress.advance(params.useBrowser ? BROWSER_SECONDS : 0);
+
+  const context: RunContext = { cluster, params, heads, progress, lab, browser };
   const scenarios: Scenarios = {};
   const errors: Results['errors'] = [];
   for (const id of params.scenarios) {
     try {
-      (scenarios as Record<string, unknown>)[RUNNERS[id].key] = await RUNNERS[id].run(context);
+      (scenarios as Record<string, unknown>)[RUNNERS[id].key] = await timed(id, () => RUNNERS[id].run(context));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       errors.push({ scenario: id, message });
       progress.note(`bench: scenario ${id} failed: ${message.split('\n')[0]}`);
     }
+    // Chromium plays the browser in the overhead scenario only: the later ones get its CPU back.
+    if (id === 'overhead') {
+      await closeBrowser();
+      context.browser = undefined;
+    }
   }
+  await closeBrowser();
   progress.step('stopping servers and clients');
   const skew = cluster.maxSkewMs;
   await cluster.stopAll();
@@ -126,9 +164,11 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+    timings,
     environment: { ...env, clockSkewMaxMs: Number(skew.toFixed(6)) },
     parameters: params,
     labels: LABELS,
+    wireLabels: WIRE_LABELS,
     transports,
     serverSettings: BENCH_ENV,
     browserHeads: {
@@ -139,17 +179,66 @@ async function main(): Promise<number> {
       capturedAt: heads.capturedAt,
       bytes: Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'],
       heads: heads.heads,
+      h2: h2Heads,
     },
     scenarios,
-    derived: derive(scenarios, transports, LABELS),
+    derived: derive(scenarios, transports, LABELS, { quick: params.quick, h2Heads, h1HeadBytes: Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'] }),
     errors,
   };
   const outDir = path.resolve(ROOT, cli.outDir);
   const written = writeResults(results, outDir);
-  progress.finish(`bench: done in ${results.durationSeconds} s; wrote ${path.relative(process.cwd(), written.runFile)}, ${path.relative(process.cwd(), written.latestFile)}, ${path.relative(process.cwd(), written.summaryFile)}`);
+  const shown = (file: string) => path.relative(process.cwd(), file);
+  progress.finish(`bench: done in ${results.durationSeconds} s; wrote ${shown(written.runFile)}, ${shown(written.latestFile)}, ${shown(written.summaryFile)}`);
   console.log(`\n${machineLine(results)}\n\n${headlineTable(results)}\n\n${targetsTable(results)}\n`);
-  console.log('Charts: npm start, then open /results; PNG for slides: npm run bench:png');
+  if (params.quick) {
+    // Where /results finds it: a path under results/, when the run was written there.
+    const underResults = path.relative(path.join(ROOT, 'results'), written.latestFile).split(path.sep).join('/');
+    const page = underResults.startsWith('..') ? null : `/results?run=${underResults}`;
+    console.log(`A quick run: written apart from the reference run (results/latest.json is untouched), and no target is judged.${page ? ` Charts: npm start, then open ${page}; PNG: npm run bench:png -- --run=${underResults}` : ''}`);
+  } else {
+    console.log('Charts: npm start, then open /results; PNG for slides: npm run bench:png');
+  }
   return errors.length ? 1 : 0;
+}
+
+/**
+ * Chromium's request heads, over HTTP/1.1 and over HTTP/2, captured now when
+ * Chromium runs (the browser stays open for the overhead scenario: `keep`), else
+ * the committed captures, each with a note saying which.
+ */
+async function browserProfile(params: Parameters, lab: Server, keep: (browser: Browser) => void): Promise<{ heads: Awaited<ReturnType<typeof loadHeads>>['heads']; note: string; h2Heads: (H2Heads & { note: string }) | null }> {
+  let browser: Browser | undefined;
+  let why = '--no-browser';
+  if (params.useBrowser) {
+    try {
+      browser = await launchChromium(lab.tls?.spkiSha256);
+      keep(browser);
+    } catch (error) {
+      why = `Chromium did not start: ${String(error).split('\n')[0]}`;
+    }
+  }
+  const { heads, note } = await loadHeads(browser, why);
+  const committed = (reason: string) => {
+    const h2 = committedH2Heads();
+    return h2 ? { ...h2, note: `used the committed capture (${reason})` } : null;
+  };
+  let h2Heads: (H2Heads & { note: string }) | null = null;
+  if (!params.wires.includes('h2')) h2Heads = null;
+  else if (browser && lab.tls) {
+    try {
+      const probe = {
+        origin: `https://127.0.0.1:${lab.tls.ports.main}`,
+        stats: () => labStats(lab),
+        publish: async (count: number) => {
+          await lab.child.call('publish', { count, intervalMs: 0, dataBytes: params.payloadBytes[0] });
+        },
+      };
+      h2Heads = { ...(await captureH2Heads(browser, probe, params.h2Heads.requestsPerKind)), note: 'measured with headless Chromium against the lab\'s HTTP/2 port at bench time' };
+    } catch (error) {
+      h2Heads = committed(`Chromium over HTTP/2 failed: ${String(error).split('\n')[0]}`);
+    }
+  } else h2Heads = committed(why);
+  return { heads, note, h2Heads };
 }
 
 main().then(

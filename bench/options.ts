@@ -6,6 +6,7 @@
  * `--quick` is the same run, smaller, for CI and a first look (about a minute).
  */
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
+import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
 export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
@@ -15,15 +16,29 @@ export type Profile = 'minimal' | 'browser';
 export interface Parameters {
   quick: boolean;
   transports: TransportId[];
+  /**
+   * The protocols the overhead, latency, fan-out and round-trip scenarios run over
+   * (bench/wires.ts): HTTP/1.1, HTTP/1.1 over TLS, HTTP/2. The other scenarios
+   * (short-poll grid, capacity, autocannon, reference) run over plain HTTP/1.1.
+   */
+  wires: WireId[];
   scenarios: ScenarioId[];
   /** Sizes of each event's `data` JSON, in bytes (the whole event JSON adds seq, epoch, type and at). */
   payloadBytes: number[];
   profiles: Profile[];
   useBrowser: boolean;
+  /** Chromium's request heads over HTTP/2: requests of each kind on one connection (a first one, then repeated). */
+  h2Heads: { requestsPerKind: number };
   overhead: { events: number; intervalMs: number };
   shortPollGrid: { intervalsMs: number[]; ratesPerSecond: number[]; clientsPerCell: number; durationMs: number };
   latency: { events: number; intervalMs: number; warmupEvents: number; shortPollIntervalMs: number };
-  fanout: { clients: number[]; ratePerSecond: number; warmupMs: number; durationMs: number; shortPollIntervalMs: number };
+  /**
+   * `clients` over plain HTTP/1.1; `tlsClients` over the TLS wires (HTTP/1.1 over TLS,
+   * HTTP/2), where every client also costs a TLS handshake: 5,000 of them take the two
+   * cores a minute per transport, so the TLS wires stop lower and are compared with
+   * HTTP/1.1 at the largest count all wires ran.
+   */
+  fanout: { clients: number[]; tlsClients: number[]; ratePerSecond: number; warmupMs: number; durationMs: number; shortPollIntervalMs: number };
   rtt: { rttsMs: number[]; events: number; intervalMs: number; shortPollIntervalMs: number };
   /** The ramp: `steps`, then (with rampToDescriptorLimit) as many clients as the server's descriptors allow. */
   capacity: { steps: number[]; rampToDescriptorLimit: boolean; maxClients: number | null; latencyBoundMs: number; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number };
@@ -35,18 +50,20 @@ function defaults(quick: boolean): Parameters {
   return {
     quick,
     transports: [...TRANSPORT_IDS],
+    wires: [...WIRE_IDS],
     scenarios: [...SCENARIOS],
     payloadBytes: [16, 256, 4096],
     profiles: ['minimal', 'browser'],
     useBrowser: true,
+    h2Heads: { requestsPerKind: quick ? 4 : 10 },
     overhead: quick ? { events: 20, intervalMs: 25 } : { events: 40, intervalMs: 50 },
     shortPollGrid: quick
       ? { intervalsMs: [100, 500], ratesPerSecond: [2, 10], clientsPerCell: 5, durationMs: 2000 }
       : { intervalsMs: [100, 300, 1000], ratesPerSecond: [1, 5, 25], clientsPerCell: 10, durationMs: 8000 },
     latency: quick ? { events: 50, intervalMs: 10, warmupEvents: 10, shortPollIntervalMs: 100 } : { events: 200, intervalMs: 10, warmupEvents: 20, shortPollIntervalMs: 100 },
     fanout: quick
-      ? { clients: [200], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
-      : { clients: [100, 1000, 5000], ratePerSecond: 4, warmupMs: 500, durationMs: 2000, shortPollIntervalMs: 1000 },
+      ? { clients: [200], tlsClients: [200], ratePerSecond: 4, warmupMs: 250, durationMs: 800, shortPollIntervalMs: 500 }
+      : { clients: [100, 1000, 5000], tlsClients: [100, 1000], ratePerSecond: 4, warmupMs: 500, durationMs: 2000, shortPollIntervalMs: 1000 },
     rtt: quick ? { rttsMs: [0, 150], events: 40, intervalMs: 20, shortPollIntervalMs: 100 } : { rttsMs: [0, 50, 150], events: 100, intervalMs: 20, shortPollIntervalMs: 100 },
     capacity: quick
       ? { steps: [1000], rampToDescriptorLimit: false, maxClients: null, latencyBoundMs: 1000, probeEvents: 5, probeIntervalMs: 200, shortPollIntervalMs: 1000 }
@@ -60,29 +77,43 @@ function defaults(quick: boolean): Parameters {
 
 export const HELP = `npm run bench -- [options]
 
-Measures the lab's five transports on this machine and writes results/
-(one JSON per run, results/latest.json, results/summary.md). The lab's
-results page (/results) draws its charts from results/latest.json.
+Measures the lab's five transports over HTTP/1.1, HTTP/1.1 over TLS and
+HTTP/2 on this machine and writes results/ (one JSON per run in
+results/runs/, results/latest.json, results/summary.md): the reference run
+that /results shows and the lessons quote.
 
-  --quick               a smaller run for CI and a first look (about a minute)
+  --quick               a smaller run for CI and a first look (1-2 minutes);
+                        written to results/quick/ (latest.json, summary.md,
+                        runs/), never over the reference run; /results shows it
+                        at /results?run=quick/latest.json
   --transports=LIST     comma-separated transport ids (default: all five)
                         ${TRANSPORT_IDS.join(', ')}
-  --clients=LIST        fan-out client counts (default 100,1000,5000; quick 200)
+  --wires=LIST          protocols for the overhead, latency, fan-out and rtt
+                        scenarios (default all three): ${WIRE_IDS.join(', ')}
+                        (HTTP/1.1, HTTP/1.1 over TLS, HTTP/2)
+  --clients=LIST        fan-out client counts over HTTP/1.1 (default
+                        100,1000,5000; quick 200)
+  --tls-clients=LIST    fan-out client counts over HTTP/1.1 over TLS and HTTP/2
+                        (default 100,1000; quick 200)
   --duration=SECONDS    measuring time of each fan-out and reference run
-                        (default 2 and 3; quick 1)
+                        (default 2 and 3; quick 0.8 and 1)
   --payloads=LIST       event data sizes in bytes (default 16,256,4096; each >= 8)
   --rtts=LIST           simulated round-trip times in ms (default 0,50,150)
   --max-clients=N       ceiling of the connection ramp (default: the server's
                         descriptor limit)
   --only=LIST           scenarios to run (default all):
                         ${SCENARIOS.join(', ')}
-  --out=DIR             where to write (default results/)
+  --out=DIR             where to write (default results/; a quick run goes to
+                        DIR/quick/)
   --no-browser          use the committed Chromium request heads
-                        (bench/browser-heads.json) instead of capturing them
+                        (bench/browser-heads.json, HTTP/1.1 and HTTP/2) instead
+                        of capturing them; the browser profile over HTTP/2 is
+                        then Node replaying Chromium's header list
   --help                this text
 
 Other commands:
-  npm run bench:png     export the results page's charts as PNG (results/charts/)
+  npm run bench:png     export the results page's charts as PNG (results/charts/;
+                        -- --run=quick/latest.json: the quick run's, marked)
   npm run bench:heads   recapture Chromium's request heads into bench/browser-heads.json
 
 Load goes to 127.0.0.0/8 only, in processes the run starts and stops itself.`;
@@ -110,7 +141,7 @@ export function parseArgs(argv: string[]): Cli {
     if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = new Set(['quick', 'transports', 'clients', 'duration', 'payloads', 'rtts', 'max-clients', 'only', 'out', 'no-browser', 'help']);
+  const known = new Set(['quick', 'transports', 'wires', 'clients', 'tls-clients', 'duration', 'payloads', 'rtts', 'max-clients', 'only', 'out', 'no-browser', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
   const value = (name: string): string | undefined => {
     const v = flags.get(name);
@@ -125,8 +156,15 @@ export function parseArgs(argv: string[]): Cli {
     for (const id of ids) if (!(TRANSPORT_IDS as readonly string[]).includes(id)) throw new Error(`--transports: unknown transport ${JSON.stringify(id)}; the ids are ${TRANSPORT_IDS.join(', ')}`);
     p.transports = TRANSPORT_IDS.filter((id) => ids.includes(id));
   }
+  const wires = value('wires');
+  if (wires !== undefined) {
+    p.wires = parseWires(wires);
+    if (p.wires.length === 0) throw new Error('--wires: name at least one wire');
+  }
   const clients = value('clients');
   if (clients !== undefined) p.fanout.clients = list(clients, 'clients').map(Math.round).filter((n) => n > 0);
+  const tlsClients = value('tls-clients');
+  if (tlsClients !== undefined) p.fanout.tlsClients = list(tlsClients, 'tls-clients').map(Math.round).filter((n) => n > 0);
   const duration = value('duration');
   if (duration !== undefined) {
     const seconds = Number(duration);

@@ -61,75 +61,12 @@ export interface Connection {
 
 export type Driver = (options: DriverOptions) => Connection;
 
-/** Exponential backoff with full jitter: 100 ms, 200 ms, ... capped at 5 s, times a random factor. */
-export function backoffMs(attempt: number, baseMs = 100, capMs = 5000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
+// The cursor, the backoff and the pause are the browser clients' own: one implementation for both.
+export { Cursor, backoffMs, isEvent, sleep } from '../../public/clients/common.js';
 
-/** Tracks the cursor and the epoch: a new epoch means the server restarted, so start over. */
-export class Cursor {
-  epoch: string | undefined;
-  lastSeq: number | undefined;
-
-  constructor(since: number | undefined) {
-    this.lastSeq = since;
-  }
-
-  /**
-   * Set when a streaming connection brought an event of another epoch: the server
-   * restarted, and this connection was opened with a cursor from the old run, so
-   * it may have skipped the new run's first events. The driver drops it and
-   * connects again from 0 (`startOver()`); until then its events are ignored.
-   */
-  restartPending = false;
-
-  /**
-   * Records an event; returns false for objects that are not events (no numeric
-   * seq), and for events that must not be delivered because the run changed.
-   */
-  see(event: unknown): event is FeedEvent {
-    if (!isEvent(event) || this.restartPending) return false;
-    const { seq, epoch } = event;
-    if (this.epoch !== undefined && epoch !== this.epoch) {
-      this.epoch = epoch;
-      this.lastSeq = 0;
-      this.restartPending = true;
-      return false;
-    }
-    this.epoch = epoch;
-    this.lastSeq = seq;
-    return true;
-  }
-
-  /** Called as a connection opens: whether it starts over (cursor 0) after a restart. */
-  startOver(): boolean {
-    const pending = this.restartPending;
-    this.restartPending = false;
-    return pending;
-  }
-
-  /**
-   * Reads a poll answer's envelope. Another epoch means the server restarted:
-   * start over from 0. A cursor above the server's lastSeq comes from another run
-   * too (DESIGN.md): adopt the server's lastSeq, or the next poll asks the same again.
-   */
-  restartIfNewEpoch(epoch: string, lastSeq: number): boolean {
-    const restarted = this.epoch !== undefined && this.epoch !== epoch;
-    this.epoch = epoch;
-    // No cursor yet ("only new events"), or one from another run: start from the server's lastSeq.
-    if (restarted) this.lastSeq = 0;
-    else if (this.lastSeq === undefined || this.lastSeq > lastSeq) this.lastSeq = lastSeq;
-    return restarted;
-  }
-
-  query(): string {
-    return this.lastSeq === undefined ? '' : `since=${this.lastSeq}`;
-  }
-}
-
-/** Whether a message is a feed event: only objects with a numeric seq are (DESIGN.md). */
-export function isEvent(message: unknown): message is FeedEvent {
-  return typeof message === 'object' && message !== null && typeof (message as FeedEvent).seq === 'number';
+/** The resume cursor as a query string for a poll: `since=N`, or nothing for "only new events". */
+export function sinceQuery(cursor: { lastSeq: number | undefined }): string {
+  return cursor.lastSeq === undefined ? '' : `since=${cursor.lastSeq}`;
 }
 
 /** An answer whose body is still arriving: read `body`, or `cancel()` to stop it. */
@@ -181,9 +118,10 @@ export class HttpClient {
       const session = http2.connect(baseUrl, {
         ...this.tls(),
         // The bench spreads clients over source addresses (127.0.0.x) when ports run short.
+        // No Nagle, as browsers and Node's own http agents do: a small frame must not wait for an ACK.
         createConnection: () => {
           const host = url.hostname.replace(/^\[|\]$/g, '');
-          const socket = net.connect({ host, port: Number(url.port || 443), localAddress });
+          const socket = net.connect({ host, port: Number(url.port || 443), localAddress, noDelay: true });
           return tls.connect({ socket, host, ALPNProtocols: ['h2'], ...this.tls() });
         },
       });
@@ -228,17 +166,3 @@ export async function getText(client: HttpClient, path: string, headers: Record<
     });
   });
 }
-
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    // The listener goes when the sleep ends: a client that reconnects all day must not pile them up.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });

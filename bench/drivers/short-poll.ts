@@ -1,5 +1,5 @@
 /** Short-poll driver: GET /feed/short-poll?since=N every `intervalMs`, forever. */
-import { Cursor, type Connection, type Driver, HttpClient, backoffMs, getText, sleep } from './common.ts';
+import { backoffMs, type Connection, Cursor, type Driver, getText, HttpClient, sinceQuery, sleep } from './common.ts';
 
 /** The poll loop short-poll and long-poll share; only the URL and the pause differ. */
 export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Driver>[0], path: (query: string) => string, pauseMs: number): Connection {
@@ -11,7 +11,7 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
     options.onState?.('open');
     while (!abort.signal.aborted) {
       try {
-        const { status, body } = await getText(client, path(cursor.query()), options.headers, abort.signal);
+        const { status, body } = await getText(client, path(sinceQuery(cursor)), options.headers, abort.signal);
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
         const answer = JSON.parse(body) as { epoch: string; lastSeq: number; events: unknown[] };
         const receivedAt = performance.timeOrigin + performance.now();

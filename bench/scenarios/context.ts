@@ -1,12 +1,15 @@
 /**
  * What every scenario is handed, and the arithmetic on /stats figures they share.
  */
-import type { TrafficStats, TransportStats } from '../../server/stats.ts';
+import type { Browser } from 'playwright-core';
+import type { Http2Totals } from '../../server/http2/frame-meter.ts';
+import type { TlsTraffic, TrafficStats, TransportStats } from '../../server/stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
 import type { Cluster, Server } from '../cluster.ts';
 import type { Parameters, Profile } from '../options.ts';
 import type { Progress } from '../progress.ts';
+import { type WireId, protocolOf } from '../wires.ts';
 
 export interface RunContext {
   cluster: Cluster;
@@ -15,10 +18,18 @@ export interface RunContext {
   progress: Progress;
   /** The lab server most scenarios share (capacity and reference start their own). */
   lab: Server;
+  /** Headless Chromium trusting the lab's certificate, when it runs: the browser profile over HTTP/2 is measured with it. */
+  browser?: Browser;
 }
+
+/** The `/stats` `tls` section: per ALPN protocol, plus the refusals. */
+export type TlsSnapshot = Record<'h1' | 'h2', TlsTraffic> & { handshakesFailed: number; plainHttpRefused: number };
 
 export interface LabStats {
   transports: Record<TransportId, TransportStats>;
+  /** The `/stats` `http2` section (frame-meter totals), null with TLS off. */
+  http2: (Http2Totals & { pending: { bytesIn: number; bytesOut: number } }) | null;
+  tls: TlsSnapshot | null;
   subscribers: number;
   held: number;
   lastSeq: number;
@@ -29,9 +40,13 @@ export interface LabStats {
 
 export const labStats = (server: Server): Promise<LabStats> => server.child.call<LabStats>('stats', { instance: server.instance });
 
-/** Request headers for a profile: none of its own for the minimal client, the captured ones for the browser. */
-export function headersFor(context: RunContext, profile: Profile, transport: TransportId, baseUrl: string): Record<string, string> | undefined {
-  return profile === 'browser' ? browserHeaders(context.heads, transport, baseUrl) : undefined;
+/**
+ * Request headers for a profile: none of its own for the minimal client, the
+ * captured ones for the browser (over HTTP/2, the same list made fit for HTTP/2:
+ * see browserHeaders).
+ */
+export function headersFor(context: RunContext, profile: Profile, transport: TransportId, baseUrl: string, wire: WireId = 'h1'): Record<string, string> | undefined {
+  return profile === 'browser' ? browserHeaders(context.heads, transport, baseUrl, protocolOf(wire)) : undefined;
 }
 
 /** `b - a`, field by field: what one window of a run added to the counters. */
@@ -60,6 +75,13 @@ export function counts(stats: TrafficStats) {
 export type WindowCounts = ReturnType<typeof counts>;
 
 export const round = (value: number, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+
+/** `b - a` of the TLS counters of one ALPN protocol (connectionsOpen is a gauge: b's). */
+export function tlsDelta(a: TlsTraffic, b: TlsTraffic): TlsTraffic {
+  const out = { ...b };
+  for (const key of Object.keys(b) as (keyof TlsTraffic)[]) if (key !== 'connectionsOpen') out[key] = b[key] - a[key];
+  return out;
+}
 
 /** CPU time (user + system) between two usage readings, in µs. */
 export const cpuMicros = (a: { cpuUserMicros: number; cpuSystemMicros: number }, b: { cpuUserMicros: number; cpuSystemMicros: number }) =>

@@ -6,14 +6,37 @@
  * later than the first, so p99 grows with N (FIELD-NOTES.md: ~12 µs per write).
  * Polling transports pay a request per client per answer on top. The server's CPU
  * time over the window, divided by deliveries, is what one delivery costs it.
+ *
+ * Once per wire: the same clients and schedule over HTTP/1.1, HTTP/1.1 over TLS
+ * and HTTP/2, so that what encryption and HTTP/2 cost the server per delivery is
+ * a ratio within one run. Over TLS a run also reads the lab's TLS counters: the
+ * handshake bytes of each connection and the record bytes per delivery.
  */
+import type { TlsTraffic } from '../../server/stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, type Server, heldBy, poll, sleep } from '../cluster.ts';
 import { type Distribution, distribution } from '../stats-math.ts';
-import { type RunContext, cpuMicros, labStats, round } from './context.ts';
+import { type OtherWireId, type WireId, isTls, protocolOf } from '../wires.ts';
+import { type LabStats, type RunContext, cpuMicros, labStats, round, tlsDelta } from './context.ts';
+
+/** What TLS cost one fan-out run, from /stats `tls` (the wire's ALPN protocol). */
+export interface LoadTls {
+  /** Connections set up while the clients connected, and their handshakes (ClientHello to Finished). */
+  connectionsOpened: number;
+  handshakeBytesIn: number;
+  handshakeBytesOut: number;
+  handshakeBytesPerConnection: number | null;
+  /** Over the measured window: TCP bytes minus plaintext (record headers, tags, alerts, tickets), per delivery. */
+  recordBytesIn: number;
+  recordBytesOut: number;
+  recordBytesPerDelivery: number | null;
+  tcpBytesPerDelivery: number | null;
+  plaintextBytesPerDelivery: number | null;
+}
 
 export interface LoadRun {
   subject: string;
+  wire: WireId;
   transport: TransportId;
   clients: number;
   /** Clients the server held when measuring started (it should be all of them). */
@@ -39,12 +62,15 @@ export interface LoadRun {
   publishMaxLateMs: number;
   latency: Distribution;
   expectedMeanLatencyMs: number | null;
+  /** Over TLS (lab only): the handshakes of the connect phase, the record bytes of the window. */
+  tls?: LoadTls | null;
 }
 
 export interface MeasureOptions {
   subject: string;
   server: Server;
   set: ClientSet;
+  wire?: WireId;
   transport: TransportId;
   ratePerSecond: number;
   warmupMs: number;
@@ -76,8 +102,12 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
     : stats1.eventsDelivered - stats0.eventsDelivered;
   const requests = server.kind === 'lab' ? stats1.transports[o.transport].requests - stats0.transports[o.transport].requests : null;
   const spanMs = collected.lastReceivedAt === null ? NaN : collected.lastReceivedAt - published.firstAt;
+  const wire = o.wire ?? 'h1';
+  const tlsWindow = server.kind === 'lab' && isTls(wire) && stats0.tls && stats1.tls ? tlsDelta(stats0.tls[protocolOf(wire)], stats1.tls[protocolOf(wire)]) : null;
+  const perDelivery = (bytes: number) => (delivered > 0 ? round(bytes / delivered, 2) : null);
   return {
     subject: o.subject,
+    wire,
     transport: o.transport,
     clients: set.count,
     held,
@@ -96,14 +126,37 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
     publishMaxLateMs: round(published.maxLateMs, 2) ?? 0,
     latency: distribution(collected.samples, 0),
     expectedMeanLatencyMs: o.transport === 'short-poll' ? o.shortPollIntervalMs / 2 : null,
+    tls: tlsWindow
+      ? {
+          connectionsOpened: 0,
+          handshakeBytesIn: 0,
+          handshakeBytesOut: 0,
+          handshakeBytesPerConnection: null,
+          recordBytesIn: tlsWindow.recordBytesIn,
+          recordBytesOut: tlsWindow.recordBytesOut,
+          recordBytesPerDelivery: perDelivery(tlsWindow.recordBytesIn + tlsWindow.recordBytesOut),
+          tcpBytesPerDelivery: perDelivery(tlsWindow.tcpBytesIn + tlsWindow.tcpBytesOut),
+          plaintextBytesPerDelivery: perDelivery(tlsWindow.plaintextBytesIn + tlsWindow.plaintextBytesOut),
+        }
+      : null,
   };
 }
 
-/** Opens `count` clients and waits until the server holds them; says how long that took. */
-export async function connectMany(context: RunContext, server: Server, transport: TransportId, count: number, shortPollIntervalMs: number): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
+/** Puts the handshakes of a connect phase (`before` to `after`) into a run's TLS figures. */
+function addHandshakes(run: LoadRun, before: LabStats, after: LabStats): void {
+  if (!run.tls || !before.tls || !after.tls) return;
+  const d: TlsTraffic = tlsDelta(before.tls[protocolOf(run.wire)], after.tls[protocolOf(run.wire)]);
+  run.tls.connectionsOpened = d.connectionsOpened;
+  run.tls.handshakeBytesIn = d.handshakeBytesIn;
+  run.tls.handshakeBytesOut = d.handshakeBytesOut;
+  run.tls.handshakeBytesPerConnection = d.connectionsOpened > 0 ? round((d.handshakeBytesIn + d.handshakeBytesOut) / d.connectionsOpened, 1) : null;
+}
+
+/** Opens `count` clients (over `wire`) and waits until the server holds them; says how long that took. */
+export async function connectMany(context: RunContext, server: Server, transport: TransportId, count: number, shortPollIntervalMs: number, wire: WireId = 'h1'): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
   const started = Date.now();
   const since = (await server.child.call('stats', { instance: server.instance })).lastSeq;
-  const set = await context.cluster.open(server, transport, count, { since, intervalMs: shortPollIntervalMs, stagger: true });
+  const set = await context.cluster.open(server, transport, count, { since, intervalMs: shortPollIntervalMs, stagger: true, wire });
   const held = await poll(() => heldBy(server, transport), (n) => n >= count, 30_000 + count * 2, 100);
   return { set, connectSeconds: (Date.now() - started) / 1000, held: held.value };
 }
@@ -115,22 +168,44 @@ export async function disconnect(server: Server, set: ClientSet, transport: Tran
   await sleep(100);
 }
 
-export async function runFanout(context: RunContext): Promise<{ runs: LoadRun[]; ratePerSecond: number; dataBytes: number; shortPollIntervalMs: number }> {
+/** HTTP/1.1 runs where they always were; the other wires' in `byWire`, same shape. */
+export interface FanoutResult {
+  runs: LoadRun[];
+  ratePerSecond: number;
+  dataBytes: number;
+  shortPollIntervalMs: number;
+  byWire: Partial<Record<OtherWireId, { runs: LoadRun[] }>>;
+}
+
+/** Estimated seconds of one fan-out run, for the progress bar (TLS handshakes cost the two cores more). */
+export const fanoutSeconds = (p: { fanout: { warmupMs: number; durationMs: number } }, count: number, wire: WireId) =>
+  (p.fanout.warmupMs + p.fanout.durationMs) / 1000 + 1 + count / (wire === 'h1' ? 4000 : 1500);
+
+/** Every client count, transport and wire (the TLS wires up to tlsClients), one run at a time on the shared lab. */
+export async function runFanout(context: RunContext): Promise<FanoutResult> {
   const { params, lab, progress } = context;
-  const { clients, ratePerSecond, warmupMs, durationMs, shortPollIntervalMs } = params.fanout;
+  const { clients, tlsClients, ratePerSecond, warmupMs, durationMs, shortPollIntervalMs } = params.fanout;
   const dataBytes = params.payloadBytes[0];
-  const runs: LoadRun[] = [];
-  for (const count of clients) {
+  const out: FanoutResult = { runs: [], ratePerSecond, dataBytes, shortPollIntervalMs, byWire: {} };
+  const countsOf = (wire: WireId) => (wire === 'h1' ? clients : tlsClients);
+  for (const count of [...new Set(params.wires.flatMap(countsOf))].sort((a, b) => a - b)) {
+    // The wires one after the other at each size: the closest in time, the fairest ratio.
     for (const transport of params.transports) {
-      progress.step(`fan-out: ${count} ${transport} clients, ${ratePerSecond} events/s`);
-      const { set, connectSeconds } = await connectMany(context, lab, transport, count, shortPollIntervalMs);
-      runs.push(await measureLoad({ subject: 'lab', server: lab, set, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds }));
-      await disconnect(lab, set, transport);
-      progress.advance((warmupMs + durationMs) / 1000 + 1 + count / 4000);
+      for (const wire of params.wires.filter((w) => countsOf(w).includes(count))) {
+        progress.step(`fan-out over ${wire}: ${count} ${transport} clients, ${ratePerSecond} events/s`);
+        const before = await labStats(lab);
+        const { set, connectSeconds } = await connectMany(context, lab, transport, count, shortPollIntervalMs, wire);
+        const run = await measureLoad({ subject: 'lab', server: lab, set, wire, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds });
+        addHandshakes(run, before, await labStats(lab));
+        await disconnect(lab, set, transport);
+        if (wire === 'h1') out.runs.push(run);
+        else (out.byWire[wire] ??= { runs: [] }).runs.push(run);
+        progress.advance(fanoutSeconds(params, count, wire));
+      }
     }
   }
   // The lab's counters let the report say whether any slow reader was dropped under load.
   const stats = await labStats(lab);
   if (stats.counters.slowReadersDropped) progress.note(`note: the lab dropped ${stats.counters.slowReadersDropped} slow readers during fan-out`);
-  return { runs, ratePerSecond, dataBytes, shortPollIntervalMs };
+  return out;
 }
