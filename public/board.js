@@ -11,7 +11,7 @@ mountByteBars(document.getElementById('byte-bars'), TRANSPORTS);
 // Short polling asks twice a second here: a chat message reaches all five panels within a
 // second, and the panel's request count still shows how many polls come back empty.
 const SHORT_POLL_INTERVAL_MS = 500;
-for (const slot of board.querySelectorAll('[data-transport]')) {
+for (const slot of /** @type {NodeListOf<HTMLElement>} */ (board.querySelectorAll('[data-transport]'))) {
   const id = slot.dataset.transport;
   mountPanel(slot, id, {
     since: undefined,
@@ -22,11 +22,12 @@ for (const slot of board.querySelectorAll('[data-transport]')) {
 
 document.getElementById('chat-slot').replaceWith(chatBox({ id: 'chat' }));
 
-const compare = document.getElementById('compare');
+const compare = /** @type {HTMLFormElement} */ (document.getElementById('compare'));
 compare.addEventListener('submit', (submit) => {
   submit.preventDefault();
-  const chosen = [compare.elements.namedItem('a').value, compare.elements.namedItem('b').value];
-  for (const slot of board.children) slot.classList.toggle('chosen', chosen.includes(slot.dataset.transport));
+  const pick = (name) => /** @type {HTMLSelectElement} */ (compare.elements.namedItem(name)).value;
+  const chosen = [pick('a'), pick('b')];
+  for (const slot of /** @type {HTMLCollectionOf<HTMLElement>} */ (board.children)) slot.classList.toggle('chosen', chosen.includes(slot.dataset.transport));
   board.classList.add('comparing');
 });
-compare.elements.namedItem('all').addEventListener('click', () => board.classList.remove('comparing'));
+/** @type {HTMLButtonElement} */ (compare.elements.namedItem('all')).addEventListener('click', () => board.classList.remove('comparing'));

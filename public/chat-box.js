@@ -8,19 +8,22 @@ import { h, t } from './lab.js';
 /**
  * A chat form. `send(name, text)` publishes and resolves with a line for the
  * reader; by default it POSTs and reports the new seq. `id` for the board's form.
+ * @param {{ id?: string, send?: (name: string, text: string) => Promise<string> }} [options]
+ * @returns {HTMLFormElement}
  */
 export function chatBox({ id, send = postAndReport } = {}) {
   const result = h('output', { name: 'result', 'aria-live': 'polite' });
-  const form = h('form', { class: 'chat', id },
+  const form = /** @type {HTMLFormElement} */ (h('form', { class: 'chat', id },
     h('label', {}, t('chat.name'), ' ', h('input', { name: 'name', maxlength: '64', autocomplete: 'nickname' })),
     h('label', { class: 'grow' }, t('chat.text'), ' ', h('input', { name: 'text', maxlength: '2000', required: true })),
     h('button', { type: 'submit' }, t('chat.send')),
-    result);
+    result));
+  const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
   form.addEventListener('submit', async (submit) => {
     submit.preventDefault();
-    const text = form.elements.namedItem('text');
+    const text = field('text');
     try {
-      result.textContent = await send(form.elements.namedItem('name').value, text.value);
+      result.textContent = await send(field('name').value, text.value);
       result.className = 'ok';
       text.value = '';
     } catch (error) {

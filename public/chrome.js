@@ -14,7 +14,7 @@ sync();
 // Headings carry the same ids in both languages (server/lessons.ts), so the switch
 // links to the section the reader is in now; kept current as the reader scrolls,
 // so that opening it in a new tab keeps the place too.
-const lang = document.getElementById('lang-switch');
+const lang = /** @type {HTMLAnchorElement | null} */ (document.getElementById('lang-switch'));
 if (lang) {
   const base = new URL(lang.href);
   let pending = false;

@@ -5,7 +5,7 @@ import { chatBox, overSocket } from './chat-box.js';
 import { TRANSPORTS, h } from './lab.js';
 import { mountPanel } from './panel.js';
 
-for (const element of document.querySelectorAll('.demo[data-demo]')) {
+for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.demo[data-demo]'))) {
   const name = element.dataset.demo;
   if (TRANSPORTS.includes(name)) {
     // Each transport lesson asks the reader to type a message: the WebSocket one sends

@@ -89,7 +89,7 @@ describe('pages in Chromium', () => {
         assert.deepEqual(layout.wrapped, [], `${what}: no panel label wraps`);
         assert.equal(layout.overflow, false, `${what}: nothing wider than the screen`);
         for (const bar of layout.bars) assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
-        const parts = Object.fromEntries(layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]));
+        const parts: Record<string, number[]> = Object.fromEntries(layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]));
         for (const [id, [total, head, framing, payload]] of Object.entries(parts)) assert.ok(Math.abs(head + framing + payload - total) <= 2, `${what}: ${id}'s parts add up to its total`);
         assert.ok(parts['short-poll'][1] > 100, `${what}: short polling's bar is mostly head (${parts['short-poll'][1]} B of head per event)`);
         assert.ok(parts.ws[2] <= 10, `${what}: WebSocket's framing is a few bytes per event (${parts.ws[2]} B)`);

@@ -72,6 +72,7 @@ export function describeFrame(frame) {
  * Follows one direction of one tapped WebSocket connection: skips its HTTP head
  * (the upgrade request, or the 101), handing it to `onHead`, then returns the
  * frames each new piece of bytes completes, keeping a frame that arrived in parts.
+ * @param {(head: string) => void} [onHead]
  */
 export function frameStream(onHead = () => {}) {
   let upgraded = false;

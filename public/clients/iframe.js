@@ -4,11 +4,12 @@
 // A frame on another origin may not call into this page, so when the stream lives
 // on its own port (server/listeners.ts) a small relay page on that port holds the
 // forever-frame and forwards each event with postMessage.
-import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+import { backoffMs, Cursor, feedUrl, ignore, receivedNow } from './common.js';
 
 let counter = 0;
 
-export function connect({ origin, since, params = {}, onEvent, onState = () => {}, onRequest = () => {}, container = document.body }) {
+/** @param {import('./common.js').ClientOptions} options */
+export function connect({ origin, since, params = {}, onEvent, onState = ignore, onRequest = ignore, container = document.body }) {
   const cursor = new Cursor(since);
   const id = `c${++counter}`;
   const frame = document.createElement('iframe');

@@ -1,8 +1,12 @@
 // Short polling in the browser: fetch "anything since seq N?" every intervalMs, forever.
-import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+import { backoffMs, Cursor, feedUrl, ignore, receivedNow, sleep } from './common.js';
 
 /** The poll loop short and long polling share; long polling only asks the server to wait. */
-export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, onState = () => {}, onRequest = () => {} }) {
+/**
+ * @param {string} path
+ * @param {import('./common.js').ClientOptions & { pauseMs: number }} options
+ */
+export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, onState = ignore, onRequest = ignore }) {
   const cursor = new Cursor(since);
   const abort = new AbortController();
   let failures = 0;
@@ -16,7 +20,7 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const answer = await response.json();
         const receivedAt = receivedNow();
-        if (cursor.envelope(answer.epoch, answer.lastSeq)) {
+        if (cursor.restartIfNewEpoch(answer.epoch, answer.lastSeq)) {
           // This answer followed the old run's cursor: ask the new run again from 0, at once.
           onState('connecting', 'restarted');
           reopened = true;
@@ -36,16 +40,6 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
     onState('closed');
   })();
   return { close: () => abort.abort(), cursor };
-}
-
-function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 export function connect(options) {

@@ -1,11 +1,12 @@
 // Server-Sent Events in the browser: EventSource parses, reconnects and resumes
 // (Last-Event-ID) by itself; the page only listens. When EventSource gives up (an
 // error status closes it for good), the page starts a new one with since.
-import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+import { backoffMs, Cursor, feedUrl, ignore, receivedNow } from './common.js';
 
 const TYPES = ['tick', 'chat', 'gap'];
 
-export function connect({ origin, since, params = {}, onEvent, onState = () => {}, onRequest = () => {} }) {
+/** @param {import('./common.js').ClientOptions} options */
+export function connect({ origin, since, params = {}, onEvent, onState = ignore, onRequest = ignore }) {
   const cursor = new Cursor(since);
   let source;
   let closed = false;

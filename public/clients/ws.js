@@ -1,8 +1,9 @@
 // WebSocket in the browser: one socket, one JSON text frame per event, chat goes up
 // the same socket. After a drop the page reconnects with since (WebSocket does not).
-import { Cursor, backoffMs, feedUrl, receivedNow } from './common.js';
+import { backoffMs, Cursor, feedUrl, ignore, receivedNow } from './common.js';
 
-export function connect({ origin, since, params = {}, onEvent, onMessage = () => {}, onState = () => {}, onRequest = () => {} }) {
+/** @param {import('./common.js').ClientOptions} options */
+export function connect({ origin, since, params = {}, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore }) {
   const cursor = new Cursor(since);
   let socket;
   let closed = false;
