@@ -22,7 +22,7 @@
  * over HTTP/2 the connection's own frames (preface, SETTINGS, PING, the
  * connection's WINDOW_UPDATE), which belong to no one transport: `groups`.
  */
-import type { TrafficStats } from '../../server/stats.ts';
+import type { TlsTraffic, TrafficStats } from '../../server/stats.ts';
 import { HELD_TRANSPORTS, type TransportId } from '../../server/transports/registry.ts';
 import { ChromiumOverheadClients } from '../browser-h2.ts';
 import { type ClientSet, poll, sleep } from '../cluster.ts';
@@ -69,17 +69,7 @@ export interface OverheadCell {
 }
 
 /** A window of the TLS counters of every connection in a group (all five transports together). */
-export interface TlsWindow {
-  connectionsOpened: number;
-  handshakeBytesIn: number;
-  handshakeBytesOut: number;
-  tcpBytesIn: number;
-  tcpBytesOut: number;
-  plaintextBytesIn: number;
-  plaintextBytesOut: number;
-  recordBytesIn: number;
-  recordBytesOut: number;
-}
+export type TlsWindow = Omit<TlsTraffic, 'connectionsOpen'>;
 
 /** What a group of cells (one wire, profile and payload; five transports at once) shares. */
 export interface OverheadGroup {

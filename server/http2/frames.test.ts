@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { test } from 'node:test';
-import { type ByteKind, CLIENT_PREFACE, FrameReader, type FrameHeader, frameTypeName } from './frames.ts';
+import { type ByteKind, CLIENT_PREFACE, FrameReader, type FrameHeader, encodeFrame, frameTypeName } from './frames.ts';
 
-/** A frame as bytes: the 9-byte header, then the payload. */
-function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
+const frame = encodeFrame;
 
 /** Totals per `stream:kind`, and the frames seen. */
 function record(expectPreface: boolean) {

@@ -39,6 +39,16 @@ const CONTINUATION = 0x9;
 const FLAG_PADDED = 0x8;
 const FLAG_PRIORITY = 0x20;
 
+/** One frame as bytes: the 9-byte header (RFC 9113 section 4.1), then the payload. For tests and raw peers. */
+export function encodeFrame(type: number, flags: number, streamId: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}
+
 export type ByteKind = 'preface' | 'frame' | 'head' | 'data' | 'control';
 
 export interface FrameHeader {

@@ -35,7 +35,7 @@ import type { Connection, WireProtocol } from '../../bench/drivers/common.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
-import { CLIENT_PREFACE } from './frames.ts';
+import { CLIENT_PREFACE, encodeFrame } from './frames.ts';
 import { EXPERIMENT_MAX_STREAMS, handshake } from './listener.ts';
 
 /**
@@ -71,15 +71,7 @@ const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL
 type H2Error = (typeof H2_ERRORS)[number];
 const errorName = (code: number): string => H2_ERRORS[code] ?? `0x${code.toString(16)}`;
 
-/** One frame: the 9-byte header (RFC 9113 section 4.1), then the payload. */
-function frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
+const frame = encodeFrame;
 
 const u32 = (value: number) => {
   const bytes = Buffer.alloc(4);
