@@ -17,7 +17,9 @@ import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
-import { Feed, preciseNow, startTicker } from './feed.ts';
+import { Feed, preciseNow } from './feed.ts';
+import { type FeedSource, LocalFeedSource } from './feed-source.ts';
+import { RedisFeedSource } from './cluster/redis-feed.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
@@ -99,6 +101,9 @@ function labCertificate(config: Config): LabCertificate {
 export async function build(config: Config = configWith()): Promise<Lab> {
   const app = Fastify({
     logger: false,
+    // Behind a local nginx (npm run cluster) every request comes from 127.0.0.1: per-client
+    // limits must count the client nginx names in X-Forwarded-For, not nginx.
+    trustProxy: config.trustProxy === 'loopback' ? ['127.0.0.0/8', '::1'] : false,
     bodyLimit: MAX_BODY_BYTES,
     clientErrorHandler: answerClientError,
     // Node answers an HTTP/1.1 request without Host with an empty 400 of its own;
@@ -109,12 +114,17 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
   // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
   app.addHttpMethod('CONNECT');
-  const feed = new Feed(config.bufferSize);
+  // The feed in this process, or in Redis, shared by a cluster (feed-source.ts).
+  const source: FeedSource = config.feedStore === 'memory'
+    ? new LocalFeedSource(new Feed(config.bufferSize))
+    : await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
+  const feed = source.feed;
   const startedAt = preciseNow();
   const stats = new WireStats();
   const ctx: LabContext = {
     config,
     feed,
+    source,
     stats,
     limiter: new ChatLimiter(config.chatRate),
     closers: new Set(),
@@ -174,7 +184,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found'));
 
   for (const transport of TRANSPORTS) transport.register(app, ctx);
-  registerChatRoute(app, { feed, limiter: ctx.limiter, allowedOrigins: config.allowedOrigins, ownPorts: () => labPorts(ctx) });
+  registerChatRoute(app, { source, limiter: ctx.limiter, allowedOrigins: config.allowedOrigins, ownPorts: () => labPorts(ctx) });
 
   app.get('/stats', async (_request, reply) => {
     const memory = process.memoryUsage();
@@ -189,7 +199,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       tls: ctx.config.tlsPort === 'off' ? null : ctx.stats.tls.snapshot(),
       subscribers: feed.subscriberCount,
       counters: ctx.counters,
-      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      feed: source.describe(),
+      process: { name: config.processName, pid: process.pid, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
   });
 
@@ -197,10 +208,11 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   registerExperiments(app, ctx);
   await registerPages(app, ctx);
 
-  const stopTicker = startTicker(feed, config.tickMs);
+  const stopTicker = source.startTicker(config.tickMs);
   app.addHook('onClose', async () => {
     stopTicker();
     await ctx.closeExtraPorts?.();
+    await source.close();
   });
   return { app, ctx };
 }

@@ -6,14 +6,14 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Feed } from './feed.ts';
+import type { FeedSource } from './feed-source.ts';
 import { LabError, sendError } from './errors.ts';
 import { checkOrigin } from './origin.ts';
 
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 64;
 export const MAX_BODY_BYTES = 64 * 1024;
-const RATE_WINDOW_MS = 10_000;
+export const RATE_WINDOW_MS = 10_000;
 
 /**
  * Characters a message may not carry. Both exclude the C0 and C1 controls (NUL
@@ -53,8 +53,26 @@ export function parseChat(value: unknown): ChatMessage {
   return { name: name.trim() || 'anonymous', text };
 }
 
+/**
+ * Chat messages a client may publish: counted in this process (ChatLimiter), or
+ * across a cluster's processes in Redis (cluster/shared-limits.ts), per client either way.
+ */
+export interface RateLimiter {
+  /** Whether `ip` may publish one more message now; counts it if so. */
+  allow(ip: string): boolean | Promise<boolean>;
+}
+
+/** Asks `limiter`; a limiter that cannot answer (Redis out of reach) means the feed is unavailable. */
+export async function allowed(limiter: RateLimiter, ip: string): Promise<boolean> {
+  try {
+    return await limiter.allow(ip);
+  } catch {
+    throw new LabError('feed_unavailable');
+  }
+}
+
 /** Counts chat messages per client IP in fixed 10 s windows; `perWindow` 0 = unlimited. */
-export class ChatLimiter {
+export class ChatLimiter implements RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(private readonly perWindow: number) {}
@@ -78,14 +96,21 @@ export class ChatLimiter {
   }
 }
 
-/** Publishes a checked chat message; the one place chat enters the feed. */
-export function publishChat(feed: Feed, message: ChatMessage) {
-  return feed.publish('chat', message);
+/**
+ * Publishes a checked chat message; the one place chat enters the feed. A feed that
+ * cannot take it (Redis out of reach) is a 503, never a message quietly dropped.
+ */
+export async function publishChat(source: FeedSource, message: ChatMessage) {
+  try {
+    return await source.publish('chat', message);
+  } catch {
+    throw new LabError('feed_unavailable');
+  }
 }
 
 export interface ChatRouteOptions {
-  feed: Feed;
-  limiter: ChatLimiter;
+  source: FeedSource;
+  limiter: RateLimiter;
   allowedOrigins: readonly string[];
   /** The lab's own ports, known once it listens. */
   ownPorts: () => readonly number[];
@@ -119,7 +144,7 @@ export function registerChatRoute(root: FastifyInstance, options: ChatRouteOptio
   });
 }
 
-function registerChatRoutes(app: FastifyInstance, { feed, limiter, allowedOrigins, ownPorts }: ChatRouteOptions): void {
+function registerChatRoutes(app: FastifyInstance, { source, limiter, allowedOrigins, ownPorts }: ChatRouteOptions): void {
   app.options('/feed/chat', async (request, reply) => {
     const verdict = checkOrigin(request.headers, allowedOrigins, ownPorts());
     if (!verdict.allowed) return sendError(reply, 'foreign_origin');
@@ -138,8 +163,8 @@ function registerChatRoutes(app: FastifyInstance, { feed, limiter, allowedOrigin
     if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not post chat here.`);
     if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
     const message = parseChat(request.body);
-    if (!limiter.allow(request.ip)) return sendError(reply, 'rate_limited'); // with Retry-After
-    const event = publishChat(feed, message);
+    if (!(await allowed(limiter, request.ip))) return sendError(reply, 'rate_limited'); // with Retry-After
+    const event = await publishChat(source, message);
     return reply.code(201).header('cache-control', 'no-store').send({ seq: event.seq });
   });
 }

@@ -43,6 +43,12 @@ export interface Config {
   tlsKey: string | undefined;
   /** SETTINGS_MAX_CONCURRENT_STREAMS on the HTTP/2 port: streams one connection may hold at once. */
   h2MaxStreams: number;
+  /** Where the feed lives: `memory` (this process) or `redis://host:port` (shared by a cluster of lab processes). */
+  feedStore: string;
+  /** This process's name in a cluster (responses carry it, /stats shows it). */
+  processName: string;
+  /** Proxies trusted to say who the client is (X-Forwarded-For): off, or `loopback` behind a local nginx. */
+  trustProxy: 'off' | 'loopback';
 }
 
 interface Setting {
@@ -76,6 +82,9 @@ const DEFAULTS: Config = {
   tlsKey: undefined,
   // What Apache and many CDNs advertise (nginx 128, Go 250): enough for every tab of a class's student.
   h2MaxStreams: 100,
+  feedStore: 'memory',
+  processName: `lab-${process.pid}`,
+  trustProxy: 'off',
 };
 
 /** An error in one setting; `main.ts` prints its message and exits. */
@@ -146,6 +155,25 @@ export const SETTINGS: Setting[] = [
   } },
   { env: 'TLS_CERT', key: 'tlsCert', help: 'your certificate (PEM file) for the HTTPS ports, with TLS_KEY; unset = a self-signed one kept in .wirelab/tls/', parse: (raw) => raw },
   { env: 'TLS_KEY', key: 'tlsKey', help: 'the private key (PEM file) of TLS_CERT', parse: (raw) => raw },
+  { env: 'FEED_STORE', key: 'feedStore', help: 'where the feed lives: memory (this process) or redis://host:port, shared by several lab processes (npm run cluster) (default memory)', parse: (raw) => {
+    if (raw === 'memory') return raw;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`FEED_STORE must be memory or a URL like redis://127.0.0.1:6379, got ${JSON.stringify(raw)}`);
+    }
+    if (url.protocol !== 'redis:') throw new ConfigError(`FEED_STORE must be memory or a redis:// URL, got ${JSON.stringify(raw)}`);
+    return raw;
+  } },
+  { env: 'PROCESS_NAME', key: 'processName', help: 'this process\'s name in a cluster, on every response (x-wirelab-process) and in /stats (default lab-<pid>)', parse: (raw) => {
+    if (!/^[A-Za-z0-9._-]{1,40}$/.test(raw)) throw new ConfigError(`PROCESS_NAME must be 1-40 letters, digits, dots, dashes or underscores, got ${JSON.stringify(raw)}`);
+    return raw;
+  } },
+  { env: 'TRUST_PROXY', key: 'trustProxy', help: 'off, or loopback: believe X-Forwarded-For from a proxy on this machine (nginx in front of a cluster), so that per-client limits count clients, not the proxy (default off)', parse: (raw) => {
+    if (raw === 'off' || raw === 'loopback') return raw;
+    throw new ConfigError(`TRUST_PROXY must be off or loopback, got ${JSON.stringify(raw)}`);
+  } },
   { env: 'H2_MAX_STREAMS', key: 'h2MaxStreams', help: `concurrent streams one HTTP/2 connection may hold (SETTINGS_MAX_CONCURRENT_STREAMS, default ${DEFAULTS.h2MaxStreams})`, parse: integer('H2_MAX_STREAMS', 1, 10_000) },
 ];
 

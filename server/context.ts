@@ -3,9 +3,10 @@
  * around it. A module of its own so that transports, limits, pages and the app
  * can all name it without importing one another.
  */
-import type { ChatLimiter } from './chat.ts';
+import type { RateLimiter } from './chat.ts';
 import type { Config } from './config.ts';
 import type { Feed } from './feed.ts';
+import type { FeedSource } from './feed-source.ts';
 import type { Ports } from './listeners.ts';
 import type { Wiretap } from './wiretap.ts';
 import type { LabCertificate } from './http2/certificate.ts';
@@ -18,9 +19,12 @@ export interface Closer {
 
 export interface LabContext {
   config: Config;
+  /** The feed the transports serve (over Redis, this process's mirror of the shared one). */
   feed: Feed;
+  /** Where the feed lives: publishing and readiness go through it (feed-source.ts). */
+  source: FeedSource;
   stats: WireStats;
-  limiter: ChatLimiter;
+  limiter: RateLimiter;
   /** What ends each held request and open socket on shutdown; each entry removes itself. */
   closers: Set<Closer>;
   /** Shows a page the exact bytes of its own connections (wiretap.ts). */

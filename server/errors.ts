@@ -36,6 +36,7 @@ export const ERRORS = {
   bad_request: { status: 400, message: 'That is not a well-formed HTTP/1.1 request.' },
   tls_required: { status: 400, message: 'This port speaks TLS: open it with https://.' },
   too_many_connections: { status: 503, message: 'The lab holds as many connections as it allows (MAX_CONNECTIONS); try again shortly.', retryAfterS: 5 },
+  feed_unavailable: { status: 503, message: 'This lab process has lost its shared feed (Redis) and serves nothing rather than stale events; try again shortly, or another process.', retryAfterS: 2 },
   too_many_streams: { status: 503, message: 'This client holds as many streams as the lab allows one client (MAX_STREAMS_PER_CLIENT); close one or try again shortly.', retryAfterS: 5 },
   internal: { status: 500, message: 'The server failed to answer this request; it is still running.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -70,8 +70,8 @@ export function preciseNow(): number {
 }
 
 export class Feed {
-  /** Names this run of the server: a client remembering another epoch starts over. */
-  readonly epoch: string;
+  /** Names this run of the feed: a client remembering another epoch starts over. */
+  epoch: string;
   private readonly ring: (Entry | undefined)[];
   private head = 0; // index where the next entry goes
   private count = 0;
@@ -100,13 +100,43 @@ export class Feed {
 
   /** Appends an event and hands it to every subscriber, in order. */
   publish<D>(type: string, data: D): FeedEvent<D> {
-    const event: FeedEvent<D> = { seq: ++this.seq, epoch: this.epoch, type, at: preciseNow(), data };
-    const entry = entryOf(event);
+    const event: FeedEvent<D> = { seq: this.seq + 1, epoch: this.epoch, type, at: preciseNow(), data };
+    this.add(entryOf(event));
+    return event;
+  }
+
+  /**
+   * Takes an event another process published (a feed kept in Redis, cluster/redis-feed.ts),
+   * as `json` exactly as it was written there. This feed is then that feed's mirror:
+   * - an event of another epoch starts a new run: nothing kept, seq from the event on;
+   * - an event already held is ignored;
+   * - an event past the next seq means some were never seen here (the shared log let
+   *   them go first): nothing before it is kept, so a client that asks for them gets
+   *   a `gap`, as DESIGN.md promises, never silence.
+   */
+  mirror(json: string): void {
+    const event = JSON.parse(json) as FeedEvent;
+    if (event.epoch !== this.epoch) this.restart(event.epoch, event.seq - 1);
+    else if (event.seq <= this.seq) return;
+    else if (event.seq > this.seq + 1) this.restart(this.epoch, event.seq - 1);
+    this.add({ event, json, bytes: Buffer.byteLength(json) });
+  }
+
+  /** Forgets every event kept and carries on as `epoch`, after seq `lastSeq` (followers stay). */
+  restart(epoch: string, lastSeq = 0): void {
+    this.epoch = epoch;
+    this.ring.fill(undefined);
+    this.head = 0;
+    this.count = 0;
+    this.seq = lastSeq;
+  }
+
+  private add(entry: Entry): void {
+    this.seq = entry.event.seq;
     this.ring[this.head] = entry;
     this.head = (this.head + 1) % this.bufferSize;
     if (this.count < this.bufferSize) this.count++;
     for (const follower of this.subscribers) follower.deliver(entry);
-    return event;
   }
 
   /**
@@ -155,15 +185,4 @@ export class Feed {
   private gap(from: number, to: number): Entry {
     return entryOf({ seq: to, epoch: this.epoch, type: 'gap', at: preciseNow(), data: { from, to } });
   }
-}
-
-/** Starts the ticker: one `tick` with a small random-walk price every `intervalMs`. Returns its stop. */
-export function startTicker(feed: Feed, intervalMs: number): () => void {
-  if (intervalMs <= 0) return () => {};
-  let price = 100;
-  const timer = setInterval(() => {
-    price = Math.max(1, price + (Math.random() - 0.5));
-    feed.publish('tick', { price: Math.round(price * 100) / 100 });
-  }, intervalMs);
-  return () => clearInterval(timer);
 }

@@ -14,6 +14,7 @@ import { encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
+import { readyToServe } from '../feed-source.ts';
 import type { Transport } from './index.ts';
 
 const iframe: Transport = {
@@ -25,6 +26,7 @@ const iframe: Transport = {
       // The callback name is pasted into script: only a plain identifier path may pass.
       const cb = query.cb;
       if (!isCallbackName(cb)) throw new LabError('bad_callback', `\`cb\` must be a JavaScript name or dotted path such as onEvent (at most 64 characters), got ${JSON.stringify(cb ?? null)}.`);
+      await readyToServe(ctx.source, follow.since);
       openStream(ctx, request, reply, follow, {
         id: 'iframe',
         headers: {

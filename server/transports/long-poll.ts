@@ -13,6 +13,7 @@ import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';
 import { answerPoll, readFiltered } from './short-poll.ts';
 import { carrierOf } from '../limits.ts';
+import { readyToServe } from '../feed-source.ts';
 
 const longPoll: Transport = {
   id: 'long-poll',
@@ -21,6 +22,7 @@ const longPoll: Transport = {
       const query = request.query as Record<string, unknown>;
       const { since, accept, client } = parseFollow(query, 0);
       const timeoutMs = parseTimeoutMs(query.timeoutMs, ctx.config.longPollTimeoutMs);
+      await readyToServe(ctx.source, since);
 
       const missed = readFiltered(ctx, since, accept);
       if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed, client);

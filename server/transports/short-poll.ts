@@ -10,6 +10,7 @@ import type { Entry } from '../feed.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { pollBody } from '../frames.ts';
 import { FEED_HEADERS } from '../stream.ts';
+import { readyToServe } from '../feed-source.ts';
 import type { TransportId } from './registry.ts';
 import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';
@@ -47,6 +48,7 @@ const shortPoll: Transport = {
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/short-poll', { config: { transport: 'short-poll' } }, async (request, reply) => {
       const { since, accept, client } = parseFollow(request.query as Record<string, unknown>, 0);
+      await readyToServe(ctx.source, since);
       answerPoll(ctx, 'short-poll', request, reply, readFiltered(ctx, since, accept), client);
     });
   },

@@ -11,6 +11,7 @@ import { encodeOnce } from '../feed.ts';
 import { sseComment, sseEvent, sseRetry } from '../frames.ts';
 import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
+import { readyToServe } from '../feed-source.ts';
 import type { Transport } from './index.ts';
 
 /** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */
@@ -41,6 +42,7 @@ const sse: Transport = {
       const follow = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
       const lastEventId = request.headers['last-event-id'];
       if (lastEventId !== undefined && lastEventId !== '') follow.since = parseSince(lastEventId, 'Last-Event-ID');
+      await readyToServe(ctx.source, follow.since);
       openStream(ctx, request, reply, follow, SSE_WIRE);
     });
   },

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { parseChat, publishChat } from '../chat.ts';
+import { type ChatMessage, allowed, parseChat, publishChat } from '../chat.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { type ErrorCode, LabError, errorBody, sendError } from '../errors.ts';
 import type { Entry, Follower } from '../feed.ts';
@@ -100,6 +100,8 @@ class FeedSocket implements Follower, Beater, Closer {
   private readonly tap: Tap | undefined;
   private readonly accept: FollowOptions['accept'];
   private readonly heartbeatMs: number;
+  /** The chat messages this socket sent, published one after another (made with the first). */
+  private chatting: Promise<void> | undefined;
 
   constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, request: FastifyRequest, follow: FollowOptions) {
     this.raw = carrierOf(request.raw);
@@ -200,13 +202,26 @@ class FeedSocket implements Follower, Beater, Closer {
     if ((message as { type?: unknown } | null)?.type !== 'chat') {
       return this.answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
     }
+    let chat: ChatMessage;
     try {
-      const chat = parseChat(message);
-      if (!this.ctx.limiter.allow(this.ip)) return this.answerError('rate_limited');
-      publishChat(this.ctx.feed, chat);
+      chat = parseChat(message);
     } catch (error) {
       if (error instanceof LabError) return this.answerError(error.code, error.message);
       throw error;
+    }
+    // Published in the order the frames came, even when the rate check and the publish
+    // wait on Redis: each message waits for the one before it.
+    this.chatting = (this.chatting ?? Promise.resolve()).then(() => this.publish(chat));
+  }
+
+  private async publish(chat: ChatMessage): Promise<void> {
+    try {
+      if (!(await allowed(this.ctx.limiter, this.ip))) return this.answerError('rate_limited');
+      await publishChat(this.ctx.source, chat);
+    } catch (error) {
+      if (error instanceof LabError) return this.answerError(error.code, error.message);
+      this.ctx.counters.internalErrors++;
+      console.error('Wirelab: internal error publishing a WebSocket chat message:', error);
     }
   }
 
@@ -263,7 +278,7 @@ const ws: Transport = {
       onError: wsError,
       // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
       preValidation: async (request, reply) => {
-        const { client } = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
+        const { client, since } = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
         const tap = ctx.wiretap.attach(client, 'ws', request);
         if (tap) upgradeTaps.set(request.raw, tap);
         const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
@@ -273,6 +288,9 @@ const ws: Transport = {
         if (request.ws && !isHandshake(request.headers)) {
           return sendError(reply.header('sec-websocket-version', '13'), 'bad_request', 'A WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 random bytes in base64.');
         }
+        // A process that lost its shared feed refuses like a cap does: accepted, then closed with 1013.
+        if (!ctx.source.available) request.refusedBy ??= 'feed_unavailable';
+        else await ctx.source.catchUp(since);
       },
       // A plain GET (no Upgrade header) is answered over HTTP.
       handler: async (_request: FastifyRequest, reply: FastifyReply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required'),
