@@ -23,10 +23,13 @@ export function mountPanel(slot, transport, options = {}) {
   const figures = {
     events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
     requests: field('requests'), connections: field('connections'), perEvent: field('per-event', true),
-    protocol: field('protocol', true), heads: field('heads', true),
+    protocol: field('protocol', true), heads: field('heads', true), process: field('process', true),
   };
   // A label never wraps: one that does not fit is cut, and says itself in full on hover.
   const label = (key, wide = false) => h('dt', { title: t(key), class: wide ? 'wide' : undefined }, t(key));
+  // Shown only in a cluster, once a process has named itself.
+  const processLabel = label('panel.process', true);
+  processLabel.hidden = figures.process.hidden = true;
   const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
   const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
   const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
@@ -41,7 +44,8 @@ export function mountPanel(slot, transport, options = {}) {
       label('panel.latency', true), figures.latency,
       label('panel.perEvent', true), figures.perEvent,
       label('panel.protocol', true), figures.protocol,
-      label('panel.heads', true), figures.heads),
+      label('panel.heads', true), figures.heads,
+      processLabel, figures.process),
     h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
     h('details', { open: true }, h('summary', {}, t('panel.log')), log));
   slot.replaceChildren(panel);
@@ -117,6 +121,17 @@ export function mountPanel(slot, transport, options = {}) {
     figures.protocol.textContent = entry?.nextHopProtocol ? `${seen} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : seen;
   };
 
+  // In a cluster (npm run cluster) each connection names the lab process serving it: a
+  // stream keeps one until it is cut, polls may reach a different one every time.
+  const processes = new Set();
+  const showProcess = (name) => {
+    processLabel.hidden = figures.process.hidden = false;
+    processes.add(name);
+    panel.dataset.process = name;
+    panel.dataset.processes = String(processes.size);
+    figures.process.textContent = processes.size > 1 ? t('panel.processNow', { name, count: processes.size }) : name;
+  };
+
   const stopStats = onServerStats((now, then) => {
     const per = perEvent(now, then, transport);
     if (per) figures.perEvent.textContent = `↓ ${per.out.head.toFixed(0)} / ${per.out.framing.toFixed(1)} / ${per.out.payload.toFixed(1)} · ↑ ${per.in.toFixed(0)}`;
@@ -135,7 +150,10 @@ export function mountPanel(slot, transport, options = {}) {
       intervalMs: options.intervalMs,
       onEvent,
       onState: setState,
-      onMessage: options.onMessage,
+      onMessage: (message) => {
+        if (message?.type === 'process') showProcess(message.process);
+        options.onMessage?.(message);
+      },
       onRequest: () => {
         options.onActivity?.('request');
         requestsMade++;

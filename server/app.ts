@@ -145,6 +145,13 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     options: { maxPayload: MAX_MESSAGE_BYTES },
     errorHandler: wsError,
   });
+  // In a cluster every answer names the process that gave it (polls read it; streams also
+  // say it in-band, stream.ts processMessage), so a page can show the round robin at work.
+  if (config.feedStore !== 'memory') {
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.raw.setHeader('x-wirelab-process', config.processName);
+    });
+  }
   // After @fastify/websocket's own onRequest hook, which marks upgrade requests: a refused
   // upgrade's socket is then closed after the answer (its onResponse hook), not left open.
   const hosts = new LabHosts(config.host, config.allowedHosts);

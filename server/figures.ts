@@ -52,6 +52,12 @@ const idle = (transport: string) => `scenarios.latency.results[transport=${trans
 const rtt = (transport: string) => `scenarios.rtt.runs[rttMs=150,transport=${transport}]`;
 /** The capacity ramp of one transport. */
 const capacity = (transport: string) => `scenarios.capacity.runs[transport=${transport}]`;
+/** The bench's overhead cell over HTTP/2 at the smallest payload, measured with Chromium itself (bench/browser-h2.ts). */
+const h2Cell = (transport: string) => `scenarios.overhead.byWire.h2.cells[profile=browser,transport=${transport},dataBytes=16]`;
+/** Chromium's request heads of one kind over HTTP/1.1 and HTTP/2 (first and repeated on one connection), with the lab's response heads. */
+const heads = (transport: string) => `derived.protocols.heads[transport=${transport}]`;
+/** What TLS cost one transport in the fan-out runs, per wire (`h1`, `h1-tls`, `h2`). */
+const tlsRow = (transport: string) => `derived.protocols.tls[transport=${transport}]`;
 
 export const FIGURE_SPECS: readonly FigureSpec[] = [
   // The run itself.
@@ -121,6 +127,42 @@ export const FIGURE_SPECS: readonly FigureSpec[] = [
   { name: 'rtt.roundTripMs', path: `${rtt('long-poll')}.rttMs`, unit: 'ms', about: 'the simulated round trip of those runs' },
   { name: 'rtt.eventIntervalMs', path: 'scenarios.rtt.intervalMs', unit: 'ms', about: 'time between two events in those runs' },
   { name: 'rtt.shortPollIntervalMs', path: 'scenarios.rtt.shortPollIntervalMs', unit: 'ms', about: 'the short-poll interval in those runs' },
+
+  // HTTP/2: HPACK on Chromium's poll, after the page itself was loaded on the same connection.
+  { name: 'h2.pollHeadH1Bytes', path: `${heads('short-poll')}.h1Bytes`, unit: 'B', about: 'Chromium\'s fetch() poll request head over HTTP/1.1, as text' },
+  { name: 'h2.pollHeadFirstBytes', path: `${heads('short-poll')}.h2FirstBytes`, unit: 'B', about: 'the same poll\'s HPACK block over HTTP/2, the first poll on the page\'s connection' },
+  { name: 'h2.pollHeadRepeatedBytes', path: `${heads('short-poll')}.h2RepeatedBytes`, unit: 'B', about: 'the same poll\'s HPACK block over HTTP/2, repeated (median)' },
+  { name: 'h2.pollResponseHeadFirstBytes', path: `${heads('short-poll')}.h2ResponseFirstBytes`, unit: 'B', about: 'the lab\'s poll response head over HTTP/2, first on the connection (Node\'s HPACK encoder)' },
+  { name: 'h2.pollResponseHeadRepeatedBytes', path: `${heads('short-poll')}.h2ResponseRepeatedBytes`, unit: 'B', about: 'the lab\'s poll response head over HTTP/2, repeated (median)' },
+  { name: 'h2.wsConnectHeadBytes', path: `${heads('ws')}.h2FirstBytes`, unit: 'B', about: 'Chromium\'s extended CONNECT (RFC 8441) opening a WebSocket on the page\'s HTTP/2 connection' },
+  { name: 'h2.wsResponseHeadBytes', path: `${heads('ws')}.h2ResponseFirstBytes`, unit: 'B', about: 'the lab\'s 200 answering that CONNECT' },
+
+  // HTTP/2: overhead per delivered event, Chromium as the client.
+  { name: 'h2.shortPollOverheadBytesPerEvent', path: `${h2Cell('short-poll')}.perEvent.overheadBytes`, unit: 'B', about: 'short polling over HTTP/2: everything but the payload, both ways, per event' },
+  { name: 'h2.shortPollUpHeadBytesPerEvent', path: `${h2Cell('short-poll')}.perEvent.upHeadBytes`, unit: 'B', about: 'of which request heads (HPACK blocks), per event' },
+  { name: 'h2.shortPollDownHeadBytesPerEvent', path: `${h2Cell('short-poll')}.perEvent.downHeadBytes`, unit: 'B', about: 'of which response heads (HPACK blocks), per event' },
+  { name: 'h2.shortPollShareOfH1', path: 'derived.protocols.overhead[profile=browser,transport=short-poll].h2ToH1', unit: 'percent', about: 'short polling\'s overhead per event over HTTP/2 as a share of HTTP/1.1\'s' },
+  { name: 'h2.longPollOverheadBytesPerEvent', path: `${h2Cell('long-poll')}.perEvent.overheadBytes`, unit: 'B', about: 'long polling over HTTP/2: everything but the payload, both ways, per event' },
+  { name: 'h2.iframeOverheadBytesPerEvent', path: `${h2Cell('iframe')}.perEvent.overheadBytes`, unit: 'B', about: 'iframe streaming over HTTP/2, per event: script wrapper and DATA frame header' },
+  { name: 'h2.sseOverheadBytesPerEvent', path: `${h2Cell('sse')}.perEvent.overheadBytes`, unit: 'B', about: 'SSE over HTTP/2, per event: id/event/data lines and DATA frame header' },
+  { name: 'h2.sseOwnFramingBytes', path: `${h2Cell('sse')}.floorFramingBytes`, unit: 'B', about: 'SSE\'s own lines per event, without chunk or frame header' },
+  { name: 'h2.wsOverheadBytesPerEvent', path: `${h2Cell('ws')}.perEvent.overheadBytes`, unit: 'B', about: 'WebSocket over HTTP/2, per event: WebSocket frame header inside a DATA frame' },
+  { name: 'h2.connectionSetupBytes', path: 'derived.protocols.connection[profile=browser].oneOffBytes', unit: 'B', about: 'Chromium\'s HTTP/2 connection set-up, both ways: preface, SETTINGS and the rest of stream 0' },
+
+  // HTTP/2: latency, beside the HTTP/1.1 figures above.
+  { name: 'h2.wsIdleP50Ms', path: 'scenarios.latency.byWire.h2.results[transport=ws].latency.p50Ms', unit: 'ms', about: 'median latency of one idle WebSocket client over HTTP/2, loopback' },
+  { name: 'h2.wsRtt150MeanMs', path: 'scenarios.rtt.byWire.h2.runs[rttMs=150,transport=ws].latency.meanMs', unit: 'ms', about: 'mean WebSocket latency over HTTP/2 through the delay proxy' },
+  { name: 'h2.longPollRtt150MaxMs', path: 'scenarios.rtt.byWire.h2.runs[rttMs=150,transport=long-poll].latency.maxMs', unit: 'ms', about: 'long polling\'s worst latency over HTTP/2 through the delay proxy' },
+
+  // TLS, under HTTP/1.1 (the HTTP/1.1-only TLS port) and under HTTP/2.
+  { name: 'tls.chromiumHandshakeUpBytes', path: 'browserHeads.h2.tlsHandshake.bytesIn', unit: 'B', about: 'Chromium\'s TLS handshake, client to server, per connection' },
+  { name: 'tls.chromiumHandshakeDownBytes', path: 'browserHeads.h2.tlsHandshake.bytesOut', unit: 'B', about: 'the lab\'s side of that handshake, per connection' },
+  { name: 'tls.nodeHandshakeBytes', path: 'derived.protocols.tlsOverhead[wire=h2,profile=minimal].handshakeBytesPerConnection', unit: 'B', about: 'a Node client\'s TLS handshake, both ways, per connection' },
+  { name: 'tls.clients', path: 'derived.protocols.tlsClients', unit: 'count', about: 'clients per transport in the fan-out runs the TLS figures come from' },
+  { name: 'tls.recordBytesPerEventH1', path: `${tlsRow('sse')}.recordBytesPerDelivery.h1-tls`, unit: 'B', about: 'TLS record overhead per SSE event, HTTP/1.1 over TLS' },
+  { name: 'tls.recordBytesPerEventH2', path: `${tlsRow('sse')}.recordBytesPerDelivery.h2`, unit: 'B', about: 'TLS record overhead per SSE event, HTTP/2' },
+  { name: 'tls.wsCpuRatioH1Tls', path: `${tlsRow('ws')}.cpuRatioToH1.h1-tls`, unit: 'count', about: 'the lab\'s CPU per WebSocket delivery over HTTP/1.1 over TLS, as a multiple of plain HTTP/1.1' },
+  { name: 'tls.wsCpuRatioH2', path: `${tlsRow('ws')}.cpuRatioToH1.h2`, unit: 'count', about: 'the lab\'s CPU per WebSocket delivery over HTTP/2, as a multiple of plain HTTP/1.1' },
 ];
 
 /** The reference run the lessons quote: what `npm run bench` last wrote. */

@@ -23,6 +23,11 @@ export interface StreamWire {
   headers: Record<string, string>;
   /** Written once before any event (the iframe's padded document, SSE's `retry:`). */
   preamble: string;
+  /**
+   * In a cluster, a message that is not an event, naming the process that serves this
+   * stream (`{"type":"process","process":...}`): the scale-out lesson's panels show it.
+   */
+  hello(message: string): string;
   encode(entry: Entry): string;
   heartbeat(): string;
   /** Written before the server ends the response on its own (byte limit, shutdown). */
@@ -95,6 +100,7 @@ class FeedStream implements Follower, Beater, Closer {
     res.writeHead(200, wire.headers);
     flattenHead(res);
     this.writeOther(wire.preamble);
+    if (ctx.config.feedStore !== 'memory') this.writeOther(wire.hello(processMessage(ctx)));
     STREAMS.set(res, this);
     res.on('close', onStreamResponseClose);
     if (this.carrier.destroyed) {
@@ -180,6 +186,14 @@ class FeedStream implements Follower, Beater, Closer {
 /** The one 'close' listener every stream's response shares (`this` is the response). */
 function onStreamResponseClose(this: ServerResponse): void {
   STREAMS.get(this)?.closed();
+}
+
+/**
+ * What a cluster's process says of itself to a stream or socket it serves: a
+ * message, not an event (no seq), so clients that do not look for it ignore it.
+ */
+export function processMessage(ctx: LabContext): string {
+  return JSON.stringify({ type: 'process', process: ctx.config.processName });
 }
 
 /** Headers every feed response carries: the feed is public and must never be cached. */

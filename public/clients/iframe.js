@@ -4,12 +4,12 @@
 // A frame on another origin may not call into this page, so when the stream lives
 // on its own port (server/listeners.ts) a small relay page on that port holds the
 // forever-frame and forwards each event with postMessage.
-import { backoffMs, Cursor, feedUrl, ignore, receivedNow } from './common.js';
+import { backoffMs, Cursor, feedUrl, ignore, isEvent, receivedNow } from './common.js';
 
 let counter = 0;
 
 /** @param {import('./common.js').ClientOptions} options */
-export function connect({ origin, since, params = {}, onEvent, onState = ignore, onRequest = ignore, container = document.body }) {
+export function connect({ origin, since, params = {}, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore, container = document.body }) {
   const cursor = new Cursor(since);
   const id = `c${++counter}`;
   const frame = document.createElement('iframe');
@@ -27,6 +27,7 @@ export function connect({ origin, since, params = {}, onEvent, onState = ignore,
 
   const receive = (fromDoc, event) => {
     if (fromDoc !== doc) return;
+    if (!isEvent(event)) return onMessage(event); // a cluster's process naming itself
     if (!cursor.see(event)) {
       // The server restarted: this document followed the old run's cursor; load a new one from 0.
       if (cursor.startOver()) {

@@ -6,7 +6,7 @@ import { backoffMs, Cursor, feedUrl, ignore, receivedNow, sleep } from './common
  * @param {string} path
  * @param {import('./common.js').ClientOptions & { pauseMs: number }} options
  */
-export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, onState = ignore, onRequest = ignore }) {
+export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore }) {
   const cursor = new Cursor(since);
   const abort = new AbortController();
   let failures = 0;
@@ -18,6 +18,9 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
         onRequest();
         const response = await fetch(feedUrl(origin, path, { ...params, since: cursor.lastSeq }), { cache: 'no-store', signal: abort.signal });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        // In a cluster every answer names the process that gave it: each poll may reach another.
+        const process = response.headers.get('x-wirelab-process');
+        if (process) onMessage({ type: 'process', process });
         const answer = await response.json();
         const receivedAt = receivedNow();
         if (cursor.restartIfNewEpoch(answer.epoch, answer.lastSeq)) {

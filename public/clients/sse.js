@@ -6,7 +6,7 @@ import { backoffMs, Cursor, feedUrl, ignore, receivedNow } from './common.js';
 const TYPES = ['tick', 'chat', 'gap'];
 
 /** @param {import('./common.js').ClientOptions} options */
-export function connect({ origin, since, params = {}, onEvent, onState = ignore, onRequest = ignore }) {
+export function connect({ origin, since, params = {}, onEvent, onMessage: onOther = ignore, onState = ignore, onRequest = ignore }) {
   const cursor = new Cursor(since);
   let source;
   let closed = false;
@@ -29,6 +29,8 @@ export function connect({ origin, since, params = {}, onEvent, onState = ignore,
     onState('connecting');
     source = new EventSource(feedUrl(origin, '/feed/sse', { ...params, since: cursor.lastSeq }));
     for (const type of TYPES) source.addEventListener(type, onMessage);
+    // In a cluster the stream first names the process serving it (not an event: no id, no seq).
+    source.addEventListener('process', (message) => onOther(JSON.parse(message.data)));
     source.onopen = () => {
       failures = 0;
       onState('open');

@@ -87,6 +87,28 @@ describe('one feed in Redis, two lab processes', () => {
     }
   });
 
+  test('each answer names the process that gave it: a header on every response, and in-band first on streams and sockets', async () => {
+    const poll = await fetch(`${b.baseUrl}/feed/short-poll`);
+    assert.equal(poll.headers.get('x-wirelab-process'), 'lab-b', 'polls carry the header');
+    const hello = JSON.stringify({ type: 'process', process: 'lab-a' });
+    const first = async (path: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${a.baseUrl}${path}`, { signal: controller.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes('lab-a')) text += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      return text;
+    };
+    assert.match(await first('/feed/sse'), new RegExp(`^retry: \\d+\\n\\nevent: process\\ndata: ${hello.replace(/[{}]/g, '\\$&')}\\n\\n`), 'SSE: a process message after retry:, with no id');
+    assert.ok((await first('/feed/iframe?cb=f')).includes(`<script>parent.f(${hello});</script>`), 'iframe: a script call with the message');
+    const { default: WebSocket } = await import('ws');
+    const socket = new WebSocket(`${a.baseUrl.replace('http', 'ws')}/feed/ws`);
+    const frame = await new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.close();
+    assert.equal(frame, hello, 'WebSocket: the first frame');
+  });
+
   test('Redis restarted with its data: clients notice nothing', async () => {
     const sse = follow(a, 'sse', a.ctx.feed.lastSeq);
     await delay(100);

@@ -36,6 +36,7 @@ const iframe: Transport = {
           'x-accel-buffering': 'no',
         },
         preamble: iframePreamble(),
+        hello: (message) => iframeCall(cb, escapeJsonForScript(message)),
         encode: (entry) => iframeCall(cb, encodeOnce(entry, 'script-safe-json', (e) => escapeJsonForScript(e.json))),
         heartbeat: iframeKeepAlive,
         epilogue: iframeEnd(),

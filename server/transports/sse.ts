@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFollow, parseSince } from '../cursor.ts';
 import { encodeOnce } from '../feed.ts';
-import { sseComment, sseEvent, sseRetry } from '../frames.ts';
+import { sseComment, sseEvent, sseMessage, sseRetry } from '../frames.ts';
 import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
 import { readyToServe } from '../feed-source.ts';
@@ -30,6 +30,7 @@ const SSE_WIRE: StreamWire = {
     'x-accel-buffering': 'no',
   },
   preamble: sseRetry(SSE_RETRY_MS),
+  hello: (message) => sseMessage({ event: 'process', data: message }),
   encode: (entry) => encodeOnce(entry, 'sse', sseEvent),
   heartbeat: () => HEARTBEAT,
 };

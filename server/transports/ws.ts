@@ -19,6 +19,7 @@ import { checkOrigin } from '../origin.ts';
 import { webSocketRoute } from '../http2/websocket.ts';
 import { type Carrier, RETRY_AFTER_S, backlogOf, carrierOf, dropSlowReader } from '../limits.ts';
 import type { Meter } from '../stats.ts';
+import { processMessage } from '../stream.ts';
 import type { Tap } from '../wiretap.ts';
 import { type Closer, type LabContext, labPorts } from '../context.ts';
 import type { Transport } from './index.ts';
@@ -125,6 +126,8 @@ class FeedSocket implements Follower, Beater, Closer {
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);
+    // In a cluster, the first frame names the process serving this socket (stream.ts processMessage).
+    if (ctx.config.feedStore !== 'memory') this.send(processMessage(ctx));
     this.following = true;
     ctx.feed.follow(follow.since, this);
     if (!this.open) {
