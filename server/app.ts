@@ -20,6 +20,7 @@ import { type ErrorCode, LabError, answerClientError, sendError } from './errors
 import { Feed, preciseNow } from './feed.ts';
 import { type FeedSource, LocalFeedSource } from './feed-source.ts';
 import { RedisFeedSource } from './cluster/redis-feed.ts';
+import { SharedLimits } from './cluster/shared-limits.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
@@ -119,6 +120,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     ? new LocalFeedSource(new Feed(config.bufferSize))
     : await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
   const feed = source.feed;
+  const shared = config.feedStore === 'memory' ? undefined : new SharedLimits(config.feedStore, { processName: config.processName, chatRate: config.chatRate });
   const startedAt = preciseNow();
   const stats = new WireStats();
   const ctx: LabContext = {
@@ -126,7 +128,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     feed,
     source,
     stats,
-    limiter: new ChatLimiter(config.chatRate),
+    // In a cluster the chat rate is counted per client across every process (cluster/shared-limits.ts).
+    limiter: shared ?? new ChatLimiter(config.chatRate),
     closers: new Set(),
     wiretap: new Wiretap(() => stats.streams),
     counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0, wsProtocolErrors: 0 },
@@ -165,7 +168,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
     }
   });
-  registerLimits(app, ctx);
+  registerLimits(app, ctx, shared);
 
   // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
   // so that a keep-alive socket's next transport request starts from a clean mark.
@@ -220,6 +223,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     stopTicker();
     await ctx.closeExtraPorts?.();
     await source.close();
+    await shared?.close();
   });
   return { app, ctx };
 }

@@ -111,6 +111,12 @@ export function isWebSocketRequest(request: FastifyRequest): boolean {
 }
 
 
+/** What a cluster shares of the stream cap: each process's counts, and the sum elsewhere for a client. */
+export interface SharedStreamCounts {
+  publishStreams(counts: () => ReadonlyMap<string, number>): void;
+  streamsElsewhere(ip: string): Promise<number>;
+}
+
 /** Counters the caps add to /stats. */
 export interface LimitCounters {
   connectionsRefused: number;
@@ -174,10 +180,18 @@ export class ConnectionLimits {
     return true;
   }
 
-  /** Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap. */
-  hold(client: string, until: EventEmitter): boolean {
+  /** Streams each client holds in this process now (what a cluster's other processes are told). */
+  get streamCounts(): ReadonlyMap<string, number> {
+    return this.streamsByClient;
+  }
+
+  /**
+   * Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap,
+   * counting the `elsewhere` streams it holds on a cluster's other processes.
+   */
+  hold(client: string, until: EventEmitter, elsewhere = 0): boolean {
     const held = this.streamsOf(client);
-    if (this.maxStreamsPerClient > 0 && held >= this.maxStreamsPerClient) return false;
+    if (this.maxStreamsPerClient > 0 && held + elsewhere >= this.maxStreamsPerClient) return false;
     this.streamsByClient.set(client, held + 1);
     HOLDS.set(until, { limits: this, client });
     until.on('close', onHeldClose);
@@ -196,8 +210,9 @@ export class ConnectionLimits {
  * Puts both caps in front of every route; returns them (tests read the counts).
  * The refusals are counted in ctx.counters, so /stats shows them.
  */
-export function registerLimits(app: FastifyInstance, ctx: LabContext): ConnectionLimits {
+export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: SharedStreamCounts): ConnectionLimits {
   const limits = new ConnectionLimits(ctx.config.maxConnections, ctx.config.maxStreamsPerClient);
+  shared?.publishStreams(() => limits.streamCounts);
   // ctx.counters is shared with /stats and the bench; the caps add their own two.
   const counters = Object.assign(ctx.counters, { connectionsRefused: 0, streamsRefused: 0 } satisfies LimitCounters);
   app.decorateRequest('refusedBy', null);
@@ -222,7 +237,10 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext): Connectio
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;
-    if (!limits.hold(request.ip, until)) {
+    // In a cluster the cap is per client across processes (cluster/shared-limits.ts); Redis
+    // out of reach counts as none elsewhere: the feed refuses the request then anyway.
+    const elsewhere = shared && ctx.config.maxStreamsPerClient > 0 ? await shared.streamsElsewhere(request.ip).catch(() => 0) : 0;
+    if (!limits.hold(request.ip, until, elsewhere)) {
       counters.streamsRefused++;
       return refuse('too_many_streams');
     }

@@ -1,0 +1,102 @@
+/**
+ * Per-client limits that hold across a cluster's processes (in Redis).
+ *
+ * Behind a round-robin balancer a client's requests land on every process: a
+ * limit counted in one process would let a client have N times its share. So:
+ * - the chat rate (CHAT_RATE per client per 10 s) is one counter per client and
+ *   window in Redis, incremented by whichever process takes the message;
+ * - held streams per client (MAX_STREAMS_PER_CLIENT) are counted where they are
+ *   held: each process writes its own per-client counts to Redis every second
+ *   (the whole table, so a count that drifted while Redis was away heals itself),
+ *   and a new stream is refused when this process's exact count plus the others'
+ *   (at most a second old) reaches the cap. A process that dies stops renewing
+ *   its table, which expires.
+ * Clients are told apart by the address nginx names (TRUST_PROXY=loopback).
+ */
+import { Redis } from 'ioredis';
+import { RATE_WINDOW_MS, type RateLimiter } from '../chat.ts';
+
+/** KEYS: the counter. ARGV: window ms. Returns the count in this window, this one included. */
+const COUNT_IN_WINDOW = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+`;
+
+/**
+ * The streams `ip` holds on the other live processes.
+ * KEYS: the set of process tables. ARGV: key prefix, ip, this process's name.
+ */
+const STREAMS_ELSEWHERE = `
+local total = 0
+for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if name ~= ARGV[3] then
+    local count = redis.call('HGET', ARGV[1] .. 'streams:' .. name, ARGV[2])
+    if count then total = total + tonumber(count) else
+      if redis.call('EXISTS', ARGV[1] .. 'streams:' .. name) == 0 then redis.call('SREM', KEYS[1], name) end
+    end
+  end
+end
+return total
+`;
+
+/** How often a process writes its stream counts; a table lives three times as long. */
+const PUBLISH_EVERY_MS = 1000;
+
+interface SharedCommands {
+  wirelabCountInWindow(key: string, windowMs: string): Promise<number>;
+  wirelabStreamsElsewhere(key: string, prefix: string, ip: string, me: string): Promise<number>;
+}
+
+export class SharedLimits implements RateLimiter {
+  private readonly redis: Redis;
+  private readonly commands: SharedCommands;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(url: string, private readonly options: { processName: string; chatRate: number; prefix?: string }) {
+    // Fails at once while Redis is away (no offline queue): the caller answers 503.
+    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: (attempt) => Math.min(2000, 100 * attempt) });
+    this.redis.on('error', () => {});
+    this.redis.defineCommand('wirelabCountInWindow', { numberOfKeys: 1, lua: COUNT_IN_WINDOW });
+    this.redis.defineCommand('wirelabStreamsElsewhere', { numberOfKeys: 1, lua: STREAMS_ELSEWHERE });
+    this.commands = this.redis as unknown as SharedCommands;
+  }
+
+  private get prefix(): string {
+    return this.options.prefix ?? 'wirelab:';
+  }
+
+  /** The chat rate, per client, across every process (RateLimiter). */
+  async allow(ip: string): Promise<boolean> {
+    if (this.options.chatRate === 0) return true;
+    const window = Math.floor(Date.now() / RATE_WINDOW_MS);
+    const count = Number(await this.commands.wirelabCountInWindow(`${this.prefix}rate:${ip}:${window}`, String(RATE_WINDOW_MS)));
+    return count <= this.options.chatRate;
+  }
+
+  /** Streams `ip` holds on the other processes (their tables are at most a second old). */
+  async streamsElsewhere(ip: string): Promise<number> {
+    return Number(await this.commands.wirelabStreamsElsewhere(`${this.prefix}tables`, this.prefix, ip, this.options.processName));
+  }
+
+  /** Writes this process's per-client stream counts every second, from `counts()`. */
+  publishStreams(counts: () => ReadonlyMap<string, number>): void {
+    const table = `${this.prefix}streams:${this.options.processName}`;
+    const publish = async () => {
+      const entries = [...counts()].flatMap(([ip, n]) => [ip, String(n)]);
+      const write = this.redis.multi().del(table);
+      // An empty table is still written (a placeholder field), so that "no streams" is not "process gone".
+      write.hset(table, ...(entries.length > 0 ? entries : ['', '0']));
+      write.pexpire(table, 3 * PUBLISH_EVERY_MS).sadd(`${this.prefix}tables`, this.options.processName);
+      await write.exec().catch(() => {}); // Redis away: the next round writes the whole table again
+    };
+    this.timer = setInterval(() => void publish(), PUBLISH_EVERY_MS);
+    void publish();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.del(`${this.prefix}streams:${this.options.processName}`).catch(() => {});
+    this.redis.disconnect();
+  }
+}
