@@ -4,7 +4,7 @@
  * poll, a long poll, an iframe navigation, an EventSource, a WebSocket upgrade)
  * against a server that records the raw bytes of every head it reads.
  *
- * Guessing heads would understate them: FIELD-NOTES.md measured Chromium at about
+ * Guessing heads would understate them: Chromium was measured at about
  * 500-660 B per request against Node's 45-155 B. When Chromium is missing, the
  * bench falls back to the capture committed in bench/browser-heads.json, and the
  * results say which one was used.

@@ -1,6 +1,6 @@
 /**
  * Headless Chromium for the bench: Debian's chromium driven by playwright-core
- * (FIELD-NOTES.md: npm cannot download browsers here), with the flags that keep it
+ * (npm cannot download browsers here), with the flags that keep it
  * quiet on a machine with no network.
  *
  * Over TLS Chromium must accept the lab's self-signed certificate. Two switches

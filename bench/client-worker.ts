@@ -5,7 +5,7 @@
  *
  * Clients live in processes of their own so that the server is what the bench
  * measures, and in several of them because one process may hold only 20,000
- * descriptors (FIELD-NOTES.md). Clients are grouped: a group is one transport's
+ * descriptors. Clients are grouped: a group is one transport's
  * clients in one scenario, recorded and closed together.
  */
 import http from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: reproduces the lab's numbers on this machine.
  *
- * Every scenario has the same shape (STYLE.md rule 9): warm up, measure, keep the
+ * Every scenario has the same shape: warm up, measure, keep the
  * raw figures; this file runs them in order, then writes one JSON per run with
  * the environment inside, results/latest.json and results/summary.md (a quick run:
  * results/quick/, never over the reference run). The lab server and the clients

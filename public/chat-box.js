@@ -1,6 +1,6 @@
 // A chat box: name, message, send, and what came of it. The board has one, and so
 // does every lesson demo that asks the reader to type a message. It publishes the
-// way its transport would: a POST to /feed/chat (DESIGN.md), or, for a WebSocket
+// way its transport would: a POST to /feed/chat (the contract in README.md), or, for a WebSocket
 // demo, a frame on the demo's own open socket.
 import { postChat } from './chat.js';
 import { h, t } from './lab.js';

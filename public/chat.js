@@ -1,4 +1,4 @@
-// Publishing chat from a page: a POST to the lab's main origin (DESIGN.md).
+// Publishing chat from a page: a POST to the lab's main origin (the contract in README.md).
 
 /** Posts a chat message; resolves with `{ seq }` or throws the server's message. */
 export async function postChat(name, text) {

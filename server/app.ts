@@ -58,7 +58,7 @@ const FASTIFY_ERRORS: Record<string, ErrorCode> = {
  */
 export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = ctx.config.port): Promise<Ports> {
   // A deep backlog: the bench opens thousands of connections at once, and the
-  // default 511 drops SYNs (see FIELD-NOTES.md).
+  // default 511 drops SYNs.
   await app.listen({ host, port, backlog: 4096 });
   const main = (app.server.address() as AddressInfo).port;
   const closers: (() => Promise<void>)[] = [];

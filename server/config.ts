@@ -70,11 +70,11 @@ const DEFAULTS: Config = {
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
   maxQueuedBytes: 1024 * 1024,
-  // Half the 20,000 file descriptors a process gets here (FIELD-NOTES.md): the lab
+  // Half the 20,000 file descriptors a process gets here: the lab
   // answers 503 well before accept() starts failing, and the bench's 5,000 fit.
   maxConnections: 10_000,
   // The board holds four streams and a lesson page one or two: 64 covers one
-  // student with everything open, in two languages (DESIGN.md asks for at least 64).
+  // student with everything open, in two languages (the contract asks for at least 64).
   maxStreamsPerClient: 64,
   extraPorts: true,
   tlsPort: 'auto',

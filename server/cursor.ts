@@ -12,7 +12,7 @@ import { isClientId } from './wiretap.ts';
 const DECIMAL = /^\d{1,16}$/;
 
 /**
- * The cursor `since` (DESIGN.md): absent = only new events; otherwise an integer
+ * The cursor `since` (the contract in README.md): absent = only new events; otherwise an integer
  * from 0 to 2^53 - 1. A repeated parameter arrives as an array and is refused too.
  */
 export function parseSince(raw: unknown, name = 'since'): number | undefined {

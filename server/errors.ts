@@ -2,7 +2,7 @@
  * One table of the lab's coded errors, as fastify keeps one table of its own.
  *
  * Every HTTP error the lab answers has the body `{ "error": { "code", "message" } }`
- * (DESIGN.md); a WebSocket client gets the same object inside `{ "type": "error" }`.
+ * (the contract in README.md); a WebSocket client gets the same object inside `{ "type": "error" }`.
  */
 import type { FastifyReply } from 'fastify';
 import type { Socket } from 'node:net';

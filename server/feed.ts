@@ -112,7 +112,7 @@ export class Feed {
    * - an event already held is ignored;
    * - an event past the next seq means some were never seen here (the shared log let
    *   them go first): nothing before it is kept, so a client that asks for them gets
-   *   a `gap`, as DESIGN.md promises, never silence.
+   *   a `gap`, as the contract promises, never silence.
    */
   mirror(json: string): void {
     const event = JSON.parse(json) as FeedEvent;

@@ -66,7 +66,7 @@ export function sseComment(text: string): string {
 
 // ---------------------------------------------------------------- iframe streaming
 
-/** What a callback name may be (DESIGN.md): an identifier path, at most 64 characters. */
+/** What a callback name may be (the contract in README.md): an identifier path, at most 64 characters. */
 const CALLBACK_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 
 export function isCallbackName(name: unknown): name is string {

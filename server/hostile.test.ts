@@ -1,6 +1,6 @@
 /**
  * Hostile input: one table sends every endpoint malformed input and checks the
- * coded error the contract promises for it (DESIGN.md, "Errors, origins and
+ * coded error the contract promises for it (the contract, "Errors, origins and
  * limits" and "The cursor since"). A row is what is sent and what must come back:
  * an HTTP status with `{ "error": { "code", "message" } }`, a WebSocket error frame
  * without `seq`, or a WebSocket close code.
@@ -341,7 +341,7 @@ for (const [label, query] of [
   row(`GET /feed/long-poll timeoutMs ${label}`, () => ask(`/feed/long-poll?${query}`), { status: 400, code: 'bad_timeout' });
 }
 
-// The callback name is pasted into a <script>: only an identifier path may pass (DESIGN.md).
+// The callback name is pasted into a <script>: only an identifier path may pass (the contract in README.md).
 for (const [label, query] of [
   ['missing', ''],
   ['""', 'cb='],

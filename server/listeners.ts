@@ -5,9 +5,9 @@
  * held request (a long poll, the forever iframe, an EventSource) keeps its
  * connection busy. With the board and every lesson open, one origin would run out
  * and every other request to it, page loads and chat posts included, would wait
- * silently (FIELD-NOTES.md). So each held transport gets a port of its own; the
+ * silently. So each held transport gets a port of its own; the
  * pages reach it there, and the main port stays free for pages and chat. Every
- * endpoint still answers on the main port too (DESIGN.md), for curl and the lessons.
+ * endpoint still answers on the main port too (the contract in README.md), for curl and the lessons.
  *
  * Two more ports serve experiments: `experiment` is a port pages may exhaust on
  * purpose (the SSE lesson's six-connection demo), and `idle-proxy` forwards to

@@ -130,7 +130,7 @@ interface PageWire {
   experimentStreams: number;
 }
 
-/** HTTP/1.1's six connections per host and port in Chromium (FIELD-NOTES.md). */
+/** HTTP/1.1's six connections per host and port in Chromium. */
 const BROWSER_CONNECTIONS_PER_HOST = 6;
 
 /**
@@ -264,7 +264,7 @@ ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}">
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
   });
 
-  // The source viewer: "the code, linked, readable whole" (STYLE.md rule 11).
+  // The source viewer: "the code, linked, readable whole".
   app.get('/code/*', async (request, reply) => {
     const file = (request.params as { '*': string })['*'];
     if (!CODE_PATH.test(file) || file.includes('..')) return sendError(reply, 'not_found', 'The source viewer shows the lab\'s own server/, public/, bench/ and lessons/ files.');

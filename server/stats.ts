@@ -40,7 +40,7 @@ export interface TrafficStats {
   bytesOut: ByteSplit;
 }
 
-/** One transport's traffic: the sums over both protocols (DESIGN.md's fields), and each protocol's own. */
+/** One transport's traffic: the sums over both protocols (the contract's fields), and each protocol's own. */
 export interface TransportStats extends TrafficStats {
   protocols: Record<Protocol, TrafficStats>;
 }

@@ -5,7 +5,7 @@
  * from the server.
  *
  * autocannon's own latency histogram counts whole milliseconds (its p50 reads 0
- * on loopback, FIELD-NOTES.md); its `response` event gives each request's time in
+ * on loopback); its `response` event gives each request's time in
  * fractional ms, and the distribution here is built from those.
  */
 import autocannon from 'autocannon';

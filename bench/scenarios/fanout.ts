@@ -3,7 +3,7 @@
  * schedule of events for every transport, publish to receipt for every client.
  *
  * A broadcast is a loop over subscribers: the last socket in the loop hears
- * later than the first, so p99 grows with N (FIELD-NOTES.md: ~12 µs per write).
+ * later than the first, so p99 grows with N (about 12 µs per socket write on these machines).
  * Polling transports pay a request per client per answer on top. The server's CPU
  * time over the window, divided by deliveries, is what one delivery costs it.
  *

@@ -56,7 +56,7 @@ export function sleep(ms, signal) {
 }
 
 /**
- * Whether a message is a feed event: only objects with a numeric seq are (DESIGN.md).
+ * Whether a message is a feed event: only objects with a numeric seq are (the contract in README.md).
  * @param {unknown} message
  * @returns {message is { seq: number, epoch: string, type: string, at: number, data: any }}
  */
@@ -115,7 +115,7 @@ export class Cursor {
   /**
    * Reads a poll answer's envelope. Another epoch means the server restarted:
    * start over from 0. A cursor above the server's lastSeq comes from another run
-   * too (DESIGN.md): adopt the server's lastSeq, or the next poll asks the same again.
+   * too (the contract in README.md): adopt the server's lastSeq, or the next poll asks the same again.
    * @param {string} epoch
    * @param {number} lastSeq
    * @returns {boolean} whether the server restarted

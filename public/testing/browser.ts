@@ -11,7 +11,7 @@ import { type Browser, chromium } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
-/** Flags that keep Chromium quiet and self-contained on a machine with no network (FIELD-NOTES.md). */
+/** Flags that keep Chromium quiet and self-contained on a machine with no network. */
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

@@ -137,7 +137,7 @@ export class RedisFeedSource implements FeedSource {
     if (since === undefined || since <= this.feed.lastSeq) return;
     // Ahead of this mirror: an event this process has not read yet, or a cursor from another run.
     const logSeq = Number(await this.commands.get(this.keys.seq).catch(() => null));
-    if (!(since <= logSeq)) return; // another run: served "from now", as DESIGN.md says
+    if (!(since <= logSeq)) return; // another run: served "from now", as the contract says
     const deadline = Date.now() + CATCH_UP_MS;
     while (this.feed.lastSeq < since && Date.now() < deadline) {
       await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 /**
  * One contract, five transports, three wires: the suite loops over the registry
  * and over HTTP/1.1, HTTP/1.1 over TLS and HTTP/2, so every transport is held to
- * the same promises (DESIGN.md) whatever carries it: in order, no gaps, no
+ * the same promises (the contract in README.md) whatever carries it: in order, no gaps, no
  * duplicates, exact resume, an explicit gap, cleanup, chat from both doors.
  */
 import assert from 'node:assert/strict';

@@ -39,7 +39,7 @@ const sse: Transport = {
   register(app: FastifyInstance, ctx: LabContext) {
     app.get('/feed/sse', { config: { transport: 'sse' } }, async (request, reply) => {
       // EventSource reconnects to its original URL, old `since` included, and adds
-      // Last-Event-ID: the header is the newer cursor, so it wins (DESIGN.md).
+      // Last-Event-ID: the header is the newer cursor, so it wins (the contract in README.md).
       const follow = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
       const lastEventId = request.headers['last-event-id'];
       if (lastEventId !== undefined && lastEventId !== '') follow.since = parseSince(lastEventId, 'Last-Event-ID');
