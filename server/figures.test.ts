@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { FIGURE_NAME, FIGURE_SPECS, PLACEHOLDER, RESULTS_FILE, buildFigures, formatFigure, loadFigures, parsePath, resolvePath } from './figures.ts';
+import { FRAME_HEADER_BYTES } from './http2/frames.ts';
 import { LANGS, LESSONS, loadLesson } from './lessons.ts';
 
 const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8'));
@@ -118,6 +119,90 @@ test('the reference run bears out what the lessons say about latency', () => {
   assert.ok(Math.abs(value('sse.rtt150MeanMs') / rttMs - 0.5) < 0.1, 'SSE averaged about half a round trip');
   const interval = value('rtt.shortPollIntervalMs');
   assert.ok(Math.abs(value('short-poll.rtt150MeanMs') - (interval / 2 + rttMs)) < 0.1 * rttMs, 'short polling averaged half the interval plus one round trip');
+});
+
+test('the HTTP/2 and TLS paths mean what their names say (read directly, as bench/report.ts does)', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)?.value;
+  const p = results.derived.protocols;
+  const captured = results.browserHeads.h2;
+  assert.equal(captured.heads['short-poll'].protocol, 'h2', 'Chromium\'s polls were carried over HTTP/2');
+  assert.equal(value('h2.pollHeadH1Bytes'), results.browserHeads.bytes['short-poll'], 'Chromium\'s captured HTTP/1.1 poll head');
+  assert.equal(value('h2.pollHeadFirstBytes'), captured.heads['short-poll'].firstBytes, 'the first poll\'s HPACK block');
+  assert.equal(value('h2.pollHeadFirstBytes'), captured.heads['short-poll'].samplesBytes[0], 'which is the first sample');
+  assert.equal(value('h2.pollHeadRepeatedBytes'), captured.heads['short-poll'].repeatedBytes, 'the repeated polls\' HPACK block');
+  assert.equal(value('h2.pollResponseHeadFirstBytes'), captured.heads['short-poll'].responseFirstBytes, 'the lab\'s first response head');
+  assert.equal(value('h2.pollResponseHeadRepeatedBytes'), captured.heads['short-poll'].responseRepeatedBytes, 'the lab\'s repeated response head');
+  assert.equal(value('h2.wsConnectHeadBytes'), captured.heads.ws.firstBytes, 'Chromium\'s extended CONNECT');
+  assert.equal(value('h2.wsResponseHeadBytes'), captured.heads.ws.responseFirstBytes, 'the lab\'s 200');
+  assert.equal(captured.page, '/', 'the heads were measured after loading the page on the same connection, as the lesson says');
+  const h2Cell = (transport: string) => results.scenarios.overhead.byWire.h2.cells.find((c: { profile: string; transport: string; dataBytes: number }) => c.profile === 'browser' && c.transport === transport && c.dataBytes === 16);
+  const names: Record<string, string> = { 'short-poll': 'shortPoll', 'long-poll': 'longPoll', iframe: 'iframe', sse: 'sse', ws: 'ws' };
+  for (const transport of ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']) {
+    const cell = h2Cell(transport);
+    assert.equal(cell.client, 'chromium', `${transport}: over HTTP/2 the browser figures are Chromium itself`);
+    const headline = results.derived.headline.find((h: { transport: string }) => h.transport === transport);
+    assert.equal(value(`h2.${names[transport]}OverheadBytesPerEvent`), headline.byWire.h2.overheadBytesPerEventBrowser, `${transport}: the headline's HTTP/2 overhead per event`);
+    assert.equal(value(`h2.${names[transport]}OverheadBytesPerEvent`), p.overhead.find((o: { profile: string; transport: string }) => o.profile === 'browser' && o.transport === transport).overheadBytesPerEvent.h2, `${transport}: the protocols table agrees`);
+  }
+  const poll = h2Cell('short-poll').perEvent;
+  assert.equal(value('h2.shortPollUpHeadBytesPerEvent'), poll.upHeadBytes, 'request heads per event');
+  assert.equal(value('h2.shortPollDownHeadBytesPerEvent'), poll.downHeadBytes, 'response heads per event');
+  const ratio = value('h2.shortPollShareOfH1') as number;
+  assert.ok(Math.abs(ratio - (value('h2.shortPollOverheadBytesPerEvent') as number) / (value('short-poll.overheadBytesPerEvent') as number)) < 0.001, 'the share is HTTP/2\'s overhead over HTTP/1.1\'s');
+  assert.equal(value('h2.sseOwnFramingBytes'), h2Cell('sse').floorFramingBytes, 'SSE\'s own lines per event');
+  const connection = p.connection.find((c: { profile: string }) => c.profile === 'browser');
+  assert.equal(connection.client, 'chromium', 'the connection set-up is Chromium\'s');
+  assert.equal(value('h2.connectionSetupBytes'), connection.oneOffBytes, 'Chromium\'s connection set-up');
+  assert.equal(value('tls.chromiumHandshakeUpBytes'), p.chromiumHandshake.bytesIn, 'Chromium\'s handshake, up');
+  assert.equal(value('tls.chromiumHandshakeDownBytes'), p.chromiumHandshake.bytesOut, 'and down');
+  assert.equal(value('tls.clients'), Math.max(...results.parameters.fanout.tlsClients), 'the TLS figures come from the largest fan-out over TLS');
+  const fanout = (wire: string, transport: string) => results.scenarios.fanout.byWire[wire].runs.find((r: { clients: number; transport: string }) => r.clients === value('tls.clients') && r.transport === transport);
+  assert.ok(Math.abs((value('tls.recordBytesPerEventH1') as number) - fanout('h1-tls', 'sse').tls.recordBytesPerDelivery) < 0.01, 'records per SSE event under HTTP/1.1, as the fan-out run measured');
+  assert.ok(Math.abs((value('tls.recordBytesPerEventH2') as number) - fanout('h2', 'sse').tls.recordBytesPerDelivery) < 0.01, 'records per SSE event under HTTP/2, as the fan-out run measured');
+  const cpu = (wire: string) => fanout(wire, 'ws').serverCpuMicrosPerDelivery;
+  const plain = results.scenarios.fanout.runs.find((r: { clients: number; transport: string; subject: string }) => r.clients === value('tls.clients') && r.transport === 'ws' && r.subject === 'lab');
+  assert.ok(Math.abs((value('tls.wsCpuRatioH2') as number) - cpu('h2') / plain.serverCpuMicrosPerDelivery) < 0.01, 'the CPU ratio is HTTP/2\'s CPU per delivery over plain HTTP/1.1\'s');
+  assert.ok(Math.abs((value('tls.wsCpuRatioH1Tls') as number) - cpu('h1-tls') / plain.serverCpuMicrosPerDelivery) < 0.01, 'and the same for HTTP/1.1 over TLS');
+  assert.equal(value('h2.longPollRtt150MaxMs'), results.scenarios.rtt.byWire.h2.runs.find((r: { rttMs: number; transport: string }) => r.rttMs === value('rtt.roundTripMs') && r.transport === 'long-poll').latency.maxMs, 'HTTP/2\'s long-poll run at the same round trip as HTTP/1.1\'s');
+});
+
+test('the reference run bears out what the HTTP/2 lesson says', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)!.value as number;
+  // HPACK: a repeated head is smaller than the first on the connection, which is far smaller than HTTP/1.1's text.
+  assert.ok(value('h2.pollHeadRepeatedBytes') < value('h2.pollHeadFirstBytes'), 'a repeated poll head is smaller than the first');
+  assert.ok(value('h2.pollHeadFirstBytes') * 4 < value('h2.pollHeadH1Bytes'), 'even the first poll in a page is a fraction of HTTP/1.1\'s head');
+  assert.ok(value('h2.pollResponseHeadRepeatedBytes') < value('h2.pollResponseHeadFirstBytes'), 'the response head shrinks once indexed');
+  assert.ok(value('h2.pollResponseHeadFirstBytes') < value('short-poll.responseHeadBytes'), 'and starts below HTTP/1.1\'s');
+  // Framing: every streamed event pays exactly one DATA frame header over its own framing; HTTP/1.1 a small chunk's 6 bytes.
+  assert.equal(FRAME_HEADER_BYTES, 9, 'the lesson says 9 bytes');
+  assert.equal(value('h2.sseOverheadBytesPerEvent') - value('h2.sseOwnFramingBytes'), FRAME_HEADER_BYTES, 'SSE over HTTP/2: its lines plus one frame header');
+  assert.equal(value('sse.framingBytesPerEvent') - value('h2.sseOwnFramingBytes'), 6, 'SSE over HTTP/1.1: its lines plus a two-hex-digit size line and two CRLFs');
+  assert.equal(value('h2.iframeOverheadBytesPerEvent') - value('iframe.framingBytesPerEvent'), FRAME_HEADER_BYTES - 6, 'the iframe: a frame header instead of a chunk\'s 6 bytes');
+  assert.equal(value('h2.wsOverheadBytesPerEvent'), value('ws.overheadBytesPerEvent') + FRAME_HEADER_BYTES, 'WebSocket: its 2-byte header inside a DATA frame');
+  // The ranking keeps its order on both protocols, and narrows: from hundreds of WebSocket frames per poll to about ten.
+  const order = ['ws', 'sse', 'iframe', 'shortPoll', 'longPoll'];
+  const h1 = ['ws.overheadBytesPerEvent', 'sse.overheadBytesPerEvent', 'iframe.overheadBytesPerEvent', 'short-poll.overheadBytesPerEvent', 'long-poll.overheadBytesPerEvent'].map(value);
+  const h2 = order.map((name) => value(`h2.${name}OverheadBytesPerEvent`));
+  for (let i = 1; i < order.length; i++) {
+    assert.ok(h1[i - 1] <= h1[i] && h2[i - 1] <= h2[i], `${order[i - 1]} costs no more than ${order[i]} on either protocol`);
+  }
+  assert.ok(h1[3] / h1[0] > 100, `over HTTP/1.1 a poll costs hundreds of WebSocket frames (${h1[3] / h1[0]})`);
+  assert.ok(h2[3] / h2[0] > 5 && h2[3] / h2[0] < 20, `over HTTP/2 about ten (${h2[3] / h2[0]})`);
+  assert.ok(value('h2.shortPollUpHeadBytesPerEvent') + value('h2.shortPollDownHeadBytesPerEvent') < value('h2.shortPollOverheadBytesPerEvent') / 2, 'over HTTP/2 heads are under half of a poll\'s cost');
+  // TLS: one record per streamed event, a TLS 1.3 record's 5-byte header, 1 byte of inner type and a 16-byte tag.
+  assert.equal(value('tls.recordBytesPerEventH1'), 5 + 1 + 16, 'one record per SSE event under HTTP/1.1');
+  assert.equal(value('tls.recordBytesPerEventH2'), 5 + 1 + 16, 'one record per SSE event under HTTP/2');
+  assert.ok(value('tls.recordBytesPerEventH2') > value('ws.overheadBytesPerEvent'), 'a record costs more than WebSocket\'s own framing');
+  assert.ok(value('tls.chromiumHandshakeUpBytes') > value('tls.chromiumHandshakeDownBytes'), 'most of Chromium\'s handshake goes up (its key share)');
+  assert.ok(value('tls.wsCpuRatioH2') > value('tls.wsCpuRatioH1Tls') && value('tls.wsCpuRatioH1Tls') > 1, 'TLS costs CPU, HTTP/2 more');
+  // What holds on both: long polling's worst case near 1.5 round trips; through a round trip, latency alike.
+  const rttMs = value('rtt.roundTripMs');
+  const worst = value('h2.longPollRtt150MaxMs') / rttMs;
+  assert.ok(worst > 1.35 && worst < 2, `over HTTP/2 too, long polling's slowest event took about 1.5 RTT (${value('h2.longPollRtt150MaxMs')} ms)`);
+  assert.ok(Math.abs(value('h2.wsRtt150MeanMs') - value('ws.rtt150MeanMs')) < 0.05 * rttMs, 'WebSocket\'s latency through the round trip is alike on both');
+  assert.ok(value('h2.wsIdleP50Ms') > value('ws.idleP50Ms') && value('h2.wsIdleP50Ms') < 5, 'on loopback HTTP/2 adds a fraction of a millisecond');
 });
 
 test('values are printed the same way everywhere', () => {

@@ -1,13 +1,16 @@
 /**
  * The lessons as files and as pages: both languages complete and parallel, the
- * one shape of STYLE.md, links that lead somewhere, the language rules.
+ * one shape every lesson has, links that lead somewhere, the language rules.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { configWith } from './config.ts';
 import { FIGURE_NAME, buildFigures, loadFigures } from './figures.ts';
 import { iframeKeepAlive, sseComment } from './frames.ts';
+import { CLIENT_PREFACE, FRAME_HEADER_BYTES } from './http2/frames.ts';
+import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
 import { LANGS, type Lang, LESSONS, type LessonName, SECTION_IDS, loadLesson, renderLesson } from './lessons.ts';
 import { ROOT } from './paths.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
@@ -222,6 +225,33 @@ const LAB_IDENTIFIERS: Record<string, string> = {
   upgrade_required: 'server/errors.ts',
   handleUpgrade: 'node_modules/ws/lib/websocket-server.js',
   completeUpgrade: 'node_modules/ws/lib/websocket-server.js',
+  // HTTP/2 and TLS (the http2 lesson).
+  listenTls: 'server/http2/listener.ts',
+  http2Server: 'server/http2/listener.ts',
+  maxConcurrentStreams: 'server/http2/listener.ts',
+  enableConnectProtocol: 'server/http2/listener.ts',
+  EXPERIMENT_MAX_STREAMS: 'server/http2/listener.ts',
+  MAX_REFUSED_STREAMS: 'server/http2/listener.ts',
+  PlaintextPipe: 'server/http2/plaintext.ts',
+  FrameReader: 'server/http2/frames.ts',
+  CLIENT_PREFACE: 'server/http2/frames.ts',
+  FRAME_HEADER_BYTES: 'server/http2/frames.ts',
+  ConnectionMeter: 'server/http2/frame-meter.ts',
+  webSocketRoute: 'server/http2/websocket.ts',
+  acceptWebSocketOverHttp2: 'server/http2/websocket.ts',
+  openWebSocketOverHttp2: 'server/http2/websocket.ts',
+  createSelfSigned: 'server/http2/certificate.ts',
+  loadOrCreateCertificate: 'server/http2/certificate.ts',
+  pageWire: 'server/pages.ts',
+  requestHeadBytes: 'public/wiretap.js',
+  protocols: 'server/stats.ts',
+  http2: 'server/app.ts',
+  tls: 'server/app.ts',
+  H2_MAX_STREAMS: 'server/config.ts',
+  TLS_PORT: 'server/config.ts',
+  TLS_CERT: 'server/config.ts',
+  TLS_KEY: 'server/config.ts',
+  tls_required: 'server/errors.ts',
 };
 
 /** Names the lessons quote in code that belong to the web platform, Node, `ws` or examples, not to the lab. */
@@ -231,6 +261,10 @@ const NOT_LAB = new Set([
   'setImmediate', 'setInterval', 'setTimeout', 'onmessage', 'onEvent', 'CONNECTING', 'OPEN', 'CLOSING', 'CLOSED', 'GET', 'POST',
   'JSON.stringify', 'crypto.subtle', 'e.data', 'event.data', 'source.onmessage', 'parent.onEvent', 'parent.fn', 'lab.onEvent', 'wirelab.onEvent',
   'request.origin', 'message.utf8Data', 'socket.ping', 'ws.ping', 'a.example', 'bank.example', 'evil.example', 'proxy_read_timeout',
+  // HTTP/2's frame types, settings and error codes (RFC 9113, RFC 8441), and the platform's names around them.
+  'DATA', 'HEADERS', 'CONTINUATION', 'SETTINGS', 'RST_STREAM', 'GOAWAY', 'WINDOW_UPDATE', 'END_STREAM', 'REFUSED_STREAM', 'CONNECT',
+  'SETTINGS_MAX_CONCURRENT_STREAMS', 'SETTINGS_ENABLE_CONNECT_PROTOCOL', 'SETTINGS_HEADER_TABLE_SIZE',
+  'nextHopProtocol', 'TLSSocket', 'http2.createSecureServer',
 ]);
 
 test('every lab identifier the lessons quote exists in the file that defines it', () => {
@@ -307,7 +341,9 @@ test('a lesson that says where wasClean is used links a file that uses it', () =
 test('measured byte counts are never typed by hand: only protocol constants, settings, examples and quoted sources', () => {
   // Each allowed number is a property of a protocol or of the lab's code, an example frame or chunk,
   // a question's premise, or a figure quoted from a source (Kaazing's 871 B, "over 400 bytes").
-  const allowed = new Set(['2', '4', '6', '8', '10', '13', '14', '16', '20', '40', '44', '60', '88', '91', '92', '100', '106', '118', '123', '125', '126', '200', '256', '300', '400', '871', '1,024', '1024', '70,000']);
+  // HTTP/2 and TLS add theirs: a TLS record's 5-byte header, HTTP/2's 9-byte frame header and 24-byte
+  // connection preface, HPACK's default 4,096-byte dynamic table (each checked against the code below).
+  const allowed = new Set(['2', '4', '5', '6', '8', '9', '10', '13', '14', '16', '20', '24', '40', '44', '60', '88', '91', '92', '100', '106', '118', '123', '125', '126', '200', '256', '300', '400', '871', '1,024', '1024', '4,096', '70,000']);
   for (const { source, where } of eachLesson()) {
     const text = prose(source).replace(/\{\{fig:[^}]*\}\}/g, '');
     for (const match of text.matchAll(/(?<![\w.,])(\d[\d,.]*)(?:\s*(?:to|到|-|–)\s*(\d[\d,.]*))?(?:\s|-)?(?:B\b|bytes?\b|byte\b|字节)/g)) {
@@ -335,5 +371,29 @@ test('the known errors stay fixed', () => {
     assert.doesNotMatch(source, /都只是“模拟”推送|只是模拟出推送/, `${where}: streaming is real push, not simulated`);
     assert.doesNotMatch(source, /claim(s|ing)? another site's `?Origin/, `${where}: a page cannot claim another Origin`);
     assert.doesNotMatch(source, /\b(171|497|508)\s*(B|bytes|字节)/, `${where}: no stale hand-typed head sizes`);
+  }
+});
+
+test('the HTTP/2 lesson states the constants the lab\'s HTTP/2 code uses, and the earlier lessons point to it', () => {
+  const listener = read('server/http2/listener.ts');
+  assert.match(listener, /enableConnectProtocol: true/, 'the lab advertises SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)');
+  assert.match(read('server/http2/websocket.ts'), /stream\.respond\(\{ ':status': 200 \}\)/, 'an extended CONNECT is answered 200');
+  assert.match(listener, /\['h2', 'http\/1\.1'\], h2Main/, 'the main TLS port offers h2, then http/1.1');
+  assert.match(listener, /\['http\/1\.1'\], undefined/, 'the next port offers http/1.1 only');
+  for (const lang of LANGS) {
+    const source = sourceOf('http2', lang);
+    const where = `${lang}/http2`;
+    const bytes = (n: number) => new RegExp(lang === 'en' ? `\\b${n}-byte\\b` : `\\b${n} 字节`);
+    assert.match(source, bytes(FRAME_HEADER_BYTES), `${where}: the frame header is ${FRAME_HEADER_BYTES} bytes (server/http2/frames.ts)`);
+    assert.match(source, bytes(CLIENT_PREFACE.length), `${where}: the preface is ${CLIENT_PREFACE.length} bytes`);
+    assert.match(source, new RegExp(`${EXPERIMENT_MAX_STREAMS}\\s*[(（]\`EXPERIMENT_MAX_STREAMS\`[)）]`), `${where}: the experiment port announces ${EXPERIMENT_MAX_STREAMS} streams`);
+    assert.match(source, new RegExp(`${configWith().h2MaxStreams}\\s*[(（]\`H2_MAX_STREAMS\`[)）]`), `${where}: the main TLS port announces ${configWith().h2MaxStreams} by default`);
+    assert.deepEqual(loadLesson('http2', lang).demos, ['http2', 'connection-limit'], `${where}: the HPACK demo, then the stream-limit experiment`);
+    for (const file of ['listener', 'frames', 'frame-meter', 'websocket', 'certificate']) {
+      assert.ok(source.includes(`](/code/server/http2/${file}.ts)`), `${where} links server/http2/${file}.ts`);
+    }
+    for (const name of ['intro', 'comparison'] as const) {
+      assert.ok(sourceOf(name, lang).includes('](/lessons/http2)'), `${lang}/${name} links the HTTP/2 lesson`);
+    }
   }
 });

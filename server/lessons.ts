@@ -15,11 +15,11 @@ export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** The lessons in reading order; each exists in every language. */
-export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'comparison'] as const;
+export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison'] as const;
 export type LessonName = (typeof LESSONS)[number];
 
 /**
- * The six sections every lesson has (STYLE.md rule 11), per language. They get
+ * The six sections every lesson has, per language. They get
  * the same ids in both languages, so the language switch can keep the reader's place.
  */
 export const SECTIONS: Record<Lang, string[]> = {
@@ -54,7 +54,7 @@ markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) =>
   return self.renderToken(tokens, index, options);
 };
 
-const DEMO_LINE = /^<p>\[\[demo:([a-z-]+)\]\]<\/p>$/gm;
+const DEMO_LINE = /^<p>\[\[demo:([a-z][a-z0-9-]*)\]\]<\/p>$/gm;
 
 /**
  * Placeholders travel through markdown-it as `\uE000<n>\uE001` (private-use
