@@ -70,3 +70,23 @@ test('JSON is serialised once and its byte length kept', () => {
   assert.equal(entry.json, JSON.stringify(entry.event), 'cached JSON');
   assert.equal(entry.bytes, Buffer.byteLength(entry.json), 'UTF-8 byte length');
 });
+
+test('a mirror (a feed kept elsewhere): events in order, duplicates ignored, a jump says gap to followers and readers, a new epoch starts over', () => {
+  const source = new Feed(10, 'aaaa');
+  const mirror = new Feed(10, 'unknown');
+  const got: { seq: number; type: string }[] = [];
+  mirror.follow(undefined, { deliver: (e) => void got.push({ seq: e.event.seq, type: e.event.type }) });
+  const events = Array.from({ length: 8 }, (_, i) => JSON.stringify(source.publish('tick', { i })));
+  mirror.mirror(events[0]);
+  mirror.mirror(events[1]);
+  mirror.mirror(events[1]); // read twice: ignored
+  assert.equal(mirror.epoch, 'aaaa', 'the mirror takes the epoch of what it mirrors');
+  mirror.mirror(events[5]); // 3, 4, 5 never arrived here
+  assert.deepEqual(got, [{ seq: 1, type: 'tick' }, { seq: 2, type: 'tick' }, { seq: 5, type: 'gap' }, { seq: 6, type: 'tick' }], 'followers get a gap for 3-5 before 6');
+  assert.deepEqual(mirror.read(2).map((e) => [e.event.seq, e.event.type]), [[5, 'gap'], [6, 'tick']], 'a reader behind the jump gets the gap too');
+  assert.equal(mirror.read(5).map((e) => e.json).join(), events[5], 'the mirrored JSON is kept byte for byte');
+  mirror.mirror(JSON.stringify({ seq: 1, epoch: 'bbbb', type: 'tick', at: 1, data: {} }));
+  assert.equal(mirror.epoch, 'bbbb', 'another epoch: a new run');
+  assert.equal(mirror.lastSeq, 1, 'from its seq 1');
+  assert.deepEqual(got.at(-1), { seq: 1, type: 'tick' }, 'delivered to the same followers, who see the new epoch');
+});

@@ -111,14 +111,19 @@ export class Feed {
    * - an event of another epoch starts a new run: nothing kept, seq from the event on;
    * - an event already held is ignored;
    * - an event past the next seq means some were never seen here (the shared log let
-   *   them go first): nothing before it is kept, so a client that asks for them gets
-   *   a `gap`, as the contract promises, never silence.
+   *   them go before this process read them): nothing before it is kept, so a client
+   *   that asks for them gets a `gap`, and the streams already following get that
+   *   `gap` first, as the contract promises: loss is never silent.
    */
   mirror(json: string): void {
     const event = JSON.parse(json) as FeedEvent;
     if (event.epoch !== this.epoch) this.restart(event.epoch, event.seq - 1);
     else if (event.seq <= this.seq) return;
-    else if (event.seq > this.seq + 1) this.restart(this.epoch, event.seq - 1);
+    else if (event.seq > this.seq + 1) {
+      const missed = this.gap(this.seq + 1, event.seq - 1);
+      this.restart(this.epoch, event.seq - 1);
+      for (const follower of this.subscribers) follower.deliver(missed);
+    }
     this.add({ event, json, bytes: Buffer.byteLength(json) });
   }
 

@@ -176,7 +176,7 @@ function wireSwitch(wire: PageWire, t: Strings): string {
 }
 
 /** Files the source viewer may show: the lab's own code and lessons, nothing else. */
-const CODE_PATH = /^(server|public|bench|lessons)\/[\w./-]+\.(ts|js|json|md|html|css)$/;
+const CODE_PATH = /^(server|public|bench|lessons)\/[\w./-]+\.(ts|js|json|md|html|css|example)$/;
 
 export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
   // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js.
