@@ -154,6 +154,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     app.addHook('onRequest', async (_request, reply) => {
       reply.raw.setHeader('x-wirelab-process', config.processName);
     });
+    // ws writes an upgrade's 101 itself, from its own list of header lines.
+    app.websocketServer.on('headers', (headers: string[]) => headers.push(`x-wirelab-process: ${config.processName}`));
   }
   // After @fastify/websocket's own onRequest hook, which marks upgrade requests: a refused
   // upgrade's socket is then closed after the answer (its onResponse hook), not left open.

@@ -104,7 +104,9 @@ describe('one feed in Redis, two lab processes', () => {
     assert.ok((await first('/feed/iframe?cb=f')).includes(`<script>parent.f(${hello});</script>`), 'iframe: a script call with the message');
     const { default: WebSocket } = await import('ws');
     const socket = new WebSocket(`${a.baseUrl.replace('http', 'ws')}/feed/ws`);
+    const upgraded = new Promise<string | undefined>((resolve) => socket.once('upgrade', (response) => resolve(response.headers['x-wirelab-process'] as string | undefined)));
     const frame = await new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    assert.equal(await upgraded, 'lab-a', 'WebSocket: the 101 names the process too');
     socket.close();
     assert.equal(frame, hello, 'WebSocket: the first frame');
   });

@@ -87,6 +87,7 @@ export class RedisFeedSource implements FeedSource {
   private readLoop: Promise<void> | undefined;
   private readonly waiting = new Set<() => void>();
   private readerReady = false;
+  private recheckEpoch = false;
   /** Counted for /stats: what this process did with the shared log. */
   readonly counters = { mirrored: 0, epochsSeen: 0, publishFailures: 0, readErrors: 0 };
 
@@ -100,7 +101,11 @@ export class RedisFeedSource implements FeedSource {
     // The reader blocks; it reconnects by itself and resumes from the last id it held.
     this.reader = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: retryDelay });
     for (const connection of [this.commands, this.reader]) connection.on('error', () => {}); // reported as unavailability, not crashes
-    this.reader.on('ready', () => (this.readerReady = true));
+    this.reader.on('ready', () => {
+      this.readerReady = true;
+      // A Redis that came back may be an empty one: look at the epoch before the next read.
+      this.recheckEpoch = true;
+    });
     this.reader.on('close', () => (this.readerReady = false));
     this.commands.defineCommand('wirelabPublish', { numberOfKeys: 3, lua: PUBLISH });
     this.commands.defineCommand('wirelabTickerLease', { numberOfKeys: 1, lua: TICKER_LEASE });
@@ -189,6 +194,10 @@ export class RedisFeedSource implements FeedSource {
   private async follow(): Promise<void> {
     while (this.reading) {
       try {
+        if (this.recheckEpoch) {
+          this.recheckEpoch = false;
+          await this.checkEpoch();
+        }
         const answer = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.log, this.lastId)) as [string, LogEntry[]][] | null;
         if (answer) this.mirrorEntries(answer[0][1]);
         else await this.checkEpoch();
@@ -202,14 +211,17 @@ export class RedisFeedSource implements FeedSource {
 
   /**
    * A Redis that restarted empty starts the log again from id 1-1, below the last id
-   * this process holds, where XREAD would never look. The epoch says so: when it is
-   * no longer the mirror's, read the new run from its start.
+   * this process holds, where XREAD would never look. The epoch says so: none yet (a
+   * Redis that came back empty, before anyone published) or another one (someone
+   * already did): either way read the new run from its start. Checked as the reader
+   * reconnects, and whenever a read comes back empty.
    */
   private async checkEpoch(): Promise<void> {
+    if (this.lastId === '0-0') return;
     const epoch = await this.reader.get(this.keys.epoch);
-    if (epoch !== null && epoch !== this.feed.epoch && this.lastId !== '0-0') {
+    if (epoch === null || epoch !== this.feed.epoch) {
       this.lastId = '0-0';
-      this.counters.epochsSeen++;
+      if (epoch !== null) this.counters.epochsSeen++;
     }
   }
 
