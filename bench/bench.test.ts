@@ -23,6 +23,7 @@ import { type RunningLab, startLab } from '../server/test-helpers.ts';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import type { H2Head } from './browser-h2.ts';
 import { H2_FRAME_HEADER_BYTES } from './scenarios/overhead.ts';
+import type { ClusterMeasured } from './scenarios/cluster.ts';
 import { launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
@@ -86,6 +87,7 @@ describe('npm run bench -- --quick', () => {
     assert.match(summary, /\| Transport \| Overhead per event/, 'the summary has the headline table');
     assert.match(summary, /## HTTP\/1\.1 and HTTP\/2 side by side/, 'and the side-by-side section');
     assert.match(summary, /### What TLS costs/, 'and what TLS costs');
+    assert.match(summary, /## Several processes on one Redis feed\n\nThe lab as/, 'and the cluster section, measured (CI installs redis-server and nginx)');
   });
 
   test('did not touch the reference run', () => {
@@ -285,6 +287,68 @@ describe('npm run bench -- --quick', () => {
     for (const run of s().reference!.runs) assert.equal(run.load.deliveries, run.load.deliveriesExpected, `${run.subject}: every delivery arrived`);
   });
 
+  test('cluster: the Redis hop, 1 and N processes behind nginx, polls spread over every process, every seq once, in order', () => {
+    const ran = s().cluster;
+    assert.ok(ran, 'the cluster scenario ran');
+    if (ran.skipped) assert.fail(`redis-server and nginx are there (CI installs them), so the scenario is measured, not skipped: ${ran.reason}`);
+    const c: ClusterMeasured = ran;
+    assert.deepEqual(c.problems, [], 'no event lost, seen twice or out of order, and polls reached every process');
+    const p = results.parameters.cluster;
+    const N = p.processes;
+    assert.equal(c.processes, N, 'N processes as the parameters say');
+    for (const transport of p.latency.transports) {
+      for (const setup of ['memory', 'redis', 'cluster'] as const) {
+        const r = c.latency.results.find((x) => x.setup === setup && x.transport === transport);
+        assert.ok(r, `latency: an idle ${transport} client with the ${setup} setup`);
+        const d = r.latency;
+        assert.equal(r.received, r.events, `${setup} ${transport}: every event received`);
+        assert.equal(d.count, r.events, `${setup} ${transport}: a sample per event`);
+        assert.ok(d.minMs > -0.5 && d.minMs <= d.p50Ms && d.p50Ms <= d.p99Ms && d.p99Ms <= d.maxMs, `${setup} ${transport}: percentiles in order, none before publication`);
+        assert.equal(r.duplicates + r.gaps + r.gapEvents, 0, `${setup} ${transport}: every seq once, in order`);
+      }
+      const servedBy = (setup: 'memory' | 'redis' | 'cluster') => c.latency.results.find((x) => x.setup === setup && x.transport === transport)!.servedBy;
+      assert.deepEqual(servedBy('redis'), ['lab-redis'], `${transport}: the Redis-feed process names itself`);
+      // A stream stays on the process nginx chose; each poll may land on another.
+      const polls = transport === 'short-poll' || transport === 'long-poll';
+      assert.ok(polls ? servedBy('cluster').length >= 1 : servedBy('cluster').length === 1, `${transport}: served by ${servedBy('cluster').join(', ')}`);
+      for (const name of servedBy('cluster')) assert.match(name, new RegExp(`^lab-[1-${N}]$`), `${transport}: by the processes behind nginx`);
+    }
+    for (const transport of p.load.transports) {
+      const runs = c.load.runs.filter((r) => r.transport === transport);
+      assert.deepEqual(runs.map((r) => `${r.setup} ${r.processes}`).sort(), ['cluster 1', `cluster ${N}`, 'memory 1'].sort(), `${transport}: one process in memory, then 1 and N processes behind nginx`);
+      for (const run of runs) {
+        const name = `load ${run.setup} ${run.processes} ${transport}`;
+        assert.equal(run.deliveries, run.deliveriesExpected, `${name}: every delivery arrived`);
+        assert.equal(run.duplicates + run.gaps + run.gapEvents, 0, `${name}: every seq once, in order`);
+        assert.ok(run.serverCpuMicrosPerDelivery! > 0, `${name}: the lab processes' CPU per delivery measured`);
+        assert.ok(run.cpuParts && run.cpuParts.windowMs > 0, `${name}: the window's CPU by part`);
+        if (run.setup !== 'cluster') continue;
+        for (const part of [...Array.from({ length: run.processes }, (_, i) => `lab-${i + 1}`), 'nginx', 'redis', 'publisher']) {
+          assert.ok(typeof run.cpuParts.micros[part] === 'number', `${name}: ${part}'s CPU time read from /proc`);
+        }
+        const spread: number[] = Object.values(run.clientsByProcess ?? {});
+        assert.equal(spread.length, run.processes, `${name}: streams held by each process`);
+        assert.equal(spread.reduce((a, b) => a + b, 0), run.clients, `${name}: every client held somewhere`);
+        assert.ok(spread.every((n) => n > 0), `${name}: nginx's round robin gave every process clients (${spread.join(', ')})`);
+      }
+    }
+    assert.deepEqual(c.polls.map((r) => r.transport), ['short-poll', 'long-poll'], 'short and long polling spread by nginx');
+    for (const run of c.polls) {
+      assert.equal(run.processesSeen, N, `${run.transport}: all ${N} processes answered (${JSON.stringify(run.answersByProcess)})`);
+      assert.equal(run.deliveries, run.deliveriesExpected, `${run.transport}: every client got every event`);
+      assert.equal(run.duplicates + run.gaps + run.gapEvents + run.clientsBehind, 0, `${run.transport}: every seq once, in order, to the last`);
+      assert.ok(run.ok, `${run.transport}: judged ok`);
+    }
+    const d = results.derived.cluster;
+    assert.ok(d && !d.skipped && d.ok, 'the derived figures say all is well');
+    assert.equal(d.latency.length, p.latency.transports.length, 'a latency row per transport');
+    for (const row of d.latency) assert.ok(row.redisAddedP50Ms !== null && row.clusterAddedP50Ms !== null, `${row.transport}: what Redis and nginx add, computed`);
+    for (const row of d.load.filter((x) => x.setup === 'cluster')) {
+      assert.ok(row.totalCpuMicrosPerDelivery! >= row.labsCpuMicrosPerDelivery!, `${row.transport} ${row.processes}: the total includes nginx and Redis`);
+      assert.ok(row.coresUsed! > 0, `${row.transport} ${row.processes}: cores busy measured`);
+    }
+  });
+
   test('the Kaazing arithmetic reproduces the 2010 table in binary megabits, with HTTP/2 polling measured', () => {
     const k = results.derived.kaazing;
     const polling = k.rows.find((r) => r.source === 'kaazing-2010' && r.bytesPerEvent === 871)!;
@@ -374,6 +438,7 @@ describe('the results page draws the quick run', () => {
   const inspect = (page: Page) => page.evaluate(INSPECT) as Promise<{ problems: string[]; charts: string[]; edges: string[]; scrollWidth: number; innerWidth: number; empty: (string | undefined)[]; problem: string; quickBanner: boolean; text: string }>;
 
   const PROTOCOL_CHARTS = ['wires-overhead', 'h2-heads', 'wires-latency', 'wires-fanout', 'wires-cpu', 'wires-rtt', 'tls-records'];
+  const CLUSTER_CHARTS = ['cluster-latency', 'cluster-cpu', 'cluster-polls'];
 
   for (const width of [390, 1440]) {
     test(`at ${width} px: every chart drawn, HTTP/1.1 beside HTTP/2, nothing clipped or wider than the screen`, async () => {
@@ -383,7 +448,7 @@ describe('the results page draws the quick run', () => {
         assert.deepEqual(errors, [], 'no page error');
         assert.equal(seen.problem, '', 'no problem reported');
         assert.deepEqual(seen.empty, [], 'every figure has its chart');
-        for (const id of [...PROTOCOL_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
+        for (const id of [...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
         assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
         assert.deepEqual(seen.edges, [], 'no ink on any canvas edge (nothing cut off)');
         assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: the page is ${seen.scrollWidth} px wide in ${seen.innerWidth} px`);
@@ -456,7 +521,7 @@ describe('the results page draws the quick run', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
     const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
-    for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS]) {
+    for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS, ...CLUSTER_CHARTS]) {
       assert.ok(files.includes(`${chart}.png`), `a ${chart} chart among ${files.join(', ')}`);
     }
     for (const file of files) {

@@ -38,6 +38,12 @@ export interface OpenArgs {
   stagger?: boolean;
   /** Connections being set up at once, so that a ramp does not flood the listen backlog. */
   concurrency?: number;
+  /**
+   * Count which process answered each response (`x-wirelab-process`, or the first
+   * message of a WebSocket in a cluster): the cluster scenario checks that polls
+   * through nginx land on every process.
+   */
+  trackProcesses?: boolean;
 }
 
 interface Client {
@@ -48,13 +54,21 @@ interface Client {
   received: number;
   /** Receipt time of the last read that carried events: events sharing it came in one response or chunk. */
   lastReadAt: number;
+  /** The processes that answered this client (trackProcesses only). */
+  processes?: Set<string>;
 }
 
 interface Group {
   args: OpenArgs;
   clients: Client[];
   samples: number[];
+  /** Events at or below a seq the client already had: delivered twice, or out of order. */
   duplicates: number;
+  /** Jumps past the next seq (events the client never got), and `gap` events the lab sent to say so. */
+  gaps: number;
+  gapEvents: number;
+  /** Responses (and WebSockets) per process that answered them (trackProcesses only). */
+  processes: Record<string, number>;
   errors: number;
   lastErrors: string[];
   firstReceivedAt: number;
@@ -82,6 +96,9 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
     clients: [],
     samples: [],
     duplicates: 0,
+    gaps: 0,
+    gapEvents: 0,
+    processes: {},
     errors: 0,
     lastErrors: [],
     firstReceivedAt: Infinity,
@@ -99,7 +116,13 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
   for (let i = 0; i < args.count; i++) {
     const index = group.clients.length;
     const localAddress = args.addresses?.length ? args.addresses[Math.floor(index / perAddress) % args.addresses.length] : undefined;
-    const client: Client = { connection: undefined as unknown as Connection, open: false, lastSeq: args.since ?? 0, received: 0, lastReadAt: NaN };
+    const client: Client = { connection: undefined as unknown as Connection, open: false, lastSeq: args.since ?? 0, received: 0, lastReadAt: NaN, ...(args.trackProcesses ? { processes: new Set<string>() } : {}) };
+    /** Counts one answer (a response, a socket) by the process that gave it. */
+    const answeredBy = (name: unknown) => {
+      if (typeof name !== 'string' || !client.processes) return;
+      group.processes[name] = (group.processes[name] ?? 0) + 1;
+      client.processes.add(name);
+    };
     let counted = false;
     const settle = () => {
       if (!counted) {
@@ -140,8 +163,22 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
             client.open = false;
           }
         },
+        ...(args.trackProcesses
+          ? {
+              onHeaders: (headers: Record<string, unknown>) => answeredBy(headers['x-wirelab-process']),
+              // A WebSocket's 101 comes from ws, not from the lab's hooks: the socket's first message names the process.
+              onMessage: (message: unknown) => {
+                const m = message as { type?: unknown; process?: unknown };
+                if (m && m.type === 'process') answeredBy(m.process);
+              },
+            }
+          : {}),
         onEvent: (event, receivedAt) => {
-          if (event.seq <= client.lastSeq && client.received > 0) group.duplicates++;
+          if (event.type === 'gap') group.gapEvents++;
+          const started = client.received > 0 || args.since !== undefined;
+          if (event.seq <= client.lastSeq && started) group.duplicates++;
+          // The next event is lastSeq + 1; more is a hole (counted only once the start is known: `since`, or a first event).
+          else if (event.seq > client.lastSeq + 1 && started) group.gaps++;
           client.lastSeq = Math.max(client.lastSeq, event.seq);
           client.received++;
           const { recording } = group;
@@ -187,6 +224,13 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
   return { opened: group.clients.length };
 }
 
+/** How many clients were answered by 1, 2, ... distinct processes (trackProcesses only). */
+function distinctProcesses(g: Group): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of g.clients) if (c.processes) out[c.processes.size] = (out[c.processes.size] ?? 0) + 1;
+  return out;
+}
+
 function status({ group }: { group: string }) {
   const g = groups.get(group);
   if (!g) return { clients: 0, open: 0, errors: 0, lastErrors: [] };
@@ -208,13 +252,17 @@ async function waitFor({ group, seq, timeoutMs }: { group: string; seq: number; 
 /** Hands over `group`'s samples since the last collect, as a typed array, and starts afresh. */
 function collect({ group }: { group: string }) {
   const g = groups.get(group);
-  if (!g) return { samples: new Float64Array(0), received: 0, batches: 0, batchTimes: new Float64Array(0), duplicates: 0, errors: 0, lastErrors: [], clients: 0, firstReceivedAt: null, lastReceivedAt: null, minReceivedPerClient: 0 };
+  if (!g) return { samples: new Float64Array(0), received: 0, batches: 0, batchTimes: new Float64Array(0), duplicates: 0, gaps: 0, gapEvents: 0, processes: {}, clientsByProcessesSeen: {}, errors: 0, lastErrors: [], clients: 0, firstReceivedAt: null, lastReceivedAt: null, minReceivedPerClient: 0 };
   const out = {
     samples: Float64Array.from(g.samples),
     received: g.received,
     batches: g.batches,
     batchTimes: Float64Array.from(g.batchTimes),
     duplicates: g.duplicates,
+    gaps: g.gaps,
+    gapEvents: g.gapEvents,
+    processes: { ...g.processes },
+    clientsByProcessesSeen: distinctProcesses(g),
     errors: g.errors,
     lastErrors: g.lastErrors,
     clients: g.clients.length,

@@ -188,6 +188,12 @@ export interface Collected {
   batches: number;
   batchTimes: Float64Array;
   duplicates: number;
+  /** Holes in a client's seqs, and `gap` events received (both should be 0: see client-worker.ts). */
+  gaps: number;
+  gapEvents: number;
+  /** Answers per process that gave them, and clients by how many distinct processes answered them (trackProcesses). */
+  processes: Record<string, number>;
+  clientsByProcessesSeen: Record<string, number>;
   errors: number;
   lastErrors: string[];
   firstReceivedAt: number | null;
@@ -234,6 +240,10 @@ export class ClientSet {
       batches: parts.reduce((s, p) => s + p.batches, 0),
       batchTimes: concat(parts.map((p) => p.batchTimes)),
       duplicates: parts.reduce((s, p) => s + p.duplicates, 0),
+      gaps: parts.reduce((s, p) => s + p.gaps, 0),
+      gapEvents: parts.reduce((s, p) => s + p.gapEvents, 0),
+      processes: addCounts(parts.map((p) => p.processes)),
+      clientsByProcessesSeen: addCounts(parts.map((p) => p.clientsByProcessesSeen)),
       errors: parts.reduce((s, p) => s + p.errors, 0),
       lastErrors: parts.flatMap((p) => p.lastErrors).slice(0, 5),
       firstReceivedAt: firsts.length ? Math.min(...firsts) : null,
@@ -244,6 +254,13 @@ export class ClientSet {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.child.call('close', { group: this.group }, 120_000)));
   }
+}
+
+/** Counts keyed by name, added up. */
+function addCounts(list: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const counts of list) for (const [key, n] of Object.entries(counts ?? {})) out[key] = (out[key] ?? 0) + n;
+  return out;
 }
 
 /** Concurrent connections a server holds for `transport`: feed subscribers, or open poll sockets. */

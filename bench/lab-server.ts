@@ -6,14 +6,16 @@
  *
  * The process can hold several independent lab instances (each its own feed and
  * statistics on its own port): the short-poll grid runs nine cells at once that
- * way, each cell's bytes counted apart.
+ * way, each cell's bytes counted apart. With FEED_STORE=redis://... in its
+ * settings the instance keeps its feed in Redis, as a cluster's processes do
+ * (the cluster scenario measures what that hop costs).
  */
 import { build, listen, type Lab } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
 import { BENCH_ENV } from './lab-server-env.ts';
-import { type Schedule, exitOnSigterm, runSchedule, usage } from './server-harness.ts';
+import { type Schedule, exitOnSigterm, runSchedule, runScheduleAsync, usage } from './server-harness.ts';
 import type { TlsInfo } from './wires.ts';
 
 const instances = new Map<number, { lab: Lab; port: number; env: Record<string, string> }>();
@@ -54,8 +56,14 @@ serve({
     await get(instance).lab.app.close();
     instances.delete(instance);
   },
-  publish: ({ instance, ...schedule }: Schedule & { instance?: number }) =>
-    runSchedule((type, data) => get(instance).lab.ctx.feed.publish(type, data), schedule),
+  publish: ({ instance, ...schedule }: Schedule & { instance?: number }) => {
+    const { ctx } = get(instance).lab;
+    // With FEED_STORE=redis://... (the cluster scenario) the feed here is a mirror: publish
+    // through Redis, as a chat post would, and the event comes back through the mirror.
+    return ctx.config.feedStore === 'memory'
+      ? runSchedule((type, data) => ctx.feed.publish(type, data), schedule)
+      : runScheduleAsync((type, data) => ctx.source.publish(type, data), schedule);
+  },
   /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
   stats({ instance }: { instance?: number } = {}) {
     const { ctx } = get(instance).lab;

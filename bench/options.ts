@@ -8,7 +8,7 @@
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
-export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference'] as const;
+export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'cluster'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export type Profile = 'minimal' | 'browser';
@@ -44,6 +44,22 @@ export interface Parameters {
   capacity: { steps: number[]; rampToDescriptorLimit: boolean; maxClients: number | null; latencyBoundMs: number; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number };
   autocannon: { connections: number; durationSeconds: number };
   reference: { clients: number; ratePerSecond: number; warmupMs: number; durationMs: number; singleClientEvents: number };
+  /**
+   * Several lab processes on one feed kept in Redis (bench/scenarios/cluster.ts), over
+   * plain HTTP/1.1: `processes` behind nginx (the deployment), beside one process.
+   * `latency`: one idle client per transport, in-process feed against Redis feed (one
+   * process each, clients direct), and through nginx to `processes`. `load`: `clients`
+   * streaming clients at `ratePerSecond`, on one process with its feed in memory, then
+   * through nginx to 1 and to `processes` processes. `polls`: short and long polling
+   * through nginx, every client checked for every seq once, in order.
+   */
+  cluster: {
+    processes: number;
+    /** `events` per setup, in `rounds` turns taken by the setups in order (a burst of noise hits all three alike). */
+    latency: { transports: TransportId[]; events: number; rounds: number; intervalMs: number; warmupEvents: number; shortPollIntervalMs: number };
+    load: { transports: TransportId[]; clients: number; ratePerSecond: number; warmupMs: number; durationMs: number };
+    polls: { clients: number; events: number; intervalMs: number; shortPollIntervalMs: number };
+  };
 }
 
 function defaults(quick: boolean): Parameters {
@@ -72,15 +88,30 @@ function defaults(quick: boolean): Parameters {
     reference: quick
       ? { clients: 500, ratePerSecond: 15, warmupMs: 250, durationMs: 1000, singleClientEvents: 50 }
       : { clients: 5000, ratePerSecond: 15, warmupMs: 500, durationMs: 3000, singleClientEvents: 100 },
+    // nginx's one worker has 4,096 connections, two per client (client side and lab side): 1,000 clients leave room.
+    cluster: quick
+      ? {
+          processes: 3,
+          latency: { transports: ['sse', 'ws'], events: 50, rounds: 2, intervalMs: 10, warmupEvents: 10, shortPollIntervalMs: 100 },
+          load: { transports: ['sse', 'ws'], clients: 200, ratePerSecond: 20, warmupMs: 200, durationMs: 800 },
+          polls: { clients: 20, events: 30, intervalMs: 20, shortPollIntervalMs: 100 },
+        }
+      : {
+          processes: 3,
+          latency: { transports: [...TRANSPORT_IDS], events: 200, rounds: 4, intervalMs: 10, warmupEvents: 20, shortPollIntervalMs: 100 },
+          load: { transports: ['sse', 'ws'], clients: 1000, ratePerSecond: 20, warmupMs: 500, durationMs: 3000 },
+          polls: { clients: 50, events: 100, intervalMs: 20, shortPollIntervalMs: 100 },
+        },
   };
 }
 
 export const HELP = `npm run bench -- [options]
 
 Measures the lab's five transports over HTTP/1.1, HTTP/1.1 over TLS and
-HTTP/2 on this machine and writes results/ (one JSON per run in
-results/runs/, results/latest.json, results/summary.md): the reference run
-that /results shows and the lessons quote.
+HTTP/2 on this machine, and the lab as several processes on one feed kept in
+Redis behind nginx, and writes results/ (one JSON per run in results/runs/,
+results/latest.json, results/summary.md): the reference run that /results
+shows and the lessons quote.
 
   --quick               a smaller run for CI and a first look (1-2 minutes);
                         written to results/quick/ (latest.json, summary.md,
@@ -101,6 +132,10 @@ that /results shows and the lessons quote.
   --rtts=LIST           simulated round-trip times in ms (default 0,50,150)
   --max-clients=N       ceiling of the connection ramp (default: the server's
                         descriptor limit)
+  --processes=N         lab processes behind nginx in the cluster scenario
+                        (default 3; compared with one); it needs redis-server
+                        and nginx (installed when missing, as root on Debian;
+                        else the scenario is reported as skipped)
   --only=LIST           scenarios to run (default all):
                         ${SCENARIOS.join(', ')}
   --out=DIR             where to write (default results/; a quick run goes to
@@ -141,7 +176,7 @@ export function parseArgs(argv: string[]): Cli {
     if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
     flags.set(match[1], match[2] ?? true);
   }
-  const known = new Set(['quick', 'transports', 'wires', 'clients', 'tls-clients', 'duration', 'payloads', 'rtts', 'max-clients', 'only', 'out', 'no-browser', 'help']);
+  const known = new Set(['quick', 'transports', 'wires', 'clients', 'tls-clients', 'duration', 'payloads', 'rtts', 'max-clients', 'processes', 'only', 'out', 'no-browser', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
   const value = (name: string): string | undefined => {
     const v = flags.get(name);
@@ -186,6 +221,11 @@ export function parseArgs(argv: string[]): Cli {
     p.capacity.steps = p.capacity.steps.filter((n) => n < p.capacity.maxClients!).concat(p.capacity.maxClients);
     p.capacity.rampToDescriptorLimit = false;
   }
+  const processes = value('processes');
+  if (processes !== undefined) {
+    p.cluster.processes = Number(processes);
+    if (!(Number.isInteger(p.cluster.processes) && p.cluster.processes >= 2 && p.cluster.processes <= 16)) throw new Error('--processes takes a whole number from 2 to 16 (one process is always measured beside them)');
+  }
   const only = value('only');
   if (only !== undefined) {
     const ids = only.split(',').map((s) => s.trim()).filter(Boolean);
@@ -194,5 +234,8 @@ export function parseArgs(argv: string[]): Cli {
   }
   if (flags.has('no-browser')) p.useBrowser = false;
   if (p.transports.length === 0) throw new Error('--transports: name at least one transport');
+  // The cluster scenario measures the transports asked for, among its own.
+  p.cluster.latency.transports = p.cluster.latency.transports.filter((id) => p.transports.includes(id));
+  p.cluster.load.transports = p.cluster.load.transports.filter((id) => p.transports.includes(id));
   return { help: flags.has('help'), outDir: value('out') ?? 'results', parameters: p, argv };
 }

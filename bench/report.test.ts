@@ -85,3 +85,20 @@ test('--wires and --tls-clients are parsed, and nonsense is refused', () => {
   assert.deepEqual(parseArgs(['--tls-clients=50,500']).parameters.fanout.tlsClients, [50, 500], 'the TLS wires\' fan-out');
   assert.deepEqual(parseArgs([]).parameters.wires, ['h1', 'h1-tls', 'h2'], 'all three wires by default');
 });
+
+test('a cluster scenario that could not run says so, and why, instead of failing', () => {
+  const r = emptyResults(true);
+  r.scenarios.cluster = { skipped: true, reason: 'The cluster needs nginx: install it (Debian: sudo apt-get install -y nginx) and run the command again.', processes: 3, problems: [] };
+  r.derived = derive(r.scenarios, [...TRANSPORT_IDS], LABELS, { quick: true, h2Heads: null, h1HeadBytes: null });
+  assert.deepEqual(r.derived.cluster, { skipped: true, reason: r.scenarios.cluster.reason, processes: 3 }, 'the derived figures carry the reason');
+  assert.match(summaryMarkdown(r), /## Several processes on one Redis feed\n\n\*\*Skipped:\*\* The cluster needs nginx/, 'the summary says skipped, and why');
+  assert.equal(emptyResults(true).derived.cluster, null, 'a run without the scenario has no cluster figures');
+});
+
+test('--processes sets N for the cluster scenario, and nonsense is refused', () => {
+  assert.equal(parseArgs([]).parameters.cluster.processes, 3, 'three processes by default');
+  assert.equal(parseArgs(['--processes=4']).parameters.cluster.processes, 4, 'as asked');
+  assert.throws(() => parseArgs(['--processes=1']), /from 2 to 16/, 'one process is always measured beside N: N is at least 2');
+  assert.deepEqual(parseArgs(['--only=cluster']).parameters.scenarios, ['cluster'], '--only=cluster runs it alone');
+  assert.deepEqual(parseArgs(['--transports=sse']).parameters.cluster.load.transports, ['sse'], 'the cluster measures only the transports asked for');
+});

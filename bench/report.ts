@@ -14,7 +14,10 @@
  * (`.cells`, `.results`, `.runs`) and `derived.oneOffByWire`; the Kaazing table's
  * measured HTTP/2 rows have `source: "measured-h2"`. New: `browserHeads.h2`
  * (Chromium's heads over HTTP/2), `derived.protocols` (the side-by-side tables),
- * `derived.headline[*].byWire`, `wireLabels`, `timings`.
+ * `derived.headline[*].byWire`, `wireLabels`, `timings`. Added later, same schema:
+ * `scenarios.cluster` (scenarios/cluster.ts: several lab processes on one Redis
+ * feed; `{ skipped, reason }` without redis-server or nginx), its parameters in
+ * `parameters.cluster`, and its figures in `derived.cluster` (null when it did not run).
  *
  * A quick run (`--quick`) goes to <out>/quick/, never over the reference run.
  */
@@ -27,6 +30,8 @@ import type { Environment } from './environment.ts';
 import type { Parameters, Profile, ScenarioId } from './options.ts';
 import type { AutocannonResult } from './scenarios/autocannon.ts';
 import type { CapacityRun } from './scenarios/capacity.ts';
+import type { ClusterResult, ClusterSetup } from './scenarios/cluster.ts';
+import type { Distribution } from './stats-math.ts';
 import type { FanoutResult, LoadRun } from './scenarios/fanout.ts';
 import type { LatencyResult, SingleClientLatency } from './scenarios/latency.ts';
 import type { OverheadCell, OverheadClient, OverheadGroup, OverheadResult } from './scenarios/overhead.ts';
@@ -46,6 +51,8 @@ export interface Scenarios {
   capacity?: { runs: CapacityRun[]; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number; dataBytes: number };
   autocannon?: AutocannonResult;
   reference?: Awaited<ReturnType<typeof runReference>>;
+  /** Several lab processes on one Redis feed (scenarios/cluster.ts); `{ skipped, reason }` without redis-server or nginx. */
+  cluster?: ClusterResult;
 }
 
 export interface Target {
@@ -266,6 +273,7 @@ export function derive(s: Scenarios, transports: TransportId[], labels: Record<T
     oneOffByWire,
     kaazing,
     protocols: protocols(s, transports, options),
+    cluster: clusterFigures(s.cluster, transports),
     targets: targets(s, options.quick),
   };
 }
@@ -373,6 +381,99 @@ function protocols(s: Scenarios, transports: TransportId[], options: DeriveOptio
     tlsOverhead,
     chromiumHandshake: h2?.tlsHandshake ?? null,
   };
+}
+
+/** The cluster scenario's setups, in the order the report and the page show them. */
+export const CLUSTER_SETUPS = ['memory', 'redis', 'cluster'] as const;
+
+/**
+ * The cluster scenario in figures: per transport, the idle latency of each setup
+ * and what the Redis hop (and nginx with N processes) add to it; per load run,
+ * CPU per delivery by part and the cores it took; per poll run, who answered.
+ * null when the scenario did not run; `{ skipped, reason }` when it could not.
+ */
+function clusterFigures(c: ClusterResult | undefined, transports: TransportId[]) {
+  if (!c) return null;
+  if (c.skipped) return { skipped: true as const, reason: c.reason, processes: c.processes };
+  const N = c.processes;
+  const idle = (setup: ClusterSetup, transport: TransportId) => c.latency.results.find((r) => r.setup === setup && r.transport === transport);
+  const bySetup = (transport: TransportId, pick: (d: Distribution) => number) => Object.fromEntries(CLUSTER_SETUPS.map((setup) => {
+    const r = idle(setup, transport);
+    return [setup, r && r.latency.count ? pick(r.latency) : null];
+  })) as Record<ClusterSetup, number | null>;
+  const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a - b, 3));
+  const latency = transports.filter((t) => c.latency.results.some((r) => r.transport === t)).map((transport) => {
+    const p50Ms = bySetup(transport, (d) => d.p50Ms);
+    const p99Ms = bySetup(transport, (d) => d.p99Ms);
+    return {
+      transport,
+      p50Ms,
+      p99Ms,
+      /** What the Redis hop adds: the Redis feed's figure less the in-process feed's (one process, clients direct). */
+      redisAddedP50Ms: minus(p50Ms.redis, p50Ms.memory),
+      redisAddedP99Ms: minus(p99Ms.redis, p99Ms.memory),
+      /** What a deployment adds: N processes behind nginx on the Redis feed, less the in-process feed. */
+      clusterAddedP50Ms: minus(p50Ms.cluster, p50Ms.memory),
+      clusterAddedP99Ms: minus(p99Ms.cluster, p99Ms.memory),
+    };
+  });
+  const load = c.load.runs.map((run) => {
+    const per = run.cpuParts?.microsPerDelivery ?? null;
+    const direct = run.setup !== 'cluster';
+    const labs = run.serverCpuMicrosPerDelivery;
+    // One process, clients direct: there is no nginx and no redis-server to count (null), and the total is the lab's.
+    const nginx = direct ? null : per?.nginx ?? null;
+    const redis = direct ? null : per?.redis ?? null;
+    const total = labs === null || (!direct && (nginx === null || redis === null)) ? null : round(labs + (nginx ?? 0) + (redis ?? 0), 2);
+    const one = c.load.runs.find((r) => r.setup === 'cluster' && r.processes === 1 && r.transport === run.transport);
+    // Cores busy over the window: the CPU time of the parts in the total over the window's wall time.
+    const micros = run.cpuParts ? Object.entries(run.cpuParts.micros).filter(([part]) => part !== 'publisher').reduce<number>((sum, [, v]) => sum + (v ?? 0), 0) : null;
+    return {
+      setup: run.setup,
+      processes: run.processes,
+      transport: run.transport,
+      clients: run.clients,
+      deliveries: run.deliveries,
+      deliveriesExpected: run.deliveriesExpected,
+      deliveriesPerSecond: run.deliveriesPerSecond,
+      offeredDeliveriesPerSecond: run.offeredDeliveriesPerSecond,
+      p50Ms: run.latency.p50Ms,
+      p99Ms: run.latency.p99Ms,
+      /** µs of CPU per delivery: the lab processes summed, nginx (master and workers), redis-server (null: none in this setup), and the three added. */
+      labsCpuMicrosPerDelivery: labs,
+      nginxCpuMicrosPerDelivery: nginx,
+      redisCpuMicrosPerDelivery: redis,
+      totalCpuMicrosPerDelivery: total,
+      publisherCpuMicrosPerDelivery: per ? per.publisher ?? null : null,
+      /** Deliveries one core could make at this cost (1 s / total CPU per delivery): throughput as capacity, not as load offered. */
+      deliveriesPerCoreSecond: total ? Math.round(1e6 / total) : null,
+      /** Cores the lab processes, nginx and redis-server kept busy over the window (the publisher and the clients not counted). */
+      coresUsed: micros !== null && run.cpuParts && run.cpuParts.windowMs > 0 ? round(micros / 1000 / run.cpuParts.windowMs, 2) : null,
+      /** Cores the client workers kept busy over the window: what the servers could not have. */
+      clientCoresUsed: run.clientWorkers?.cores ?? null,
+      /** The lab processes' CPU per delivery against one process behind nginx (1.0: N processes cost the same per delivery). */
+      labsCpuRatioToOne: run.setup === 'cluster' && one ? ratio(labs, one.serverCpuMicrosPerDelivery, 2) : null,
+      clientsByProcess: run.clientsByProcess,
+    };
+  });
+  const polls = c.polls.map((run) => ({
+    transport: run.transport,
+    processes: run.processes,
+    clients: run.clients,
+    events: run.events,
+    processesSeen: run.processesSeen,
+    answersByProcess: run.answersByProcess,
+    /** Clients whose polls every one of the N processes answered at least once. */
+    clientsAnsweredByAll: run.clientsByProcessesSeen[String(N)] ?? 0,
+    deliveries: run.deliveries,
+    deliveriesExpected: run.deliveriesExpected,
+    duplicates: run.duplicates,
+    gaps: run.gaps + run.gapEvents,
+    p50Ms: run.latency.p50Ms,
+    p99Ms: run.latency.p99Ms,
+    ok: run.ok,
+  }));
+  return { skipped: false as const, processes: N, dataBytes: c.dataBytes, latency, load, polls, problems: c.problems, ok: c.problems.length === 0 };
 }
 
 /** The lab's targets beside what was measured; a quick run shows the measures and judges none. */
@@ -519,7 +620,7 @@ export function summaryMarkdown(r: Results): string {
   if (r.quick) parts.push('**A quick run** (`npm run bench -- --quick`): fewer clients, events and steps than the reference run, for CI and a first look. Its figures are not the reference run\'s, and no target is judged on it. The reference run is `results/latest.json`, written by `npm run bench`.');
   parts.push(`Run \`${r.id}\`, ${r.startedAt}, ${fmt(r.durationSeconds)} s, produced by \`${r.command}\`.\n\nMachine: ${machineLine(r)}. Browser heads: ${r.browserHeads.note} (${r.browserHeads.browser}, captured ${r.browserHeads.capturedAt}).${r.browserHeads.h2 ? ` Over HTTP/2: ${r.browserHeads.h2.note} (${r.browserHeads.h2.browser}).` : ''} Largest clock disagreement between processes: ${fmt(r.environment.clockSkewMaxMs * 1000, 1)} µs (corrected). Time per part: ${Object.entries(r.timings).map(([k, v]) => `${k} ${fmt(v)} s`).join(', ')}.`);
   if (r.errors.length) parts.push(`**Scenarios that failed:** ${r.errors.map((e) => `${e.scenario}: ${e.message.split('\n')[0]}`).join('; ')}`);
-  parts.push('## Headline\n\nOverhead = every byte on the socket that is not event payload (HTTP heads, framing, envelopes), both directions, per delivered event, smallest payload; short polling polls once per event. One-off = what a connection costs before its first event (handshake or response head, preamble). Memory is the slope of the server\'s RSS over held connections. Columns without a protocol are plain HTTP/1.1.\n\n' + headlineTable(r));
+  parts.push('## Headline\n\nOverhead = every byte on the socket that is not event payload (HTTP heads, framing, envelopes), both directions, per delivered event, smallest payload; short polling polls once per event. One-off = what a connection costs before its first event (handshake or response head, preamble). Memory is the slope of the server\'s RSS over held connections. Columns without a protocol are plain HTTP/1.1.\n\n' + headlineTable(r) + clusterHeadlineNote(r));
   parts.push('## Targets\n\n' + targetsTable(r));
   if (multiWire) parts.push(protocolsMarkdown(r));
 
@@ -556,12 +657,72 @@ export function summaryMarkdown(r: Results): string {
     const x = s.reference;
     parts.push(`## What the framework costs\n\n${fmt(x.clients)} clients at ${x.ratePerSecond} events/s, each subject in a fresh process, HTTP/1.1.\n\n` + table(['Subject', 'Idle p50 (ms)', 'p50 (ms)', 'p99 (ms)', 'Deliveries/s', 'Server CPU per delivery (µs)', 'RSS per connection (B)'], x.runs.map((run) => [run.subject, ms(run.singleClient.latency.p50Ms), ms(run.load.latency.p50Ms), ms(run.load.latency.p99Ms), fmt(run.load.deliveriesPerSecond), fmt(run.load.serverCpuMicrosPerDelivery, 2), fmt(run.rssBytesPerConnection)])) + '\n\n' + Object.entries(x.ratios).map(([t, v]) => `${L(t as TransportId)}: the lab runs at ${fmt(v.throughputRatio, 2)}x the bare subject's throughput (CPU per delivery), ${fmt(v.memoryRatio, 2)}x its memory efficiency.`).join(' '));
   }
+  const cluster = clusterMarkdown(r);
+  if (cluster) parts.push(cluster);
   const k = r.derived.kaazing;
   if (k.rows.length > 2) {
     parts.push(`## The Kaazing table, measured\n\n${k.source}: ${KAAZING.pollingHeaderBytes} B of headers per poll against ${KAAZING.webSocketFrameBytes} B per WebSocket frame, every client receiving one event per second. Overhead only, as in the original (no TCP/IP headers, no TLS records, no payload); measured rows use Chromium's request heads (over HTTP/2, Chromium itself) and ${k.dataBytes} B of data. Mbps (SI) = 10^6 bit/s; Mibit/s (binary) = 2^20 bit/s, the unit the 2010 table called "Mbps".\n\n` + table(['Row', 'B per event', ...k.clients.flatMap((n) => [`${fmt(n)} clients, Mbps (SI)`, `${fmt(n)} clients, Mibit/s`])], k.rows.map((row) => [row.label, fmt(row.bytesPerEvent, 1), ...row.rows.flatMap((b) => [fmt(b.mbpsSI, 3), fmt(b.mbpsBinary, 3)])])) + `\n\nThe 2010 table printed ${k.published.pollingMbps.join(' / ')} and ${k.published.webSocketMbps.join(' / ')} Mbps: the binary columns above.`);
   }
   parts.push(`## Method\n\nThe lab runs as its own process (\`bench/lab-server.ts\`, the app from \`server/app.ts\` with ${Object.entries(r.serverSettings).map(([k2, v]) => `${k2}=${v}`).join(', ')}); clients run in ${r.parameters.quick ? 'separate' : 'several separate'} worker processes through the lab's drivers (\`bench/drivers\`), from 127.x.y.z source addresses, over ${r.parameters.wires.map((w) => r.wireLabels[w]).join(', ')} for the overhead, latency, fan-out and round-trip scenarios (the others over HTTP/1.1). Bytes come from the server's own counters (/stats: socket counters over HTTP/1.1, the plaintext inside TLS, the frame meter over HTTP/2); latency is the event's \`at\` (publish time) to the client's receipt, with each process's clock offset measured against the shared monotonic clock and subtracted. Heartbeats are off inside measured windows. TCP/IP headers are not counted (neither does Kaazing's table).`);
   return parts.join('\n\n') + '\n';
+}
+
+/** A sentence under the headline table: what several processes on one Redis feed add (see the cluster section). */
+function clusterHeadlineNote(r: Results): string {
+  const c = r.derived.cluster;
+  if (!c || c.skipped) return '';
+  const row = (id: TransportId) => c.latency.find((l) => l.transport === id);
+  const said = (['sse', 'ws'] as const).map(row).filter((l) => l !== undefined).map((l) => `${r.labels[l!.transport]} ${ms(l!.p50Ms.memory)} ms with the feed in the process, ${ms(l!.p50Ms.redis)} ms with it in Redis, ${ms(l!.p50Ms.cluster)} ms through nginx to ${c.processes} processes`);
+  if (!said.length) return '';
+  return `\n\nSeveral processes on one feed kept in Redis ("Several processes on one Redis feed" below): one idle client's p50, ${said.join('; ')}.${c.ok ? '' : ' **The cluster scenario found broken promises: see its section.**'}`;
+}
+
+const SETUP_WORDS: Record<ClusterSetup, string> = { memory: 'one process, feed in memory, direct', redis: 'one process, feed in Redis, direct', cluster: 'behind nginx, feed in Redis' };
+
+/** results/summary.md's "Several processes on one Redis feed". */
+function clusterMarkdown(r: Results): string {
+  const c = r.derived.cluster;
+  const raw = r.scenarios.cluster;
+  if (!c || !raw) return '';
+  const title = '## Several processes on one Redis feed';
+  if (c.skipped) return `${title}\n\n**Skipped:** ${c.reason}`;
+  if (raw.skipped) return '';
+  const L = (id: TransportId) => r.labels[id];
+  const N = c.processes;
+  const p = r.parameters.cluster;
+  const parts: string[] = [];
+  parts.push(`${title}\n\nThe lab as \`npm run cluster\` runs it: a redis-server, lab processes that keep the feed there (FEED_STORE=redis://..., a Lua script takes the next seq and XADDs the event; every process mirrors the stream with a blocking XREAD and serves from memory) and nginx in front, round robin, no sticky session. Plain HTTP/1.1 on loopback; ${fmt(c.dataBytes)} B of data. ${raw.programs.redis ?? 'redis-server'}; ${raw.programs.nginx ?? 'nginx'}. **On ${r.environment.machine.cores} cores** the lab processes, redis-server, nginx, the publisher and the client workers all compete for the same cores: compare ratios within this run, not absolute throughput.`);
+  if (c.problems.length) parts.push(`**Broken promises found:** ${c.problems.join('; ')}`);
+  if (c.latency.length) {
+    parts.push(`### What the Redis hop adds to a delivery\n\nOne idle client per transport in each setup, all three connected throughout; ${fmt(p.latency.events)} events per setup, ${p.latency.intervalMs} ms apart, after ${p.latency.warmupEvents} to warm up, the setups taking turns (${p.latency.rounds} turns each) so that noise on a shared machine falls on all three alike; publish (\`at\`, stamped before the trip to Redis) to receipt. In memory and Redis: one lab process each (\`bench/lab-server.ts\`), the same settings, clients direct, so only the Redis hop differs; the process publishes its own events (through Redis in the second). Behind nginx: ${N} lab processes (\`npm start\`'s server), the events published into their Redis by the bench (the lab's own RedisFeedSource), the client sent wherever nginx sends it. Short polling polls every ${fmt(p.latency.shortPollIntervalMs)} ms: its figures are the interval's, not the hop's.\n\n` + table(
+      ['Transport', 'Feed in memory, p50 / p99 (ms)', 'Feed in Redis, p50 / p99 (ms)', 'Added by Redis, p50 / p99 (ms)', `${N} processes behind nginx, p50 / p99 (ms)`, 'Added by nginx and Redis, p50 / p99 (ms)'],
+      c.latency.map((l) => [L(l.transport), `${ms(l.p50Ms.memory)} / ${ms(l.p99Ms.memory)}`, `${ms(l.p50Ms.redis)} / ${ms(l.p99Ms.redis)}`, `${ms(l.redisAddedP50Ms)} / ${ms(l.redisAddedP99Ms)}`, `${ms(l.p50Ms.cluster)} / ${ms(l.p99Ms.cluster)}`, `${ms(l.clusterAddedP50Ms)} / ${ms(l.clusterAddedP99Ms)}`]),
+    ));
+  }
+  if (c.load.length) {
+    const tick = raw.cpuTickMicros ? ` /proc counts CPU time in ticks of ${fmt(raw.cpuTickMicros / 1000)} ms: over a ${fmt(p.load.durationMs / 1000, 1)} s window a part's figure is good to a tick.` : '';
+    parts.push(`### Deliveries and CPU per delivery, 1 and ${N} processes\n\n${fmt(p.load.clients)} clients at ${p.load.ratePerSecond} events/s (${fmt(p.load.clients * p.load.ratePerSecond)} deliveries/s offered), ${fmt(p.load.warmupMs)} ms to warm up, ${fmt(p.load.durationMs / 1000, 1)} s measured. CPU per delivery: user + system time over the window divided by deliveries; the lab processes summed (the one bench lab process's own count in memory; /proc/<pid>/stat behind nginx), nginx (master and worker) and redis-server apart, from /proc/<pid>/stat; the publisher (the bench's, standing in for the process that takes a chat post) is left out of the total.${tick} Per core: the deliveries one core could make at that total cost, the throughput to compare (deliveries/s is what the schedule asked for, met or not). Cores busy: the CPU time of the lab processes, nginx and redis-server over the window's wall time, then the client workers' (from /proc too), out of the machine's ${r.environment.machine.cores}.\n\n` + table(
+      ['Setup', 'Transport', 'Deliveries', 'Deliveries/s (offered)', 'p50 (ms)', 'p99 (ms)', 'Labs (µs)', 'nginx (µs)', 'Redis (µs)', 'Total (µs)', 'Per core (deliveries/s)', 'Labs / 1 process', 'Cores busy: servers / clients', 'Publisher (µs)', 'Clients per process'],
+      c.load.map((x) => [x.setup === 'cluster' ? `${x.processes} process${x.processes > 1 ? 'es' : ''}, ${SETUP_WORDS.cluster}` : SETUP_WORDS[x.setup], L(x.transport), `${fmt(x.deliveries)} / ${fmt(x.deliveriesExpected)}`, `${fmt(x.deliveriesPerSecond)} (${fmt(x.offeredDeliveriesPerSecond)})`, ms(x.p50Ms), ms(x.p99Ms), fmt(x.labsCpuMicrosPerDelivery, 1), x.setup === 'cluster' ? fmt(x.nginxCpuMicrosPerDelivery, 1) : 'none', x.setup === 'cluster' ? fmt(x.redisCpuMicrosPerDelivery, 1) : 'none', fmt(x.totalCpuMicrosPerDelivery, 1), fmt(x.deliveriesPerCoreSecond), x.labsCpuRatioToOne === null ? '' : `${fmt(x.labsCpuRatioToOne, 2)}x`, `${fmt(x.coresUsed, 2)} / ${fmt(x.clientCoresUsed, 2)}`, x.setup === 'cluster' ? fmt(x.publisherCpuMicrosPerDelivery, 1) : 'in the lab', x.clientsByProcess ? Object.entries(x.clientsByProcess).map(([name, n]) => `${name} ${fmt(n)}`).join(', ') : '']),
+    ));
+    // What N processes did for the cost of a delivery, against one, in this run's own figures.
+    const pair = (transport: TransportId) => [c.load.find((x) => x.setup === 'cluster' && x.processes === 1 && x.transport === transport), c.load.find((x) => x.setup === 'cluster' && x.processes === N && x.transport === transport)] as const;
+    const verdict = c.load.filter((x) => x.setup === 'cluster' && x.processes === N).map((x) => {
+      const [one, many] = pair(x.transport);
+      if (!one?.totalCpuMicrosPerDelivery || !many?.totalCpuMicrosPerDelivery) return '';
+      const more = many.totalCpuMicrosPerDelivery >= one.totalCpuMicrosPerDelivery;
+      return ` ${L(x.transport)}: ${N} processes cost ${fmt(many.totalCpuMicrosPerDelivery, 1)} µs per delivery against one process's ${fmt(one.totalCpuMicrosPerDelivery, 1)} µs (${fmt(many.deliveriesPerCoreSecond)} against ${fmt(one.deliveriesPerCoreSecond)} deliveries per core-second)${more ? ': on this machine more processes buy no throughput, they share the same cores and each keeps its own mirror of the feed' : ''}.`;
+    }).join('');
+    const busiest = [...c.load].filter((x) => x.coresUsed !== null).sort((a, b) => (b.coresUsed ?? 0) + (b.clientCoresUsed ?? 0) - (a.coresUsed ?? 0) - (a.clientCoresUsed ?? 0))[0];
+    if (busiest) parts.push(`What ${r.environment.machine.cores} cores limit: the busiest run (${L(busiest.transport)}, ${busiest.setup === 'cluster' ? `${busiest.processes} process${busiest.processes > 1 ? 'es' : ''} behind nginx` : 'one process, feed in memory'}) kept ${fmt(busiest.coresUsed, 2)} cores busy with the servers and ${fmt(busiest.clientCoresUsed, 2)} with the client workers, while the schedule asked for ${fmt(busiest.offeredDeliveriesPerSecond)} deliveries/s and got ${fmt(busiest.deliveriesPerSecond)}.${verdict}`);
+  }
+  if (c.polls.length) {
+    parts.push(`### Polling spread over every process\n\nThrough nginx to ${N} processes, no sticky session: ${fmt(p.polls.clients)} clients per transport, ${fmt(p.polls.events)} events ${p.polls.intervalMs} ms apart, short polls every ${fmt(p.polls.shortPollIntervalMs)} ms. Each answer names its process (\`x-wirelab-process\`); each client's seqs are checked as they arrive: every seq once, in order, none skipped, no \`gap\` event.\n\n` + table(
+      ['Transport', 'Processes that answered', 'Answers per process', `Clients answered by all ${N}`, 'Deliveries', 'Seen twice or out of order', 'Holes and gap events', 'p50 (ms)', 'p99 (ms)', 'Every seq once, in order'],
+      c.polls.map((x) => [L(x.transport), `${fmt(x.processesSeen)} of ${fmt(x.processes)}`, Object.entries(x.answersByProcess).sort().map(([name, n]) => `${name} ${fmt(n)}`).join(', '), `${fmt(x.clientsAnsweredByAll)} of ${fmt(x.clients)}`, `${fmt(x.deliveries)} / ${fmt(x.deliveriesExpected)}`, fmt(x.duplicates), fmt(x.gaps), ms(x.p50Ms), ms(x.p99Ms), x.ok ? 'yes' : '**no**']),
+    ));
+  }
+  return parts.join('\n\n');
 }
 
 /** Where a run is written: the reference files under `outDir`, a quick run's under `outDir`/quick. */

@@ -64,6 +64,32 @@ export async function runSchedule(publish: (type: string, data: unknown) => { se
   return { firstSeq: first.seq, lastSeq: last.seq, firstAt: first.at, lastAt: last.at, maxLateMs };
 }
 
+/**
+ * The same schedule for a feed whose publish crosses the network (the feed kept
+ * in Redis: server/cluster/redis-feed.ts). Each publish is awaited before the next
+ * slot, so events leave in seq order; an event's `at` is stamped before its trip
+ * to Redis, so what the trip costs is part of every latency measured from it.
+ */
+export async function runScheduleAsync(publish: (type: string, data: unknown) => Promise<{ seq: number; at: number }>, schedule: Schedule): Promise<ScheduleResult> {
+  const data = benchData(schedule.dataBytes);
+  const type = schedule.type ?? 'bench';
+  const start = now();
+  let first: { seq: number; at: number } | undefined;
+  let last: { seq: number; at: number } | undefined;
+  let maxLateMs = 0;
+  for (let k = 0; k < schedule.count; k++) {
+    const slot = start + k * schedule.intervalMs;
+    const wait = slot - now();
+    if (schedule.intervalMs > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const event = await publish(type, data);
+    maxLateMs = Math.max(maxLateMs, event.at - slot);
+    first ??= event;
+    last = event;
+  }
+  if (!first || !last) throw new RangeError('a schedule publishes at least one event');
+  return { firstSeq: first.seq, lastSeq: last.seq, firstAt: first.at, lastAt: last.at, maxLateMs };
+}
+
 export interface Usage {
   cpuUserMicros: number;
   cpuSystemMicros: number;

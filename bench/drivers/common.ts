@@ -34,8 +34,13 @@ export interface DriverOptions {
   onEvent: (event: FeedEvent, receivedAt: number) => void;
   /** Connection state changes, for logs and pages: connecting, open, closed, waiting. */
   onState?: (state: string, detail?: string) => void;
-  /** Non-event messages (WebSocket error answers). */
+  /** Non-event messages (WebSocket error answers; in a cluster, the process a socket is served by). */
   onMessage?: (message: unknown) => void;
+  /**
+   * Each response head, as it arrives (every poll's, each stream's, a WebSocket's 101):
+   * in a cluster the bench reads `x-wirelab-process` from it, to see which process answered.
+   */
+  onHeaders?: (headers: ResponseHeaders) => void;
   /** Extra request headers (the bench sends a browser's head with these). */
   headers?: Record<string, string>;
   /** Reconnect with backoff after a drop (default true); tests of one connection turn it off. */
@@ -69,9 +74,13 @@ export function sinceQuery(cursor: { lastSeq: number | undefined }): string {
   return cursor.lastSeq === undefined ? '' : `since=${cursor.lastSeq}`;
 }
 
+/** Response headers, lower-case names, as Node gives them for HTTP/1.1 and HTTP/2 alike. */
+export type ResponseHeaders = Record<string, string | string[] | number | undefined>;
+
 /** An answer whose body is still arriving: read `body`, or `cancel()` to stop it. */
 export interface OpenResponse {
   status: number;
+  headers: ResponseHeaders;
   body: Readable;
   /** Stops this request: HTTP/1.1 closes its socket, HTTP/2 resets its stream (the connection stays). */
   cancel(): void;
@@ -104,7 +113,7 @@ export class HttpClient {
     const secure = baseUrl.startsWith('https:');
     return new Promise((resolve, reject) => {
       const request = (secure ? https : http).get(`${baseUrl}${path}`, { headers, agent, localAddress, signal, ...(secure ? this.tls() : {}) }, (response) => {
-        resolve({ status: response.statusCode ?? 0, body: response, cancel: () => request.destroy() });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, cancel: () => request.destroy() });
       });
       request.on('error', reject);
     });
@@ -135,7 +144,7 @@ export class HttpClient {
   private getH2(path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<OpenResponse> {
     return new Promise((resolve, reject) => {
       const stream = this.connect().request({ ':method': 'GET', ':path': path, ...headers }, { endStream: true, signal });
-      stream.on('response', (head) => resolve({ status: Number(head[':status']), body: stream, cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL) }));
+      stream.on('response', (head) => resolve({ status: Number(head[':status']), headers: head, body: stream, cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL) }));
       stream.on('error', reject);
     });
   }
@@ -147,8 +156,8 @@ export class HttpClient {
   }
 }
 
-/** GET `path` and resolve with the status and the body text; a connection lost mid-answer rejects. */
-export async function getText(client: HttpClient, path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<{ status: number; body: string }> {
+/** GET `path` and resolve with the status, the response headers and the body text; a connection lost mid-answer rejects. */
+export async function getText(client: HttpClient, path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<{ status: number; headers: ResponseHeaders; body: string }> {
   const response = await client.get(path, headers, signal);
   return new Promise((resolve, reject) => {
     let body = '';
@@ -157,7 +166,7 @@ export async function getText(client: HttpClient, path: string, headers: Record<
     response.body.on('data', (chunk: string) => (body += chunk));
     response.body.on('end', () => {
       ended = true;
-      resolve({ status: response.status, body });
+      resolve({ status: response.status, headers: response.headers, body });
     });
     response.body.on('error', reject);
     // Without this, an answer cut short could leave the promise pending for ever.

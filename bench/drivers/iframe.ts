@@ -53,6 +53,7 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
     // The driver's headers are defaults: a browser profile's own Accept (a navigation's long one) wins.
     const response = await client.get(path, { ...headers, ...options.headers }, abort.signal);
     const { body } = response;
+    options.onHeaders?.(response.headers);
     if (response.status !== 200) {
       body.resume();
       throw new Error(`HTTP ${response.status}`);

@@ -11,7 +11,8 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
     options.onState?.('open');
     while (!abort.signal.aborted) {
       try {
-        const { status, body } = await getText(client, path(sinceQuery(cursor)), options.headers, abort.signal);
+        const { status, headers, body } = await getText(client, path(sinceQuery(cursor)), options.headers, abort.signal);
+        options.onHeaders?.(headers);
         if (status !== 200) throw new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
         const answer = JSON.parse(body) as { epoch: string; lastSeq: number; events: unknown[] };
         const receivedAt = performance.timeOrigin + performance.now();

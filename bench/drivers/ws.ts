@@ -19,7 +19,9 @@ const ws: Driver = (options) => {
     const path = `/feed/ws${cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`}`;
     if (client) return openWebSocketOverHttp2(client.connect(), options.baseUrl, path, options.headers);
     const tls = options.baseUrl.startsWith('https:') ? (options.ca ? { ca: options.ca } : { rejectUnauthorized: false }) : {};
-    return new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}${path}`, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, ...tls });
+    const socket = new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}${path}`, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, ...tls });
+    socket.on('upgrade', (response) => options.onHeaders?.(response.headers));
+    return socket;
   };
   const once = async () => {
     cursor.startOver(); // after a restart lastSeq is already 0: the URL below starts over

@@ -50,6 +50,10 @@ export interface LoadRun {
   clientsBehind: number;
   clientErrors: number;
   clientErrorSamples: string[];
+  /** What the clients saw that they should not have: an event twice or out of order, a hole in the seqs, a `gap` event. */
+  duplicates: number;
+  gaps: number;
+  gapEvents: number;
   /** Deliveries over the time from the first publish to the last receipt. */
   deliveriesPerSecond: number;
   /** Deliveries per second the schedule offered (clients x rate). */
@@ -64,6 +68,38 @@ export interface LoadRun {
   expectedMeanLatencyMs: number | null;
   /** Over TLS (lab only): the handshakes of the connect phase, the record bytes of the window. */
   tls?: LoadTls | null;
+  /**
+   * When the server is several processes (the cluster scenario, bench/cluster-agent.ts):
+   * the CPU time of each part over the window (each lab process, nginx, redis-server,
+   * the publisher), in µs and per delivery; /proc counts in ticks of `tickMicros`.
+   */
+  cpuParts?: CpuParts;
+}
+
+export interface CpuParts {
+  windowMs: number;
+  tickMicros: number;
+  micros: Record<string, number | null>;
+  microsPerDelivery: Record<string, number | null>;
+}
+
+type PartsUsage = { parts?: Record<string, number | null>; tickMicros?: number };
+
+/** A usage reading with its parts: a cluster's own (cluster-agent.ts), or one process's whole time as `lab`. */
+const withParts = (u: PartsUsage & { cpuUserMicros: number; cpuSystemMicros: number }): PartsUsage => (u.parts ? u : { parts: { lab: u.cpuUserMicros + u.cpuSystemMicros }, tickMicros: 1 });
+
+/** Each part's CPU over a window, from two usage readings that carry `parts` (cluster-agent.ts); undefined otherwise. */
+function cpuParts(a: PartsUsage, b: PartsUsage, windowMs: number, delivered: number): CpuParts | undefined {
+  if (!a.parts || !b.parts) return undefined;
+  const micros: Record<string, number | null> = {};
+  const microsPerDelivery: Record<string, number | null> = {};
+  for (const key of Object.keys(b.parts)) {
+    const before = a.parts[key];
+    const after = b.parts[key];
+    micros[key] = before == null || after == null ? null : Math.round(after - before);
+    microsPerDelivery[key] = micros[key] === null || delivered <= 0 ? null : round(micros[key]! / delivered, 2);
+  }
+  return { windowMs: round(windowMs, 1) ?? 0, tickMicros: b.tickMicros ?? 0, micros, microsPerDelivery };
 }
 
 export interface MeasureOptions {
@@ -78,6 +114,10 @@ export interface MeasureOptions {
   dataBytes: number;
   shortPollIntervalMs: number;
   connectSeconds: number;
+  /** Keep the window's CPU time in `cpuParts` even for one process (its part is `lab`); a cluster's parts are kept anyway. */
+  cpuParts?: boolean;
+  /** Called as the measured window opens and as it closes, beside the server's own CPU readings. */
+  onWindow?: (edge: 'start' | 'end') => unknown;
 }
 
 /** Warm up, then measure one schedule against clients already connected. */
@@ -90,10 +130,14 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
   await set.record(warm.lastSeq + 1);
   const stats0 = await server.child.call('stats', { instance: server.instance });
   const usage0 = await server.child.call('usage');
+  await o.onWindow?.('start');
+  const window0 = performance.now();
   const count = Math.max(1, Math.round(o.durationMs / intervalMs));
   const published = await server.child.call('publish', { count, intervalMs, dataBytes: o.dataBytes }, o.durationMs + 60_000);
   const wait = await set.waitFor(published.lastSeq, 10_000 + (o.transport === 'short-poll' ? o.shortPollIntervalMs : 0));
   const usage1 = await server.child.call('usage');
+  const windowMs = performance.now() - window0;
+  await o.onWindow?.('end');
   const stats1 = await server.child.call('stats', { instance: server.instance });
   const collected = await set.collect();
   await set.record(null);
@@ -119,6 +163,9 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
     clientsBehind: wait.behind,
     clientErrors: collected.errors,
     clientErrorSamples: collected.lastErrors,
+    duplicates: collected.duplicates,
+    gaps: collected.gaps,
+    gapEvents: collected.gapEvents,
     deliveriesPerSecond: Math.round(collected.received / (spanMs / 1000)) || 0,
     offeredDeliveriesPerSecond: Math.round(set.count * o.ratePerSecond),
     serverCpuMicrosPerDelivery: delivered > 0 ? round(cpuMicros(usage0, usage1) / delivered, 2) : null,
@@ -139,6 +186,7 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
           plaintextBytesPerDelivery: perDelivery(tlsWindow.plaintextBytesIn + tlsWindow.plaintextBytesOut),
         }
       : null,
+    ...(usage0.parts || o.cpuParts ? { cpuParts: cpuParts(withParts(usage0), withParts(usage1), windowMs, delivered) } : {}),
   };
 }
 
