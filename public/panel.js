@@ -1,7 +1,7 @@
 // The live wire panel: one transport's client, its figures, its events and the raw
 // bytes of its own connections. Used by the board and by every lesson demo.
 import { CLIENTS } from './clients/index.js';
-import { h, newClientId, originFor, t } from './lab.js';
+import { config, h, newClientId, originFor, t } from './lab.js';
 import { onServerStats, perEvent } from './server-stats.js';
 import { openTap, requestHeadBytes, wireReader } from './wiretap.js';
 
@@ -138,7 +138,10 @@ export function mountPanel(slot, transport, options = {}) {
   });
 
   const client = options.client ?? newClientId(transport.replace('-', ''));
-  const tap = options.wire === false ? undefined : openTap(client, onRecord);
+  // In a cluster the tap's socket and the panel's connections land on different processes
+  // (round robin), and a process can only show the bytes of its own connections.
+  if (config.cluster) wire.textContent = t('panel.wireCluster');
+  const tap = options.wire === false || config.cluster ? undefined : openTap(client, onRecord);
   let connection;
   let closed = false;
   (tap?.ready ?? Promise.resolve()).then(() => {

@@ -15,7 +15,7 @@ export const LANGS = ['en', 'zh'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** The lessons in reading order; each exists in every language. */
-export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison'] as const;
+export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison', 'scale-out'] as const;
 export type LessonName = (typeof LESSONS)[number];
 
 /**

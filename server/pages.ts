@@ -78,6 +78,8 @@ function page({ request, lang, title, path: pagePath, body, scripts = [], data =
     wire: { protocol: wire.protocol, h1Url: wire.h1Url, h2Url: wire.h2Url, experimentStreams: wire.experimentStreams },
     transports: TRANSPORT_IDS,
     heartbeatMs: ctx.config.heartbeatMs,
+    // Several processes behind a balancer: a page's wiretap and its connections land on different processes.
+    cluster: ctx.config.feedStore !== 'memory',
     ...data,
   };
   // JSON inside <script> must not be able to close it: the same escaping as iframe chunks.
@@ -151,6 +153,12 @@ function pageWire(request: FastifyRequest, ctx: LabContext, pagePath: string): P
   const name = hostname.includes(':') ? `[${hostname}]` : hostname;
   const h1Url = `http://${name}:${ctx.ports?.main ?? ctx.config.port}${pagePath}`;
   const h2Url = tls ? `https://${name}:${tls.main}${pagePath}` : null;
+  // Behind the cluster's nginx the page's origin is nginx's, not this process's port:
+  // every transport, and the demos' WebSockets, go back through nginx.
+  if (ctx.config.trustProxy !== 'off' && request.headers['x-forwarded-for'] !== undefined) {
+    const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 80);
+    return { protocol: 'h1', ports: { main: port, extra: {} }, h1Url: `http://${name}:${port}${pagePath}`, h2Url: null, experimentStreams: BROWSER_CONNECTIONS_PER_HOST };
+  }
   if (!encrypted || !ctx.ports) return { protocol: 'h1', ports: ctx.ports ?? null, h1Url, h2Url, experimentStreams: BROWSER_CONNECTIONS_PER_HOST };
   const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 443);
   const extra = h2 && tls ? { experiment: tls.experiment } : {};

@@ -71,6 +71,8 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it for good and removes its folder. */
   close(): Promise<void>;
+  /** For a launcher's last moment (process 'exit'): kills it at once, synchronously. */
+  killNow(): void;
 }
 
 /**
@@ -112,6 +114,10 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
     start,
     close: async () => {
       await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    killNow: () => {
+      child?.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

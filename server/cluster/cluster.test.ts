@@ -1,0 +1,419 @@
+/**
+ * A real cluster, started by the code `npm run cluster` runs (cluster.ts): a
+ * redis-server, three lab processes and nginx, on free loopback ports. Every
+ * client here goes through nginx, as a student's browser does:
+ * - the contract's main promises, for all five transports: in order, no gap, no
+ *   duplicate, resume, the gap signal, chat from both doors (POST and WebSocket);
+ * - polls spread over every process, with no stickiness;
+ * - failover: a process killed while all five transports stream, every client
+ *   resuming on another process with every seq once, in order;
+ * - Redis restarted with its data (nothing to notice) and empty (a new epoch,
+ *   clients start over), and Redis unreachable (503, held streams stay and catch up);
+ * - hostile input refused as the lab refuses it without nginx;
+ * - the control endpoints, and /cluster/stats adding up the per-process figures.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, afterEach, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { DRIVERS } from '../../bench/drivers/index.ts';
+import type { Connection } from '../../bench/drivers/common.ts';
+import type { FeedEvent } from '../feed.ts';
+import { delay, waitFor } from '../test-helpers.ts';
+import { TRANSPORT_IDS, type TransportId } from '../transports/registry.ts';
+import { type Cluster, startCluster } from './cluster.ts';
+
+const BUFFER_SIZE = 100;
+const NAMES = ['lab-1', 'lab-2', 'lab-3'];
+
+let cluster: Cluster;
+before(async () => {
+  cluster = await startCluster({ processes: 3, port: 0, restartDelayMs: 4000, env: { TICK_MS: '0', CHAT_RATE: '0', BUFFER_SIZE: String(BUFFER_SIZE) } });
+});
+after(async () => {
+  await cluster?.close();
+});
+// Whatever a test ends with, its clients stop: a driver left running reconnects for ever.
+const following = new Set<Follower>();
+afterEach(async () => {
+  await closeAll([...following]);
+});
+
+/** A driver of `id` through nginx that records every event, state and non-event message. */
+function follow(id: TransportId, since?: number) {
+  const events: FeedEvent[] = [];
+  const states: string[] = [];
+  const messages: { type?: string; process?: string }[] = [];
+  const connection: Connection = DRIVERS[id]({
+    baseUrl: cluster.url, since, intervalMs: 20, timeoutMs: 2000,
+    onEvent: (event) => events.push(event),
+    onState: (state, detail) => states.push(`${state} ${detail ?? ''}`.trim()),
+    onMessage: (message) => messages.push(message as { type?: string; process?: string }),
+  });
+  const follower = { id, events, states, messages, connection, seqs: () => events.map((e) => e.seq) };
+  following.add(follower);
+  return follower;
+}
+type Follower = ReturnType<typeof follow>;
+
+const post = (text: string, headers: Record<string, string> = {}) =>
+  fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'cluster', text }) });
+
+/** Posts until the cluster takes it (Redis may be on its way back). */
+async function postSurely(text: string, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await post(text).catch(() => undefined);
+    if (response?.status === 201) return ((await response.json()) as { seq: number }).seq;
+    if (Date.now() > deadline) throw new Error(`the cluster did not take a post within ${timeoutMs} ms (last status ${response?.status})`);
+    await delay(50);
+  }
+}
+
+/** The feed's last seq, as a poll through nginx sees it. */
+async function lastSeq(): Promise<number> {
+  return ((await (await fetch(`${cluster.url}/feed/short-poll`)).json()) as { lastSeq: number }).lastSeq;
+}
+
+interface ClusterStats {
+  processes: { name: string; port: number; pid: number | null; up: boolean; stats: { subscribers: number; transports: Record<string, Record<string, unknown>> } | null }[];
+  sum: { lastSeq: number; subscribers: number; transports: Record<string, Record<string, unknown>> };
+  retired: { processes: number; transports: Record<string, Record<string, unknown>> };
+}
+
+const clusterStats = async () => (await (await fetch(`${cluster.url}/cluster/stats`)).json()) as ClusterStats;
+
+/** Feed subscribers (held streams) per process now. */
+async function subscribers(): Promise<Map<string, number>> {
+  return new Map((await clusterStats()).processes.map((p) => [p.name, p.stats?.subscribers ?? 0]));
+}
+
+/** Subscribers over all processes. */
+const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/**
+ * Opens a stream of `id` through nginx and finds the process that holds it (the one
+ * whose subscribers went up); with `target`, reopens it until that process holds it.
+ */
+async function placeStream(id: TransportId, since: number, target?: string): Promise<{ follower: Follower; where: string }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const before = await subscribers();
+    const follower = follow(id, since);
+    let after = before;
+    for (let i = 0; i < 250 && total(after) <= total(before); i++) {
+      await delay(20);
+      after = await subscribers();
+    }
+    const where = NAMES.find((name) => (after.get(name) ?? 0) > (before.get(name) ?? 0));
+    if (where && (!target || where === target)) return { follower, where };
+    await closeAll([follower]);
+    for (let i = 0; i < 250 && total(await subscribers()) > total(before); i++) await delay(20);
+  }
+  throw new Error(`${id}: could not open it on ${target ?? 'any process'}`);
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Stops `clients` for good (no reconnect) and forgets them. */
+async function closeAll(clients: Follower[]): Promise<void> {
+  await Promise.all(clients.map((c) => {
+    following.delete(c);
+    return c.connection.close();
+  }));
+}
+
+/** GET through nginx on one keep-alive connection; the answering process and the local port. */
+function getOn(agent: http.Agent, path: string): Promise<{ process: string | undefined; localPort: number | undefined; cookie: unknown }> {
+  return new Promise((resolve, reject) => {
+    http.get(`${cluster.url}${path}`, { agent }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ process: response.headers['x-wirelab-process'] as string | undefined, localPort: response.socket?.localPort, cookie: response.headers['set-cookie'] }));
+    }).on('error', reject);
+  });
+}
+
+/** The process an SSE stream opened through nginx names first (in-band, stream.ts). */
+async function sseProcess(): Promise<{ name: string; close: () => void }> {
+  const controller = new AbortController();
+  const response = await fetch(`${cluster.url}/feed/sse`, { signal: controller.signal });
+  const reader = response.body!.getReader();
+  let text = '';
+  while (!/"process":"([^"]+)"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+  return { name: /"process":"([^"]+)"/.exec(text)![1], close: () => controller.abort() };
+}
+
+describe('a cluster of three lab processes behind nginx', () => {
+  test('the contract through nginx: every transport gets every event once, in order, whether posted or sent up a WebSocket', async () => {
+    const start = await lastSeq();
+    const clients = TRANSPORT_IDS.map((id) => follow(id, start));
+    const ws = clients.find((c) => c.id === 'ws')!;
+    await waitFor(() => ws.states.includes('open'), 'the WebSocket is open');
+    const texts: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const text = `door ${i % 2 ? 'ws' : 'post'} ${i}`;
+      texts.push(text);
+      if (i % 2) ws.connection.send!({ type: 'chat', name: 'cluster', text });
+      else assert.equal((await post(text)).status, 201, 'a post through nginx is taken');
+    }
+    for (const c of clients) await waitFor(() => c.events.length >= 20, `${c.id}: twenty events`, 10_000);
+    await delay(100);
+    await closeAll(clients);
+    for (const c of clients) {
+      assert.deepEqual(c.seqs(), range(start + 1, start + 20), `${c.id}: every seq once, in order`);
+      assert.deepEqual(c.events.map((e) => (e.data as { text: string }).text).sort(), [...texts].sort(), `${c.id}: both doors' messages`);
+    }
+  });
+
+  test('a client that stopped resumes through nginx, on whichever process it reaches, exactly after its cursor', async () => {
+    for (const id of TRANSPORT_IDS) {
+      const first = follow(id, await lastSeq());
+      for (let i = 0; i < 3; i++) await post(`${id} before`);
+      await waitFor(() => first.events.length >= 3, `${id}: three events`);
+      await first.connection.close();
+      const cursor = first.connection.lastSeq!;
+      for (let i = 0; i < 4; i++) await post(`${id} while away`);
+      const second = follow(id, cursor);
+      await waitFor(() => second.events.length >= 4, `${id}: the four it missed`);
+      await delay(50);
+      await second.connection.close();
+      assert.deepEqual(second.seqs(), range(cursor + 1, cursor + 4), `${id}: resumed exactly after ${cursor}`);
+    }
+  });
+
+  test('a client further behind than the buffer gets one gap event first, on every transport', async () => {
+    while ((await lastSeq()) <= BUFFER_SIZE + 5) await post('filling the buffer');
+    const last = await lastSeq();
+    const clients = TRANSPORT_IDS.map((id) => follow(id, 0));
+    for (const c of clients) await waitFor(() => c.connection.lastSeq === last, `${c.id}: caught up to ${last}`);
+    await closeAll(clients);
+    for (const c of clients) {
+      const [gap, ...rest] = c.events;
+      assert.equal(gap.type, 'gap', `${c.id}: a gap first`);
+      assert.equal((gap.data as { from: number }).from, 1, `${c.id}: missing from seq 1`);
+      assert.deepEqual(rest.map((e) => e.seq), range(gap.seq + 1, last), `${c.id}: then every kept event, in order`);
+    }
+  });
+
+  test('polls spread over every process, one keep-alive connection included, and streams do too: no stickiness', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await getOn(agent, '/feed/short-poll'));
+    agent.destroy();
+    assert.equal(new Set(answers.map((a) => a.localPort)).size, 1, 'one TCP connection to nginx');
+    assert.deepEqual([...new Set(answers.map((a) => a.process))].sort(), NAMES, 'its polls reached every process');
+    assert.ok(answers.every((a) => a.cookie === undefined), 'no cookie to stick with');
+    const streams = [];
+    for (let i = 0; i < 3; i++) streams.push(await sseProcess());
+    for (const stream of streams) stream.close();
+    assert.deepEqual(streams.map((s) => s.name).sort(), NAMES, 'three streams opened one after another: one on each process');
+  });
+
+  test('failover: a process killed while all five transports stream; every client resumes on another, every seq once, in order', async (t) => {
+    await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'every process up');
+    const start = await lastSeq();
+    // The three streams on one process (a stream that lands elsewhere is reopened), which is then killed.
+    const sse = await placeStream('sse', start);
+    const iframe = await placeStream('iframe', start, sse.where);
+    const ws = await placeStream('ws', start, sse.where);
+    const clients = [sse.follower, iframe.follower, ws.follower, follow('long-poll', start), follow('short-poll', start)];
+    const victim = sse.where;
+    const moved = ['sse', 'iframe', 'ws'] as const;
+
+    let publishing = true;
+    let refused = 0;
+    const publisher = (async () => {
+      for (let i = 0; publishing; i++) {
+        const response = await post(`failover ${i}`).catch(() => undefined);
+        if (response?.status !== 201) refused++;
+        await delay(15);
+      }
+    })();
+    await delay(300);
+    const statesBefore = new Map(clients.map((c) => [c.id, c.states.length]));
+    const messagesBefore = ws.follower.messages.length;
+    const kill = await fetch(`${cluster.url}/cluster/processes/${victim}/kill`, { method: 'POST', headers: { origin: cluster.url } });
+    assert.equal(kill.status, 202, 'the kill is taken');
+    assert.equal(((await kill.json()) as { signal: string }).signal, 'SIGKILL');
+    for (const id of moved) {
+      const c = clients.find((client) => client.id === id)!;
+      await waitFor(() => c.states.slice(statesBefore.get(id)).includes('open'), `${id}: open again after the kill`, 3000);
+    }
+    // Where the streams are now, well before the launcher starts the killed process again (4 s).
+    await delay(100);
+    const now = await clusterStats();
+    await delay(600);
+    publishing = false;
+    await publisher;
+    const final = await lastSeq();
+    for (const c of clients) await waitFor(() => c.connection.lastSeq === final, `${c.id}: caught up to ${final}`, 10_000);
+    const victimNow = now.processes.find((p) => p.name === victim)!;
+    await closeAll(clients);
+
+    t.diagnostic(`SSE, iframe and WebSocket on ${victim}, killed; ${final - start} events published across the kill, ${refused} posts refused on the way`);
+    assert.ok(final - start > 30, 'events were published throughout');
+    for (const c of clients) assert.deepEqual(c.seqs(), range(start + 1, final), `${c.id}: every seq once, in order, across the kill`);
+    assert.equal(victimNow.up, false, `${victim} was down when its streams had reopened`);
+    assert.ok(now.processes.filter((p) => p.up).reduce((sum, p) => sum + (p.stats?.subscribers ?? 0), 0) >= 3, 'the three streams are held by the other processes');
+    const named = ws.follower.messages.slice(messagesBefore).filter((m) => m.type === 'process');
+    assert.ok(named.length > 0 && named.every((m) => m.process !== victim), `the WebSocket names its new process: ${named.map((m) => m.process).join(', ')}`);
+    // The launcher starts it again, and nginx sends it requests again.
+    await waitFor(() => cluster.labs.find((lab) => lab.name === victim)!.state === 'up', `${victim} started again`, 15_000);
+    await delay(2100); // nginx's fail_timeout: it tries the process again after 2 s
+    const agent = new http.Agent({ keepAlive: true });
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 9 && !seen.has(victim); i++) seen.add((await getOn(agent, '/feed/short-poll')).process);
+    agent.destroy();
+    assert.ok(seen.has(victim), `${victim} answers polls again`);
+  });
+
+  test('Redis restarted with its data: clients through nginx notice nothing', async () => {
+    const start = await lastSeq();
+    const clients = TRANSPORT_IDS.map((id) => follow(id, start));
+    await postSurely('before the restart');
+    for (const c of clients) await waitFor(() => c.events.length === 1, `${c.id}: one event`);
+    await cluster.redis.stop({ keepData: true });
+    await cluster.redis.start();
+    const seq = await postSurely('after the restart');
+    for (const c of clients) await waitFor(() => c.connection.lastSeq === seq, `${c.id}: the event after the restart`, 10_000);
+    await closeAll(clients);
+    for (const c of clients) {
+      assert.deepEqual(c.seqs(), [start + 1, start + 2], `${c.id}: the seq goes on`);
+      assert.equal(c.events[1].epoch, c.events[0].epoch, `${c.id}: the same epoch`);
+    }
+  });
+
+  test('Redis restarted empty: a new epoch, and every client through nginx starts over from seq 1', async () => {
+    const since = await lastSeq();
+    const clients = TRANSPORT_IDS.map((id) => follow(id, since));
+    await postSurely('last of the old run');
+    for (const c of clients) await waitFor(() => c.events.length >= 1, `${c.id}: an event of the old run`);
+    const oldEpoch = clients[0].events[0].epoch;
+    await cluster.redis.stop();
+    await cluster.redis.start();
+    await postSurely('first of the new run');
+    await postSurely('second of the new run');
+    for (const c of clients) await waitFor(() => c.events.filter((e) => e.epoch !== oldEpoch).length >= 2, `${c.id}: two events of the new run`, 10_000);
+    await closeAll(clients);
+    for (const c of clients) {
+      const fresh = c.events.filter((e) => e.epoch !== oldEpoch);
+      assert.deepEqual(fresh.map((e) => e.seq), [1, 2], `${c.id}: the new run from seq 1`);
+    }
+  });
+
+  test('Redis unreachable: 503 through nginx, held streams stay open and catch up', async () => {
+    const start = await lastSeq();
+    const sse = follow('sse', start);
+    const ws = follow('ws', start);
+    await waitFor(() => sse.states.includes('open') && ws.states.includes('open'), 'both streams open');
+    await cluster.redis.stop({ keepData: true });
+    let refused: Response | undefined;
+    for (let i = 0; i < 100 && refused?.status !== 503; i++) {
+      refused = await post('while Redis is away');
+      if (refused.status !== 503) await delay(100);
+    }
+    assert.equal(refused!.status, 503, 'a post through nginx is refused');
+    assert.equal(((await refused!.json()) as { error: { code: string } }).error.code, 'feed_unavailable');
+    assert.ok(refused!.headers.get('retry-after'), 'with Retry-After');
+    let poll: Response | undefined;
+    for (let i = 0; i < 100 && poll?.status !== 503; i++) {
+      poll = await fetch(`${cluster.url}/feed/short-poll?since=0`);
+      if (poll.status !== 503) await delay(100);
+    }
+    assert.equal(poll!.status, 503, 'a new poll is refused rather than served stale');
+    await cluster.redis.start();
+    for (let i = 0; i < 3; i++) await postSurely(`back ${i}`);
+    const last = await lastSeq();
+    await waitFor(() => sse.connection.lastSeq === last && ws.connection.lastSeq === last, 'both held streams catch up', 10_000);
+    assert.ok(!sse.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the SSE stream never dropped: ${sse.states.join(', ')}`);
+    assert.ok(!ws.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the WebSocket never dropped: ${ws.states.join(', ')}`);
+    assert.deepEqual(sse.seqs(), range(start + 1, last), 'SSE: every event once');
+    assert.deepEqual(ws.seqs(), range(start + 1, last), 'WebSocket: every event once');
+    await closeAll([sse, ws]);
+  });
+
+  test('hostile input is refused through nginx as the lab refuses it: coded 400s, a foreign Origin 403, a foreign Host 403, oversized 413 and 431', async () => {
+    const code = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/short-poll?since=-1`)), [400, 'bad_since']);
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/iframe?cb=alert(1)`)), [400, 'bad_callback']);
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/long-poll?timeoutMs=soon`)), [400, 'bad_timeout']);
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })), [400, 'bad_json']);
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x","text":""}' })), [400, 'bad_chat']);
+    assert.deepEqual(await code(await post('from elsewhere', { origin: 'http://evil.example' })), [403, 'foreign_origin']);
+    assert.equal((await post('from the cluster page', { origin: cluster.url })).status, 201, 'the cluster\'s own origin may post');
+    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', text: 'y'.repeat(100_000) }) })), [413, 'too_large']);
+    const raw = (headers: Record<string, string>) =>
+      new Promise<[number, string]>((resolve, reject) => {
+        http.get(`${cluster.url}/feed/short-poll`, { headers }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve([response.statusCode!, (JSON.parse(body) as { error: { code: string } }).error.code]));
+        }).on('error', reject);
+      });
+    assert.deepEqual(await raw({ host: 'evil.example' }), [403, 'unknown_host'], 'a name that is not the lab\'s (DNS rebinding)');
+    assert.deepEqual(await raw({ 'x-big': 'z'.repeat(20_000) }), [431, 'headers_too_large'], 'the lab\'s own 16 KiB cap on heads');
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${cluster.url.replace('http', 'ws')}/feed/ws`, { origin });
+        socket.on('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode!));
+        socket.on('error', () => {});
+      });
+    assert.equal(await upgrade('http://evil.example'), 403, 'a WebSocket from a foreign origin is refused');
+    assert.equal(await upgrade(cluster.url), 101, 'a WebSocket from the cluster\'s own origin opens');
+  });
+
+  test('the control endpoints: processes, restart, and nothing for a page elsewhere', async () => {
+    const page = await fetch(`${cluster.url}/cluster/?lang=zh`);
+    assert.equal(page.status, 200, 'the control page');
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await page.text(), /<h1>Wirelab 集群<\/h1>/, 'in the reader\'s language');
+    const list = (await (await fetch(`${cluster.url}/cluster/processes`)).json()) as { processes: { name: string; pid: number; state: string; port: number }[] };
+    assert.deepEqual(list.processes.map((p) => p.name), NAMES);
+    assert.ok(list.processes.every((p) => p.state === 'up' && p.pid > 0), 'all up, with their pids');
+    const pid = list.processes[2].pid;
+    const foreign = await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'http://evil.example' } });
+    assert.equal(foreign.status, 403, 'a kill from another origin is refused');
+    assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'foreign_origin');
+    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'null' } })).status, 403, 'and from a sandboxed page');
+    assert.equal(cluster.labs[2].pid, pid, 'lab-3 still runs');
+    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`)).status, 405, 'a GET kills nothing');
+    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST' })).status, 404, 'no such process');
+    const restart = await fetch(`${cluster.url}/cluster/processes/lab-3/restart`, { method: 'POST', headers: { origin: cluster.url } });
+    assert.equal(restart.status, 200, 'a restart from the cluster\'s page');
+    const restarted = (await restart.json()) as { stoppedPid: number; pid: number };
+    assert.equal(restarted.stoppedPid, pid);
+    assert.ok(restarted.pid > 0 && restarted.pid !== pid, 'a new process');
+    assert.equal(cluster.labs[2].state, 'up');
+  });
+
+  test('/cluster/stats: the sum is the per-process figures added up, and /stats through nginx is the whole cluster\'s', async () => {
+    const stats = await clusterStats();
+    assert.ok(stats.processes.every((p) => p.up), 'every process answered');
+    for (const id of TRANSPORT_IDS) {
+      for (const field of ['requests', 'connectionsOpened', 'eventsDelivered']) {
+        const added = stats.processes.reduce((sum, p) => sum + (p.stats!.transports[id][field] as number), 0);
+        assert.equal(stats.sum.transports[id][field], added, `${id}.${field}`);
+      }
+      for (const side of ['bytesIn', 'bytesOut']) {
+        for (const part of ['head', 'framing', 'payload']) {
+          const added = stats.processes.reduce((sum, p) => sum + (p.stats!.transports[id][side] as Record<string, number>)[part], 0);
+          assert.equal((stats.sum.transports[id][side] as Record<string, number>)[part], added, `${id}.${side}.${part}`);
+        }
+      }
+    }
+    // Each process's own /stats, asked directly, has the figures the cluster view shows for it.
+    for (const p of stats.processes) {
+      const own = (await (await fetch(`http://127.0.0.1:${p.port}/stats`)).json()) as { transports: Record<string, { eventsDelivered: number }> };
+      for (const id of TRANSPORT_IDS) assert.equal(own.transports[id].eventsDelivered, (p.stats!.transports[id].eventsDelivered as number), `${p.name} ${id}: its own figure`);
+    }
+    assert.equal(stats.retired.processes, 2, 'the killed and the restarted process are remembered');
+    const whole = (await (await fetch(`${cluster.url}/stats`)).json()) as { transports: Record<string, { eventsDelivered: number }>; process: { processes: unknown[] } };
+    for (const id of TRANSPORT_IDS) {
+      assert.equal(whole.transports[id].eventsDelivered, (stats.sum.transports[id].eventsDelivered as number) + ((stats.retired.transports[id]?.eventsDelivered as number) ?? 0), `/stats ${id}: the running processes and the gone ones`);
+    }
+    assert.equal(whole.process.processes.length, 3, '/stats names the processes');
+  });
+});
