@@ -151,6 +151,8 @@ export function mountPanel(slot, transport, options = {}) {
       since: options.since,
       params: { client, ...options.params },
       intervalMs: options.intervalMs,
+      // Five tick intervals of silence on a stream that carries ticks: its server is gone.
+      quietMs: config.tickMs > 0 && !options.params?.types ? Math.max(3000, 5 * config.tickMs) : 0,
       onEvent,
       onState: setState,
       onMessage: (message) => {

@@ -78,6 +78,8 @@ function page({ request, lang, title, path: pagePath, body, scripts = [], data =
     wire: { protocol: wire.protocol, h1Url: wire.h1Url, h2Url: wire.h2Url, experimentStreams: wire.experimentStreams },
     transports: TRANSPORT_IDS,
     heartbeatMs: ctx.config.heartbeatMs,
+    // The ticker's pace: a client that hears no tick for several intervals may assume its stream died.
+    tickMs: ctx.config.tickMs,
     // Several processes behind a balancer: a page's wiretap and its connections land on different processes.
     cluster: ctx.config.feedStore !== 'memory',
     ...data,

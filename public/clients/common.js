@@ -16,6 +16,8 @@
  * @property {() => void} [onRequest] each request the client makes
  * @property {number} [intervalMs] short polling's pause between polls
  * @property {HTMLElement} [container] where the iframe client puts its hidden iframes
+ * @property {number} [quietMs] the iframe client's watchdog: a stream that brought nothing for this long
+ *   is taken for dead and opened again from the cursor (only for a stream that carries ticks)
  */
 
 /** @type {(...args: any[]) => void} */

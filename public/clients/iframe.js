@@ -9,7 +9,7 @@ import { backoffMs, Cursor, feedUrl, ignore, isEvent, receivedNow } from './comm
 let counter = 0;
 
 /** @param {import('./common.js').ClientOptions} options */
-export function connect({ origin, since, params = {}, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore, container = document.body }) {
+export function connect({ origin, since, params = {}, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore, container = document.body, quietMs = 0 }) {
   const cursor = new Cursor(since);
   const id = `c${++counter}`;
   const frame = document.createElement('iframe');
@@ -24,9 +24,13 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   // is sent to a new document at once, and the old one may still run a script or
   // two: events from any document but the current one do not count.
   let doc = 0;
+  /** When the current document last brought something, and whether one is streaming now. */
+  let heardAt = 0;
+  let streaming = false;
 
   const receive = (fromDoc, event) => {
     if (fromDoc !== doc) return;
+    heardAt = performance.now();
     if (!isEvent(event)) return onMessage(event); // a cluster's process naming itself
     if (!cursor.see(event)) {
       // The server restarted: this document followed the old run's cursor; load a new one from 0.
@@ -48,6 +52,7 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   const reconnect = () => {
     if (closed || reconnectingFor === doc) return;
     reconnectingFor = doc;
+    streaming = false;
     failures = eventsThisDocument > 0 ? 0 : failures + 1;
     onState('waiting');
     timer = setTimeout(open, eventsThisDocument > 0 ? 0 : backoffMs(failures));
@@ -94,6 +99,26 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
       frame.src = `${origin}/assets/iframe-relay.html?doc=${doc}#${encodeURIComponent(streamUrl)}`;
     };
   }
+  // A stream whose server vanished mid-response (a process killed behind a proxy: the
+  // bytes just stop, with no last chunk) ends the document in Chromium without a `load`
+  // event, and the page would wait forever. The keep-alive comments cannot tell: a page
+  // never sees them. But the feed ticks, so a stream that brought nothing for `quietMs`
+  // is taken for dead and opened again from the cursor, as the heartbeats lesson says.
+  const watchdog = quietMs > 0
+    ? setInterval(() => {
+        if (closed || !streaming || performance.now() - heardAt < quietMs) return;
+        onState('waiting', 'silent');
+        clearTimeout(timer);
+        open();
+      }, Math.min(1000, quietMs / 2))
+    : undefined;
+  const start = open;
+  open = () => {
+    streaming = true;
+    heardAt = performance.now();
+    start();
+  };
+
   container.append(frame);
   onState('connecting');
   open();
@@ -102,6 +127,7 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
     close() {
       closed = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       frame.cleanup?.();
       frame.remove();
       onState('closed');

@@ -264,8 +264,9 @@ export async function mount(element) {
   // A forever-frame cut mid-stream is invisible to its page: Chromium ends such a document
   // with ERR_INCOMPLETE_CHUNKED_ENCODING, fires no load event, and leaves it "loading", and
   // the keep-alive chunks are comments no script sees. EventSource and WebSocket notice the
-  // cut by themselves. So when the process that held the iframe is known to be dead (this
-  // demo asked /cluster/), the demo reopens the iframe panel from its last seq, and says so.
+  // cut by themselves; the iframe client only by its watchdog, once five ticks went missing.
+  // When the process that held the iframe is known to be dead (this demo asked /cluster/),
+  // the demo does not wait: it reopens the iframe panel from its last seq, and says so.
   watchIframe = (victim) => setTimeout(() => {
     if (serving.get('iframe') !== victim || !element.isConnected) return;
     panels.iframe.close();
