@@ -109,7 +109,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     started.labs = labs;
     await Promise.all(labs.map((lab) => lab.start()));
     const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs }));
-    const config = nginxConfig({ listenPort: port, labs: labs.map(({ name, port: labPort }) => ({ name, port: labPort })), controlPort: control.port });
+    // The labs' heartbeat as they will read it (their env, else this process's): nginx's idle timeout stays above it.
+    const heartbeat = Number(options.env?.HEARTBEAT_MS ?? process.env.HEARTBEAT_MS);
+    const config = nginxConfig({
+      listenPort: port,
+      labs: labs.map(({ name, port: labPort }) => ({ name, port: labPort })),
+      controlPort: control.port,
+      heartbeatMs: Number.isFinite(heartbeat) && heartbeat > 0 ? heartbeat : undefined,
+    });
     const nginx = (started.nginx = await startNginx({ dir, config, port, log: options.log }));
     return { url: `http://127.0.0.1:${port}`, port, dir, redis, labs, control, nginx, close };
   } catch (error) {

@@ -24,8 +24,9 @@ test('the directives of a two-process cluster, exactly', () => {
   assert.equal(directives(config), `worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;
+worker_rlimit_nofile 20000;
 events {
-  worker_connections 4096;
+  worker_connections 19000;
 }
 http {
   log_format upstreams '$remote_addr "$request" $status upstream=$upstream_addr $request_time s';
@@ -77,7 +78,14 @@ http {
 }`, 'every directive, in order');
   assert.match(config, /server 127\.0\.0\.1:7001 max_fails=1 fail_timeout=2s;  # a\n/, 'each upstream line names its process');
   assert.doesNotMatch(directives(config), /ip_hash|\bhash\b|sticky|cookie/, 'no stickiness of any kind');
-  assert.match(config, /HEARTBEAT_MS,\n\s+# 15 s by default/, 'the timeout says it is longer than the heartbeat');
+  assert.match(config, /HEARTBEAT_MS,\n\s+# 15 s here/, 'the timeout says it is longer than the heartbeat');
+});
+
+test('a heartbeat slower than the longest long poll raises nginx\'s idle timeout above it', () => {
+  const config = nginxConfig({ listenPort: 7000, labs: [{ name: 'a', port: 7001 }], controlPort: 6999, heartbeatMs: 90_000 });
+  assert.match(config, /proxy_read_timeout 180s;/);
+  assert.match(config, /proxy_send_timeout 180s;/);
+  assert.match(config, /# 90 s here/);
 });
 
 test('nginx.conf.example is what the writer writes, byte for byte (regenerate: npm run cluster -- --nginx-example > server/cluster/nginx.conf.example)', () => {

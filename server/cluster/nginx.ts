@@ -23,13 +23,13 @@ export interface NginxOptions {
   labs: readonly Upstream[];
   /** The launcher's control server (control.ts): /cluster/ and the cluster's /stats. */
   controlPort: number;
+  /** The labs' HEARTBEAT_MS, when not the default: nginx's idle timeout must stay above it. */
+  heartbeatMs?: number;
 }
 
 /** The lab's default heartbeat (config.ts HEARTBEAT_MS) and the longest long-poll hold (cursor.ts parseTimeoutMs). */
-const HEARTBEAT_S = 15;
+const DEFAULT_HEARTBEAT_MS = 15_000;
 const LONG_POLL_MAX_S = 60;
-/** Twice the longest quiet a healthy connection may have: past it nginx cuts the connection. */
-const IDLE_TIMEOUT_S = 2 * Math.max(HEARTBEAT_S, LONG_POLL_MAX_S);
 
 /** What a placeholder config (nginx.conf.example) is written with: the ports are examples, `npm run cluster` picks free ones. */
 export const EXAMPLE_OPTIONS: NginxOptions = {
@@ -43,8 +43,11 @@ export const EXAMPLE_OPTIONS: NginxOptions = {
 };
 
 /** The whole nginx.conf for `options`. */
-export function nginxConfig({ listenPort, labs, controlPort }: NginxOptions): string {
+export function nginxConfig({ listenPort, labs, controlPort, heartbeatMs = DEFAULT_HEARTBEAT_MS }: NginxOptions): string {
   if (labs.length === 0) throw new Error('nginx needs at least one lab process to send requests to');
+  const heartbeatS = Math.ceil(heartbeatMs / 1000);
+  // Twice the longest quiet a healthy connection may have: past it nginx cuts the connection.
+  const idleTimeoutS = 2 * Math.max(heartbeatS, LONG_POLL_MAX_S);
   const width = Math.max(...labs.map((lab) => `    server 127.0.0.1:${lab.port} max_fails=1 fail_timeout=2s;`.length));
   const servers = labs.map((lab) => `    server 127.0.0.1:${lab.port} max_fails=1 fail_timeout=2s;`.padEnd(width) + `  # ${lab.name}`);
   return `# nginx in front of Wirelab's lab processes: written by server/cluster/nginx.ts for
@@ -59,9 +62,13 @@ worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;
 
+# Every client connection costs nginx two files (the client's socket and its own to a
+# lab process): room for ~9,000 clients, if the system lets this user open that many.
+worker_rlimit_nofile 20000;
+
 events {
-  # Every client connection costs two here: the client's, and nginx's own to a lab process.
-  worker_connections 4096;
+  # Counted the same way: two per client, plus the idle ones kept open to the labs.
+  worker_connections 19000;
 }
 
 http {
@@ -132,10 +139,10 @@ ${servers.join('\n')}
     # A chat post goes on to the lab as it arrives, not after nginx has read it whole.
     proxy_request_buffering off;
     # Longer than any quiet a healthy connection has: the heartbeat (HEARTBEAT_MS,
-    # ${HEARTBEAT_S} s by default) on SSE, iframe and WebSocket, and a long poll's hold (at most
+    # ${heartbeatS} s here) on SSE, iframe and WebSocket, and a long poll's hold (at most
     # ${LONG_POLL_MAX_S} s). nginx cuts a connection idle for longer; the client would reconnect.
-    proxy_read_timeout ${IDLE_TIMEOUT_S}s;
-    proxy_send_timeout ${IDLE_TIMEOUT_S}s;
+    proxy_read_timeout ${idleTimeoutS}s;
+    proxy_send_timeout ${idleTimeoutS}s;
     # A dead process refuses at once on loopback; one that hangs is not waited for long.
     proxy_connect_timeout 2s;
     # A request that could not reach a process (refused, reset before any answer, timed

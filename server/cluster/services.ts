@@ -82,15 +82,28 @@ export interface RedisServer {
  */
 export async function startRedis({ port, log = false }: { port?: number; log?: boolean } = {}): Promise<RedisServer> {
   const binary = ensureProgram('redis-server', 'redis-server');
-  const chosen = port ?? (await freePort());
+  let chosen = port ?? (await freePort());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wirelab-redis-'));
   let child: ChildProcess | undefined;
   let keep = false;
   const start = async () => {
     const args = ['--port', String(chosen), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
     if (!keep) rmSync(path.join(dir, 'dump.rdb'), { force: true });
-    child = spawn(binary, args, { stdio: log ? 'inherit' : 'ignore' });
-    await waitForPort(chosen);
+    const started = spawn(binary, args, { stdio: log ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    // redis-server logs to stdout: its last words say why it stopped.
+    let said = '';
+    const keepTail = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-300));
+    started.stdout?.on('data', keepTail);
+    started.stderr?.on('data', keepTail);
+    // redis-server exits at once when it cannot bind (another program took the port
+    // since freePort() looked): then whatever answers on the port is not ours.
+    const exited = new Promise<never>((_, reject) =>
+      started.once('exit', (code, signal) => reject(new Error(`redis-server exited at start (${signal ?? `code ${code}`}) on port ${chosen}${said ? `: ${said.trim()}` : ''}`))),
+    );
+    exited.catch(() => {});
+    await Promise.race([waitForPort(chosen), exited]);
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), exited]);
   };
   const stop = async ({ keepData = false }: { keepData?: boolean } = {}) => {
     if (!child || child.exitCode !== null) return;
@@ -106,7 +119,19 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
     }
     await exited;
   };
-  await start();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      // A port that was free a moment ago and taken now: another free one, unless the caller chose it.
+      if (port !== undefined || attempt === 3) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+      chosen = await freePort();
+    }
+  }
   return {
     port: chosen,
     url: `redis://127.0.0.1:${chosen}`,
