@@ -2,12 +2,21 @@
 // data-demo="<name>">; this mounts the live demo there. Transport demos are one
 // panel; the others live in demos/<name>.js and export mount(element).
 import { chatBox, overSocket } from './chat-box.js';
-import { TRANSPORTS, h } from './lab.js';
+import { TRANSPORTS, config, h, t } from './lab.js';
 import { mountPanel } from './panel.js';
+
+/**
+ * Demos that show the raw bytes of their own connection, read from the process that
+ * serves it (wiretap.js). Behind the cluster's round robin the tap and the connection
+ * may reach different processes, so there they say where to run them instead.
+ */
+const ONE_PROCESS_DEMOS = ['frames', 'handshake', 'heartbeats', 'http2', 'security'];
 
 for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('.demo[data-demo]'))) {
   const name = element.dataset.demo;
-  if (TRANSPORTS.includes(name)) {
+  if (config.cluster && ONE_PROCESS_DEMOS.includes(name)) {
+    element.replaceChildren(h('p', { 'data-field': 'one-process' }, t('demo.oneProcess')));
+  } else if (TRANSPORTS.includes(name)) {
     // Each transport lesson asks the reader to type a message: the WebSocket one sends
     // it up its own socket, the others POST it as any page would.
     const slot = element.appendChild(h('div'));

@@ -58,6 +58,8 @@ const h2Cell = (transport: string) => `scenarios.overhead.byWire.h2.cells[profil
 const heads = (transport: string) => `derived.protocols.heads[transport=${transport}]`;
 /** What TLS cost one transport in the fan-out runs, per wire (`h1`, `h1-tls`, `h2`). */
 const tlsRow = (transport: string) => `derived.protocols.tls[transport=${transport}]`;
+/** One idle client's latency in one setup of the cluster scenario: `memory`, `redis` (one process each) or `cluster` (behind nginx). */
+const clusterIdle = (setup: string, transport: string) => `scenarios.cluster.latency.results[setup=${setup},transport=${transport}].latency`;
 
 export const FIGURE_SPECS: readonly FigureSpec[] = [
   // The run itself.
@@ -127,6 +129,13 @@ export const FIGURE_SPECS: readonly FigureSpec[] = [
   { name: 'rtt.roundTripMs', path: `${rtt('long-poll')}.rttMs`, unit: 'ms', about: 'the simulated round trip of those runs' },
   { name: 'rtt.eventIntervalMs', path: 'scenarios.rtt.intervalMs', unit: 'ms', about: 'time between two events in those runs' },
   { name: 'rtt.shortPollIntervalMs', path: 'scenarios.rtt.shortPollIntervalMs', unit: 'ms', about: 'the short-poll interval in those runs' },
+
+  // Several processes on one Redis feed behind nginx (the cluster scenario): one idle client in each setup, taking turns.
+  { name: 'cluster.processes', path: 'scenarios.cluster.processes', unit: 'count', about: 'lab processes behind nginx in the cluster scenario' },
+  { name: 'cluster.wsMemoryP50Ms', path: `${clusterIdle('memory', 'ws')}.p50Ms`, unit: 'ms', about: 'one idle WebSocket client, one process, the feed in its memory (the scenario\'s own baseline)' },
+  { name: 'cluster.wsRedisP50Ms', path: `${clusterIdle('redis', 'ws')}.p50Ms`, unit: 'ms', about: 'the same with the feed in Redis: the Redis hop added' },
+  { name: 'cluster.wsNginxP50Ms', path: `${clusterIdle('cluster', 'ws')}.p50Ms`, unit: 'ms', about: 'the same through nginx to the cluster\'s processes, the feed in Redis' },
+  { name: 'cluster.pollProcessesSeen', path: 'scenarios.cluster.polls[transport=long-poll].processesSeen', unit: 'count', about: 'processes that answered the long polls through nginx, with no sticky session' },
 
   // HTTP/2: HPACK on Chromium's poll, after the page itself was loaded on the same connection.
   { name: 'h2.pollHeadH1Bytes', path: `${heads('short-poll')}.h1Bytes`, unit: 'B', about: 'Chromium\'s fetch() poll request head over HTTP/1.1, as text' },
