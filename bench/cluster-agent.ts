@@ -25,7 +25,7 @@ import { type Figures, sumStats } from '../server/cluster/stats-sum.ts';
 import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
 import { CPU_TICK_MICROS, cpuOf, parentOf } from './proc-cpu.ts';
-import { type Schedule, exitOnSigterm, runScheduleAsync } from './server-harness.ts';
+import { type Schedule, exitOnSigterm, runSchedule } from './server-harness.ts';
 
 export interface AgentSettings {
   redisUrl: string;
@@ -86,7 +86,7 @@ async function statsOf(lab: AgentSettings['labs'][number]): Promise<Figures | nu
 }
 
 serve({
-  publish: (schedule: Schedule) => runScheduleAsync((type, data) => source.publish(type, data), schedule),
+  publish: (schedule: Schedule) => runSchedule((type, data) => source.publish(type, data), schedule),
   /** The cluster's figures in the shape bench/lab-server.ts answers for one lab, plus each process's own. */
   async stats() {
     const answers = await Promise.all(settings.labs.map(statsOf));

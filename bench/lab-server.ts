@@ -15,7 +15,7 @@ import { loadConfig } from '../server/config.ts';
 import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
 import { BENCH_ENV } from './lab-server-env.ts';
-import { type Schedule, exitOnSigterm, runSchedule, runScheduleAsync, usage } from './server-harness.ts';
+import { type Schedule, exitOnSigterm, runSchedule, usage } from './server-harness.ts';
 import type { TlsInfo } from './wires.ts';
 
 const instances = new Map<number, { lab: Lab; port: number; env: Record<string, string> }>();
@@ -62,7 +62,7 @@ serve({
     // through Redis, as a chat post would, and the event comes back through the mirror.
     return ctx.config.feedStore === 'memory'
       ? runSchedule((type, data) => ctx.feed.publish(type, data), schedule)
-      : runScheduleAsync((type, data) => ctx.source.publish(type, data), schedule);
+      : runSchedule((type, data) => ctx.source.publish(type, data), schedule);
   },
   /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
   stats({ instance }: { instance?: number } = {}) {

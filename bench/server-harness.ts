@@ -40,48 +40,31 @@ export interface ScheduleResult {
 
 const now = () => performance.timeOrigin + performance.now();
 
+type Published = { seq: number; at: number };
+
 /**
  * Publishes `count` events, the k-th at start + k * intervalMs. Slots are fixed in
  * advance, so a late event does not push the next ones later (no drift).
+ *
+ * A feed whose publish crosses the network (the feed kept in Redis:
+ * server/cluster/redis-feed.ts) returns a promise: each is awaited before the next
+ * slot, so events leave in seq order, and an event's `at` is stamped before its
+ * trip, so what the trip costs is part of every latency measured from it. An
+ * in-process publish is not awaited: a burst stays one synchronous loop.
  */
-export async function runSchedule(publish: (type: string, data: unknown) => { seq: number; at: number }, schedule: Schedule): Promise<ScheduleResult> {
+export async function runSchedule(publish: (type: string, data: unknown) => Published | Promise<Published>, schedule: Schedule): Promise<ScheduleResult> {
   const data = benchData(schedule.dataBytes);
   const type = schedule.type ?? 'bench';
   const start = now();
-  let first: { seq: number; at: number } | undefined;
-  let last: { seq: number; at: number } | undefined;
+  let first: Published | undefined;
+  let last: Published | undefined;
   let maxLateMs = 0;
   for (let k = 0; k < schedule.count; k++) {
     const slot = start + k * schedule.intervalMs;
     const wait = slot - now();
     if (schedule.intervalMs > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const event = publish(type, data);
-    maxLateMs = Math.max(maxLateMs, event.at - slot);
-    first ??= event;
-    last = event;
-  }
-  if (!first || !last) throw new RangeError('a schedule publishes at least one event');
-  return { firstSeq: first.seq, lastSeq: last.seq, firstAt: first.at, lastAt: last.at, maxLateMs };
-}
-
-/**
- * The same schedule for a feed whose publish crosses the network (the feed kept
- * in Redis: server/cluster/redis-feed.ts). Each publish is awaited before the next
- * slot, so events leave in seq order; an event's `at` is stamped before its trip
- * to Redis, so what the trip costs is part of every latency measured from it.
- */
-export async function runScheduleAsync(publish: (type: string, data: unknown) => Promise<{ seq: number; at: number }>, schedule: Schedule): Promise<ScheduleResult> {
-  const data = benchData(schedule.dataBytes);
-  const type = schedule.type ?? 'bench';
-  const start = now();
-  let first: { seq: number; at: number } | undefined;
-  let last: { seq: number; at: number } | undefined;
-  let maxLateMs = 0;
-  for (let k = 0; k < schedule.count; k++) {
-    const slot = start + k * schedule.intervalMs;
-    const wait = slot - now();
-    if (schedule.intervalMs > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const event = await publish(type, data);
+    const published = publish(type, data);
+    const event = published instanceof Promise ? await published : published;
     maxLateMs = Math.max(maxLateMs, event.at - slot);
     first ??= event;
     last = event;

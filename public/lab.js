@@ -51,3 +51,18 @@ export function h(tag, attrs = {}, ...children) {
   for (const child of children.flat()) if (child !== undefined && child !== null) el.append(child instanceof Node ? child : String(child));
   return el;
 }
+
+/**
+ * The feed's last seq now (one short poll on this page's origin), so that a demo's
+ * panels can start from a known point and count every seq posted after it; undefined
+ * when the lab cannot say.
+ * @returns {Promise<number | undefined>}
+ */
+export async function feedLastSeq() {
+  try {
+    const answer = await (await fetch('/feed/short-poll', { cache: 'no-store' })).json();
+    return typeof answer.lastSeq === 'number' ? answer.lastSeq : undefined;
+  } catch {
+    return undefined;
+  }
+}

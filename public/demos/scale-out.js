@@ -7,7 +7,7 @@
 // Reached any other way (npm start), the page has no /cluster/ endpoint, and the
 // demo says how to start the cluster instead.
 import { chatBox } from '../chat-box.js';
-import { TRANSPORTS, h, t } from '../lab.js';
+import { feedLastSeq, h, t, TRANSPORTS } from '../lab.js';
 import { mountPanel } from '../panel.js';
 
 /** How often the process list is asked again. */
@@ -43,15 +43,6 @@ async function processes() {
   }
 }
 
-/** The feed's last seq now, so that the panels start from a known point and every later seq can be counted. */
-async function lastSeq() {
-  try {
-    const answer = await (await fetch('/feed/short-poll', { cache: 'no-store' })).json();
-    return typeof answer.lastSeq === 'number' ? answer.lastSeq : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What to do when the page did not come through the cluster. */
 function missing(element) {
@@ -209,7 +200,7 @@ export async function mount(element) {
   }, REFRESH_MS);
 
   // ------------------------------------------------------------- the five panels
-  const since = await lastSeq();
+  const since = await feedLastSeq();
   /** Shows, per panel and for all five, what was lost or seen twice. */
   const showLoss = () => {
     let lost = 0;

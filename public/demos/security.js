@@ -5,7 +5,7 @@
 // (b) A foreign Origin on the WebSocket upgrade: a page cannot forge the header, so
 //     the server plays both sites over raw TCP (server/experiments.ts), and a
 //     sandboxed frame (origin "null") shows what a page itself gets: error, 1006.
-import { TRANSPORTS, h, mainOrigin, newClientId, t } from '../lab.js';
+import { feedLastSeq, h, mainOrigin, newClientId, t, TRANSPORTS } from '../lab.js';
 import { postChat } from '../chat.js';
 import { mountPanel } from '../panel.js';
 import { openTap, showBytes } from '../wiretap.js';
@@ -21,15 +21,6 @@ const showRaw = (bytes) => showBytes(bytes).replace(/\u2028/g, '⟦U+2028⟧').r
 const showText = (text) => text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\u2028/g, '⟦U+2028⟧').replace(/\u2029/g, '⟦U+2029⟧');
 
 
-/** The feed's last seq now, so that the panels start from there and miss nothing posted after. */
-async function lastSeq() {
-  try {
-    const answer = await (await fetch('/feed/short-poll', { cache: 'no-store' })).json();
-    return typeof answer.lastSeq === 'number' ? answer.lastSeq : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function hostileSection() {
   // Enabled once the five panels follow the feed from before the post: none can miss it.
@@ -66,7 +57,7 @@ function hostileSection() {
   (async () => {
     const clients = { iframe: newClientId('seciframe'), sse: newClientId('secsse') };
     const taps = [openTap(clients.iframe, watchWire(wireIframe)), openTap(clients.sse, watchWire(wireSse))];
-    const [since] = await Promise.all([lastSeq(), ...taps.map((tap) => tap.ready)]);
+    const [since] = await Promise.all([feedLastSeq(), ...taps.map((tap) => tap.ready)]);
     for (const id of TRANSPORTS) {
       const slot = grid.appendChild(h('div', { 'data-transport': id }));
       // Ticks included: pages.test.ts expects every .panel[data-transport] on a lesson to keep receiving.
