@@ -410,10 +410,20 @@ describe('a cluster of three lab processes behind nginx', () => {
       for (const id of TRANSPORT_IDS) assert.equal(own.transports[id].eventsDelivered, (p.stats!.transports[id].eventsDelivered as number), `${p.name} ${id}: its own figure`);
     }
     assert.equal(stats.retired.processes, 2, 'the killed and the restarted process are remembered');
-    const whole = (await (await fetch(`${cluster.url}/stats`)).json()) as { transports: Record<string, { eventsDelivered: number }>; process: { processes: unknown[] } };
+    const whole = (await (await fetch(`${cluster.url}/stats`)).json()) as {
+      transports: Record<string, { eventsDelivered: number }>;
+      subscribers: number;
+      process: { processes: { name: string; subscribers: number; transports: Record<string, { eventsDelivered: number }> }[] };
+    };
     for (const id of TRANSPORT_IDS) {
       assert.equal(whole.transports[id].eventsDelivered, (stats.sum.transports[id].eventsDelivered as number) + ((stats.retired.transports[id]?.eventsDelivered as number) ?? 0), `/stats ${id}: the running processes and the gone ones`);
     }
     assert.equal(whole.process.processes.length, 3, '/stats names the processes');
+    // And shows each beside the sum: the clients it holds (one answer: they add up to the sum) and what it delivered, per transport.
+    assert.equal(whole.process.processes.reduce((sum, q) => sum + q.subscribers, 0), whole.subscribers, '/stats: the processes\' subscribers add up to the sum');
+    for (const p of stats.processes) {
+      const shown = whole.process.processes.find((q) => q.name === p.name)!;
+      for (const id of TRANSPORT_IDS) assert.ok(shown.transports[id].eventsDelivered >= (p.stats!.transports[id].eventsDelivered as number), `/stats ${p.name} ${id}: its deliveries`);
+    }
   });
 });

@@ -129,7 +129,8 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
           subscribers: sum.subscribers,
           counters: sum.counters,
           feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length },
-          process: { name: 'cluster', processes: processes.map(({ name, port, pid, up }) => ({ name, port, pid, up })) },
+          // Every process beside the sum: who holds how many clients, and how much each delivered.
+          process: { name: 'cluster', processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })) },
         },
       };
     }
@@ -182,5 +183,17 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** One process's headline figures for the cluster's /stats: its subscribers and, per transport, what it delivered and holds. */
+function processFigures(stats: Record<string, unknown> | null | undefined) {
+  if (!stats) return { subscribers: null, transports: null };
+  const transports = stats.transports as Record<string, { eventsDelivered: number; connectionsOpen: number; requests: number }>;
+  return {
+    subscribers: stats.subscribers as number,
+    transports: Object.fromEntries(
+      Object.entries(transports).map(([id, t]) => [id, { requests: t.requests, connectionsOpen: t.connectionsOpen, eventsDelivered: t.eventsDelivered }]),
+    ),
   };
 }
