@@ -1,38 +1,7 @@
-// Every page: the large-type toggle, the protocol switch, and a language switch that keeps the reader's place.
+// Every page built by the server: the header's tools (header-tools.js: large type, a
+// language switch that keeps the reader's place) and the protocol switch.
+import './header-tools.js';
 import { pageProtocol, t } from './lab.js';
-
-const root = document.documentElement;
-const large = document.getElementById('large-toggle');
-const sync = () => large?.setAttribute('aria-pressed', String(root.classList.contains('large')));
-large?.addEventListener('click', () => {
-  root.classList.toggle('large');
-  localStorage.setItem('wirelab.large', root.classList.contains('large') ? '1' : '0');
-  sync();
-});
-sync();
-
-// Headings carry the same ids in both languages (server/lessons.ts), so the switch
-// links to the section the reader is in now; kept current as the reader scrolls,
-// so that opening it in a new tab keeps the place too.
-const lang = /** @type {HTMLAnchorElement | null} */ (document.getElementById('lang-switch'));
-if (lang) {
-  const base = new URL(lang.href);
-  let pending = false;
-  const update = () => {
-    pending = false;
-    const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
-    // The header is sticky, so the section under it is the one being read.
-    const current = headings.filter((h) => h.getBoundingClientRect().top < 160).pop();
-    base.hash = current ? current.id : '';
-    lang.href = base.href;
-  };
-  addEventListener('scroll', () => {
-    if (!pending) requestAnimationFrame(update);
-    pending = true;
-  }, { passive: true });
-  lang.addEventListener('click', update); // a click right after a jump, before the next frame
-  update();
-}
 
 // The protocol switch says what the browser really negotiated for this page
 // (Resource Timing's nextHopProtocol: "h2" or "http/1.1"), beside what the server saw.

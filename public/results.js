@@ -59,44 +59,19 @@
   const LANG = pickLang();
   document.documentElement.lang = LANG === 'zh' ? 'zh-Hans' : 'en';
 
-  // ------------------------------------------------------------ the header's tools (as public/chrome.js does on the other pages)
+  // ------------------------------------------------------------ the header's tools
 
-  // The language switch keeps the run shown and the section being read (headings have
-  // the same ids in both languages), kept current as the reader scrolls.
+  // The language switch leads to the same run in the other language; header-tools.js
+  // (loaded after this script) keeps it pointing at the section being read, and
+  // drives the large-type toggle, as on every page.
   const langSwitch = /** @type {HTMLAnchorElement} */ (document.getElementById('lang-switch'));
   if (langSwitch) {
     const other = LANG === 'en' ? 'zh' : 'en';
     const target = new URLSearchParams(location.search);
     target.set('lang', other);
-    const base = new URL(`/results?${target}`, location.href);
+    langSwitch.href = `/results?${target}`;
     langSwitch.setAttribute('hreflang', other);
-    let pending = false;
-    const update = () => {
-      pending = false;
-      const headings = [...document.querySelectorAll('main h2[id], main h3[id]')];
-      // The header is sticky, so the section under it is the one being read.
-      const current = headings.filter((h) => h.getBoundingClientRect().top < 160).pop();
-      base.hash = current ? current.id : '';
-      langSwitch.href = base.href;
-    };
-    addEventListener('scroll', () => {
-      if (!pending) requestAnimationFrame(update);
-      pending = true;
-    }, { passive: true });
-    langSwitch.addEventListener('click', update);
-    update();
   }
-
-  // Large type for projectors: the same switch and the same remembered choice as every page.
-  const root = document.documentElement;
-  const largeToggle = document.getElementById('large-toggle');
-  const syncLarge = () => largeToggle?.setAttribute('aria-pressed', String(root.classList.contains('large')));
-  largeToggle?.addEventListener('click', () => {
-    root.classList.toggle('large');
-    localStorage.setItem('wirelab.large', root.classList.contains('large') ? '1' : '0');
-    syncLarge();
-  });
-  syncLarge();
 
   /**
    * The header's HTTP/1.1 | HTTP/2 switch (server/pages.ts draws it for the other
