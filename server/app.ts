@@ -28,7 +28,8 @@ import { WireStats } from './stats.ts';
 import { type TransportId } from './transports/registry.ts';
 import { type LabContext, labPorts } from './context.ts';
 import { TRANSPORTS } from './transports/index.ts';
-import { MAX_MESSAGE_BYTES, wsError } from './transports/ws.ts';
+import type { WebSocket } from 'ws';
+import { MAX_MESSAGE_BYTES, onWebSocketError } from './transports/ws.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -146,7 +147,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
 
   await app.register(websocket, {
     options: { maxPayload: MAX_MESSAGE_BYTES },
-    errorHandler: wsError,
+    // Errors of sockets no FeedSocket took over (refused ones), and exceptions in a wsHandler.
+    errorHandler: (_error: Error, socket: WebSocket) => onWebSocketError.call(socket),
   });
   // In a cluster every answer names the process that gave it (polls read it; streams also
   // say it in-band, stream.ts processMessage), so a page can show the round robin at work.

@@ -75,8 +75,8 @@ class StreamAccount {
   private queueHead = 0;
   closed = false;
   tap: StreamTap | undefined;
-  /** The request's HEADERS frames as they crossed, kept until claimed (a tap attaches only then). */
-  requestFrames: Buffer[] | undefined = [];
+  /** The request's HEADERS frames as they crossed, kept until claimed (a tap attaches only then), while a wiretap listens. */
+  requestFrames: Buffer[] | undefined;
 
   count(dir: Direction, kind: ByteKind, n: number): void {
     const owner = this.owner;
@@ -144,8 +144,12 @@ export class ConnectionMeter {
   readonly incoming: FrameReader;
   readonly outgoing: FrameReader;
 
-  /** `watch`: also shown every frame the lab sends, on the same single reading (listener.ts watches for error GOAWAYs). */
-  constructor(private readonly totals: Http2Totals, readonly watch?: FrameListener) {
+  /**
+   * `watch`: also shown every frame the lab sends, on the same single reading (listener.ts
+   * watches for error GOAWAYs). `keepRequestHeads` says whether a new stream's request HEADERS are worth keeping for
+   * a wiretap that may claim it: no page listening, no copy of every request's head.
+   */
+  constructor(private readonly totals: Http2Totals, readonly watch?: FrameListener, private readonly keepRequestHeads: () => boolean = () => true) {
     totals.sessionsOpened++;
     totals.sessionsOpen++;
     this.incoming = new FrameReader(this.listener('in'), true);
@@ -188,6 +192,7 @@ export class ConnectionMeter {
     if (known || streamId <= this.highestStreamId) return known;
     this.highestStreamId = streamId;
     const account = new StreamAccount();
+    if (this.keepRequestHeads()) account.requestFrames = [];
     this.accounts.set(streamId, account);
     return account;
   }

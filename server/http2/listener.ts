@@ -225,7 +225,7 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           state = 'secure';
           clearTimeout(timer);
           if (secure.alpnProtocol === 'h2' && h2) {
-            const pipe = new PlaintextPipe(secure, tcp, new ConnectionMeter(metering.totals, new SentFrameWatch()));
+            const pipe = new PlaintextPipe(secure, tcp, new ConnectionMeter(metering.totals, new SentFrameWatch(), () => ctx.wiretap.listening > 0));
             pipeArriving = pipe;
             try {
               h2.emit('connection', pipe); // emits 'session' synchronously, which takes the pipe

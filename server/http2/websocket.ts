@@ -67,8 +67,8 @@ export interface WebSocketRouteOptions {
   /** The open WebSocket, whichever protocol carried the handshake. */
   wsHandler: (socket: WebSocket, request: FastifyRequest) => void;
   maxPayload: number;
-  /** ws reports protocol errors (invalid UTF-8, a message too big) after it has sent the fitting close frame. */
-  onError: (error: Error, socket: WebSocket, request: FastifyRequest) => void;
+  /** ws reports protocol errors (invalid UTF-8, a message too big) after it has sent the fitting close frame: one shared listener, `this` the socket. */
+  onError: (this: WebSocket, error: Error) => void;
 }
 
 /**
@@ -95,7 +95,7 @@ export function webSocketRoute(app: FastifyInstance, options: WebSocketRouteOpti
       // Reset before the route ran (RST_STREAM in the same read as its HEADERS): nothing to accept.
       if ((request.raw as unknown as Http2ServerRequest).stream.destroyed) return reply.hijack();
       const socket = acceptWebSocketOverHttp2(request, reply, accepted);
-      socket.on('error', (error) => onError(error, socket, request));
+      socket.on('error', onError);
       wsHandler(socket, request);
     },
   });

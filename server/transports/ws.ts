@@ -76,8 +76,16 @@ function onSocketPong(this: WebSocket): void {
 function onSocketClose(this: WebSocket): void {
   FEED.get(this)?.closed();
 }
-function onSocketError(this: WebSocket): void {
-  FEED.get(this)?.failed();
+/**
+ * ws reports a protocol error (invalid UTF-8, a message too big) after it has sent
+ * the fitting close frame (1007, 1009, 1002): a feed socket counts it; a socket ws
+ * left open is closed. One shared listener for every socket, whichever protocol
+ * carried its handshake, so that none keeps a closure (and its request) alive.
+ */
+export function onWebSocketError(this: WebSocket): void {
+  const feed = FEED.get(this);
+  if (feed) feed.failed();
+  else if (this.readyState === this.OPEN) this.close(CLOSE.serverError, 'server error');
 }
 
 /**
@@ -118,11 +126,11 @@ class FeedSocket implements Follower, Beater, Closer {
     if (this.raw instanceof Socket) {
       releaseUpgradeResponse(this.raw);
       // @fastify/websocket's error listener is a closure that keeps the upgrade's request and
-      // reply alive with the socket; the shared one below does the same job (wsError) without.
+      // reply alive with the socket; the shared one (onWebSocketError) does the same job without.
       socket.removeAllListeners('error');
+      socket.on('error', onWebSocketError);
     }
     FEED.set(socket, this);
-    socket.on('error', onSocketError);
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);
@@ -139,7 +147,7 @@ class FeedSocket implements Follower, Beater, Closer {
     if (this.heartbeatMs > 0) everyPeriod(this.heartbeatMs, this);
   }
 
-  /** ws reported a protocol error: it has sent the fitting close frame already (see wsError). */
+  /** ws reported a protocol error: it has sent the fitting close frame already (onWebSocketError). */
   failed(): void {
     this.ctx.counters.wsProtocolErrors++;
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(CLOSE.serverError, 'server error');
@@ -261,15 +269,6 @@ class FeedSocket implements Follower, Beater, Closer {
   }
 }
 
-/**
- * ws has already sent the fitting close frame (1007, 1009, 1002) when it reports a
- * protocol error; terminating here would cut that frame off, so only count it.
- */
-export function wsError(error: Error, socket: WebSocket, request: FastifyRequest): void {
-  request.log.info({ err: error }, 'websocket error');
-  if (socket.readyState === socket.OPEN) socket.close(CLOSE.serverError, 'server error');
-}
-
 const ws: Transport = {
   id: 'ws',
   register(app: FastifyInstance, ctx: LabContext) {
@@ -278,7 +277,7 @@ const ws: Transport = {
       url: '/feed/ws',
       config: { transport: 'ws' },
       maxPayload: MAX_MESSAGE_BYTES,
-      onError: wsError,
+      onError: onWebSocketError,
       // Checked before the upgrade, so a refusal is a plain HTTP answer the browser reports.
       preValidation: async (request, reply) => {
         const { client, since } = parseFollow(request.query as Record<string, unknown>, ctx.config.heartbeatMs);
