@@ -100,9 +100,9 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const postChat = (body: string | Buffer | Buffer[], headers: http.OutgoingHttpHeaders = JSON_TYPE) => ask('/feed/chat', { method: 'POST', headers, body });
 
 /** Writes bytes no well-behaved client would send on a fresh TCP connection; reads the answer until the server closes it. */
-function raw(bytes: string | Buffer): Promise<Outcome> {
+function raw(bytes: string | Buffer, port = lab.port): Promise<Outcome> {
   return new Promise((resolve) => {
-    const socket = net.connect(lab.port, '127.0.0.1');
+    const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let settled = false;
     const finish = (closed: boolean) => {
@@ -598,6 +598,22 @@ function check(name: string, expect: Expected, outcome: Outcome): void {
     assert.equal(outcome.code, expect.close, `${name}: close code (0: no close frame within ${ANSWER_MS} ms)`);
   }
 }
+
+describe('hostile input on the extra ports: the same coded answers as on the main port', () => {
+  test('a request line that is not one, and a 20 KiB header, on each port of its own', async () => {
+    lab = await startLab();
+    try {
+      const relays = Object.entries(lab.ctx.ports?.extra ?? {}).filter(([name]) => name !== 'idle-proxy');
+      assert.ok(relays.length >= 4, `the extra ports are open (${relays.map(([name]) => name)})`);
+      for (const [name, port] of relays) {
+        check(`garbage on the ${name} port`, { status: 400, code: 'bad_request', closes: true }, await raw('GARBAGE\r\n\r\n', port));
+        check(`a 20 KiB header on the ${name} port`, { status: 431, code: 'headers_too_large', closes: true }, await raw(head('GET /feed/short-poll HTTP/1.1', `X-Big: ${'a'.repeat(20 * 1024)}`), port));
+      }
+    } finally {
+      await lab.close();
+    }
+  });
+});
 
 /** `{ "error": { "code", "message" } }` and nothing else, with the expected code and a sentence for a person. */
 function assertErrorBody(name: string, body: unknown, code: ErrorCode): void {

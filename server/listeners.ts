@@ -17,6 +17,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { answerClientError } from './errors.ts';
 import { OWN_PORT_TRANSPORTS } from './transports/registry.ts';
 import type { TlsPorts } from './http2/listener.ts';
 
@@ -83,6 +84,21 @@ export function idleProxy(targetHost: string, targetPort: number, idleMs = IDLE_
  * Opens the extra ports for `app` (already listening on `mainPort`): requests and
  * upgrades on them go to the same app. The caller closes them with the app.
  */
+/**
+ * A plain HTTP/1.1 server that hands every request and upgrade to the app's own
+ * server: how the extra ports, and HTTP/1.1 inside TLS (http2/listener.ts), serve
+ * the same routes as the main port.
+ */
+export function relayServer(app: FastifyInstance): http.Server {
+  const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout });
+  relay.requestTimeout = 0; // held streams are long; Fastify disables it on its own server too
+  relay.on('request', (req, res) => app.server.emit('request', req, res));
+  relay.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
+  // A malformed request gets the lab's coded 400, as on the main port (app.ts clientErrorHandler).
+  relay.on('clientError', answerClientError);
+  return relay;
+}
+
 export async function listenExtra(app: FastifyInstance, host: string, mainPort: number): Promise<{ ports: Ports; close: () => Promise<void> }> {
   const ports: Ports = { main: mainPort, extra: {} };
   const servers: net.Server[] = [];
@@ -92,11 +108,7 @@ export async function listenExtra(app: FastifyInstance, host: string, mainPort: 
     if (name === 'idle-proxy') {
       server = idleProxy(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, mainPort);
     } else {
-      const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout });
-      relay.requestTimeout = 0; // held streams are long; Fastify disables it on its own server too
-      relay.on('request', (req, res) => app.server.emit('request', req, res));
-      relay.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
-      server = relay;
+      server = relayServer(app);
     }
     ports.extra[name] = await listenOn(server, host, wanted);
     servers.push(server);

@@ -15,14 +15,13 @@
  * - `h1`: offers http/1.1 only, for HTTP/1.1 over TLS on equal terms with HTTP/2 over TLS;
  * - `experiment`: HTTP/2 with a small stream limit, for the lesson that shows HTTP/2 has a limit of its own.
  */
-import http from 'node:http';
 import http2, { type Http2Server, type Http2Session } from 'node:http2';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { LabContext } from '../context.ts';
-import { answerClientError, errorBody } from '../errors.ts';
-import { listenOn } from '../listeners.ts';
+import { errorBody } from '../errors.ts';
+import { listenOn, relayServer } from '../listeners.ts';
 import { ConnectionMeter, Http2Metering } from './frame-meter.ts';
 import type { ByteKind, FrameListener } from './frames.ts';
 import { PlaintextPipe, registerPipe } from './plaintext.ts';
@@ -185,12 +184,8 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
   const h2Main = http2Server(app, ctx, metering, ctx.config.h2MaxStreams, arriving);
   const h2Experiment = http2Server(app, ctx, metering, EXPERIMENT_MAX_STREAMS, arriving);
 
-  // HTTP/1.1 inside TLS: the same relay as the extra ports (listeners.ts).
-  const h1 = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout });
-  h1.requestTimeout = 0;
-  h1.on('request', (req, res) => app.server.emit('request', req, res));
-  h1.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
-  h1.on('clientError', answerClientError);
+  // HTTP/1.1 inside TLS: the same relay as the extra ports.
+  const h1 = relayServer(app);
 
   const tcpSockets = new Set<net.Socket>();
   const tlsServer = (alpn: string[], h2: Http2Server | undefined, port: () => number) =>
