@@ -114,7 +114,8 @@ export function isWebSocketRequest(request: FastifyRequest): boolean {
 /** What a cluster shares of the stream cap: each process's counts, and the sum elsewhere for a client. */
 export interface SharedStreamCounts {
   publishStreams(counts: () => ReadonlyMap<string, number>): void;
-  streamsElsewhere(ip: string): Promise<number>;
+  /** From what the last round read: admitting a stream waits for no network. */
+  streamsElsewhere(ip: string): number;
 }
 
 /** Counters the caps add to /stats. */
@@ -237,9 +238,8 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;
-    // In a cluster the cap is per client across processes (cluster/shared-limits.ts); Redis
-    // out of reach counts as none elsewhere: the feed refuses the request then anyway.
-    const elsewhere = shared && ctx.config.maxStreamsPerClient > 0 ? await shared.streamsElsewhere(request.ip).catch(() => 0) : 0;
+    // In a cluster the cap is per client across processes (cluster/shared-limits.ts).
+    const elsewhere = shared && ctx.config.maxStreamsPerClient > 0 ? shared.streamsElsewhere(request.ip) : 0;
     if (!limits.hold(request.ip, until, elsewhere)) {
       counters.streamsRefused++;
       return refuse('too_many_streams');

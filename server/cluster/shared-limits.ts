@@ -6,11 +6,12 @@
  * - the chat rate (CHAT_RATE per client per 10 s) is one counter per client and
  *   window in Redis, incremented by whichever process takes the message;
  * - held streams per client (MAX_STREAMS_PER_CLIENT) are counted where they are
- *   held: each process writes its own per-client counts to Redis every second
- *   (the whole table, so a count that drifted while Redis was away heals itself),
- *   and a new stream is refused when this process's exact count plus the others'
- *   (at most a second old) reaches the cap. A process that dies stops renewing
- *   its table, which expires.
+ *   held: twice a second each process writes its own per-client counts to Redis
+ *   (the whole table, so a count that drifted while Redis was away heals itself)
+ *   and reads back the sums of every other process's table, so that admitting a
+ *   stream costs no trip to Redis: a new stream is refused when this process's
+ *   exact count plus the others' (at most a second old) reaches the cap. A
+ *   process that dies stops renewing its table, which expires.
  * Clients are told apart by the address nginx names (TRUST_PROXY=loopback).
  */
 import { Redis } from 'ioredis';
@@ -24,34 +25,42 @@ return n
 `;
 
 /**
- * The streams `ip` holds on the other live processes.
- * KEYS: the set of process tables. ARGV: key prefix, ip, this process's name.
+ * The streams each client holds on the other live processes, as a flat list
+ * [ip, count, ip, count, ...]; tables that expired leave the set.
+ * KEYS: the set of process tables. ARGV: key prefix, this process's name.
  */
 const STREAMS_ELSEWHERE = `
-local total = 0
+local totals = {}
 for _, name in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if name ~= ARGV[3] then
-    local count = redis.call('HGET', ARGV[1] .. 'streams:' .. name, ARGV[2])
-    if count then total = total + tonumber(count) else
-      if redis.call('EXISTS', ARGV[1] .. 'streams:' .. name) == 0 then redis.call('SREM', KEYS[1], name) end
+  if name ~= ARGV[2] then
+    local fields = redis.call('HGETALL', ARGV[1] .. 'streams:' .. name)
+    if #fields == 0 then redis.call('SREM', KEYS[1], name) end
+    for i = 1, #fields, 2 do
+      if fields[i] ~= '' then totals[fields[i]] = (totals[fields[i]] or 0) + tonumber(fields[i + 1]) end
     end
   end
 end
-return total
+local out = {}
+for ip, n in pairs(totals) do
+  if n > 0 then out[#out + 1] = ip; out[#out + 1] = n end
+end
+return out
 `;
 
-/** How often a process writes its stream counts; a table lives three times as long. */
-const PUBLISH_EVERY_MS = 1000;
+/** How often a process writes its stream counts and reads the others'; a table lives three times as long. */
+const PUBLISH_EVERY_MS = 500;
 
 interface SharedCommands {
   wirelabCountInWindow(key: string, windowMs: string): Promise<number>;
-  wirelabStreamsElsewhere(key: string, prefix: string, ip: string, me: string): Promise<number>;
+  wirelabStreamsElsewhere(key: string, prefix: string, me: string): Promise<(string | number)[]>;
 }
 
 export class SharedLimits implements RateLimiter {
   private readonly redis: Redis;
   private readonly commands: SharedCommands;
   private timer: NodeJS.Timeout | undefined;
+  /** What the last round read: each client's streams on the other processes. */
+  private elsewhere = new Map<string, number>();
 
   constructor(url: string, private readonly options: { processName: string; chatRate: number; prefix?: string }) {
     // Fails at once while Redis is away (no offline queue): the caller answers 503.
@@ -74,12 +83,12 @@ export class SharedLimits implements RateLimiter {
     return count <= this.options.chatRate;
   }
 
-  /** Streams `ip` holds on the other processes (their tables are at most a second old). */
-  async streamsElsewhere(ip: string): Promise<number> {
-    return Number(await this.commands.wirelabStreamsElsewhere(`${this.prefix}tables`, this.prefix, ip, this.options.processName));
+  /** Streams `ip` holds on the other processes, as the last round read them (at most a second old). */
+  streamsElsewhere(ip: string): number {
+    return this.elsewhere.get(ip) ?? 0;
   }
 
-  /** Writes this process's per-client stream counts every second, from `counts()`. */
+  /** Twice a second: writes this process's per-client stream counts, from `counts()`, and reads the others'. */
   publishStreams(counts: () => ReadonlyMap<string, number>): void {
     const table = `${this.prefix}streams:${this.options.processName}`;
     const publish = async () => {
@@ -88,7 +97,17 @@ export class SharedLimits implements RateLimiter {
       // An empty table is still written (a placeholder field), so that "no streams" is not "process gone".
       write.hset(table, ...(entries.length > 0 ? entries : ['', '0']));
       write.pexpire(table, 3 * PUBLISH_EVERY_MS).sadd(`${this.prefix}tables`, this.options.processName);
-      await write.exec().catch(() => {}); // Redis away: the next round writes the whole table again
+      try {
+        await write.exec();
+        const flat = await this.commands.wirelabStreamsElsewhere(`${this.prefix}tables`, this.prefix, this.options.processName);
+        const elsewhere = new Map<string, number>();
+        for (let i = 0; i < flat.length; i += 2) elsewhere.set(String(flat[i]), Number(flat[i + 1]));
+        this.elsewhere = elsewhere;
+      } catch {
+        // Redis away: none counted elsewhere (the feed refuses new streams then anyway);
+        // the next round writes the whole table again.
+        this.elsewhere = new Map();
+      }
     };
     this.timer = setInterval(() => void publish(), PUBLISH_EVERY_MS);
     void publish();
