@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { type FigureTable, PLACEHOLDER, loadFigures } from './figures.ts';
+import { LANGS, type Lang, escapeHtml } from './i18n.ts';
 import { ROOT } from './paths.ts';
 
-export const LANGS = ['en', 'zh'] as const;
-export type Lang = (typeof LANGS)[number];
+export { LANGS, type Lang };
 
 /** The lessons in reading order; each exists in every language. */
 export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison', 'scale-out'] as const;
@@ -81,8 +81,6 @@ const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string)
     path: 'JSON 路径',
   },
 };
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Fills figures into a lesson: collects the names used and those that could not be filled. */
 class FigureFiller {

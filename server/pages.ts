@@ -11,7 +11,8 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.ts';
-import { LANGS, LESSONS, type Lang, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
+import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
+import { LANGS, LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
@@ -20,8 +21,6 @@ import type { Ports } from './listeners.ts';
 
 export { PUBLIC_DIR, RESULTS_DIR, ROOT };
 
-type Strings = Record<string, string>;
-const I18N = JSON.parse(readFileSync(path.join(PUBLIC_DIR, 'i18n.json'), 'utf8')) as Record<Lang, Strings>;
 
 /** chart.js's own folder: its dist files are not in the package's exports, so resolve the package and walk up. */
 function chartJsDist(): string {
@@ -29,26 +28,12 @@ function chartJsDist(): string {
   return path.dirname(require.resolve('chart.js'));
 }
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/**
- * The reader's language: `?lang=` (remembered in a cookie), else the cookie,
- * else the browser's Accept-Language.
- */
+/** The reader's language (i18n.ts chooseLang); a `?lang=` is remembered in a cookie. */
 function pickLang(request: FastifyRequest, reply: FastifyReply): Lang {
   const asked = (request.query as Record<string, unknown>).lang;
-  if (typeof asked === 'string' && (LANGS as readonly string[]).includes(asked)) {
-    reply.header('set-cookie', `lang=${asked}; Path=/; Max-Age=31536000; SameSite=Lax`);
-    return asked as Lang;
-  }
-  const cookie = /(?:^|;\s*)lang=(en|zh)\b/.exec(request.headers.cookie ?? '');
-  if (cookie) return cookie[1] as Lang;
-  const accept = request.headers['accept-language'] ?? '';
-  const first = accept.split(',').map((part) => part.trim().toLowerCase()).find((part) => /^(zh|en)\b/.test(part));
-  return first?.startsWith('zh') ? 'zh' : 'en';
+  const cookie = langCookie(asked);
+  if (cookie) reply.header('set-cookie', cookie);
+  return chooseLang(asked, request.headers);
 }
 
 interface PageOptions {
@@ -177,7 +162,7 @@ function hostnameOf(authority: string): string | undefined {
 }
 
 /** The header's HTTP/1.1 | HTTP/2 switch: the same page over the other protocol. */
-function wireSwitch(wire: PageWire, t: Strings): string {
+function wireSwitch(wire: PageWire, t: Record<string, string>): string {
   if (!wire.h2Url) return '';
   const link = (href: string, label: string, current: boolean, title: string) =>
     `<a href="${escapeHtml(href)}"${current ? ' aria-current="page"' : ''} title="${escapeHtml(title)}">${label}</a>`;

@@ -6,32 +6,18 @@
  * its buttons POST to the control endpoints from the cluster's own origin, the
  * only one they accept.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { PUBLIC_DIR } from '../paths.ts';
-
-type Strings = Record<string, string>;
-
-/** The page's strings (the `so.` keys of public/i18n.json), per language. */
-const I18N = JSON.parse(readFileSync(path.join(PUBLIC_DIR, 'i18n.json'), 'utf8')) as Record<'en' | 'zh', Strings>;
-
-/** Escapes text for HTML content and attribute values. */
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { I18N, type Lang, chooseLang, escapeHtml } from '../i18n.ts';
 
 /**
- * The reader's language, as the lab's pages pick it (pages.ts): `?lang=`, else
- * the `lang` cookie the lab's pages set on this same origin, else Accept-Language.
+ * The reader's language, as the lab's pages pick it (i18n.ts): `?lang=`, else the
+ * `lang` cookie the lab's pages set on this same origin, else Accept-Language.
  */
-export function pickLang(url: string, headers: { cookie?: string; 'accept-language'?: string }): 'en' | 'zh' {
-  const asked = new URL(url, 'http://x').searchParams.get('lang');
-  if (asked === 'en' || asked === 'zh') return asked;
-  const cookie = /(?:^|;\s*)lang=(en|zh)\b/.exec(headers.cookie ?? '');
-  if (cookie) return cookie[1] as 'en' | 'zh';
-  return /^\s*zh\b/i.test(headers['accept-language'] ?? '') ? 'zh' : 'en';
+export function pickLang(url: string, headers: { cookie?: string; 'accept-language'?: string }): Lang {
+  return chooseLang(new URL(url, 'http://x').searchParams.get('lang'), headers);
 }
 
 /** The whole page in `lang`. */
-export function controlPage(lang: 'en' | 'zh'): string {
+export function controlPage(lang: Lang): string {
   const t = I18N[lang];
   const words = Object.fromEntries(Object.entries(t).filter(([key]) => key.startsWith('so.') || key.startsWith('label.')));
   // JSON inside <script> must not be able to close it.
