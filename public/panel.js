@@ -54,7 +54,8 @@ export function mountPanel(slot, transport, options = {}) {
   let gaps = 0;
   let requestsMade = 0;
   const latencies = [];
-  const requestHeads = []; // bytes of each request head seen on the wire, oldest first
+  let requestsSeen = 0; // request heads seen on the wire
+  const lastHeads = []; // the bytes of the last few, oldest first
   const connections = new Set();
   const origin = options.origin ?? originFor(transport);
 
@@ -91,17 +92,23 @@ export function mountPanel(slot, transport, options = {}) {
 
   const read = wireReader();
   let wireStarted = false;
+  let browserSaid = false;
   const onRecord = (record) => {
     const headBytes = requestHeadBytes(record);
     if (headBytes !== undefined) {
-      requestHeads.push(headBytes);
+      requestsSeen++;
+      lastHeads.push(headBytes);
+      if (lastHeads.length > 8) lastHeads.shift();
       // The last few heads side by side: over HTTP/2 the first is full size, the next ones are
       // mostly references into HPACK's table; over HTTP/1.1 every one is full size.
-      figures.heads.textContent = requestHeads.slice(-8).join(' · ');
+      figures.heads.textContent = lastHeads.join(' · ');
     }
+    // A connection's protocol is settled when it opens; the browser's own account comes
+    // once one of its requests has finished: looked up until then, not on every record.
+    const isNew = !connections.has(record.connection);
     connections.add(record.connection);
-    showProtocol(record.protocol);
-    figures.requests.textContent = String(Math.max(requestHeads.length, requestsMade));
+    if (isNew || !browserSaid) browserSaid = showProtocol(record.protocol);
+    figures.requests.textContent = String(Math.max(requestsSeen, requestsMade));
     figures.connections.textContent = String(connections.size);
     if (!wireStarted) {
       wire.textContent = '';
@@ -119,6 +126,7 @@ export function mountPanel(slot, transport, options = {}) {
     const entry = performance.getEntriesByType('resource').filter((e) => e.name.startsWith(`${origin}/feed/${transport}`)).pop();
     panel.dataset.protocol = protocol;
     figures.protocol.textContent = entry?.nextHopProtocol ? `${seen} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : seen;
+    return Boolean(entry?.nextHopProtocol);
   };
 
   // In a cluster (npm run cluster) each connection names the lab process serving it: a

@@ -1,6 +1,6 @@
 // The page side of the wiretap (server/wiretap.ts): the exact bytes of this page's
 // own connections, pushed over a WebSocket on the lab's main port.
-import { decodeFrames, describeFrame, hex } from './ws-frames.js';
+import { describeFrame, frameBuffer, hex } from './ws-frames.js';
 
 /** Opens a tap for `client`; resolves once it listens (or after a second, tap or not). */
 export function openTap(client, onRecord) {
@@ -57,12 +57,8 @@ export function wireReader() {
 }
 
 function frameLines(s, bytes) {
-  const all = new Uint8Array(s.rest.length + bytes.length);
-  all.set(s.rest);
-  all.set(bytes, s.rest.length);
-  const { frames, rest } = decodeFrames(all);
-  s.rest = rest;
-  return frames.map(describeFrame);
+  s.ws ??= frameBuffer();
+  return s.ws(bytes).map(describeFrame);
 }
 
 // ---------------------------------------------------------------- HTTP/2
@@ -85,7 +81,7 @@ const concat = (a, b) => {
  * Reads whole HTTP/2 frames (RFC 9113 section 4.1) from `bytes`; returns them and
  * the start of a frame that has not fully arrived. Pure: bytes in, frames out.
  */
-export function decodeHttp2Frames(bytes) {
+function decodeHttp2Frames(bytes) {
   const frames = [];
   let at = 0;
   while (bytes.length - at >= 9) {
@@ -110,16 +106,17 @@ function http2FrameLines(s, record, frame) {
   const title = `${frame.typeName} · ${frame.length} B${flags.length ? ` · ${flags.join(' ')}` : ''}`;
   if (frame.type === 1 || frame.type === 9) return [`${title} · HPACK ${hex(frame.payload.slice(0, 20))}${frame.payload.length > 20 ? ' …' : ''}`];
   if (frame.type === 3 || frame.type === 7) {
-    const code = frame.payload.length >= 4 ? ((frame.payload[frame.payload.length - 4] << 24) | (frame.payload[frame.payload.length - 3] << 16) | (frame.payload[frame.payload.length - 2] << 8) | frame.payload[frame.payload.length - 1]) >>> 0 : undefined;
+    // RST_STREAM is the error code alone; GOAWAY is the last stream id, the error code, then debug data.
+    const at = frame.type === 7 ? 4 : 0;
+    const p = frame.payload;
+    const code = p.length >= at + 4 ? ((p[at] << 24) | (p[at + 1] << 16) | (p[at + 2] << 8) | p[at + 3]) >>> 0 : undefined;
     return [`${title} · ${H2_ERRORS[code] ?? code}`];
   }
   if (frame.type !== 0) return [title];
   if (record.transport !== 'ws') return [`${title}\n${showBytes(frame.payload)}`];
   // Over HTTP/2 a WebSocket's frames travel inside DATA (RFC 8441): the same bytes as over HTTP/1.1.
-  s.wsRest = concat(s.wsRest ?? new Uint8Array(0), frame.payload);
-  const { frames, rest } = decodeFrames(s.wsRest);
-  s.wsRest = rest;
-  return [title, ...frames.map((f) => `  ${describeFrame(f)}`)];
+  s.ws ??= frameBuffer();
+  return [title, ...s.ws(frame.payload).map((f) => `  ${describeFrame(f)}`)];
 }
 
 function http2Lines(s, record) {

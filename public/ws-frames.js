@@ -76,7 +76,7 @@ export function describeFrame(frame) {
  */
 export function frameStream(onHead = () => {}) {
   let upgraded = false;
-  let rest = new Uint8Array(0);
+  const read = frameBuffer();
   return (bytes) => {
     if (!upgraded) {
       const text = new TextDecoder('latin1').decode(bytes);
@@ -86,6 +86,18 @@ export function frameStream(onHead = () => {}) {
       onHead(text.slice(0, end + 4));
       bytes = bytes.slice(end + 4);
     }
+    return read(bytes);
+  };
+}
+
+/**
+ * A reader of WebSocket frames that arrive in pieces (TCP segments, HTTP/2 DATA
+ * frames): each call returns the frames completed so far and keeps a partial one.
+ */
+export function frameBuffer() {
+  let rest = new Uint8Array(0);
+  /** @param {Uint8Array} bytes */
+  return (bytes) => {
     const all = new Uint8Array(rest.length + bytes.length);
     all.set(rest);
     all.set(bytes, rest.length);

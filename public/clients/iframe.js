@@ -24,9 +24,8 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   // is sent to a new document at once, and the old one may still run a script or
   // two: events from any document but the current one do not count.
   let doc = 0;
-  /** When the current document last brought something, and whether one is streaming now. */
+  /** When the current document last brought something (the watchdog below). */
   let heardAt = 0;
-  let streaming = false;
 
   const receive = (fromDoc, event) => {
     if (fromDoc !== doc) return;
@@ -36,8 +35,7 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
       // The server restarted: this document followed the old run's cursor; load a new one from 0.
       if (cursor.startOver()) {
         onState('connecting', 'restarted');
-        clearTimeout(timer);
-        open();
+        reopen();
       }
       return;
     }
@@ -52,12 +50,18 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   const reconnect = () => {
     if (closed || reconnectingFor === doc) return;
     reconnectingFor = doc;
-    streaming = false;
     failures = eventsThisDocument > 0 ? 0 : failures + 1;
     onState('waiting');
     timer = setTimeout(open, eventsThisDocument > 0 ? 0 : backoffMs(failures));
   };
 
+  /** What every new document starts with, on either path below. */
+  const begin = () => {
+    eventsThisDocument = 0;
+    heardAt = performance.now();
+    onRequest();
+    onState('open');
+  };
   let open;
   if (origin === location.origin) {
     // Same origin: the stream's scripts call window.wirelabIframe.<id>_<doc>(event) here directly.
@@ -68,9 +72,7 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
       // The previous document's name stays callable (a late script must not throw), the one before goes.
       delete window.wirelabIframe[`${id}_${current - 2}`];
       window.wirelabIframe[`${id}_${current}`] = (event) => receive(current, event);
-      eventsThisDocument = 0;
-      onRequest();
-      onState('open');
+      begin();
       frame.src = feedUrl(origin, '/feed/iframe', { ...params, cb: `wirelabIframe.${id}_${current}`, since: cursor.lastSeq });
     };
     frame.cleanup = () => {
@@ -92,9 +94,7 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
     frame.cleanup = () => window.removeEventListener('message', onMessage);
     open = () => {
       doc++;
-      eventsThisDocument = 0;
-      onRequest();
-      onState('open');
+      begin();
       const streamUrl = feedUrl(origin, '/feed/iframe', { ...params, cb: 'onEvent', since: cursor.lastSeq });
       frame.src = `${origin}/assets/iframe-relay.html?doc=${doc}#${encodeURIComponent(streamUrl)}`;
     };
@@ -104,26 +104,27 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   // event, and the page would wait forever. The keep-alive comments cannot tell: a page
   // never sees them. But the feed ticks, so a stream that brought nothing for `quietMs`
   // is taken for dead and opened again from the cursor, as the heartbeats lesson says.
+  // (A document is streaming until reconnect() has taken note of its end.)
   const watchdog = quietMs > 0
     ? setInterval(() => {
-        if (closed || !streaming || performance.now() - heardAt < quietMs) return;
+        if (closed || reconnectingFor === doc || performance.now() - heardAt < quietMs) return;
         onState('waiting', 'silent');
-        clearTimeout(timer);
-        open();
+        reopen();
       }, Math.min(1000, quietMs / 2))
     : undefined;
-  const start = open;
-  open = () => {
-    streaming = true;
-    heardAt = performance.now();
-    start();
-  };
+  /** A new document from the cursor now, whatever the current one is doing. */
+  function reopen() {
+    clearTimeout(timer);
+    open();
+  }
 
   container.append(frame);
   onState('connecting');
   open();
   return {
     cursor,
+    /** Gives up the current stream for a new one from the cursor: for a caller that knows its server is gone. */
+    reopen,
     close() {
       closed = true;
       clearTimeout(timer);

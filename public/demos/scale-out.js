@@ -257,11 +257,10 @@ export async function mount(element) {
   // the keep-alive chunks are comments no script sees. EventSource and WebSocket notice the
   // cut by themselves; the iframe client only by its watchdog, once five ticks went missing.
   // When the process that held the iframe is known to be dead (this demo asked /cluster/),
-  // the demo does not wait: it reopens the iframe panel from its last seq, and says so.
+  // the demo does not wait: it has the iframe client reopen its stream from its cursor, and says so.
   watchIframe = (victim) => setTimeout(() => {
     if (serving.get('iframe') !== victim || !element.isConnected) return;
-    panels.iframe.close();
-    mountOne('iframe', counters.iframe.last);
+    panels.iframe.connection?.reopen();
     note('reopened', t('so.note.reopened', { name: victim, seq: counters.iframe.last ?? '–' }), { transport: 'iframe', from: victim });
   }, IFRAME_GRACE_MS);
   showLoss();
