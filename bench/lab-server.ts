@@ -58,11 +58,9 @@ serve({
   },
   publish: ({ instance, ...schedule }: Schedule & { instance?: number }) => {
     const { ctx } = get(instance).lab;
-    // With FEED_STORE=redis://... (the cluster scenario) the feed here is a mirror: publish
-    // through Redis, as a chat post would, and the event comes back through the mirror.
-    return ctx.config.feedStore === 'memory'
-      ? runSchedule((type, data) => ctx.feed.publish(type, data), schedule)
-      : runSchedule((type, data) => ctx.source.publish(type, data), schedule);
+    // Through the feed source, as a chat post is: with FEED_STORE=redis://... (the cluster
+    // scenario) the event goes through Redis and comes back through this process's mirror.
+    return runSchedule((type, data) => ctx.source.publish(type, data), schedule);
   },
   /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
   stats({ instance }: { instance?: number } = {}) {

@@ -50,7 +50,7 @@ type Published = { seq: number; at: number };
  * server/cluster/redis-feed.ts) returns a promise: each is awaited before the next
  * slot, so events leave in seq order, and an event's `at` is stamped before its
  * trip, so what the trip costs is part of every latency measured from it. An
- * in-process publish is not awaited: a burst stays one synchronous loop.
+ * in-process publish resolves at once: awaiting it yields to no I/O or timer.
  */
 export async function runSchedule(publish: (type: string, data: unknown) => Published | Promise<Published>, schedule: Schedule): Promise<ScheduleResult> {
   const data = benchData(schedule.dataBytes);
@@ -63,8 +63,7 @@ export async function runSchedule(publish: (type: string, data: unknown) => Publ
     const slot = start + k * schedule.intervalMs;
     const wait = slot - now();
     if (schedule.intervalMs > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const published = publish(type, data);
-    const event = published instanceof Promise ? await published : published;
+    const event = await publish(type, data);
     maxLateMs = Math.max(maxLateMs, event.at - slot);
     first ??= event;
     last = event;

@@ -135,29 +135,31 @@ function pageWire(request: FastifyRequest, ctx: LabContext, pagePath: string): P
   const h2 = raw.httpVersionMajor === 2;
   const encrypted = h2 || Boolean((raw.socket as { encrypted?: boolean } | null)?.encrypted);
   const authority = (request.headers.host ?? request.headers[':authority'] ?? '') as string;
-  const hostname = hostnameOf(authority) ?? '127.0.0.1';
+  // The name as a URL writes it (an IPv6 address in brackets), and the port the reader used.
+  const { name, port: portAsked } = parseAuthority(authority);
   const tls = ctx.ports?.tls;
-  const name = hostname.includes(':') ? `[${hostname}]` : hostname;
   const h1Url = `http://${name}:${ctx.ports?.main ?? ctx.config.port}${pagePath}`;
   const h2Url = tls ? `https://${name}:${tls.main}${pagePath}` : null;
   // Behind the cluster's nginx the page's origin is nginx's, not this process's port:
   // every transport, and the demos' WebSockets, go back through nginx.
   if (ctx.config.trustProxy !== 'off' && request.headers['x-forwarded-for'] !== undefined) {
-    const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 80);
+    const port = portAsked ?? 80;
     return { protocol: 'h1', ports: { main: port, extra: {} }, h1Url: `http://${name}:${port}${pagePath}`, h2Url: null, experimentStreams: BROWSER_CONNECTIONS_PER_HOST };
   }
   if (!encrypted || !ctx.ports) return { protocol: 'h1', ports: ctx.ports ?? null, h1Url, h2Url, experimentStreams: BROWSER_CONNECTIONS_PER_HOST };
-  const port = Number(/:(\d+)$/.exec(authority)?.[1] ?? 443);
+  const port = portAsked ?? 443;
   const extra = h2 && tls ? { experiment: tls.experiment } : {};
   return { protocol: h2 ? 'h2' : 'h1-tls', ports: { main: port, extra, tls }, h1Url, h2Url, experimentStreams: h2 ? EXPERIMENT_MAX_STREAMS : BROWSER_CONNECTIONS_PER_HOST };
 }
 
-/** The name part of a Host header (IPv6 without brackets), or undefined when it is not one. */
-function hostnameOf(authority: string): string | undefined {
+/** A Host header's name, as a URL writes it, and its port if it names one; 127.0.0.1 when it is not a host. */
+function parseAuthority(authority: string): { name: string; port: number | undefined } {
   try {
-    return new URL(`http://${authority}`).hostname.replace(/^\[|\]$/g, '');
+    const url = new URL(`http://${authority}`);
+    // No port (or http's default, 80, which URL drops): the caller knows the scheme's default.
+    return { name: url.hostname, port: url.port ? Number(url.port) : undefined };
   } catch {
-    return undefined;
+    return { name: '127.0.0.1', port: undefined };
   }
 }
 
