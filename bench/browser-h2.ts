@@ -27,6 +27,8 @@ import type { TransportStats } from '../server/stats.ts';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { COMMITTED_HEADS } from './browser-heads.ts';
 import { browserName, freshContext } from './chromium.ts';
+import { poll } from './cluster.ts';
+import { percentile } from './stats-math.ts';
 import type { TlsTraffic } from '../server/stats.ts';
 
 /** What the capture needs of a lab: where its HTTP/2 port is, its counters, and events to read. */
@@ -87,25 +89,13 @@ const REQUESTS: Record<TransportId, { text: string; code: string }> = {
 };
 
 /** The middle value (the mean of the two middle ones for an even count). */
-const median = (values: number[]) => {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
-/** Resolves after `ms`. */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `transport` has answered `requests` more requests than `before` (an iframe gives no other sign). */
+/** Waits until `transport` has answered more requests than `before` (an iframe gives no other sign). */
 async function waitForRequests(probe: LabProbe, transport: TransportId, before: number, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const stats = await probe.stats();
-    if (stats.transports[transport].requests > before) return stats;
-    if (Date.now() > deadline) throw new Error(`Chromium's ${transport} request never reached the lab`);
-    await sleep(20);
-  }
+  const { value, ok } = await poll(() => probe.stats(), (stats) => stats.transports[transport].requests > before, timeoutMs, 20);
+  if (!ok) throw new Error(`Chromium's ${transport} request never reached the lab`);
+  return value;
 }
 
 /** One kind of request, `count` times, on a fresh connection whose page is loaded first. */

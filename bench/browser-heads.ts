@@ -24,7 +24,6 @@ import type { TransportId } from '../server/transports/registry.ts';
 import { browserName, launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 
-export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 export const COMMITTED_HEADS = path.join(ROOT, 'bench', 'browser-heads.json');
 
 export interface CapturedHead {

@@ -11,15 +11,17 @@
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Starts Chromium, trusting the certificate whose key hashes to `spkiSha256` (the lab's), if given. */
+/**
+ * Starts Chromium, trusting the certificate whose key hashes to `spkiSha256` (the
+ * lab's), if given: the page tests' launch (same flags), but never installing one,
+ * so that a bench without Chromium falls back to the committed capture.
+ */
 export async function launchChromium(spkiSha256?: string, timeoutMs = 30_000): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH, or install Debian's chromium)`);
-  const { chromium } = await import('playwright-core');
-  const args = spkiSha256 ? [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spkiSha256}`] : CHROMIUM_ARGS;
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args, timeout: timeoutMs });
+  const { launchBrowser } = await import('../public/testing/browser.ts');
+  return launchBrowser({ trustSpki: spkiSha256, executablePath: CHROMIUM_PATH, timeoutMs });
 }
 
 /**

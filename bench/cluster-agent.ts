@@ -24,7 +24,7 @@ import { RedisFeedSource } from '../server/cluster/redis-feed.ts';
 import { type Figures, sumStats } from '../server/cluster/stats-sum.ts';
 import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
-import { CPU_TICK_MICROS, cpuOf, parentOf } from './proc-cpu.ts';
+import { CPU_TICK_MICROS, cpuOf, cpuOfAll, parentOf } from './proc-cpu.ts';
 import { type Schedule, exitOnSigterm, runSchedule } from './server-harness.ts';
 
 export interface AgentSettings {
@@ -125,8 +125,8 @@ serve({
       user += cpu?.user ?? 0;
       system += cpu?.system ?? 0;
     }
-    const nginx = nginxPids().map(cpuOf);
-    parts.nginx = nginx.length && nginx.every(Boolean) ? nginx.reduce((sum, cpu) => sum + cpu!.user + cpu!.system, 0) : null;
+    const nginx = nginxPids();
+    parts.nginx = nginx.length ? cpuOfAll(nginx) : null;
     const redisCpu = redis === null ? null : cpuOf(redis);
     parts.redis = redisCpu ? redisCpu.user + redisCpu.system : null;
     const own = process.cpuUsage();

@@ -166,6 +166,8 @@ async function main(): Promise<number> {
 
   const finishedAt = new Date();
   const transports = params.transports;
+  // Each kind of browser head's size, as the results record it and the derived figures use it.
+  const headBytes = Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'];
   const results: Results = {
     schema: SCHEMA,
     id: runId(startedAt, env.git.commit, params.quick),
@@ -187,12 +189,12 @@ async function main(): Promise<number> {
       browser: heads.browser,
       userAgent: heads.userAgent,
       capturedAt: heads.capturedAt,
-      bytes: Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'],
+      bytes: headBytes,
       heads: heads.heads,
       h2: h2Heads,
     },
     scenarios,
-    derived: derive(scenarios, transports, LABELS, { quick: params.quick, h2Heads, h1HeadBytes: Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'] }),
+    derived: derive(scenarios, transports, LABELS, { quick: params.quick, h2Heads, h1HeadBytes: headBytes }),
     errors,
   };
   const outDir = path.resolve(ROOT, cli.outDir);

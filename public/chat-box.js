@@ -42,9 +42,7 @@ async function postAndReport(name, text) {
 /** A `send` for a WebSocket demo: the message goes up the panel's own socket. */
 export function overSocket(panel) {
   return async (name, text) => {
-    const connection = panel.connection;
-    if (!connection?.socket || connection.socket.readyState !== WebSocket.OPEN) throw new Error(t('chat.socketClosed'));
-    connection.send({ type: 'chat', name, text });
+    if (!panel.connection?.send({ type: 'chat', name, text })) throw new Error(t('chat.socketClosed'));
     return t('chat.sentOverSocket');
   };
 }

@@ -37,9 +37,6 @@ export function newClientId(prefix = 'p') {
   return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`;
 }
 
-/** ms since 1970 with sub-millisecond precision, comparable with an event's `at`. */
-export const now = () => performance.timeOrigin + performance.now();
-
 /** Creates an element with attributes and children (text children are set as text, never HTML). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

@@ -39,11 +39,11 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   open();
   return {
     cursor,
+    /** Sends `message` as JSON if the socket is open; returns whether it did. */
     send(message) {
-      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-    },
-    get socket() {
-      return socket;
+      if (socket?.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
     },
     close() {
       closed = true;

@@ -34,6 +34,9 @@ function payloadText(frame) {
   return frame.length ? clip(hex(frame.payload)) : t('fr.empty');
 }
 
+/** It shows the raw bytes of its own connection (wiretap.js): only the process serving that connection can. */
+export const readsOwnBytes = true;
+
 export function mount(element) {
   const button = (action, label) => h('button', { type: 'button', 'data-action': action }, label);
   const buttons = {

@@ -31,6 +31,9 @@ function headView(bytes) {
   });
 }
 
+/** It shows the raw bytes of its own connection (wiretap.js): only the process serving that connection can. */
+export const readsOwnBytes = true;
+
 export function mount(element) {
   const again = h('button', { type: 'button', 'data-action': 'again' }, t('hs.again'));
   const status = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'status' }, t('hs.status.connecting'));

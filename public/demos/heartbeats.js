@@ -135,6 +135,9 @@ function streamCard(spec, origin) {
   };
 }
 
+/** It shows the raw bytes of its own connection (wiretap.js): only the process serving that connection can. */
+export const readsOwnBytes = true;
+
 export function mount(element) {
   if (WIRE.protocol !== 'h1') {
     element.replaceChildren(h('p', { 'data-field': 'heartbeats', 'data-state': 'needs-h1' }, t('hb.h1only'), ' ', h('a', { href: WIRE.h1Url }, WIRE.h1Url)));

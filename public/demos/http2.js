@@ -1,6 +1,7 @@
 // The HTTP/2 lesson's demo: what this page rides on, HPACK shrinking a repeated
 // request head (ten polls on a fresh connection, their heads as the server read
 // them), and the server's own counts of head bytes per request over each protocol.
+import { feedUrl } from '../clients/common.js';
 import { WIRE, h, newClientId, originFor, pageProtocol, t } from '../lab.js';
 import { onServerStats } from '../server-stats.js';
 import { openTap, requestHeadBytes } from '../wiretap.js';
@@ -13,6 +14,9 @@ function headPerRequest(stats, id, protocol) {
   if (!p || !p.requests) return undefined;
   return { requests: p.requests, in: p.bytesIn.head / p.requests, out: p.bytesOut.head / p.requests };
 }
+
+/** It shows the raw bytes of its own connection (wiretap.js): only the process serving that connection can. */
+export const readsOwnBytes = true;
 
 export function mount(element) {
   const protocol = pageProtocol();
@@ -31,17 +35,21 @@ export function mount(element) {
     verdict.textContent = '';
     const client = newClientId('hp');
     const heads = [];
+    /** Resolves the wait for the tap to report the next request head. */
+    let headSeen = /** @type {(value?: unknown) => void} */ (() => {});
     const tap = openTap(client, (record) => {
       const bytes = requestHeadBytes(record);
-      if (bytes !== undefined) heads.push({ bytes, protocol: record.protocol });
+      if (bytes === undefined) return;
+      heads.push({ bytes, protocol: record.protocol });
+      headSeen();
     });
     await tap.ready;
     try {
       for (let i = 0; i < POLLS; i++) {
-        const before = heads.length;
-        await fetch(`${origin}/feed/short-poll?client=${client}&poll=${i + 1}`, { cache: 'no-store' });
-        // The tap's record travels on its own socket: wait for it before the next poll.
-        for (let wait = 0; heads.length === before && wait < 40; wait++) await new Promise((r) => setTimeout(r, 25));
+        // The tap's record travels on its own socket: wait for it (1 s at most) before the next poll.
+        const seen = new Promise((resolve) => { headSeen = resolve; setTimeout(resolve, 1000); });
+        await fetch(feedUrl(origin, '/feed/short-poll', { client, poll: i + 1 }), { cache: 'no-store' });
+        await seen;
       }
     } finally {
       tap.close();

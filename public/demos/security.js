@@ -226,6 +226,9 @@ ws.onclose = (e) => parent.postMessage({ wirelabSandbox: 'close', code: e.code, 
     holder);
 }
 
+/** It shows the raw bytes of its own connection (wiretap.js): only the process serving that connection can. */
+export const readsOwnBytes = true;
+
 export function mount(element) {
   element.replaceChildren(h('div', { 'data-field': 'security' }, hostileSection(), originSection()));
 }

@@ -54,9 +54,10 @@ export function chromiumPath(): string {
  * Launches headless Chromium. `trustSpki`: the base64 SHA-256 of a certificate's
  * public key (the lab's self-signed one, ctx.certificate.spkiSha256), accepted as
  * if a user had clicked through the warning once; the page then loads over TLS
- * with no interstitial, and over HTTP/2.
+ * with no interstitial, and over HTTP/2. `executablePath`: a Chromium found by
+ * the caller (the bench, which never installs one), instead of chromiumPath().
  */
-export async function launchBrowser({ trustSpki }: { trustSpki?: string } = {}): Promise<Browser> {
+export async function launchBrowser({ trustSpki, executablePath, timeoutMs }: { trustSpki?: string; executablePath?: string; timeoutMs?: number } = {}): Promise<Browser> {
   const args = trustSpki ? [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${trustSpki}`] : CHROMIUM_ARGS;
-  return chromium.launch({ executablePath: chromiumPath(), args });
+  return chromium.launch({ executablePath: executablePath ?? chromiumPath(), args, timeout: timeoutMs });
 }
