@@ -24,7 +24,7 @@
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
 import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from '../stats.ts';
 import type { TransportId } from '../transports/registry.ts';
-import { type ByteKind, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, frameTypeName } from './frames.ts';
+import { type ByteKind, CONTINUATION, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, HEADERS, frameTypeName } from './frames.ts';
 
 export type Direction = 'in' | 'out';
 
@@ -55,9 +55,6 @@ const MAX_KEPT_HEAD_BYTES = 16 * 1024;
 
 /** Closed streams remembered for frames that arrive after the close (a late WINDOW_UPDATE or RST_STREAM). */
 const CLOSED_REMEMBERED = 32;
-
-const HEADERS = 0x1;
-const CONTINUATION = 0x9;
 
 /** One stream's bytes: waiting for an owner, or credited to its transport as they cross. */
 class StreamAccount {

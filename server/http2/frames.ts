@@ -32,10 +32,13 @@ export function frameTypeName(type: number): FrameTypeName {
   return FRAME_TYPES[type] ?? 'UNKNOWN';
 }
 
-const DATA = 0x0;
-const HEADERS = 0x1;
-const PUSH_PROMISE = 0x5;
-const CONTINUATION = 0x9;
+/** Frame type codes (RFC 9113 section 6), for the readers here, the frame meter and the listener. */
+export const DATA = 0x0;
+export const HEADERS = 0x1;
+export const RST_STREAM = 0x3;
+export const PUSH_PROMISE = 0x5;
+export const GOAWAY = 0x7;
+export const CONTINUATION = 0x9;
 const FLAG_PADDED = 0x8;
 const FLAG_PRIORITY = 0x20;
 

@@ -23,7 +23,7 @@ import type { LabContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { listenOn, relayServer } from '../listeners.ts';
 import { ConnectionMeter, Http2Metering } from './frame-meter.ts';
-import type { ByteKind, FrameListener } from './frames.ts';
+import { type ByteKind, type FrameListener, GOAWAY, RST_STREAM } from './frames.ts';
 import { PlaintextPipe, registerPipe } from './plaintext.ts';
 
 /** Where the TLS ports listen. */
@@ -55,10 +55,7 @@ function plainHttpAnswer(port: number): string {
   return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
 }
 
-const RST_STREAM = 0x3;
-const GOAWAY = 0x7;
-const NO_ERROR = 0x0;
-const REFUSED_STREAM = 0x7;
+const { NGHTTP2_NO_ERROR: NO_ERROR, NGHTTP2_REFUSED_STREAM: REFUSED_STREAM } = http2.constants;
 
 /**
  * How many streams one connection may have had refused (RST_STREAM REFUSED_STREAM,
