@@ -117,11 +117,10 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
   app.addHttpMethod('CONNECT');
   // The feed in this process, or in Redis, shared by a cluster (feed-source.ts).
-  const source: FeedSource = config.feedStore === 'memory'
-    ? new LocalFeedSource(new Feed(config.bufferSize))
-    : await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
+  const redisSource = config.feedStore === 'memory' ? undefined : await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
+  const source: FeedSource = redisSource ?? new LocalFeedSource(new Feed(config.bufferSize));
   const feed = source.feed;
-  const shared = config.feedStore === 'memory' ? undefined : new SharedLimits(config.feedStore, { processName: config.processName, chatRate: config.chatRate });
+  const shared = redisSource && new SharedLimits(redisSource.commands, { processName: config.processName, chatRate: config.chatRate });
   const startedAt = preciseNow();
   const stats = new WireStats();
   const ctx: LabContext = {
@@ -226,8 +225,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   app.addHook('onClose', async () => {
     stopTicker();
     await ctx.closeExtraPorts?.();
+    await shared?.close(); // before the feed source closes the connection they share
     await source.close();
-    await shared?.close();
   });
   return { app, ctx };
 }

@@ -78,7 +78,8 @@ type LogEntry = [id: string, fields: string[]];
 
 export class RedisFeedSource implements FeedSource {
   readonly feed: Feed;
-  private readonly commands: Redis;
+  /** Commands that fail at once while Redis is away; the cluster's shared limits use it too (shared-limits.ts). */
+  readonly commands: Redis;
   private readonly reader: Redis;
   private readonly keys: { seq: string; epoch: string; log: string; ticker: string };
   /** The stream id of the last entry mirrored here. */

@@ -14,7 +14,7 @@
  *   process that dies stops renewing its table, which expires.
  * Clients are told apart by the address nginx names (TRUST_PROXY=loopback).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RATE_WINDOW_MS, type RateLimiter } from '../chat.ts';
 
 /** KEYS: the counter. ARGV: window ms. Returns the count in this window, this one included. */
@@ -56,16 +56,16 @@ interface SharedCommands {
 }
 
 export class SharedLimits implements RateLimiter {
-  private readonly redis: Redis;
   private readonly commands: SharedCommands;
   private timer: NodeJS.Timeout | undefined;
   /** What the last round read: each client's streams on the other processes. */
   private elsewhere = new Map<string, number>();
 
-  constructor(url: string, private readonly options: { processName: string; chatRate: number; prefix?: string }) {
-    // Fails at once while Redis is away (no offline queue): the caller answers 503.
-    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: (attempt) => Math.min(2000, 100 * attempt) });
-    this.redis.on('error', () => {});
+  /**
+   * `redis`: the feed's command connection (RedisFeedSource.commands), which fails at
+   * once while Redis is away, so the caller answers 503; the feed source owns and closes it.
+   */
+  constructor(private readonly redis: Redis, private readonly options: { processName: string; chatRate: number; prefix?: string }) {
     this.redis.defineCommand('wirelabCountInWindow', { numberOfKeys: 1, lua: COUNT_IN_WINDOW });
     this.redis.defineCommand('wirelabStreamsElsewhere', { numberOfKeys: 1, lua: STREAMS_ELSEWHERE });
     this.commands = this.redis as unknown as SharedCommands;
@@ -116,6 +116,5 @@ export class SharedLimits implements RateLimiter {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.redis.del(`${this.prefix}streams:${this.options.processName}`).catch(() => {});
-    this.redis.disconnect();
   }
 }
