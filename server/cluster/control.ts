@@ -42,6 +42,8 @@ export interface ControlOptions {
 
 /** How long the control server waits for one process's /stats. */
 const STATS_TIMEOUT_MS = 2000;
+/** How long one gathering of every process's /stats answers the pages' /stats (they subtract one answer from the next). */
+const STATS_SHARED_MS = 250;
 
 /** An answer: JSON `body`, or with `html` a page. */
 type Answer = { status: number; body?: unknown; html?: string; headers?: Record<string, string> };
@@ -67,6 +69,7 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
       if (!figures) return;
       retired = addUp([retired, retire(figures)]);
       retiredCount++;
+      recent = undefined; // a gathering from before the exit would count the gone process twice
     };
   }
 
@@ -93,6 +96,16 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
     return { processes, sum: sumStats(answered) };
   };
 
+  /**
+   * The same, shared by every /stats request within STATS_SHARED_MS: each open page
+   * asks once a second, and a class's pages would otherwise ask every process each time.
+   */
+  let recent: { at: number; answer: ReturnType<typeof clusterStats> } | undefined;
+  const sharedClusterStats = () => {
+    if (!recent || Date.now() - recent.at > STATS_SHARED_MS) recent = { at: Date.now(), answer: clusterStats() };
+    return recent.answer;
+  };
+
   /** The process called `name`, if any. */
   const find = (name: string) => labs.find((lab) => lab.name === name);
 
@@ -114,7 +127,7 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
     }
     if (path === '/stats') {
       if (method !== 'GET') return error(405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-      const { processes, sum } = await clusterStats();
+      const { processes, sum } = await sharedClusterStats();
       // One lab's /stats shape (DESIGN.md), so that every page reads it unchanged; the
       // traffic includes what killed processes had carried (see the top of this file).
       return {
