@@ -459,8 +459,17 @@
     pointStyle: POINTS[id],
   });
 
+  /** The totals plugin's options for a value over each bar. */
+  const perBarTotals = (format) => ({ enabled: true, perBar: true, fontSize: 14, format });
+
+  /** A wire's largest fan-out in the headline: the TLS wires stop lower than plain HTTP/1.1's (the bench's tlsClients). */
+  const wireFanoutClients = (w) => {
+    const row = R.derived.headline.find((x) => x.byWire && x.byWire[w] && x.byWire[w].fanoutClients != null);
+    return row ? row.byWire[w].fanoutClients : null;
+  };
+
   /** Grouped bars: one group per transport, one bar per wire. */
-  function wireBars(transports, wires, value, format) {
+  function wireBars(transports, wires, value) {
     return {
       labels: transports.map((id) => label(id)),
       datasets: wires.map((w) => ({
@@ -472,7 +481,6 @@
         backgroundColor: WIRE_COLORS[w],
         borderColor: '#000',
         borderWidth: 1,
-        format,
       })),
     };
   }
@@ -527,8 +535,7 @@
     const d = R.derived;
     const n = d.headlineFanoutClients;
     const h2 = schema2() && runWires().includes('h2');
-    // The TLS wires' fan-out stops lower than plain HTTP/1.1's (the bench's tlsClients).
-    const n2 = h2 ? (d.headline.find((h) => h.byWire && h.byWire.h2.fanoutClients != null) || { byWire: { h2: {} } }).byWire.h2.fanoutClients : null;
+    const n2 = h2 ? wireFanoutClients('h2') : null;
     const rows = d.headline.map((h) => {
       const w2 = h.byWire ? h.byWire.h2 : null;
       return [
@@ -887,7 +894,6 @@
       return;
     }
     const transports = R.transports;
-    const bar = (format) => ({ enabled: true, perBar: true, fontSize: 14, format });
 
     // Overhead per event, browser heads, per wire.
     const browserRows = p.overhead.filter((o) => o.profile === 'browser' && wires.some((w) => o.overheadBytesPerEvent[w] !== null));
@@ -901,7 +907,7 @@
           indexAxis: 'y',
           layout: { padding: { right: Math.round(70 * S) } },
           scales: { x: { beginAtZero: true, title: axisTitle(tt('axis.overheadBytes')) }, y: { ticks: { font: { size: px(18), weight: 'bold' } } } },
-          plugins: { title: { text: tt('title.wiresOverhead', { data: nf(p.dataBytes) }) }, barTotals: bar((v) => `${nf(v, v < 10 && v % 1 ? 1 : 0)} B`), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.x, 1)} B` } } },
+          plugins: { title: { text: tt('title.wiresOverhead', { data: nf(p.dataBytes) }) }, barTotals: perBarTotals((v) => `${nf(v, v < 10 && v % 1 ? 1 : 0)} B`), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.x, 1)} B` } } },
         },
       });
       const sp = browserRows.find((o) => o.transport === 'short-poll');
@@ -929,7 +935,7 @@
           indexAxis: 'y',
           layout: { padding: { right: Math.round(60 * S) } },
           scales: { x: { beginAtZero: true, title: axisTitle(tt('axis.requestHead')) }, y: { ticks: { font: { size: px(18), weight: 'bold' } } } },
-          plugins: { title: { text: tt('title.h2Heads', { browser: R.browserHeads.h2.browser }) }, barTotals: bar((v) => `${nf(v)} B`) },
+          plugins: { title: { text: tt('title.h2Heads', { browser: R.browserHeads.h2.browser }) }, barTotals: perBarTotals((v) => `${nf(v)} B`) },
         },
       });
       const sp = heads.find((h) => h.transport === 'short-poll');
@@ -945,7 +951,7 @@
         data: wireBars(transports, wires, (id, w) => p.latency.find((l) => l.transport === id)?.p50Ms[w]),
         options: {
           scales: { y: { type: 'logarithmic', title: axisTitle(tt('axis.p50Log')), ticks: logTicks((v) => nf(v, v < 1 ? (v < 0.1 ? 2 : 1) : 0)) } },
-          plugins: { title: { text: tt('title.wiresLatency') }, barTotals: bar((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
+          plugins: { title: { text: tt('title.wiresLatency') }, barTotals: perBarTotals((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
         },
       });
       caption('wires-latency', t('caption.wiresLatency'));
@@ -964,7 +970,7 @@
         data: wireBars(transports, wires, (id, w) => rows.find((f) => f.transport === id)?.p99Ms[w]),
         options: {
           scales: { y: { type: 'logarithmic', title: axisTitle(tt('axis.p99Log')), ticks: logTicks((v) => nf(v, v < 1 ? 1 : 0)) } },
-          plugins: { title: { text: tt('title.wiresFanout', { n: nf(n), rate: nf(R.scenarios.fanout.ratePerSecond) }) }, barTotals: bar((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
+          plugins: { title: { text: tt('title.wiresFanout', { n: nf(n), rate: nf(R.scenarios.fanout.ratePerSecond) }) }, barTotals: perBarTotals((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
         },
       });
       caption('wires-fanout', t('caption.wiresFanout'));
@@ -975,7 +981,7 @@
         data: wireBars(transports, wires, (id, w) => rows.find((f) => f.transport === id)?.cpuMicrosPerDelivery[w]),
         options: {
           scales: { y: { beginAtZero: true, grace: '12%', title: axisTitle(tt('axis.cpuPerDelivery')) } },
-          plugins: { title: { text: tt('title.wiresCpu', { n: nf(n) }) }, barTotals: bar((v) => nf(v, v < 10 ? 1 : 0)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y, 2)} µs` } } },
+          plugins: { title: { text: tt('title.wiresCpu', { n: nf(n) }) }, barTotals: perBarTotals((v) => nf(v, v < 10 ? 1 : 0)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y, 2)} µs` } } },
         },
       });
       const tlsRow = p.tls.find((x) => x.transport === 'sse') || p.tls[0];
@@ -993,7 +999,7 @@
         data: wireBars(transports, wires, (id, w) => rows.find((x) => x.transport === id)?.meanMs[w]),
         options: {
           scales: { y: { beginAtZero: true, grace: '10%', title: axisTitle(tt('axis.meanLatencyShort')) } },
-          plugins: { title: { text: tt('title.wiresRtt', { rtt: nf(biggest), interval: nf(R.scenarios.rtt.intervalMs) }) }, barTotals: bar((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
+          plugins: { title: { text: tt('title.wiresRtt', { rtt: nf(biggest), interval: nf(R.scenarios.rtt.intervalMs) }) }, barTotals: perBarTotals((v) => ms(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
         },
       });
       caption('wires-rtt', t('caption.wiresRtt', { rtt: nf(biggest) }));
@@ -1009,7 +1015,7 @@
         data: wireBars(transports, tlsWires, (id, w) => p.tls.find((x) => x.transport === id)?.recordBytesPerDelivery[w]),
         options: {
           scales: { y: { beginAtZero: true, grace: '12%', title: axisTitle(tt('axis.recordBytes')) } },
-          plugins: { title: { text: tt('title.tlsRecords', { n: nf(p.tlsClients) }) }, barTotals: bar((v) => nf(v, 1)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y, 1)} B` } } },
+          plugins: { title: { text: tt('title.tlsRecords', { n: nf(p.tlsClients) }) }, barTotals: perBarTotals((v) => nf(v, 1)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y, 1)} B` } } },
         },
       });
       caption('tls-records', t('caption.tlsRecords'));
@@ -1024,10 +1030,8 @@
 
     // The summary table: the headline figures per wire.
     const h = R.derived.headline;
-    // Each wire's largest fan-out: the TLS wires stop lower than plain HTTP/1.1 (the bench's tlsClients).
-    const fanoutClients = (w) => (h.find((x) => x.byWire[w].fanoutClients != null) || { byWire: { [w]: {} } }).byWire[w].fanoutClients;
     $('protocols-table').replaceChildren(table(
-      [t('col.transport'), ...wires.map((w) => tt('col.overheadWire', { wire: wireLabel(w) })), ...wires.map((w) => tt('col.idleWire', { wire: wireLabel(w) })), ...wires.map((w) => tt('col.p99Wire', { wire: wireLabel(w), n: nf(fanoutClients(w)) }))],
+      [t('col.transport'), ...wires.map((w) => tt('col.overheadWire', { wire: wireLabel(w) })), ...wires.map((w) => tt('col.idleWire', { wire: wireLabel(w) })), ...wires.map((w) => tt('col.p99Wire', { wire: wireLabel(w), n: nf(wireFanoutClients(w)) }))],
       h.map((x) => [label(x.transport), ...wires.map((w) => bytes(x.byWire[w].overheadBytesPerEventBrowser)), ...wires.map((w) => ms(x.byWire[w].idleP50Ms)), ...wires.map((w) => ms(x.byWire[w].fanoutP99Ms))]),
       tt('table.protocols'),
     ));
@@ -1225,7 +1229,6 @@
     }
     const n = nf(c.processes);
     const p = R.parameters.cluster;
-    const bar = (format) => ({ enabled: true, perBar: true, fontSize: 14, format });
 
     // Latency: per transport, one idle client in each setup.
     const key = $('cluster-percentile-select').value === 'p99Ms' ? 'p99Ms' : 'p50Ms';
@@ -1248,7 +1251,7 @@
           // Room above the tallest bar for its label (a log axis has no grace).
           scales: { y: { type: 'logarithmic', suggestedMax: Math.max(...c.latency.flatMap((l) => SETUPS.map((setup) => l[key][setup] || 0))) * 1.8, title: axisTitle(tt('axis.clusterLatency', { p: pName })), ticks: logTicks((v) => nf(v, v < 1 ? (v < 0.1 ? 2 : 1) : 0)) } },
           // A figure over each bar, where there is room for it (five transports on a phone leave none: the table below has them).
-          plugins: { title: { text: tt('title.clusterLatency', { p: pName, n }) }, barTotals: { ...bar((v) => ms(v)), enabled: ($('chart-cluster-latency').parentElement.clientWidth || 1000) / (c.latency.length * SETUPS.length) >= 40 }, tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
+          plugins: { title: { text: tt('title.clusterLatency', { p: pName, n }) }, barTotals: { ...perBarTotals((v) => ms(v)), enabled: ($('chart-cluster-latency').parentElement.clientWidth || 1000) / (c.latency.length * SETUPS.length) >= 40 }, tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.parsed.y)} ms` } } },
         },
       });
       const added = (id) => {
@@ -1304,7 +1307,7 @@
         },
         options: {
           scales: { y: { beginAtZero: true, grace: '12%', title: axisTitle(tt('axis.answers')) } },
-          plugins: { title: { text: tt('title.clusterPolls', { n }) }, barTotals: bar((v) => nf(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y)}` } } },
+          plugins: { title: { text: tt('title.clusterPolls', { n }) }, barTotals: perBarTotals((v) => nf(v)), tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.y)}` } } },
         },
       });
       const seen = c.polls.map((x) => `${label(x.transport)} ${nf(x.processesSeen)} / ${n}`).join(', ');
