@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { FIGURE_NAME, FIGURE_SPECS, PLACEHOLDER, RESULTS_FILE, buildFigures, formatFigure, loadFigures, parsePath, resolvePath } from './figures.ts';
+import {
+  FIGURE_NAME, FIGURE_SPECS, PLACEHOLDER, RESULTS_FILE, SPECS_FILE,
+  buildFigures, formatFigure, loadFigures, parseFigureSpecs, parsePath, resolvePath,
+} from './figures.ts';
 import { FRAME_HEADER_BYTES } from './http2/frames.ts';
 import { LANGS, LESSONS, loadLesson } from './lessons.ts';
 
@@ -257,4 +260,19 @@ test('every figure in the table is quoted by some lesson', () => {
   const unused = FIGURE_SPECS.map((spec) => spec.name).filter((name) => !used.has(name));
   assert.deepEqual(unused, [], 'no figure is defined for nothing (remove it, or quote it)');
   assert.ok(PLACEHOLDER.global, 'the placeholder pattern finds every occurrence');
+});
+
+test('the data file is checked entry by entry: a malformed spec fails naming its entry', () => {
+  const good = { name: 'x.y', unit: 'B', path: 'a.b', about: 'a figure for the test' };
+  const doc = (entry: unknown) => ({ about: [], groups: [{ about: 'G', figures: [entry] }] });
+  assert.deepEqual(parseFigureSpecs(doc(good)), [good], 'a good entry is read as it is');
+  assert.throws(() => parseFigureSpecs({ figures: [] }), /expected \{ "groups"/, 'groups are required');
+  assert.throws(() => parseFigureSpecs(doc({ ...good, name: 'xy' })), /entry 1: name "xy"/, 'a name without its group');
+  assert.throws(() => parseFigureSpecs(doc({ ...good, unit: 'kB' })), /unit "kB"/, 'an unknown unit');
+  assert.throws(() => parseFigureSpecs(doc({ ...good, path: '.a' })), /cannot read/, 'a path that does not parse');
+  assert.throws(() => parseFigureSpecs(doc({ ...good, about: '' })), /"about"/, 'no description');
+  assert.throws(() => parseFigureSpecs(doc({ ...good, units: 'B' })), /unknown field units/, 'a misspelt field');
+  assert.throws(() => parseFigureSpecs({ groups: [{ about: 'G', figures: [good, good] }] }), /listed twice/, 'a name used twice');
+  const onDisk = JSON.parse(readFileSync(SPECS_FILE, 'utf8'));
+  assert.deepEqual(parseFigureSpecs(onDisk), FIGURE_SPECS, 'FIGURE_SPECS is the data file, read as it is');
 });

@@ -93,7 +93,7 @@ class FigureFiller {
   private note(name: string): string | undefined {
     if (!this.used.includes(name)) this.used.push(name);
     if (this.table.figures.has(name)) return undefined;
-    const reason = this.table.unavailable.get(name) ?? `no figure is named ${JSON.stringify(name)} (server/figures.ts lists them)`;
+    const reason = this.table.unavailable.get(name) ?? `no figure is named ${JSON.stringify(name)} (server/figures.json lists them)`;
     if (!this.missing.some((m) => m.name === name)) this.missing.push({ name, reason });
     return reason;
   }
