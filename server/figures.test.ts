@@ -130,7 +130,6 @@ test('the HTTP/2 and TLS paths mean what their names say (read directly, as benc
   const p = results.derived.protocols;
   const captured = results.browserHeads.h2;
   assert.equal(captured.heads['short-poll'].protocol, 'h2', 'Chromium\'s polls were carried over HTTP/2');
-  assert.equal(value('h2.pollHeadH1Bytes'), results.browserHeads.bytes['short-poll'], 'Chromium\'s captured HTTP/1.1 poll head');
   assert.equal(value('h2.pollHeadFirstBytes'), captured.heads['short-poll'].firstBytes, 'the first poll\'s HPACK block');
   assert.equal(value('h2.pollHeadFirstBytes'), captured.heads['short-poll'].samplesBytes[0], 'which is the first sample');
   assert.equal(value('h2.pollHeadRepeatedBytes'), captured.heads['short-poll'].repeatedBytes, 'the repeated polls\' HPACK block');
@@ -175,7 +174,7 @@ test('the reference run bears out what the HTTP/2 lesson says', () => {
   const value = (name: string) => table.figures.get(name)!.value as number;
   // HPACK: a repeated head is smaller than the first on the connection, which is far smaller than HTTP/1.1's text.
   assert.ok(value('h2.pollHeadRepeatedBytes') < value('h2.pollHeadFirstBytes'), 'a repeated poll head is smaller than the first');
-  assert.ok(value('h2.pollHeadFirstBytes') * 4 < value('h2.pollHeadH1Bytes'), 'even the first poll in a page is a fraction of HTTP/1.1\'s head');
+  assert.ok(value('h2.pollHeadFirstBytes') * 4 < value('short-poll.requestHeadBytes'), 'even the first poll in a page is a fraction of HTTP/1.1\'s head');
   assert.ok(value('h2.pollResponseHeadRepeatedBytes') < value('h2.pollResponseHeadFirstBytes'), 'the response head shrinks once indexed');
   assert.ok(value('h2.pollResponseHeadFirstBytes') < value('short-poll.responseHeadBytes'), 'and starts below HTTP/1.1\'s');
   // Framing: every streamed event pays exactly one DATA frame header over its own framing; HTTP/1.1 a small chunk's 6 bytes.
@@ -275,4 +274,21 @@ test('the data file is checked entry by entry: a malformed spec fails naming its
   assert.throws(() => parseFigureSpecs({ groups: [{ about: 'G', figures: [good, good] }] }), /listed twice/, 'a name used twice');
   const onDisk = JSON.parse(readFileSync(SPECS_FILE, 'utf8'));
   assert.deepEqual(parseFigureSpecs(onDisk), FIGURE_SPECS, 'FIGURE_SPECS is the data file, read as it is');
+});
+
+test('the reference run bears out what the lessons say about capacity, the cluster and TLS', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)!.value as number;
+  const ramp = results.scenarios.capacity.runs.find((r: { transport: string }) => r.transport === 'long-poll');
+  const held = ramp.steps.findIndex((step: { clients: number }) => step.clients === ramp.maxClientsHeld);
+  assert.equal(held, 0, 'long-poll.heldP99Ms reads steps[0]: the step long polling last passed (move the paths with it)');
+  assert.equal(value('long-poll.overBoundClients'), ramp.steps[held + 1].clients, 'the next step is the one after it');
+  assert.ok(value('long-poll.heldP99Ms') <= value('long-poll.capacityBoundMs'), 'the held step was within the bound');
+  assert.ok(value('long-poll.overBoundP99Ms') > value('long-poll.capacityBoundMs'), 'the next step passed it: the limit lies between');
+  const polls = results.scenarios.cluster.polls.find((p: { transport: string }) => p.transport === 'long-poll');
+  assert.equal(value('cluster.pollClients'), polls.clients, 'the clients that polled through nginx');
+  assert.deepEqual([polls.deliveries, polls.duplicates, polls.gaps, polls.clientErrors], [polls.deliveriesExpected, 0, 0, 0],
+    'every client got every seq once, in order, as the scale-out lesson says');
+  assert.ok(value('ws.idleP50Ms') < value('tls.wsIdleP50Ms') && value('tls.wsIdleP50Ms') < value('h2.wsIdleP50Ms'),
+    'on loopback TLS adds a little latency, and HTTP/2 with the frame meter a little more, as the http2 lesson says');
 });

@@ -263,8 +263,10 @@ const NOT_LAB = new Set([
   'request.origin', 'message.utf8Data', 'socket.ping', 'ws.ping', 'a.example', 'bank.example', 'evil.example', 'proxy_read_timeout',
   // HTTP/2's frame types, settings and error codes (RFC 9113, RFC 8441), and the platform's names around them.
   'DATA', 'HEADERS', 'CONTINUATION', 'SETTINGS', 'RST_STREAM', 'GOAWAY', 'WINDOW_UPDATE', 'END_STREAM', 'REFUSED_STREAM', 'CONNECT',
-  'SETTINGS_MAX_CONCURRENT_STREAMS', 'SETTINGS_ENABLE_CONNECT_PROTOCOL', 'SETTINGS_HEADER_TABLE_SIZE',
+  'SETTINGS_MAX_CONCURRENT_STREAMS', 'SETTINGS_ENABLE_CONNECT_PROTOCOL', 'SETTINGS_HEADER_TABLE_SIZE', 'SETTINGS_QPACK_BLOCKED_STREAMS', 'SO_KEEPALIVE',
   'nextHopProtocol', 'TLSSocket', 'http2.createSecureServer',
+  // nginx's variables (the scale-out lesson).
+  '$remote_addr', '$proxy_add_x_forwarded_for', '$http_host', '$http_upgrade',
 ]);
 
 test('every lab identifier the lessons quote exists in the file that defines it', () => {

@@ -55,6 +55,20 @@ markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) =>
 };
 
 const DEMO_LINE = /^<p>\[\[demo:([a-z][a-z0-9-]*)\]\]<\/p>$/gm;
+/** `[[lessons]]` on a line of its own: every lesson in reading order, linked, with its title in the page's language. */
+const LESSON_LIST_LINE = /^<p>\[\[lessons\]\]<\/p>$/gm;
+
+/** A lesson's title from its front matter, without rendering it (the list above names every lesson). */
+function titleOf(name: LessonName, lang: Lang): string {
+  const source = readFileSync(path.join(ROOT, 'lessons', lang, `${name}.md`), 'utf8');
+  return /^---\n[^]*?^title:(.*)$[^]*?\n---\n/m.exec(source)?.[1].trim() || name;
+}
+
+/** The list `[[lessons]]` stands for, taken from LESSONS so that a new lesson appears in it by itself. */
+export function lessonList(lang: Lang): string {
+  const items = LESSONS.map((name) => `<li><a href="/lessons/${name}">${escapeHtml(titleOf(name, lang))}</a></li>`);
+  return `<ol class="lesson-list">\n${items.join('\n')}\n</ol>`;
+}
 
 /**
  * Placeholders travel through markdown-it as `\uE000<n>\uE001` (private-use
@@ -188,7 +202,8 @@ export function renderLesson(source: string, lang: Lang, where = 'lesson', figur
     .replace(DEMO_LINE, (_line, demo: string) => {
       demos.push(demo);
       return `<div class="demo" data-demo="${demo}"></div>`;
-    });
+    })
+    .replace(LESSON_LIST_LINE, () => lessonList(lang));
   const html = filler.fill(rendered) + filler.footnote(lang);
   return { title: meta.title ?? '', summary, html, demos, figures: filler.used, missingFigures: filler.missing };
 }
