@@ -7,7 +7,7 @@
  *   RedisFeedSource (the same Lua script a chat post runs), so that every lab
  *   process hears them through its mirror, as it hears a post another process took;
  * - stats: every lab process's /stats, asked directly (not through nginx, whose
- *   round robin would pick one), added up (server/cluster/stats-sum.ts), with the
+ *   round robin would pick one), added up (server/redis/stats-sum.ts), with the
  *   figures of each process beside the sum;
  * - usage: CPU time from /proc/<pid>/stat (user + system, every thread, in clock
  *   ticks: 10 ms on Linux): the lab processes summed (the figure the bench calls
@@ -20,8 +20,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { RedisFeedSource } from '../server/cluster/redis-feed.ts';
-import { type Figures, sumStats } from '../server/cluster/stats-sum.ts';
+import { RedisFeedSource } from '../server/redis/feed.ts';
+import { type Figures, sumStats } from '../server/redis/stats-sum.ts';
 import { preciseNow } from '../server/feed.ts';
 import { serve } from './ipc.ts';
 import { CPU_TICK_MICROS, cpuOf, cpuOfAll, parentOf } from './proc-cpu.ts';

@@ -73,7 +73,8 @@ export async function poll<T>(check: () => Promise<T>, done: (value: T) => boole
   }
 }
 
-export class Cluster {
+/** The bench's process pool: the measured servers it started and the client workers, with their source addresses. */
+export class ProcessPool {
   readonly workers: { child: Child; offsetMs: number }[] = [];
   readonly servers = new Set<Server>();
   private addressIndex: number;
@@ -145,7 +146,7 @@ export class Cluster {
    * leads to the same wire (the delay proxy).
    */
   async open(server: Server, transport: TransportId, count: number, options: Omit<OpenArgs, 'group' | 'transport' | 'count' | 'baseUrl' | 'protocol' | 'ca'> & { workers?: number; workerIndexes?: number[]; wire?: WireId; port?: number } = {}): Promise<ClientSet> {
-    const indexes = options.workerIndexes ?? Array.from({ length: options.workers ?? Cluster.workersFor(count) }, (_, i) => i);
+    const indexes = options.workerIndexes ?? Array.from({ length: options.workers ?? ProcessPool.workersFor(count) }, (_, i) => i);
     await this.ensureWorkers(Math.max(...indexes) + 1);
     const workerCount = indexes.length;
     const group = `${transport}-${Math.random().toString(36).slice(2, 10)}`;

@@ -18,7 +18,7 @@ import { LABELS } from '../server/transports/registry.ts';
 import { type H2Heads, captureH2Heads, committedH2Heads } from './browser-h2.ts';
 import { loadHeads } from './browser-heads.ts';
 import { launchChromium } from './chromium.ts';
-import { Cluster, type Server } from './cluster.ts';
+import { ProcessPool, type Server } from './cluster.ts';
 import { environment } from './environment.ts';
 import { ROOT } from './ipc.ts';
 import { BENCH_ENV } from './lab-server-env.ts';
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   const env = environment();
   const weights = plan(params);
   const progress = new Progress(params.scenarios.reduce((sum, id) => sum + weights[id], 5 + (params.useBrowser ? BROWSER_SECONDS : 0)));
-  const cluster = new Cluster();
+  const cluster = new ProcessPool();
   let browser: Browser | undefined;
   const closeBrowser = async () => {
     const open = browser;

@@ -47,7 +47,7 @@ type Published = { seq: number; at: number };
  * advance, so a late event does not push the next ones later (no drift).
  *
  * A feed whose publish crosses the network (the feed kept in Redis:
- * server/cluster/redis-feed.ts) returns a promise: each is awaited before the next
+ * server/redis/feed.ts) returns a promise: each is awaited before the next
  * slot, so events leave in seq order, and an event's `at` is stamped before its
  * trip, so what the trip costs is part of every latency measured from it. An
  * in-process publish resolves at once: awaiting it yields to no I/O or timer.

@@ -14,13 +14,11 @@ import { ROOT } from './paths.ts';
 import { listenExtra, type Ports } from './listeners.ts';
 import { LabHosts } from './hosts.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
-import { ChatLimiter, MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
+import { MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
-import { Feed, preciseNow } from './feed.ts';
-import { type FeedSource, LocalFeedSource } from './feed-source.ts';
-import { RedisFeedSource } from './cluster/redis-feed.ts';
-import { SharedLimits } from './cluster/shared-limits.ts';
+import { preciseNow } from './feed.ts';
+import { openFeedSource } from './feed-source.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
@@ -116,11 +114,10 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   });
   // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
   app.addHttpMethod('CONNECT');
-  // The feed in this process, or in Redis, shared by a cluster (feed-source.ts).
-  const redisSource = config.feedStore === 'memory' ? undefined : await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
-  const source: FeedSource = redisSource ?? new LocalFeedSource(new Feed(config.bufferSize));
+  // The feed in this process, or in Redis, shared by a cluster, with the limits that go with it (feed-source.ts).
+  const backend = await openFeedSource(config);
+  const { source } = backend;
   const feed = source.feed;
-  const shared = redisSource && new SharedLimits(redisSource.commands, { processName: config.processName, chatRate: config.chatRate });
   const startedAt = preciseNow();
   const stats = new WireStats();
   const ctx: LabContext = {
@@ -128,8 +125,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     feed,
     source,
     stats,
-    // In a cluster the chat rate is counted per client across every process (cluster/shared-limits.ts).
-    limiter: shared ?? new ChatLimiter(config.chatRate),
+    // In a cluster the chat rate is counted per client across every process (redis/shared-limits.ts).
+    limiter: backend.limiter,
     closers: new Set(),
     wiretap: new Wiretap(() => stats.streams),
     counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0, wsProtocolErrors: 0 },
@@ -171,7 +168,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
       return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
     }
   });
-  registerLimits(app, ctx, shared);
+  registerLimits(app, ctx, backend.streams);
 
   // Traffic that is not a transport's (pages, /stats, chat) is accounted to nothing,
   // so that a keep-alive socket's next transport request starts from a clean mark.
@@ -225,8 +222,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   app.addHook('onClose', async () => {
     stopTicker();
     await ctx.closeExtraPorts?.();
-    await shared?.close(); // before the feed source closes the connection they share
-    await source.close();
+    await backend.close();
   });
   return { app, ctx };
 }

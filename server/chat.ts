@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { FeedSource } from './feed-source.ts';
+import type { FeedSource } from './feed-store.ts';
 import { LabError, sendError } from './errors.ts';
 import { checkOrigin } from './origin.ts';
 
@@ -55,7 +55,7 @@ export function parseChat(value: unknown): ChatMessage {
 
 /**
  * Chat messages a client may publish: counted in this process (ChatLimiter), or
- * across a cluster's processes in Redis (cluster/shared-limits.ts), per client either way.
+ * across a cluster's processes in Redis (redis/shared-limits.ts), per client either way.
  */
 export interface RateLimiter {
   /** Whether `ip` may publish one more message now; counts it if so. */

@@ -6,7 +6,7 @@
 import type { RateLimiter } from './chat.ts';
 import type { Config } from './config.ts';
 import type { Feed } from './feed.ts';
-import type { FeedSource } from './feed-source.ts';
+import type { FeedSource } from './feed-store.ts';
 import type { Ports } from './listeners.ts';
 import type { Wiretap } from './wiretap.ts';
 import type { LabCertificate } from './http2/certificate.ts';

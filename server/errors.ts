@@ -38,6 +38,10 @@ export const ERRORS = {
   too_many_connections: { status: 503, message: 'The lab holds as many connections as it allows (MAX_CONNECTIONS); try again shortly.', retryAfterS: 5 },
   feed_unavailable: { status: 503, message: 'This lab process has lost its shared feed (Redis) and serves nothing rather than stale events; try again shortly, or another process.', retryAfterS: 2 },
   too_many_streams: { status: 503, message: 'This client holds as many streams as the lab allows one client (MAX_STREAMS_PER_CLIENT); close one or try again shortly.', retryAfterS: 5 },
+  // The cluster launcher's control server (cluster/control.ts) answers with the same table.
+  method_not_allowed: { status: 405, message: 'This URL does not take that method; the Allow header names the one it takes.' },
+  unknown_process: { status: 404, message: 'There is no lab process by that name; GET /cluster/processes lists them.' },
+  not_running: { status: 409, message: 'That lab process is not up now; try again once it is.' },
   internal: { status: 500, message: 'The server failed to answer this request; it is still running.' },
 } as const satisfies Record<string, ErrorSpec>;
 

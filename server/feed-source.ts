@@ -1,80 +1,49 @@
 /**
- * Where the feed's truth lives: in this process (the default), or in Redis, shared
- * by every lab process of a cluster (cluster/redis-feed.ts).
+ * The feed-source factory: where this process keeps the feed's truth, chosen by
+ * FEED_STORE, and the per-client limits that go with it.
  *
- * Either way the transports read and follow the process's own Feed (feed.ts):
- * over Redis it is a mirror of the shared log, fed by one reader per process, so
- * reading, replaying and fanning out stay in memory and synchronous. What differs
- * goes through this interface: publishing (which may have to cross the network),
- * waiting until the mirror holds a client's cursor, and whether the feed can be
- * served at all right now.
+ * - `memory` (the default): the feed in this process (feed-store.ts), the chat rate
+ *   and the stream cap counted here (chat.ts, limits.ts);
+ * - `redis://...`: the feed in Redis, shared by a cluster's processes (redis/feed.ts),
+ *   and the limits counted across them in the same Redis (redis/shared-limits.ts),
+ *   since a client behind a round-robin balancer reaches every process.
+ *
+ * The app asks for one backend and never names Redis itself.
  */
-import { LabError } from './errors.ts';
-import type { Feed, FeedEvent } from './feed.ts';
+import { ChatLimiter, type RateLimiter } from './chat.ts';
+import type { Config } from './config.ts';
+import { Feed } from './feed.ts';
+import { type FeedSource, LocalFeedSource } from './feed-store.ts';
+import type { SharedStreamCounts } from './limits.ts';
+import { RedisFeedSource } from './redis/feed.ts';
+import { SharedLimits } from './redis/shared-limits.ts';
 
-export interface FeedSource {
-  /** The feed the transports serve (over Redis: this process's mirror of it). */
-  readonly feed: Feed;
-  /** Publishes an event; resolves once it is in the feed, with its seq. Rejects when the feed cannot take it. */
-  publish<D>(type: string, data: D): Promise<FeedEvent<D>>;
-  /**
-   * Resolves once the local feed holds every event up to `since` (or `since` is
-   * from another run of the feed). A client that resumes on another process may
-   * be ahead of that process's mirror by a few milliseconds.
-   */
-  catchUp(since: number | undefined): Promise<void>;
-  /** Whether this process can serve the feed truthfully now (false while Redis is out of reach). */
-  readonly available: boolean;
-  /** Publishes a `tick` every `intervalMs` (over Redis: from one process of the cluster at a time). Returns the stop. */
-  startTicker(intervalMs: number): () => void;
-  /** What /stats shows of the source. */
-  describe(): Record<string, unknown>;
+export interface FeedBackend {
+  /** The feed the transports serve, and how events reach it. */
+  source: FeedSource;
+  /** The chat rate, per client. */
+  limiter: RateLimiter;
+  /** In a cluster, the stream cap's counts on the other processes; undefined for one process. */
+  streams: SharedStreamCounts | undefined;
+  /** Closes what the backend opened (the limits before the connection they share). */
   close(): Promise<void>;
 }
 
-/** The feed in this process: the default, and what tests and the bench use. */
-export class LocalFeedSource implements FeedSource {
-  readonly available = true;
-
-  constructor(readonly feed: Feed) {}
-
-  publish<D>(type: string, data: D): Promise<FeedEvent<D>> {
-    return Promise.resolve(this.feed.publish(type, data));
+/** Opens the backend FEED_STORE names; over Redis, resolves once the mirror holds what the log keeps. */
+export async function openFeedSource(config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate'>): Promise<FeedBackend> {
+  if (config.feedStore === 'memory') {
+    const source = new LocalFeedSource(new Feed(config.bufferSize));
+    return { source, limiter: new ChatLimiter(config.chatRate), streams: undefined, close: () => source.close() };
   }
-
-  catchUp(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  startTicker(intervalMs: number): () => void {
-    if (intervalMs <= 0) return () => {};
-    const next = priceWalk();
-    const timer = setInterval(() => this.feed.publish('tick', { price: next() }), intervalMs);
-    return () => clearInterval(timer);
-  }
-
-  describe(): Record<string, unknown> {
-    return { store: 'memory' };
-  }
-
-  async close(): Promise<void> {}
-}
-
-/** A small random walk for the ticker's price, from 100, never below 1. */
-export function priceWalk(): () => number {
-  let price = 100;
-  return () => {
-    price = Math.max(1, price + (Math.random() - 0.5));
-    return Math.round(price * 100) / 100;
+  const source = await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
+  const shared = new SharedLimits(source.commands, { processName: config.processName, chatRate: config.chatRate });
+  return {
+    source,
+    limiter: shared,
+    streams: shared,
+    close: async () => {
+      await shared.close();
+      await source.close();
+    },
   };
-}
-
-/**
- * Before a transport serves a request: the feed must be available (else 503: a
- * process that lost Redis serves nothing rather than stale data), and the mirror
- * must hold the client's cursor.
- */
-export async function readyToServe(source: FeedSource, since: number | undefined): Promise<void> {
-  if (!source.available) throw new LabError('feed_unavailable');
-  await source.catchUp(since);
 }

@@ -106,7 +106,7 @@ export class Feed {
   }
 
   /**
-   * Takes an event another process published (a feed kept in Redis, cluster/redis-feed.ts),
+   * Takes an event another process published (a feed kept in Redis, redis/feed.ts),
    * as `json` exactly as it was written there. This feed is then that feed's mirror:
    * - an event of another epoch starts a new run: nothing kept, seq from the event on;
    * - an event already held is ignored;

@@ -1,11 +1,10 @@
 /**
- * How a page picks its language: the same rule for the lab's pages and the
- * cluster's control page (which once had a copy of its own that read only the
- * first language a browser names).
+ * How a page picks its language: one rule for every page the lab builds, the
+ * cluster's page at /cluster/ among them (it once had a copy of its own that read
+ * only the first language a browser names; cluster.test.ts asks it through nginx).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pickLang } from './cluster/control-page.ts';
 import { chooseLang, langCookie } from './i18n.ts';
 
 test('?lang= first, then the cookie, then the first of en or zh the browser names', () => {
@@ -16,11 +15,4 @@ test('?lang= first, then the cookie, then the first of en or zh the browser name
   assert.equal(chooseLang(undefined, {}), 'en');
   assert.equal(langCookie('zh'), 'lang=zh; Path=/; Max-Age=31536000; SameSite=Lax');
   assert.equal(langCookie('fr'), undefined);
-});
-
-test('the cluster\'s control page picks as the lab\'s pages do', () => {
-  const headers = { 'accept-language': 'fr, zh-CN' };
-  assert.equal(pickLang('/cluster/', headers), chooseLang(undefined, headers));
-  assert.equal(pickLang('/cluster/', headers), 'zh');
-  assert.equal(pickLang('/cluster/?lang=en', headers), 'en');
 });

@@ -1,6 +1,6 @@
 /**
  * The lab's languages and the pages' words, as every server-built page uses them:
- * the lab's own pages (pages.ts) and the cluster's control page (cluster/control-page.ts).
+ * the lab's own pages (pages.ts), the cluster's page at /cluster/ among them.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -238,7 +238,7 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;
-    // In a cluster the cap is per client across processes (cluster/shared-limits.ts).
+    // In a cluster the cap is per client across processes (redis/shared-limits.ts).
     const elsewhere = shared && ctx.config.maxStreamsPerClient > 0 ? shared.streamsElsewhere(request.ip) : 0;
     if (!limits.hold(request.ip, until, elsewhere)) {
       counters.streamsRefused++;

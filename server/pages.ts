@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clusterPageBody } from './cluster-page.ts';
 import { sendError } from './errors.ts';
 import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
 import { LANGS, LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
@@ -259,6 +260,13 @@ ${pager}`;
 ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
 </div>`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
+  });
+
+  // The cluster's page: served by any lab process, it drives the launcher's control endpoints (cluster-page.ts).
+  app.get('/cluster/', async (request, reply) => {
+    const lang = pickLang(request, reply);
+    const t = I18N[lang];
+    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['so.page.title'], path: '/cluster/', body: clusterPageBody(t), ctx, scripts: ['cluster.js'] }));
   });
 
   // The source viewer: "the code, linked, readable whole".

@@ -31,7 +31,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { type Cluster as LabCluster, startCluster } from '../../server/cluster/cluster.ts';
-import { type RedisServer, ensureProgram, findProgram, startRedis } from '../../server/cluster/services.ts';
+import { ensureProgram, findProgram } from '../../server/programs.ts';
+import { type RedisServer, startRedis } from '../../server/redis/redis-server.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, type Server, heldBy, poll, sleep } from '../cluster.ts';
 import { Child } from '../ipc.ts';

@@ -6,13 +6,13 @@ import type { Http2Totals } from '../../server/http2/frame-meter.ts';
 import type { TlsTraffic, TrafficStats, TransportStats } from '../../server/stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
-import type { Cluster, Server } from '../cluster.ts';
+import type { ProcessPool, Server } from '../cluster.ts';
 import type { Parameters, Profile } from '../options.ts';
 import type { Progress } from '../progress.ts';
 import { type WireId, protocolOf } from '../wires.ts';
 
 export interface RunContext {
-  cluster: Cluster;
+  cluster: ProcessPool;
   params: Parameters;
   heads: BrowserHeads;
   progress: Progress;

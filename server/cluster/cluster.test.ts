@@ -370,6 +370,10 @@ describe('a cluster of three lab processes behind nginx', () => {
     assert.equal(page.status, 200, 'the control page');
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await page.text(), /<h1>Wirelab 集群<\/h1>/, 'in the reader\'s language');
+    const byBrowser = await (await fetch(`${cluster.url}/cluster/`, { headers: { 'accept-language': 'fr, zh-CN;q=0.8' } })).text();
+    assert.match(byBrowser, /<h1>Wirelab 集群<\/h1>/, 'the language a browser names after one the lab lacks, as every page of the lab picks it');
+    assert.match(byBrowser, /<header class="top">/, 'the site\'s own header');
+    assert.match(byBrowser, /href="\/lessons\/scale-out"/, 'a link to the scale-out lesson');
     const list = (await (await fetch(`${cluster.url}/cluster/processes`)).json()) as { processes: { name: string; pid: number; state: string; port: number }[] };
     assert.deepEqual(list.processes.map((p) => p.name), NAMES);
     assert.ok(list.processes.every((p) => p.state === 'up' && p.pid > 0), 'all up, with their pids');
@@ -380,7 +384,11 @@ describe('a cluster of three lab processes behind nginx', () => {
     assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'null' } })).status, 403, 'and from a sandboxed page');
     assert.equal(cluster.labs[2].pid, pid, 'lab-3 still runs');
     assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`)).status, 405, 'a GET kills nothing');
-    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST' })).status, 404, 'no such process');
+    const code = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/lab-3/kill`)), [405, 'method_not_allowed'], 'a GET kills nothing');
+    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST' })), [404, 'unknown_process'], 'no such process');
+    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/%E0/kill`, { method: 'POST' })), [400, 'bad_request'], 'a path that is not UTF-8');
+    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/nothing`)), [404, 'not_found']);
     const restart = await fetch(`${cluster.url}/cluster/processes/lab-3/restart`, { method: 'POST', headers: { origin: cluster.url } });
     assert.equal(restart.status, 200, 'a restart from the cluster\'s page');
     const restarted = (await restart.json()) as { stoppedPid: number; pid: number };

@@ -19,7 +19,8 @@ import { type ControlServer, startControl } from './control.ts';
 import { LabProcess } from './labs.ts';
 import { nginxConfig } from './nginx.ts';
 import { type NginxProcess, startNginx } from './nginx-process.ts';
-import { type RedisServer, ensureProgram, freePort, startRedis } from './services.ts';
+import { ensureProgram, freePort } from '../programs.ts';
+import { type RedisServer, startRedis } from '../redis/redis-server.ts';
 
 export interface ClusterOptions {
   /** How many lab processes (default 3). */

@@ -1,31 +1,34 @@
 /**
- * The launcher's control server: what nginx proxies at /cluster/ (and /stats).
+ * The launcher's control server: what nginx proxies at /cluster/... (and /stats).
  *
- *   GET  /cluster/                           a page: the processes, their traffic and the sum, a Kill and a Restart button each
  *   GET  /cluster/processes                  every lab process: name, port, pid, state, restarts, last exit
- *   GET  /cluster/stats                      each process's own /stats, and their sum
+ *   GET  /cluster/stats                      each process's own /stats, their sum, and what gone processes carried
  *   POST /cluster/processes/<name>/kill      SIGKILL; the launcher starts it again a few seconds later
  *   POST /cluster/processes/<name>/restart   SIGTERM (clients hear 1001), then started again at once
  *   GET  /stats                              the cluster's figures in the shape of one lab's /stats
  *
- * It listens on loopback only, behind nginx. A page on another site must not be
- * able to kill processes, so a request whose Origin is not the cluster's own URL
- * is refused (403), and so is a Host that is not the cluster's (a page that made
- * its own name resolve to 127.0.0.1, DNS rebinding). A request without Origin
- * comes from curl or a Node client, which no page can drive: it is allowed, as
- * the lab allows it (origin.ts).
+ * The page at /cluster/ is a page of the lab like the others (pages.ts, public/cluster.js),
+ * served by whichever lab process nginx picks; it reads and drives these endpoints.
+ *
+ * A small Fastify app with the lab's own guards and error table: it listens on
+ * loopback only, behind nginx; a request whose Host is not one of the lab's names
+ * is refused (hosts.ts, DNS rebinding), and so is one whose Origin is not the
+ * cluster's own (origin.ts): a page on another site must not kill processes. A
+ * request without Origin comes from curl or a Node client, which no page can drive.
  *
  * The figures come from each process's own /stats, asked directly (not through
  * nginx, whose round robin would pick one at random). A process that was killed
- * or restarted takes its counts with it; the cluster's /stats keeps the last
- * figures seen of it (`retired`), so that the cluster's counts only grow and a
- * page that subtracts one answer from the next never sees traffic go backwards.
+ * or restarted takes its counts with it; the cluster keeps the last figures seen
+ * of it (`retired`), so that the cluster's counts only grow and a page that
+ * subtracts one answer from the next never sees traffic go backwards.
  */
-import http from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { controlPage, pickLang } from './control-page.ts';
+import { LabError, sendError } from '../errors.ts';
+import { LabHosts } from '../hosts.ts';
+import { checkOrigin } from '../origin.ts';
+import { type Figures, addUp, retire, sumStats } from '../redis/stats-sum.ts';
 import type { LabProcess } from './labs.ts';
-import { type Figures, addUp, retire, sumStats } from './stats-sum.ts';
 
 export interface ControlServer {
   port: number;
@@ -34,7 +37,7 @@ export interface ControlServer {
 
 export interface ControlOptions {
   labs: readonly LabProcess[];
-  /** The port nginx listens on: the cluster's URL, the only origin allowed to act. */
+  /** The port nginx listens on: the cluster's URL. */
   publicPort: number;
   /** How long a killed process stays down, for the answer to a kill. */
   restartDelayMs: number;
@@ -45,29 +48,121 @@ const STATS_TIMEOUT_MS = 2000;
 /** How long one gathering of every process's /stats answers the pages' /stats (they subtract one answer from the next). */
 const STATS_SHARED_MS = 250;
 
-/** An answer: JSON `body`, or with `html` a page. */
-type Answer = { status: number; body?: unknown; html?: string; headers?: Record<string, string> };
-
-/** A coded error, in the lab's own shape (errors.ts). */
-const error = (status: number, code: string, message: string, headers?: Record<string, string>): Answer => ({ status, body: { error: { code, message } }, headers });
-
 /** Starts the control server on a free loopback port. */
-export async function startControl({ labs, publicPort, restartDelayMs }: ControlOptions): Promise<ControlServer> {
-  const hosts = new Set([`127.0.0.1:${publicPort}`, `localhost:${publicPort}`]);
-  const origins = new Set([...hosts].map((host) => `http://${host}`));
+export async function startControl(options: ControlOptions): Promise<ControlServer> {
+  const app = buildControl(options);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+}
+
+/** The control server's app, not listening yet. */
+export function buildControl({ labs, publicPort, restartDelayMs }: ControlOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    // A path Fastify cannot decode (a broken percent escape such as %E0) is the client's error, coded like the lab's.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', `The URL could not be read: ${error.message}.`),
+  });
+  const hosts = new LabHosts('127.0.0.1');
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (!hosts.allows(request.headers.host)) return sendError(reply, 'unknown_host');
+    const origin = checkOrigin(request.headers, []);
+    if (!origin.allowed) return sendError(reply, 'foreign_origin', `Only pages of the cluster itself (http://127.0.0.1:${publicPort}) may use its control endpoints, not ${origin.origin}.`);
+  });
+  app.setErrorHandler((error: FastifyError | LabError, _request, reply) => {
+    if (error instanceof LabError) return sendError(reply, error.code, error.message);
+    if (error.statusCode && error.statusCode < 500) return sendError(reply, 'bad_request', error.message);
+    console.error('Wirelab cluster: the control server failed:', error);
+    return sendError(reply, 'internal');
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply, 'not_found', 'The control server answers /cluster/processes, /cluster/stats, /stats and POST /cluster/processes/<name>/kill or /restart.'),
+  );
+
+  const figures = trackFigures(labs);
   const startedAt = Date.now();
-  /** The latest figures of each running process, by pid: what is kept of it once it is gone. */
+
+  /** A route for one method; any other method on the same URL is a coded 405. */
+  const only = (method: 'GET' | 'POST', url: string, handler: RouteHandlerMethod) => {
+    app.route({ method, url, handler });
+    const others = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== method && !(method === 'GET' && m === 'HEAD'));
+    const why = method === 'POST' ? 'Use POST: this changes the cluster.' : 'Use GET.';
+    app.route({ method: others, url, handler: async (_request, reply) => sendError(reply.header('allow', method), 'method_not_allowed', why) });
+  };
+
+  only('GET', '/cluster/processes', async () => ({
+    url: `http://127.0.0.1:${publicPort}/`,
+    restartDelayMs,
+    processes: labs.map((lab) => lab.describe()),
+  }));
+
+  only('GET', '/cluster/stats', async () => {
+    const { processes, sum } = await figures.gather();
+    return { processes, sum, retired: figures.retired() };
+  });
+
+  only('GET', '/stats', async () => {
+    const { processes, sum } = await figures.gatherShared();
+    // One lab's /stats shape (DESIGN.md), so that every page reads it unchanged; the
+    // traffic includes what killed processes had carried (see the top of this file).
+    return {
+      epoch: sum.epoch,
+      lastSeq: sum.lastSeq,
+      uptimeMs: Date.now() - startedAt,
+      transports: addUp([sum.transports, figures.retired().transports]),
+      http2: null,
+      tls: null,
+      subscribers: sum.subscribers,
+      counters: sum.counters,
+      feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length },
+      // Every process beside the sum: who holds how many clients, and how much each delivered.
+      process: { name: 'cluster', processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })) },
+    };
+  });
+
+  /** The process a request names, up: else a coded 404 or 409. */
+  const running = (name: string) => {
+    const lab = labs.find((candidate) => candidate.name === name);
+    if (!lab) throw new LabError('unknown_process', `There is no process ${JSON.stringify(name)}; GET /cluster/processes lists them.`);
+    if (lab.pid === undefined || lab.state !== 'up') throw new LabError('not_running', `${lab.name} is ${lab.state} now; try again once it is up.`);
+    return lab;
+  };
+
+  only('POST', '/cluster/processes/:name/kill', async (request, reply) => {
+    const lab = running((request.params as { name: string }).name);
+    await figures.statsOf(lab); // its figures as of now: the last of this run of it, kept in the cluster's counts
+    const pid = lab.kill();
+    return reply.code(202).send({ name: lab.name, pid, signal: 'SIGKILL', restartInMs: restartDelayMs });
+  });
+
+  only('POST', '/cluster/processes/:name/restart', async (request) => {
+    const lab = running((request.params as { name: string }).name);
+    await figures.statsOf(lab);
+    const pid = lab.pid;
+    await lab.restart();
+    return { name: lab.name, stoppedPid: pid, pid: lab.pid ?? null, signal: 'SIGTERM' };
+  });
+
+  return app;
+}
+
+/**
+ * Every process's figures, and what gone processes had carried: the latest figures
+ * of each running process are kept by pid, and added to `retired` when it exits.
+ */
+function trackFigures(labs: readonly LabProcess[]) {
   const lastSeen = new Map<number, Figures>();
-  /** What gone processes had carried, added up (one sum, however many kills a class does). */
   let retired: Figures = {};
   let retiredCount = 0;
+  let recent: { at: number; answer: ReturnType<typeof gather> } | undefined;
 
   for (const lab of labs) {
     lab.onExit = (pid) => {
-      const figures = lastSeen.get(pid);
+      const seen = lastSeen.get(pid);
       lastSeen.delete(pid);
-      if (!figures) return;
-      retired = addUp([retired, retire(figures)]);
+      if (!seen) return;
+      retired = addUp([retired, retire(seen)]);
       retiredCount++;
       recent = undefined; // a gathering from before the exit would count the gone process twice
     };
@@ -89,113 +184,24 @@ export async function startControl({ labs, publicPort, restartDelayMs }: Control
   };
 
   /** Every process's /stats, asked at once, and their sum. */
-  const clusterStats = async () => {
+  async function gather() {
     const all = await Promise.all(labs.map(async (lab) => ({ lab, stats: await statsOf(lab) })));
     const processes = all.map(({ lab, stats }) => ({ name: lab.name, port: lab.port, pid: lab.pid ?? null, up: stats !== undefined, stats: stats ?? null }));
-    const answered = all.flatMap(({ stats }) => (stats ? [stats] : []));
-    return { processes, sum: sumStats(answered) };
-  };
+    return { processes, sum: sumStats(all.flatMap(({ stats }) => (stats ? [stats] : []))) };
+  }
 
-  /**
-   * The same, shared by every /stats request within STATS_SHARED_MS: each open page
-   * asks once a second, and a class's pages would otherwise ask every process each time.
-   */
-  let recent: { at: number; answer: ReturnType<typeof clusterStats> } | undefined;
-  const sharedClusterStats = () => {
-    if (!recent || Date.now() - recent.at > STATS_SHARED_MS) recent = { at: Date.now(), answer: clusterStats() };
-    return recent.answer;
-  };
-
-  /** The process called `name`, if any. */
-  const find = (name: string) => labs.find((lab) => lab.name === name);
-
-  /** The answer to one request that passed the Host and Origin checks. */
-  const routes = async (method: string, url: string, headers: http.IncomingHttpHeaders): Promise<Answer> => {
-    const path = url.split('?')[0];
-    if (path === '/cluster/' || path === '/cluster') {
-      if (method !== 'GET') return error(405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-      return { status: 200, html: controlPage(pickLang(url, headers)) };
-    }
-    if (path === '/cluster/processes') {
-      if (method !== 'GET') return error(405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-      return { status: 200, body: { url: `http://127.0.0.1:${publicPort}/`, restartDelayMs, processes: labs.map((lab) => lab.describe()) } };
-    }
-    if (path === '/cluster/stats') {
-      if (method !== 'GET') return error(405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-      const { processes, sum } = await clusterStats();
-      return { status: 200, body: { processes, sum, retired: { processes: retiredCount, transports: retired } } };
-    }
-    if (path === '/stats') {
-      if (method !== 'GET') return error(405, 'method_not_allowed', 'Use GET.', { allow: 'GET' });
-      const { processes, sum } = await sharedClusterStats();
-      // One lab's /stats shape (DESIGN.md), so that every page reads it unchanged; the
-      // traffic includes what killed processes had carried (see the top of this file).
-      return {
-        status: 200,
-        body: {
-          epoch: sum.epoch,
-          lastSeq: sum.lastSeq,
-          uptimeMs: Date.now() - startedAt,
-          transports: addUp([sum.transports, retired]),
-          http2: null,
-          tls: null,
-          subscribers: sum.subscribers,
-          counters: sum.counters,
-          feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length },
-          // Every process beside the sum: who holds how many clients, and how much each delivered.
-          process: { name: 'cluster', processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })) },
-        },
-      };
-    }
-    const action = /^\/cluster\/processes\/([^/]+)\/(kill|restart)$/.exec(path);
-    if (action) {
-      if (method !== 'POST') return error(405, 'method_not_allowed', 'Use POST: this changes the cluster.', { allow: 'POST' });
-      const lab = find(decodeURIComponent(action[1]));
-      if (!lab) return error(404, 'unknown_process', `There is no process ${JSON.stringify(action[1])}; GET /cluster/processes lists them.`);
-      if (lab.pid === undefined || lab.state !== 'up') return error(409, 'not_running', `${lab.name} is ${lab.state} now; try again once it is up.`);
-      // Its figures as of now: the last of this run of it, kept in the cluster's counts.
-      await statsOf(lab);
-      if (action[2] === 'kill') {
-        const pid = lab.kill();
-        return { status: 202, body: { name: lab.name, pid, signal: 'SIGKILL', restartInMs: restartDelayMs } };
-      }
-      const pid = lab.pid;
-      await lab.restart();
-      return { status: 200, body: { name: lab.name, stoppedPid: pid, pid: lab.pid ?? null, signal: 'SIGTERM' } };
-    }
-    return error(404, 'not_found', 'The control server answers /cluster/, /cluster/processes, /cluster/stats, /cluster/processes/<name>/kill and /cluster/processes/<name>/restart.');
-  };
-
-  const server = http.createServer(async (request, response) => {
-    let answer: Answer;
-    const origin = request.headers.origin;
-    if (!hosts.has(request.headers.host ?? '')) {
-      answer = error(403, 'unknown_host', `The cluster's control answers only at ${[...hosts].join(' or ')} (a guard against DNS rebinding).`);
-    } else if (origin !== undefined && !origins.has(origin)) {
-      answer = error(403, 'foreign_origin', `Only pages of the cluster itself (${[...origins].join(' or ')}) may use its control endpoints.`);
-    } else {
-      try {
-        answer = await routes(request.method ?? 'GET', request.url ?? '/', request.headers);
-      } catch (failure) {
-        answer = error(500, 'internal', `The control server failed: ${(failure as Error).message}`);
-      }
-    }
-    request.resume(); // a body, if any, is not read: nothing here takes one
-    const type = answer.html === undefined ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8';
-    response.writeHead(answer.status, { 'content-type': type, 'cache-control': 'no-store', ...answer.headers });
-    response.end(answer.html ?? JSON.stringify(answer.body));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
   return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    statsOf,
+    gather,
+    /**
+     * The same, shared by every request within STATS_SHARED_MS: each open page asks
+     * once a second, and a class's pages would otherwise ask every process each time.
+     */
+    gatherShared() {
+      if (!recent || Date.now() - recent.at > STATS_SHARED_MS) recent = { at: Date.now(), answer: gather() };
+      return recent.answer;
+    },
+    retired: () => ({ processes: retiredCount, transports: retired }),
   };
 }
 

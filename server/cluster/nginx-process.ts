@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ensureProgram, waitForPort } from './services.ts';
+import { ensureProgram, waitForPort } from '../programs.ts';
 
 export interface NginxProcess {
   /** The config file nginx runs with. */

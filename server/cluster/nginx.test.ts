@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EXAMPLE_OPTIONS, nginxConfig } from './nginx.ts';
-import { ensureProgram } from './services.ts';
+import { ensureProgram } from '../programs.ts';
 
 /** The config without its comments and blank lines: what nginx reads. */
 const directives = (config: string) =>
@@ -70,6 +70,9 @@ http {
     }
     location /cluster/ {
       proxy_pass http://wirelab_control;
+    }
+    location = /cluster/ {
+      proxy_pass http://wirelab_labs;
     }
     location = /stats {
       proxy_pass http://wirelab_control;

@@ -157,6 +157,10 @@ ${servers.join('\n')}
     location /cluster/ {
       proxy_pass http://wirelab_control;
     }
+    # The cluster's page itself is a page of the lab, like the others: any process serves it.
+    location = /cluster/ {
+      proxy_pass http://wirelab_labs;
+    }
     # The pages poll /stats and subtract one answer from the next: through the round
     # robin they would subtract one process's counts from another's. The launcher
     # answers with the sum over every process instead.

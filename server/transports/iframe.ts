@@ -14,7 +14,7 @@ import { encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
-import { readyToServe } from '../feed-source.ts';
+import { readyToServe } from '../feed-store.ts';
 import type { Transport } from './index.ts';
 
 const iframe: Transport = {

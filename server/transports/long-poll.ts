@@ -13,7 +13,7 @@ import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';
 import { answerPoll, readFiltered } from './short-poll.ts';
 import { carrierOf } from '../limits.ts';
-import { readyToServe } from '../feed-source.ts';
+import { readyToServe } from '../feed-store.ts';
 
 const longPoll: Transport = {
   id: 'long-poll',

@@ -10,7 +10,7 @@ import type { Entry } from '../feed.ts';
 import { type FollowOptions, parseFollow } from '../cursor.ts';
 import { pollBody } from '../frames.ts';
 import { FEED_HEADERS } from '../stream.ts';
-import { readyToServe } from '../feed-source.ts';
+import { readyToServe } from '../feed-store.ts';
 import type { TransportId } from './registry.ts';
 import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';

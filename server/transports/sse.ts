@@ -11,7 +11,7 @@ import { encodeOnce } from '../feed.ts';
 import { sseComment, sseEvent, sseMessage, sseRetry } from '../frames.ts';
 import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
-import { readyToServe } from '../feed-source.ts';
+import { readyToServe } from '../feed-store.ts';
 import type { Transport } from './index.ts';
 
 /** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */

@@ -13,7 +13,7 @@ import type { Connection } from '../../bench/drivers/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
 import { TRANSPORT_IDS, type TransportId } from '../transports/registry.ts';
-import { type RedisServer, startRedis } from './services.ts';
+import { type RedisServer, startRedis } from './redis-server.ts';
 
 let redis: RedisServer;
 let a: RunningLab;

@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Feed, type FeedEvent, preciseNow } from '../feed.ts';
-import { type FeedSource, priceWalk } from '../feed-source.ts';
+import { type FeedSource, priceWalk } from '../feed-store.ts';
 
 /**
  * INCR and XADD in one step, so that seq order and log order are the same order.

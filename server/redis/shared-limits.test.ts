@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
-import { type RedisServer, startRedis } from './services.ts';
+import { type RedisServer, startRedis } from './redis-server.ts';
 
 let redis: RedisServer;
 let a: RunningLab;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { startRedis } from './services.ts';
+import { startRedis } from './redis-server.ts';
 
 test('startRedis on a port another program holds fails with redis-server\'s reason, not a silent success', async () => {
   const squatter = net.createServer((socket) => socket.destroy());
