@@ -206,7 +206,7 @@ describe('lesson demos in Chromium', () => {
 
   test('security: a hostile chat arrives as plain text on all five transports, and a foreign origin is refused before the upgrade', async () => {
     // The sandboxed frame's refused WebSocket is logged by Chromium: that refusal is the point of that button.
-    const refused: Expected = (message) => /WebSocket connection to .*client=secnull.* failed: .*403/.test(message.text());
+    const refused: Expected = (message) => /WebSocket connection to .*\/feed\/ws\?types=chat&client=[\w-]+. failed: .*403/.test(message.text());
     const { context, page, errors } = await open('/lessons/security?lang=en', [refused]);
     try {
       const demo = '.demo[data-demo="security"]';

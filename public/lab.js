@@ -32,11 +32,6 @@ export function pageProtocol() {
   return performance.getEntriesByType('navigation')[0]?.nextHopProtocol || undefined;
 }
 
-/** A fresh id for one panel's wiretap (server/wiretap.ts). */
-export function newClientId(prefix = 'p') {
-  return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`;
-}
-
 /** Creates an element with attributes and children (text children are set as text, never HTML). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);

@@ -1,7 +1,7 @@
 // The live wire panel: one transport's client, its figures, its events and the raw
 // bytes of its own connections. Used by the board and by every lesson demo.
 import { CLIENTS } from './clients/index.js';
-import { config, h, newClientId, originFor, t } from './lab.js';
+import { config, h, originFor, t } from './lab.js';
 import { onServerStats, perEvent } from './server-stats.js';
 import { openTap, requestHeadBytes, wireReader } from './wiretap.js';
 
@@ -14,8 +14,9 @@ const ms = (value) => (value === undefined ? '–' : value < 10 ? value.toFixed(
 /**
  * Mounts a panel for `transport` into `slot`. Options: since, params (extra query
  * parameters such as types or heartbeatMs), origin (defaults to the transport's
- * own port), wire (show the raw wire, default true), title, onActivity(kind, event)
- * (called for each request the client makes and each event it receives).
+ * own port), wire (show the raw wire, default true), client (with wire false, the id
+ * of a tap the caller opened: wiretap.js), title, onActivity(kind, event) (called
+ * for each request the client makes and each event it receives).
  */
 export function mountPanel(slot, transport, options = {}) {
   // Short figures sit beside their label; long ones (several numbers) take a row of their own.
@@ -145,14 +146,14 @@ export function mountPanel(slot, transport, options = {}) {
     if (per) figures.perEvent.textContent = `↓ ${per.out.head.toFixed(0)} / ${per.out.framing.toFixed(1)} / ${per.out.payload.toFixed(1)} · ↑ ${per.in.toFixed(0)}`;
   });
 
-  const client = options.client ?? newClientId(transport.replace('-', ''));
   // In a cluster the tap's socket and the panel's connections land on different processes
   // (round robin), and a process can only show the bytes of its own connections.
   if (config.cluster) wire.textContent = t('panel.wireCluster');
-  const tap = options.wire === false || config.cluster ? undefined : openTap(client, onRecord);
+  const tap = options.wire === false || config.cluster ? undefined : openTap(onRecord);
   let connection;
   let closed = false;
-  (tap?.ready ?? Promise.resolve()).then(() => {
+  // The id the server minted for this panel's tap (or a demo's, passed in): sent with every request.
+  (tap?.ready ?? Promise.resolve(options.client)).then((client) => {
     if (closed) return;
     connection = CLIENTS[transport].connect({
       origin,

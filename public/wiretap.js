@@ -2,18 +2,30 @@
 // own connections, pushed over a WebSocket on the lab's main port.
 import { describeFrame, frameBuffer, hex } from './ws-frames.js';
 
-/** Opens a tap for `client`; resolves once it listens (or after a second, tap or not). */
-export function openTap(client, onRecord) {
-  const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/wiretap?client=${client}`);
-  socket.onmessage = (message) => {
-    const record = JSON.parse(message.data);
-    record.bytes = Uint8Array.from(atob(record.data), (c) => c.charCodeAt(0));
-    onRecord(record);
-  };
+/** How long a page waits for its tap before going on without one (a refusal resolves at once). */
+const TAP_WAIT_MS = 5000;
+
+/**
+ * Opens a tap on this page's own connections. `ready` resolves with the id the
+ * server minted for it (send it as `client` with each request to be tapped), or
+ * with undefined when there is no tap (refused, closed, or no answer in time).
+ */
+export function openTap(onRecord) {
+  const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/wiretap`);
+  let minted;
   const ready = new Promise((resolve) => {
-    socket.onopen = resolve;
-    socket.onerror = resolve;
-    setTimeout(resolve, 1000);
+    socket.onerror = socket.onclose = () => resolve(undefined);
+    setTimeout(() => resolve(undefined), TAP_WAIT_MS);
+    socket.onmessage = (message) => {
+      const record = JSON.parse(message.data);
+      // The first message is the id (server/wiretap.ts TapHello); records follow.
+      if (minted === undefined) {
+        if (record.type === 'tap') resolve((minted = record.client));
+        return;
+      }
+      record.bytes = Uint8Array.from(atob(record.data), (c) => c.charCodeAt(0));
+      onRecord(record);
+    };
   });
   return { ready, close: () => socket.close(1000) };
 }

@@ -214,7 +214,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     };
   });
 
-  registerWiretapRoute(app, ctx.wiretap, ctx.closers);
+  registerWiretapRoute(app, ctx);
   registerExperiments(app, ctx);
   await registerPages(app, ctx);
 

@@ -383,6 +383,10 @@ row('GET /feed/ws without Upgrade', () => ask('/feed/ws'), { status: 426, code: 
 row('upgrade /feed/ws from Origin http://evil.example', () => upgrade('/feed/ws', { origin: 'http://evil.example' }), { status: 403, code: 'foreign_origin' });
 row('upgrade /feed/ws from Origin null', () => upgrade('/feed/ws', { origin: 'null' }), { status: 403, code: 'foreign_origin' });
 row('upgrade /feed/ws from the lab\'s host on a port it does not use', () => upgrade('/feed/ws', { origin: 'http://127.0.0.1:1' }), { status: 403, code: 'foreign_origin' });
+// The wiretap reads a page's raw bytes: its socket is guarded as the feed's is (wiretap.test.ts has the rest).
+row('GET /wiretap without Upgrade', () => ask('/wiretap'), { status: 426, code: 'upgrade_required' });
+row('upgrade /wiretap from Origin http://evil.example', () => upgrade('/wiretap', { origin: 'http://evil.example' }), { status: 403, code: 'foreign_origin' });
+row('upgrade /wiretap from Origin null', () => upgrade('/wiretap', { origin: 'null' }), { status: 403, code: 'foreign_origin' });
 row('upgrade /feed/ws with Sec-WebSocket-Version: 7', () => upgrade('/feed/ws', { 'sec-websocket-version': '7' }), { status: 400, code: 'bad_request' });
 row('upgrade /feed/ws with a Sec-WebSocket-Key that is not 16 bytes', () => upgrade('/feed/ws', { 'sec-websocket-key': 'c2hvcnQ=' }), { status: 400, code: 'bad_request' });
 

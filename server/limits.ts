@@ -6,7 +6,7 @@
  * - open connections, over all clients (`MAX_CONNECTIONS`): a socket counts from
  *   its first request until it closes, on every port the lab listens on;
  * - held streams per client IP (`MAX_STREAMS_PER_CLIENT`): a long poll, an iframe,
- *   an SSE stream or a WebSocket counts while it is open.
+ *   an SSE stream or a WebSocket (the feed's, or a wiretap's) counts while it is open.
  *
  * Past a cap an HTTP request gets `503` with `Retry-After` and the coded body. A
  * WebSocket is upgraded and then closed at once with 1013 "try again later":
@@ -27,6 +27,10 @@ import { HELD_TRANSPORTS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on a route that is not a transport's but is held like one (the wiretap's socket): it counts against the per-client cap. */
+    holdsStream?: boolean;
+  }
   interface FastifyRequest {
     /** Set when a cap refuses a WebSocket upgrade: ws.ts closes the socket with 1013 right after it. */
     refusedBy: ErrorCode | null;
@@ -233,8 +237,8 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
       counters.connectionsRefused++;
       return refuse('too_many_connections');
     }
-    const transport = request.routeOptions.config.transport;
-    if (transport === undefined || !HELD_TRANSPORTS.has(transport)) return;
+    const { transport, holdsStream } = request.routeOptions.config;
+    if (!holdsStream && (transport === undefined || !HELD_TRANSPORTS.has(transport))) return;
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;

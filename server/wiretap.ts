@@ -3,8 +3,13 @@
  *
  * Browsers hide the wire (DevTools shows headers rebuilt, not bytes; EventSource
  * and WebSocket hide their framing entirely), so the lab shows it from the
- * server's side. A page picks a random `client` id, sends it with every transport
- * request, and listens on `/wiretap?client=<id>` (a WebSocket on the main port).
+ * server's side. A page opens `/wiretap` (a WebSocket, guarded like the feed's:
+ * same Origin check, counted against the per-client stream cap); the server mints
+ * a random `client` id for that socket and sends it as the socket's first message;
+ * the page sends it with every transport request, and only that socket receives
+ * the records of requests that carry it. The id is 128 random bits that travel
+ * only on the page's own socket and in its own requests, and it dies with the
+ * socket: another page cannot read the bytes by guessing it.
  * Only connections with a listener are tapped: nobody pays for a tap nobody reads.
  *
  * Outgoing bytes are exact: the tapped socket's `write` is wrapped for as long as
@@ -14,11 +19,15 @@
  * are the browser's own. After a WebSocket upgrade, incoming frames are exact,
  * masking key included.
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Http2ServerRequest } from 'node:http2';
 import { webSocketRoute } from './http2/websocket.ts';
-import type { Closer } from './context.ts';
+import { type Closer, type LabContext, labPorts } from './context.ts';
+import { sendError } from './errors.ts';
+import { RETRY_AFTER_S } from './limits.ts';
+import { checkOrigin } from './origin.ts';
 import type { StreamMetering } from './stats.ts';
 import type { TransportId } from './transports/registry.ts';
 
@@ -53,23 +62,34 @@ export function isClientId(value: unknown): value is string {
   return typeof value === 'string' && CLIENT_ID.test(value);
 }
 
+/** 16 random bytes: 128 bits, 22 characters of base64url, within CLIENT_ID. */
+const MINTED_ID_BYTES = 16;
+
+/** The first message on a tap's socket: the id its page sends with its requests. */
+export interface TapHello {
+  type: 'tap';
+  client: string;
+}
+
 export class Wiretap {
-  private readonly listeners = new Map<string, Set<(record: WireRecord) => void>>();
+  /** One listener per minted id: the socket it was minted for. */
+  private readonly listeners = new Map<string, (record: WireRecord) => void>();
   private nextConnection = 1;
   private readonly connectionIds = new WeakMap<object, number>();
 
   /** `metering`: where HTTP/2 streams are tapped, once the TLS ports listen (ctx.stats.streams). */
   constructor(private readonly metering: () => StreamMetering | undefined = () => undefined) {}
 
-  /** Subscribes to one client's records; returns the unsubscribe. */
-  listen(client: string, listener: (record: WireRecord) => void): () => void {
-    let set = this.listeners.get(client);
-    if (!set) this.listeners.set(client, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(client);
-    };
+  /**
+   * Mints a fresh id and sends `listener` the records of every request that carries
+   * it, until `stop()`; an id is never minted twice, so nobody else receives them.
+   */
+  open(listener: (record: WireRecord) => void): { client: string; stop(): void } {
+    let client: string;
+    do client = randomBytes(MINTED_ID_BYTES).toString('base64url');
+    while (this.listeners.has(client));
+    this.listeners.set(client, listener);
+    return { client, stop: () => this.listeners.delete(client) };
   }
 
   get listening(): number {
@@ -88,7 +108,7 @@ export class Wiretap {
     if (connection === undefined) this.connectionIds.set(socket, (connection = this.nextConnection++));
     const emit = (dir: 'in' | 'out', bytes: Buffer) => {
       const record: WireRecord = { transport, protocol: 'h1', dir, connection: connection!, at: Date.now(), data: bytes.toString('base64') };
-      for (const listener of this.listeners.get(client) ?? []) listener(record);
+      this.listeners.get(client)?.(record);
     };
     const raw = request.raw;
     let head = `${raw.method} ${raw.url} HTTP/${raw.httpVersion}\r\n`;
@@ -127,7 +147,7 @@ export class Wiretap {
     const stream = request.stream.id;
     const emit = (dir: 'in' | 'out', bytes: Buffer, headers?: [string, string][]) => {
       const record: WireRecord = { transport, protocol: 'h2', stream, dir, connection: connection!, at: Date.now(), data: bytes.toString('base64'), ...(headers ? { headers } : {}) };
-      for (const listener of this.listeners.get(client) ?? []) listener(record);
+      this.listeners.get(client)?.(record);
     };
     const headers: [string, string][] = [];
     for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
@@ -143,35 +163,46 @@ export class Wiretap {
   }
 }
 
-/** `GET /wiretap?client=<id>`, upgraded: one JSON text frame per WireRecord. */
-export function registerWiretapRoute(app: FastifyInstance, wiretap: Wiretap, closers: Set<Closer>): void {
-  // A page over HTTP/2 opens its tap as a WebSocket over HTTP/2 (http2/websocket.ts).
+/**
+ * `GET /wiretap`, upgraded (over HTTP/2, an extended CONNECT): first a TapHello
+ * with the minted id, then one JSON text frame per WireRecord.
+ *
+ * The socket reads a page's raw bytes, so it is guarded as the feed's WebSocket
+ * is: a foreign Origin is refused before the upgrade (403), and it holds one of
+ * the client's MAX_STREAMS_PER_CLIENT slots while open (limits.ts; past the cap,
+ * close 1013).
+ */
+export function registerWiretapRoute(app: FastifyInstance, ctx: LabContext): void {
+  const { wiretap, closers } = ctx;
   webSocketRoute(app, {
     url: '/wiretap',
+    config: { holdsStream: true },
     maxPayload: 1024,
     // ws has already closed the socket with the fitting code (1007, 1009); a tap has nothing to add.
     onError: () => {},
-    handler: async (_request, reply) => reply.code(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'Open /wiretap with a WebSocket.' } }),
+    preValidation: async (request, reply) => {
+      const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
+      if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a wiretap here.`);
+    },
+    handler: async (_request, reply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required', 'Open /wiretap with a WebSocket.'),
     wsHandler: (socket, request) => {
-      const client = (request.query as Record<string, unknown>).client;
-      if (!isClientId(client)) {
-        socket.close(1008, 'client must be 1-40 letters, digits, _ or -');
-        return;
-      }
-      const stop = wiretap.listen(client, (record) => {
+      // A cap refused this client (limits.ts): the same 1013 as the feed's socket.
+      if (request.refusedBy) return socket.close(1013, `${request.refusedBy}: retry in ${RETRY_AFTER_S} s`);
+      const tap = wiretap.open((record) => {
         // A tap that cannot keep up loses records rather than memory: it is a view, not the feed.
         if (socket.bufferedAmount < 1 << 20) socket.send(JSON.stringify(record));
       });
+      socket.send(JSON.stringify({ type: 'tap', client: tap.client } satisfies TapHello));
       const closer: Closer = {
         shutdown: () => {
-          stop();
+          tap.stop();
           closers.delete(closer);
           socket.close(1001, 'server shutting down');
         },
       };
       closers.add(closer);
       socket.once('close', () => {
-        stop();
+        tap.stop();
         closers.delete(closer);
       });
     },

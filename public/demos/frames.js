@@ -2,7 +2,7 @@
 // decoded field by field from the wiretap's exact bytes (RFC 6455 section 5.2).
 // The stream carries chat only and the server pings every 2 s, so what shows is
 // what the buttons cause, plus the heartbeat's ping/pong pairs.
-import { h, mainOrigin, newClientId, t } from '../lab.js';
+import { h, mainOrigin, t } from '../lab.js';
 import { closeReason, frameStream, hex } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
@@ -66,7 +66,7 @@ export function mount(element) {
     status,
     h('div', { style: 'overflow:auto;height:26rem', tabindex: '0', 'aria-label': t('fr.caption') }, table)));
 
-  const client = newClientId('fr');
+  let client; // minted by the server for this demo's tap (wiretap.js)
   const streams = new Map(); // `${connection}:${dir}` -> its frameStream reader
   let count = 0;
   let socket;
@@ -120,7 +120,7 @@ export function mount(element) {
   const connect = () => {
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, 'reconnect');
     const url = new URL('/feed/ws', mainOrigin().replace(/^http/, 'ws'));
-    url.searchParams.set('client', client);
+    if (client) url.searchParams.set('client', client);
     url.searchParams.set('types', 'chat');
     url.searchParams.set('heartbeatMs', String(HEARTBEAT_MS));
     const ws = (socket = new WebSocket(url.href));
@@ -170,6 +170,8 @@ export function mount(element) {
   });
   setReady();
 
-  const tap = openTap(client, onRecord);
-  tap.ready.then(connect);
+  openTap(onRecord).ready.then((minted) => {
+    client = minted;
+    connect();
+  });
 }

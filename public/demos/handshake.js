@@ -2,7 +2,7 @@
 // side through the wiretap (the request head as the server parsed it, the exact 101
 // bytes), and Sec-WebSocket-Accept recomputed here, step by step, from the key the
 // browser chose: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2).
-import { h, mainOrigin, newClientId, t } from '../lab.js';
+import { h, mainOrigin, t } from '../lab.js';
 import { sha1, toBase64, toHex } from '../sha1.js';
 import { openTap, showBytes } from '../wiretap.js';
 
@@ -97,7 +97,6 @@ export function mount(element) {
     responseTitle.textContent = t('hs.response');
     status.textContent = t('hs.status.connecting');
 
-    const client = newClientId('hs');
     let requestBytes;
     let responseBytes = new Uint8Array(0);
     let responseDone = false;
@@ -120,13 +119,13 @@ export function mount(element) {
       }
       if (requestBytes && responseDone) compare();
     };
-    attempt.tap = openTap(client, onRecord);
+    attempt.tap = openTap(onRecord);
     current = attempt;
-    await attempt.tap.ready;
+    const client = await attempt.tap.ready;
     if (attempt.done) return;
 
     const url = new URL('/feed/ws', mainOrigin().replace(/^http/, 'ws'));
-    url.searchParams.set('client', client);
+    if (client) url.searchParams.set('client', client);
     url.searchParams.set('types', 'chat');
     const socket = (attempt.socket = new WebSocket(url.href));
     socket.onopen = () => {

@@ -6,7 +6,7 @@
 // and pong frames.
 import { CLIENTS } from '../clients/index.js';
 import { chatBox } from '../chat-box.js';
-import { WIRE, h, newClientId, originFor, t } from '../lab.js';
+import { WIRE, h, originFor, t } from '../lab.js';
 import { frameStream } from '../ws-frames.js';
 import { openTap } from '../wiretap.js';
 
@@ -112,9 +112,8 @@ function streamCard(spec, origin) {
     async start() {
       let stopped = false;
       let connection;
-      const client = newClientId(`hb${spec.transport}`);
       frameState = new Map();
-      const ownTap = openTap(client, onRecord);
+      const ownTap = openTap(onRecord);
       this.stop = () => {
         stopped = true;
         connection?.close();
@@ -122,7 +121,7 @@ function streamCard(spec, origin) {
         openSince = undefined;
         refresh();
       };
-      await ownTap.ready;
+      const client = await ownTap.ready;
       if (stopped) return;
       connection = CLIENTS[spec.transport].connect({
         origin,

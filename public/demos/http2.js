@@ -2,7 +2,7 @@
 // request head (ten polls on a fresh connection, their heads as the server read
 // them), and the server's own counts of head bytes per request over each protocol.
 import { feedUrl } from '../clients/common.js';
-import { WIRE, h, newClientId, originFor, pageProtocol, t } from '../lab.js';
+import { WIRE, h, originFor, pageProtocol, t } from '../lab.js';
 import { onServerStats } from '../server-stats.js';
 import { openTap, requestHeadBytes } from '../wiretap.js';
 
@@ -33,17 +33,16 @@ export function mount(element) {
     run.disabled = true;
     bars.replaceChildren();
     verdict.textContent = '';
-    const client = newClientId('hp');
     const heads = [];
     /** Resolves the wait for the tap to report the next request head. */
     let headSeen = /** @type {(value?: unknown) => void} */ (() => {});
-    const tap = openTap(client, (record) => {
+    const tap = openTap((record) => {
       const bytes = requestHeadBytes(record);
       if (bytes === undefined) return;
       heads.push({ bytes, protocol: record.protocol });
       headSeen();
     });
-    await tap.ready;
+    const client = await tap.ready;
     try {
       for (let i = 0; i < POLLS; i++) {
         // The tap's record travels on its own socket: wait for it (1 s at most) before the next poll.

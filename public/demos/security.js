@@ -5,7 +5,7 @@
 // (b) A foreign Origin on the WebSocket upgrade: a page cannot forge the header, so
 //     the server plays both sites over raw TCP (server/experiments.ts), and a
 //     sandboxed frame (origin "null") shows what a page itself gets: error, 1006.
-import { feedLastSeq, h, mainOrigin, newClientId, t, TRANSPORTS } from '../lab.js';
+import { feedLastSeq, h, mainOrigin, t, TRANSPORTS } from '../lab.js';
 import { postChat } from '../chat.js';
 import { mountPanel } from '../panel.js';
 import { openTap, showBytes } from '../wiretap.js';
@@ -55,9 +55,9 @@ function hostileSection() {
   };
 
   (async () => {
-    const clients = { iframe: newClientId('seciframe'), sse: newClientId('secsse') };
-    const taps = [openTap(clients.iframe, watchWire(wireIframe)), openTap(clients.sse, watchWire(wireSse))];
-    const [since] = await Promise.all([feedLastSeq(), ...taps.map((tap) => tap.ready)]);
+    const taps = { iframe: openTap(watchWire(wireIframe)), sse: openTap(watchWire(wireSse)) };
+    const [since, iframe, sse] = await Promise.all([feedLastSeq(), taps.iframe.ready, taps.sse.ready]);
+    const clients = { iframe, sse };
     for (const id of TRANSPORTS) {
       const slot = grid.appendChild(h('div', { 'data-transport': id }));
       // Ticks included: pages.test.ts expects every .panel[data-transport] on a lesson to keep receiving.
@@ -199,15 +199,14 @@ function browserSideSection() {
     tap?.close();
     pageSide.replaceChildren(h('div', {}, t('sec.sandbox.opening')));
     serverSide.textContent = t('sec.wire.waiting');
-    const client = newClientId('secnull');
     let first = true;
-    tap = openTap(client, (record) => {
+    tap = openTap((record) => {
       if (first) serverSide.replaceChildren();
       first = false;
       serverSide.append(h('div', { class: `rec ${record.dir}` }, showRaw(record.bytes)));
     });
-    await tap.ready;
-    const url = `${mainOrigin().replace(/^http/, 'ws')}/feed/ws?types=chat&client=${client}`;
+    const client = await tap.ready;
+    const url = `${mainOrigin().replace(/^http/, 'ws')}/feed/ws?types=chat${client ? `&client=${client}` : ''}`;
     // The frame's document has an opaque origin ("null"): the browser sends Origin: null, which the lab refuses.
     const script = `const ws = new WebSocket(${JSON.stringify(url)});
 ws.onerror = () => parent.postMessage({ wirelabSandbox: 'error' }, '*');
