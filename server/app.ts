@@ -19,6 +19,7 @@ import { type Config, configWith } from './config.ts';
 import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
 import { preciseNow } from './feed.ts';
 import { openFeedSource } from './feed-source.ts';
+import { drainRefusedBody } from './refused-body.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
@@ -184,6 +185,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     if (request.raw.httpVersionMajor === 2) reply.removeHeader('connection');
     if (error instanceof LabError) return sendError(reply, error.code, error.message);
     const mapped = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+    // A refused body is read to its end before the connection goes on (refused-body.ts).
+    if (mapped === 'too_large') drainRefusedBody(request, reply);
     if (mapped) return sendError(reply, mapped);
     if (error.statusCode && error.statusCode < 500) return sendError(reply, 'bad_json', error.message);
     // The logger is off (it would cost every request); a 500 is rare and must leave a trace.
