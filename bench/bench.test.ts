@@ -460,7 +460,7 @@ describe('the results page draws the quick run', () => {
         const marks = await page.evaluate("[...document.querySelectorAll('figcaption')].filter((c) => c.textContent.trim()).every((c) => c.querySelector('.quick-mark'))");
         assert.ok(marks, 'every chart\'s caption carries the quick-run mark');
         // Over HTTP/2, a chart per wire: the overhead chart switches to Chromium's own requests.
-        await page.locator('input[name="wire"][value="h2"]').check();
+        await page.locator('figure[data-chart="overhead"] input[name="wire"][value="h2"]').check();
         await page.waitForTimeout(100);
         assert.match((await page.locator('#chart-overhead').getAttribute('aria-label'))!, /HTTP\/2/, 'the overhead chart redraws over HTTP/2');
         assert.deepEqual(await page.evaluate('window.resultsLayoutProblems()'), [], 'and still fits');

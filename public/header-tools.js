@@ -1,7 +1,5 @@
-// The header's tools on every page, /results included: the large-type toggle, and a
-// language switch that keeps the reader's place. No imports, so that /results (a
-// static page without the config lab.js reads) loads it as the lab's pages do
-// through chrome.js; there results.js points the switch at the run shown first.
+// The header's tools on every page (chrome.js loads it): the large-type toggle, and a
+// language switch that keeps the reader's place.
 
 const root = document.documentElement;
 const large = document.getElementById('large-toggle');
@@ -14,7 +12,7 @@ large?.addEventListener('click', () => {
 });
 sync();
 
-// Headings carry the same ids in both languages (server/lessons.ts, results.js), so
+// Headings carry the same ids in both languages (server/lessons.ts, results/main.js), so
 // the switch links to the section the reader is in now; kept current as the reader
 // scrolls, so that opening it in a new tab keeps the place too.
 const lang = /** @type {HTMLAnchorElement | null} */ (document.getElementById('lang-switch'));

@@ -15,6 +15,7 @@ import { sendError } from './errors.ts';
 import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
 import { LANGS, LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
+import { resultsPage } from './results-page.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
 import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
@@ -47,13 +48,17 @@ interface PageOptions {
   body: string;
   /** Module scripts under /assets/. */
   scripts?: string[];
+  /** Classic scripts the modules need first (chart.js's UMD build), by URL; deferred, so they run before the modules, in order. */
+  vendorScripts?: string[];
+  /** Style sheets under /assets/ besides style.css. */
+  styles?: string[];
   /** Extra data for the page's scripts. */
   data?: Record<string, unknown>;
   ctx: LabContext;
 }
 
 /** Every page's frame: navigation, language switch, large-type toggle, config for scripts. */
-function page({ request, lang, title, path: pagePath, body, scripts = [], data = {}, ctx }: PageOptions): string {
+function page({ request, lang, title, path: pagePath, body, scripts = [], vendorScripts = [], styles = [], data = {}, ctx }: PageOptions): string {
   const t = I18N[lang];
   const other: Lang = lang === 'en' ? 'zh' : 'en';
   const wire = pageWire(request, ctx, pagePath);
@@ -81,6 +86,7 @@ function page({ request, lang, title, path: pagePath, body, scripts = [], data =
 <title>${escapeHtml(title)} · Wirelab</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
+${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
 <script>if (localStorage.getItem('wirelab.large') === '1') document.documentElement.classList.add('large');</script>
 </head>
 <body>
@@ -88,9 +94,9 @@ function page({ request, lang, title, path: pagePath, body, scripts = [], data =
 <header class="top">
   <a class="brand" href="/">${t.lab}</a>
   <nav aria-label="Wirelab">
-    <a href="/">${t['nav.index']}</a>
-    <a href="/board">${t['nav.board']}</a>
-    <a href="/results">${t['nav.results']}</a>
+    ${navLink('/', t['nav.index'], pagePath)}
+    ${navLink('/board', t['nav.board'], pagePath)}
+    ${navLink('/results', t['nav.results'], pagePath)}
   </nav>
   <span class="tools">
     ${wireSwitch(wire, t)}
@@ -102,10 +108,17 @@ function page({ request, lang, title, path: pagePath, body, scripts = [], data =
 ${body}
 </main>
 <script type="application/json" id="wirelab-config">${configJson}</script>
+${vendorScripts.map((s) => `<script src="${s}" defer></script>`).join('\n')}
 <script type="module" src="/assets/chrome.js"></script>
 ${scripts.map((s) => `<script type="module" src="/assets/${s}"></script>`).join('\n')}
 </body>
 </html>`;
+}
+
+/** A header link, marked as the page the reader is on when it is. */
+function navLink(href: string, text: string, pagePath: string): string {
+  const here = pagePath === href || pagePath.startsWith(`${href}?`);
+  return `<a href="${href}"${here ? ' aria-current="page"' : ''}>${text}</a>`;
 }
 
 /** How the reader reached a page, and where the same page is over the other HTTP version. */
@@ -190,7 +203,14 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
     return { epoch: ctx.feed.epoch, ports: ctx.ports ?? null, heartbeatMs: ctx.config.heartbeatMs };
   });
 
-  app.get('/results', async (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('results.html'));
+  app.get('/results', async (request, reply) => {
+    const lang = pickLang(request, reply);
+    const results = resultsPage(request.query as Record<string, unknown>, lang);
+    return reply.type('text/html; charset=utf-8').send(page({
+      request, lang, ctx, ...results,
+      styles: ['results.css'], vendorScripts: ['/vendor/chart.js/chart.umd.min.js'], scripts: ['results/main.js'],
+    }));
+  });
 
   app.get('/', async (request, reply) => {
     const lang = pickLang(request, reply);
