@@ -83,9 +83,6 @@ test('code samples are compared without their comments', () => {
   assert.equal(withoutComments('<script>f()</script><!-- keep-alive -->'), '<script>f()</script><!-- keep-alive -->', 'tags stay');
 });
 
-/** Lessons whose two languages are still being brought to one shape; emptied lesson by lesson. */
-const BEING_ALIGNED = new Set<LessonName>(['comparison']);
-
 function assertSameShape(name: LessonName): void {
   const [en, zh] = LANGS.map((lang) => shapeOf(name, lang));
   assert.deepEqual(zh.headings, en.headings, `${name}: the same headings, at the same levels, in the same order`);
@@ -98,10 +95,7 @@ function assertSameShape(name: LessonName): void {
 }
 
 for (const name of LESSONS) {
-  test(`${name}: English and Chinese have the same shape`, () => {
-    if (!BEING_ALIGNED.has(name)) return assertSameShape(name);
-    assert.throws(() => assertSameShape(name), `${name} now has one shape in both languages: take it off BEING_ALIGNED`);
-  });
+  test(`${name}: English and Chinese have the same shape`, () => assertSameShape(name));
 }
 
 test('both introductions list every lesson, from the registry, in reading order', () => {
