@@ -294,8 +294,11 @@ const ws: Transport = {
         if (!ctx.source.available) request.refusedBy ??= 'feed_unavailable';
         else await ctx.source.catchUp(since);
       },
-      // A plain GET (no Upgrade header) is answered over HTTP.
-      handler: async (_request: FastifyRequest, reply: FastifyReply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required'),
+      // A plain GET (no Upgrade header) is answered over HTTP. HTTP/2 forbids the Upgrade
+      // header (RFC 9113 section 8.2.2: Node throws on it, out of the handler), so it names the
+      // protocol over HTTP/1.x only.
+      handler: async (request: FastifyRequest, reply: FastifyReply) =>
+        sendError(request.raw.httpVersionMajor < 2 ? reply.header('upgrade', 'websocket') : reply, 'upgrade_required'),
       wsHandler: (socket, request) => {
         // A cap refused this client (limits.ts): 1013 is the WebSocket's 503, and unlike a
         // refused handshake a browser shows its code and reason to the page.
