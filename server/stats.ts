@@ -15,6 +15,7 @@
 import type { Socket } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
+import type { StepNote, StepSink } from './trace.ts';
 import { TRANSPORT_IDS, type TransportId } from './transports/registry.ts';
 
 // Still imported from here by a test being reworked; the registry is the list.
@@ -45,18 +46,22 @@ export interface TransportStats extends TrafficStats {
   protocols: Record<Protocol, TrafficStats>;
 }
 
-/** What a transport tells the lab about the bytes it sends and receives, whatever carries them. */
+/**
+ * What a transport tells the lab about the bytes it sends and receives, whatever carries them.
+ * A `note` says what the bytes were, for a traced connection's steps (trace.ts); the
+ * meter of a connection nobody traces never reads it.
+ */
 export interface Meter {
   /** Accounts bytes read since the last call: `payloadBytes` of them event payload (a WebSocket chat), the rest framing or, with `head`, all head. */
-  in(options?: { payloadBytes?: number; head?: boolean }): void;
+  in(options?: { payloadBytes?: number; head?: boolean; note?: StepNote }): void;
   /**
    * Accounts what was handed to the response since the last call: `body`, the
    * chunk written (if any), carried `payloadBytes` of event JSON and `events`
    * events. With `allHead`, everything written is head (the WebSocket 101 response).
    */
-  out(options?: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array }): void;
-  /** One event of `payloadBytes` handed over inside `chunk`: the hot path of a broadcast. */
-  event(payloadBytes: number, chunk: string | Uint8Array): void;
+  out(options?: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote }): void;
+  /** One event (`seq`) of `payloadBytes` handed over inside `chunk`: the hot path of a broadcast. */
+  event(payloadBytes: number, chunk: string | Uint8Array, seq?: number): void;
   /** Accounts whatever is left; call once when the request or socket ends. */
   finish(): void;
 }
@@ -99,8 +104,11 @@ export type AnyRequest = IncomingMessage | Http2ServerRequest;
 /** How the HTTP/2 side meters and taps its streams (http2/frame-meter.ts registers itself here, so this file does not import it). */
 export interface StreamMetering {
   meter(id: TransportId, stats: TrafficStats, request: Http2ServerRequest): Meter;
-  /** Starts showing `request`'s stream to `tap`, frame pieces both ways; returns the request's HEADERS frames already passed. */
-  tap(request: Http2ServerRequest, tap: (dir: 'in' | 'out', bytes: Buffer, frameType: number) => void): Buffer[];
+  /**
+   * Starts showing `request`'s stream to `tap`, frame pieces both ways; returns the request's HEADERS frames already passed.
+   * `trace`: also reports the stream's frames as steps (trace.ts), until the stream closes.
+   */
+  tap(request: Http2ServerRequest, tap: (dir: 'in' | 'out', bytes: Buffer, frameType: number) => void, trace?: StepSink): Buffer[];
   untap(request: Http2ServerRequest): void;
   /** The `/stats` `http2` section. */
   snapshot(): object;
@@ -178,9 +186,10 @@ export class WireStats {
   /**
    * Starts metering one transport request (or WebSocket): counts the request, the
    * connection if it is new to the transport, and the request head already read.
-   * `socket` is the request's socket where it is not `request.socket` (an upgraded WebSocket).
+   * `trace`: where to report each accounting as a step (HTTP/1.1; over HTTP/2 the
+   * stream's tap reports its frames, http2/frame-meter.ts).
    */
-  meter(id: TransportId, request: AnyRequest, response?: ServerResponse): Meter {
+  meter(id: TransportId, request: AnyRequest, response?: ServerResponse, trace?: StepSink): Meter {
     if (request.httpVersionMajor === 2) {
       if (!this.streams) throw new Error('an HTTP/2 request arrived before the HTTP/2 listener registered its meter');
       return this.streams.meter(id, this.byProtocol.h2[id], request as Http2ServerRequest);
@@ -199,7 +208,7 @@ export class WireStats {
         stats.connectionsOpen++;
       }
     }
-    return new SocketMeter(stats, socket, marks, this.unsettled, response);
+    return new SocketMeter(stats, socket, marks, this.unsettled, response, trace);
   }
 
   /**
@@ -216,6 +225,7 @@ export class WireStats {
 /**
  * Meters one HTTP/1.1 request or WebSocket by its socket's byte counters: call
  * `in`/`out` after reading or writing, and `event` for each event written in a broadcast.
+ * Traced (`trace`), it reports each accounting as a step with the same split.
  */
 class SocketMeter implements Meter {
   private headCounted = false;
@@ -228,13 +238,14 @@ class SocketMeter implements Meter {
     private readonly marks: Marks,
     private readonly unsettled: Set<SocketMeter>,
     private readonly response?: ServerResponse,
+    private readonly trace?: StepSink,
   ) {
     // Everything read before the handler ran is the request head (GET has no body).
     this.in({ head: true });
   }
 
   /** Accounts bytes read since the last mark: `payloadBytes` of events, the rest framing (or all head). */
-  in({ payloadBytes = 0, head = false }: { payloadBytes?: number; head?: boolean } = {}): void {
+  in({ payloadBytes = 0, head = false, note }: { payloadBytes?: number; head?: boolean; note?: StepNote } = {}): void {
     const now = this.socket.bytesRead;
     const delta = now - this.marks.read;
     this.marks.read = now;
@@ -244,6 +255,10 @@ class SocketMeter implements Meter {
       this.stats.bytesIn.payload += payloadBytes;
       this.stats.bytesIn.framing += delta - payloadBytes;
     }
+    if (this.trace) {
+      const split = head ? { head: delta, framing: 0, payload: 0 } : { head: 0, framing: delta - payloadBytes, payload: payloadBytes };
+      this.trace('in', split, note ?? { what: head ? 'request' : payloadBytes > 0 ? 'message' : 'close' });
+    }
   }
 
   /**
@@ -251,7 +266,7 @@ class SocketMeter implements Meter {
    * has sent it), `payloadBytes` of event JSON, the rest framing. `events` counts
    * deliveries. With `allHead`, everything is head (the WebSocket 101 response).
    */
-  out({ payloadBytes = 0, events = 0, allHead = false }: { payloadBytes?: number; events?: number; allHead?: boolean } = {}): void {
+  out({ payloadBytes = 0, events = 0, allHead = false, note }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote } = {}): void {
     // Events written since the last split (see `event`) are payload already counted.
     const earlierPayload = this.unsettledPayload;
     if (earlierPayload > 0) {
@@ -270,10 +285,15 @@ class SocketMeter implements Meter {
       head = Buffer.byteLength((this.response as unknown as NodeResponseInternals)._header, 'latin1');
       this.headCounted = true;
     }
+    const framing = delta - head - payloadBytes - earlierPayload;
     this.stats.bytesOut.head += head;
     this.stats.bytesOut.payload += payloadBytes;
-    this.stats.bytesOut.framing += delta - head - payloadBytes - earlierPayload;
+    this.stats.bytesOut.framing += framing;
     this.stats.eventsDelivered += events;
+    if (this.trace) {
+      const what = note?.what ?? (allHead ? 'upgrade' : head > 0 ? 'response' : events > 0 ? 'event' : 'close');
+      this.trace('out', { head, framing, payload: payloadBytes + earlierPayload }, { ...note, what });
+    }
   }
 
   /**
@@ -281,18 +301,21 @@ class SocketMeter implements Meter {
    * The event and its payload count at once; the socket's byte counter (a getter
    * that walks Node's write queue) is read at the next `out`, `finish` or /stats
    * snapshot, and framing is what it shows beyond head and payload, as always.
+   * A traced meter reads it at once: its step is this event's bytes.
    */
-  event(payloadBytes: number, _chunk: string | Uint8Array): void {
+  event(payloadBytes: number, _chunk: string | Uint8Array, seq?: number): void {
     this.stats.bytesOut.payload += payloadBytes;
     this.stats.eventsDelivered++;
     if (this.unsettledPayload === 0) this.unsettled.add(this);
     this.unsettledPayload += payloadBytes;
+    if (this.trace) this.out({ note: { what: 'event', seqs: seq === undefined ? undefined : [seq] } });
   }
 
   /** Accounts whatever is left on both sides; call once when the request or socket ends. */
   finish(): void {
     this.in();
     this.out();
+    this.trace?.('out', { head: 0, framing: 0, payload: 0 }, { what: 'end' });
   }
 }
 

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Entry, Follower } from './feed.ts';
 import type { Meter } from './stats.ts';
+import type { StepNote } from './trace.ts';
 import type { TransportId } from './transports/registry.ts';
 import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
@@ -35,6 +36,14 @@ export interface StreamWire {
   /** End the response after this many body bytes; the client reconnects with `since`. */
   maxBodyBytes?: number;
 }
+
+/** What a stream writes besides events, for a traced stream's steps (trace.ts): constants, so that no write allocates a note. */
+const NOTES = {
+  preamble: { what: 'response' },
+  hello: { what: 'hello' },
+  heartbeat: { what: 'heartbeat' },
+  epilogue: { what: 'close' },
+} as const satisfies Record<string, StepNote>;
 
 /** Streams the feed from `since` into the reply until the client leaves or a limit ends it. */
 export function openStream(ctx: LabContext, request: FastifyRequest, reply: FastifyReply, follow: FollowOptions, wire: StreamWire): void {
@@ -96,11 +105,11 @@ class FeedStream implements Follower, Beater, Closer {
     this.heartbeatMs = follow.heartbeatMs;
     // The tap first: over HTTP/2 the meter's claim lets go of the request's HEADERS frames.
     this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
-    this.meter = ctx.stats.meter(wire.id, request.raw, res);
+    this.meter = ctx.stats.meter(wire.id, request.raw, res, this.tap?.trace);
     res.writeHead(200, wire.headers);
     flattenHead(res);
-    this.writeOther(wire.preamble);
-    if (ctx.config.feedStore !== 'memory') this.writeOther(wire.hello(processMessage(ctx)));
+    this.writeOther(wire.preamble, NOTES.preamble);
+    if (ctx.config.feedStore !== 'memory') this.writeOther(wire.hello(processMessage(ctx)), NOTES.hello);
     STREAMS.set(res, this);
     res.on('close', onStreamResponseClose);
     if (this.carrier.destroyed) {
@@ -126,14 +135,14 @@ class FeedStream implements Follower, Beater, Closer {
   }
 
   /** Writes what is not an event (preamble, heartbeat, epilogue) and accounts it at once. */
-  private writeOther(chunk: string): void {
+  private writeOther(chunk: string, note: StepNote): void {
     this.write(chunk);
-    this.meter.out({ body: chunk });
+    this.meter.out({ body: chunk, note });
   }
 
   /** The heartbeat (Beater): a comment or keep-alive chunk that carries no event. */
   beat(): void {
-    this.writeOther(this.wire.heartbeat());
+    this.writeOther(this.wire.heartbeat(), NOTES.heartbeat);
   }
 
   /** A new event (Follower), unless this stream filters its type out. */
@@ -150,14 +159,14 @@ class FeedStream implements Follower, Beater, Closer {
     }
     const chunk = this.wire.encode(entry);
     this.write(chunk);
-    this.meter.event(entry.bytes, chunk);
+    this.meter.event(entry.bytes, chunk, entry.event.seq);
     if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.shutdown();
   }
 
   /** Ends the response from the server's side (Closer): byte limit, slow reader, shutdown. */
   shutdown(): void {
     if (!this.open) return;
-    if (this.wire.epilogue) this.writeOther(this.wire.epilogue);
+    if (this.wire.epilogue) this.writeOther(this.wire.epilogue, NOTES.epilogue);
     this.res.end();
     this.meter.out();
     this.cleanup();

@@ -18,6 +18,9 @@
  * request (Node's parser consumes it below JavaScript): names, values and order
  * are the browser's own. After a WebSocket upgrade, incoming frames are exact,
  * masking key included.
+ *
+ * The same socket carries the page's trace (trace.ts): each tapped request's meter
+ * reports what it accounts as steps, which the page draws as a ladder diagram.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -29,6 +32,7 @@ import { sendError } from './errors.ts';
 import { RETRY_AFTER_S } from './limits.ts';
 import { checkOrigin } from './origin.ts';
 import type { StreamMetering } from './stats.ts';
+import { type StepSink, type TraceStep, requestLabel, stepSink } from './trace.ts';
 import type { TransportId } from './transports/registry.ts';
 
 export interface WireRecord {
@@ -54,6 +58,11 @@ export interface Tap {
   in?(bytes: Buffer): void;
   /** Stops tapping this connection; the socket's own write is restored. */
   detach(): void;
+  /**
+   * Where the request's meter reports its steps (HTTP/1.1: pass it to stats.meter; over
+   * HTTP/2 the frame meter already reports the stream's frames, and this is undefined).
+   */
+  trace?: StepSink;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -73,7 +82,7 @@ export interface TapHello {
 
 export class Wiretap {
   /** One listener per minted id: the socket it was minted for. */
-  private readonly listeners = new Map<string, (record: WireRecord) => void>();
+  private readonly listeners = new Map<string, (record: WireRecord | TraceStep) => void>();
   private nextConnection = 1;
   private readonly connectionIds = new WeakMap<object, number>();
 
@@ -84,7 +93,7 @@ export class Wiretap {
    * Mints a fresh id and sends `listener` the records of every request that carries
    * it, until `stop()`; an id is never minted twice, so nobody else receives them.
    */
-  open(listener: (record: WireRecord) => void): { client: string; stop(): void } {
+  open(listener: (record: WireRecord | TraceStep) => void): { client: string; stop(): void } {
     let client: string;
     do client = randomBytes(MINTED_ID_BYTES).toString('base64url');
     while (this.listeners.has(client));
@@ -114,6 +123,9 @@ export class Wiretap {
     let head = `${raw.method} ${raw.url} HTTP/${raw.httpVersion}\r\n`;
     for (let i = 0; i < raw.rawHeaders.length; i += 2) head += `${raw.rawHeaders[i]}: ${raw.rawHeaders[i + 1]}\r\n`;
     emit('in', Buffer.from(head + '\r\n', 'latin1'));
+    const trace = stepSink({ transport, protocol: 'h1', connection }, requestLabel(raw.method ?? 'GET', raw.url ?? ''), (step) => {
+      this.listeners.get(client)?.(step);
+    });
 
     const write = socket.write;
     // Wrapped on this socket object only, and only while this request owns it.
@@ -124,6 +136,7 @@ export class Wiretap {
     } as typeof socket.write;
     let attached = true;
     return {
+      trace,
       in: (bytes) => attached && emit('in', bytes),
       detach: () => {
         if (!attached) return;
@@ -151,7 +164,10 @@ export class Wiretap {
     };
     const headers: [string, string][] = [];
     for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
-    emit('in', Buffer.concat(metering.tap(request, (dir, bytes) => emit(dir, bytes))), headers);
+    const trace = stepSink({ transport, protocol: 'h2', connection, stream }, requestLabel(request.method, request.url), (step) => {
+      this.listeners.get(client)?.(step);
+    });
+    emit('in', Buffer.concat(metering.tap(request, (dir, bytes) => emit(dir, bytes), trace)), headers);
     let attached = true;
     return {
       detach: () => {

@@ -23,7 +23,9 @@
  */
 import type { Http2ServerRequest, Http2Session } from 'node:http2';
 import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from '../stats.ts';
+import type { StepNote, StepSink } from '../trace.ts';
 import type { TransportId } from '../transports/registry.ts';
+import { FrameSteps } from './frame-steps.ts';
 import { type ByteKind, CONTINUATION, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, HEADERS, frameTypeName } from './frames.ts';
 
 export type Direction = 'in' | 'out';
@@ -74,26 +76,31 @@ class StreamAccount {
   tap: StreamTap | undefined;
   /** The request's HEADERS frames as they crossed, kept until claimed (a tap attaches only then), while a wiretap listens. */
   requestFrames: Buffer[] | undefined;
+  /** A page traces this stream: its frames become steps (frame-steps.ts). */
+  steps: FrameSteps | undefined;
 
-  count(dir: Direction, kind: ByteKind, n: number): void {
+  count(dir: Direction, kind: ByteKind, n: number, source: Uint8Array, start: number): void {
     const owner = this.owner;
     if (owner === undefined) {
       if (dir === 'in') kind === 'head' ? (this.inHead += n) : (this.inOther += n);
       else kind === 'head' ? (this.outHead += n) : (this.outOther += n);
-      return;
+    } else {
+      const split = dir === 'in' ? owner.bytesIn : owner.bytesOut;
+      if (kind === 'head') split.head += n;
+      else split.framing += n;
+      if (kind === 'data' && dir === 'out') {
+        this.dataOut += n;
+        this.settlePayload();
+        this.steps?.dataSent(this.dataOut);
+      }
     }
-    const split = dir === 'in' ? owner.bytesIn : owner.bytesOut;
-    if (kind === 'head') split.head += n;
-    else split.framing += n;
-    if (kind === 'data' && dir === 'out') {
-      this.dataOut += n;
-      this.settlePayload();
-    }
+    this.steps?.bytes(dir, kind, n, source, start);
   }
 
-  /** The transport handed over `bodyBytes` of body carrying `payloadBytes` of event JSON. */
-  wrote(bodyBytes: number, payloadBytes: number): void {
+  /** The transport handed over `bodyBytes` of body carrying `payloadBytes` of event JSON; `note` says what, for a trace. */
+  wrote(bodyBytes: number, payloadBytes: number, note?: StepNote): void {
     this.bodyWritten += bodyBytes;
+    if (note && this.steps) this.steps.wrote(this.bodyWritten, note, this.dataOut);
     if (payloadBytes > 0) {
       this.payloadQueue.push(this.bodyWritten, payloadBytes);
       this.settlePayload();
@@ -108,6 +115,7 @@ class StreamAccount {
       const payload = queue[this.queueHead + 1];
       out.framing -= payload;
       out.payload += payload;
+      this.steps?.settled('out', payload);
       this.queueHead += 2;
     }
     if (this.queueHead === queue.length && queue.length > 0) {
@@ -138,6 +146,9 @@ export class ConnectionMeter {
   private highestStreamId = 0;
   /** The transports this connection has carried, for their connectionsOpen. */
   private readonly carried = new Set<TrafficStats>();
+  /** Whether a page traces any stream of this connection; then stream 0's frames are steps too. */
+  private traced = false;
+  private connectionSteps: FrameSteps | undefined;
   readonly incoming: FrameReader;
   readonly outgoing: FrameReader;
 
@@ -160,6 +171,7 @@ export class ConnectionMeter {
       frame: (header: FrameHeader) => {
         frames[frameTypeName(header.type)]++;
         watch?.frame?.(header);
+        if (this.traced) (header.streamId === 0 ? this.connectionSteps : this.accounts.get(header.streamId)?.steps)?.frameStarted(dir, header);
       },
       bytes: (streamId: number, kind: ByteKind, n: number, type: number, source: Uint8Array, start: number) => {
         watch?.bytes(streamId, kind, n, type, source, start);
@@ -167,9 +179,10 @@ export class ConnectionMeter {
         if (account === undefined) {
           if (dir === 'in') this.totals.connection.bytesIn += n;
           else this.totals.connection.bytesOut += n;
+          if (streamId === 0) this.connectionSteps?.bytes(dir, kind, n, source, start);
           return;
         }
-        account.count(dir, kind, n);
+        account.count(dir, kind, n, source, start);
         if (account.tap) account.tap(dir, Buffer.from(source.subarray(start, start + n)), type);
         else if (dir === 'in' && account.requestFrames && (type === HEADERS || type === CONTINUATION)) this.keep(account, source.subarray(start, start + n));
       },
@@ -212,11 +225,22 @@ export class ConnectionMeter {
     return new StreamMeter(account, stats);
   }
 
-  /** Attaches a tap to `streamId`; returns the request's HEADERS frames as they crossed (if kept). */
-  tap(streamId: number, tap: StreamTap): Buffer[] {
+  /**
+   * Attaches a tap to `streamId`; returns the request's HEADERS frames as they crossed (if kept).
+   * `trace`: the stream's frames become steps from now until it is forgotten, those
+   * that crossed before (its request) one step; and the connection's own frames too.
+   */
+  tap(streamId: number, tap: StreamTap, trace?: StepSink, webSocket = false): Buffer[] {
     const account = this.accounts.get(streamId);
     if (!account) return [];
     account.tap = tap;
+    if (trace && !account.steps) {
+      account.steps = new FrameSteps(trace, streamId, webSocket);
+      account.steps.request(account.inHead, account.inOther);
+      this.traced = true;
+      // Stream 0's frames go to the page tracing the connection's latest stream, from a frame boundary.
+      if (!this.connectionSteps || this.connectionSteps.idle) this.connectionSteps = new FrameSteps(trace, 0);
+    }
     const kept = account.requestFrames ?? [];
     account.requestFrames = undefined;
     return kept;
@@ -234,6 +258,8 @@ export class ConnectionMeter {
     account.closed = true;
     account.tap = undefined;
     account.requestFrames = undefined;
+    // Its steps go on until the account is forgotten: a late WINDOW_UPDATE still belongs to it.
+    account.steps?.ended();
     if (!account.owner) account.claim(this.totals.other);
     this.closedOrder.push(streamId);
     if (this.closedOrder.length > CLOSED_REMEMBERED) this.accounts.delete(this.closedOrder.shift()!);
@@ -265,19 +291,21 @@ export class ConnectionMeter {
 export class StreamMeter implements Meter {
   constructor(private readonly account: StreamAccount, private readonly stats: TrafficStats) {}
 
-  in({ payloadBytes = 0 }: { payloadBytes?: number; head?: boolean } = {}): void {
+  in({ payloadBytes = 0, note }: { payloadBytes?: number; head?: boolean; note?: StepNote } = {}): void {
     // DATA bytes were counted as framing when they arrived, before the WebSocket layer parsed them.
     this.stats.bytesIn.framing -= payloadBytes;
     this.stats.bytesIn.payload += payloadBytes;
+    if (payloadBytes > 0) this.account.steps?.settled('in', payloadBytes, note);
   }
 
-  out({ payloadBytes = 0, events = 0, body }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array } = {}): void {
-    this.account.wrote(body === undefined ? 0 : byteLength(body), payloadBytes);
+  out({ payloadBytes = 0, events = 0, body, note }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote } = {}): void {
+    this.account.wrote(body === undefined ? 0 : byteLength(body), payloadBytes, note);
     this.stats.eventsDelivered += events;
   }
 
-  event(payloadBytes: number, chunk: string | Uint8Array): void {
-    this.account.wrote(byteLength(chunk), payloadBytes);
+  event(payloadBytes: number, chunk: string | Uint8Array, seq?: number): void {
+    // The note is made only for a traced stream: a broadcast's hot path allocates nothing more.
+    this.account.wrote(byteLength(chunk), payloadBytes, this.account.steps && { what: 'event', seqs: seq === undefined ? [] : [seq] });
     this.stats.eventsDelivered++;
   }
 
@@ -326,8 +354,8 @@ export class Http2Metering implements StreamMetering {
     return connection.claim(request.stream.id!, stats);
   }
 
-  tap(request: Http2ServerRequest, tap: StreamTap): Buffer[] {
-    return this.connectionOf(request)?.tap(request.stream.id!, tap) ?? [];
+  tap(request: Http2ServerRequest, tap: StreamTap, trace?: StepSink): Buffer[] {
+    return this.connectionOf(request)?.tap(request.stream.id!, tap, trace, request.method === 'CONNECT') ?? [];
   }
 
   untap(request: Http2ServerRequest): void {

@@ -11,7 +11,7 @@ import { parseFollow, parseTimeoutMs } from '../cursor.ts';
 import type { Entry } from '../feed.ts';
 import type { LabContext } from '../context.ts';
 import type { Transport } from './index.ts';
-import { answerPoll, readFiltered } from './short-poll.ts';
+import { answerPoll, readFiltered, startPoll } from './short-poll.ts';
 import { carrierOf } from '../limits.ts';
 import { readyToServe } from '../feed-store.ts';
 
@@ -24,8 +24,10 @@ const longPoll: Transport = {
       const timeoutMs = parseTimeoutMs(query.timeoutMs, ctx.config.longPollTimeoutMs);
       await readyToServe(ctx.source, since);
 
+      // Metered from its arrival: a page's trace shows how long it was held.
+      const poll = startPoll(ctx, 'long-poll', request, reply, client);
       const missed = readFiltered(ctx, since, accept);
-      if (missed.length > 0) return answerPoll(ctx, 'long-poll', request, reply, missed, client);
+      if (missed.length > 0) return answerPoll(ctx, poll, reply, missed);
 
       // Nothing yet: hold. The first event answers; so do the timeout, shutdown and a
       // client that leaves (which only needs the cleanup). The answer waits for the
@@ -35,7 +37,7 @@ const longPoll: Transport = {
         let burst: NodeJS.Immediate | undefined;
         const answer = (entries: Entry[]) => {
           cleanup();
-          if (!reply.raw.destroyed) answerPoll(ctx, 'long-poll', request, reply, entries, client);
+          if (!reply.raw.destroyed) answerPoll(ctx, poll, reply, entries);
           resolve();
         };
         const onEvent = (entry: Entry) => {
@@ -48,8 +50,9 @@ const longPoll: Transport = {
         const follower = { deliver: onEvent };
         const onClose = () => {
           cleanup();
-          // Nothing was answered: account the request head read so far, once.
-          ctx.stats.meter('long-poll', request.raw).finish();
+          // Nothing was answered: account what is left (the request head was, on arrival).
+          poll.tap?.detach();
+          poll.meter.finish();
           resolve();
         };
         ctx.feed.follow(undefined, follower);

@@ -19,6 +19,7 @@ import { checkOrigin } from '../origin.ts';
 import { webSocketRoute } from '../http2/websocket.ts';
 import { type Carrier, RETRY_AFTER_S, backlogOf, carrierOf, dropSlowReader } from '../limits.ts';
 import type { Meter } from '../stats.ts';
+import type { StepNote } from '../trace.ts';
 import { processMessage } from '../stream.ts';
 import type { Tap } from '../wiretap.ts';
 import { type Closer, type LabContext, labPorts } from '../context.ts';
@@ -59,6 +60,14 @@ function releaseUpgradeResponse(socket: Socket): void {
   const response = (socket as Socket & { _httpMessage?: { detachSocket(socket: Socket): void } | null })._httpMessage;
   response?.detachSocket(socket);
 }
+
+/** What the socket's other frames are, for a traced socket's steps (trace.ts): constants, so that no frame allocates a note. */
+const NOTES = {
+  message: { what: 'message' },
+  hello: { what: 'hello' },
+  ping: { what: 'ping' },
+  pong: { what: 'pong' },
+} as const satisfies Record<string, StepNote>;
 
 /** Taps opened before the upgrade, so that the page sees the 101 response (or the refusal) too. */
 const upgradeTaps = new WeakMap<object, Tap>();
@@ -117,9 +126,9 @@ class FeedSocket implements Follower, Beater, Closer {
     this.ip = request.ip;
     this.accept = follow.accept;
     this.heartbeatMs = follow.heartbeatMs;
-    this.meter = ctx.stats.meter('ws', request.raw);
-    this.meter.out({ allHead: true }); // so far only the 101 response (or HTTP/2's 200 HEADERS) has been written
     this.tap = upgradeTaps.get(request.raw);
+    this.meter = ctx.stats.meter('ws', request.raw, undefined, this.tap?.trace);
+    this.meter.out({ allHead: true }); // so far only the 101 response (or HTTP/2's 200 HEADERS) has been written
     // First in line: ws unmasks a client's frames in place, and the page must see them as sent,
     // mask and all. (Over HTTP/2 the frame meter taps the stream both ways: wiretap.ts.)
     if (this.tap?.in) this.raw.prependListener('data', this.tap.in);
@@ -135,7 +144,7 @@ class FeedSocket implements Follower, Beater, Closer {
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);
     // In a cluster, the first frame names the process serving this socket (stream.ts processMessage).
-    if (ctx.config.feedStore !== 'memory') this.send(processMessage(ctx));
+    if (ctx.config.feedStore !== 'memory') this.send(processMessage(ctx), undefined, undefined, NOTES.hello);
     this.following = true;
     ctx.feed.follow(follow.since, this);
     if (!this.open) {
@@ -155,7 +164,7 @@ class FeedSocket implements Follower, Beater, Closer {
 
   ponged(): void {
     this.alive = true;
-    this.meter.in();
+    this.meter.in({ note: NOTES.pong });
   }
 
   closed(): void {
@@ -167,7 +176,7 @@ class FeedSocket implements Follower, Beater, Closer {
   /** A new event (Follower), unless this socket filters its type out. */
   deliver(entry: Entry): void {
     if (this.accept && !this.accept(entry.event.type)) return;
-    this.send(frameOf(entry), entry.bytes);
+    this.send(frameOf(entry), entry.bytes, entry.event.seq);
   }
 
   /**
@@ -176,9 +185,9 @@ class FeedSocket implements Follower, Beater, Closer {
    * "try again later" and the client resumes with `since` (nothing lost). A peer
    * that is only slow reads its backlog and the close frame; one that is stalled
    * cannot, and is cut off (dropSlowReader in limits.ts).
-   * `eventBytes` is the payload of a feed event; other frames (error answers) have none.
+   * `eventBytes` is the payload of a feed event (`seq`); other frames (error answers) have none.
    */
-  private send(message: string | Buffer, eventBytes?: number): void {
+  private send(message: string | Buffer, eventBytes?: number, seq?: number, note: StepNote = NOTES.message): void {
     const { socket, raw, ctx } = this;
     if (socket.readyState !== socket.OPEN) return;
     if (backlogOf(raw) > ctx.config.maxQueuedBytes) {
@@ -191,8 +200,8 @@ class FeedSocket implements Follower, Beater, Closer {
     // writes itself (ws writes at once; it queues only to compress, which is off).
     if (typeof message === 'string') socket.send(message);
     else raw.write(message);
-    if (eventBytes === undefined) this.meter.out();
-    else this.meter.event(eventBytes, message);
+    if (eventBytes === undefined) this.meter.out({ note });
+    else this.meter.event(eventBytes, message, seq);
   }
 
   /** Error answers go through the same cap: a client that floods bad frames and never reads grows nothing. */
@@ -202,7 +211,7 @@ class FeedSocket implements Follower, Beater, Closer {
   }
 
   received(data: Buffer, isBinary: boolean): void {
-    this.meter.in({ payloadBytes: data.length });
+    this.meter.in({ payloadBytes: data.length, note: NOTES.message });
     if (isBinary) return this.answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
     let message: unknown;
     try {
@@ -245,7 +254,7 @@ class FeedSocket implements Follower, Beater, Closer {
     }
     this.alive = false;
     this.socket.ping();
-    this.meter.out();
+    this.meter.out({ note: NOTES.ping });
   }
 
   /** Shutdown (Closer) stops the feed at once; the close handshake may finish after app.close(). */
