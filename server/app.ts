@@ -12,7 +12,8 @@ import { type LabCertificate, labCertificateNames, loadOrCreateCertificate } fro
 import { listenTls } from './http2/listener.ts';
 import { ROOT } from './paths.ts';
 import { listenExtra, type Ports } from './listeners.ts';
-import { LabHosts } from './hosts.ts';
+import { LabHosts, hostOf } from './hosts.ts';
+import { pathProblem } from './url-path.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
@@ -50,6 +51,9 @@ const FASTIFY_ERRORS: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'bad_content_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_json',
 };
+
+/** Other refusals from Fastify or its plugins (the static files' `send`), by status. */
+const STATUS_ERRORS: Record<number, ErrorCode> = { 403: 'bad_path', 404: 'not_found', 413: 'too_large', 415: 'bad_content_type' };
 
 /**
  * Starts listening on the main port and, unless turned off, the extra ports and
@@ -111,7 +115,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     // the lab answers it with its coded error instead (the Host hook below).
     http: { requireHostHeader: false },
     // What Fastify refuses before routing (a broken percent escape in the path) gets the coded body too.
-    frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', `The URL could not be read: ${error.message}.`),
+    frameworkErrors: (error, _request, reply) =>
+      sendError(reply, error.code === 'FST_ERR_BAD_URL' ? 'bad_path' : 'bad_request', `The URL could not be read: ${error.message}.`),
   });
   // WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441): http2/websocket.ts routes it.
   app.addHttpMethod('CONNECT');
@@ -160,14 +165,20 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   // upgrade's socket is then closed after the answer (its onResponse hook), not left open.
   const hosts = new LabHosts(config.host, config.allowedHosts);
   app.addHook('onRequest', async (request, reply) => {
-    const host = request.headers.host ?? (request.headers[':authority'] as string | undefined);
-    if (request.raw.httpVersion === '1.1' && host === undefined) {
-      return sendError(reply.header('connection', 'close'), 'bad_request', 'An HTTP/1.1 request must carry a Host header.');
+    const asked = hostOf(request.raw);
+    if ('problem' in asked) {
+      // Over HTTP/1.1 nothing after a malformed request can be trusted to start a new one.
+      if (request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
+      return sendError(reply, 'bad_request', asked.problem);
     }
+    const { host } = asked;
     if (!hosts.allows(host)) {
       ctx.counters.unknownHostsRefused++;
       return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
     }
+    // One check of the path for every route: static files, the source viewer and pages refuse alike (url-path.ts).
+    const problem = pathProblem(request.url);
+    if (problem) return sendError(reply, 'bad_path', problem);
   });
   registerLimits(app, ctx, backend.streams);
 
@@ -188,7 +199,12 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     // A refused body is read to its end before the connection goes on (refused-body.ts).
     if (mapped === 'too_large') drainRefusedBody(request, reply);
     if (mapped) return sendError(reply, mapped);
-    if (error.statusCode && error.statusCode < 500) return sendError(reply, 'bad_json', error.message);
+    // A refusal no row above foresaw keeps its meaning: the static files' 403 is a path
+    // the lab will not read, a 404 is nothing there; anything else is a bad request.
+    if (error.statusCode && error.statusCode < 500) {
+      const code = STATUS_ERRORS[error.statusCode] ?? 'bad_request';
+      return sendError(reply, code, code === 'bad_request' ? error.message : undefined);
+    }
     // The logger is off (it would cost every request); a 500 is rare and must leave a trace.
     ctx.counters.internalErrors++;
     console.error(`Wirelab: internal error answering ${request.method} ${request.url}:`, error);

@@ -28,6 +28,7 @@ export const ERRORS = {
   bad_message: { status: 400, message: 'A WebSocket message must be a JSON text frame such as {"type":"chat","name":"ana","text":"hi"}.' },
   foreign_origin: { status: 403, message: 'This origin is not allowed to do that; the lab accepts its own origin and those in ALLOWED_ORIGINS.' },
   unknown_host: { status: 403, message: 'This lab answers only to its own names (localhost, its IP addresses, this machine\'s name, HOST and ALLOWED_HOSTS): a guard against DNS rebinding.' },
+  bad_path: { status: 400, message: 'That path is not one the lab reads: no . or .. segments, empty segments, encoded slashes, backslashes or control characters.' },
   not_found: { status: 404, message: 'There is nothing at this URL; the index at / lists what there is.' },
   too_large: { status: 413, message: 'The request body is over 64 KiB.' },
   upgrade_required: { status: 426, message: 'This URL speaks WebSocket: open it with new WebSocket(...) or a client that sends Upgrade: websocket.' },

@@ -456,7 +456,7 @@ row('Content-Length with Transfer-Encoding (request smuggling)', () => raw(head(
 row('Content-Length: abc', () => raw(head('POST /feed/chat HTTP/1.1', 'Content-Type: application/json', 'Content-Length: abc')), { status: 400, code: 'bad_request', closes: true });
 row('a chunk size that is not hex', () => raw(head('POST /feed/chat HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + 'ZZ\r\n{"text":"hi"}\r\n0\r\n\r\n'), { status: 400, code: 'bad_request', closes: true });
 row('HTTP/1.1 without Host', () => raw('GET /feed/short-poll HTTP/1.1\r\n\r\n'), { status: 400, code: 'bad_request', closes: true });
-row('GET /feed/sse%FF (a broken percent escape in the path)', () => ask('/feed/sse%FF'), { status: 400, code: 'bad_request' });
+row('GET /feed/sse%FF (a broken percent escape in the path)', () => ask('/feed/sse%FF'), { status: 400, code: 'bad_path' });
 
 // WebSocket messages, all on one socket: an error frame answers each, and the socket stays usable.
 const wsRow = (label: string, data: string | Buffer, code: ErrorCode, binary = false) => row(`ws message ${label}`, () => askWs(attacker, data, binary), { frame: code });

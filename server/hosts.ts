@@ -16,6 +16,42 @@
 import { isIP } from 'node:net';
 import os from 'node:os';
 
+/** What the lab reads of a request to find the name it was asked by. */
+interface HostedRequest {
+  httpVersionMajor: number;
+  httpVersion: string;
+  rawHeaders: readonly string[];
+}
+
+/**
+ * The name a request asked for: its one Host header (HTTP/1.1), or its
+ * `:authority` (HTTP/2, where Host is optional and must agree). A request that
+ * names two is refused rather than served by the first: a proxy in front may
+ * have read the other one (RFC 9112 section 3.2: "a server MUST respond with a
+ * 400 ... to any HTTP/1.1 request message that lacks a Host header field and to
+ * any request message that contains more than one Host header field"; RFC 9113
+ * section 8.3.1 for :authority and Host).
+ */
+export function hostOf(request: HostedRequest): { host: string | undefined } | { problem: string } {
+  const hosts: string[] = [];
+  const authorities: string[] = [];
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i].toLowerCase();
+    if (name === 'host') hosts.push(request.rawHeaders[i + 1]);
+    else if (name === ':authority') authorities.push(request.rawHeaders[i + 1]);
+  }
+  if (hosts.length > 1) return { problem: `A request must carry one Host header, not ${hosts.length} (RFC 9112 section 3.2).` };
+  if (request.httpVersionMajor === 2) {
+    if (authorities.length > 1) return { problem: 'An HTTP/2 request must carry one :authority (RFC 9113 section 8.3.1).' };
+    if (authorities.length === 1 && hosts.length === 1 && authorities[0].toLowerCase() !== hosts[0].toLowerCase()) {
+      return { problem: 'An HTTP/2 request whose Host differs from its :authority is malformed (RFC 9113 section 8.3.1).' };
+    }
+    return { host: authorities[0] ?? hosts[0] };
+  }
+  if (request.httpVersion === '1.1' && hosts.length === 0) return { problem: 'An HTTP/1.1 request must carry a Host header.' };
+  return { host: hosts[0] };
+}
+
 export class LabHosts {
   private readonly names: Set<string>;
 

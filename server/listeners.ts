@@ -90,7 +90,8 @@ export function idleProxy(targetHost: string, targetPort: number, idleMs = IDLE_
  * the same routes as the main port.
  */
 export function relayServer(app: FastifyInstance): http.Server {
-  const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout });
+  // No Host on HTTP/1.1 is answered by the app's coded 400 (app.ts), as on the main port, not by Node's bare one.
+  const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout, requireHostHeader: false });
   relay.requestTimeout = 0; // held streams are long; Fastify disables it on its own server too
   relay.on('request', (req, res) => app.server.emit('request', req, res));
   relay.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));

@@ -194,7 +194,7 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
   // Browser code and styles only: public/ also holds the page tests and their Node helpers.
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache, allowedPath: (file) => !file.endsWith('.ts') && !file.startsWith('/testing/') });
   // What the bench wrote: /results/latest.json and the per-run files.
-  await app.register(fastifyStatic, { root: RESULTS_DIR, prefix: '/results/', decorateReply: false, cacheControl: false, setHeaders: noCache, index: false });
+  await app.register(fastifyStatic, { root: RESULTS_DIR, prefix: '/results/', decorateReply: false, cacheControl: false, setHeaders: noCache });
   await app.register(fastifyStatic, { root: chartJsDist(), prefix: '/vendor/chart.js/', decorateReply: false, allowedPath: (p) => p === '/chart.umd.min.js' });
 
   // What a page needs to know to reach each transport on its own port (listeners.ts).

@@ -2,6 +2,8 @@
  * What the tests share: the real lab on a loopback port, and patient waiting.
  * Every test talks to a listening server over real sockets.
  */
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { build, listen, type Lab } from './app.ts';
 import { type Config, configWith } from './config.ts';
 
@@ -53,3 +55,43 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What came back on a connection of its own: the status line's code, the head's fields, the body, and whether the server closed it. */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string[]>;
+  body: string;
+  closed: boolean;
+}
+
+/**
+ * Writes `bytes` as they are (no client tidies the path or the headers) on a fresh
+ * connection to `port`, over TLS with ALPN http/1.1 when `ca` is given, and reads
+ * until the server closes or `timeoutMs` passes; parses one HTTP/1.1 answer.
+ */
+export function rawExchange(port: number, bytes: string | Buffer, { ca, timeoutMs = 5000 }: { ca?: string; timeoutMs?: number } = {}): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = ca ? tlsConnect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['http/1.1'] }) : netConnect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (closed: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('utf8');
+      const match = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(text);
+      const headers: Record<string, string[]> = {};
+      for (const line of match?.[2].split('\r\n') ?? []) {
+        const colon = line.indexOf(':');
+        (headers[line.slice(0, colon).trim().toLowerCase()] ??= []).push(line.slice(colon + 1).trim());
+      }
+      resolve({ status: match ? Number(match[1]) : 0, headers, body: match?.[3] ?? text, closed });
+    };
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => finish(true));
+    socket.on('error', () => finish(true));
+    socket.once(ca ? 'secureConnect' : 'connect', () => socket.write(bytes));
+    const timer = setTimeout(() => finish(false), timeoutMs);
+  });
+}
