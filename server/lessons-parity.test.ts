@@ -50,12 +50,19 @@ interface Shape {
   tables: string[];
   /** `[[...]]` markers (demos, the lesson list), in order. */
   markers: string[];
+  /** Inline code in the prose (names, values, headers, commands), as a sorted set; fill-in slots such as `<name>` as `<…>`. */
+  inline: string[];
+  /** Settings a lesson starts the lab with (`HEARTBEAT_MS=2000`), in prose or code, sorted. */
+  settings: string[];
 }
 
 function shapeOf(name: LessonName, lang: Lang): Shape {
   const source = body(sourceOf(name, lang));
   const tokens = markdown.parse(source, {});
-  const shape: Shape = { headings: [], figures: [], links: [], code: [], tables: [], markers: [] };
+  const shape: Shape = { headings: [], figures: [], links: [], code: [], tables: [], markers: [], inline: [], settings: [] };
+  const prose = source.replace(/^```[^]*?^```$/gm, '');
+  shape.inline = [...new Set([...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1].replace(/<[^<>`]*>/g, '<…>')))].sort();
+  shape.settings = [...source.matchAll(/\b[A-Z][A-Z0-9_]{3,}=[\w:/.…-]+/g)].map((m) => m[0]).sort();
   const ids = [...loadLesson(name, lang).html.matchAll(/<h([1-6]) id="([a-z0-9]+)"/g)].map((m) => `h${m[1]}#${m[2]}`);
   shape.headings = ids;
   shape.figures = [...source.matchAll(/\{\{fig:([^}]*)\}\}/g)].map((m) => m[1]);
@@ -78,8 +85,9 @@ function shapeOf(name: LessonName, lang: Lang): Shape {
 test('code samples are compared without their comments', () => {
   assert.equal(withoutComments('curl -s http://a/b#c   # fetch it\n# a whole line\nx = 1; // set'), 'curl -s http://a/b#c\nx = 1;');
   assert.equal(withoutComments('redis-cli XLEN wirelab:log      # 大约 BUFFER_SIZE'), 'redis-cli XLEN wirelab:log');
-  assert.equal(withoutComments('LAB=http://127.0.0.1:<nginx 端口>'), withoutComments('LAB=http://127.0.0.1:<nginx port>'), 'a fill-in slot');
-  assert.equal(withoutComments('f = () => { /* 更新页面 */ };'), withoutComments('f = () => { /* update the page */ };'), 'a block comment');
+  const same = (zh: string, en: string, what: string) => assert.equal(withoutComments(zh), withoutComments(en), what);
+  same('LAB=http://127.0.0.1:<nginx 端口>', 'LAB=http://127.0.0.1:<nginx port>', 'a fill-in slot');
+  same('f = () => { /* 更新页面 */ };', 'f = () => { /* update the page */ };', 'a block comment');
   assert.equal(withoutComments('<script>f()</script><!-- keep-alive -->'), '<script>f()</script><!-- keep-alive -->', 'tags stay');
 });
 
@@ -90,6 +98,8 @@ function assertSameShape(name: LessonName): void {
   assert.deepEqual(zh.figures.slice().sort(), en.figures.slice().sort(), `${name}: the same figure placeholders, as many times each`);
   assert.deepEqual(zh.links.slice().sort(), en.links.slice().sort(), `${name}: the same links, as many times each`);
   assert.deepEqual(zh.tables, en.tables, `${name}: the same tables (rows x columns)`);
+  assert.deepEqual(zh.inline, en.inline, `${name}: the same inline code (names, values, headers, commands)`);
+  assert.deepEqual(zh.settings, en.settings, `${name}: the same settings to start the lab with`);
   assert.equal(zh.code.length, en.code.length, `${name}: as many code samples`);
   en.code.forEach((code, i) => assert.equal(zh.code[i], code, `${name}: code sample ${i + 1} is the same apart from its comments`));
 }
