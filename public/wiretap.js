@@ -9,8 +9,10 @@ const TAP_WAIT_MS = 5000;
  * Opens a tap on this page's own connections. `ready` resolves with the id the
  * server minted for it (send it as `client` with each request to be tapped), or
  * with undefined when there is no tap (refused, closed, or no answer in time).
+ * Byte records go to `onRecord`; the trace's steps (server/trace.ts), which carry
+ * no bytes, to `onStep` when given.
  */
-export function openTap(onRecord) {
+export function openTap(onRecord, onStep = undefined) {
   const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/wiretap`);
   let minted;
   const ready = new Promise((resolve) => {
@@ -23,6 +25,7 @@ export function openTap(onRecord) {
         if (record.type === 'tap') resolve((minted = record.client));
         return;
       }
+      if (record.type === 'step') return onStep?.(record);
       record.bytes = Uint8Array.from(atob(record.data), (c) => c.charCodeAt(0));
       onRecord(record);
     };

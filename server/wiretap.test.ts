@@ -20,7 +20,7 @@ interface OpenTap {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** Follows a wiretap socket: its first message is the TapHello, the rest are records. */
+/** Follows a wiretap socket: its first message is the TapHello, then byte records (kept) and trace steps. */
 function follow(socket: WebSocket): Promise<OpenTap> {
   const records: WireRecord[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -28,7 +28,8 @@ function follow(socket: WebSocket): Promise<OpenTap> {
     let client: string | undefined;
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as TapHello | WireRecord;
-      if (client !== undefined) return records.push(message as WireRecord);
+      // Byte records carry `data`; the trace's steps (trace.ts) travel on the same socket.
+      if (client !== undefined) return (message as { type?: string }).type === 'step' ? undefined : records.push(message as WireRecord);
       assert.equal((message as TapHello).type, 'tap', 'the first message names the minted id');
       client = (message as TapHello).client;
       resolve({ socket, client, records, closed });
