@@ -61,12 +61,15 @@ export class FeedReader extends EventEmitter {
 
   private follow(conn: WsConn): void {
     let seen = 0;
-    conn.on('change', () => {
+    // Frames that came with the handshake's answer are already in: read them at once, then on each change.
+    const update = () => {
       const events = conn.events();
       if (events.length > seen) this.add(events.slice(seen));
       seen = events.length;
       if (conn.ended || conn.error) this.fail(conn.error ?? `the WebSocket closed${conn.closeFrame ? ` (${conn.closeFrame.code})` : ''}`);
-    });
+    };
+    conn.on('change', update);
+    update();
   }
 
   private stream(response: HttpResponse): void {

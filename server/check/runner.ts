@@ -49,6 +49,9 @@ export async function runCase(def: CaseDef, target: Target, shared: RunShared): 
   return { id: def.id, transport: def.transport, title: def.title, section: def.section, ...outcome, sent: c.sent.text(), received: c.received.text(), timeMs: Math.round(performance.now() - started), protocol: def.transport === 'ws' ? c.wsProtocol : c.protocol };
 }
 
+/** What the first request adds: a callback name, and a short hold so an empty feed answers. */
+const PROBE_QUERY: Partial<Record<TransportId, string>> = { iframe: `&cb=${IFRAME_CB}`, 'long-poll': '&timeoutMs=500' };
+
 /**
  * Whether the server serves `transport` at all: a 404 (or 405/501) to its URL means
  * it does not (Missing); no usable answer (silence, garbage, endless headers) fails
@@ -59,7 +62,7 @@ async function serves(transport: TransportId, target: Target): Promise<'yes' | '
   try {
     const status = transport === 'ws'
       ? (await c.handshake({ path: '/feed/ws' })).status
-      : (await c.get(`/feed/${transport}?since=0${transport === 'iframe' ? `&cb=${IFRAME_CB}` : ''}`)).status;
+      : (await c.get(`/feed/${transport}?since=0${PROBE_QUERY[transport] ?? ''}`)).status;
     return [404, 405, 501].includes(status) ? 'no' : 'yes';
   } catch (error) {
     return { broken: (error as Error).message };

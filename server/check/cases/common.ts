@@ -106,7 +106,8 @@ async function evictFirst(c: CaseContext, transport: TransportId): Promise<FeedE
   const batch = 100;
   for (;;) {
     const events = await firstEvent(c, transport);
-    if (events[0]?.type === 'gap') return events;
+    if (events.length === 0) return fail('since=0 brought no event to read');
+    if (events[0].type === 'gap') return events;
     if (c.shared.published >= c.target.options.publishBudget) {
       return info(`after ${c.shared.published} published events the server still keeps seq ${events[0]?.seq ?? 1}: its buffer is larger than the checker's budget (--publish-budget), so no gap could be provoked`);
     }

@@ -127,13 +127,18 @@ export const longPollCases: CaseDef[] = [
     async run(c) {
       const since = await c.publish(c.nonce('before'));
       const text = c.nonce('wake-all');
-      let published = false;
+      let markPublished = () => {};
+      const givenUp = new Promise<undefined>((resolve) => {
+        markPublished = () => setTimeout(() => resolve(undefined), WAKE_MS + 2000);
+      });
       // Each client asks again from what it got, as its client would, until the event comes.
       const chain = async (): Promise<number | undefined> => {
         let cursor = since;
         for (;;) {
-          const poll = await held(c, cursor, 10_000);
-          if (!(await poll.end(published ? WAKE_MS + 2000 : 10_000))) return undefined;
+          const pending = held(c, cursor, 10_000);
+          pending.catch(() => undefined);
+          const poll = await Promise.race([pending, givenUp]);
+          if (!poll || !(await Promise.race([poll.end(10_000), givenUp]))) return undefined;
           const events = safeEvents(poll);
           if (events.some((e) => e.data?.text === text)) return performance.now();
           if (events.length === 0) return undefined;
@@ -142,7 +147,7 @@ export const longPollCases: CaseDef[] = [
       };
       const chains = [chain(), chain(), chain()];
       await new Promise((resolve) => setTimeout(resolve, 300));
-      published = true;
+      markPublished();
       const publishedAt = performance.now();
       await c.publish(text);
       const woken = await Promise.all(chains);

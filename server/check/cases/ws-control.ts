@@ -4,7 +4,7 @@
  */
 import { type CaseDef, fail, nonStrict, pass } from '../types.ts';
 import { OPCODE, closePayload } from '../ws-wire.ts';
-import { acceptCase, expectOpen, failureCase } from './ws-expect.ts';
+import { CLOSE_MS, acceptCase, expectOpen, failureCase } from './ws-expect.ts';
 
 const { ping, pong, close, text, continuation } = OPCODE;
 
@@ -33,7 +33,7 @@ function closeCase(id: string, title: string, payload: Buffer, expectCode: numbe
         if (conn.error) return fail(conn.error);
         return conn.ended ? nonStrict('the connection was closed without a close frame in answer') : fail('no close frame in answer within 2 s');
       }
-      const ended = await conn.until(() => conn.ended, 2000);
+      const ended = await conn.until(() => conn.ended, CLOSE_MS);
       const code = conn.closeFrame!.code;
       if (expectCode !== undefined && code !== expectCode && !(expectCode === 1000 && code === 1005)) return nonStrict(`answered close ${code}; echoing ${expectCode} is what peers expect`);
       if (!ended) return nonStrict(`answered close ${code}, but kept the TCP connection open: the server should close it first (§7.1.1)`);

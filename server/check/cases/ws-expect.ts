@@ -10,6 +10,8 @@ import type { WsConn } from '../ws-conn.ts';
 
 /** How long a server has to react to a bad frame. */
 export const REACT_MS = 2000;
+/** How long after its close frame a server has to close the connection (RFC 6455 §7.1.1: the server closes first). */
+export const CLOSE_MS = 500;
 
 const codeList = (codes: number[]) => codes.join(' or ');
 
@@ -19,7 +21,7 @@ export async function expectFailure(conn: WsConn, codes: number[], what: string)
   if (conn.error) return fail(conn.error);
   if (conn.closeFrame) {
     const { code } = conn.closeFrame;
-    await conn.until(() => conn.ended, REACT_MS);
+    await conn.until(() => conn.ended, CLOSE_MS);
     if (codes.includes(code)) return pass(`${what}: closed with ${code}${conn.ended ? '' : ' (the TCP connection stayed open afterwards)'}`);
     return nonStrict(`${what}: closed, but with ${code}; the RFC's code is ${codeList(codes)}`);
   }
