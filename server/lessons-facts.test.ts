@@ -9,8 +9,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { MAX_BODY_BYTES, MAX_NAME_CHARS, MAX_TEXT_CHARS } from './chat.ts';
 import { SETTINGS, configWith, loadConfig } from './config.ts';
+import { ERRORS } from './errors.ts';
 import { parseTimeoutMs } from './cursor.ts';
-import { iframePreamble, isCallbackName } from './frames.ts';
+import { iframeKeepAlive, iframePreamble, isCallbackName, sseComment } from './frames.ts';
 import { LANGS, type Lang, LESSONS, type LessonName } from './lessons.ts';
 import { IDLE_PROXY_MS } from './listeners.ts';
 import { ROOT } from './paths.ts';
@@ -138,6 +139,9 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   says('scale-out', `for at most ${Number(catchUp[1]) / 1000} s`, `最多 ${Number(catchUp[1]) / 1000} 秒`, 'the catch-up wait');
   assert.match(feed, /Math\.max\(3 \* intervalMs, 1000\)/, 'the ticker lease lasts three tick intervals, at least a second');
   says('scale-out', 'three tick intervals (at least a second)', '三个 tick 间隔（至少一秒）', 'the ticker lease');
+  const retryAfterS = ERRORS.feed_unavailable.retryAfterS;
+  says('scale-out', `\`Retry-After: ${retryAfterS}\` and the code \`"feed_unavailable"\``, `\`Retry-After: ${retryAfterS}\` 和错误码 \`"feed_unavailable"\``,
+    'what a process without its feed answers');
   const nginx = read('server/cluster/nginx.conf.example');
   const readTimeout = /proxy_read_timeout (\d+)s;/.exec(nginx);
   assert.ok(readTimeout, 'the example sets proxy_read_timeout');
@@ -186,4 +190,33 @@ test('no measured time, rate or share is typed by hand: those come from the run 
     }
   }
   assert.ok(checked > 50, `times and rates found in the lessons' prose (${checked})`);
+});
+
+test('measured byte counts are never typed by hand: only protocol constants, settings, examples and quoted sources', () => {
+  // Each allowed number is a property of a protocol or of the lab's code, an example frame or chunk,
+  // a question's premise, or a figure quoted from a source (Kaazing's 871 B, "over 400 bytes").
+  // HTTP/2 and TLS add theirs: a TLS record's 5-byte header, HTTP/2's 9-byte frame header and 24-byte
+  // connection preface, HPACK's default 4,096-byte dynamic table (each checked against the code below).
+  const allowed = new Set([
+    '2', '4', '5', '6', '8', '9', '10', '13', '14', '16', '20', '24', '40', '44', '60', '88', '91', '92', '100', '106', '118',
+    '123', '125', '126', '200', '256', '300', '400', '871', '1,024', '1024', '4,096', '70,000',
+  ]);
+  const bytes = /(?<![\w.,])(\d[\d,.]*)(?:\s*(?:to|到|-|–)\s*(\d[\d,.]*))?(?:\s|-)?(?:B\b|bytes?\b|byte\b|字节)/g;
+  for (const name of LESSONS) {
+    for (const lang of LANGS) {
+      const text = sourceOf(name, lang).replace(/^```[^]*?^```$/gm, '').replace(/\{\{fig:[^}]*\}\}/g, '');
+      for (const match of text.matchAll(bytes)) {
+        for (const number of [match[1], match[2]].filter(Boolean)) {
+          assert.ok(allowed.has(number), `${lang}/${name}: "${match[0]}" looks like a hand-typed measurement; quote a figure instead`);
+        }
+      }
+    }
+  }
+  for (const lang of LANGS) {
+    const unit = lang === 'en' ? 'bytes' : '字节';
+    for (const [what, bytes] of [['iframe keep-alive', iframeKeepAlive()], ['SSE heartbeat', sseComment('heartbeat')]]) {
+      const size = `${Buffer.byteLength(bytes)} ${unit}`;
+      assert.ok(sourceOf('heartbeats', lang).includes(size), `${lang}/heartbeats: the ${what} is ${size}`);
+    }
+  }
 });

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { configWith } from './config.ts';
 import { FIGURE_NAME, buildFigures, loadFigures } from './figures.ts';
-import { iframeKeepAlive, sseComment } from './frames.ts';
 import { CLIENT_PREFACE, FRAME_HEADER_BYTES } from './http2/frames.ts';
 import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
 import { LANGS, type Lang, LESSONS, type LessonName, SECTION_IDS, loadLesson, renderLesson } from './lessons.ts';
@@ -18,8 +17,6 @@ import { type RunningLab, startLab } from './test-helpers.ts';
 
 const sourceOf = (name: LessonName, lang: Lang) => readFileSync(path.join(ROOT, 'lessons', lang, `${name}.md`), 'utf8');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-/** A lesson's text without its fenced code blocks: what it says in prose, tables and inline code. */
-const prose = (source: string) => source.replace(/^```[^]*?^```$/gm, '');
 const eachLesson = function* () {
   for (const name of LESSONS) for (const lang of LANGS) yield { name, lang, source: sourceOf(name, lang), where: `lessons/${lang}/${name}.md` };
 };
@@ -338,28 +335,6 @@ test('a lesson that says where wasClean is used links a file that uses it', () =
     }
   }
   assert.doesNotMatch(read('public/clients/ws.js'), /wasClean/, 'the browser client does not read wasClean (the lessons say so)');
-});
-
-test('measured byte counts are never typed by hand: only protocol constants, settings, examples and quoted sources', () => {
-  // Each allowed number is a property of a protocol or of the lab's code, an example frame or chunk,
-  // a question's premise, or a figure quoted from a source (Kaazing's 871 B, "over 400 bytes").
-  // HTTP/2 and TLS add theirs: a TLS record's 5-byte header, HTTP/2's 9-byte frame header and 24-byte
-  // connection preface, HPACK's default 4,096-byte dynamic table (each checked against the code below).
-  const allowed = new Set(['2', '4', '5', '6', '8', '9', '10', '13', '14', '16', '20', '24', '40', '44', '60', '88', '91', '92', '100', '106', '118', '123', '125', '126', '200', '256', '300', '400', '871', '1,024', '1024', '4,096', '70,000']);
-  for (const { source, where } of eachLesson()) {
-    const text = prose(source).replace(/\{\{fig:[^}]*\}\}/g, '');
-    for (const match of text.matchAll(/(?<![\w.,])(\d[\d,.]*)(?:\s*(?:to|到|-|–)\s*(\d[\d,.]*))?(?:\s|-)?(?:B\b|bytes?\b|byte\b|字节)/g)) {
-      for (const number of [match[1], match[2]].filter(Boolean)) {
-        assert.ok(allowed.has(number), `${where}: "${match[0]}" looks like a hand-typed measurement; quote a figure ({{fig:...}}) instead`);
-      }
-    }
-  }
-  for (const lang of LANGS) {
-    const heartbeats = sourceOf('heartbeats', lang);
-    const unit = lang === 'en' ? 'bytes' : '字节';
-    assert.ok(heartbeats.includes(`${Buffer.byteLength(iframeKeepAlive())} ${unit}`), `${lang}/heartbeats: the iframe keep-alive is ${Buffer.byteLength(iframeKeepAlive())} ${unit}`);
-    assert.ok(heartbeats.includes(`${Buffer.byteLength(sseComment('heartbeat'))} ${unit}`), `${lang}/heartbeats: the SSE heartbeat is ${Buffer.byteLength(sseComment('heartbeat'))} ${unit}`);
-  }
 });
 
 test('the known errors stay fixed', () => {
