@@ -140,8 +140,8 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   assert.match(feed, /Math\.max\(3 \* intervalMs, 1000\)/, 'the ticker lease lasts three tick intervals, at least a second');
   says('scale-out', 'three tick intervals (at least a second)', '三个 tick 间隔（至少一秒）', 'the ticker lease');
   const retryAfterS = ERRORS.feed_unavailable.retryAfterS;
-  says('scale-out', `\`Retry-After: ${retryAfterS}\` and the code \`"feed_unavailable"\``, `\`Retry-After: ${retryAfterS}\` 和错误码 \`"feed_unavailable"\``,
-    'what a process without its feed answers');
+  const code = '`"feed_unavailable"`';
+  says('scale-out', `\`Retry-After: ${retryAfterS}\` and the code ${code}`, `\`Retry-After: ${retryAfterS}\` 和错误码 ${code}`, 'a feedless answer');
   const nginx = read('server/cluster/nginx.conf.example');
   const readTimeout = /proxy_read_timeout (\d+)s;/.exec(nginx);
   assert.ok(readTimeout, 'the example sets proxy_read_timeout');
