@@ -30,13 +30,13 @@ export interface FeedBackend {
 }
 
 /** Opens the backend FEED_STORE names; over Redis, resolves once the mirror holds what the log keeps. */
-export async function openFeedSource(config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate'>): Promise<FeedBackend> {
+export async function openFeedSource(config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate' | 'maxStreamsPerClient'>): Promise<FeedBackend> {
   if (config.feedStore === 'memory') {
     const source = new LocalFeedSource(new Feed(config.bufferSize));
     return { source, limiter: new ChatLimiter(config.chatRate), streams: undefined, close: () => source.close() };
   }
   const source = await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
-  const shared = new SharedLimits(source.commands, { processName: config.processName, chatRate: config.chatRate });
+  const shared = new SharedLimits(source.commands, { processName: config.processName, chatRate: config.chatRate, maxStreamsPerClient: config.maxStreamsPerClient });
   return {
     source,
     limiter: shared,

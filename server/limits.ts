@@ -115,11 +115,16 @@ export function isWebSocketRequest(request: FastifyRequest): boolean {
 }
 
 
-/** What a cluster shares of the stream cap: each process's counts, and the sum elsewhere for a client. */
+/**
+ * The stream cap across a cluster's processes (redis/shared-limits.ts): a slot is
+ * reserved for the client before a held request is admitted, and given back when
+ * it closes.
+ */
 export interface SharedStreamCounts {
-  publishStreams(counts: () => ReadonlyMap<string, number>): void;
-  /** From what the last round read: admitting a stream waits for no network. */
-  streamsElsewhere(ip: string): number;
+  /** Takes one of `client`'s slots across every process: false at the cap; rejects when the shared store is away. */
+  reserve(client: string): Promise<boolean>;
+  /** Gives one of `client`'s slots back. */
+  release(client: string): void;
 }
 
 /** Counters the caps add to /stats. */
@@ -160,7 +165,8 @@ export class ConnectionLimits {
   readonly connections = new Set<EventEmitter>();
   private readonly streamsByClient = new Map<string, number>();
 
-  constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number) {}
+  /** `shared`: in a cluster, where each slot is also reserved across processes, and given back. */
+  constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number, private readonly shared?: SharedStreamCounts) {}
 
   get openConnections(): number {
     return this.connections.size;
@@ -185,29 +191,39 @@ export class ConnectionLimits {
     return true;
   }
 
-  /** Streams each client holds in this process now (what a cluster's other processes are told). */
-  get streamCounts(): ReadonlyMap<string, number> {
-    return this.streamsByClient;
-  }
-
-  /**
-   * Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap,
-   * counting the `elsewhere` streams it holds on a cluster's other processes.
-   */
-  hold(client: string, until: EventEmitter, elsewhere = 0): boolean {
+  /** Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap (in this process). */
+  hold(client: string, until: EventEmitter): boolean {
     const held = this.streamsOf(client);
-    if (this.maxStreamsPerClient > 0 && held + elsewhere >= this.maxStreamsPerClient) return false;
+    if (this.maxStreamsPerClient > 0 && held >= this.maxStreamsPerClient) return false;
     this.streamsByClient.set(client, held + 1);
     HOLDS.set(until, { limits: this, client });
     until.on('close', onHeldClose);
     return true;
   }
 
-  /** Gives back one of `client`'s stream slots. */
+  /**
+   * In a cluster: reserves `client`'s slot across processes first (one Redis round
+   * trip), then holds it here. False at the cap; rejects while the shared store is
+   * away. A request that closed while the reservation was on its way gives it back.
+   */
+  async holdShared(client: string, until: EventEmitter & { destroyed?: boolean; closed?: boolean }): Promise<boolean> {
+    if (!this.shared || this.maxStreamsPerClient === 0) return this.hold(client, until);
+    if (!(await this.shared.reserve(client))) return false;
+    if (until.destroyed || until.closed) {
+      this.shared.release(client);
+      return true; // nothing left to answer
+    }
+    if (this.hold(client, until)) return true;
+    this.shared.release(client);
+    return false;
+  }
+
+  /** Gives back one of `client`'s stream slots (and its reservation in a cluster). */
   release(client: string): void {
     const left = this.streamsOf(client) - 1;
     if (left > 0) this.streamsByClient.set(client, left);
     else this.streamsByClient.delete(client); // the map holds only clients that hold something
+    if (this.maxStreamsPerClient > 0) this.shared?.release(client);
   }
 }
 
@@ -216,8 +232,7 @@ export class ConnectionLimits {
  * The refusals are counted in ctx.counters, so /stats shows them.
  */
 export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: SharedStreamCounts): ConnectionLimits {
-  const limits = new ConnectionLimits(ctx.config.maxConnections, ctx.config.maxStreamsPerClient);
-  shared?.publishStreams(() => limits.streamCounts);
+  const limits = new ConnectionLimits(ctx.config.maxConnections, ctx.config.maxStreamsPerClient, shared);
   // ctx.counters is shared with /stats and the bench; the caps add their own two.
   const counters = Object.assign(ctx.counters, { connectionsRefused: 0, streamsRefused: 0 } satisfies LimitCounters);
   app.decorateRequest('refusedBy', null);
@@ -242,9 +257,14 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;
-    // In a cluster the cap is per client across processes (redis/shared-limits.ts).
-    const elsewhere = shared && ctx.config.maxStreamsPerClient > 0 ? shared.streamsElsewhere(request.ip) : 0;
-    if (!limits.hold(request.ip, until, elsewhere)) {
+    // In a cluster the cap is per client across processes, reserved in Redis (redis/shared-limits.ts).
+    let admitted: boolean;
+    try {
+      admitted = shared ? await limits.holdShared(request.ip, until) : limits.hold(request.ip, until);
+    } catch {
+      return refuse('feed_unavailable'); // the shared store is away: no stream can be served truthfully now
+    }
+    if (!admitted) {
       counters.streamsRefused++;
       return refuse('too_many_streams');
     }

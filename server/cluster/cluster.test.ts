@@ -143,6 +143,21 @@ async function sseProcess(): Promise<{ name: string; close: () => void }> {
   return { name: /"process":"([^"]+)"/.exec(text)![1], close: () => controller.abort() };
 }
 
+/** An SSE stream opened through nginx on a connection of its own: its status, error code, process, and a close that really closes. */
+function openStream(): Promise<{ status: number; code?: string; process?: string; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${cluster.url}/feed/sse?types=chat`, { agent: false }, (response) => {
+      const process = response.headers['x-wirelab-process'] as string | undefined;
+      const close = () => request.destroy();
+      if (response.statusCode === 200) return resolve({ status: 200, process, close });
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code, process, close }));
+    });
+    request.on('error', reject);
+  });
+}
+
 describe('a cluster of three lab processes behind nginx', () => {
   test('the contract through nginx: every transport gets every event once, in order, whether posted or sent up a WebSocket', async () => {
     const start = await lastSeq();
@@ -265,6 +280,39 @@ describe('a cluster of three lab processes behind nginx', () => {
     for (let i = 0; i < 9 && !seen.has(victim); i++) seen.add((await getOn(agent, '/feed/short-poll')).process);
     agent.destroy();
     assert.ok(seen.has(victim), `${victim} answers polls again`);
+  });
+
+  test('the per-client stream cap across processes: a burst of 250 streams through nginx gets 64, and a killed process\'s slots expire with its lease', async () => {
+    await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'every process up', 20_000);
+    const opened = await Promise.all(Array.from({ length: 250 }, () => openStream()));
+    const admitted = opened.filter((s) => s.status === 200);
+    for (const s of opened.filter((x) => x.status !== 200)) s.close();
+    try {
+      assert.equal(admitted.length, 64, `the cap and no more: ${admitted.length} admitted of 250 opened at once`);
+      assert.ok(opened.every((s) => s.status === 200 || (s.status === 503 && s.code === 'too_many_streams')), 'the others refused with the coded 503');
+      assert.ok(new Set(admitted.map((s) => s.process)).size > 1, 'the admitted streams are spread over several processes');
+      // Kill one process that holds some: it gives nothing back, its lease runs out.
+      const victim = admitted[0].process!;
+      const lost = admitted.filter((s) => s.process === victim).length;
+      cluster.labs.find((lab) => lab.name === victim)!.kill();
+      const killedAt = Date.now();
+      let probe = await openStream();
+      while (probe.status !== 200 && Date.now() - killedAt < 6000) {
+        probe.close();
+        await delay(100);
+        probe = await openStream();
+      }
+      admitted.push(probe);
+      const waitedMs = Date.now() - killedAt;
+      assert.equal(probe.status, 200, `a stream is admitted again once the killed process's lease ran out (${waitedMs} ms)`);
+      const more = await Promise.all(Array.from({ length: lost + 5 }, () => openStream()));
+      admitted.push(...more.filter((s) => s.status === 200));
+      for (const s of more.filter((x) => x.status !== 200)) s.close();
+      assert.equal(more.filter((s) => s.status === 200).length, lost - 1, `the ${lost} slots ${victim} held are free again, and no more`);
+    } finally {
+      for (const s of admitted) s.close();
+    }
+    await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'the killed process started again', 20_000);
   });
 
   test('Redis restarted with its data: clients through nginx notice nothing', async () => {
