@@ -141,7 +141,8 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   says('scale-out', 'three tick intervals (at least a second)', '三个 tick 间隔（至少一秒）', 'the ticker lease');
   const retryAfterS = ERRORS.feed_unavailable.retryAfterS;
   const code = '`"feed_unavailable"`';
-  says('scale-out', `\`Retry-After: ${retryAfterS}\` and the code ${code}`, `\`Retry-After: ${retryAfterS}\` 和错误码 ${code}`, 'a feedless answer');
+  const retry = `\`Retry-After: ${retryAfterS}\``;
+  says('scale-out', `${retry} and the code ${code}`, `${retry} 和错误码 ${code}`, 'what a process without its feed answers');
   const nginx = read('server/cluster/nginx.conf.example');
   const readTimeout = /proxy_read_timeout (\d+)s;/.exec(nginx);
   assert.ok(readTimeout, 'the example sets proxy_read_timeout');
