@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEFAULT_PORTS } from '../server/lab-addresses.ts';
 import { LANGS, LESSONS } from '../server/lessons.ts';
 import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
@@ -14,7 +15,8 @@ import { launchBrowser } from './testing/browser.ts';
 let lab: RunningLab;
 let browser: Browser;
 before(async () => {
-  lab = await startLab({ tickMs: 250 });
+  // TLS on, so that every port a lesson names (the TLS ones too) is a real one of this lab.
+  lab = await startLab({ tickMs: 250, tlsPort: 0 });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -42,8 +44,56 @@ async function open(context: BrowserContext, path: string): Promise<{ page: Page
 const eventCounts = (page: Page, id: string) =>
   page.$$eval(`.panel[data-transport="${id}"]`, (panels) => panels.map((p) => Number((p as HTMLElement).dataset.events ?? 0)));
 
+/** The board has drawn what the projector test reads: every bar, requests and arrivals, every key figure. */
+const BOARD_SETTLED = `document.querySelectorAll('#byte-bars .row[data-bytes]:not([data-bytes=""])').length === 5
+  && document.querySelectorAll('#timeline line.request').length >= 5 && document.querySelectorAll('#timeline circle.event').length >= 5
+  && [...document.querySelectorAll('#board .figures.key dd')].every((dd) => !dd.textContent.includes('–'))`;
+
+/** Visible panel fields (and byte bars) that still say "–". A script: tsx would rename a function's closures. */
+const EMPTY_FIELDS = `() => [...document.querySelectorAll('.panel [data-field], .panel .part, #byte-bars .value')]
+  .filter((el) => el.checkVisibility() && el.children.length === 0 && el.textContent.trim() === '–')
+  .map((el) => (el.closest('[data-transport]')?.dataset.transport ?? '') + ' ' + (el.dataset.field ?? el.className))`;
+
+/** What the projector test measures on the board. */
+const BOARD_LAYOUT = `(() => {
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const inView = (el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; };
+  const svg = document.querySelector('#timeline svg');
+  const svgScale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const live = [...document.querySelectorAll('#board .figures dt, #board .figures dd, #board .log, #board .wire, #byte-bars .name, #byte-bars .value')];
+  return {
+    tops: [...document.querySelectorAll('#board .panel')].map((p) => Math.round(p.getBoundingClientRect().top)),
+    // A label on one line is no taller than its line height.
+    wrapped: [...document.querySelectorAll('#board .panel h3 .title, #board .figures dt:not(.wide), #byte-bars .name')]
+      .filter((el) => el.getBoundingClientRect().height > parseFloat(getComputedStyle(el).lineHeight) * 1.5).map((el) => el.textContent),
+    cut: [...document.querySelectorAll('#board .panel h3 .title, #board .figures dt, #byte-bars .name')].filter((el) => {
+      const box = el.getBoundingClientRect();
+      const panel = (el.closest('.panel') ?? el.closest('.chart')).getBoundingClientRect();
+      return el.scrollWidth > el.clientWidth + 1 || box.right > panel.right + 1 || el.textContent.includes('…');
+    }).map((el) => el.textContent),
+    overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    bars: [...document.querySelectorAll('#byte-bars .row')].map((row) => ({ id: row.dataset.transport, bytes: Number(row.dataset.bytes), value: row.querySelector('.value').textContent })),
+    panelTotals: Object.fromEntries([...document.querySelectorAll('#board .panel')].map((p) => [p.dataset.transport, parseInt(p.querySelector('[data-field="per-event"]').textContent, 10)])),
+    legend: document.querySelector('#byte-bars .legend').textContent,
+    lanes: document.querySelectorAll('#timeline .lane').length,
+    offScreen: [...document.querySelectorAll('#board .panel h3 .title, #board .figures.key dt, #board .figures.key dd')].filter((el) => !inView(el))
+      .map((el) => el.closest('.panel').dataset.transport + ': ' + el.textContent),
+    small: [
+      ...live.filter((el) => px(el) < 22).map((el) => (el.dataset.field ?? el.className ?? el.tagName) + ' ' + px(el) + ' px'),
+      ...[...svg.querySelectorAll('text')].filter((el) => px(el) * svgScale < 22).map((el) => 'timeline ' + el.textContent + ' ' + (px(el) * svgScale).toFixed(1) + ' px'),
+    ],
+  };
+})()`;
+type BoardLayout = {
+  tops: number[]; wrapped: string[]; cut: string[]; overflow: boolean; bars: { id: string; bytes: number; value: string | null }[];
+  panelTotals: Record<string, number>; legend: string | null; lanes: number; offScreen: string[]; small: string[];
+};
+
 describe('pages in Chromium', () => {
-  test('every lesson page, in both languages, loads with no console errors', async () => {
+  test('every lesson page, in both languages, loads with no console errors, and its commands name the lab\'s real ports', async () => {
+    const ports = lab.ctx.ports!;
+    const DEFAULTS = new Set<number>(Object.values(DEFAULT_PORTS));
+    const labPorts = new Set([ports.main, ...Object.values(ports.extra), ...(ports.tls ? [ports.tls.main, ports.tls.h1, ports.tls.experiment] : [])]);
     const context = await browser.newContext();
     const errors: string[] = [];
     try {
@@ -55,6 +105,10 @@ describe('pages in Chromium', () => {
           await opened.page.waitForTimeout(700); // demos connect and run
           const demos = await opened.page.$$eval('.demo', (els) => els.map((el) => el.childElementCount));
           assert.ok(demos.length > 0 && demos.every((n) => n > 0), `${lang}/${name}: every demo mounted`);
+          // The commands a student copies name this lab's real address, not the default 127.0.0.1:3000.
+          const named = await opened.page.$$eval('main pre, main code', (els) => els.flatMap((el) => [...el.textContent!.matchAll(/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((m) => Number(m[1]))));
+          for (const port of named.filter((p) => DEFAULTS.has(p))) assert.ok(labPorts.has(port), `${lang}/${name}: a command names the default port ${port}, not this lab's (${[...labPorts].join(', ')})`);
+          if (name === 'short-poll') assert.ok(named.includes(lab.port), `${lang}/${name}: its curl lines name the lab's port ${lab.port}`);
           errors.push(...opened.errors);
           await opened.page.close();
         }
@@ -65,41 +119,55 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('the board on a 1440x900 projector: five panels in one row, labels on one line, bytes per event and the timeline drawn, in normal and large type', async () => {
+  test('the board on a 1440x900 projector: five panels in one row, no label wrapped or cut, bytes per event and the timeline drawn; in large type every key figure on screen at 22 px or more', async () => {
     for (const large of [false, true]) {
+      const what = large ? 'large type' : 'normal type';
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       try {
         if (large) await context.addInitScript("localStorage.setItem('wirelab.large', '1')");
         const { page, errors } = await open(context, '/board');
-        await page.waitForFunction(() => document.querySelectorAll('#byte-bars .row[data-bytes]:not([data-bytes=""])').length === 5, undefined, { timeout: 10_000 });
-        const layout = await page.evaluate(() => ({
-          tops: [...document.querySelectorAll('#board .panel')].map((p) => Math.round(p.getBoundingClientRect().top)),
-          // A label on one line is no taller than its line height.
-          wrapped: [...document.querySelectorAll('#board .panel h3 .title, #board .figures dt')].filter((el) => el.getBoundingClientRect().height > parseFloat(getComputedStyle(el).lineHeight) * 1.5).map((el) => el.textContent),
-          overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
-          bars: [...document.querySelectorAll('#byte-bars .row')].map((row) => ({ id: (row as HTMLElement).dataset.transport, bytes: Number((row as HTMLElement).dataset.bytes), value: row.querySelector('.value')!.textContent })),
-          legend: document.querySelector('#byte-bars .legend')!.textContent,
-          lanes: document.querySelectorAll('#timeline .lane').length,
-          requestsDrawn: document.querySelectorAll('#timeline line.request').length,
-          eventsDrawn: document.querySelectorAll('#timeline circle.event').length,
-        }));
-        const what = large ? 'large type' : 'normal type';
+        // The state the assertions read: every bar labelled, five requests and five arrivals on the
+        // timeline, every key figure filled (on a loaded machine this takes a while: wait for it).
+        await page.waitForFunction(BOARD_SETTLED, undefined, { timeout: 30_000 });
+        const layout = await page.evaluate(BOARD_LAYOUT) as BoardLayout;
         assert.equal(new Set(layout.tops).size, 1, `${what}: the five panels share one row (tops ${layout.tops.join(', ')})`);
         assert.equal(layout.tops.length, 5, `${what}: five panels`);
         assert.deepEqual(layout.wrapped, [], `${what}: no panel label wraps`);
+        assert.deepEqual(layout.cut, [], `${what}: no title or label is cut`);
         assert.equal(layout.overflow, false, `${what}: nothing wider than the screen`);
         for (const bar of layout.bars) assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
         const parts: Record<string, number[]> = Object.fromEntries(layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]));
         for (const [id, [total, head, framing, payload]] of Object.entries(parts)) assert.ok(Math.abs(head + framing + payload - total) <= 2, `${what}: ${id}'s parts add up to its total`);
         assert.ok(parts['short-poll'][1] > 100, `${what}: short polling's bar is mostly head (${parts['short-poll'][1]} B of head per event)`);
         assert.ok(parts.ws[2] <= 10, `${what}: WebSocket's framing is a few bytes per event (${parts.ws[2]} B)`);
+        for (const [id, panel] of Object.entries(layout.panelTotals)) assert.equal(panel, parts[id][0], `${what}: ${id}'s panel and bar give the same bytes per event`);
         assert.match(layout.legend ?? '', /head.*framing.*JSON/i, `${what}: the legend names head, framing and payload`);
         assert.equal(layout.lanes, 5, `${what}: a timeline lane per transport`);
-        assert.ok(layout.requestsDrawn >= 5 && layout.eventsDrawn >= 5, `${what}: requests and arrivals drawn (${layout.requestsDrawn}, ${layout.eventsDrawn})`);
+        if (large) {
+          assert.deepEqual(layout.offScreen, [], `${what}: every panel's key figures on screen without scrolling`);
+          assert.deepEqual(layout.small, [], `${what}: figures, logs, byte bars and timeline labels at 22 px or more`);
+        }
         assert.deepEqual(errors, [], `${what}: no console errors`);
       } finally {
         await context.close();
       }
+    }
+  });
+
+  test('no field of the board or of the intro\'s small board shows "–" once traffic flows: each has a value or is not shown', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const opened = await Promise.all(['/board', '/lessons/intro'].map(async (path) => ({ path, ...(await open(context, path)) })));
+      for (const { page } of opened) await page.waitForFunction(`document.querySelectorAll('.panel[data-transport]').length >= 5`, undefined, { timeout: 10_000 });
+      // Ten seconds of traffic (the lab ticks every 250 ms), then every field shown has a value.
+      await opened[0].page.waitForTimeout(10_000);
+      for (const { path, page, errors } of opened) {
+        await page.waitForFunction(`(${EMPTY_FIELDS})().length === 0`, undefined, { timeout: 20_000 }).catch(() => undefined);
+        assert.deepEqual(await page.evaluate(`(${EMPTY_FIELDS})()`), [], `${path}: every field shown has a value`);
+        assert.deepEqual(errors, [], `${path}: no console errors`);
+      }
+    } finally {
+      await context.close();
     }
   });
 
@@ -188,7 +256,7 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('with the board and every lesson open in one browser, every feed flows and a chat post arrives within 1 s', async () => {
+  test('with the board and every lesson open in one browser, every feed flows and a chat post arrives in seconds, not after a held request lets go', async () => {
     const context = await browser.newContext();
     try {
       const pages: { page: Page; path: string }[] = [];
@@ -221,7 +289,9 @@ describe('pages in Chromium', () => {
         return performance.now() - started;
       }, text);
       assert.ok(elapsedMs >= 0, 'the chat post was accepted');
-      assert.ok(elapsedMs < 1000, `the chat post reached all five panels in ${elapsedMs.toFixed(0)} ms`);
+      // On an origin out of connections the post would wait for a held request to end (a long poll
+      // holds 25 s); on a busy 2-core machine a healthy post still takes a poll interval and more.
+      assert.ok(elapsedMs < 5000, `the chat post reached all five panels in ${elapsedMs.toFixed(0)} ms`);
     } finally {
       await context.close();
     }

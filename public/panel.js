@@ -1,7 +1,7 @@
 // The live wire panel: one transport's client, its figures, its events and the raw
 // bytes of its own connections. Used by the board and by every lesson demo.
 import { CLIENTS } from './clients/index.js';
-import { config, h, originFor, t } from './lab.js';
+import { config, h, originFor, pageProtocol, t } from './lab.js';
 import { onServerStats, perEvent } from './server-stats.js';
 import { openTap, requestHeadBytes, wireReader } from './wiretap.js';
 
@@ -10,6 +10,21 @@ const MAX_WIRE = 80;
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const ms = (value) => (value === undefined ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(0));
+
+/**
+ * Bytes per event split into its kinds, each number in its kind's colour (style.css
+ * --byte-head, --byte-framing, --byte-payload, as on the board's bars and /results).
+ */
+function byteParts() {
+  const parts = Object.fromEntries(['head', 'framing', 'payload'].map((kind) => [kind, h('span', { class: `part ${kind}`, title: t(`bars.${kind}`) }, '–')]));
+  const node = h('dd', { class: 'wide parts', 'data-field': 'per-event-parts', title: t('panel.perEventParts') }, parts.head, ' + ', parts.framing, ' + ', parts.payload);
+  return Object.assign(node, {
+    /** @param {{ head: number, framing: number, payload: number }} per */
+    show(per) {
+      for (const kind of ['head', 'framing', 'payload']) parts[kind].textContent = per[kind].toFixed(0);
+    },
+  });
+}
 
 /**
  * Mounts a panel for `transport` into `slot`. Options: since, params (extra query
@@ -22,31 +37,35 @@ export function mountPanel(slot, transport, options = {}) {
   // Short figures sit beside their label; long ones (several numbers) take a row of their own.
   const field = (name, wide = false) => h('dd', { 'data-field': name, class: wide ? 'wide' : undefined }, '–');
   const figures = {
-    events: field('events'), lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
-    requests: field('requests'), connections: field('connections'), perEvent: field('per-event', true),
-    protocol: field('protocol', true), heads: field('heads', true), process: field('process', true),
+    events: field('events'), latencyP50: field('latency-p50'), perEvent: field('per-event'), perEventParts: byteParts(),
+    requests: field('requests'), protocol: field('protocol'),
+    lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
+    connections: field('connections'), heads: field('heads', true), process: field('process', true),
   };
-  // A label never wraps: one that does not fit is cut, and says itself in full on hover.
-  const label = (key, wide = false) => h('dt', { title: t(key), class: wide ? 'wide' : undefined }, t(key));
-  // Shown only in a cluster, once a process has named itself.
-  const processLabel = label('panel.process', true);
-  processLabel.hidden = figures.process.hidden = true;
+  // A label never wraps and is never cut: the key figures' labels are short, the others take a row.
+  const label = (key, wide = false) => h('dt', { title: t(`${key}.title`) === `${key}.title` ? t(key) : t(`${key}.title`), class: wide ? 'wide' : undefined }, t(key));
+  // Shown only when this panel sees its own connections (the wiretap), and in a cluster once a process has named itself.
+  const tapOnly = [label('panel.connections'), figures.connections, label('panel.heads', true), figures.heads];
+  const clusterOnly = [label('panel.process', true), figures.process];
+  for (const node of clusterOnly) node.hidden = true;
   const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
   const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
   const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
+  const title = options.title ?? t(`label.${transport}`);
+  // The key figures first (what a class reads from the back of the room), the detail after them.
   const panel = h('section', { class: 'panel', 'data-transport': transport, 'aria-label': t(`label.${transport}`) },
-    h('h3', {}, h('span', { class: 'title', title: options.title ?? t(`label.${transport}`) }, options.title ?? t(`label.${transport}`)), state),
-    h('dl', { class: 'figures' },
+    h('h3', {}, h('span', { class: 'title', title }, title), state),
+    h('dl', { class: 'figures key' },
       label('panel.events'), figures.events,
+      label('panel.latencyP50'), figures.latencyP50,
+      label('panel.perEvent'), figures.perEvent, figures.perEventParts,
+      label('panel.requests'), figures.requests,
+      label('panel.protocol'), figures.protocol),
+    h('dl', { class: 'figures more' },
       label('panel.lastSeq'), figures.lastSeq,
       label('panel.gaps'), figures.gaps,
-      label('panel.requests'), figures.requests,
-      label('panel.connections'), figures.connections,
       label('panel.latency', true), figures.latency,
-      label('panel.perEvent', true), figures.perEvent,
-      label('panel.protocol', true), figures.protocol,
-      label('panel.heads', true), figures.heads,
-      processLabel, figures.process),
+      ...tapOnly, ...clusterOnly),
     h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
     h('details', { open: true }, h('summary', {}, t('panel.log')), log));
   slot.replaceChildren(panel);
@@ -83,6 +102,7 @@ export function mountPanel(slot, transport, options = {}) {
     figures.lastSeq.textContent = String(event.seq);
     figures.gaps.textContent = String(gaps);
     figures.latency.textContent = `${ms(latencyMs)} / ${ms(percentile(sorted, 50))} / ${ms(percentile(sorted, 95))}`;
+    figures.latencyP50.textContent = `${ms(percentile(sorted, 50))} ms`;
     panel.dataset.events = String(events);
     // Chat text is set as text, never parsed as HTML: a message is data, not markup.
     const line = h('div', { class: event.type }, `#${event.seq} ${event.type} `,
@@ -120,13 +140,20 @@ export function mountPanel(slot, transport, options = {}) {
     wire.scrollTop = wire.scrollHeight;
   };
 
-  // What carried this panel's connections, as the server saw it (the wiretap) and, for
-  // requests that have finished, as the browser reports it (Resource Timing).
+  // What carried this panel's connections, as the server saw it (the wiretap: `protocol`) and
+  // as the browser reports it (Resource Timing, once one of its requests has finished). Without
+  // the tap, the browser's account alone: plain http:// is HTTP/1.1 (browsers speak HTTP/2 only
+  // over TLS), and a stream that never finishes shares the page's own connection when it goes
+  // to the page's origin (over HTTP/2, WebSockets too: RFC 8441).
   const showProtocol = (protocol) => {
-    const seen = protocol === 'h2' ? 'HTTP/2' : origin.startsWith('https:') ? 'HTTP/1.1 + TLS' : 'HTTP/1.1';
     const entry = performance.getEntriesByType('resource').filter((e) => e.name.startsWith(`${origin}/feed/${transport}`)).pop();
-    panel.dataset.protocol = protocol;
-    figures.protocol.textContent = entry?.nextHopProtocol ? `${seen} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : seen;
+    const browser = entry?.nextHopProtocol || (origin === location.origin ? pageProtocol() : undefined);
+    const tls = origin.startsWith('https:');
+    const seen = protocol ?? (!tls ? 'h1' : browser === 'h2' ? 'h2' : browser ? 'h1-tls' : undefined);
+    if (!seen) return false;
+    const name = seen === 'h2' ? 'HTTP/2' : tls ? 'HTTP/1.1 + TLS' : 'HTTP/1.1';
+    panel.dataset.protocol = seen === 'h2' ? 'h2' : 'h1';
+    figures.protocol.textContent = protocol && entry?.nextHopProtocol ? `${name} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : name;
     return Boolean(entry?.nextHopProtocol);
   };
 
@@ -134,16 +161,23 @@ export function mountPanel(slot, transport, options = {}) {
   // stream keeps one until it is cut, polls may reach a different one every time.
   const processes = new Set();
   const showProcess = (name) => {
-    processLabel.hidden = figures.process.hidden = false;
+    for (const node of clusterOnly) node.hidden = false;
     processes.add(name);
     panel.dataset.process = name;
     panel.dataset.processes = String(processes.size);
     figures.process.textContent = processes.size > 1 ? t('panel.processNow', { name, count: processes.size }) : name;
   };
 
+  // Bytes per event as every page counts them (server-stats.js): both directions, head + framing + payload.
+  let tapped = false;
   const stopStats = onServerStats((now, then) => {
     const per = perEvent(now, then, transport);
-    if (per) figures.perEvent.textContent = `↓ ${per.out.head.toFixed(0)} / ${per.out.framing.toFixed(1)} / ${per.out.payload.toFixed(1)} · ↑ ${per.in.toFixed(0)}`;
+    if (per) {
+      figures.perEvent.textContent = `${per.total.toFixed(0)} B`;
+      figures.perEventParts.show(per);
+    }
+    // Without the tap, what carried the connections is the browser's own account.
+    if (!tapped) showProtocol(undefined);
   });
 
   // In a cluster the tap's socket and the panel's connections land on different processes
@@ -155,6 +189,10 @@ export function mountPanel(slot, transport, options = {}) {
   // The id the server minted for this panel's tap (or a demo's, passed in): sent with every request.
   (tap?.ready ?? Promise.resolve(options.client)).then((client) => {
     if (closed) return;
+    // A panel that does not see its own connections shows no figure it cannot have.
+    tapped = Boolean(tap && client);
+    for (const node of tapOnly) node.hidden = !tapped;
+    if (!tapped && !config.cluster) wire.closest('details').hidden = true;
     connection = CLIENTS[transport].connect({
       origin,
       since: options.since,
@@ -171,7 +209,7 @@ export function mountPanel(slot, transport, options = {}) {
       onRequest: () => {
         options.onActivity?.('request');
         requestsMade++;
-        if (!tap) figures.requests.textContent = String(requestsMade);
+        if (!tapped) figures.requests.textContent = String(requestsMade);
       },
     });
   });

@@ -6,7 +6,7 @@
  * quick run on the same page, at a phone's width too.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -69,6 +69,39 @@ type Layout = {
 };
 
 describe('/results in Chromium', () => {
+  test('a quick run\'s labels say what it did: its own clients and ramp, no target drawn over a ramp that stopped short', async () => {
+    // The reference run, marked quick and cut down as --quick does (results/runs/tmp/ is ignored by git).
+    const run = JSON.parse(readFileSync(path.join(ROOT, 'results', 'latest.json'), 'utf8'));
+    run.quick = true;
+    run.id = `${run.id}-quick`;
+    run.derived.headlineFanoutClients = 500;
+    for (const r of run.scenarios.capacity.runs) {
+      r.steps = r.steps.filter((s: { clients: number }) => s.clients <= 1000);
+      r.maxClientsHeld = Math.min(r.maxClientsHeld, 1000);
+    }
+    const dir = path.join(ROOT, 'results', 'runs', 'tmp', `results-test-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'quick.json'), JSON.stringify(run));
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const { page, errors } = await open(context, `?run=${encodeURIComponent(`runs/tmp/results-test-${process.pid}/quick.json`)}`);
+      const seen = await page.evaluate(`({
+        targets: document.querySelector('#targets table').innerText,
+        held: Chart.getChart(document.getElementById('chart-connections-held')).options.plugins.targetLine,
+        heldTitle: [].concat(Chart.getChart(document.getElementById('chart-connections-held')).options.plugins.title.text).join(' '),
+      })`) as { targets: string; held: { value?: number }; heldTitle: string };
+      assert.match(seen.targets, /500 clients: deliveries per second/, 'the fan-out targets name the clients this run had');
+      assert.doesNotMatch(seen.targets, /5,000 clients/, 'not the reference run\'s');
+      assert.match(seen.targets, /stated for the reference run/, 'and say the aim is the reference run\'s');
+      assert.equal(seen.held.value, undefined, 'no 9,000-client target line over a ramp that stopped at 1,000');
+      assert.match(seen.heldTitle, /ramp to 1,000/, 'the chart says where the ramp stopped');
+      assert.deepEqual(errors, [], 'no page errors');
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('at 1440x900, in normal and large type: the headline table fits, the five lead charts come first, the contents stay in view', async () => {
     for (const large of [false, true]) {
       const what = large ? 'large type' : 'normal type';

@@ -16,6 +16,7 @@ import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
 import { LANGS, LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
 import { resultsPage } from './results-page.ts';
+import { labAddresses, localise } from './lab-addresses.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
 import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
@@ -237,6 +238,10 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
     const lang = pickLang(request, reply);
     const t = I18N[lang];
     const lesson = loadLesson(name, lang);
+    // The lesson's commands with this lab's real host and ports (lab-addresses.ts): over TLS the
+    // page's own ports are the TLS ones, but curl lines name the plain port too.
+    const wire = pageWire(request, ctx, `/lessons/${name}`);
+    const addresses = labAddresses(parseAuthority(String(request.headers.host ?? request.headers[':authority'] ?? '')).name, wire.protocol === 'h1' ? wire.ports : (ctx.ports ?? null));
     const index = LESSONS.indexOf(name);
     const prev = LESSONS[index - 1];
     const next = LESSONS[index + 1];
@@ -249,7 +254,7 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
 <p class="crumb">${index + 1} / ${LESSONS.length}</p>
 <h1>${escapeHtml(lesson.title)}</h1>
 <p class="summary">${escapeHtml(lesson.summary)}</p>
-${lesson.html}
+${localise(lesson.html, addresses)}
 </article>
 ${pager}`;
     return reply.type('text/html; charset=utf-8').send(page({
@@ -262,9 +267,15 @@ ${pager}`;
     const lang = pickLang(request, reply);
     const t = I18N[lang];
     const options = TRANSPORT_IDS.map((id) => `<option value="${id}">${escapeHtml(t[`label.${id}`])}</option>`).join('');
+    // The five panels right under the chat box: their key figures are what a class reads from the
+    // back of the room, on screen without scrolling even in large type; the pictures and the
+    // two-way comparison follow them.
     const body = `<h1>${t['board.title']}</h1>
 <p class="lead">${t['board.lead']}</p>
 <div id="chat-slot"></div>
+<div class="panels" id="board">
+${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
+</div>
 <form id="compare" class="compare">
   <span>${t['compare.label']}</span>
   <select name="a" aria-label="A">${options}</select>
@@ -275,9 +286,6 @@ ${pager}`;
 <div class="board-charts">
   <section id="byte-bars" class="chart" aria-live="off"></section>
   <section id="timeline" class="chart"></section>
-</div>
-<div class="panels" id="board">
-${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
 </div>`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
   });

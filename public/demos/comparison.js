@@ -1,5 +1,6 @@
 // The comparison: all five transports live, and the server's own counts side by
-// side: requests, connections and bytes per delivered event.
+// side: requests, connections and bytes per delivered event (both directions, split
+// into head, framing and payload: server-stats.js perEvent, as on the board).
 import { TRANSPORTS, h, t } from '../lab.js';
 import { mountPanel } from '../panel.js';
 import { onServerStats, perEvent } from '../server-stats.js';
@@ -7,7 +8,7 @@ import { onServerStats, perEvent } from '../server-stats.js';
 export function mount(element) {
   const body = h('tbody');
   const table = h('table', { class: 'mono', 'data-field': 'comparison' },
-    h('thead', {}, h('tr', {}, ...['', 'requests / event', '↓ head / event', '↓ framing / event', '↓ payload / event', '↑ bytes / event', 'open connections'].map((c) => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, ...['', t('comparison.requests'), t('bars.head'), t('bars.framing'), t('bars.payload'), t('comparison.total'), t('comparison.open')].map((c) => h('th', {}, c)))),
     body);
   const grid = h('div', { class: 'panels' });
   element.append(table, grid);
@@ -17,7 +18,7 @@ export function mount(element) {
       const per = perEvent(now, then, id);
       const cell = (value, digits = 1) => h('td', {}, value === undefined ? '–' : value.toFixed(digits));
       return h('tr', {}, h('th', {}, t(`label.${id}`)),
-        cell(per?.requestsPerEvent, 2), cell(per?.out.head), cell(per?.out.framing), cell(per?.out.payload), cell(per?.in),
+        cell(per?.requestsPerEvent, 2), cell(per?.head), cell(per?.framing), cell(per?.payload), cell(per?.total),
         h('td', {}, String(now.transports[id].connectionsOpen)));
     }));
   });

@@ -45,7 +45,7 @@ export function plugins(fontFamily, px, wrap) {
           let far = null;
           for (const d of visible) {
             const value = chart.data.datasets[d].data[index];
-            if (typeof value === 'number' && Number.isFinite(value) && !chart.data.datasets[d].notInTotal) total += value;
+            if (typeof value === 'number' && Number.isFinite(value)) total += value;
             const element = chart.getDatasetMeta(d).data[index];
             if (!element) continue;
             if (far === null || (horizontal ? element.x > far.x : element.y < far.y)) far = element;

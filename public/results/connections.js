@@ -11,6 +11,13 @@ import { label, t, tt } from './words.js';
 /** The capacity ramp's runs, in the run's transport order. */
 const capacityRuns = () => R.transports.map((id) => R.scenarios.capacity.runs.find((r) => r.transport === id)).filter(Boolean);
 
+/** The clients-held target of the run's targets (">= 9,000"), as a number; null when it has none. */
+function heldTarget() {
+  const x = (R.derived.targets || []).find((t) => t.id.startsWith('held-'));
+  const n = x ? Number(String(x.target).replace(/[^\d.]/g, '')) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
 /** Clients held by one process, per transport. */
 export const heldChart = () => chartBlock({
   id: 'connections-held',
@@ -18,16 +25,20 @@ export const heldChart = () => chartBlock({
     const c = R.scenarios.capacity;
     if (!c) return hideFigure('connections-held', t('why.skipped', { scenario: 'capacity' }));
     const runs = capacityRuns();
+    // The ramp's last step: what this run tried. A quick run's ramp stops far below the target,
+    // which is stated for the reference run's: its line would be drawn over bars it never aimed at.
+    const ramp = Math.max(...runs.flatMap((r) => r.steps.map((s) => s.clients)));
+    const target = R.quick ? null : heldTarget();
     draw('connections-held', {
       type: 'bar',
       data: { labels: runs.map((r) => label(r.transport)), datasets: [{ label: tt('legend.held'), data: runs.map((r) => r.maxClientsHeld), backgroundColor: runs.map((r) => TRANSPORT_COLORS[r.transport]), borderColor: '#000', borderWidth: 1 }] },
       options: {
-        scales: { y: { beginAtZero: true, suggestedMax: Math.max(9000, ...runs.map((r) => r.maxClientsHeld)) * 1.12, title: axisTitle(tt('axis.clients')) } },
+        scales: { y: { beginAtZero: true, suggestedMax: Math.max(target ?? 0, ramp, ...runs.map((r) => r.maxClientsHeld)) * 1.12, title: axisTitle(tt('axis.clients')) } },
         plugins: {
           legend: { display: false },
-          title: { text: tt('title.held') },
+          title: { text: tt('title.held', { ramp: nf(ramp) }) },
           barTotals: { enabled: true, fontSize: 16, format: (v, i) => `${nf(v)}${runs[i].stopReason !== 'last step' ? ` (${runs[i].stopReason})` : ''}` },
-          targetLine: { value: 9000, text: tt('target.held') },
+          targetLine: target ? { value: target, text: tt('target.held', { n: nf(target) }) } : {},
         },
       },
     });

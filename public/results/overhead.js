@@ -9,13 +9,20 @@ import { nf, ms } from './format.js';
 import { R, WIRES, overheadCells, runWires } from './run.js';
 import { label, t, tt, wireLabel } from './words.js';
 
-/** The four parts of the overhead, each byte kind in its colour, upstream hatched. */
+/**
+ * Bytes per event in the lab's one vocabulary (the board's bars, the panels, the README):
+ * head, framing and payload, both directions, each kind in its colour, upstream hatched.
+ * The overhead the headline quotes is all but the payload.
+ */
 const PARTS = () => [
   { key: 'downHeadBytes', label: 'part.downHead', color: BYTE_COLORS.head },
-  { key: 'downFramingBytes', label: 'part.downFraming', color: BYTE_COLORS.framing },
   { key: 'upHeadBytes', label: 'part.upHead', color: hatched(BYTE_COLORS.head) },
+  { key: 'downFramingBytes', label: 'part.downFraming', color: BYTE_COLORS.framing },
   { key: 'upFramingBytes', label: 'part.upFraming', color: hatched(BYTE_COLORS.framing) },
+  { key: 'payloadBytes', label: 'part.payload', color: BYTE_COLORS.payload },
 ];
+const payloadOf = (c) => (c.perEvent.downPayloadBytes ?? c.eventJsonBytes ?? 0) + (c.perEvent.upPayloadBytes ?? 0);
+const partOf = (c, key) => (key === 'payloadBytes' ? payloadOf(c) : c.perEvent[key]);
 
 /** Who played the client of a cell, in words. */
 const clientWords = (cell, profile) => (cell && cell.client === 'chromium' ? tt('client.chromium') : cell && cell.client === 'node-replay' ? tt('client.replay') : profile === 'browser' ? tt('client.browser') : tt('client.minimal'));
@@ -36,22 +43,24 @@ export const overheadChart = () => chartBlock({
     const cells = R.transports.map((id) => all.find((c) => c.transport === id && c.profile === profile && c.dataBytes === dataBytes)).filter(Boolean);
     if (!cells.length) return hideFigure('overhead', t('why.noCells'));
     const who = clientWords(cells[0], profile);
+    const wide = (document.getElementById('chart-overhead').parentElement.clientWidth || 1000) >= 800;
     draw('overhead', {
       type: 'bar',
       data: {
         labels: cells.map((c) => label(c.transport)),
-        datasets: PARTS().map((part) => ({ label: tt(part.label), data: cells.map((c) => c.perEvent[part.key]), backgroundColor: part.color, borderColor: '#000', borderWidth: 1 })),
+        datasets: PARTS().map((part) => ({ label: tt(part.label), data: cells.map((c) => partOf(c, part.key)), backgroundColor: part.color, borderColor: '#000', borderWidth: 1 })),
       },
       options: {
         indexAxis: 'y',
-        layout: { padding: { right: Math.round(90 * scale()) } },
+        layout: { padding: { right: Math.round((wide ? 250 : 90) * scale()) } },
         scales: {
           x: { stacked: true, title: axisTitle(tt('axis.overheadBytes')), beginAtZero: true },
           y: { stacked: true, ticks: { font: { size: px(20), weight: 'bold' } } },
         },
         plugins: {
           title: { text: tt('title.overhead', { who, wire: wireLabel(wire), data: nf(dataBytes) }) },
-          barTotals: { enabled: true, format: (total) => `${nf(total, total < 10 && total % 1 ? 1 : 0)} B` },
+          // As the board writes it: total = head + framing + payload (where the bar leaves room for it).
+          barTotals: { enabled: true, format: (total, i) => (wide ? `${nf(total)} B = ${nf(cells[i].perEvent.downHeadBytes + cells[i].perEvent.upHeadBytes)} + ${nf(cells[i].perEvent.downFramingBytes + cells[i].perEvent.upFramingBytes)} + ${nf(payloadOf(cells[i]))}` : `${nf(total)} B`) },
           tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${nf(ctx.parsed.x, 2)} B` } },
         },
       },
@@ -62,8 +71,8 @@ export const overheadChart = () => chartBlock({
     const punch = ws && sp ? t('caption.overheadPunch', { sp: nf(sp.perEvent.overheadBytes), ws: nf(ws.perEvent.overheadBytes, ws.perEvent.overheadBytes % 1 ? 1 : 0) }) : '';
     caption('overhead', `${t('caption.overhead', { events: cells[0].eventsPublished, interval: R.parameters.overhead.intervalMs, json: nf(cells[0].eventJsonBytes) })}${byWire} ${punch}`);
     dataTable('overhead',
-      [t('col.transport'), t('col.downHead'), t('col.downFraming'), t('col.upHead'), t('col.upFraming'), t('col.totalOverhead'), t('col.floor'), t('col.eventJson'), t('col.requestsPerEvent'), t('col.connectionsPerEvent'), t('col.client')],
-      cells.map((c) => [label(c.transport), nf(c.perEvent.downHeadBytes, 1), nf(c.perEvent.downFramingBytes, 2), nf(c.perEvent.upHeadBytes, 1), nf(c.perEvent.upFramingBytes, 1), nf(c.perEvent.overheadBytes, 1), c.floorFramingBytes === null ? '' : nf(c.floorFramingBytes, 2), nf(c.eventJsonBytes), nf(c.requestsPerEvent, 3), nf(c.connectionsPerEvent, 3), clientWords(c, profile)]));
+      [t('col.transport'), t('col.downHead'), t('col.downFraming'), t('col.upHead'), t('col.upFraming'), t('col.totalOverhead'), t('col.payload'), t('col.bytesPerEventAll'), t('col.floor'), t('col.eventJson'), t('col.requestsPerEvent'), t('col.connectionsPerEvent'), t('col.client')],
+      cells.map((c) => [label(c.transport), nf(c.perEvent.downHeadBytes, 1), nf(c.perEvent.downFramingBytes, 2), nf(c.perEvent.upHeadBytes, 1), nf(c.perEvent.upFramingBytes, 1), nf(c.perEvent.overheadBytes, 1), nf(payloadOf(c), 1), nf(c.perEvent.overheadBytes + payloadOf(c), 1), c.floorFramingBytes === null ? '' : nf(c.floorFramingBytes, 2), nf(c.eventJsonBytes), nf(c.requestsPerEvent, 3), nf(c.connectionsPerEvent, 3), clientWords(c, profile)]));
   },
 });
 

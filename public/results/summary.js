@@ -66,16 +66,22 @@ export function renderHeadline(node) {
 
 /** The targets table; a quick run's verdicts all read "not judged". */
 export function renderTargets(node) {
-  const rows = R.derived.targets.map((x) => {
+  const d = R.derived;
+  const capacity = R.scenarios.capacity;
+  const ramp = capacity ? Math.max(...capacity.runs.flatMap((r) => r.steps.map((s) => s.clients))) : null;
+  const rows = d.targets.map((x) => {
     const measured = x.measured === null ? 'n/a' : x.unit === 'ms' ? `${ms(x.measured)} ms` : x.unit === 'x' ? `${nf(x.measured, 2)}x` : `${nf(x.measured, x.unit === 'B' && x.measured % 1 ? 2 : 0)} ${x.unit}`;
     const note = x.note === 'quick run' ? tt('targets.quick') : x.note;
     const verdict = x.met === null
       ? el('span', { class: 'met-na' }, `${tt('targets.notJudged')}${note ? ` (${note})` : ''}`)
       : x.met ? el('span', { class: 'met-yes' }, tt('targets.met')) : el('span', { class: 'met-no' }, `${tt('targets.notMet')}${note ? ` (${note})` : ''}`);
-    // The target's words by its kind (the id without its transport), in the reader's language.
+    // The target's words by its kind (the id without its transport), in the reader's language,
+    // with what this run did: its own number of clients, its own ramp.
     const kind = x.id.replace(/-(short-poll|long-poll|iframe|sse|ws)$/, '');
-    const text = hasWord(`targetText.${kind}`) ? tt(`targetText.${kind}`) : x.text;
-    return [text, x.transport ? label(x.transport) : '', x.target, measured, verdict];
+    const text = hasWord(`targetText.${kind}`) ? tt(`targetText.${kind}`, { n: nf(d.headlineFanoutClients), ramp: nf(ramp) }) : x.text;
+    // A quick run judges nothing: its clients and ramp are smaller than the targets are stated for.
+    const aim = R.quick ? `${x.target} ${tt('targets.statedForReference')}` : x.target;
+    return [text, x.transport ? label(x.transport) : '', aim, measured, verdict];
   });
   node.replaceChildren(table([t('col.target'), t('col.transport'), t('col.aim'), t('col.measured'), t('col.verdict')], rows));
 }
