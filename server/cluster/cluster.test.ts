@@ -15,6 +15,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { DRIVERS } from '../../bench/drivers/index.ts';
@@ -315,6 +316,28 @@ describe('a cluster of three lab processes behind nginx', () => {
     await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'the killed process started again', 20_000);
   });
 
+  test('a frozen process (SIGSTOP) is passed over by new polls: nginx gives up on it after its short timeout', async () => {
+    await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'every process up', 20_000);
+    const frozen = cluster.labs[1];
+    process.kill(frozen.pid!, 'SIGSTOP');
+    try {
+      const answers: { status: number; process: string | null; ms: number }[] = [];
+      for (let i = 0; i < 6; i++) {
+        const started = Date.now();
+        const response = await fetch(`${cluster.url}/feed/short-poll`);
+        await response.text();
+        answers.push({ status: response.status, process: response.headers.get('x-wirelab-process'), ms: Date.now() - started });
+      }
+      const said = answers.map((a) => `${a.status} ${a.process} ${a.ms} ms`).join(', ');
+      assert.ok(answers.every((a) => a.status === 200 && a.process !== frozen.name), `every poll answered by another process: ${said}`);
+      // nginx's short timeout is 3 s: a poll may wait that long once, never the 120 s of a held request.
+      assert.ok(answers.every((a) => a.ms < 8000), `none hung: ${said}`);
+      assert.ok(answers.filter((a) => a.ms > 2500).length <= 2, `and only the poll that met the frozen process waited: ${said}`);
+    } finally {
+      process.kill(frozen.pid!, 'SIGCONT');
+    }
+  });
+
   test('Redis restarted with its data: clients through nginx notice nothing', async () => {
     const start = await lastSeq();
     const clients = TRANSPORT_IDS.map((id) => follow(id, start));
@@ -347,6 +370,34 @@ describe('a cluster of three lab processes behind nginx', () => {
       const fresh = c.events.filter((e) => e.epoch !== oldEpoch);
       assert.deepEqual(fresh.map((e) => e.seq), [1, 2], `${c.id}: the new run from seq 1`);
     }
+  });
+
+  test('Redis asks for this run\'s password, and the launcher starts it again after kill -9; the feed carries on with a new epoch', async () => {
+    const noAuth = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(cluster.redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
+      socket.once('data', (data) => {
+        resolve(data.toString());
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    assert.match(noAuth, /^-NOAUTH/, 'a client without the password gets nothing');
+    const describe = async () => ((await (await fetch(`${cluster.url}/cluster/processes`)).json()) as { redis: { pid: number | null; state: string; restarts: number; lastExit: { signal: string } | null } }).redis;
+    const before = await describe();
+    assert.equal(before.state, 'up');
+    assert.equal(before.pid, cluster.redis.pid, 'the control server names Redis\'s pid');
+    process.kill(before.pid!, 'SIGKILL');
+    let now = await describe();
+    for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline;) {
+      await delay(100);
+      now = await describe();
+    }
+    assert.equal(now.state, 'up', 'Redis is up again');
+    assert.notEqual(now.pid, before.pid, 'a new redis-server');
+    assert.equal(now.restarts, before.restarts + 1);
+    assert.equal(now.lastExit?.signal, 'SIGKILL', 'and the launcher says how the last one ended');
+    const seq = await postSurely('after Redis was killed', 15_000);
+    assert.equal(seq, 1, 'the feed carries on, from a new epoch (Redis saves nothing)');
   });
 
   test('Redis unreachable: 503 through nginx, held streams stay open and catch up', async () => {
@@ -471,7 +522,7 @@ describe('a cluster of three lab processes behind nginx', () => {
       const own = (await (await fetch(`http://127.0.0.1:${p.port}/stats`)).json()) as { transports: Record<string, { eventsDelivered: number }> };
       for (const id of TRANSPORT_IDS) assert.equal(own.transports[id].eventsDelivered, (p.stats!.transports[id].eventsDelivered as number), `${p.name} ${id}: its own figure`);
     }
-    assert.equal(stats.retired.processes, 2, 'the killed and the restarted process are remembered');
+    assert.equal(stats.retired.processes, 3, 'the two killed processes (failover, stream cap) and the restarted one are remembered');
     const whole = (await (await fetch(`${cluster.url}/stats`)).json()) as {
       transports: Record<string, { eventsDelivered: number }>;
       subscribers: number;

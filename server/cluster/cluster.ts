@@ -38,6 +38,8 @@ export interface ClusterOptions {
 export interface Cluster {
   /** The one URL to open: nginx. */
   url: string;
+  /** What the launcher says of Redis: its state, restarts and last exit (control.ts shows it). */
+  redisWatch: RedisWatch;
   port: number;
   /** The temporary folder with nginx's config and logs. */
   dir: string;
@@ -80,6 +82,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await started.nginx?.stop();
       await Promise.all(started.labs.map((lab) => lab.stop()));
       await started.control?.close();
+      if (started.redis) started.redis.onExit = undefined;
       await started.redis?.close();
       rmSync(dir, { recursive: true, force: true });
       process.off('exit', killAll);
@@ -87,6 +90,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
   try {
     const redis = (started.redis = await startRedis());
+    const redisWatch = watchRedis(redis, restartDelayMs, options.log);
     const ports = await distinctFreePorts(count, [port, redis.port]);
     const labs = ports.map((labPort, i) => new LabProcess({
       name: `lab-${i + 1}`,
@@ -109,7 +113,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }));
     started.labs = labs;
     await Promise.all(labs.map((lab) => lab.start()));
-    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs }));
+    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs, redis: () => redisWatch.describe() }));
     // The labs' heartbeat as they will read it (their env, else this process's): nginx's idle timeout stays above it.
     const heartbeat = Number(options.env?.HEARTBEAT_MS ?? process.env.HEARTBEAT_MS);
     const config = nginxConfig({
@@ -119,7 +123,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       heartbeatMs: Number.isFinite(heartbeat) && heartbeat > 0 ? heartbeat : undefined,
     });
     const nginx = (started.nginx = await startNginx({ dir, config, port, log: options.log }));
-    return { url: `http://127.0.0.1:${port}`, port, dir, redis, labs, control, nginx, close };
+    return { url: `http://127.0.0.1:${port}`, redisWatch, port, dir, redis, labs, control, nginx, close };
   } catch (error) {
     await close().catch(() => {});
     throw error;
@@ -151,4 +155,48 @@ async function distinctFreePorts(count: number, taken: number[]): Promise<number
     if (!taken.includes(port) && !ports.includes(port)) ports.push(port);
   }
   return ports;
+}
+
+/** What the launcher knows of its redis-server, for the control server and the page. */
+export interface RedisWatch {
+  restarts: number;
+  lastExit: { code: number | null; signal: string | null; at: number } | null;
+  describe(): { port: number; pid: number | null; state: 'up' | 'down' | 'starting'; restarts: number; lastExit: RedisWatch['lastExit'] };
+}
+
+/**
+ * Starts redis-server again when it dies without being asked to, as the labs are
+ * (labs.ts), and says so: every lab refuses new requests (503) while it is down,
+ * and recovers by itself once it is back. It comes back empty (it saves nothing):
+ * the feed starts a new epoch, and every client starts over.
+ */
+function watchRedis(redis: RedisServer, restartDelayMs: number, log?: (line: string) => void): RedisWatch {
+  let state: 'up' | 'down' | 'starting' = 'up';
+  const watch: RedisWatch = {
+    restarts: 0,
+    lastExit: null,
+    describe: () => ({ port: redis.port, pid: redis.pid ?? null, state, restarts: watch.restarts, lastExit: watch.lastExit }),
+  };
+  const restart = () => {
+    state = 'starting';
+    watch.restarts++;
+    redis.start().then(
+      () => {
+        state = 'up';
+        log?.(`[redis-server] started again (pid ${redis.pid}), empty: the feed starts a new epoch and every client starts over`);
+      },
+      (error: Error) => {
+        log?.(`[redis-server] could not start again: ${error.message.split('\n')[0]}; trying again in ${(restartDelayMs / 1000).toFixed(1)} s`);
+        state = 'down';
+        setTimeout(restart, restartDelayMs).unref();
+      },
+    );
+  };
+  redis.onExit = ({ code, signal }) => {
+    state = 'down';
+    watch.lastExit = { code, signal, at: Date.now() };
+    log?.(`[redis-server] exited (${signal ?? `code ${code}`}): the labs answer 503 until it is back; starting it again in ${(restartDelayMs / 1000).toFixed(1)} s`);
+    setTimeout(restart, restartDelayMs).unref();
+  };
+  return watch;
 }

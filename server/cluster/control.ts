@@ -1,7 +1,7 @@
 /**
  * The launcher's control server: what nginx proxies at /cluster/... (and /stats).
  *
- *   GET  /cluster/processes                  every lab process: name, port, pid, state, restarts, last exit
+ *   GET  /cluster/processes                  every lab process: name, port, pid, state, restarts, last exit; and Redis's
  *   GET  /cluster/stats                      each process's own /stats, their sum, and what gone processes carried
  *   POST /cluster/processes/<name>/kill      SIGKILL; the launcher starts it again a few seconds later
  *   POST /cluster/processes/<name>/restart   SIGTERM (clients hear 1001), then started again at once
@@ -41,6 +41,8 @@ export interface ControlOptions {
   publicPort: number;
   /** How long a killed process stays down, for the answer to a kill. */
   restartDelayMs: number;
+  /** What the launcher says of its redis-server now (cluster.ts watchRedis). */
+  redis?: () => unknown;
 }
 
 /** How long the control server waits for one process's /stats. */
@@ -56,7 +58,7 @@ export async function startControl(options: ControlOptions): Promise<ControlServ
 }
 
 /** The control server's app, not listening yet. */
-export function buildControl({ labs, publicPort, restartDelayMs }: ControlOptions): FastifyInstance {
+export function buildControl({ labs, publicPort, restartDelayMs, redis }: ControlOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
@@ -95,6 +97,7 @@ export function buildControl({ labs, publicPort, restartDelayMs }: ControlOption
     url: `http://127.0.0.1:${publicPort}/`,
     restartDelayMs,
     processes: labs.map((lab) => lab.describe()),
+    redis: redis?.() ?? null,
   }));
 
   only('GET', '/cluster/stats', async () => {

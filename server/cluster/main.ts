@@ -22,7 +22,8 @@ and nginx in front, run as you, in the foreground, with its files in a temporary
 folder. Other lab settings (TICK_MS, BUFFER_SIZE, HEARTBEAT_MS, CHAT_RATE, ...)
 are taken from the environment, as \`npm start\` takes them.
 
-A lab process that is killed or crashes is started again after ${DEFAULT_RESTART_DELAY_MS / 1000} s.
+A lab process or the redis-server that is killed or crashes is started again
+after ${DEFAULT_RESTART_DELAY_MS / 1000} s (Redis comes back empty: the feed starts a new epoch).
 Ctrl-C stops all of it.`;
 
 /** The options, or a message saying what is wrong with them. */
@@ -53,7 +54,7 @@ function summary(cluster: Cluster): string {
     `Wirelab cluster: open ${cluster.url}/`,
     row('nginx', `127.0.0.1:${cluster.port}, round robin over ${cluster.labs.length} lab processes, no stickiness`),
     ...cluster.labs.map((lab) => row(lab.name, `http://127.0.0.1:${lab.port}  (pid ${lab.pid})`)),
-    row('redis-server', cluster.redis.url),
+    row('redis-server', `${cluster.redis.shownUrl}  (pid ${cluster.redis.pid}; a password of this run's own, in the labs' FEED_STORE)`),
     row('cluster page', `${cluster.url}/cluster/   (every process, its traffic and the sum; Kill and Restart buttons)`),
     row('nginx config', cluster.nginx.configPath),
     row('nginx logs', `${cluster.nginx.accessLogPath} (which process answered each request), ${cluster.nginx.errorLogPath}`),

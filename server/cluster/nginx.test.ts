@@ -61,14 +61,20 @@ http {
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_buffering off;
     proxy_request_buffering off;
-    proxy_read_timeout 120s;
-    proxy_send_timeout 120s;
+    proxy_read_timeout 3s;
+    proxy_send_timeout 3s;
     proxy_connect_timeout 2s;
     proxy_next_upstream error timeout;
     location / {
       proxy_pass http://wirelab_labs;
     }
+    location ~ ^/feed/(long-poll|iframe|sse|ws)$ {
+      proxy_read_timeout 120s;
+      proxy_send_timeout 120s;
+      proxy_pass http://wirelab_labs;
+    }
     location /cluster/ {
+      proxy_read_timeout 60s;
       proxy_pass http://wirelab_control;
     }
     location = /cluster/ {
@@ -81,14 +87,15 @@ http {
 }`, 'every directive, in order');
   assert.match(config, /server 127\.0\.0\.1:7001 max_fails=1 fail_timeout=2s;  # a\n/, 'each upstream line names its process');
   assert.doesNotMatch(directives(config), /ip_hash|\bhash\b|sticky|cookie/, 'no stickiness of any kind');
-  assert.match(config, /HEARTBEAT_MS,\n\s+# 15 s here/, 'the timeout says it is longer than the heartbeat');
+  assert.match(config, /HEARTBEAT_MS, 15 s here/, 'the timeout says it is longer than the heartbeat');
 });
 
 test('a heartbeat slower than the longest long poll raises nginx\'s idle timeout above it', () => {
   const config = nginxConfig({ listenPort: 7000, labs: [{ name: 'a', port: 7001 }], controlPort: 6999, heartbeatMs: 90_000 });
   assert.match(config, /proxy_read_timeout 180s;/);
   assert.match(config, /proxy_send_timeout 180s;/);
-  assert.match(config, /# 90 s here/);
+  assert.match(config, /proxy_read_timeout 3s;/, 'short requests keep their short timeout');
+  assert.match(config, /HEARTBEAT_MS, 90 s here/);
 });
 
 test('nginx.conf.example is what the writer writes, byte for byte (regenerate: npm run cluster -- --nginx-example > server/cluster/nginx.conf.example)', () => {

@@ -30,6 +30,8 @@ export interface NginxOptions {
 /** The lab's default heartbeat (config.ts HEARTBEAT_MS) and the longest long-poll hold (cursor.ts parseTimeoutMs). */
 const DEFAULT_HEARTBEAT_MS = 15_000;
 const LONG_POLL_MAX_S = 60;
+/** How long nginx waits on a short request (a page, a short poll, chat) before it calls the process frozen. */
+const SHORT_TIMEOUT_S = 3;
 
 /** What a placeholder config (nginx.conf.example) is written with: the ports are examples, `npm run cluster` picks free ones. */
 export const EXAMPLE_OPTIONS: NginxOptions = {
@@ -138,12 +140,14 @@ ${servers.join('\n')}
     proxy_buffering off;
     # A chat post goes on to the lab as it arrives, not after nginx has read it whole.
     proxy_request_buffering off;
-    # Longer than any quiet a healthy connection has: the heartbeat (HEARTBEAT_MS,
-    # ${heartbeatS} s here) on SSE, iframe and WebSocket, and a long poll's hold (at most
-    # ${LONG_POLL_MAX_S} s). nginx cuts a connection idle for longer; the client would reconnect.
-    proxy_read_timeout ${idleTimeoutS}s;
-    proxy_send_timeout ${idleTimeoutS}s;
-    # A dead process refuses at once on loopback; one that hangs is not waited for long.
+    # Short requests (pages, short polls, chat) are answered in milliseconds: a process
+    # that has not answered one in ${SHORT_TIMEOUT_S} s is frozen (SIGSTOP, a stuck event loop), and
+    # nginx passes the request on to the next process (below) and leaves this one out for
+    # fail_timeout. A chat post is not passed on (it may have been taken): it gets a 504.
+    proxy_read_timeout ${SHORT_TIMEOUT_S}s;
+    proxy_send_timeout ${SHORT_TIMEOUT_S}s;
+    # A dead process refuses at once on loopback; a frozen one still accepts connections
+    # (the kernel does), which is why the read timeout above is what passes it over.
     proxy_connect_timeout 2s;
     # A request that could not reach a process (refused, reset before any answer, timed
     # out) goes to the next one: a killed process costs its held long polls and new
@@ -153,8 +157,18 @@ ${servers.join('\n')}
     location / {
       proxy_pass http://wirelab_labs;
     }
-    # Processes, kill and restart, and per-process stats: the launcher answers.
+    # The held requests: longer than any quiet a healthy one has, the heartbeat
+    # (HEARTBEAT_MS, ${heartbeatS} s here) on SSE, iframe and WebSocket, and a long poll's hold
+    # (at most ${LONG_POLL_MAX_S} s). nginx cuts one idle for longer; the client would reconnect.
+    location ~ ^/feed/(long-poll|iframe|sse|ws)$ {
+      proxy_read_timeout ${idleTimeoutS}s;
+      proxy_send_timeout ${idleTimeoutS}s;
+      proxy_pass http://wirelab_labs;
+    }
+    # Processes, kill and restart, and per-process stats: the launcher answers. A restart
+    # answers once the process is back (a few seconds; the launcher gives it 30 s at most).
     location /cluster/ {
+      proxy_read_timeout 60s;
       proxy_pass http://wirelab_control;
     }
     # The cluster's page itself is a page of the lab, like the others: any process serves it.

@@ -3,6 +3,7 @@
  * so, rather than leaving the cluster talking to whatever else listens there.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { test } from 'node:test';
 import { startRedis } from './redis-server.ts';
@@ -22,18 +23,29 @@ test('startRedis on a port another program holds fails with redis-server\'s reas
   }
 });
 
-test('startRedis on a free port answers PING', async () => {
+test('startRedis on a free port answers PING, only with its password, and keeps the password off its command line', async () => {
   const redis = await startRedis();
-  try {
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        resolve(data.toString());
-        socket.destroy();
+  const say = (lines: string) =>
+    new Promise<string>((resolve, reject) => {
+      let heard = '';
+      const socket = net.connect(redis.port, '127.0.0.1', () => socket.write(lines));
+      socket.on('data', (data) => {
+        heard += data.toString();
+        if (heard.endsWith('\r\n') && heard.split('\r\n').length > lines.split('\r\n').length - 1) {
+          resolve(heard);
+          socket.destroy();
+        }
       });
       socket.once('error', reject);
     });
-    assert.equal(reply, '+PONG\r\n');
+  try {
+    assert.match(await say('PING\r\n'), /^-NOAUTH/, 'a client without the password is refused');
+    const password = decodeURIComponent(new URL(redis.url).password);
+    assert.ok(password.length >= 24, 'a password of this run\'s own');
+    assert.equal(await say(`AUTH ${password}\r\nPING\r\n`), '+OK\r\n+PONG\r\n');
+    assert.equal(redis.shownUrl, `redis://:****@127.0.0.1:${redis.port}`, 'what may be printed hides it');
+    const commandLine = readFileSync(`/proc/${redis.pid}/cmdline`, 'utf8');
+    assert.ok(!commandLine.includes(password), 'every user of the machine can read a command line (ps): the password is not on it');
   } finally {
     await redis.close();
   }

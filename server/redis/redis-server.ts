@@ -4,7 +4,8 @@
  * what the Redis backend's tests start (feed.test.ts, shared-limits.test.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,14 @@ import { ensureProgram, freePort, waitForPort } from '../programs.ts';
 
 export interface RedisServer {
   port: number;
+  /** The URL the labs connect with (FEED_STORE): it holds the password, so never print it; print `shownUrl`. */
   url: string;
+  /** The same URL with the password hidden. */
+  shownUrl: string;
+  /** The running redis-server's pid, if it runs. */
+  readonly pid: number | undefined;
+  /** Called when redis-server exits without being asked to (a kill, a crash). */
+  onExit: ((exit: { code: number | null; signal: string | null }) => void) | undefined;
   /** Stops it; with `keepData`, what it holds is saved first and read again by the next start. */
   stop(options?: { keepData?: boolean }): Promise<void>;
   /** Starts it again on the same port, with the data it saved (if any). */
@@ -27,6 +35,11 @@ export interface RedisServer {
  * A redis-server of the lab's own on 127.0.0.1:`port` (a free one by default),
  * keeping its files in a temporary folder: nothing is written to disk unless a
  * stop asks to keep the data (SAVE), so a plain restart is an empty Redis.
+ *
+ * It asks for a password made for this run (`requirepass`): without one, any local
+ * user (a class shares a machine) could halt the feed with one command. The
+ * password is in a config file only this user can read, not on redis-server's
+ * command line, which every user of the machine can see (ps).
  */
 export async function startRedis({ port, log = false }: { port?: number; log?: boolean } = {}): Promise<RedisServer> {
   const binary = ensureProgram('redis-server', 'redis-server');
@@ -34,11 +47,16 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wirelab-redis-'));
   let child: ChildProcess | undefined;
   let keep = false;
+  let stopping = false;
+  const password = randomBytes(24).toString('base64url');
+  const configFile = path.join(dir, 'redis.conf');
+  writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
   const start = async () => {
-    const args = ['--port', String(chosen), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+    const args = [configFile, '--port', String(chosen), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
     if (!keep) rmSync(path.join(dir, 'dump.rdb'), { force: true });
     const started = spawn(binary, args, { stdio: log ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
     child = started;
+    stopping = false;
     // redis-server logs to stdout: its last words say why it stopped.
     let said = '';
     const keepTail = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-300));
@@ -52,16 +70,21 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
     exited.catch(() => {});
     await Promise.race([waitForPort(chosen), exited]);
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), exited]);
+    // From here on an exit nobody asked for is news for whoever watches (the launcher restarts it).
+    started.once('exit', (code, signal) => {
+      if (!stopping && child === started) server.onExit?.({ code, signal });
+    });
   };
   const stop = async ({ keepData = false }: { keepData?: boolean } = {}) => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    stopping = true;
     keep = keepData;
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     if (keepData) {
       // SHUTDOWN SAVE writes dump.rdb before exiting; the next start loads it.
       const socket = net.connect(chosen, '127.0.0.1');
       socket.on('error', () => {});
-      socket.end('SHUTDOWN SAVE\r\n');
+      socket.end(`AUTH ${password}\r\nSHUTDOWN SAVE\r\n`);
     } else {
       child.kill('SIGKILL');
     }
@@ -80,9 +103,14 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
       chosen = await freePort();
     }
   }
-  return {
+  const server: RedisServer = {
     port: chosen,
-    url: `redis://127.0.0.1:${chosen}`,
+    url: `redis://:${password}@127.0.0.1:${chosen}`,
+    shownUrl: `redis://:****@127.0.0.1:${chosen}`,
+    get pid() {
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
+    onExit: undefined,
     stop,
     start,
     close: async () => {
@@ -90,8 +118,10 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
       rmSync(dir, { recursive: true, force: true });
     },
     killNow: () => {
+      stopping = true;
       child?.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
