@@ -156,6 +156,36 @@ describe('the scale-out demo in Chromium', () => {
     }
   });
 
+  test('the cluster page in both languages: the site header, Redis, and on a 390 px phone every button on screen', async () => {
+    for (const [lang, width, title] of [['en', 1440, 'Wirelab cluster'], ['zh', 390, 'Wirelab 集群']] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 844 } });
+      try {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        await page.goto(`${cluster.url}/cluster/?lang=${lang}`);
+        await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, `three processes up (${lang})`);
+        await waitInPage(page, `!document.querySelector('[data-field="redis"]').hidden`, `Redis shown (${lang})`);
+        assert.equal(await page.textContent('h1'), title, `${lang}: the page's own words`);
+        assert.equal(await page.$$eval('header.top #lang-switch, header.top #large-toggle', (found) => found.length), 2, `${lang}: the site header with its language switch and large type`);
+        assert.equal(await page.$$eval('a[href="/lessons/scale-out"]', (found) => found.length), 1, `${lang}: a link to the scale-out lesson`);
+        assert.match((await page.textContent('[data-field="redis"]')) ?? '', /pid \d+/, `${lang}: Redis with its pid`);
+        const boxes = await page.$$eval('tr[data-process] button', (buttons) => buttons.map((b) => b.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, height: r.height })));
+        assert.equal(boxes.length, 6, 'a Kill and a Restart per process');
+        for (const box of boxes) assert.ok(box.left >= 0 && box.right <= width, `${lang}: a button within the ${width} px screen (${box.left}-${box.right})`);
+        if (width === 390) {
+          assert.ok(boxes.every((box) => box.height >= 40), `${lang}: buttons a finger can press: ${boxes.map((b) => b.height).join(', ')}`);
+          assert.ok(await page.evaluate('document.documentElement.scrollWidth <= 390'), 'nothing wider than the phone');
+        }
+        await page.click('#large-toggle');
+        assert.ok(await page.evaluate(`parseFloat(getComputedStyle(document.querySelector('tr[data-process] td')).fontSize) >= 22`), `${lang}: large type enlarges the figures`);
+        assert.deepEqual(errors, [], `${lang}: no page errors`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   test('through nginx, a lesson whose demo reads its own raw bytes says to run it on one process, and the scale-out lesson mounts its demo', async () => {
     const context = await browser.newContext();
     try {
