@@ -24,6 +24,7 @@ import { drainRefusedBody } from './refused-body.ts';
 import { registerExperiments } from './experiments.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
+import { registerCheckPages } from './check/page.ts';
 import { WireStats } from './stats.ts';
 import { type TransportId } from './transports/registry.ts';
 import { type LabContext, labPorts } from './context.ts';
@@ -236,6 +237,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   registerWiretapRoute(app, ctx);
   registerExperiments(app, ctx);
   await registerPages(app, ctx);
+  await registerCheckPages(app, ctx);
 
   const stopTicker = source.startTicker(config.tickMs);
   app.addHook('onClose', async () => {

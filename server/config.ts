@@ -18,6 +18,8 @@ export interface Config {
   allowedOrigins: string[];
   /** Host names the lab answers to besides its own (hosts.ts): any other is refused, against DNS rebinding. */
   allowedHosts: string[];
+  /** Hosts besides loopback that the /check page may check (never an open proxy: default none). */
+  checkHosts: string[];
   /** Chat messages allowed per client IP per 10 s; 0 = unlimited. */
   chatRate: number;
   /** An iframe response is ended after this many body bytes, and the client reconnects. */
@@ -66,6 +68,7 @@ const DEFAULTS: Config = {
   heartbeatMs: 15_000,
   allowedOrigins: [],
   allowedHosts: [],
+  checkHosts: [],
   chatRate: 20,
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
@@ -130,6 +133,10 @@ export const SETTINGS: Setting[] = [
   { env: 'BUFFER_SIZE', key: 'bufferSize', help: `recent events kept for resume (default ${DEFAULTS.bufferSize})`, parse: integer('BUFFER_SIZE', 1, 1_000_000) },
   { env: 'HEARTBEAT_MS', key: 'heartbeatMs', help: `heartbeat interval of SSE, iframe and WebSocket pings (default ${DEFAULTS.heartbeatMs})`, parse: integer('HEARTBEAT_MS', 100, 3_600_000) },
   { env: 'ALLOWED_ORIGINS', key: 'allowedOrigins', help: 'comma-separated origins allowed to open WebSockets and post chat, besides the lab\'s own (default none)', parse: origins },
+  { env: 'CHECK_HOSTS', key: 'checkHosts', help: 'comma-separated host names or addresses besides loopback that the /check page may run the checker against (default none: the page is never an open proxy)', parse: (raw) => raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).map((name) => {
+    if (!/^[a-z0-9:.[\]-]{1,253}$/.test(name)) throw new ConfigError(`CHECK_HOSTS has ${JSON.stringify(name)}, which is not a host name or address`);
+    return name;
+  }) },
   { env: 'ALLOWED_HOSTS', key: 'allowedHosts', help: 'comma-separated host names the lab answers to besides localhost, its IP addresses, this machine\'s name and HOST (a DNS-rebinding guard; default none)', parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((name) => {
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(name)) throw new ConfigError(`ALLOWED_HOSTS has ${JSON.stringify(name)}, which is not a host name like lab.school.example`);
     return name.toLowerCase();

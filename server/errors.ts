@@ -43,6 +43,8 @@ export const ERRORS = {
   method_not_allowed: { status: 405, message: 'This URL does not take that method; the Allow header names the one it takes.' },
   unknown_process: { status: 404, message: 'There is no lab process by that name; GET /cluster/processes lists them.' },
   not_running: { status: 409, message: 'That lab process is not up now; try again once it is.' },
+  check_refused: { status: 403, message: 'The /check page checks servers on this machine only (loopback), and hosts in CHECK_HOSTS.' },
+  check_busy: { status: 503, message: 'The lab is running a check already; try again when it ends.', retryAfterS: 5 },
   internal: { status: 500, message: 'The server failed to answer this request; it is still running.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -209,6 +209,7 @@ const LAB_IDENTIFIERS: Record<string, string> = {
   ALLOWED_ORIGINS: 'server/config.ts',
   BUFFER_SIZE: 'server/config.ts',
   CHAT_RATE: 'server/config.ts',
+  CHECK_HOSTS: 'server/config.ts',
   TICK_MS: 'server/config.ts',
   EXTRA_PORTS: 'server/config.ts',
   bad_callback: 'server/errors.ts',

@@ -15,7 +15,7 @@ import { ROOT } from './paths.ts';
 export { LANGS, type Lang };
 
 /** The lessons in reading order; each exists in every language. */
-export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison', 'scale-out'] as const;
+export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison', 'scale-out', 'build-your-own'] as const;
 export type LessonName = (typeof LESSONS)[number];
 
 /**

@@ -32,14 +32,14 @@ function chartJsDist(): string {
 }
 
 /** The reader's language (i18n.ts chooseLang); a `?lang=` is remembered in a cookie. */
-function pickLang(request: FastifyRequest, reply: FastifyReply): Lang {
+export function pickLang(request: FastifyRequest, reply: FastifyReply): Lang {
   const asked = (request.query as Record<string, unknown>).lang;
   const cookie = langCookie(asked);
   if (cookie) reply.header('set-cookie', cookie);
   return chooseLang(asked, request.headers);
 }
 
-interface PageOptions {
+export interface PageOptions {
   /** The request the page answers: which protocol and port the reader came by. */
   request: FastifyRequest;
   lang: Lang;
@@ -59,7 +59,7 @@ interface PageOptions {
 }
 
 /** Every page's frame: navigation, language switch, large-type toggle, config for scripts. */
-function page({ request, lang, title, path: pagePath, body, scripts = [], vendorScripts = [], styles = [], data = {}, ctx }: PageOptions): string {
+export function page({ request, lang, title, path: pagePath, body, scripts = [], vendorScripts = [], styles = [], data = {}, ctx }: PageOptions): string {
   const t = I18N[lang];
   const other: Lang = lang === 'en' ? 'zh' : 'en';
   const wire = pageWire(request, ctx, pagePath);
@@ -98,6 +98,7 @@ ${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
     ${navLink('/', t['nav.index'], pagePath)}
     ${navLink('/board', t['nav.board'], pagePath)}
     ${navLink('/results', t['nav.results'], pagePath)}
+    ${navLink('/check', t['nav.check'], pagePath)}
   </nav>
   <span class="tools">
     ${wireSwitch(wire, t)}

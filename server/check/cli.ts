@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { RESULTS_DIR } from '../paths.ts';
+import { reportDocument } from './report-html.ts';
 import { progressLine, summaryTable } from './report-text.ts';
 import { DEFAULT_OPTIONS } from './context.ts';
 import { runCheck } from './runner.ts';
@@ -24,7 +25,7 @@ Options:
   --json                  print one JSON line per server (a grade sheet) instead of the table
   --report <file>         also write the full JSON report of the (last) server to <file>
   --name <name>           the report's name under results/check/ (default: host-port of the URL)
-  --no-save               do not write results/check/<name>.json
+  --no-save               do not write results/check/<name>.json and .html
   --heartbeat-ms <ms>     the heartbeat interval the server states (default ${DEFAULT_OPTIONS.heartbeatMs}); the heartbeat cases wait 1.5 times it
   --publish-budget <n>    the most chat messages published to overrun the buffer for the gap cases (default ${DEFAULT_OPTIONS.publishBudget})
   --help                  this text
@@ -43,12 +44,14 @@ export function reportName(url: string): string {
   }
 }
 
-/** Writes results/check/<name>.json; returns its path. */
-export function saveReport(report: CheckReport, name: string): { json: string } {
+/** Writes results/check/<name>.json and the standalone <name>.html; returns their paths. */
+export function saveReport(report: CheckReport, name: string): { json: string; html: string } {
   mkdirSync(CHECK_DIR, { recursive: true });
   const json = path.join(CHECK_DIR, `${name}.json`);
+  const html = path.join(CHECK_DIR, `${name}.html`);
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  return { json };
+  writeFileSync(html, reportDocument(report, name));
+  return { json, html };
 }
 
 /** The grade-sheet line of one server. */
@@ -110,11 +113,12 @@ async function main(): Promise<void> {
     else console.log(`\n${summaryTable(report, color)}`);
     if (!values['no-save']) {
       const saved = saveReport(report, values.name ?? reportName(url));
-      if (!values.json) console.log(`Report: ${path.relative(process.cwd(), saved.json)}`);
+      if (!values.json) console.log(`Reports: ${path.relative(process.cwd(), saved.json)}, ${path.relative(process.cwd(), saved.html)} (the lab shows it at /check/${path.basename(saved.html)})`);
     }
     if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   }
   process.exitCode = failed ? 1 : 0;
 }
 
-await main();
+// Run as the command (npm run check), not when the lab imports saveReport from here.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) await main();
