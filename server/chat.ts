@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FeedSource } from './feed-store.ts';
 import { LabError, sendError } from './errors.ts';
 import { checkOrigin } from './origin.ts';
+import { clientAddress } from './client-address.ts';
 
 export const MAX_TEXT_CHARS = 2000;
 export const MAX_NAME_CHARS = 64;
@@ -163,7 +164,7 @@ function registerChatRoutes(app: FastifyInstance, { source, limiter, allowedOrig
     if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not post chat here.`);
     if (request.headers.origin) reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
     const message = parseChat(request.body);
-    if (!(await allowed(limiter, request.ip))) return sendError(reply, 'rate_limited'); // with Retry-After
+    if (!(await allowed(limiter, clientAddress(request)))) return sendError(reply, 'rate_limited'); // with Retry-After
     const event = await publishChat(source, message);
     return reply.code(201).header('cache-control', 'no-store').send({ seq: event.seq });
   });

@@ -20,11 +20,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventEmitter } from 'node:events';
 import http2, { type Http2ServerRequest, type Http2Stream } from 'node:http2';
 import { Socket } from 'node:net';
-import { pipeOf } from './http2/plaintext.ts';
+import { connectionOf as http2ConnectionOf } from './http2/connection.ts';
 import type { AnyRequest } from './stats.ts';
 import { type ErrorCode, sendError } from './errors.ts';
 import { HELD_TRANSPORTS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
+import { clientAddress } from './client-address.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -82,7 +83,7 @@ export function carrierOf(request: AnyRequest): Carrier {
  */
 export function backlogOf(carrier: Carrier): number {
   if (carrier instanceof Socket) return carrier.writableLength;
-  return carrier.writableLength + (pipeOf(carrier.session)?.backlogBytes ?? 0);
+  return carrier.writableLength + (http2ConnectionOf(carrier.session)?.backlogBytes ?? 0);
 }
 
 /**
@@ -95,8 +96,8 @@ export function cutOff(carrier: Carrier): void {
     if (!carrier.destroyed) carrier.resetAndDestroy();
     return;
   }
-  const pipe = pipeOf(carrier.session);
-  if (pipe && pipe.backlogBytes > 0) pipe.reset();
+  const connection = http2ConnectionOf(carrier.session);
+  if (connection && connection.backlogBytes > 0) connection.reset();
   else if (!carrier.destroyed) carrier.close(http2.constants.NGHTTP2_CANCEL);
 }
 
@@ -257,10 +258,11 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
     // Held until the response closes, for any reason (answered, ended, client gone); an
     // HTTP/1.1 WebSocket until its socket closes (ws.ts lets go of the upgrade's response).
     const until = request.ws ? request.raw.socket : reply.raw;
+    const client = clientAddress(request);
     // In a cluster the cap is per client across processes, reserved in Redis (redis/shared-limits.ts).
     let admitted: boolean;
     try {
-      admitted = shared ? await limits.holdShared(request.ip, until) : limits.hold(request.ip, until);
+      admitted = shared ? await limits.holdShared(client, until) : limits.hold(client, until);
     } catch {
       return refuse('feed_unavailable'); // the shared store is away: no stream can be served truthfully now
     }

@@ -26,7 +26,7 @@ import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from
 import type { StepNote, StepSink } from '../trace.ts';
 import type { TransportId } from '../transports/registry.ts';
 import { FrameSteps } from './frame-steps.ts';
-import { type ByteKind, CONTINUATION, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, HEADERS, frameTypeName } from './frames.ts';
+import { type ByteKind, CONTINUATION, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, HEADERS, RST_STREAM, frameTypeName } from './frames.ts';
 
 export type Direction = 'in' | 'out';
 
@@ -73,6 +73,8 @@ class StreamAccount {
   private readonly payloadQueue: number[] = [];
   private queueHead = 0;
   closed = false;
+  /** Node has announced the stream ('stream' event), so its close will be reported. */
+  announced = false;
   tap: StreamTap | undefined;
   /** The request's HEADERS frames as they crossed, kept until claimed (a tap attaches only then), while a wiretap listens. */
   requestFrames: Buffer[] | undefined;
@@ -136,14 +138,55 @@ class StreamAccount {
 }
 
 /**
+ * Frames a peer may send on stream ids no stream has used yet (only PRIORITY is
+ * legal there, RFC 9113 section 5.1) before the lab calls it abuse. Such a frame
+ * opens no account and carries nothing for any transport. A browser sends none
+ * (Firefox once sent a few for its priority placeholders); a peer sending them by
+ * the thousand only makes the lab read them, a cost nghttp2 does not bound.
+ */
+export const MAX_IDLE_STREAM_FRAMES = 1000;
+
+/** How a connection's meter is set up (listener.ts). */
+export interface ConnectionMeterOptions {
+  /** Also shown every frame the lab sends, on the same single reading (listener.ts watches for error GOAWAYs). */
+  watch?: FrameListener;
+  /**
+   * Whether a new stream's request HEADERS are worth keeping for a wiretap that may claim it:
+   * no page listening, no copy of every request's head.
+   */
+  keepRequestHeads?: () => boolean;
+  /**
+   * Stream accounts open at once past which the peer is abusing the meter: streams that
+   * nghttp2 neither serves nor refuses. The listener gives SETTINGS_MAX_CONCURRENT_STREAMS
+   * plus the refusals it tolerates.
+   */
+  maxOpenAccounts?: number;
+  /** Called once when the peer passes a bound above; the listener ends the connection (GOAWAY ENHANCE_YOUR_CALM). */
+  onAbuse?: (reason: string) => void;
+}
+
+/**
  * The frame meter of one HTTP/2 connection: feed it the plaintext both ways
- * (`incoming`, `outgoing`), tell it when streams close, and transports claim
- * their streams through it.
+ * (`incoming`, `outgoing`), tell it when streams open and close, and transports
+ * claim their streams through it.
+ *
+ * Its state is bounded whatever the peer sends. A stream's account opens with the
+ * client's HEADERS on a new stream id, the only frame that opens a stream; any
+ * other frame on a stream without an account (PRIORITY on an idle stream, a late
+ * WINDOW_UPDATE on a stream long closed) is credited to the `connection` line,
+ * byte for byte. An account closes with its stream, or, for a stream nghttp2
+ * refused or reset before Node announced it, with the lab's RST_STREAM. Past
+ * MAX_IDLE_STREAM_FRAMES or `maxOpenAccounts` the peer is told (onAbuse), and
+ * nothing more is kept.
  */
 export class ConnectionMeter {
   private readonly accounts = new Map<number, StreamAccount>();
   private readonly closedOrder: number[] = [];
-  private highestStreamId = 0;
+  /** The highest client stream id a HEADERS opened: a frame above it names an idle stream. */
+  private highestOpened = 0;
+  private openAccounts = 0;
+  private idleStreamFrames = 0;
+  private abused = false;
   /** The transports this connection has carried, for their connectionsOpen. */
   private readonly carried = new Set<TrafficStats>();
   /** Whether a page traces any stream of this connection; then stream 0's frames are steps too. */
@@ -151,34 +194,41 @@ export class ConnectionMeter {
   private connectionSteps: FrameSteps | undefined;
   readonly incoming: FrameReader;
   readonly outgoing: FrameReader;
+  private readonly keepRequestHeads: () => boolean;
+  private readonly maxOpenAccounts: number;
+  private readonly onAbuse: (reason: string) => void;
+  private readonly watch: FrameListener | undefined;
 
-  /**
-   * `watch`: also shown every frame the lab sends, on the same single reading (listener.ts
-   * watches for error GOAWAYs). `keepRequestHeads` says whether a new stream's request HEADERS are worth keeping for
-   * a wiretap that may claim it: no page listening, no copy of every request's head.
-   */
-  constructor(private readonly totals: Http2Totals, readonly watch?: FrameListener, private readonly keepRequestHeads: () => boolean = () => true) {
+  constructor(private readonly totals: Http2Totals, options: ConnectionMeterOptions = {}) {
+    this.keepRequestHeads = options.keepRequestHeads ?? (() => true);
+    this.maxOpenAccounts = options.maxOpenAccounts ?? Infinity;
+    this.onAbuse = options.onAbuse ?? (() => {});
     totals.sessionsOpened++;
     totals.sessionsOpen++;
+    this.watch = options.watch;
     this.incoming = new FrameReader(this.listener('in'), true);
     this.outgoing = new FrameReader(this.listener('out'), false);
   }
 
   private listener(dir: Direction): FrameListener {
     const frames = this.totals.frames[dir];
+    const connection = this.totals.connection;
     const watch = dir === 'out' ? this.watch : undefined;
+    // The account the frame being read belongs to (undefined: the connection line), found once per frame.
+    let current: StreamAccount | undefined;
     return {
       frame: (header: FrameHeader) => {
         frames[frameTypeName(header.type)]++;
         watch?.frame?.(header);
-        if (this.traced) (header.streamId === 0 ? this.connectionSteps : this.accounts.get(header.streamId)?.steps)?.frameStarted(dir, header);
+        current = header.streamId === 0 ? undefined : this.accountOf(dir, header.type, header.streamId);
+        if (this.traced) (header.streamId === 0 ? this.connectionSteps : current?.steps)?.frameStarted(dir, header);
       },
       bytes: (streamId: number, kind: ByteKind, n: number, type: number, source: Uint8Array, start: number) => {
         watch?.bytes(streamId, kind, n, type, source, start);
-        const account = streamId === 0 ? undefined : this.accountFor(streamId);
+        const account = current;
         if (account === undefined) {
-          if (dir === 'in') this.totals.connection.bytesIn += n;
-          else this.totals.connection.bytesOut += n;
+          if (dir === 'in') connection.bytesIn += n;
+          else connection.bytesOut += n;
           if (streamId === 0) this.connectionSteps?.bytes(dir, kind, n, source, start);
           return;
         }
@@ -189,22 +239,49 @@ export class ConnectionMeter {
     };
   }
 
+  /** The account a frame of `type` on `streamId` is credited to, opening or closing one as the frame says. */
+  private accountOf(dir: Direction, type: number, streamId: number): StreamAccount | undefined {
+    const known = this.accounts.get(streamId);
+    if (known !== undefined) {
+      // nghttp2 refused or reset a stream Node never announced: no 'close' will come for it.
+      if (dir === 'out' && type === RST_STREAM && !known.announced) this.streamClosed(streamId);
+      return known;
+    }
+    if (dir === 'out' || streamId <= this.highestOpened) return undefined;
+    // A client stream opens with HEADERS on a new odd id (RFC 9113 section 5.1.1); anything else names an idle stream.
+    if (type !== HEADERS || streamId % 2 === 0) {
+      if (++this.idleStreamFrames > MAX_IDLE_STREAM_FRAMES) this.abuse(`more than ${MAX_IDLE_STREAM_FRAMES} frames on idle streams`);
+      return undefined;
+    }
+    if (this.openAccounts >= this.maxOpenAccounts) {
+      this.abuse(`more than ${this.maxOpenAccounts} streams neither served nor refused`);
+      return undefined;
+    }
+    this.highestOpened = streamId;
+    const account = new StreamAccount();
+    if (this.keepRequestHeads()) account.requestFrames = [];
+    this.accounts.set(streamId, account);
+    this.openAccounts++;
+    return account;
+  }
+
+  private abuse(reason: string): void {
+    if (this.abused) return;
+    this.abused = true;
+    this.onAbuse(reason);
+  }
+
+  /** Node announced `streamId` (the server's 'stream' event): its close will be reported. */
+  streamOpened(streamId: number): void {
+    const account = this.accounts.get(streamId);
+    if (account) account.announced = true;
+  }
+
   private keep(account: StreamAccount, bytes: Uint8Array): void {
     const kept = account.requestFrames!;
     const size = kept.reduce((sum, b) => sum + b.length, 0);
     if (size + bytes.length > MAX_KEPT_HEAD_BYTES) account.requestFrames = undefined;
     else kept.push(Buffer.from(bytes));
-  }
-
-  /** The account of `streamId`: a new one for a new stream, undefined for one closed and forgotten. */
-  private accountFor(streamId: number): StreamAccount | undefined {
-    const known = this.accounts.get(streamId);
-    if (known || streamId <= this.highestStreamId) return known;
-    this.highestStreamId = streamId;
-    const account = new StreamAccount();
-    if (this.keepRequestHeads()) account.requestFrames = [];
-    this.accounts.set(streamId, account);
-    return account;
   }
 
   /**
@@ -213,7 +290,8 @@ export class ConnectionMeter {
    * them attaches first (wiretap.attach before stats.meter).
    */
   claim(streamId: number, stats: TrafficStats): StreamMeter {
-    const account = this.accountFor(streamId) ?? new StreamAccount();
+    // No account: a stream opened past a bound, or forgotten; its request is counted, its bytes are the connection's.
+    const account = this.accounts.get(streamId) ?? new StreamAccount();
     account.claim(stats);
     account.requestFrames = undefined;
     stats.requests++;
@@ -256,6 +334,7 @@ export class ConnectionMeter {
     const account = this.accounts.get(streamId);
     if (!account || account.closed) return;
     account.closed = true;
+    this.openAccounts--;
     account.tap = undefined;
     account.requestFrames = undefined;
     // Its steps go on until the account is forgotten: a late WINDOW_UPDATE still belongs to it.

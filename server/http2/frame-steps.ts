@@ -21,7 +21,7 @@ const WS_OPCODE_KINDS: Record<number, StepKind> = { 0x1: 'message', 0x2: 'messag
 interface OpenFrame {
   type: number;
   flags: number;
-  /** Payload bytes still to come. */
+  /** Bytes still to come, its header's included. */
   left: number;
   head: number;
   /** Everything else so far: the header, padding, DATA content, control payload. */
@@ -55,16 +55,15 @@ export class FrameSteps {
     this.sink('in', { head, framing, payload: 0 }, { what: 'request', frame: 'HEADERS' }, { stream: this.stream });
   }
 
-  /** A frame starts; its 9 header bytes have just been counted. */
+  /** A frame starts; its 9 header bytes are counted next, then its payload's. */
   frameStarted(dir: Direction, header: FrameHeader): void {
-    this.open[dir] = { type: header.type, flags: header.flags, left: header.length, head: 0, other: FRAME_HEADER_BYTES, payload: 0, notes: [] };
-    if (header.length === 0) this.finish(dir);
+    this.open[dir] = { type: header.type, flags: header.flags, left: FRAME_HEADER_BYTES + header.length, head: 0, other: 0, payload: 0, notes: [] };
   }
 
   /** `n` bytes of the frame open in `dir`; they are `source[start, start + n)`. */
   bytes(dir: Direction, kind: ByteKind, n: number, source: Uint8Array, start: number): void {
     const frame = this.open[dir];
-    if (!frame) return; // a frame header's own bytes: counted when the frame starts
+    if (!frame) return; // the rest of a frame that started before the stream was traced
     if (kind === 'head') frame.head += n;
     else frame.other += n;
     if (kind === 'data' && frame.firstByte === undefined && n > 0) frame.firstByte = source[start];

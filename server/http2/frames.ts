@@ -35,9 +35,13 @@ export function frameTypeName(type: number): FrameTypeName {
 /** Frame type codes (RFC 9113 section 6), for the readers here, the frame meter and the listener. */
 export const DATA = 0x0;
 export const HEADERS = 0x1;
+export const PRIORITY = 0x2;
 export const RST_STREAM = 0x3;
+export const SETTINGS = 0x4;
 export const PUSH_PROMISE = 0x5;
+export const PING = 0x6;
 export const GOAWAY = 0x7;
+export const WINDOW_UPDATE = 0x8;
 export const CONTINUATION = 0x9;
 const FLAG_PADDED = 0x8;
 const FLAG_PRIORITY = 0x20;
@@ -62,7 +66,7 @@ export interface FrameHeader {
 }
 
 export interface FrameListener {
-  /** A frame header has been read; its payload follows (possibly in later chunks). */
+  /** A frame header has been read; its bytes and then its payload's follow (the payload possibly in later chunks). */
   frame?(header: FrameHeader): void;
   /**
    * `count` bytes of `kind`, belonging to `streamId` (0 for the connection and the
@@ -145,8 +149,9 @@ export class FrameReader {
       flags: h[4],
       streamId: h.readUInt32BE(5) & 0x7fffffff,
     };
-    this.listener.bytes(frame.streamId, 'frame', FRAME_HEADER_BYTES, frame.type, this.header, 0);
+    // The frame first, then its header's bytes: a listener knows whose bytes they are before it counts them.
     this.listener.frame?.(frame);
+    this.listener.bytes(frame.streamId, 'frame', FRAME_HEADER_BYTES, frame.type, this.header, 0);
     this.current = frame;
     this.payloadLeft = frame.length;
     const padded = (frame.type === DATA || frame.type === HEADERS || frame.type === PUSH_PROMISE) && (frame.flags & FLAG_PADDED) !== 0;

@@ -11,11 +11,8 @@
  * code, but an error Node's JavaScript layer ends a session for goes out as
  * INTERNAL_ERROR (Http2Session.destroy), whatever nghttp2 had found.
  *
- * Node's client will not send malformed HTTP/2, so this file writes frames by hand
- * and reads whole frames back (the lab's FrameReader reports bytes piece by piece,
- * for metering). Nothing here decodes the lab's HPACK but `:status: 200`, which
- * nghttp2 sends as static table index 8, the byte 0x88; requests use literal
- * header fields without indexing (RFC 7541 section 6.2.2), which need no table.
+ * Node's client will not send malformed HTTP/2, so the rows write frames by hand
+ * and read whole frames back (raw-h2.ts).
  *
  * Bad input must cost only its sender. Three bystanders follow the feed from
  * before the first row (SSE over HTTP/2 and WebSocket over HTTP/2, RFC 8441, each
@@ -35,169 +32,15 @@ import type { Connection, WireProtocol } from '../../bench/drivers/common.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
-import { CLIENT_PREFACE, encodeFrame } from './frames.ts';
+import { ACK, ANSWER_MS, CONTINUATION, DATA, END_HEADERS, END_STREAM, H2_ERRORS, type H2Error, HEADERS, PING, RST_STREAM, RawH2, SETTINGS, WINDOW_UPDATE, errorName, frame, headerBlock, hpackString, ping, request, requestFields, rstStream, u32 } from './raw-h2.ts';
+import { CLIENT_PREFACE } from './frames.ts';
 import { EXPERIMENT_MAX_STREAMS, handshake } from './listener.ts';
-
-/**
- * Every answer is awaited at most this long: a passing row never waits so long,
- * a missing defense shows as a failed row rather than a hung test.
- */
-const ANSWER_MS = 5000;
 
 /** The lab's TLS handshake deadline during this file (listener.ts keeps 10 s otherwise). */
 const HANDSHAKE_TIMEOUT_MS = 1000;
 
 let lab: RunningLab;
 const ports = { main: 0, h1: 0, experiment: 0 };
-
-// ------------------------------------------------------------------ HTTP/2 frames by hand (RFC 9113 section 6)
-
-const DATA = 0x0;
-const HEADERS = 0x1;
-const RST_STREAM = 0x3;
-const SETTINGS = 0x4;
-const PING = 0x6;
-const GOAWAY = 0x7;
-const WINDOW_UPDATE = 0x8;
-const CONTINUATION = 0x9;
-const TYPE_NAMES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION'];
-
-const END_STREAM = 0x1;
-const ACK = 0x1;
-const END_HEADERS = 0x4;
-
-/** Error codes (RFC 9113 section 7) by name, so that a failing row prints names. */
-const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'] as const;
-type H2Error = (typeof H2_ERRORS)[number];
-const errorName = (code: number): string => H2_ERRORS[code] ?? `0x${code.toString(16)}`;
-
-const frame = encodeFrame;
-
-const u32 = (value: number) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(value);
-  return bytes;
-};
-const rstStream = (streamId: number, code: H2Error) => frame(RST_STREAM, 0, streamId, u32(H2_ERRORS.indexOf(code)));
-/** A PING whose 8 opaque bytes carry `n`, so that its ACK can be matched. */
-const ping = (n: number) => frame(PING, 0, 0, Buffer.concat([u32(0), u32(n)]));
-
-/** An HPACK integer with an N-bit prefix (RFC 7541 section 5.1). */
-function hpackInteger(value: number, prefixBits: number, firstByte = 0): Buffer {
-  const max = (1 << prefixBits) - 1;
-  if (value < max) return Buffer.from([firstByte | value]);
-  const bytes = [firstByte | max];
-  for (value -= max; value >= 128; value = Math.floor(value / 128)) bytes.push((value % 128) | 0x80);
-  bytes.push(value);
-  return Buffer.from(bytes);
-}
-
-/** A string literal, not Huffman-coded (RFC 7541 section 5.2). */
-const hpackString = (text: string) => Buffer.concat([hpackInteger(Buffer.byteLength(text), 7), Buffer.from(text)]);
-
-/** A header block of literal fields without indexing, new names (RFC 7541 section 6.2.2: 0x00, name, value). */
-const headerBlock = (fields: [string, string][]) => Buffer.concat(fields.flatMap(([name, value]) => [Buffer.from([0]), hpackString(name), hpackString(value)]));
-
-const requestFields = (path: string, method = 'GET'): [string, string][] => [[':method', method], [':scheme', 'https'], [':authority', '127.0.0.1'], [':path', path]];
-
-/** A request's HEADERS frame (END_HEADERS), with END_STREAM unless a body is to follow. */
-const request = (streamId: number, path: string, { method = 'GET', endStream = true, fields = [] as [string, string][] } = {}) =>
-  frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), streamId, headerBlock([...requestFields(path, method), ...fields]));
-
-interface Frame {
-  type: number;
-  flags: number;
-  streamId: number;
-  payload: Buffer;
-}
-
-const describeFrame = (f: Frame) => {
-  const name = TYPE_NAMES[f.type] ?? `0x${f.type.toString(16)}`;
-  if (f.type === GOAWAY) return `GOAWAY(${errorName(f.payload.readUInt32BE(4))}, last ${f.payload.readUInt32BE(0) & 0x7fffffff})`;
-  if (f.type === RST_STREAM) return `RST_STREAM#${f.streamId}(${errorName(f.payload.readUInt32BE(0))})`;
-  return `${name}#${f.streamId}${f.flags & ACK && (f.type === SETTINGS || f.type === PING) ? '(ACK)' : ''}`;
-};
-
-/**
- * A hand-written HTTP/2 client on one TLS connection with ALPN h2. `open` sends the
- * preface and SETTINGS, acknowledges the lab's SETTINGS (unless told not to) and
- * returns once the lab has acknowledged ours: what arrives after that is the answer
- * to what the row sends.
- */
-class RawH2 {
-  readonly frames: Frame[] = [];
-  closed = false;
-  private pending = Buffer.alloc(0);
-  /** Index in `frames` where the row's answer starts. */
-  private answerFrom = 0;
-
-  private constructor(readonly socket: tls.TLSSocket, private readonly ackSettings: boolean) {
-    socket.on('data', (chunk: Buffer) => this.read(chunk));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => {}); // a reset after the lab's GOAWAY: `closed` says all
-  }
-
-  static async open(port: number, { preface = true, ackSettings = true, ca = lab.https!.ca } = {}): Promise<RawH2> {
-    const socket = tls.connect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['h2'] });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', resolve);
-      socket.once('error', reject);
-    });
-    assert.equal(socket.alpnProtocol, 'h2', 'the lab chose h2 by ALPN');
-    const connection = new RawH2(socket, ackSettings);
-    if (preface) {
-      connection.send(CLIENT_PREFACE, frame(SETTINGS, 0, 0));
-      const settings = (ack: number) => () => connection.frames.some((f) => f.type === SETTINGS && (f.flags & ACK) === ack);
-      await waitFor(settings(0), 'the lab\'s SETTINGS', ANSWER_MS);
-      await waitFor(settings(ACK), 'the lab\'s ACK of our SETTINGS', ANSWER_MS);
-    }
-    connection.answerFrom = connection.frames.length;
-    return connection;
-  }
-
-  private read(chunk: Buffer): void {
-    this.pending = Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 9) {
-      const length = this.pending.readUIntBE(0, 3);
-      if (this.pending.length < 9 + length) return;
-      const f: Frame = { type: this.pending[3], flags: this.pending[4], streamId: this.pending.readUInt32BE(5) & 0x7fffffff, payload: this.pending.subarray(9, 9 + length) };
-      this.pending = this.pending.subarray(9 + length);
-      this.frames.push(f);
-      if (f.type === SETTINGS && !(f.flags & ACK) && this.ackSettings) this.send(frame(SETTINGS, ACK, 0));
-    }
-  }
-
-  send(...parts: Buffer[]): void {
-    if (!this.socket.destroyed) this.socket.write(Buffer.concat(parts));
-  }
-
-  /** The frames that answered the row, as names: `GOAWAY(FRAME_SIZE_ERROR, last 0)`, `HEADERS#1`. */
-  answer(): string[] {
-    return this.frames.slice(this.answerFrom).map(describeFrame);
-  }
-
-  answerFrames(type: number): Frame[] {
-    return this.frames.slice(this.answerFrom).filter((f) => f.type === type);
-  }
-
-  goaway(): { code: string; lastStreamId: number; debug: string } | undefined {
-    const f = this.answerFrames(GOAWAY)[0];
-    return f && { code: errorName(f.payload.readUInt32BE(4)), lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff, debug: f.payload.subarray(8).toString('utf8') };
-  }
-
-  /** Whether `streamId` was answered `:status: 200` (0x88 first in its header block). */
-  answered200(streamId: number): boolean {
-    return this.answerFrames(HEADERS).some((f) => f.streamId === streamId && f.payload[0] === 0x88);
-  }
-
-  async closedByLab(what: string): Promise<void> {
-    await waitFor(() => this.closed, `${what}: the lab closes the connection (frames: ${this.answer().join(' ')})`, ANSWER_MS);
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 // ------------------------------------------------------------------ TLS and plain bytes by hand
 
@@ -574,7 +417,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
   describe('malformed HTTP/2 after a good handshake: GOAWAY with its code, then close', () => {
     test('a bad client preface: GOAWAY INTERNAL_ERROR (RFC 9113 section 3.4 says PROTOCOL_ERROR; Node ends the session itself)', () =>
       sessionErrorCounted(async () => {
-        const h2 = await RawH2.open(ports.main, { preface: false });
+        const h2 = await RawH2.open(ports.main, { preface: false, ca: lab.https!.ca });
         try {
           h2.send(Buffer.from('PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n'), frame(SETTINGS, 0, 0));
           await h2.closedByLab('bad preface');
@@ -603,7 +446,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
     for (const { name, send, goaway, debug } of CONNECTION_ERRORS) {
       test(`${name}: GOAWAY ${goaway}`, () =>
         sessionErrorCounted(async () => {
-          const h2 = await RawH2.open(ports.main);
+          const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
           try {
             h2.send(...send());
             await h2.closedByLab(name);
@@ -621,7 +464,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
   describe('floods', () => {
     test('rapid reset: 5,000 HEADERS each followed by RST_STREAM: GOAWAY INTERNAL_ERROR once nghttp2\'s reset limit is passed', () =>
       sessionErrorCounted(async () => {
-        const h2 = await RawH2.open(ports.main);
+        const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
         try {
           const flood: Buffer[] = [];
           for (let i = 0; i < 5000; i++) flood.push(request(1 + 2 * i, '/feed/short-poll'), rstStream(1 + 2 * i, 'CANCEL'));
@@ -641,7 +484,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
     // record holds 1,820 empty SETTINGS. The same 20,000 sent 900 to a record would all be acknowledged.
     test('a SETTINGS flood (20,000 in one write): nghttp2 detects the flood, GOAWAY INTERNAL_ERROR', () =>
       sessionErrorCounted(async () => {
-        const h2 = await RawH2.open(ports.main);
+        const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
         try {
           h2.send(...Array.from({ length: 20_000 }, () => frame(SETTINGS, 0, 0)));
           await h2.closedByLab('SETTINGS flood');
@@ -656,7 +499,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
     // A 16 KiB TLS record holds 963 PINGs, under nghttp2's 1,000 frames to acknowledge per read, so it never
     // calls this a flood; Node stops reading while a write is pending, so a peer that does not read stalls itself.
     test('a PING flood (20,000 in one write, then not reading for a while): every PING acknowledged in order, the connection usable', async () => {
-      const h2 = await RawH2.open(ports.main);
+      const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
       try {
         h2.socket.pause();
         h2.send(...Array.from({ length: 20_000 }, (_, i) => ping(i)));
@@ -681,7 +524,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
 
     test('a peer that has not acknowledged the limit: REFUSED_STREAM per stream over it, and GOAWAY ENHANCE_YOUR_CALM at the 100th', () =>
       sessionErrorCounted(async () => {
-        const h2 = await RawH2.open(ports.experiment, { ackSettings: false });
+        const h2 = await RawH2.open(ports.experiment, { ackSettings: false, ca: lab.https!.ca });
         try {
           h2.send(...Array.from({ length: EXPERIMENT_MAX_STREAMS + 2 }, (_, i) => held(i)));
           await waitFor(() => h2.answerFrames(RST_STREAM).length >= 2, 'two refusals', ANSWER_MS);
@@ -705,7 +548,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
     // before nghttp2's GOAWAY goes out.
     test('a peer that acknowledged the limit and opens one stream more: the connection is closed', () =>
       sessionErrorCounted(async () => {
-        const h2 = await RawH2.open(ports.experiment);
+        const h2 = await RawH2.open(ports.experiment, { ca: lab.https!.ca });
         try {
           h2.send(...Array.from({ length: EXPERIMENT_MAX_STREAMS + 1 }, (_, i) => held(i)));
           await h2.closedByLab('one stream over the limit');
@@ -721,7 +564,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
 
   describe('well-formed HTTP/2 past the lab\'s limits', () => {
     test('a header list over 16 KiB (HEADERS + CONTINUATION): RST_STREAM ENHANCE_YOUR_CALM, and the connection goes on', async () => {
-      const h2 = await RawH2.open(ports.main);
+      const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
       try {
         const block = headerBlock([...requestFields('/feed/short-poll'), ['x-big', 'a'.repeat(20_000)]]);
         h2.send(frame(HEADERS, END_STREAM, 1, block.subarray(0, 16_000)), frame(CONTINUATION, END_HEADERS, 1, block.subarray(16_000)), request(3, '/feed/short-poll'));
@@ -734,7 +577,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
     });
 
     test('an HPACK bomb (one 4 KB entry in the dynamic table, referenced 6 times): RST_STREAM ENHANCE_YOUR_CALM', async () => {
-      const h2 = await RawH2.open(ports.main);
+      const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
       try {
         // 0x40: literal with incremental indexing, new name (RFC 7541 section 6.2.1); 0xbe: indexed field 62, that entry.
         const entry = Buffer.concat([Buffer.from([0x40]), hpackString('x-bomb'), hpackString('b'.repeat(4000))]);

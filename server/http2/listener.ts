@@ -22,9 +22,9 @@ import type { FastifyInstance } from 'fastify';
 import type { LabContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { listenOn, relayServer } from '../listeners.ts';
-import { ConnectionMeter, Http2Metering } from './frame-meter.ts';
-import { type ByteKind, type FrameListener, GOAWAY, RST_STREAM } from './frames.ts';
-import { PlaintextPipe, registerPipe } from './plaintext.ts';
+import { Http2Connection, connectionOf } from './connection.ts';
+import { Http2Metering } from './frame-meter.ts';
+import type { PlaintextPipe } from './plaintext.ts';
 
 /** Where the TLS ports listen. */
 export interface TlsPorts {
@@ -55,64 +55,14 @@ function plainHttpAnswer(port: number): string {
   return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`;
 }
 
-const { NGHTTP2_NO_ERROR: NO_ERROR, NGHTTP2_REFUSED_STREAM: REFUSED_STREAM } = http2.constants;
-
-/**
- * How many streams one connection may have had refused (RST_STREAM REFUSED_STREAM,
- * past SETTINGS_MAX_CONCURRENT_STREAMS) before the lab ends it with GOAWAY
- * ENHANCE_YOUR_CALM. A browser's first flight may overshoot a limit it has not
- * seen yet, and it retries those streams; a peer that goes on opening streams
- * that are refused at once would be refused for ever (nghttp2 answers a peer that
- * has not acknowledged the limit with REFUSED_STREAM, and never closes). 100 is
- * Node's own bound on streams it rejects itself (`maxSessionRejectedStreams`).
- */
-const MAX_REFUSED_STREAMS = 100;
-
-/** How long a GOAWAY of the lab's own may take to leave before the session is destroyed anyway. */
-const GOAWAY_GRACE_MS = 2000;
-
-/**
- * Reads the frames the lab sends on one connection for two answers that must end it.
- *
- * - A GOAWAY with an error code. nghttp2 sends one by itself for a frame too large,
- *   an invalid frame, a broken HPACK block or a flood of resets, then reads nothing
- *   more, and Node keeps the connection open: a peer could hold any number of them.
- *   RFC 9113 section 5.4.1: "After sending the GOAWAY frame for an error condition,
- *   the endpoint MUST close the TCP connection."
- * - The MAX_REFUSED_STREAMS-th REFUSED_STREAM.
- */
-class SentFrameWatch implements FrameListener {
-  /** The first payload bytes of the frame being read (a GOAWAY's 8, a RST_STREAM's 4). */
-  private readonly head = Buffer.alloc(8);
-  private have = 0;
-  private refused = 0;
-  /** Set by the listener once the session exists. */
-  onErrorGoaway: (code: number) => void = () => {};
-  onTooManyRefused: () => void = () => {};
-
-  frame(): void {
-    this.have = 0;
-  }
-
-  bytes(_streamId: number, kind: ByteKind, count: number, type: number, source: Uint8Array, start: number): void {
-    if (kind !== 'control' || (type !== GOAWAY && type !== RST_STREAM)) return;
-    const wanted = type === GOAWAY ? 8 : 4;
-    const n = Math.min(count, wanted - this.have);
-    if (n <= 0) return;
-    this.head.set(source.subarray(start, start + n), this.have);
-    this.have += n;
-    if (this.have < wanted) return;
-    if (type === GOAWAY) {
-      const code = this.head.readUInt32BE(4);
-      if (code !== NO_ERROR) this.onErrorGoaway(code);
-    } else if (this.head.readUInt32BE(0) === REFUSED_STREAM && ++this.refused === MAX_REFUSED_STREAMS) {
-      this.onTooManyRefused();
-    }
-  }
+/** An HTTP/2 server and the stream limit it advertises. */
+interface H2Port {
+  server: Http2Server;
+  maxConcurrentStreams: number;
 }
 
 /** An HTTP/2 server that hands every request (CONNECT included: WebSocket over HTTP/2) to `app`. */
-function http2Server(app: FastifyInstance, ctx: LabContext, metering: Http2Metering, maxConcurrentStreams: number, arriving: () => PlaintextPipe | undefined): Http2Server {
+function http2Server(app: FastifyInstance, maxConcurrentStreams: number): Http2Server {
   const server = http2.createServer({
     settings: {
       maxConcurrentStreams,
@@ -122,51 +72,28 @@ function http2Server(app: FastifyInstance, ctx: LabContext, metering: Http2Meter
       maxHeaderListSize: 16 * 1024,
     },
   });
-  server.on('session', (session: Http2Session) => {
-    const pipe = arriving();
-    if (!pipe) throw new Error('an HTTP/2 session started without the lab\'s plaintext pipe');
-    registerPipe(session, pipe);
-    metering.open(session, pipe.meter);
-    // The session reads a JS stream, which knows no peer address: give it the TCP socket's,
-    // so that request.ip (per-client caps, chat rate) is the client's as over HTTP/1.1.
-    const socket = session.socket as unknown as { _peername: object; _sockname: object };
-    socket._peername = { address: pipe.tcp.remoteAddress, port: pipe.tcp.remotePort, family: pipe.tcp.remoteFamily };
-    socket._sockname = { address: pipe.tcp.localAddress, port: pipe.tcp.localPort, family: pipe.tcp.localFamily };
-    ctx.stats.tls.opened('h2', pipe.tcp, pipe.tls);
-    const watch = pipe.meter.watch as SentFrameWatch;
-    // Both are called while nghttp2 writes. An error GOAWAY has reached TLS by then: the session ends
-    // right after (destroy() sends no second GOAWAY once nghttp2 sent its own), and the socket closes.
-    watch.onErrorGoaway = (code) => {
-      failed(session);
-      setImmediate(() => session.destroy(new Error(`HTTP/2 connection error ${code}`), code));
-    };
-    // The lab's own GOAWAY goes out first (destroy() alone may close the socket before its GOAWAY is
-    // written); the watch sees it and ends the session. A peer that does not read is cut off anyway.
-    watch.onTooManyRefused = () => setImmediate(() => {
-      if (session.destroyed) return;
-      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, session.state.lastProcStreamID);
-      const timer = setTimeout(() => session.destroy(), GOAWAY_GRACE_MS);
-      session.once('close', () => clearTimeout(timer));
-    });
-  });
-  server.on('stream', (stream) => {
-    const session = stream.session;
-    const id = stream.id;
-    if (session === undefined || id === undefined) return;
-    stream.once('close', () => metering.connectionMeterOf(session)?.streamClosed(id));
-  });
-  // Malformed input ends the session with GOAWAY (nghttp2 picks the error code); it must not end the lab.
-  // One session may say so twice (an error, then its GOAWAY): it is counted once.
-  const counted = new WeakSet<Http2Session>();
-  const failed = (session: Http2Session) => {
-    if (counted.has(session)) return;
-    counted.add(session);
-    metering.totals.sessionErrors++;
-  };
-  server.on('sessionError', (_error, session) => failed(session));
+  server.on('stream', (stream) => connectionOf(stream.session)?.streamOpened(stream));
   server.on('request', (request, response) => app.server.emit('request', request, response));
   server.on('connect', (request, response) => app.server.emit('request', request, response));
   return server;
+}
+
+/**
+ * The session `server` makes for `socket`. Node makes it while 'connection' is
+ * emitted, and says so with 'session' before the emit returns: listening for that
+ * one emit is how the session is had without a server-wide handoff.
+ */
+function openSession(server: Http2Server, socket: PlaintextPipe): Http2Session {
+  let opened: Http2Session | undefined;
+  const take = (session: Http2Session) => (opened = session);
+  server.prependOnceListener('session', take);
+  try {
+    server.emit('connection', socket);
+  } finally {
+    server.off('session', take);
+  }
+  if (!opened) throw new Error('Node made no HTTP/2 session for a connection');
+  return opened;
 }
 
 /**
@@ -176,16 +103,24 @@ function http2Server(app: FastifyInstance, ctx: LabContext, metering: Http2Meter
 export async function listenTls(app: FastifyInstance, ctx: LabContext, host: string, wanted: number, secureContext: SecureContext): Promise<{ ports: TlsPorts; close: () => Promise<void> }> {
   const metering = new Http2Metering();
   ctx.stats.streams = metering;
-  let pipeArriving: PlaintextPipe | undefined;
-  const arriving = () => pipeArriving;
-  const h2Main = http2Server(app, ctx, metering, ctx.config.h2MaxStreams, arriving);
-  const h2Experiment = http2Server(app, ctx, metering, EXPERIMENT_MAX_STREAMS, arriving);
+  const h2Main = { server: http2Server(app, ctx.config.h2MaxStreams), maxConcurrentStreams: ctx.config.h2MaxStreams };
+  const h2Experiment = { server: http2Server(app, EXPERIMENT_MAX_STREAMS), maxConcurrentStreams: EXPERIMENT_MAX_STREAMS };
+  // Malformed input ends the session with GOAWAY (nghttp2 picks the error code); it must not end the lab.
+  // One session may say so twice (an error, then its GOAWAY): it is counted once.
+  const counted = new WeakSet<Http2Session>();
+  const failed = (session: Http2Session) => {
+    if (counted.has(session)) return;
+    counted.add(session);
+    metering.totals.sessionErrors++;
+  };
+  for (const { server } of [h2Main, h2Experiment]) server.on('sessionError', (_error, session) => failed(session));
+  const keepRequestHeads = () => ctx.wiretap.listening > 0;
 
   // HTTP/1.1 inside TLS: the same relay as the extra ports.
   const h1 = relayServer(app);
 
   const tcpSockets = new Set<net.Socket>();
-  const tlsServer = (alpn: string[], h2: Http2Server | undefined, port: () => number) =>
+  const tlsServer = (alpn: string[], h2: H2Port | undefined, port: () => number) =>
     // Nagle's algorithm would hold a small frame back until the previous one is acknowledged
     // (40 ms and more on loopback): a server of small events turns it off, as browsers do.
     net.createServer({ noDelay: true }, (tcp) => {
@@ -217,13 +152,9 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           state = 'secure';
           clearTimeout(timer);
           if (secure.alpnProtocol === 'h2' && h2) {
-            const pipe = new PlaintextPipe(secure, tcp, new ConnectionMeter(metering.totals, new SentFrameWatch(), () => ctx.wiretap.listening > 0));
-            pipeArriving = pipe;
-            try {
-              h2.emit('connection', pipe); // emits 'session' synchronously, which takes the pipe
-            } finally {
-              pipeArriving = undefined;
-            }
+            const connection = new Http2Connection(tcp, secure, metering, { failed }, { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads });
+            connection.attach(openSession(h2.server, connection.pipe));
+            ctx.stats.tls.opened('h2', tcp, secure);
           } else {
             ctx.stats.tls.opened('h1', tcp, secure);
             h1.emit('connection', secure);
@@ -233,7 +164,7 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
     });
 
   const servers: { server: net.Server; port: number }[] = [];
-  const open = async (alpn: string[], h2: Http2Server | undefined, port: number) => {
+  const open = async (alpn: string[], h2: H2Port | undefined, port: number) => {
     const entry = { server: undefined as unknown as net.Server, port: 0 };
     entry.server = tlsServer(alpn, h2, () => entry.port);
     entry.port = await listenOn(entry.server, host, port);
@@ -252,8 +183,8 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
     const closed = servers.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const socket of tcpSockets) socket.destroy();
     h1.close();
-    h2Main.close();
-    h2Experiment.close();
+    h2Main.server.close();
+    h2Experiment.server.close();
     await Promise.all(closed);
   };
   return { ports, close };

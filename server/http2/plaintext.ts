@@ -11,7 +11,6 @@
  */
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { Http2Session } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionMeter } from './frame-meter.ts';
 
@@ -67,15 +66,4 @@ export class PlaintextPipe extends Duplex {
     if (!this.tcp.destroyed) this.tcp.resetAndDestroy();
     this.destroy();
   }
-}
-
-/** The pipe under each session the lab's TLS listener opened. */
-const pipes = new WeakMap<Http2Session, PlaintextPipe>();
-
-export function registerPipe(session: Http2Session, pipe: PlaintextPipe): void {
-  pipes.set(session, pipe);
-}
-
-export function pipeOf(session: Http2Session | undefined): PlaintextPipe | undefined {
-  return session ? pipes.get(session) : undefined;
 }

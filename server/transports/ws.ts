@@ -24,6 +24,7 @@ import { processMessage } from '../stream.ts';
 import type { Tap } from '../wiretap.ts';
 import { type Closer, type LabContext, labPorts } from '../context.ts';
 import type { Transport } from './index.ts';
+import { clientAddress } from '../client-address.ts';
 
 /** Close codes the lab uses (RFC 6455 section 7.4.1). */
 export const CLOSE = {
@@ -123,7 +124,7 @@ class FeedSocket implements Follower, Beater, Closer {
 
   constructor(private readonly ctx: LabContext, private readonly socket: WebSocket, request: FastifyRequest, follow: FollowOptions) {
     this.raw = carrierOf(request.raw);
-    this.ip = request.ip;
+    this.ip = clientAddress(request);
     this.accept = follow.accept;
     this.heartbeatMs = follow.heartbeatMs;
     this.tap = upgradeTaps.get(request.raw);

@@ -1,0 +1,107 @@
+/**
+ * Reference subject: HTTP/2 as Node serves it natively, `http2.createSecureServer`
+ * (TLS and nghttp2 both in C++, no byte crossing into JavaScript), doing the lab's
+ * SSE and WebSocket job (same event JSON, the SSE lines the lab writes, one text
+ * frame per event, resume with `since`) and nothing else: no framework, no frame
+ * meter, no heartbeats, no origin check. Beside the lab's HTTP/2 port it says what
+ * HTTP/2 itself costs and what the lab's meter adds.
+ *
+ * The same SETTINGS as the lab's HTTP/2 port (server/http2/listener.ts): 100
+ * concurrent streams, a 16 KiB header list, and extended CONNECT (RFC 8441), so a
+ * WebSocket is a stream of the client's one connection, as with the lab.
+ *
+ * It tells the bench its port the way the lab does (`tls.ports.main`, the
+ * certificate to trust), so the bench's HTTP/2 drivers reach either alike.
+ */
+import { randomBytes } from 'node:crypto';
+import http2, { type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createSelfSigned, spkiSha256 } from '../../server/http2/certificate.ts';
+import { serve } from '../ipc.ts';
+import { exitOnSigterm, runSchedule, usage } from '../server-harness.ts';
+
+const BUFFER_SIZE = 20_000;
+const epoch = randomBytes(4).toString('hex');
+let seq = 0;
+let delivered = 0;
+const recent: { seq: number; sse: string; json: string }[] = [];
+const sseClients = new Set<ServerHttp2Stream>();
+const wsClients = new Set<WebSocket>();
+
+const { certPem, keyPem } = createSelfSigned(['127.0.0.1', 'localhost']);
+const server = http2.createSecureServer({
+  cert: certPem,
+  key: keyPem,
+  settings: { maxConcurrentStreams: 100, enableConnectProtocol: true, maxHeaderListSize: 16 * 1024 },
+});
+server.on('sessionError', () => {});
+
+/** What ws's own server gives each socket it accepts (limits, UTF-8 checks), from a server that never listens. */
+const wsOptions = new WebSocketServer({ noServer: true, clientTracking: false }).options;
+
+/** ws runs over any Duplex once handed one: here the stream of the extended CONNECT. */
+function acceptWebSocket(stream: ServerHttp2Stream): WebSocket {
+  stream.respond({ ':status': 200 });
+  const socket = new WebSocket(null as unknown as string, undefined, wsOptions as never);
+  (socket as unknown as { setSocket(s: ServerHttp2Stream, head: Buffer, o: object): void }).setSocket(stream, Buffer.alloc(0), wsOptions);
+  return socket;
+}
+
+server.on('stream', (stream, headers) => {
+  stream.on('error', () => {});
+  const url = new URL(headers[':path'] ?? '/', 'https://localhost');
+  const since = Number(headers['last-event-id'] ?? url.searchParams.get('since') ?? NaN);
+  const missed = Number.isFinite(since) ? recent.filter((entry) => entry.seq > since) : [];
+  if (headers[':method'] === 'CONNECT' && headers[':protocol'] === 'websocket' && url.pathname === '/feed/ws') {
+    const socket = acceptWebSocket(stream);
+    for (const entry of missed) socket.send(entry.json);
+    delivered += missed.length;
+    wsClients.add(socket);
+    socket.on('close', () => wsClients.delete(socket));
+    socket.on('error', () => socket.terminate());
+    return;
+  }
+  if (headers[':method'] !== 'GET' || url.pathname !== '/feed/sse') {
+    stream.respond({ ':status': 404 }, { endStream: true });
+    return;
+  }
+  stream.respond({ ':status': 200, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-store, no-transform' });
+  stream.write('retry: 2000\n\n');
+  for (const entry of missed) stream.write(entry.sse);
+  delivered += missed.length;
+  sseClients.add(stream);
+  stream.on('close', () => sseClients.delete(stream));
+});
+
+function publish(type: string, data: unknown) {
+  const event = { seq: ++seq, epoch, type, at: performance.timeOrigin + performance.now(), data };
+  // Encoded once for every client: the cheapest a broadcast can be.
+  const json = JSON.stringify(event);
+  const sse = `id: ${event.seq}\nevent: ${type}\ndata: ${json}\n\n`;
+  recent.push({ seq: event.seq, sse, json });
+  if (recent.length > BUFFER_SIZE) recent.shift();
+  for (const stream of sseClients) stream.write(sse);
+  for (const socket of wsClients) {
+    if (socket.readyState === socket.OPEN) {
+      socket.send(json);
+      delivered++;
+    }
+  }
+  delivered += sseClients.size;
+  return event;
+}
+
+await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
+const port = (server.address() as AddressInfo).port;
+serve({
+  publish: (schedule) => runSchedule(publish, schedule),
+  stats: () => ({ subscribers: sseClients.size + wsClients.size, eventsDelivered: delivered, lastSeq: seq }),
+  usage: (options: { gc?: boolean } = {}) => usage(options),
+}, { port, pid: process.pid, tls: { ports: { main: port, h1: port, experiment: port }, cert: certPem, spkiSha256: spkiSha256(certPem) } });
+exitOnSigterm(async () => {
+  for (const stream of sseClients) stream.close();
+  for (const socket of wsClients) socket.terminate();
+  await new Promise((resolve) => server.close(resolve));
+});
