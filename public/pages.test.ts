@@ -47,7 +47,7 @@ const eventCounts = (page: Page, id: string) =>
 /** The board has drawn what the projector test reads: every bar, requests and arrivals, every key figure. */
 const BOARD_SETTLED = `document.querySelectorAll('#byte-bars .row[data-bytes]:not([data-bytes=""])').length === 5
   && document.querySelectorAll('#timeline line.request').length >= 5 && document.querySelectorAll('#timeline circle.event').length >= 5
-  && [...document.querySelectorAll('#board .figures.key dd')].every((dd) => !dd.textContent.includes('–'))`;
+  && [...document.querySelectorAll('#board .figures.key dd')].filter((dd) => dd.checkVisibility()).every((dd) => !dd.textContent.includes('–'))`;
 
 /** Visible panel fields (and byte bars) that still say "–". A script: tsx would rename a function's closures. */
 const EMPTY_FIELDS = `() => [...document.querySelectorAll('.panel [data-field], .panel .part, #byte-bars .value')]
@@ -76,7 +76,7 @@ const BOARD_LAYOUT = `(() => {
     panelTotals: Object.fromEntries([...document.querySelectorAll('#board .panel')].map((p) => [p.dataset.transport, parseInt(p.querySelector('[data-field="per-event"]').textContent, 10)])),
     legend: document.querySelector('#byte-bars .legend').textContent,
     lanes: document.querySelectorAll('#timeline .lane').length,
-    offScreen: [...document.querySelectorAll('#board .panel h3 .title, #board .figures.key dt, #board .figures.key dd')].filter((el) => !inView(el))
+    offScreen: [...document.querySelectorAll('#board .panel h3 .title, #board .figures.key dt, #board .figures.key dd')].filter((el) => el.checkVisibility() && !inView(el))
       .map((el) => el.closest('.panel').dataset.transport + ': ' + el.textContent),
     small: [
       ...live.filter((el) => px(el) < 22).map((el) => (el.dataset.field ?? el.className ?? el.tagName) + ' ' + px(el) + ' px'),
@@ -166,6 +166,10 @@ describe('pages in Chromium', () => {
         assert.deepEqual(await page.evaluate(`(${EMPTY_FIELDS})()`), [], `${path}: every field shown has a value`);
         assert.deepEqual(errors, [], `${path}: no console errors`);
       }
+      // The intro's small board puts the bench's idle p50 beside each live one.
+      const bench = await opened[1].page.$$eval('.panel [data-field="bench-p50"]', (dds) => dds.filter((dd) => dd.checkVisibility()).map((dd) => dd.textContent));
+      assert.equal(bench.length, 5, 'the intro shows the bench\'s p50 in all five panels');
+      for (const text of bench) assert.match(text ?? '', /^\d+(\.\d+)? ms$/, `a bench figure: ${text}`);
     } finally {
       await context.close();
     }
@@ -180,6 +184,13 @@ describe('pages in Chromium', () => {
           await page.waitForTimeout(400);
           const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
           assert.ok(widths[0] <= widths[1], `${lang} ${path}: page width ${widths[0]} fits the screen's ${widths[1]}`);
+          // The sticky header leaves the page the screen: two short rows at most, and "中文" on one line.
+          const header = await page.evaluate(() => {
+            const other = document.getElementById('lang-switch')!;
+            return { height: document.querySelector('header.top')!.getBoundingClientRect().height, lines: other.getClientRects().length, tall: other.getBoundingClientRect().height / parseFloat(getComputedStyle(other).lineHeight) };
+          });
+          assert.ok(header.height <= 90, `${lang} ${path}: the header takes ${header.height.toFixed(0)} px of 844`);
+          assert.ok(header.lines === 1 && header.tall < 1.5, `${lang} ${path}: the language link is on one line`);
           await page.close();
         }
       }

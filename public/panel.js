@@ -37,7 +37,7 @@ export function mountPanel(slot, transport, options = {}) {
   // Short figures sit beside their label; long ones (several numbers) take a row of their own.
   const field = (name, wide = false) => h('dd', { 'data-field': name, class: wide ? 'wide' : undefined }, '–');
   const figures = {
-    events: field('events'), latencyP50: field('latency-p50'), perEvent: field('per-event'), perEventParts: byteParts(),
+    events: field('events'), latencyP50: field('latency-p50'), benchP50: field('bench-p50'), perEvent: field('per-event'), perEventParts: byteParts(),
     requests: field('requests'), protocol: field('protocol'),
     lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
     connections: field('connections'), heads: field('heads', true), process: field('process', true),
@@ -47,7 +47,9 @@ export function mountPanel(slot, transport, options = {}) {
   // Shown only when this panel sees its own connections (the wiretap), and in a cluster once a process has named itself.
   const tapOnly = [label('panel.connections'), figures.connections, label('panel.heads', true), figures.heads];
   const clusterOnly = [label('panel.process', true), figures.process];
-  for (const node of clusterOnly) node.hidden = true;
+  // The bench's figure beside the live one, when a page asks for it (setBenchP50).
+  const benchOnly = [label('panel.benchP50'), figures.benchP50];
+  for (const node of [...clusterOnly, ...benchOnly]) node.hidden = true;
   const state = h('span', { class: 'state', 'data-state': 'connecting', role: 'status' }, t('state.connecting'));
   const log = h('div', { class: 'log', tabindex: '0', 'aria-label': t('panel.log'), 'data-field': 'log' });
   const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
@@ -58,6 +60,7 @@ export function mountPanel(slot, transport, options = {}) {
     h('dl', { class: 'figures key' },
       label('panel.events'), figures.events,
       label('panel.latencyP50'), figures.latencyP50,
+      ...benchOnly,
       label('panel.perEvent'), figures.perEvent, figures.perEventParts,
       label('panel.requests'), figures.requests,
       label('panel.protocol'), figures.protocol),
@@ -216,6 +219,11 @@ export function mountPanel(slot, transport, options = {}) {
 
   return {
     element: panel,
+    /** Shows the bench's p50 for one idle client of this transport beside the live p50. */
+    setBenchP50(valueMs) {
+      figures.benchP50.textContent = `${ms(valueMs)} ms`;
+      for (const node of benchOnly) node.hidden = false;
+    },
     get connection() {
       return connection;
     },

@@ -143,6 +143,7 @@ describe('/results in Chromium', () => {
       assert.equal(await page.textContent('#lead-title'), WORDS.zh['h.lead'], 'the section titles are Chinese');
       const heads = await page.$$eval('#headline thead th', (cells) => cells.map((c) => c.textContent));
       assert.deepEqual(heads.slice(1), TRANSPORT_IDS.map((id) => I18N.zh[`label.${id}`]), 'the transports are named as on the board (i18n.json)');
+      assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Server-Sent Events|Short polling|Long polling/, 'no transport keeps its English name');
       const english = new URL((await page.getAttribute('#lang-switch', 'href'))!, lab.baseUrl);
       assert.deepEqual([english.pathname, english.searchParams.get('run'), english.searchParams.get('lang')], ['/results', other, 'en'], 'the switch keeps the run shown');
       const bogus = await open(context, '?run=../../package.json');

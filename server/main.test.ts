@@ -104,3 +104,33 @@ test('a taken port or a bad HOST stops the server with one clear line, not a sta
     blocker.close();
   }
 });
+
+test('the output names all three TLS ports, each one listening', async () => {
+  const child = start({ TICK_MS: '0' });
+  try {
+    let text = '';
+    child.stdout!.on('data', (chunk) => (text += chunk));
+    const exited = once(child, 'exit').then(() => Promise.reject(new Error(`exited: ${text}`)));
+    exited.catch(() => {}); // raced below; the kill at the end must not leave it unhandled
+    const deadline = Date.now() + 60_000;
+    while (!/over TLS:.*\n/.test(text)) {
+      if (Date.now() > deadline) throw new Error(`no TLS line within 60 s: ${text}`);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
+    }
+    const line = /^.*over TLS:.*$/m.exec(text)![0];
+    const ports = [...line.matchAll(/https:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(new Set(ports).size, 3, `three distinct HTTPS ports: ${line}`);
+    assert.match(line, /HTTP\/2 \(and HTTP\/1\.1\).*HTTP\/1\.1 only.*HTTP\/2 experiment \(\d+ streams\)/, 'each named for what it is');
+    for (const port of ports) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.on('error', reject);
+      });
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+});

@@ -36,7 +36,7 @@ export function mount(element) {
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.stats, buttons.ws),
     statsLine,
     wsLine,
-    h('p', {}, t('cl.note')));
+    h('p', {}, t(WIRE.protocol === 'h2' ? 'cl.note.h2' : 'cl.note', { limit: WIRE.experimentStreams })));
   element.replaceChildren(root);
 
   const streams = []; // { n, source, state, events, errors, since, openedAfterMs, row, cells }
@@ -138,19 +138,43 @@ export function mount(element) {
     pendingStats = undefined;
   });
 
-  buttons.ws.addEventListener('click', () => {
+  // How many WebSocket requests the lab has counted per protocol, asked on the page's own origin
+  // (never the exhausted port): the words say what carried the socket, not what should have.
+  const wsRequests = async () => {
+    try {
+      const stats = await (await fetch('/stats', { cache: 'no-store' })).json();
+      const by = stats.transports.ws.protocols ?? {};
+      return { h1: by.h1?.requests ?? 0, h2: by.h2?.requests ?? 0 };
+    } catch {
+      return undefined;
+    }
+  };
+
+  buttons.ws.addEventListener('click', async () => {
     if (socket && socket.readyState <= WebSocket.OPEN) {
       socket.close(1000, 'demo done');
       return;
     }
     wsSince = performance.now();
     wsLine.dataset.state = 'connecting';
+    const before = WIRE.protocol === 'h2' ? await wsRequests() : undefined;
     // Chat only and no heartbeat: the socket stays quiet, it only proves it could open.
     const ws = (socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/feed/ws?types=chat&heartbeatMs=0`));
     buttons.ws.textContent = t('cl.wsClose');
-    ws.onopen = () => {
+    ws.onopen = async () => {
+      const words = { time: elapsed(wsSince), open: streams.filter((s) => s.state === 'open').length, limit: WIRE.experimentStreams };
       wsLine.dataset.state = 'open';
-      wsLine.textContent = t('cl.ws.open', { time: elapsed(wsSince), open: streams.filter((s) => s.state === 'open').length });
+      // Over HTTP/1.1 a WebSocket takes a connection of its own, outside the six. Over HTTP/2 it may
+      // be one more stream of the connection (RFC 8441), counted against the server's limit, or
+      // Chromium may give it a connection of its own (HTTP/1.1 over TLS): the lab's counts tell.
+      if (WIRE.protocol !== 'h2') {
+        wsLine.textContent = t('cl.ws.open', words);
+        return;
+      }
+      const after = await wsRequests();
+      const carried = before && after ? (after.h2 > before.h2 ? 'h2' : after.h1 > before.h1 ? 'h1' : undefined) : undefined;
+      wsLine.dataset.protocol = carried ?? '';
+      wsLine.textContent = t(carried === 'h2' ? 'cl.ws.open.stream' : carried === 'h1' ? 'cl.ws.open.ownConnection' : 'cl.ws.open.h2', words);
     };
     ws.onclose = (event) => {
       if (ws !== socket) return;

@@ -7,6 +7,22 @@ import { onServerStats } from '../server-stats.js';
 import { openTap, requestHeadBytes } from '../wiretap.js';
 
 const POLLS = 10;
+/**
+ * One scale for every run of the demo, over HTTP/1.1 and over HTTP/2, so that bars drawn in
+ * two windows side by side compare: a browser's request head is 500-800 B before cookies
+ * (High Performance Browser Networking, ch. 11), so 1,000 B holds a full one.
+ */
+const SCALE_BYTES = 1000;
+
+/** The reference run's HTTP/2 heads for a poll (results/latest.json), or undefined without one. */
+async function benchPollHeads() {
+  try {
+    const run = await (await fetch('/results/latest.json', { cache: 'no-store' })).json();
+    return run.derived?.protocols?.heads?.find((x) => x.transport === 'short-poll') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Request head bytes per request, in and out, for `protocol` in a /stats `transports[id]`. */
 function headPerRequest(stats, id, protocol) {
@@ -54,16 +70,20 @@ export function mount(element) {
       tap.close();
       run.disabled = false;
     }
-    const max = Math.max(...heads.map((x) => x.bytes), 1);
+    bars.dataset.scale = String(SCALE_BYTES);
     bars.replaceChildren(...heads.map(({ bytes }, i) =>
       h('li', { 'data-bytes': String(bytes) },
         h('span', { class: 'bar-label' }, t('h2.poll', { n: i + 1 })),
-        h('span', { class: 'bar', style: `width:${Math.max(2, (100 * bytes) / max).toFixed(1)}%` }),
+        h('span', { class: 'bar', style: `width:${Math.min(100, Math.max(0.5, (100 * bytes) / SCALE_BYTES)).toFixed(1)}%` }),
         h('span', { class: 'bar-value' }, `${bytes} B`))));
     if (heads.length >= 2) {
       const [first, ...rest] = heads.map((x) => x.bytes);
       const later = rest.reduce((a, b) => a + b, 0) / rest.length;
-      verdict.textContent = t(heads[0].protocol === 'h2' ? 'h2.verdict.h2' : 'h2.verdict.h1', { first, later: later.toFixed(0) });
+      const words = [t(heads[0].protocol === 'h2' ? 'h2.verdict.h2' : 'h2.verdict.h1', { first, later: later.toFixed(0) })];
+      // The bench measured its first poll after the page's own requests, on a warm connection.
+      const bench = heads[0].protocol === 'h2' ? await benchPollHeads() : undefined;
+      if (bench) words.push(t('h2.verdict.bench', { first, benchFirst: bench.h2FirstBytes, benchRepeated: bench.h2RepeatedBytes }));
+      verdict.textContent = words.join(' ');
     }
   });
 
@@ -88,6 +108,7 @@ export function mount(element) {
     h('h3', {}, t('h2.hpack.title')),
     h('p', {}, t('h2.hpack.intro', { origin })),
     h('p', {}, run),
+    h('p', { class: 'bars-scale' }, t('h2.scale', { bytes: SCALE_BYTES.toLocaleString('en-US') })),
     bars,
     verdict,
     h('h3', {}, t('h2.table.title')),
