@@ -144,8 +144,12 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   const retry = `\`Retry-After: ${retryAfterS}\``;
   says('scale-out', `${retry} and the code ${code}`, `${retry} 和错误码 ${code}`, 'what a process without its feed answers');
   const nginx = read('server/cluster/nginx.conf.example');
-  const readTimeout = /proxy_read_timeout (\d+)s;/.exec(nginx);
-  assert.ok(readTimeout, 'the example sets proxy_read_timeout');
+  const shortTimeout = /^ {4}proxy_read_timeout (\d+)s;/m.exec(nginx);
+  assert.ok(shortTimeout, 'the example sets a read timeout for the short requests');
+  says('scale-out', `only ${shortTimeout[1]} s on the others`, `只等 ${shortTimeout[1]} 秒`, "nginx's timeout for short requests");
+  // The held requests (long polls, streams, sockets) have a location of their own, with the long read timeout.
+  const readTimeout = /location ~ \^\/feed\/\(long-poll\|[^\n]*\{\n\s*proxy_read_timeout (\d+)s;/.exec(nginx);
+  assert.ok(readTimeout, 'the example gives held requests a read timeout of their own');
   says('scale-out', `waits ${readTimeout[1]} s`, `等 ${readTimeout[1]} 秒`, 'nginx\'s read timeout');
   // The sample shows the shipped lines: every directive in it is a line of nginx.conf.example.
   const shipped = new Set(nginx.split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean));

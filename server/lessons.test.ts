@@ -229,7 +229,7 @@ const LAB_IDENTIFIERS: Record<string, string> = {
   maxConcurrentStreams: 'server/http2/listener.ts',
   enableConnectProtocol: 'server/http2/listener.ts',
   EXPERIMENT_MAX_STREAMS: 'server/http2/listener.ts',
-  MAX_REFUSED_STREAMS: 'server/http2/listener.ts',
+  MAX_REFUSED_STREAMS: 'server/http2/connection.ts',
   PlaintextPipe: 'server/http2/plaintext.ts',
   FrameReader: 'server/http2/frames.ts',
   CLIENT_PREFACE: 'server/http2/frames.ts',
