@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { type LabCertificate, labCertificateNames, loadOrCreateCertificate } from './http2/certificate.ts';
@@ -17,6 +17,7 @@ import { pathProblem } from './url-path.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
+import { Connections } from './connections.ts';
 import { type ErrorCode, LabError, answerClientError, sendError } from './errors.ts';
 import { preciseNow } from './feed.ts';
 import { openFeedSource } from './feed-source.ts';
@@ -64,12 +65,15 @@ const STATUS_ERRORS: Record<number, ErrorCode> = { 403: 'bad_path', 404: 'not_fo
 export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = ctx.config.port): Promise<Ports> {
   // A deep backlog: the bench opens thousands of connections at once, and the
   // default 511 drops SYNs.
+  // Counted and timed from accept, like every port's connections (connections.ts).
+  app.server.on('connection', (socket: Socket) => ctx.connections.accept(socket));
+  ctx.connections.watchHttp1(app.server);
   await app.listen({ host, port, backlog: 4096 });
   const main = (app.server.address() as AddressInfo).port;
   const closers: (() => Promise<void>)[] = [];
   let ports: Ports = { main, extra: {} };
   if (ctx.config.extraPorts) {
-    const extra = await listenExtra(app, host, main);
+    const extra = await listenExtra(app, ctx.connections, host, main);
     ports = extra.ports;
     closers.push(extra.close);
   }
@@ -114,7 +118,11 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     clientErrorHandler: answerClientError,
     // Node answers an HTTP/1.1 request without Host with an empty 400 of its own;
     // the lab answers it with its coded error instead (the Host hook below).
-    http: { requireHostHeader: false },
+    // Heads and idle connections are timed by the lab itself, the same on every port
+    // (connections.ts); Node's own head timeout would fire first on this port only.
+    http: { requireHostHeader: false, headersTimeout: 0 },
+    // Node's keep-alive timer, and the `Keep-Alive: timeout=` it announces, say the same as the lab's clock.
+    keepAliveTimeout: config.idleTimeoutMs,
     // What Fastify refuses before routing (a broken percent escape in the path) gets the coded body too.
     frameworkErrors: (error, _request, reply) =>
       sendError(reply, error.code === 'FST_ERR_BAD_URL' ? 'bad_path' : 'bad_request', `The URL could not be read: ${error.message}.`),
@@ -132,6 +140,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     feed,
     source,
     stats,
+    connections: new Connections(config.maxConnections, config.idleTimeoutMs),
     // In a cluster the chat rate is counted per client across every process (redis/shared-limits.ts).
     limiter: backend.limiter,
     closers: new Set(),
@@ -242,6 +251,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   const stopTicker = source.startTicker(config.tickMs);
   app.addHook('onClose', async () => {
     stopTicker();
+    ctx.connections.close();
     await ctx.closeExtraPorts?.();
     await backend.close();
   });

@@ -28,8 +28,16 @@ export interface Config {
   longPollTimeoutMs: number;
   /** A streaming connection whose unsent backlog exceeds this is dropped (the client resumes). */
   maxQueuedBytes: number;
-  /** Open connections the lab keeps at once, over all clients; past it, 503. 0 = no cap. */
+  /** Open connections the lab keeps at once, over all clients, counted from accept; past it, 503. 0 = no cap. */
   maxConnections: number;
+  /**
+   * How long a connection may have no request in progress, on every port (connections.ts):
+   * one that sends nothing or half a request head, a keep-alive connection between
+   * requests, an HTTP/2 connection with no open stream.
+   */
+  idleTimeoutMs: number;
+  /** How long a TLS handshake may take before the connection is dropped. */
+  tlsHandshakeTimeoutMs: number;
   /** Held streams (long polls, iframes, SSE, WebSockets) one client IP may keep at once; past it, 503. 0 = no cap. */
   maxStreamsPerClient: number;
   /** Listen on extra ports, one per held transport plus two experiments (see listeners.ts). */
@@ -76,6 +84,11 @@ const DEFAULTS: Config = {
   // Half the 20,000 file descriptors a process gets here: the lab
   // answers 503 well before accept() starts failing, and the bench's 5,000 fit.
   maxConnections: 10_000,
+  // Fastify's keep-alive default, now for heads and idle connections on every port too: above nginx's
+  // 60 s upstream keepalive_timeout, so that nginx lets go of an idle connection before the lab does.
+  idleTimeoutMs: 72_000,
+  // tls.Server's own default is 120 s: ten is plenty for a handshake on any network.
+  tlsHandshakeTimeoutMs: 10_000,
   // The board holds four streams and a lesson page one or two: 64 covers one
   // student with everything open, in two languages (the contract asks for at least 64).
   maxStreamsPerClient: 64,
@@ -145,7 +158,20 @@ export const SETTINGS: Setting[] = [
   { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
   { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },
   { env: 'MAX_QUEUED_BYTES', key: 'maxQueuedBytes', help: `unsent bytes a stream may queue before it is dropped (default ${DEFAULTS.maxQueuedBytes})`, parse: integer('MAX_QUEUED_BYTES', 1024, 1 << 30) },
-  { env: 'MAX_CONNECTIONS', key: 'maxConnections', help: `open connections the lab keeps at once; past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxConnections})`, parse: integer('MAX_CONNECTIONS', 0, 1_000_000) },
+  { env: 'MAX_CONNECTIONS', key: 'maxConnections', help: `open connections the lab keeps at once, counted from accept (TLS handshakes included); past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxConnections})`, parse: integer('MAX_CONNECTIONS', 0, 1_000_000) },
+  {
+    env: 'IDLE_TIMEOUT_MS',
+    key: 'idleTimeoutMs',
+    help: 'a connection with no request in progress (none yet, half a request head, idle keep-alive, an HTTP/2 connection with '
+      + `no open stream) is closed after this long, on every port (HTTP/1.1: 408 if a head was begun; HTTP/2: GOAWAY) (default ${DEFAULTS.idleTimeoutMs})`,
+    parse: integer('IDLE_TIMEOUT_MS', 100, 3_600_000),
+  },
+  {
+    env: 'TLS_HANDSHAKE_TIMEOUT_MS',
+    key: 'tlsHandshakeTimeoutMs',
+    help: `a TLS handshake not finished after this long is dropped (default ${DEFAULTS.tlsHandshakeTimeoutMs})`,
+    parse: integer('TLS_HANDSHAKE_TIMEOUT_MS', 100, 120_000),
+  },
   { env: 'MAX_STREAMS_PER_CLIENT', key: 'maxStreamsPerClient', help: `held long polls, iframes, SSE streams and WebSockets per client IP; past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxStreamsPerClient})`, parse: (raw) => {
     const value = integer('MAX_STREAMS_PER_CLIENT', 0, 1_000_000)(raw);
     if (value !== 0 && value < 64) throw new ConfigError(`MAX_STREAMS_PER_CLIENT must be 0 (no cap) or at least 64, so that one student can open the board and every lesson, got ${value}`);

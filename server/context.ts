@@ -5,6 +5,7 @@
  */
 import type { RateLimiter } from './chat.ts';
 import type { Config } from './config.ts';
+import type { Connections } from './connections.ts';
 import type { Feed } from './feed.ts';
 import type { FeedSource } from './feed-store.ts';
 import type { Ports } from './listeners.ts';
@@ -24,6 +25,8 @@ export interface LabContext {
   /** Where the feed lives: publishing and readiness go through it (feed-source.ts). */
   source: FeedSource;
   stats: WireStats;
+  /** Every accepted connection: counted against MAX_CONNECTIONS, on the idle clock (connections.ts). */
+  connections: Connections;
   limiter: RateLimiter;
   /** What ends each held request and open socket on shutdown; each entry removes itself. */
   closers: Set<Closer>;

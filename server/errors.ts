@@ -35,6 +35,7 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many chat messages from this client; wait a few seconds.', retryAfterS: 10 },
   headers_too_large: { status: 431, message: 'The request line and headers are over 16 KiB.' },
   bad_request: { status: 400, message: 'That is not a well-formed HTTP/1.1 request.' },
+  request_timeout: { status: 408, message: 'The request head did not arrive in time (IDLE_TIMEOUT_MS); send it as soon as the connection is open.' },
   tls_required: { status: 400, message: 'This port speaks TLS: open it with https://.' },
   too_many_connections: { status: 503, message: 'The lab holds as many connections as it allows (MAX_CONNECTIONS); try again shortly.', retryAfterS: 5 },
   feed_unavailable: { status: 503, message: 'This lab process has lost its shared feed (Redis) and serves nothing rather than stale events; try again shortly, or another process.', retryAfterS: 2 },

@@ -3,8 +3,8 @@
  * ask for more than it can hold.
  *
  * Two caps, both checked before a request reaches its route:
- * - open connections, over all clients (`MAX_CONNECTIONS`): a socket counts from
- *   its first request until it closes, on every port the lab listens on;
+ * - open connections, over all clients (`MAX_CONNECTIONS`): a connection counts from
+ *   accept until it closes, on every port the lab listens on (connections.ts);
  * - held streams per client IP (`MAX_STREAMS_PER_CLIENT`): a long poll, an iframe,
  *   an SSE stream or a WebSocket (the feed's, or a wiretap's) counts while it is open.
  *
@@ -101,12 +101,6 @@ export function cutOff(carrier: Carrier): void {
   else if (!carrier.destroyed) carrier.close(http2.constants.NGHTTP2_CANCEL);
 }
 
-/** The connection a request arrived on: its socket (HTTP/1.1) or its session (HTTP/2, one for many streams). */
-function connectionOf(request: AnyRequest): EventEmitter | undefined {
-  if (request.httpVersionMajor === 2) return (request as Http2ServerRequest).stream.session;
-  return request.socket ?? undefined;
-}
-
 /**
  * Whether a request asks for a WebSocket: an HTTP/1.1 Upgrade (@fastify/websocket
  * marks it) or an HTTP/2 extended CONNECT with `:protocol: websocket` (RFC 8441).
@@ -140,19 +134,11 @@ export function countersOf(ctx: LabContext): LabContext['counters'] & LimitCount
 }
 
 /**
- * Who admitted each connection, and who holds each held request's slot for which
- * client: found by the 'close' listener all of them share. WeakMaps rather than
- * properties on sockets and responses, which would cost each an out-of-object
- * property array.
+ * Who holds each held request's slot for which client: found by the 'close' listener
+ * all of them share. A WeakMap rather than properties on sockets and responses,
+ * which would cost each an out-of-object property array.
  */
-const ADMITTED = new WeakMap<EventEmitter, ConnectionLimits>();
 const HOLDS = new WeakMap<EventEmitter, { limits: ConnectionLimits; client: string }>();
-
-/** The 'close' listener every admitted connection shares (`this` is the connection). */
-function onAdmittedClose(this: EventEmitter): void {
-  ADMITTED.get(this)?.connections.delete(this);
-  ADMITTED.delete(this);
-}
 
 /** The 'close' listener every held request shares (`this` is its response or socket). */
 function onHeldClose(this: EventEmitter): void {
@@ -163,33 +149,14 @@ function onHeldClose(this: EventEmitter): void {
 }
 
 export class ConnectionLimits {
-  readonly connections = new Set<EventEmitter>();
   private readonly streamsByClient = new Map<string, number>();
 
   /** `shared`: in a cluster, where each slot is also reserved across processes, and given back. */
-  constructor(readonly maxConnections: number, readonly maxStreamsPerClient: number, private readonly shared?: SharedStreamCounts) {}
-
-  get openConnections(): number {
-    return this.connections.size;
-  }
+  constructor(readonly maxStreamsPerClient: number, private readonly shared?: SharedStreamCounts) {}
 
   /** Streams `client` holds now. */
   streamsOf(client: string): number {
     return this.streamsByClient.get(client) ?? 0;
-  }
-
-  /**
-   * Whether `connection` (a socket, or an HTTP/2 session) may carry requests: yes
-   * if it already does, or if there is room for one more. A listener shared by
-   * every connection (not a closure per connection) forgets it when it closes.
-   */
-  admit(connection: EventEmitter): boolean {
-    if (this.connections.has(connection)) return true;
-    if (this.maxConnections > 0 && this.connections.size >= this.maxConnections) return false;
-    this.connections.add(connection);
-    ADMITTED.set(connection, this);
-    connection.on('close', onAdmittedClose);
-    return true;
   }
 
   /** Takes one of `client`'s stream slots until `until` emits 'close'; false at the cap (in this process). */
@@ -233,7 +200,7 @@ export class ConnectionLimits {
  * The refusals are counted in ctx.counters, so /stats shows them.
  */
 export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: SharedStreamCounts): ConnectionLimits {
-  const limits = new ConnectionLimits(ctx.config.maxConnections, ctx.config.maxStreamsPerClient, shared);
+  const limits = new ConnectionLimits(ctx.config.maxStreamsPerClient, shared);
   // ctx.counters is shared with /stats and the bench; the caps add their own two.
   const counters = Object.assign(ctx.counters, { connectionsRefused: 0, streamsRefused: 0 } satisfies LimitCounters);
   app.decorateRequest('refusedBy', null);
@@ -248,8 +215,7 @@ export function registerLimits(app: FastifyInstance, ctx: LabContext, shared?: S
       if (code === 'too_many_connections' && request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
       return sendError(reply, code);
     };
-    const connection = connectionOf(request.raw);
-    if (connection && !limits.admit(connection)) {
+    if (!ctx.connections.admitted(request.raw)) {
       counters.connectionsRefused++;
       return refuse('too_many_connections');
     }

@@ -17,6 +17,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Connections } from './connections.ts';
 import { answerClientError } from './errors.ts';
 import { OWN_PORT_TRANSPORTS } from './transports/registry.ts';
 import type { TlsPorts } from './http2/listener.ts';
@@ -81,18 +82,16 @@ export function idleProxy(targetHost: string, targetPort: number, idleMs = IDLE_
 }
 
 /**
- * Opens the extra ports for `app` (already listening on `mainPort`): requests and
- * upgrades on them go to the same app. The caller closes them with the app.
- */
-/**
  * A plain HTTP/1.1 server that hands every request and upgrade to the app's own
  * server: how the extra ports, and HTTP/1.1 inside TLS (http2/listener.ts), serve
  * the same routes as the main port.
  */
-export function relayServer(app: FastifyInstance): http.Server {
+export function relayServer(app: FastifyInstance, connections: Connections): http.Server {
   // No Host on HTTP/1.1 is answered by the app's coded 400 (app.ts), as on the main port, not by Node's bare one.
-  const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout, requireHostHeader: false });
+  // Heads and idle connections are timed by the lab's clock, as on the main port (connections.ts).
+  const relay = http.createServer({ keepAliveTimeout: app.server.keepAliveTimeout, requireHostHeader: false, headersTimeout: 0 });
   relay.requestTimeout = 0; // held streams are long; Fastify disables it on its own server too
+  connections.watchHttp1(relay);
   relay.on('request', (req, res) => app.server.emit('request', req, res));
   relay.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
   // A malformed request gets the lab's coded 400, as on the main port (app.ts clientErrorHandler).
@@ -100,7 +99,11 @@ export function relayServer(app: FastifyInstance): http.Server {
   return relay;
 }
 
-export async function listenExtra(app: FastifyInstance, host: string, mainPort: number): Promise<{ ports: Ports; close: () => Promise<void> }> {
+/**
+ * Opens the extra ports for `app` (already listening on `mainPort`): requests and
+ * upgrades on them go to the same app. The caller closes them with the app.
+ */
+export async function listenExtra(app: FastifyInstance, connections: Connections, host: string, mainPort: number): Promise<{ ports: Ports; close: () => Promise<void> }> {
   const ports: Ports = { main: mainPort, extra: {} };
   const servers: net.Server[] = [];
   for (const [index, name] of EXTRA_PORTS.entries()) {
@@ -109,7 +112,9 @@ export async function listenExtra(app: FastifyInstance, host: string, mainPort: 
     if (name === 'idle-proxy') {
       server = idleProxy(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, mainPort);
     } else {
-      server = relayServer(app);
+      server = relayServer(app, connections);
+      // The idle proxy's connections are counted where they arrive, on the main port.
+      server.on('connection', (socket: net.Socket) => connections.accept(socket));
     }
     ports.extra[name] = await listenOn(server, host, wanted);
     servers.push(server);

@@ -37,6 +37,12 @@ export const MAX_REFUSED_STREAMS = 100;
 /** How long a GOAWAY of the lab's own may take to leave before the session is destroyed anyway. */
 const GOAWAY_GRACE_MS = 2000;
 
+/** What counts a connection's open streams (the idle clock keeps a connection with none on a deadline). */
+export interface StreamClock {
+  streamOpened(): void;
+  streamClosed(): void;
+}
+
 /** What a connection reports to its listener. */
 export interface ConnectionEvents {
   /** The session ended by a protocol error or the lab's own GOAWAY with an error code (counted once per session). */
@@ -55,6 +61,7 @@ export class Http2Connection {
   readonly pipe: PlaintextPipe;
   readonly meter: ConnectionMeter;
   private session: Http2Session | undefined;
+  private clock: StreamClock | undefined;
   /** The first payload bytes of the frame the lab is sending (a GOAWAY's 8, a RST_STREAM's 4). */
   private readonly head = Buffer.alloc(8);
   private have = 0;
@@ -77,19 +84,27 @@ export class Http2Connection {
     this.pipe = new PlaintextPipe(tls, tcp, this.meter);
   }
 
-  /** The session Node made on this connection's pipe: from now on it is found by it. */
-  attach(session: Http2Session): void {
+  /**
+   * The session Node made on this connection's pipe: from now on it is found by it.
+   * `clock`: told as streams open and close (the idle clock, ../connections.ts).
+   */
+  attach(session: Http2Session, clock?: StreamClock): void {
     this.session = session;
+    this.clock = clock;
     connections.set(session, this);
     this.metering.open(session, this.meter);
   }
 
-  /** Node announced a stream: the meter is told, and told again when it closes. */
+  /** Node announced a stream: the meter and the clock are told, and told again when it closes. */
   streamOpened(stream: ServerHttp2Stream): void {
     const id = stream.id;
     if (id === undefined) return;
     this.meter.streamOpened(id);
-    stream.once('close', () => this.meter.streamClosed(id));
+    this.clock?.streamOpened();
+    stream.once('close', () => {
+      this.meter.streamClosed(id);
+      this.clock?.streamClosed();
+    });
   }
 
   /** The peer's address, as its TCP socket has it: the session's own socket is a JS stream, which has none. */

@@ -34,9 +34,9 @@ import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
 import { ACK, ANSWER_MS, CONTINUATION, DATA, END_HEADERS, END_STREAM, H2_ERRORS, type H2Error, HEADERS, PING, RST_STREAM, RawH2, SETTINGS, WINDOW_UPDATE, errorName, frame, headerBlock, hpackString, ping, request, requestFields, rstStream, u32 } from './raw-h2.ts';
 import { CLIENT_PREFACE } from './frames.ts';
-import { EXPERIMENT_MAX_STREAMS, handshake } from './listener.ts';
+import { EXPERIMENT_MAX_STREAMS } from './listener.ts';
 
-/** The lab's TLS handshake deadline during this file (listener.ts keeps 10 s otherwise). */
+/** The lab's TLS handshake deadline during this file (TLS_HANDSHAKE_TIMEOUT_MS is 10 s otherwise). */
 const HANDSHAKE_TIMEOUT_MS = 1000;
 
 let lab: RunningLab;
@@ -291,11 +291,9 @@ async function sessionErrorCounted(attack: () => Promise<void>): Promise<void> {
 describe('hostile input on the TLS ports: closed connections with the right code, and nobody else notices', () => {
   let bystanders: Bystander[] = [];
   let ticker: NodeJS.Timeout | undefined;
-  const defaultTimeoutMs = handshake.timeoutMs;
 
   before(async () => {
-    handshake.timeoutMs = HANDSHAKE_TIMEOUT_MS;
-    lab = await startLab({ tlsPort: 0, extraPorts: false });
+    lab = await startLab({ tlsPort: 0, extraPorts: false, tlsHandshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
     const portOf = (url: string) => Number(new URL(url).port);
     Object.assign(ports, { main: portOf(lab.https!.h2Url), h1: portOf(lab.https!.h1Url), experiment: portOf(lab.https!.experimentUrl) });
     checker = await connectH2();
@@ -319,7 +317,6 @@ describe('hostile input on the TLS ports: closed connections with the right code
     checker?.destroy();
     await Promise.all(bystanders.map((b) => b.connection.close()));
     await lab?.close();
-    handshake.timeoutMs = defaultTimeoutMs;
   });
 
   describe('TLS junk', () => {

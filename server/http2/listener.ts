@@ -39,13 +39,6 @@ export interface TlsPorts {
  */
 export const EXPERIMENT_MAX_STREAMS = 10;
 
-/**
- * A TLS handshake must finish within `timeoutMs`, or the connection is dropped
- * (tls.Server's own default is 120 s). Read as each connection arrives, so a test
- * may shorten it instead of waiting 10 s.
- */
-export const handshake = { timeoutMs: 10_000 };
-
 /** Each TLS record begins with its content type; a handshake record is 22. Anything else is not TLS. */
 const TLS_HANDSHAKE_RECORD = 0x16;
 
@@ -117,20 +110,22 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
   const keepRequestHeads = () => ctx.wiretap.listening > 0;
 
   // HTTP/1.1 inside TLS: the same relay as the extra ports.
-  const h1 = relayServer(app);
+  const h1 = relayServer(app, ctx.connections);
 
   const tcpSockets = new Set<net.Socket>();
   const tlsServer = (alpn: string[], h2: H2Port | undefined, port: () => number) =>
     // Nagle's algorithm would hold a small frame back until the previous one is acknowledged
     // (40 ms and more on loopback): a server of small events turns it off, as browsers do.
     net.createServer({ noDelay: true }, (tcp) => {
+      // It takes a place under MAX_CONNECTIONS from now, handshake and all (connections.ts).
+      ctx.connections.accept(tcp);
       tcpSockets.add(tcp);
       tcp.once('close', () => tcpSockets.delete(tcp));
       tcp.on('error', () => tcp.destroy());
       // Until the first byte says otherwise, the connection is a handshake that has not finished:
       // one that closes, errs or times out as such is counted once, however it ends.
       let state: 'handshake' | 'plain' | 'secure' = 'handshake';
-      const timer = setTimeout(() => tcp.destroy(), handshake.timeoutMs);
+      const timer = setTimeout(() => tcp.destroy(), ctx.config.tlsHandshakeTimeoutMs);
       tcp.once('close', () => {
         clearTimeout(timer);
         if (state === 'handshake') ctx.stats.tls.handshakesFailed++;
@@ -153,10 +148,13 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           clearTimeout(timer);
           if (secure.alpnProtocol === 'h2' && h2) {
             const connection = new Http2Connection(tcp, secure, metering, { failed }, { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads });
-            connection.attach(openSession(h2.server, connection.pipe));
+            const session = openSession(h2.server, connection.pipe);
+            ctx.connections.link(session, tcp);
+            connection.attach(session, ctx.connections.watchHttp2(session, tcp));
             ctx.stats.tls.opened('h2', tcp, secure);
           } else {
             ctx.stats.tls.opened('h1', tcp, secure);
+            ctx.connections.link(secure, tcp);
             h1.emit('connection', secure);
           }
         });
