@@ -14,16 +14,27 @@ export function mountByteBars(element, transports) {
   const rows = new Map();
   const list = h('div', { class: 'byte-bars', role: 'list', 'data-field': 'byte-bars' });
   for (const id of transports) {
-    const segments = KINDS.flatMap((kind) => ['down', 'up'].map((way) => h('span', { class: `seg ${kind} ${way}`, title: t(`bars.${kind}`), 'data-kind': kind, 'data-way': way })));
+    const segments = KINDS.flatMap((kind) =>
+      ['down', 'up'].map((way) => h('span', { class: `seg ${kind} ${way}`, title: t(`bars.${kind}`), 'data-kind': kind, 'data-way': way })),
+    );
     const value = h('span', { class: 'value' }, '–');
-    const row = h('div', { class: 'row', role: 'listitem', 'data-transport': id },
+    const row = h(
+      'div',
+      { class: 'row', role: 'listitem', 'data-transport': id },
       h('span', { class: 'name' }, t(`label.${id}`)),
       h('span', { class: 'track' }, ...segments),
-      value);
+      value,
+    );
     rows.set(id, { row, segments, value });
     list.append(row);
   }
-  const legend = h('p', { class: 'legend' }, ...KINDS.map((kind) => h('span', { class: `key ${kind}` }, t(`bars.${kind}`))), ' ', t('bars.note'));
+  const legend = h(
+    'p',
+    { class: 'legend' },
+    ...KINDS.map((kind) => h('span', { class: `key ${kind}` }, t(`bars.${kind}`))),
+    ' ',
+    t('bars.note'),
+  );
   element.replaceChildren(h('h2', { class: 'chart-title' }, t('bars.title')), list, legend);
 
   return onServerStats((now, then) => {
@@ -32,10 +43,18 @@ export function mountByteBars(element, transports) {
     for (const id of transports) {
       const { row, segments, value } = rows.get(id);
       const p = per[id];
-      for (const segment of segments) segment.style.width = p ? `${((100 * p[segment.dataset.way][segment.dataset.kind]) / max).toFixed(2)}%` : '0';
+      for (const segment of segments)
+        segment.style.width = p ? `${((100 * p[segment.dataset.way][segment.dataset.kind]) / max).toFixed(2)}%` : '0';
       row.dataset.bytes = p ? p.total.toFixed(1) : '';
       // Every kind named, so that the picture reads without its colours.
-      value.textContent = p ? t('bars.value', { total: p.total.toFixed(0), head: p.head.toFixed(0), framing: p.framing.toFixed(0), payload: p.payload.toFixed(0) }) : '–';
+      value.textContent = p
+        ? t('bars.value', {
+            total: p.total.toFixed(0),
+            head: p.head.toFixed(0),
+            framing: p.framing.toFixed(0),
+            payload: p.payload.toFixed(0),
+          })
+        : '–';
     }
   });
 }

@@ -120,11 +120,13 @@ describe('pages over HTTP/2 in Chromium', () => {
       assert.match(words, new RegExp(`${EXPERIMENT_MAX_STREAMS} streams|SETTINGS_MAX_CONCURRENT_STREAMS`), 'it names the stream limit');
       // A WebSocket to the same port: the demo says what carried it, as the lab counted it.
       await page.click('.demo[data-demo="connection-limit"] button[data-action="ws"]');
-      await page.waitForSelector('.demo[data-demo="connection-limit"] [data-field="ws"][data-state="open"][data-protocol]', { timeout: 10_000 });
-      const ws = await page.$eval('.demo[data-demo="connection-limit"] [data-field="ws"]', (p) => ({ protocol: (p as HTMLElement).dataset.protocol, text: p.textContent }));
+      const line = '.demo[data-demo="connection-limit"] [data-field="ws"]';
+      await page.waitForSelector(`${line}[data-state="open"][data-protocol]`, { timeout: 10_000 });
+      const ws = await page.$eval(line, (p) => ({ protocol: (p as HTMLElement).dataset.protocol, text: p.textContent }));
       assert.ok(ws.protocol === 'h1' || ws.protocol === 'h2', `the lab counted the socket under a protocol (${ws.protocol})`);
       assert.doesNotMatch(ws.text!, /\bsix\b|六个/, 'and the words do not speak of six');
-      assert.match(ws.text!, ws.protocol === 'h2' ? /one more stream/ : /connection of its own/, `the words say what carried it: ${ws.text}`);
+      const carried = ws.protocol === 'h2' ? /one more stream/ : /connection of its own/;
+      assert.match(ws.text!, carried, `the words say what carried it: ${ws.text}`);
       await page.click('.demo[data-demo="connection-limit"] button[data-action="close-one"]');
       await page.waitForFunction((root) => document.querySelector<HTMLElement>(root)?.dataset.connecting === '0', root, { timeout: 10_000 });
       assert.deepEqual(errors, [], 'no console errors');
@@ -157,14 +159,19 @@ describe('pages over HTTP/2 in Chromium', () => {
   test('the HPACK demo draws both protocols on one scale, and says why its first HTTP/2 head is larger than the bench\'s', async () => {
     const context = await browser.newContext();
     try {
-      const bench = JSON.parse(readFileSync(path.join(ROOT, 'results', 'latest.json'), 'utf8')).derived.protocols.heads.find((x: { transport: string }) => x.transport === 'short-poll');
+      const run = JSON.parse(readFileSync(path.join(ROOT, 'results', 'latest.json'), 'utf8'));
+      const bench = run.derived.protocols.heads.find((x: { transport: string }) => x.transport === 'short-poll');
       const runOver = async (base: string) => {
         const { page, errors } = await open(context, `${base}/lessons/http2`);
         await page.click('.demo button[data-action="hpack"]');
-        await page.waitForFunction(() => (document.querySelector('[data-field="hpack-verdict"]')?.textContent ?? '') !== '', undefined, { timeout: 20_000 });
+        const verdict = () => (document.querySelector('[data-field="hpack-verdict"]')?.textContent ?? '') !== '';
+        await page.waitForFunction(verdict, undefined, { timeout: 20_000 });
         const drawn = await page.$eval('[data-field="hpack"]', (list) => ({
           scale: Number((list as HTMLElement).dataset.scale),
-          bars: [...list.querySelectorAll('li')].map((li) => ({ bytes: Number((li as HTMLElement).dataset.bytes), width: li.querySelector<HTMLElement>('.bar')!.getBoundingClientRect().width, track: li.getBoundingClientRect().width })),
+          bars: [...list.querySelectorAll('li')].map((li) => ({
+            bytes: Number((li as HTMLElement).dataset.bytes),
+            width: li.querySelector<HTMLElement>('.bar')!.getBoundingClientRect().width,
+          })),
           verdict: document.querySelector('[data-field="hpack-verdict"]')!.textContent!,
         }));
         assert.deepEqual(errors, [], `${base}: no console errors`);
@@ -177,7 +184,8 @@ describe('pages over HTTP/2 in Chromium', () => {
       // Bars drawn on that scale: a bar's width per byte is the same in both runs.
       const perByte = (run: typeof h1) => run.bars.map((b) => b.width / b.bytes);
       const all = [...perByte(h1), ...perByte(h2)];
-      assert.ok(Math.max(...all) / Math.min(...all) < 1.15, `every bar's width is proportional to its bytes on the one scale (${all.map((x) => x.toFixed(3)).join(', ')} px/B)`);
+      const spread = `${all.map((x) => x.toFixed(3)).join(', ')} px/B`;
+      assert.ok(Math.max(...all) / Math.min(...all) < 1.15, `every bar's width is proportional to its bytes on the one scale (${spread})`);
       assert.ok(h2.bars[0].bytes > h2.bars.at(-1)!.bytes, 'over HTTP/2 the first head fills the table, the later ones point into it');
       assert.match(h2.verdict, new RegExp(`${bench.h2FirstBytes} B`), 'the verdict quotes the bench\'s first HTTP/2 head');
       assert.match(h2.verdict, /warm connection/, 'and says why it differs: the bench\'s connection was warm, this one is fresh');

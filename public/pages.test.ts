@@ -47,7 +47,8 @@ const eventCounts = (page: Page, id: string) =>
 /** The board has drawn what the projector test reads: every bar, requests and arrivals, every key figure. */
 const BOARD_SETTLED = `document.querySelectorAll('#byte-bars .row[data-bytes]:not([data-bytes=""])').length === 5
   && document.querySelectorAll('#timeline line.request').length >= 5 && document.querySelectorAll('#timeline circle.event').length >= 5
-  && [...document.querySelectorAll('#board .figures.key dd')].filter((dd) => dd.checkVisibility()).every((dd) => !dd.textContent.includes('–'))`;
+  && [...document.querySelectorAll('#board .figures.key dd')].filter((dd) => dd.checkVisibility())
+    .every((dd) => !dd.textContent.includes('–'))`;
 
 /** Visible panel fields (and byte bars) that still say "–". A script: tsx would rename a function's closures. */
 const EMPTY_FIELDS = `() => [...document.querySelectorAll('.panel [data-field], .panel .part, #byte-bars .value')]
@@ -57,10 +58,14 @@ const EMPTY_FIELDS = `() => [...document.querySelectorAll('.panel [data-field], 
 /** What the projector test measures on the board. */
 const BOARD_LAYOUT = `(() => {
   const px = (el) => parseFloat(getComputedStyle(el).fontSize);
-  const inView = (el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; };
+  const inView = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+  };
   const svg = document.querySelector('#timeline svg');
   const svgScale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-  const live = [...document.querySelectorAll('#board .figures dt, #board .figures dd, #board .log, #board .wire, #byte-bars .name, #byte-bars .value')];
+  const live = [...document.querySelectorAll('#board .figures dt, #board .figures dd, #board .log, #board .wire')]
+    .concat([...document.querySelectorAll('#byte-bars .name, #byte-bars .value')]);
   return {
     tops: [...document.querySelectorAll('#board .panel')].map((p) => Math.round(p.getBoundingClientRect().top)),
     // A label on one line is no taller than its line height.
@@ -72,28 +77,44 @@ const BOARD_LAYOUT = `(() => {
       return el.scrollWidth > el.clientWidth + 1 || box.right > panel.right + 1 || el.textContent.includes('…');
     }).map((el) => el.textContent),
     overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
-    bars: [...document.querySelectorAll('#byte-bars .row')].map((row) => ({ id: row.dataset.transport, bytes: Number(row.dataset.bytes), value: row.querySelector('.value').textContent })),
-    panelTotals: Object.fromEntries([...document.querySelectorAll('#board .panel')].map((p) => [p.dataset.transport, parseInt(p.querySelector('[data-field="per-event"]').textContent, 10)])),
+    bars: [...document.querySelectorAll('#byte-bars .row')]
+      .map((row) => ({ id: row.dataset.transport, bytes: Number(row.dataset.bytes), value: row.querySelector('.value').textContent })),
+    panelTotals: Object.fromEntries([...document.querySelectorAll('#board .panel')]
+      .map((p) => [p.dataset.transport, parseInt(p.querySelector('[data-field="per-event"]').textContent, 10)])),
     legend: document.querySelector('#byte-bars .legend').textContent,
     lanes: document.querySelectorAll('#timeline .lane').length,
-    offScreen: [...document.querySelectorAll('#board .panel h3 .title, #board .figures.key dt, #board .figures.key dd')].filter((el) => el.checkVisibility() && !inView(el))
+    offScreen: [...document.querySelectorAll('#board .panel h3 .title, #board .figures.key dt, #board .figures.key dd')]
+      .filter((el) => el.checkVisibility() && !inView(el))
       .map((el) => el.closest('.panel').dataset.transport + ': ' + el.textContent),
     small: [
       ...live.filter((el) => px(el) < 22).map((el) => (el.dataset.field ?? el.className ?? el.tagName) + ' ' + px(el) + ' px'),
-      ...[...svg.querySelectorAll('text')].filter((el) => px(el) * svgScale < 22).map((el) => 'timeline ' + el.textContent + ' ' + (px(el) * svgScale).toFixed(1) + ' px'),
+      ...[...svg.querySelectorAll('text')].filter((el) => px(el) * svgScale < 22)
+        .map((el) => 'timeline ' + el.textContent + ' ' + (px(el) * svgScale).toFixed(1) + ' px'),
     ],
   };
 })()`;
 type BoardLayout = {
-  tops: number[]; wrapped: string[]; cut: string[]; overflow: boolean; bars: { id: string; bytes: number; value: string | null }[];
-  panelTotals: Record<string, number>; legend: string | null; lanes: number; offScreen: string[]; small: string[];
+  tops: number[];
+  wrapped: string[];
+  cut: string[];
+  overflow: boolean;
+  bars: { id: string; bytes: number; value: string | null }[];
+  panelTotals: Record<string, number>;
+  legend: string | null;
+  lanes: number;
+  offScreen: string[];
+  small: string[];
 };
 
 describe('pages in Chromium', () => {
-  test('every lesson page, in both languages, loads with no console errors, and its commands name the lab\'s real ports', async () => {
+  test("every lesson page, in both languages, loads with no console errors, and its commands name the lab's real ports", async () => {
     const ports = lab.ctx.ports!;
     const DEFAULTS = new Set<number>(Object.values(DEFAULT_PORTS));
-    const labPorts = new Set([ports.main, ...Object.values(ports.extra), ...(ports.tls ? [ports.tls.main, ports.tls.h1, ports.tls.experiment] : [])]);
+    const labPorts = new Set([
+      ports.main,
+      ...Object.values(ports.extra),
+      ...(ports.tls ? [ports.tls.main, ports.tls.h1, ports.tls.experiment] : []),
+    ]);
     const context = await browser.newContext();
     const errors: string[] = [];
     try {
@@ -101,13 +122,23 @@ describe('pages in Chromium', () => {
         for (const name of LESSONS) {
           const opened = await open(context, `/lessons/${name}?lang=${lang}`);
           await opened.page.waitForSelector('main h1');
-          assert.equal(await opened.page.getAttribute('html', 'lang'), lang === 'zh' ? 'zh-Hans' : 'en', `${lang}/${name}: the page's language`);
+          assert.equal(
+            await opened.page.getAttribute('html', 'lang'),
+            lang === 'zh' ? 'zh-Hans' : 'en',
+            `${lang}/${name}: the page's language`,
+          );
           await opened.page.waitForTimeout(700); // demos connect and run
           const demos = await opened.page.$$eval('.demo', (els) => els.map((el) => el.childElementCount));
           assert.ok(demos.length > 0 && demos.every((n) => n > 0), `${lang}/${name}: every demo mounted`);
           // The commands a student copies name this lab's real address, not the default 127.0.0.1:3000.
-          const named = await opened.page.$$eval('main pre, main code', (els) => els.flatMap((el) => [...el.textContent!.matchAll(/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((m) => Number(m[1]))));
-          for (const port of named.filter((p) => DEFAULTS.has(p))) assert.ok(labPorts.has(port), `${lang}/${name}: a command names the default port ${port}, not this lab's (${[...labPorts].join(', ')})`);
+          const named = await opened.page.$$eval('main pre, main code', (els) =>
+            els.flatMap((el) => [...el.textContent!.matchAll(/(?:127\.0\.0\.1|localhost):(\d+)/g)].map((m) => Number(m[1]))),
+          );
+          for (const port of named.filter((p) => DEFAULTS.has(p)))
+            assert.ok(
+              labPorts.has(port),
+              `${lang}/${name}: a command names the default port ${port}, not this lab's (${[...labPorts].join(', ')})`,
+            );
           if (name === 'short-poll') assert.ok(named.includes(lab.port), `${lang}/${name}: its curl lines name the lab's port ${lab.port}`);
           errors.push(...opened.errors);
           await opened.page.close();
@@ -119,7 +150,9 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('the board on a 1440x900 projector: five panels in one row, no label wrapped or cut, bytes per event and the timeline drawn; in large type every key figure on screen at 22 px or more', async () => {
+  // Five panels in one row, no label wrapped or cut, bytes per event and the timeline drawn; in large type every key
+  // figure on screen at 22 px or more.
+  test('the board on a 1440x900 projector, in normal and large type', async () => {
     for (const large of [false, true]) {
       const what = large ? 'large type' : 'normal type';
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -129,18 +162,26 @@ describe('pages in Chromium', () => {
         // The state the assertions read: every bar labelled, five requests and five arrivals on the
         // timeline, every key figure filled (on a loaded machine this takes a while: wait for it).
         await page.waitForFunction(BOARD_SETTLED, undefined, { timeout: 30_000 });
-        const layout = await page.evaluate(BOARD_LAYOUT) as BoardLayout;
+        const layout = (await page.evaluate(BOARD_LAYOUT)) as BoardLayout;
         assert.equal(new Set(layout.tops).size, 1, `${what}: the five panels share one row (tops ${layout.tops.join(', ')})`);
         assert.equal(layout.tops.length, 5, `${what}: five panels`);
         assert.deepEqual(layout.wrapped, [], `${what}: no panel label wraps`);
         assert.deepEqual(layout.cut, [], `${what}: no title or label is cut`);
         assert.equal(layout.overflow, false, `${what}: nothing wider than the screen`);
-        for (const bar of layout.bars) assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
-        const parts: Record<string, number[]> = Object.fromEntries(layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]));
-        for (const [id, [total, head, framing, payload]] of Object.entries(parts)) assert.ok(Math.abs(head + framing + payload - total) <= 2, `${what}: ${id}'s parts add up to its total`);
-        assert.ok(parts['short-poll'][1] > 100, `${what}: short polling's bar is mostly head (${parts['short-poll'][1]} B of head per event)`);
+        for (const bar of layout.bars)
+          assert.match(bar.value ?? '', /^\d+ B = \d+ \+ \d+ \+ \d+$/, `${what}: ${bar.id}'s bar is labelled with its parts`);
+        const parts: Record<string, number[]> = Object.fromEntries(
+          layout.bars.map((b) => [b.id, (b.value ?? '').match(/\d+/g)!.map(Number)]),
+        );
+        for (const [id, [total, head, framing, payload]] of Object.entries(parts))
+          assert.ok(Math.abs(head + framing + payload - total) <= 2, `${what}: ${id}'s parts add up to its total`);
+        assert.ok(
+          parts['short-poll'][1] > 100,
+          `${what}: short polling's bar is mostly head (${parts['short-poll'][1]} B of head per event)`,
+        );
         assert.ok(parts.ws[2] <= 10, `${what}: WebSocket's framing is a few bytes per event (${parts.ws[2]} B)`);
-        for (const [id, panel] of Object.entries(layout.panelTotals)) assert.equal(panel, parts[id][0], `${what}: ${id}'s panel and bar give the same bytes per event`);
+        for (const [id, panel] of Object.entries(layout.panelTotals))
+          assert.equal(panel, parts[id][0], `${what}: ${id}'s panel and bar give the same bytes per event`);
         assert.match(layout.legend ?? '', /head.*framing.*JSON/i, `${what}: the legend names head, framing and payload`);
         assert.equal(layout.lanes, 5, `${what}: a timeline lane per transport`);
         if (large) {
@@ -154,11 +195,12 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('no field of the board or of the intro\'s small board shows "–" once traffic flows: each has a value or is not shown', async () => {
+  test('no field of the board or of the intro\'s small board shows "–" once traffic flows', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
       const opened = await Promise.all(['/board', '/lessons/intro'].map(async (path) => ({ path, ...(await open(context, path)) })));
-      for (const { page } of opened) await page.waitForFunction(`document.querySelectorAll('.panel[data-transport]').length >= 5`, undefined, { timeout: 10_000 });
+      for (const { page } of opened)
+        await page.waitForFunction(`document.querySelectorAll('.panel[data-transport]').length >= 5`, undefined, { timeout: 10_000 });
       // Ten seconds of traffic (the lab ticks every 250 ms), then every field shown has a value.
       await opened[0].page.waitForTimeout(10_000);
       for (const { path, page, errors } of opened) {
@@ -167,8 +209,10 @@ describe('pages in Chromium', () => {
         assert.deepEqual(errors, [], `${path}: no console errors`);
       }
       // The intro's small board puts the bench's idle p50 beside each live one.
-      const bench = await opened[1].page.$$eval('.panel [data-field="bench-p50"]', (dds) => dds.filter((dd) => dd.checkVisibility()).map((dd) => dd.textContent));
-      assert.equal(bench.length, 5, 'the intro shows the bench\'s p50 in all five panels');
+      const bench = await opened[1].page.$$eval('.panel [data-field="bench-p50"]', (dds) =>
+        dds.filter((dd) => dd.checkVisibility()).map((dd) => dd.textContent),
+      );
+      assert.equal(bench.length, 5, "the intro shows the bench's p50 in all five panels");
       for (const text of bench) assert.match(text ?? '', /^\d+(\.\d+)? ms$/, `a bench figure: ${text}`);
     } finally {
       await context.close();
@@ -178,7 +222,15 @@ describe('pages in Chromium', () => {
   test('on a 390 px phone no page scrolls sideways (tables scroll in their own box)', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
-      for (const path of ['/', '/board', '/lessons/intro', '/lessons/handshake', '/lessons/comparison', '/lessons/frames', '/lessons/short-poll']) {
+      for (const path of [
+        '/',
+        '/board',
+        '/lessons/intro',
+        '/lessons/handshake',
+        '/lessons/comparison',
+        '/lessons/frames',
+        '/lessons/short-poll',
+      ]) {
         for (const lang of LANGS) {
           const { page } = await open(context, `${path}?lang=${lang}`);
           await page.waitForTimeout(400);
@@ -187,7 +239,11 @@ describe('pages in Chromium', () => {
           // The sticky header leaves the page the screen: two short rows at most, and "中文" on one line.
           const header = await page.evaluate(() => {
             const other = document.getElementById('lang-switch')!;
-            return { height: document.querySelector('header.top')!.getBoundingClientRect().height, lines: other.getClientRects().length, tall: other.getBoundingClientRect().height / parseFloat(getComputedStyle(other).lineHeight) };
+            return {
+              height: document.querySelector('header.top')!.getBoundingClientRect().height,
+              lines: other.getClientRects().length,
+              tall: other.getBoundingClientRect().height / parseFloat(getComputedStyle(other).lineHeight),
+            };
           });
           assert.ok(header.height <= 90, `${lang} ${path}: the header takes ${header.height.toFixed(0)} px of 844`);
           assert.ok(header.lines === 1 && header.tall < 1.5, `${lang} ${path}: the language link is on one line`);
@@ -225,7 +281,7 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('the language switch keeps the reader\'s place; large type is a keyboard toggle', async () => {
+  test("the language switch keeps the reader's place; large type is a keyboard toggle", async () => {
     const context = await browser.newContext();
     try {
       const { page, errors } = await open(context, '/lessons/frames?lang=en');
@@ -248,18 +304,28 @@ describe('pages in Chromium', () => {
     const context = await browser.newContext();
     try {
       const { page, errors } = await open(context, '/board');
-      await page.waitForFunction((ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 3), TRANSPORT_IDS, { timeout: 15_000 });
+      await page.waitForFunction(
+        (ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 3),
+        TRANSPORT_IDS,
+        { timeout: 15_000 },
+      );
       await page.fill('#chat input[name="name"]', 'tester');
       const text = `hello five ways ${Date.now()}`;
       await page.fill('#chat input[name="text"]', text);
       await page.press('#chat input[name="text"]', 'Enter');
-      await page.waitForFunction((expected) => [...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(expected)), `tester: ${text}`, { timeout: 5000 });
-      assert.match(await page.textContent('#chat output') ?? '', /seq \d+|seq 为 \d+/, 'the page says which seq it was published as');
+      await page.waitForFunction(
+        (expected) => [...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(expected)),
+        `tester: ${text}`,
+        { timeout: 5000 },
+      );
+      assert.match((await page.textContent('#chat output')) ?? '', /seq \d+|seq 为 \d+/, 'the page says which seq it was published as');
       // Compare two, full width.
       await page.selectOption('#compare select[name="a"]', 'sse');
       await page.selectOption('#compare select[name="b"]', 'ws');
       await page.click('#compare button[type="submit"]');
-      const visible = await page.$$eval('#board > [data-transport]', (slots) => slots.filter((s) => getComputedStyle(s).display !== 'none').map((s) => (s as HTMLElement).dataset.transport));
+      const visible = await page.$$eval('#board > [data-transport]', (slots) =>
+        slots.filter((s) => getComputedStyle(s).display !== 'none').map((s) => (s as HTMLElement).dataset.transport),
+      );
       assert.deepEqual(visible, ['sse', 'ws'], 'only the two chosen transports are shown');
       assert.deepEqual(errors, [], 'no console errors on the board');
     } finally {
@@ -267,7 +333,7 @@ describe('pages in Chromium', () => {
     }
   });
 
-  test('with the board and every lesson open in one browser, every feed flows and a chat post arrives in seconds, not after a held request lets go', async () => {
+  test('with the board and every lesson open in one browser, every feed flows and a chat post arrives in seconds', async () => {
     const context = await browser.newContext();
     try {
       const pages: { page: Page; path: string }[] = [];
@@ -275,15 +341,25 @@ describe('pages in Chromium', () => {
       const board = await open(context, '/board');
       pages.push({ ...board, path: '/board' });
       await board.page.bringToFront();
-      await board.page.waitForFunction((ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 2), TRANSPORT_IDS, { timeout: 20_000 });
+      await board.page.waitForFunction(
+        (ids) => ids.every((id) => Number(document.querySelector<HTMLElement>(`.panel[data-transport="${id}"]`)?.dataset.events ?? 0) >= 2),
+        TRANSPORT_IDS,
+        { timeout: 20_000 },
+      );
 
       // Every transport panel on every page keeps receiving.
-      const before = await Promise.all(pages.map(async ({ page }) => Object.fromEntries(await Promise.all(TRANSPORT_IDS.map(async (id) => [id, await eventCounts(page, id)])))));
+      const before = await Promise.all(
+        pages.map(async ({ page }) =>
+          Object.fromEntries(await Promise.all(TRANSPORT_IDS.map(async (id) => [id, await eventCounts(page, id)]))),
+        ),
+      );
       await board.page.waitForTimeout(3000);
       for (const [i, { page, path }] of pages.entries()) {
         for (const id of TRANSPORT_IDS) {
           const now = await eventCounts(page, id);
-          now.forEach((count, k) => assert.ok(count > before[i][id][k], `${path}: the ${id} panel #${k + 1} kept receiving (${before[i][id][k]} -> ${count})`));
+          now.forEach((count, k) =>
+            assert.ok(count > before[i][id][k], `${path}: the ${id} panel #${k + 1} kept receiving (${before[i][id][k]} -> ${count})`),
+          );
         }
       }
 
@@ -291,10 +367,17 @@ describe('pages in Chromium', () => {
       const text = `all tabs open ${Date.now()}`;
       const elapsedMs = await board.page.evaluate(async (message) => {
         const started = performance.now();
-        const response = await fetch('/feed/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'timer', text: message }) });
+        const response = await fetch('/feed/chat', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'timer', text: message }),
+        });
         if (response.status !== 201) return -1;
         await new Promise<void>((resolve) => {
-          const check = () => ([...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(message)) ? resolve() : requestAnimationFrame(check));
+          const check = () =>
+            [...document.querySelectorAll('.panel [data-field="log"]')].every((log) => log.textContent!.includes(message))
+              ? resolve()
+              : requestAnimationFrame(check);
           check();
         });
         return performance.now() - started;

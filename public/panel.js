@@ -16,8 +16,18 @@ const ms = (value) => (value === undefined ? '–' : value < 10 ? value.toFixed(
  * --byte-head, --byte-framing, --byte-payload, as on the board's bars and /results).
  */
 function byteParts() {
-  const parts = Object.fromEntries(['head', 'framing', 'payload'].map((kind) => [kind, h('span', { class: `part ${kind}`, title: t(`bars.${kind}`) }, '–')]));
-  const node = h('dd', { class: 'wide parts', 'data-field': 'per-event-parts', title: t('panel.perEventParts') }, parts.head, ' + ', parts.framing, ' + ', parts.payload);
+  const parts = Object.fromEntries(
+    ['head', 'framing', 'payload'].map((kind) => [kind, h('span', { class: `part ${kind}`, title: t(`bars.${kind}`) }, '–')]),
+  );
+  const node = h(
+    'dd',
+    { class: 'wide parts', 'data-field': 'per-event-parts', title: t('panel.perEventParts') },
+    parts.head,
+    ' + ',
+    parts.framing,
+    ' + ',
+    parts.payload,
+  );
   return Object.assign(node, {
     /** @param {{ head: number, framing: number, payload: number }} per */
     show(per) {
@@ -37,13 +47,23 @@ export function mountPanel(slot, transport, options = {}) {
   // Short figures sit beside their label; long ones (several numbers) take a row of their own.
   const field = (name, wide = false) => h('dd', { 'data-field': name, class: wide ? 'wide' : undefined }, '–');
   const figures = {
-    events: field('events'), latencyP50: field('latency-p50'), benchP50: field('bench-p50'), perEvent: field('per-event'), perEventParts: byteParts(),
-    requests: field('requests'), protocol: field('protocol'),
-    lastSeq: field('last-seq'), gaps: field('gaps'), latency: field('latency', true),
-    connections: field('connections'), heads: field('heads', true), process: field('process', true),
+    events: field('events'),
+    latencyP50: field('latency-p50'),
+    benchP50: field('bench-p50'),
+    perEvent: field('per-event'),
+    perEventParts: byteParts(),
+    requests: field('requests'),
+    protocol: field('protocol'),
+    lastSeq: field('last-seq'),
+    gaps: field('gaps'),
+    latency: field('latency', true),
+    connections: field('connections'),
+    heads: field('heads', true),
+    process: field('process', true),
   };
   // A label never wraps and is never cut: the key figures' labels are short, the others take a row.
-  const label = (key, wide = false) => h('dt', { title: t(`${key}.title`) === `${key}.title` ? t(key) : t(`${key}.title`), class: wide ? 'wide' : undefined }, t(key));
+  const label = (key, wide = false) =>
+    h('dt', { title: t(`${key}.title`) === `${key}.title` ? t(key) : t(`${key}.title`), class: wide ? 'wide' : undefined }, t(key));
   // Shown only when this panel sees its own connections (the wiretap), and in a cluster once a process has named itself.
   const tapOnly = [label('panel.connections'), figures.connections, label('panel.heads', true), figures.heads];
   const clusterOnly = [label('panel.process', true), figures.process];
@@ -55,22 +75,41 @@ export function mountPanel(slot, transport, options = {}) {
   const wire = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('panel.wire'), 'data-field': 'wire' }, t('panel.waitingWire'));
   const title = options.title ?? t(`label.${transport}`);
   // The key figures first (what a class reads from the back of the room), the detail after them.
-  const panel = h('section', { class: 'panel', 'data-transport': transport, 'aria-label': t(`label.${transport}`) },
+  const panel = h(
+    'section',
+    { class: 'panel', 'data-transport': transport, 'aria-label': t(`label.${transport}`) },
     h('h3', {}, h('span', { class: 'title', title }, title), state),
-    h('dl', { class: 'figures key' },
-      label('panel.events'), figures.events,
-      label('panel.latencyP50'), figures.latencyP50,
+    h(
+      'dl',
+      { class: 'figures key' },
+      label('panel.events'),
+      figures.events,
+      label('panel.latencyP50'),
+      figures.latencyP50,
       ...benchOnly,
-      label('panel.perEvent'), figures.perEvent, figures.perEventParts,
-      label('panel.requests'), figures.requests,
-      label('panel.protocol'), figures.protocol),
-    h('dl', { class: 'figures more' },
-      label('panel.lastSeq'), figures.lastSeq,
-      label('panel.gaps'), figures.gaps,
-      label('panel.latency', true), figures.latency,
-      ...tapOnly, ...clusterOnly),
+      label('panel.perEvent'),
+      figures.perEvent,
+      figures.perEventParts,
+      label('panel.requests'),
+      figures.requests,
+      label('panel.protocol'),
+      figures.protocol,
+    ),
+    h(
+      'dl',
+      { class: 'figures more' },
+      label('panel.lastSeq'),
+      figures.lastSeq,
+      label('panel.gaps'),
+      figures.gaps,
+      label('panel.latency', true),
+      figures.latency,
+      ...tapOnly,
+      ...clusterOnly,
+    ),
     h('details', { open: options.wire !== false }, h('summary', {}, t('panel.wire')), wire),
-    h('details', { open: true }, h('summary', {}, t('panel.log')), log));
+    h('details', { open: true }, h('summary', {}, t('panel.log')), log),
+  );
   slot.replaceChildren(panel);
 
   let events = 0;
@@ -108,8 +147,12 @@ export function mountPanel(slot, transport, options = {}) {
     figures.latencyP50.textContent = `${ms(percentile(sorted, 50))} ms`;
     panel.dataset.events = String(events);
     // Chat text is set as text, never parsed as HTML: a message is data, not markup.
-    const line = h('div', { class: event.type }, `#${event.seq} ${event.type} `,
-      event.type === 'chat' ? `${event.data.name}: ${event.data.text}` : JSON.stringify(event.data));
+    const line = h(
+      'div',
+      { class: event.type },
+      `#${event.seq} ${event.type} `,
+      event.type === 'chat' ? `${event.data.name}: ${event.data.text}` : JSON.stringify(event.data),
+    );
     log.prepend(line);
     while (log.childElementCount > MAX_LOG) log.lastElementChild.remove();
   };
@@ -138,7 +181,8 @@ export function mountPanel(slot, transport, options = {}) {
       wire.textContent = '';
       wireStarted = true;
     }
-    for (const text of read(record)) wire.append(h('div', { class: `rec ${record.dir}` }, h('span', { class: 'meta' }, `#${record.connection} `), text));
+    for (const text of read(record))
+      wire.append(h('div', { class: `rec ${record.dir}` }, h('span', { class: 'meta' }, `#${record.connection} `), text));
     while (wire.childElementCount > MAX_WIRE) wire.firstElementChild.remove();
     wire.scrollTop = wire.scrollHeight;
   };
@@ -149,14 +193,18 @@ export function mountPanel(slot, transport, options = {}) {
   // over TLS), and a stream that never finishes shares the page's own connection when it goes
   // to the page's origin (over HTTP/2, WebSockets too: RFC 8441).
   const showProtocol = (protocol) => {
-    const entry = performance.getEntriesByType('resource').filter((e) => e.name.startsWith(`${origin}/feed/${transport}`)).pop();
+    const entry = performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.startsWith(`${origin}/feed/${transport}`))
+      .pop();
     const browser = entry?.nextHopProtocol || (origin === location.origin ? pageProtocol() : undefined);
     const tls = origin.startsWith('https:');
     const seen = protocol ?? (!tls ? 'h1' : browser === 'h2' ? 'h2' : browser ? 'h1-tls' : undefined);
     if (!seen) return false;
     const name = seen === 'h2' ? 'HTTP/2' : tls ? 'HTTP/1.1 + TLS' : 'HTTP/1.1';
     panel.dataset.protocol = seen === 'h2' ? 'h2' : 'h1';
-    figures.protocol.textContent = protocol && entry?.nextHopProtocol ? `${name} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : name;
+    figures.protocol.textContent =
+      protocol && entry?.nextHopProtocol ? `${name} · ${t('panel.browserSays', { protocol: entry.nextHopProtocol })}` : name;
     return Boolean(entry?.nextHopProtocol);
   };
 

@@ -63,13 +63,24 @@ const LAYOUT = `(() => {
   };
 })()`;
 type Layout = {
-  problems: string[]; problem: string; tableWidth: number; tableRoom: number; pageWidth: number; screenWidth: number;
-  sections: string[]; contents: string[]; lead: string[]; drawn: string[];
-  toc: { top: number; bottom: number; left: number; right: number }; current: string | null; header: number; here: string | null;
+  problems: string[];
+  problem: string;
+  tableWidth: number;
+  tableRoom: number;
+  pageWidth: number;
+  screenWidth: number;
+  sections: string[];
+  contents: string[];
+  lead: string[];
+  drawn: string[];
+  toc: { top: number; bottom: number; left: number; right: number };
+  current: string | null;
+  header: number;
+  here: string | null;
 };
 
 describe('/results in Chromium', () => {
-  test('a quick run\'s labels say what it did: its own clients and ramp, no target drawn over a ramp that stopped short', async () => {
+  test("a quick run's labels say what it did: its own clients and ramp, no target drawn over a ramp that stopped short", async () => {
     // The reference run, marked quick and cut down as --quick does (results/runs/tmp/ is ignored by git).
     const run = JSON.parse(readFileSync(path.join(ROOT, 'results', 'latest.json'), 'utf8'));
     run.quick = true;
@@ -85,14 +96,14 @@ describe('/results in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
       const { page, errors } = await open(context, `?run=${encodeURIComponent(`runs/tmp/results-test-${process.pid}/quick.json`)}`);
-      const seen = await page.evaluate(`({
+      const seen = (await page.evaluate(`({
         targets: document.querySelector('#targets table').innerText,
         held: Chart.getChart(document.getElementById('chart-connections-held')).options.plugins.targetLine,
         heldTitle: [].concat(Chart.getChart(document.getElementById('chart-connections-held')).options.plugins.title.text).join(' '),
-      })`) as { targets: string; held: { value?: number }; heldTitle: string };
+      })`)) as { targets: string; held: { value?: number }; heldTitle: string };
       assert.match(seen.targets, /500 clients: deliveries per second/, 'the fan-out targets name the clients this run had');
-      assert.doesNotMatch(seen.targets, /5,000 clients/, 'not the reference run\'s');
-      assert.match(seen.targets, /stated for the reference run/, 'and say the aim is the reference run\'s');
+      assert.doesNotMatch(seen.targets, /5,000 clients/, "not the reference run's");
+      assert.match(seen.targets, /stated for the reference run/, "and say the aim is the reference run's");
       assert.equal(seen.held.value, undefined, 'no 9,000-client target line over a ramp that stopped at 1,000');
       assert.match(seen.heldTitle, /ramp to 1,000/, 'the chart says where the ramp stopped');
       assert.deepEqual(errors, [], 'no page errors');
@@ -102,14 +113,14 @@ describe('/results in Chromium', () => {
     }
   });
 
-  test('at 1440x900, in normal and large type: the headline table fits, the five lead charts come first, the contents stay in view', async () => {
+  test('at 1440x900, normal and large type: headline table fits, five lead charts first, contents stay in view', async () => {
     for (const large of [false, true]) {
       const what = large ? 'large type' : 'normal type';
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       try {
         if (large) await context.addInitScript("localStorage.setItem('wirelab.large', '1')");
         const { page, errors } = await open(context);
-        const top = await page.evaluate(LAYOUT) as Layout;
+        const top = (await page.evaluate(LAYOUT)) as Layout;
         assert.equal(top.problem, '', `${what}: the page reads the reference run`);
         assert.deepEqual(top.problems, [], `${what}: no chart has a title, legend or axis cut`);
         assert.ok(top.tableWidth <= top.tableRoom, `${what}: the headline table fits (${top.tableWidth} px in ${top.tableRoom} px)`);
@@ -119,12 +130,21 @@ describe('/results in Chromium', () => {
         assert.deepEqual(top.sections.slice(0, 2), ['headline', 'lead'], `${what}: the headline, then the charts to project`);
         assert.deepEqual(top.lead, LEAD_CHARTS, `${what}: the five lead charts, in order`);
         for (const id of LEAD_CHARTS) assert.ok(top.drawn.includes(id), `${what}: ${id} is drawn`);
-        assert.deepEqual(top.contents, top.sections.map((id) => `#${id}`), `${what}: the contents list every section, in order`);
+        assert.deepEqual(
+          top.contents,
+          top.sections.map((id) => `#${id}`),
+          `${what}: the contents list every section, in order`,
+        );
         // Far down the page, the contents are still on screen, beside the section being read.
         await page.evaluate(() => document.getElementById('kaazing')!.scrollIntoView());
-        await page.waitForFunction(() => document.querySelector('#toc a[aria-current]')?.getAttribute('href') === '#kaazing', undefined, { timeout: 5000 });
-        const down = await page.evaluate(LAYOUT) as Layout;
-        assert.ok(down.toc.top >= 0 && down.toc.bottom <= 900, `${what}: the contents stay in view (${Math.round(down.toc.top)}-${Math.round(down.toc.bottom)} px)`);
+        await page.waitForFunction(() => document.querySelector('#toc a[aria-current]')?.getAttribute('href') === '#kaazing', undefined, {
+          timeout: 5000,
+        });
+        const down = (await page.evaluate(LAYOUT)) as Layout;
+        assert.ok(
+          down.toc.top >= 0 && down.toc.bottom <= 900,
+          `${what}: the contents stay in view (${Math.round(down.toc.top)}-${Math.round(down.toc.bottom)} px)`,
+        );
         assert.equal(down.current, '#kaazing', `${what}: and mark the section being read`);
         assert.deepEqual(errors, [], `${what}: no page errors`);
       } finally {
@@ -133,21 +153,41 @@ describe('/results in Chromium', () => {
     }
   });
 
-  test('in Chinese: the page\'s words and the lab\'s own names for the transports; the language switch keeps the run shown', async () => {
+  test("in Chinese: the page's words and the lab's own names for the transports; the language switch keeps the run shown", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
       // A committed run other than the reference: its name must survive the language switch.
-      const other = `runs/${readdirSync(path.join(ROOT, 'results', 'runs')).filter((f) => f.endsWith('.json')).sort()[0]}`;
+      const other = `runs/${
+        readdirSync(path.join(ROOT, 'results', 'runs'))
+          .filter((f) => f.endsWith('.json'))
+          .sort()[0]
+      }`;
       const { page, errors } = await open(context, `?lang=zh&run=${encodeURIComponent(other)}`);
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-Hans');
       assert.equal(await page.textContent('#lead-title'), WORDS.zh['h.lead'], 'the section titles are Chinese');
       const heads = await page.$$eval('#headline thead th', (cells) => cells.map((c) => c.textContent));
-      assert.deepEqual(heads.slice(1), TRANSPORT_IDS.map((id) => I18N.zh[`label.${id}`]), 'the transports are named as on the board (i18n.json)');
-      assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /Server-Sent Events|Short polling|Long polling/, 'no transport keeps its English name');
+      assert.deepEqual(
+        heads.slice(1),
+        TRANSPORT_IDS.map((id) => I18N.zh[`label.${id}`]),
+        'the transports are named as on the board (i18n.json)',
+      );
+      assert.doesNotMatch(
+        await page.evaluate(() => document.body.innerText),
+        /Server-Sent Events|Short polling|Long polling/,
+        'no transport keeps its English name',
+      );
       const english = new URL((await page.getAttribute('#lang-switch', 'href'))!, lab.baseUrl);
-      assert.deepEqual([english.pathname, english.searchParams.get('run'), english.searchParams.get('lang')], ['/results', other, 'en'], 'the switch keeps the run shown');
+      assert.deepEqual(
+        [english.pathname, english.searchParams.get('run'), english.searchParams.get('lang')],
+        ['/results', other, 'en'],
+        'the switch keeps the run shown',
+      );
       const bogus = await open(context, '?run=../../package.json');
-      assert.equal(await bogus.page.evaluate(() => JSON.parse(document.getElementById('wirelab-config')!.textContent!).results.runFile), 'latest.json', 'a run name the bench could not have written shows the reference run');
+      assert.equal(
+        await bogus.page.evaluate(() => JSON.parse(document.getElementById('wirelab-config')!.textContent!).results.runFile),
+        'latest.json',
+        'a run name the bench could not have written shows the reference run',
+      );
       assert.deepEqual([...errors, ...bogus.errors], [], 'no page errors');
     } finally {
       await context.close();

@@ -43,5 +43,14 @@ export function perEvent(now, then, transport) {
   const head = down.head + up.head;
   const framing = down.framing + up.framing;
   const payload = down.payload + up.payload;
-  return { down, up, head, framing, payload, overhead: head + framing, total: head + framing + payload, requestsPerEvent: (a.requests - b.requests) / events };
+  return {
+    down,
+    up,
+    head,
+    framing,
+    payload,
+    overhead: head + framing,
+    total: head + framing + payload,
+    requestsPerEvent: (a.requests - b.requests) / events,
+  };
 }

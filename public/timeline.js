@@ -23,7 +23,13 @@ export function mountTimeline(element, transports) {
   const frame = svg('g');
   const plot = svg('g');
   drawing.append(frame, plot);
-  const legend = h('p', { class: 'legend' }, h('span', { class: 'key request' }, t('timeline.request')), ' ', h('span', { class: 'key event' }, t('timeline.event')));
+  const legend = h(
+    'p',
+    { class: 'legend' },
+    h('span', { class: 'key request' }, t('timeline.request')),
+    ' ',
+    h('span', { class: 'key event' }, t('timeline.event')),
+  );
   element.replaceChildren(h('h2', { class: 'chart-title' }, t('timeline.title')), drawing, legend);
 
   // The lanes and labels, laid out again whenever the width or the type size changes.
@@ -63,9 +69,11 @@ export function mountTimeline(element, transports) {
       while (points.length && points[0].at < now - WINDOW_MS) points.shift();
       const middle = i * lane + lane / 2;
       for (const { at, kind } of points) {
-        plot.append(kind === 'request'
-          ? svg('line', { x1: x(at), x2: x(at), y1: middle - lane * 0.42, y2: middle + lane * 0.12, class: 'request' })
-          : svg('circle', { cx: x(at), cy: middle, r: Math.max(4, fontPx * 0.25), class: 'event' }));
+        plot.append(
+          kind === 'request'
+            ? svg('line', { x1: x(at), x2: x(at), y1: middle - lane * 0.42, y2: middle + lane * 0.12, class: 'request' })
+            : svg('circle', { cx: x(at), cy: middle, r: Math.max(4, fontPx * 0.25), class: 'event' }),
+        );
       }
       element.dataset[`${id.replace('-', '')}Requests`] = String(points.filter((m) => m.kind === 'request').length);
       element.dataset[`${id.replace('-', '')}Events`] = String(points.filter((m) => m.kind === 'event').length);

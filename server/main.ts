@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   if (ports.tls && lab.ctx.certificate) {
     // A browser speaks HTTP/2 only over TLS, so the HTTPS URL is the one that shows it.
     const name = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
-    console.log(`HTTP/2 (and HTTP/1.1) over TLS: https://${name}:${ports.tls.main}   HTTP/1.1 only over TLS: https://${name}:${ports.tls.h1}   `
+    console.log(`HTTP/2 (and HTTP/1.1) over TLS: https://${name}:${ports.tls.main}   `
+      + `HTTP/1.1 only over TLS: https://${name}:${ports.tls.h1}   `
       + `HTTP/2 experiment (${EXPERIMENT_MAX_STREAMS} streams): https://${name}:${ports.tls.experiment}`);
     console.log(certificateNote(lab.ctx.certificate));
   }

@@ -59,7 +59,8 @@ export interface PageOptions {
 }
 
 /** Every page's frame: navigation, language switch, large-type toggle, config for scripts. */
-export function page({ request, lang, title, path: pagePath, body, scripts = [], vendorScripts = [], styles = [], data = {}, ctx }: PageOptions): string {
+export function page(options: PageOptions): string {
+  const { request, lang, title, path: pagePath, body, scripts = [], vendorScripts = [], styles = [], data = {}, ctx } = options;
   const t = I18N[lang];
   const other: Lang = lang === 'en' ? 'zh' : 'en';
   const wire = pageWire(request, ctx, pagePath);
@@ -242,7 +243,8 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
     // The lesson's commands with this lab's real host and ports (lab-addresses.ts): over TLS the
     // page's own ports are the TLS ones, but curl lines name the plain port too.
     const wire = pageWire(request, ctx, `/lessons/${name}`);
-    const addresses = labAddresses(parseAuthority(String(request.headers.host ?? request.headers[':authority'] ?? '')).name, wire.protocol === 'h1' ? wire.ports : (ctx.ports ?? null));
+    const { name: hostName } = parseAuthority(String(request.headers.host ?? request.headers[':authority'] ?? ''));
+    const addresses = labAddresses(hostName, wire.protocol === 'h1' ? wire.ports : (ctx.ports ?? null));
     const index = LESSONS.indexOf(name);
     const prev = LESSONS[index - 1];
     const next = LESSONS[index + 1];

@@ -4,10 +4,26 @@ import { test } from 'node:test';
 import { resultsPage, runFileOf } from './results-page.ts';
 
 test('a run is a file the bench writes under results/, or else the reference run', () => {
-  for (const ok of ['latest.json', 'quick/latest.json', 'runs/2026-12-01T06-28-44Z-dca0c1e6.json', 'quick/runs/x-quick.json', 'runs/tmp/bench-test-1/runs/a.json']) {
+  for (const ok of [
+    'latest.json',
+    'quick/latest.json',
+    'runs/2026-12-01T06-28-44Z-dca0c1e6.json',
+    'quick/runs/x-quick.json',
+    'runs/tmp/bench-test-1/runs/a.json',
+  ]) {
     assert.equal(runFileOf(ok), ok, ok);
   }
-  for (const bad of [undefined, '', 'latest', '../package.json', 'runs/../../x.json', '/etc/passwd', 'runs/a.json?x', ['latest.json'], 'summary.md']) {
+  for (const bad of [
+    undefined,
+    '',
+    'latest',
+    '../package.json',
+    'runs/../../x.json',
+    '/etc/passwd',
+    'runs/a.json?x',
+    ['latest.json'],
+    'summary.md',
+  ]) {
     assert.equal(runFileOf(bad), 'latest.json', String(bad));
   }
 });

@@ -5,10 +5,12 @@ import { TRANSPORTS, h, t } from '../lab.js';
 import { mountPanel } from '../panel.js';
 import { onServerStats, perEvent } from '../server-stats.js';
 
+const COLUMNS = ['', 'comparison.requests', 'bars.head', 'bars.framing', 'bars.payload', 'comparison.total', 'comparison.open'];
+
 export function mount(element) {
   const body = h('tbody');
   const table = h('table', { class: 'mono', 'data-field': 'comparison' },
-    h('thead', {}, h('tr', {}, ...['', t('comparison.requests'), t('bars.head'), t('bars.framing'), t('bars.payload'), t('comparison.total'), t('comparison.open')].map((c) => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', {}, key ? t(key) : '')))),
     body);
   const grid = h('div', { class: 'panels' });
   element.append(table, grid);

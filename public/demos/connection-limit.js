@@ -174,7 +174,8 @@ export function mount(element) {
       const after = await wsRequests();
       const carried = before && after ? (after.h2 > before.h2 ? 'h2' : after.h1 > before.h1 ? 'h1' : undefined) : undefined;
       wsLine.dataset.protocol = carried ?? '';
-      wsLine.textContent = t(carried === 'h2' ? 'cl.ws.open.stream' : carried === 'h1' ? 'cl.ws.open.ownConnection' : 'cl.ws.open.h2', words);
+      const key = carried === 'h2' ? 'cl.ws.open.stream' : carried === 'h1' ? 'cl.ws.open.ownConnection' : 'cl.ws.open.h2';
+      wsLine.textContent = t(key, words);
     };
     ws.onclose = (event) => {
       if (ws !== socket) return;

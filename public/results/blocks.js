@@ -11,6 +11,12 @@ import { t, tt } from './words.js';
 /**
  * @typedef {{ element: HTMLElement, render: () => void }} Block
  * @typedef {{ kind: 'radios' | 'select', name: string, label: string, options: [string, string][], value?: string }} Control
+ * @typedef {object} ChartSpec
+ * @property {string} id
+ * @property {boolean} [tall]
+ * @property {() => Control[]} [controls]
+ * @property {string} [controlsLabel]
+ * @property {(values: Record<string, string>) => void} render
  */
 
 const figureOf = (id) => /** @type {HTMLElement | null} */ (document.querySelector(`figure[data-chart="${id}"]`));
@@ -26,10 +32,22 @@ function controlsForm(labelKey, controls, changed) {
   for (const c of controls) {
     const chosen = c.options.some(([v]) => v === c.value) ? c.value : c.options[0]?.[0];
     if (c.kind === 'radios') {
-      form.append(el('fieldset', {}, el('legend', {}, tt(c.label)),
-        c.options.map(([value, words]) => el('label', {}, el('input', { type: 'radio', name: c.name, value, checked: value === chosen }), ' ', el('span', {}, words)))));
+      form.append(
+        el(
+          'fieldset',
+          {},
+          el('legend', {}, tt(c.label)),
+          c.options.map(([value, words]) =>
+            el('label', {}, el('input', { type: 'radio', name: c.name, value, checked: value === chosen }), ' ', el('span', {}, words)),
+          ),
+        ),
+      );
     } else {
-      const list = el('select', { name: c.name }, c.options.map(([value, words]) => el('option', { value, selected: value === chosen }, words)));
+      const list = el(
+        'select',
+        { name: c.name },
+        c.options.map(([value, words]) => el('option', { value, selected: value === chosen }, words)),
+      );
       form.append(el('label', { class: 'select' }, el('span', {}, tt(c.label)), ' ', list));
     }
   }
@@ -43,7 +61,7 @@ function controlsForm(labelKey, controls, changed) {
  * table, or hides it with the reason; `values` are its controls' current choices.
  * `controls` is called once the run is known (the choices depend on what it measured).
  * `controlsLabel` names the form for a screen reader (a word key).
- * @param {{ id: string, tall?: boolean, controls?: () => Control[], controlsLabel?: string, render: (values: Record<string, string>) => void }} chart
+ * @param {ChartSpec} chart
  * @returns {Block}
  */
 export function chartBlock({ id, tall = false, controls, controlsLabel = 'controls.chart', render }) {
@@ -115,4 +133,3 @@ function showFigure(id) {
   delete figure.dataset.empty;
   /** @type {HTMLElement} */ (figure.querySelector('.chart-box')).hidden = false;
 }
-

@@ -13,7 +13,8 @@ export const charts = {};
 /** ?export=1: each chart laid out as a 1600x900 slide (npm run bench:png). */
 export const EXPORT = Boolean(config.results.exportMode);
 
-export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", "Noto Sans CJK SC", "Liberation Sans", sans-serif';
+export const FONT_FAMILY =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", "Noto Sans CJK SC", "Liberation Sans", sans-serif';
 export const fontString = (font) => `${font.weight || 'normal'} ${font.size}px ${FONT_FAMILY}`;
 
 /** The font scale: smaller on a phone, larger in large-type mode, 1 on a slide. */
@@ -64,7 +65,8 @@ export function wrap(text, maxWidth, font) {
 }
 
 /** Wrapped lines back into one text: Chinese lines join without a space, the others with one. */
-const joinLines = (lines) => lines.reduce((text, line) => (text && !/[\u2e80-\u9fff\uff00-\uffef]$/.test(text) ? `${text} ${line}` : text + line), '');
+const joinLines = (lines) =>
+  lines.reduce((text, line) => (text && !/[\u2e80-\u9fff\uff00-\uffef]$/.test(text) ? `${text} ${line}` : text + line), '');
 
 let registered = false;
 /** Chart.js defaults for every chart; fonts follow the current scale. */
@@ -103,13 +105,22 @@ export function draw(id, config) {
   const height = box.clientHeight || 560;
   const options = (config.options ??= {});
   const plugins = (options.plugins ??= {});
-  options.layout = { ...(options.layout || {}), padding: { left: 6, right: 6, top: 4, bottom: 4, ...((options.layout && options.layout.padding) || {}) } };
+  options.layout = {
+    ...(options.layout || {}),
+    padding: { left: 6, right: 6, top: 4, bottom: 4, ...((options.layout && options.layout.padding) || {}) },
+  };
   const room = width - 24;
   const titleFont = { size: px(24), weight: 'bold' };
   plugins.title = { ...(plugins.title || {}), text: wrap((plugins.title && plugins.title.text) || id, room, titleFont), font: titleFont };
   const subtitleFont = { size: px(17), weight: 'bold' };
   plugins.subtitle = R.quick
-    ? { display: true, text: wrap(tt('quick.chartMark', { id: R.id }), room, subtitleFont), color: '#a50000', font: subtitleFont, padding: { bottom: 8 } }
+    ? {
+        display: true,
+        text: wrap(tt('quick.chartMark', { id: R.id }), room, subtitleFont),
+        color: '#a50000',
+        font: subtitleFont,
+        padding: { bottom: 8 },
+      }
     : { display: false };
   for (const [axisId, scale] of Object.entries(options.scales || {})) {
     if (!scale.title || !scale.title.text) continue;
@@ -132,7 +143,10 @@ export function draw(id, config) {
 function fitAgain(chart, config) {
   const plugins = config.options.plugins;
   let again = false;
-  for (const [key, block] of [['title', chart.titleBlock], ['subtitle', subtitleBlock(chart)]]) {
+  for (const [key, block] of [
+    ['title', chart.titleBlock],
+    ['subtitle', subtitleBlock(chart)],
+  ]) {
     if (!block || !block.options.display) continue;
     const font = { size: block.options.font.size, weight: block.options.font.weight };
     measurer.font = fontString(font);
@@ -172,7 +186,12 @@ export const logTicks = (format) => ({
 });
 
 /** A transport's line: its colour, dash and point style. */
-export const transportStyle = (id) => ({ borderColor: TRANSPORT_COLORS[id], backgroundColor: TRANSPORT_COLORS[id], borderDash: DASHES[id], pointStyle: POINTS[id] });
+export const transportStyle = (id) => ({
+  borderColor: TRANSPORT_COLORS[id],
+  backgroundColor: TRANSPORT_COLORS[id],
+  borderDash: DASHES[id],
+  pointStyle: POINTS[id],
+});
 
 /** The totals plugin's options for a value over each bar. */
 export const perBarTotals = (format) => ({ enabled: true, perBar: true, fontSize: 14, format });
@@ -200,7 +219,10 @@ export function layoutProblems() {
   for (const [id, chart] of Object.entries(charts)) {
     const { width, height } = chart;
     const say = (what) => problems.push(`${id}: ${what}`);
-    for (const block of [chart.titleBlock, chart.options.plugins.subtitle && chart.options.plugins.subtitle.display ? subtitleBlock(chart) : null]) {
+    for (const block of [
+      chart.titleBlock,
+      chart.options.plugins.subtitle && chart.options.plugins.subtitle.display ? subtitleBlock(chart) : null,
+    ]) {
       if (!block || !block.options.display) continue;
       measurer.font = fontString(block.options.font);
       for (const line of [].concat(block.options.text)) {
@@ -211,11 +233,13 @@ export function layoutProblems() {
     }
     if (chart.legend && chart.legend.options.display && chart.legend.legendHitBoxes) {
       for (const [i, box] of chart.legend.legendHitBoxes.entries()) {
-        if (box.left < 0 || box.left + box.width > width + 1 || box.top < 0 || box.top + box.height > height + 1) say(`legend item ${i} (${chart.legend.legendItems[i]?.text}) outside the canvas`);
+        if (box.left < 0 || box.left + box.width > width + 1 || box.top < 0 || box.top + box.height > height + 1)
+          say(`legend item ${i} (${chart.legend.legendItems[i]?.text}) outside the canvas`);
       }
     }
     for (const scale of Object.values(chart.scales)) {
-      if (scale.left < -1 || scale.right > width + 1 || scale.top < -1 || scale.bottom > height + 1) say(`axis ${scale.id} outside the canvas`);
+      if (scale.left < -1 || scale.right > width + 1 || scale.top < -1 || scale.bottom > height + 1)
+        say(`axis ${scale.id} outside the canvas`);
       const title = scale.options.title;
       if (title && title.display) {
         // chart.js squeezes a title line longer than its axis: that counts as not fitting.
@@ -228,7 +252,8 @@ export function layoutProblems() {
       }
     }
     const area = chart.chartArea;
-    if (area.right - area.left < 120 || area.bottom - area.top < 120) say(`plot area squeezed to ${Math.round(area.right - area.left)} x ${Math.round(area.bottom - area.top)} px`);
+    if (area.right - area.left < 120 || area.bottom - area.top < 120)
+      say(`plot area squeezed to ${Math.round(area.right - area.left)} x ${Math.round(area.bottom - area.top)} px`);
   }
   return problems;
 }

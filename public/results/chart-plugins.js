@@ -35,7 +35,8 @@ export function plugins(fontFamily, px, wrap) {
         for (const d of visible) {
           chart.getDatasetMeta(d).data.forEach((element, index) => {
             const value = chart.data.datasets[d].data[index];
-            if (typeof value === 'number' && Number.isFinite(value)) write(options.format ? options.format(value, index, d) : String(value), element);
+            if (typeof value === 'number' && Number.isFinite(value))
+              write(options.format ? options.format(value, index, d) : String(value), element);
           });
         }
       } else {

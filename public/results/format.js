@@ -10,7 +10,8 @@ export const nf = (value, digits = 0) =>
 export const ms = (value) => (!finite(value) ? 'n/a' : value < 1 ? nf(value, 3) : value < 100 ? nf(value, 1) : nf(value, 0));
 
 /** Bytes, with a decimal or two only where they matter. */
-export const bytes = (value) => (value === null || value === undefined ? 'n/a' : `${nf(value, value < 10 && value % 1 ? 2 : value < 100 && value % 1 ? 1 : 0)} B`);
+export const bytes = (value) =>
+  value === null || value === undefined ? 'n/a' : `${nf(value, value < 10 && value % 1 ? 2 : value < 100 && value % 1 ? 1 : 0)} B`;
 
 /** An element of the page by id (any: the page knows what each one is). @type {(id: string) => any} */
 export const $ = (id) => document.getElementById(id);
@@ -33,7 +34,29 @@ export function el(tag, attrs = {}, ...children) {
 export function table(headers, rows, captionText) {
   const tableNode = el('table');
   if (captionText) tableNode.append(el('caption', {}, captionText));
-  tableNode.append(el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))));
-  tableNode.append(el('tbody', {}, rows.map((row) => el('tr', {}, row.map((cell, i) => el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, cell))))));
+  tableNode.append(
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headers.map((h) => el('th', { scope: 'col' }, h)),
+      ),
+    ),
+  );
+  tableNode.append(
+    el(
+      'tbody',
+      {},
+      rows.map((row) =>
+        el(
+          'tr',
+          {},
+          row.map((cell, i) => el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row' } : {}, cell)),
+        ),
+      ),
+    ),
+  );
   return tableNode;
 }

@@ -34,7 +34,9 @@ function build() {
       blocks.push(block);
     }
     sectionsNode.append(node);
-    toc.append(el('li', {}, el('a', { href: `#${section.id}` }, tt(hasWord(`nav.${section.id}`) ? `nav.${section.id}` : `h.${section.id}`))));
+    toc.append(
+      el('li', {}, el('a', { href: `#${section.id}` }, tt(hasWord(`nav.${section.id}`) ? `nav.${section.id}` : `h.${section.id}`))),
+    );
   }
 }
 
@@ -57,10 +59,14 @@ function followReading() {
       else link.removeAttribute('aria-current');
     }
   };
-  addEventListener('scroll', () => {
-    if (!pending) requestAnimationFrame(update);
-    pending = true;
-  }, { passive: true });
+  addEventListener(
+    'scroll',
+    () => {
+      if (!pending) requestAnimationFrame(update);
+      pending = true;
+    },
+    { passive: true },
+  );
   update();
 }
 
@@ -93,9 +99,15 @@ window.resultsCharts = () => Object.keys(charts);
 async function start() {
   try {
     const response = await fetch(`/results/${RUN_FILE}`, { cache: 'no-store' });
-    if (!response.ok) throw new Error(response.status === 404 ? tt('problem.missing', { file: RUN_FILE }) : tt('problem.http', { file: RUN_FILE, status: response.status }));
+    if (!response.ok)
+      throw new Error(
+        response.status === 404
+          ? tt('problem.missing', { file: RUN_FILE })
+          : tt('problem.http', { file: RUN_FILE, status: response.status }),
+      );
     const run = await response.json();
-    if (!SCHEMAS.includes(run.schema)) throw new Error(tt('problem.schema', { file: RUN_FILE, schema: run.schema, known: SCHEMAS.join(', ') }));
+    if (!SCHEMAS.includes(run.schema))
+      throw new Error(tt('problem.schema', { file: RUN_FILE, schema: run.schema, known: SCHEMAS.join(', ') }));
     setRun(run);
     build();
     renderAll();

@@ -25,7 +25,11 @@ const tableWrap = (render) => htmlBlock('div', { class: 'table-wrap' }, render);
 
 /** @type {Section[]} */
 export const SECTIONS = [
-  { id: 'headline', explain: true, blocks: () => [tableWrap(renderHeadline), htmlBlock('p', { class: 'explain', id: 'headline-cluster' }, renderHeadlineCluster)] },
+  {
+    id: 'headline',
+    explain: true,
+    blocks: () => [tableWrap(renderHeadline), htmlBlock('p', { class: 'explain', id: 'headline-cluster' }, renderHeadlineCluster)],
+  },
   // The five an instructor projects, first: bytes per event, latency idle and under load,
   // what HTTP/2 changes, and how many clients one process holds.
   { id: 'lead', explain: true, blocks: () => [overheadChart(), latencyIdleChart(), fanoutChart(), wiresOverheadChart(), heldChart()] },
@@ -34,13 +38,39 @@ export const SECTIONS = [
   {
     id: 'protocols',
     explain: true,
-    blocks: () => [tableWrap(renderProtocolsTable), h2HeadsChart(), wiresLatencyChart(), wiresFanoutChart(), wiresRttChart(),
-      headingBlock('tls-title', 'h.tls'), wiresCpuChart(), tlsRecordsChart(), tableWrap(renderTlsTable)],
+    blocks: () => [
+      tableWrap(renderProtocolsTable),
+      h2HeadsChart(),
+      wiresLatencyChart(),
+      wiresFanoutChart(),
+      wiresRttChart(),
+      headingBlock('tls-title', 'h.tls'),
+      wiresCpuChart(),
+      tlsRecordsChart(),
+      tableWrap(renderTlsTable),
+    ],
   },
-  { id: 'connections', blocks: () => [memoryChart(), capacityLatencyChart(), tableWrap(renderRequestsTable), htmlBlock('p', { class: 'explain', id: 'autocannon-text' }, renderAutocannon)] },
+  {
+    id: 'connections',
+    blocks: () => [
+      memoryChart(),
+      capacityLatencyChart(),
+      tableWrap(renderRequestsTable),
+      htmlBlock('p', { class: 'explain', id: 'autocannon-text' }, renderAutocannon),
+    ],
+  },
   { id: 'kaazing', blocks: () => [kaazingChart(), tableWrap(renderKaazingTable)] },
   { id: 'framework', blocks: () => [frameworkChart()] },
-  { id: 'cluster', explain: true, blocks: () => [htmlBlock('div', { class: 'problem', id: 'cluster-problems', role: 'alert' }, renderClusterProblems), clusterLatencyChart(), clusterCpuChart(), clusterPollsChart()] },
+  {
+    id: 'cluster',
+    explain: true,
+    blocks: () => [
+      htmlBlock('div', { class: 'problem', id: 'cluster-problems', role: 'alert' }, renderClusterProblems),
+      clusterLatencyChart(),
+      clusterCpuChart(),
+      clusterPollsChart(),
+    ],
+  },
   { id: 'targets', explain: true, blocks: () => [quickOnly('targets.quickExplain'), tableWrap(renderTargets)] },
   { id: 'environment', blocks: () => [htmlBlock('div', {}, renderEnvironment)] },
 ];

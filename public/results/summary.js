@@ -10,8 +10,23 @@ import { config } from '../lab.js';
 export function renderMeta() {
   const env = R.environment;
   const m = env.machine;
-  const when = new Date(R.startedAt).toLocaleString(LANG === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-  $('run-meta').textContent = tt('meta.line', { quick: R.quick ? tt('meta.quick') : '', id: R.id, when, seconds: nf(R.durationSeconds), cpu: m.cpuModel, cores: m.cores, memory: nf(m.memoryBytes / 2 ** 30), node: env.node, commit: (env.git.commit || 'unknown').slice(0, 10), command: R.command });
+  const when = new Date(R.startedAt).toLocaleString(LANG === 'zh' ? 'zh-CN' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  });
+  $('run-meta').textContent = tt('meta.line', {
+    quick: R.quick ? tt('meta.quick') : '',
+    id: R.id,
+    when,
+    seconds: nf(R.durationSeconds),
+    cpu: m.cpuModel,
+    cores: m.cores,
+    memory: nf(m.memoryBytes / 2 ** 30),
+    node: env.node,
+    commit: (env.git.commit || 'unknown').slice(0, 10),
+    command: R.command,
+  });
   const banner = $('quick-banner');
   banner.hidden = !R.quick;
   banner.innerHTML = R.quick ? t('quick.banner', { id: R.id }) : '';
@@ -33,7 +48,10 @@ export function renderMeta() {
     const s = q.toString();
     return `/results${s ? `?${s}` : ''}`;
   };
-  $('run-switch').innerHTML = config.results.runFile === 'latest.json' ? t('switch.toQuick', { href: here('quick/latest.json') }) : t('switch.toReference', { href: here('latest.json') });
+  $('run-switch').innerHTML =
+    config.results.runFile === 'latest.json'
+      ? t('switch.toQuick', { href: here('quick/latest.json') })
+      : t('switch.toReference', { href: here('latest.json') });
 }
 
 /**
@@ -45,7 +63,10 @@ export function renderHeadline(node) {
   const d = R.derived;
   const h2 = schema2() && runWires().includes('h2');
   const onH2 = (h) => (h.byWire ? h.byWire.h2 : null) || {};
-  const held = (h) => (h.maxClientsHeld === null ? 'n/a' : `${nf(h.maxClientsHeld)}${h.capacityStopReason && h.capacityStopReason !== 'last step' ? ` (${h.capacityStopReason})` : ''}`);
+  const held = (h) =>
+    h.maxClientsHeld === null
+      ? 'n/a'
+      : `${nf(h.maxClientsHeld)}${h.capacityStopReason && h.capacityStopReason !== 'last step' ? ` (${h.capacityStopReason})` : ''}`;
   /** @type {[string, (h: any) => string, boolean?][]} */
   const figures = [
     [t('col.overheadNode'), (h) => bytes(h.overheadBytesPerEventMinimal)],
@@ -70,11 +91,21 @@ export function renderTargets(node) {
   const capacity = R.scenarios.capacity;
   const ramp = capacity ? Math.max(...capacity.runs.flatMap((r) => r.steps.map((s) => s.clients))) : null;
   const rows = d.targets.map((x) => {
-    const measured = x.measured === null ? 'n/a' : x.unit === 'ms' ? `${ms(x.measured)} ms` : x.unit === 'x' ? `${nf(x.measured, 2)}x` : `${nf(x.measured, x.unit === 'B' && x.measured % 1 ? 2 : 0)} ${x.unit}`;
+    const measured =
+      x.measured === null
+        ? 'n/a'
+        : x.unit === 'ms'
+          ? `${ms(x.measured)} ms`
+          : x.unit === 'x'
+            ? `${nf(x.measured, 2)}x`
+            : `${nf(x.measured, x.unit === 'B' && x.measured % 1 ? 2 : 0)} ${x.unit}`;
     const note = x.note === 'quick run' ? tt('targets.quick') : x.note;
-    const verdict = x.met === null
-      ? el('span', { class: 'met-na' }, `${tt('targets.notJudged')}${note ? ` (${note})` : ''}`)
-      : x.met ? el('span', { class: 'met-yes' }, tt('targets.met')) : el('span', { class: 'met-no' }, `${tt('targets.notMet')}${note ? ` (${note})` : ''}`);
+    const verdict =
+      x.met === null
+        ? el('span', { class: 'met-na' }, `${tt('targets.notJudged')}${note ? ` (${note})` : ''}`)
+        : x.met
+          ? el('span', { class: 'met-yes' }, tt('targets.met'))
+          : el('span', { class: 'met-no' }, `${tt('targets.notMet')}${note ? ` (${note})` : ''}`);
     // The target's words by its kind (the id without its transport), in the reader's language,
     // with what this run did: its own number of clients, its own ramp.
     const kind = x.id.replace(/-(short-poll|long-poll|iframe|sse|ws)$/, '');
@@ -94,22 +125,66 @@ export function renderEnvironment(node) {
     [tt('env.run'), `${R.id}${R.quick ? ` (${tt('env.quick')})` : ''}`],
     [tt('env.command'), R.command],
     [tt('env.started'), `${R.startedAt} (${nf(R.durationSeconds)} s)`],
-    ...(R.timings ? [[tt('env.timings'), Object.entries(R.timings).map(([k, v]) => `${k} ${nf(v)} s`).join(', ')]] : []),
+    ...(R.timings
+      ? [
+          [
+            tt('env.timings'),
+            Object.entries(R.timings)
+              .map(([k, v]) => `${k} ${nf(v)} s`)
+              .join(', '),
+          ],
+        ]
+      : []),
     [tt('env.cpu'), `${env.machine.cpuModel}, ${env.machine.cores} cores (load ${env.machine.loadAverage1m} at start)`],
     [tt('env.memory'), `${nf(env.machine.memoryBytes / 2 ** 30, 1)} GiB`],
     [tt('env.system'), `${env.machine.platform} ${env.machine.osRelease} ${env.machine.arch}`],
     ['Node', `${env.node} (V8 ${env.v8})`],
-    [tt('env.packages'), Object.entries(env.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
+    [
+      tt('env.packages'),
+      Object.entries(env.packages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
     [tt('env.commit'), `${env.git.commit || 'unknown'}${env.git.ref ? ` (${env.git.ref})` : ''}`],
     [tt('env.limits'), `${nf(env.limits.openFilesPerProcess)} open files per process; somaxconn ${nf(env.limits.somaxconn)}`],
-    [tt('env.wires'), runWires().map((w) => wireLabel(w)).join(', ')],
-    [tt('env.heads'), `${heads.note}; ${heads.browser}, captured ${heads.capturedAt}; ${Object.entries(heads.bytes).map(([k, v]) => `${k === 'navigation' ? 'page' : label(k)} ${v} B`).join(', ')}`],
-    ...(heads.h2 ? [[tt('env.headsH2'), `${heads.h2.note}; ${heads.h2.browser}, ${heads.h2.requestsPerKind} requests per kind after ${heads.h2.page}`]] : []),
+    [
+      tt('env.wires'),
+      runWires()
+        .map((w) => wireLabel(w))
+        .join(', '),
+    ],
+    [
+      tt('env.heads'),
+      `${heads.note}; ${heads.browser}, captured ${heads.capturedAt}; ${Object.entries(heads.bytes)
+        .map(([k, v]) => `${k === 'navigation' ? 'page' : label(k)} ${v} B`)
+        .join(', ')}`,
+    ],
+    ...(heads.h2
+      ? [[tt('env.headsH2'), `${heads.h2.note}; ${heads.h2.browser}, ${heads.h2.requestsPerKind} requests per kind after ${heads.h2.page}`]]
+      : []),
     [tt('env.clocks'), tt('env.clocksText', { us: nf(env.clockSkewMaxMs * 1000, 1) })],
-    [tt('env.settings'), Object.entries(R.serverSettings).map(([k, v]) => `${k}=${v}`).join(' ')],
+    [
+      tt('env.settings'),
+      Object.entries(R.serverSettings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
   ];
-  const details = el('details', { id: 'parameters-details' }, el('summary', {}, tt('env.parameters')), el('pre', {}, JSON.stringify(R.parameters, null, 2)));
+  const details = el(
+    'details',
+    { id: 'parameters-details' },
+    el('summary', {}, tt('env.parameters')),
+    el('pre', {}, JSON.stringify(R.parameters, null, 2)),
+  );
   const raw = el('p', { class: 'explain' });
   raw.innerHTML = t('explain.environment', { json: `/results/${config.results.runFile}` });
-  node.replaceChildren(el('dl', { id: 'environment-list', class: 'facts' }, facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)])), details, raw);
+  node.replaceChildren(
+    el(
+      'dl',
+      { id: 'environment-list', class: 'facts' },
+      facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]),
+    ),
+    details,
+    raw,
+  );
 }
