@@ -18,6 +18,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2Stream } from 'node:http2';
 import { Socket } from 'node:net';
 import { connectionOf as http2ConnectionOf } from './http2/connection.ts';
@@ -77,12 +78,18 @@ export function carrierOf(request: AnyRequest): Carrier {
 
 /**
  * Bytes written towards the peer that it has not taken yet. An HTTP/1.1 socket:
- * its backlog. An HTTP/2 stream: its own (held back by the stream's flow-control
- * window) plus its connection's (held back by TCP), since a reader that stopped
- * stalls both.
+ * its backlog, and with `response`, what that response still holds on top of it.
+ * An HTTP/2 stream: its own (held back by the stream's flow-control window) plus
+ * its connection's (held back by TCP), since a reader that stopped stalls both.
+ *
+ * Why the response: from Node 24 (lib/_http_outgoing.js, kChunkedBuffer) a chunked
+ * response keeps the writes of one turn of the event loop to itself and hands them
+ * to the socket as one chunk at the end of the turn, so during a replay written in
+ * one turn the socket's backlog reads 0 while megabytes wait. The response's
+ * `writableLength` counts both, on Node 20 as on 24 and 26.
  */
-export function backlogOf(carrier: Carrier): number {
-  if (carrier instanceof Socket) return carrier.writableLength;
+export function backlogOf(carrier: Carrier, response?: ServerResponse): number {
+  if (carrier instanceof Socket) return response ? response.writableLength : carrier.writableLength;
   return carrier.writableLength + (http2ConnectionOf(carrier.session)?.backlogBytes ?? 0);
 }
 

@@ -217,7 +217,7 @@ export class WireStats {
    * to serialise later.
    */
   snapshot(): Record<TransportId, TransportStats> {
-    for (const meter of this.unsettled) meter.out(); // out() removes it: a Set allows that mid-walk
+    for (const meter of this.unsettled) meter.out(); // out() removes it (a Set allows that mid-walk) or keeps it
     return this.transports;
   }
 }
@@ -269,10 +269,7 @@ class SocketMeter implements Meter {
   out({ payloadBytes = 0, events = 0, allHead = false, note }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote } = {}): void {
     // Events written since the last split (see `event`) are payload already counted.
     const earlierPayload = this.unsettledPayload;
-    if (earlierPayload > 0) {
-      this.unsettledPayload = 0;
-      this.unsettled.delete(this);
-    }
+    this.unsettledPayload = 0;
     const now = this.socket.bytesWritten;
     const delta = now - this.marks.written;
     this.marks.written = now;
@@ -294,6 +291,12 @@ class SocketMeter implements Meter {
       const what = note?.what ?? (allHead ? 'upgrade' : head > 0 ? 'response' : events > 0 ? 'event' : 'close');
       this.trace('out', { head, framing, payload: payloadBytes + earlierPayload }, { ...note, what });
     }
+    // From Node 24 a chunked response holds the writes of one turn of the event loop
+    // and hands them to the socket at the turn's end (see backlogOf in limits.ts): the
+    // socket's count lacks them until then, so the meter waits for the next settling.
+    const response = this.response;
+    if (response && !this.socket.destroyed && response.writableLength > this.socket.writableLength) this.unsettled.add(this);
+    else this.unsettled.delete(this);
   }
 
   /**

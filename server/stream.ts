@@ -151,7 +151,7 @@ class FeedStream implements Follower, Beater, Closer {
     // A reader that stopped reading leaves its backlog in our memory: past the cap
     // the stream ends as if it were full, and the client resumes with `since` or
     // Last-Event-ID (no loss); a reader that does not even take the end is cut off.
-    if (backlogOf(this.carrier) > this.ctx.config.maxQueuedBytes) {
+    if (backlogOf(this.carrier, this.res) > this.ctx.config.maxQueuedBytes) {
       this.shutdown();
       const cancel = dropSlowReader(this.ctx, this.carrier);
       this.res.once('finish', cancel).once('close', cancel);

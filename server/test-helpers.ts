@@ -45,8 +45,8 @@ export async function startLab(overrides: Partial<Config> = {}, port = 0): Promi
   return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, https, close: () => lab.app.close() };
 }
 
-/** Resolves when `condition()` is true; rejects with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/** Resolves when `condition()` is true; rejects with `what` after `timeoutMs` (generous: CI runs on 2 busy cores). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -104,6 +104,9 @@ export const H2_FRAME_HEADER_BYTES = 9;
  * frame header (9 B) carries the event instead, but one DATA frame may carry two
  * events that were queued together, so the floor is the transport's own framing
  * alone and a measure lies between it and the floor plus `H2_FRAME_HEADER_BYTES`.
+ * Over HTTP/1.1 one chunk per event is the floor because the bench publishes each
+ * event in a turn of the event loop of its own: from Node 24 a chunked response
+ * sends the writes of one turn as one chunk (server-harness.ts runSchedule).
  */
 export function floorFraming(transport: TransportId, seq: number, type: string, jsonBytes: number, wire: WireId = 'h1'): number | null {
   const h2 = wire === 'h2';

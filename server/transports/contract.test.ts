@@ -5,7 +5,7 @@
  * duplicates, exact resume, an explicit gap, cleanup, chat from both doors.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { DRIVERS } from '../../bench/drivers/index.ts';
 import type { Connection, DriverOptions } from '../../bench/drivers/common.ts';
 import type { FeedEvent } from '../feed.ts';
@@ -13,6 +13,17 @@ import { type RunningLab, WIRES, type Wire, delay, reach, startLab, waitFor } fr
 import { TRANSPORTS } from './index.ts';
 
 const BUFFER = 50;
+
+/**
+ * Every client a test opened: closed after each test, passed or failed, since a
+ * driver left open reconnects for ever (with backoff) to a lab that is gone, and
+ * keeps the test file's process, and so the whole suite, from ever ending.
+ */
+const opened = new Set<Connection>();
+afterEach(async () => {
+  await Promise.all([...opened].map((connection) => connection.close()));
+  opened.clear();
+});
 
 /** A driver connection over `wire` that records what it received. */
 function clientOver(lab: RunningLab, wire: Wire, id: keyof typeof DRIVERS, options: Partial<DriverOptions> = {}) {
@@ -24,6 +35,7 @@ function clientOver(lab: RunningLab, wire: Wire, id: keyof typeof DRIVERS, optio
     timeoutMs: 2000,
     ...options,
   });
+  opened.add(connection);
   return { events, connection, seqs: () => events.map((e) => e.seq) };
 }
 
@@ -96,12 +108,22 @@ for (const wire of WIRES) for (const { id } of TRANSPORTS) {
     });
 
     test('a cursor from another run (above lastSeq) is served as from now', async () => {
-      const c = client(lab, id, { since: lab.ctx.feed.lastSeq + 1000 });
-      await delay(50);
-      const event = lab.ctx.feed.publish('tick', { price: 1 });
-      await waitFor(() => c.events.length >= 1, `${id}: the next event`);
+      const start = lab.ctx.feed.lastSeq;
+      const c = client(lab, id, { since: start + 1000 });
+      // An event published before the client's request arrives is history to a cursor "from now":
+      // publish until one gets through, then everything after it must follow, and nothing older.
+      const published: number[] = [];
+      const deadline = Date.now() + 15_000;
+      while (c.events.length === 0) {
+        assert.ok(Date.now() < deadline, `${id}: one of ${published.length} events published after it connected arrived`);
+        published.push(lab.ctx.feed.publish('tick', { price: 1 }).seq);
+        await delay(50);
+      }
+      await delay(50); // would a duplicate or a stray event follow?
       await c.connection.close();
-      assert.deepEqual(c.seqs(), [event.seq], `${id} got the new event, not nothing`);
+      const first = published.indexOf(c.seqs()[0]);
+      assert.ok(first >= 0, `${id} got a new event (${c.seqs()[0]}), not one from before it connected (up to ${start})`);
+      assert.deepEqual(c.seqs(), published.slice(first), `${id} then every event published after it, once, in order`);
     });
 
     test('a disconnect frees the subscriber, held request and timers', async () => {
