@@ -27,7 +27,8 @@ import type { ClusterMeasured } from './scenarios/cluster.ts';
 import { launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
-import { type Results, fanoutRuns, latencyResults, overheadCells, rttRuns } from './report.ts';
+import { fanoutRuns, latencyResults, overheadCells, rttRuns } from './report/rows.ts';
+import type { Results } from './report/schema.ts';
 import { WIRE_IDS, type WireId } from './wires.ts';
 
 // results/runs/tmp/ is ignored by git (.gitignore): a test run never touches the committed results.

@@ -212,12 +212,3 @@ export function browserHeaders(heads: BrowserHeads, transport: TransportId, base
   }
   return out;
 }
-
-// `npm run bench:heads`: refresh the committed capture, HTTP/1.1 and HTTP/2 (capture-heads.ts).
-// Not awaited at the top level: capture-heads.ts imports this module, which must finish loading first.
-if (process.argv[1] && path.resolve(process.argv[1]) === path.join(ROOT, 'bench', 'browser-heads.ts')) {
-  import('./capture-heads.ts').then(({ refreshCommittedHeads }) => refreshCommittedHeads()).catch((error) => {
-    console.error('bench:heads failed:', error);
-    process.exitCode = 1;
-  });
-}

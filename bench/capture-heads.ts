@@ -16,7 +16,7 @@ import { launchChromium } from './chromium.ts';
 const H2_REQUESTS = 10;
 
 /** Captures both and writes bench/browser-heads.json: one header per line, so a diff reads like two heads. */
-export async function refreshCommittedHeads(): Promise<void> {
+async function refreshCommittedHeads(): Promise<void> {
   const lab = await build(configWith({ tickMs: 0, chatRate: 0, extraPorts: false, tlsPort: 0 }));
   const ports = await listen(lab, '127.0.0.1', 0);
   if (!ports.tls || !lab.ctx.certificate) throw new Error('the lab did not open its TLS ports');
@@ -45,3 +45,8 @@ export async function refreshCommittedHeads(): Promise<void> {
     await lab.app.close();
   }
 }
+
+await refreshCommittedHeads().catch((error) => {
+  console.error('bench:heads failed:', error);
+  process.exitCode = 1;
+});

@@ -16,19 +16,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { build, listen } from '../server/app.ts';
 import { configWith } from '../server/config.ts';
 import { launchChromium } from './chromium.ts';
 import { ROOT } from './ipc.ts';
 
-const args = Object.fromEntries(process.argv.slice(2).map((arg) => {
-  const match = /^--([a-z]+)=(.*)$/.exec(arg);
-  if (!match) {
-    console.error(`usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh]; got ${arg}`);
-    process.exit(2);
-  }
-  return [match[1], match[2]];
-}));
+const USAGE = 'usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh]';
+const options = { run: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' }, lang: { type: 'string' } } as const;
+let args: { run?: string; out?: string; scale?: string; lang?: string };
+try {
+  args = parseArgs({ args: process.argv.slice(2), options }).values;
+} catch (error) {
+  console.error(`${USAGE}\n${(error as Error).message}`);
+  process.exit(2);
+}
 const runFile = args.run ?? 'latest.json';
 // A quick run's slides go beside it, never over the reference run's.
 const outDir = path.resolve(ROOT, args.out ?? (runFile.startsWith('quick/') ? 'results/quick/charts' : 'results/charts'));

@@ -5,6 +5,7 @@
  * results JSON as `parameters`: a reader can rerun exactly what produced a figure.
  * `--quick` is the same run, smaller, for CI and a first look (about a minute).
  */
+import { parseArgs as parseCommandLine } from 'node:util';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
@@ -168,23 +169,42 @@ const list = (raw: string, name: string) =>
     return value;
   });
 
+/** The options of `npm run bench` (node:util parseArgs); HELP says what each does. */
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  transports: { type: 'string' },
+  wires: { type: 'string' },
+  clients: { type: 'string' },
+  'tls-clients': { type: 'string' },
+  duration: { type: 'string' },
+  payloads: { type: 'string' },
+  rtts: { type: 'string' },
+  'max-clients': { type: 'string' },
+  processes: { type: 'string' },
+  only: { type: 'string' },
+  out: { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The flags as given; an unknown option, a missing value or a stray argument throws, naming it. */
+function readFlags(argv: string[]) {
+  try {
+    return parseCommandLine({ args: argv, options: OPTIONS }).values;
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (see --help)`);
+  }
+}
+
 /** Parses the command line; throws an Error whose message is for the user. */
 export function parseArgs(argv: string[]): Cli {
-  const flags = new Map<string, string | true>();
-  for (const arg of argv) {
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${JSON.stringify(arg)} (see --help)`);
-    flags.set(match[1], match[2] ?? true);
-  }
-  const known = new Set(['quick', 'transports', 'wires', 'clients', 'tls-clients', 'duration', 'payloads', 'rtts', 'max-clients', 'processes', 'only', 'out', 'no-browser', 'help']);
-  for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown option --${name} (see --help)`);
-  const value = (name: string): string | undefined => {
-    const v = flags.get(name);
-    if (v === true) throw new Error(`--${name} needs a value, as in --${name}=...`);
-    return v;
+  const flags = readFlags(argv);
+  const value = (name: keyof typeof OPTIONS): string | undefined => {
+    const v = flags[name];
+    return typeof v === 'string' ? v : undefined;
   };
 
-  const p = defaults(flags.has('quick'));
+  const p = defaults(flags.quick === true);
   const transports = value('transports');
   if (transports !== undefined) {
     const ids = transports.split(',').map((s) => s.trim()).filter(Boolean);
@@ -232,10 +252,10 @@ export function parseArgs(argv: string[]): Cli {
     for (const id of ids) if (!(SCENARIOS as readonly string[]).includes(id)) throw new Error(`--only: unknown scenario ${JSON.stringify(id)}; they are ${SCENARIOS.join(', ')}`);
     p.scenarios = SCENARIOS.filter((id) => ids.includes(id));
   }
-  if (flags.has('no-browser')) p.useBrowser = false;
+  if (flags['no-browser']) p.useBrowser = false;
   if (p.transports.length === 0) throw new Error('--transports: name at least one transport');
   // The cluster scenario measures the transports asked for, among its own.
   p.cluster.latency.transports = p.cluster.latency.transports.filter((id) => p.transports.includes(id));
   p.cluster.load.transports = p.cluster.load.transports.filter((id) => p.transports.includes(id));
-  return { help: flags.has('help'), outDir: value('out') ?? 'results', parameters: p, argv };
+  return { help: flags.help === true, outDir: value('out') ?? 'results', parameters: p, argv };
 }

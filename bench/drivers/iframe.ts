@@ -3,7 +3,8 @@
  * runs nothing, and takes each `<script>parent.cb(...)</script>` chunk's JSON.
  * When the server ends the document (its byte limit), it reconnects with `since`.
  */
-import { Cursor, type Connection, type Driver, type DriverOptions, HttpClient, backoffMs, sleep } from './common.ts';
+import { Cursor, type Connection, type Driver, type DriverOptions, HttpClient } from './common.ts';
+import { reconnectLoop } from './loop.ts';
 
 export const CALLBACK = 'onEvent';
 
@@ -41,8 +42,8 @@ export interface Decoder {
 }
 
 /**
- * The loop both streaming drivers share: one long GET, decode as it arrives,
- * reconnect when it ends (at once after a clean end, with backoff after a failure).
+ * What both streaming drivers share: one long GET, decoded as it arrives, again
+ * when it ends (loop.ts: at once after a clean end, with backoff after a failure).
  */
 export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor, startOver: boolean) => StreamRequest, decoder: () => Decoder): Connection {
   const cursor = new Cursor(options.since);
@@ -79,34 +80,11 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
       body.on('close', resolve);
     });
   };
-  const done = (async () => {
-    let failures = 0;
-    while (!abort.signal.aborted) {
-      try {
-        options.onState?.('connecting');
-        await once();
-        failures = 0;
-      } catch (error) {
-        if (abort.signal.aborted) break;
-        failures++;
-        options.onState?.('waiting', String(error));
-      }
-      if (abort.signal.aborted || options.reconnect === false) break;
-      await sleep(failures ? backoffMs(failures) : 0, abort.signal);
-    }
-    client.close();
-    options.onState?.('closed');
-  })();
-  return {
-    id,
-    get lastSeq() {
-      return cursor.lastSeq;
-    },
-    async close() {
-      abort.abort();
-      await done;
-    },
-  };
+  return reconnectLoop(id, options, cursor, abort, async () => {
+    options.onState?.('connecting');
+    await once();
+    return 0;
+  }, () => client.close());
 }
 
 const iframe: Driver = (options) =>

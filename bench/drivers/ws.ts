@@ -1,10 +1,11 @@
 /**
  * WebSocket driver: the `ws` client, one JSON text frame per event; chat goes
- * up the same socket. Reconnects with `since` after a drop.
+ * up the same socket. Reconnects with `since` after a drop (loop.ts).
  */
 import WebSocket from 'ws';
 import { openWebSocketOverHttp2 } from '../../server/http2/websocket.ts';
-import { Cursor, type Connection, type Driver, HttpClient, backoffMs, isEvent, sleep } from './common.ts';
+import { Cursor, type Driver, HttpClient, backoffMs, isEvent } from './common.ts';
+import { reconnectLoop } from './loop.ts';
 
 /** Close codes that mean "not now" (1013 try again later): reconnect with a growing backoff, not at once. */
 const REFUSED = new Set([1013]);
@@ -60,35 +61,16 @@ const ws: Driver = (options) => {
       if (abort.signal.aborted) onAbort();
     });
   };
-  const done = (async () => {
-    let failures = 0;
-    while (!abort.signal.aborted) {
-      try {
-        options.onState?.('connecting');
-        await once();
-        failures = 0;
-      } catch (error) {
-        failures++;
-        options.onState?.('waiting', String(error));
-      }
-      if (abort.signal.aborted || options.reconnect === false) break;
-      await sleep(backoffMs(failures), abort.signal);
-    }
-    client?.close();
-  })();
-  return {
-    id: 'ws',
-    get lastSeq() {
-      return cursor.lastSeq;
-    },
-    send(message: unknown) {
-      socket?.send(JSON.stringify(message));
-    },
-    async close() {
-      abort.abort();
-      await done;
-    },
+  const connection = reconnectLoop('ws', options, cursor, abort, async () => {
+    options.onState?.('connecting');
+    await once();
+    // A clean close (the lab shutting down, 1001) is followed by a short random pause, as after a failure's first.
+    return backoffMs(0);
+  }, () => client?.close());
+  connection.send = (message: unknown) => {
+    socket?.send(JSON.stringify(message));
   };
+  return connection;
 };
 
 export default ws;
