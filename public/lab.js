@@ -38,6 +38,8 @@ export function h(tag, attrs = {}, ...children) {
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    // Through the CSSOM: the pages' Content-Security-Policy refuses style attributes set as markup (server/security-headers.ts).
+    else if (name === 'style') el.style.cssText = String(value);
     else el.setAttribute(name, value === true ? '' : String(value));
   }
   for (const child of children.flat()) if (child !== undefined && child !== null) el.append(child instanceof Node ? child : String(child));

@@ -14,6 +14,7 @@ import { ROOT } from './paths.ts';
 import { listenExtra, type Ports } from './listeners.ts';
 import { LabHosts, hostOf } from './hosts.ts';
 import { pathProblem } from './url-path.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { Wiretap, registerWiretapRoute } from './wiretap.ts';
 import { MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
@@ -174,6 +175,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   // After @fastify/websocket's own onRequest hook, which marks upgrade requests: a refused
   // upgrade's socket is then closed after the answer (its onResponse hook), not left open.
   const hosts = new LabHosts(config.host, config.allowedHosts);
+  // nosniff on every reply, a policy on every page (security-headers.ts).
+  registerSecurityHeaders(app, ctx);
   app.addHook('onRequest', async (request, reply) => {
     const asked = hostOf(request.raw);
     if ('problem' in asked) {

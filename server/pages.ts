@@ -89,7 +89,7 @@ export function page(options: PageOptions): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
 ${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
-<script>if (localStorage.getItem('wirelab.large') === '1') document.documentElement.classList.add('large');</script>
+<script src="/assets/early.js"></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.skip}</a>

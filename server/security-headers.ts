@@ -1,0 +1,108 @@
+/**
+ * What the lab's responses tell a browser about themselves: one place sets them.
+ *
+ * - Every response: `X-Content-Type-Options: nosniff`, so a browser takes each
+ *   body for the type it is labelled with (a JSON poll never runs as a script, a
+ *   text file never renders as HTML). The transports send it in their own heads
+ *   (stream.ts FEED_HEADERS), and the raw answers to unreadable requests too
+ *   (errors.ts); a WebSocket's 101 has no body to sniff and goes without.
+ * - Every page: a Content-Security-Policy that says what is true of it. Its
+ *   scripts and styles are the lab's own files (no inline script or style, no
+ *   eval); it talks to the lab alone, on the ports it listens on (each held
+ *   transport has one: listeners.ts); it frames the lab's own documents (the
+ *   iframe transport, on its port); and only the lab frames it (`frame-ancestors
+ *   'self'`, with `X-Frame-Options: SAMEORIGIN`, which says the same to browsers
+ *   that predate CSP).
+ * - The iframe transport's two documents, which the board frames from another of
+ *   the lab's ports: the relay page (public/iframe-relay.html) gets the page
+ *   policy with the lab's origins as ancestors, and no X-Frame-Options, which
+ *   would refuse them; the stream itself (`/feed/iframe`) gets a policy of its own
+ *   (iframeStreamPolicy below).
+ *
+ * CSP: https://www.w3.org/TR/CSP3/; nosniff: https://fetch.spec.whatwg.org/#x-content-type-options-header.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LabContext } from './context.ts';
+
+export const NOSNIFF = 'nosniff';
+
+/** Documents the lab frames from another of its ports (the iframe client's relay, clients/iframe.js). */
+const FRAMED_FROM_OTHER_PORTS = new Set(['/assets/iframe-relay.html']);
+
+/** The lab's own origins as this request reached it: pages (http, https) and sockets (ws, wss). */
+export interface LabOrigins {
+  web: string[];
+  sockets: string[];
+}
+
+/**
+ * Every origin the lab answers on under the name this request used: its main and
+ * extra ports over http, its TLS ports over https, and the one the request came to
+ * (behind the cluster's nginx, nginx's). A page reaches each transport on a port
+ * of its own, so its own origin alone ('self') would not let it.
+ */
+export function labOrigins(request: FastifyRequest, ctx: LabContext): LabOrigins {
+  const raw = request.raw;
+  const encrypted = raw.httpVersionMajor === 2 || Boolean((raw.socket as { encrypted?: boolean } | null)?.encrypted);
+  const authority = (request.headers.host ?? request.headers[':authority'] ?? '') as string;
+  let name = '127.0.0.1';
+  let own: string | undefined;
+  try {
+    const url = new URL(`${encrypted ? 'https' : 'http'}://${authority}`);
+    name = url.hostname; // an IPv6 address keeps its brackets
+    own = url.origin;
+  } catch {
+    // A Host the lab does not answer to is refused before any page is built (hosts.ts).
+  }
+  const web = new Set<string>(own ? [own] : []);
+  const { main, extra, tls } = ctx.ports ?? { main: ctx.config.port, extra: {} };
+  for (const port of [main, ...Object.values(extra)]) web.add(`http://${name}:${port}`);
+  for (const port of tls ? Object.values(tls) : []) web.add(`https://${name}:${port}`);
+  return { web: [...web], sockets: [...web].map((origin) => origin.replace(/^http/, 'ws')) };
+}
+
+/** The policy of every page the lab serves. */
+export function pagePolicy(origins: LabOrigins, ancestors: 'self' | 'lab'): string {
+  const web = origins.web.join(' ');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    // The favicon is `data:,` (no request for /favicon.ico on every page).
+    "img-src 'self' data:",
+    // Fetches, EventSources and WebSockets to each transport's own port, and the wiretap.
+    `connect-src 'self' ${web} ${origins.sockets.join(' ')}`,
+    // The iframe transport's documents, on its own port.
+    `frame-src 'self' ${web}`,
+    `frame-ancestors ${ancestors === 'self' ? "'self'" : web}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/**
+ * The policy of the iframe transport's stream document. Its events are inline
+ * `<script>` chunks by design, so it must allow inline script; a nonce or a hash
+ * would cost bytes in every chunk, which the lab counts and the lessons quote.
+ * What keeps it safe is that nothing else is allowed: no script file, no fetch, no
+ * image, no form, no frame (`default-src 'none'`), so even a chunk whose escaping
+ * failed (frames.ts escapeJsonForScript; its tests) could load nothing and send
+ * nothing anywhere; and only the lab's pages and relay may frame it.
+ * One header per stream, no byte per event.
+ */
+export function iframeStreamPolicy(origins: LabOrigins): string {
+  return `default-src 'none'; script-src 'unsafe-inline'; frame-ancestors ${origins.web.join(' ')}; base-uri 'none'; form-action 'none'`;
+}
+
+/** Adds the headers to every reply the app sends itself (the transports write their own). */
+export function registerSecurityHeaders(app: FastifyInstance, ctx: LabContext): void {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
+    reply.header('x-content-type-options', NOSNIFF);
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html') || reply.hasHeader('content-security-policy')) return payload;
+    const framed = FRAMED_FROM_OTHER_PORTS.has(request.url.split('?')[0]);
+    reply.header('content-security-policy', pagePolicy(labOrigins(request, ctx), framed ? 'lab' : 'self'));
+    if (!framed) reply.header('x-frame-options', 'SAMEORIGIN');
+    return payload;
+  });
+}
