@@ -404,7 +404,8 @@ describe('the results page draws the quick run', () => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(`${lab.baseUrl}/results?run=${encodeURIComponent(file)}${extra}`, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction('window.resultsReady === true', undefined, { timeout: 30_000 });
+    // Functions, not strings, as predicates: the page's Content-Security-Policy refuses eval (browser-h2.ts waitFor).
+    await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, { timeout: 30_000 });
     await page.waitForTimeout(200);
     return { page, errors };
   }
@@ -475,9 +476,9 @@ describe('the results page draws the quick run', () => {
     const { page, errors } = await open(390, run(), '&lang=zh');
     try {
       await page.locator('#large-toggle').click();
-      await page.waitForFunction("document.documentElement.classList.contains('large')");
+      await page.waitForFunction(() => document.documentElement.classList.contains('large'));
       await page.waitForTimeout(400);
-      await page.waitForFunction('window.resultsReady === true');
+      await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true);
       const seen = await inspect(page);
       assert.deepEqual(errors, [], 'no page error');
       assert.equal(await page.evaluate("localStorage.getItem('wirelab.large')"), '1', 'large type is remembered as on every page');

@@ -298,7 +298,9 @@ export class ChromiumOverheadClients {
   /** Waits until every client has seen `seq`; throws naming the clients behind. */
   async waitFor(seq: number, timeoutMs: number): Promise<void> {
     try {
-      await this.page.waitForFunction(`window.wirelabBench.caughtUp(${seq})`, undefined, { timeout: timeoutMs, polling: 20 });
+      // A function, not a string: Playwright evals a string predicate in the page at every poll, which the
+      // pages' Content-Security-Policy refuses (no 'unsafe-eval'); a function is evaluated once, through DevTools.
+      await this.page.waitForFunction((s) => (window as unknown as { wirelabBench: { caughtUp(seq: number): boolean } }).wirelabBench.caughtUp(s), seq, { timeout: timeoutMs, polling: 20 });
     } catch {
       throw new Error(`Chromium's clients did not all reach seq ${seq}: ${JSON.stringify(await this.status())}`);
     }

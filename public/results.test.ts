@@ -39,7 +39,8 @@ async function open(context: BrowserContext, query = ''): Promise<{ page: Page; 
     if (message.type() === 'error') errors.push(message.text());
   });
   await page.goto(`${lab.baseUrl}/results${query}`, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction('window.resultsReady === true && document.body.dataset.ready === "true"', undefined, { timeout: 60_000 });
+  // A function, not a string: Playwright evals a string predicate at every poll, which the page's Content-Security-Policy refuses.
+  await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true && document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
   return { page, errors };
 }
 

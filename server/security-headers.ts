@@ -15,7 +15,7 @@
  *   that predate CSP).
  * - The iframe transport's two documents, which the board frames from another of
  *   the lab's ports: the relay page (public/iframe-relay.html) gets the page
- *   policy with the lab's origins as ancestors, and no X-Frame-Options, which
+ *   policy with the page's origin as an ancestor, and no X-Frame-Options, which
  *   would refuse them; the stream itself (`/feed/iframe`) gets a policy of its own
  *   (iframeStreamPolicy below).
  *
@@ -42,27 +42,45 @@ export interface LabOrigins {
  * of its own, so its own origin alone ('self') would not let it.
  */
 export function labOrigins(request: FastifyRequest, ctx: LabContext): LabOrigins {
-  const raw = request.raw;
-  const encrypted = raw.httpVersionMajor === 2 || Boolean((raw.socket as { encrypted?: boolean } | null)?.encrypted);
-  const authority = (request.headers.host ?? request.headers[':authority'] ?? '') as string;
-  let name = '127.0.0.1';
-  let own: string | undefined;
-  try {
-    const url = new URL(`${encrypted ? 'https' : 'http'}://${authority}`);
-    name = url.hostname; // an IPv6 address keeps its brackets
-    own = url.origin;
-  } catch {
-    // A Host the lab does not answer to is refused before any page is built (hosts.ts).
-  }
-  const web = new Set<string>(own ? [own] : []);
+  const name = hostNameOf(request);
+  const web = new Set<string>([ownOrigin(request)]);
   const { main, extra, tls } = ctx.ports ?? { main: ctx.config.port, extra: {} };
   for (const port of [main, ...Object.values(extra)]) web.add(`http://${name}:${port}`);
   for (const port of tls ? Object.values(tls) : []) web.add(`https://${name}:${port}`);
   return { web: [...web], sockets: [...web].map((origin) => origin.replace(/^http/, 'ws')) };
 }
 
-/** The policy of every page the lab serves. */
-export function pagePolicy(origins: LabOrigins, ancestors: 'self' | 'lab'): string {
+/**
+ * Where the lab's pages frame the iframe transport's documents from: their own
+ * origin, or (over plain HTTP/1.1, where each held transport has a port of its
+ * own) the main port's. Over TLS and behind the cluster's nginx every transport
+ * shares the page's origin, which 'self' already names.
+ */
+export function framingPages(request: FastifyRequest, ctx: LabContext): string {
+  const name = hostNameOf(request);
+  const main = ctx.ports?.main ?? ctx.config.port;
+  return `'self' http://${name}:${main}`;
+}
+
+/** The name the request asked for, as a URL writes it (an IPv6 address in brackets). */
+function hostNameOf(request: FastifyRequest): string {
+  return new URL(ownOrigin(request)).hostname;
+}
+
+/** The origin the request came to. A Host the lab does not answer to was refused before any header is built (hosts.ts). */
+function ownOrigin(request: FastifyRequest): string {
+  const raw = request.raw;
+  const encrypted = raw.httpVersionMajor === 2 || Boolean((raw.socket as { encrypted?: boolean } | null)?.encrypted);
+  const authority = (request.headers.host ?? request.headers[':authority'] ?? '127.0.0.1') as string;
+  try {
+    return new URL(`${encrypted ? 'https' : 'http'}://${authority}`).origin;
+  } catch {
+    return 'http://127.0.0.1';
+  }
+}
+
+/** The policy of every page the lab serves; `ancestors`: who may frame it. */
+export function pagePolicy(origins: LabOrigins, ancestors: string): string {
   const web = origins.web.join(' ');
   return [
     "default-src 'self'",
@@ -74,7 +92,7 @@ export function pagePolicy(origins: LabOrigins, ancestors: 'self' | 'lab'): stri
     `connect-src 'self' ${web} ${origins.sockets.join(' ')}`,
     // The iframe transport's documents, on its own port.
     `frame-src 'self' ${web}`,
-    `frame-ancestors ${ancestors === 'self' ? "'self'" : web}`,
+    `frame-ancestors ${ancestors}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -91,8 +109,8 @@ export function pagePolicy(origins: LabOrigins, ancestors: 'self' | 'lab'): stri
  * nothing anywhere; and only the lab's pages and relay may frame it.
  * One header per stream, no byte per event.
  */
-export function iframeStreamPolicy(origins: LabOrigins): string {
-  return `default-src 'none'; script-src 'unsafe-inline'; frame-ancestors ${origins.web.join(' ')}; base-uri 'none'; form-action 'none'`;
+export function iframeStreamPolicy(ancestors: string): string {
+  return `default-src 'none'; script-src 'unsafe-inline'; frame-ancestors ${ancestors}; form-action 'none'`;
 }
 
 /** Adds the headers to every reply the app sends itself (the transports write their own). */
@@ -101,7 +119,7 @@ export function registerSecurityHeaders(app: FastifyInstance, ctx: LabContext): 
     reply.header('x-content-type-options', NOSNIFF);
     if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html') || reply.hasHeader('content-security-policy')) return payload;
     const framed = FRAMED_FROM_OTHER_PORTS.has(request.url.split('?')[0]);
-    reply.header('content-security-policy', pagePolicy(labOrigins(request, ctx), framed ? 'lab' : 'self'));
+    reply.header('content-security-policy', pagePolicy(labOrigins(request, ctx), framed ? framingPages(request, ctx) : "'self'"));
     if (!framed) reply.header('x-frame-options', 'SAMEORIGIN');
     return payload;
   });

@@ -13,7 +13,7 @@ import { LabError } from '../errors.ts';
 import { encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS, openStream } from '../stream.ts';
-import { iframeStreamPolicy, labOrigins } from '../security-headers.ts';
+import { framingPages, iframeStreamPolicy } from '../security-headers.ts';
 import type { LabContext } from '../context.ts';
 import { readyToServe } from '../feed-store.ts';
 import type { Transport } from './index.ts';
@@ -34,7 +34,7 @@ const iframe: Transport = {
           ...FEED_HEADERS,
           'content-type': 'text/html; charset=utf-8',
           // Inline script chunks and nothing else, framed only by the lab (security-headers.ts).
-          'content-security-policy': iframeStreamPolicy(labOrigins(request, ctx)),
+          'content-security-policy': iframeStreamPolicy(framingPages(request, ctx)),
           // nginx buffers proxied responses unless told not to; a stream must not wait in a buffer.
           'x-accel-buffering': 'no',
         },
