@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from './testing/browser.ts';
 
 const STREAMS = ['iframe', 'sse', 'ws'];
 const TRANSPORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'];
@@ -54,17 +54,10 @@ async function openDemo(origin: string): Promise<{ page: Page; errors: string[];
   return { page, errors, close: () => context.close() };
 }
 
-/**
- * `expression` as a function for page.waitForFunction: Playwright evaluates a string
- * predicate with eval inside the page, which the pages' Content-Security-Policy
- * refuses (no 'unsafe-eval'); a function's source is handed over through DevTools.
- */
-const inPage = (expression: string) => new Function(`return (${expression});`) as () => unknown;
-
 /** Waits for `expression` in the page; a timeout says what the demo showed then. */
 async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 10_000): Promise<void> {
   try {
-    await page.waitForFunction(inPage(expression), undefined, { timeout: timeoutMs });
+    await page.waitForFunction(pagePredicate(expression), undefined, { timeout: timeoutMs });
   } catch {
     const shown = await page.evaluate(`JSON.stringify({
       notes: [...document.querySelectorAll('[data-field="notes"] li')].map((li) => li.textContent),
@@ -154,7 +147,7 @@ describe('the scale-out demo in Chromium', () => {
       assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
       const pid = cluster.labs[0].pid;
       await page.click('tr[data-process="lab-1"] button[data-action="restart"]');
-      await page.waitForFunction(inPage(`document.querySelector('[data-field="said"]').textContent.includes('SIGTERM')`), undefined, { timeout: 10_000 });
+      await page.waitForFunction(pagePredicate(`document.querySelector('[data-field="said"]').textContent.includes('SIGTERM')`), undefined, { timeout: 10_000 });
       assert.notEqual(cluster.labs[0].pid, pid, 'lab-1 is a new process');
       assert.equal(cluster.labs[0].state, 'up');
       assert.deepEqual(errors, []);
@@ -248,7 +241,7 @@ describe('the board through nginx in Chromium', () => {
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${ticking.url}/board?lang=en`, { waitUntil: 'domcontentloaded' });
       const iframePanel = '.panel[data-transport="iframe"]';
-      await page.waitForFunction(inPage(`document.querySelector('${iframePanel}')?.dataset.process && document.querySelectorAll('${iframePanel} [data-field="log"] > div').length >= 3`), undefined, { timeout: 15_000 });
+      await page.waitForFunction(pagePredicate(`document.querySelector('${iframePanel}')?.dataset.process && document.querySelectorAll('${iframePanel} [data-field="log"] > div').length >= 3`), undefined, { timeout: 15_000 });
       const victim = (await page.$eval(iframePanel, (panel) => (panel as HTMLElement).dataset.process))!;
       const lab = ticking.labs.find((l) => l.name === victim);
       assert.ok(lab, `the panel names a process of the cluster (${victim})`);
@@ -256,8 +249,8 @@ describe('the board through nginx in Chromium', () => {
       const before = await lastSeq();
       lab.kill();
       // No load event, no error: only the ticks stop. Five tick intervals, at least 3 s, then a new stream.
-      await page.waitForFunction(inPage(`document.querySelector('${iframePanel}').dataset.process !== ${JSON.stringify(victim)}`), undefined, { timeout: 15_000 });
-      await page.waitForFunction(inPage(`Number(document.querySelector('${iframePanel} [data-field="last-seq"]').textContent) > ${before + 10}`), undefined, { timeout: 10_000 });
+      await page.waitForFunction(pagePredicate(`document.querySelector('${iframePanel}').dataset.process !== ${JSON.stringify(victim)}`), undefined, { timeout: 15_000 });
+      await page.waitForFunction(pagePredicate(`Number(document.querySelector('${iframePanel} [data-field="last-seq"]').textContent) > ${before + 10}`), undefined, { timeout: 10_000 });
       const seqs = (await page.$$eval(`${iframePanel} [data-field="log"] > div`, (lines) =>
         lines.map((line) => /^#(\d+) /.exec(line.textContent ?? '')).filter((m) => m !== null).map((m) => Number(m![1])).reverse()));
       const lines = await page.$$eval(`${iframePanel} [data-field="log"] > div`, (all) => all.map((line) => line.textContent));

@@ -8,6 +8,7 @@
  * catches what it should.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { LESSONS } from '../server/lessons.ts';
@@ -95,4 +96,17 @@ describe('the Content-Security-Policy in Chromium', () => {
       await context.close();
     }
   });
+});
+
+test('page tests wait with function predicates: Playwright evals a string one in the page at every poll, which the policy refuses', () => {
+  const root = new URL('../', import.meta.url);
+  const files = ['public', 'bench'].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts')).map((file) => `${dir}/${file}`));
+  const offenders: string[] = [];
+  for (const file of files) {
+    const source = readFileSync(new URL(file, root), 'utf8');
+    // A string literal, or a constant holding page-side source, handed straight to waitForFunction.
+    for (const match of source.matchAll(/waitForFunction\(\s*(['"`]|[A-Z][A-Z0-9_]{2,}\b)/g)) offenders.push(`${file}: ${match[0]}`);
+  }
+  assert.deepEqual(offenders, [], 'wrap page-side source in pagePredicate (public/testing/browser.ts), or pass a function');
 });

@@ -10,7 +10,7 @@ import { DEFAULT_PORTS } from '../server/lab-addresses.ts';
 import { LANGS, LESSONS } from '../server/lessons.ts';
 import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from './testing/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;
@@ -161,7 +161,7 @@ describe('pages in Chromium', () => {
         const { page, errors } = await open(context, '/board');
         // The state the assertions read: every bar labelled, five requests and five arrivals on the
         // timeline, every key figure filled (on a loaded machine this takes a while: wait for it).
-        await page.waitForFunction(BOARD_SETTLED, undefined, { timeout: 30_000 });
+        await page.waitForFunction(pagePredicate(BOARD_SETTLED), undefined, { timeout: 30_000 });
         const layout = (await page.evaluate(BOARD_LAYOUT)) as BoardLayout;
         assert.equal(new Set(layout.tops).size, 1, `${what}: the five panels share one row (tops ${layout.tops.join(', ')})`);
         assert.equal(layout.tops.length, 5, `${what}: five panels`);
@@ -200,11 +200,11 @@ describe('pages in Chromium', () => {
     try {
       const opened = await Promise.all(['/board', '/lessons/intro'].map(async (path) => ({ path, ...(await open(context, path)) })));
       for (const { page } of opened)
-        await page.waitForFunction(`document.querySelectorAll('.panel[data-transport]').length >= 5`, undefined, { timeout: 10_000 });
+        await page.waitForFunction(() => document.querySelectorAll('.panel[data-transport]').length >= 5, undefined, { timeout: 10_000 });
       // Ten seconds of traffic (the lab ticks every 250 ms), then every field shown has a value.
       await opened[0].page.waitForTimeout(10_000);
       for (const { path, page, errors } of opened) {
-        await page.waitForFunction(`(${EMPTY_FIELDS})().length === 0`, undefined, { timeout: 20_000 }).catch(() => undefined);
+        await page.waitForFunction(pagePredicate(`(${EMPTY_FIELDS})().length === 0`), undefined, { timeout: 20_000 }).catch(() => undefined);
         assert.deepEqual(await page.evaluate(`(${EMPTY_FIELDS})()`), [], `${path}: every field shown has a value`);
         assert.deepEqual(errors, [], `${path}: no console errors`);
       }

@@ -61,3 +61,13 @@ export async function launchBrowser({ trustSpki, executablePath, timeoutMs }: { 
   const args = trustSpki ? [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${trustSpki}`] : CHROMIUM_ARGS;
   return chromium.launch({ executablePath: executablePath ?? chromiumPath(), args, timeout: timeoutMs });
 }
+
+/**
+ * A page-side expression as a predicate for page.waitForFunction. Playwright evals
+ * a string predicate inside the page at every poll, which the pages'
+ * Content-Security-Policy refuses (no 'unsafe-eval': server/security-headers.ts);
+ * a function's source is evaluated once, through DevTools, which the policy allows.
+ */
+export function pagePredicate(expression: string): () => unknown {
+  return new Function(`return (${expression});`) as () => unknown;
+}
