@@ -490,7 +490,7 @@ describe('the results page draws the quick run', () => {
       assert.deepEqual(seen.edges, [], 'no ink on any canvas edge');
       assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: ${seen.scrollWidth} px in ${seen.innerWidth} px`);
       const header = await page.evaluate("[...document.querySelectorAll('header.top nav a')].map((a) => a.getAttribute('href'))");
-      assert.deepEqual(header, ['/', '/board', '/results'], 'the lab\'s header, with its links');
+      assert.deepEqual(header, ['/', '/board', '/results', '/check'], 'the lab\'s header, with its links');
       const other = await page.locator('#lang-switch').getAttribute('href');
       assert.match(other!, /lang=en/, 'the language switch leads to English');
       assert.match(decodeURIComponent(other!), /run=runs\/tmp\//, 'and keeps the run shown');
