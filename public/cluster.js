@@ -14,14 +14,28 @@ const body = /** @type {HTMLElement} */ (root.querySelector('tbody'));
 const said = /** @type {HTMLElement} */ (root.querySelector('[data-field="said"]'));
 const redisLine = /** @type {HTMLElement} */ (root.querySelector('[data-field="redis"]'));
 const retiredLine = /** @type {HTMLElement} */ (root.querySelector('[data-field="retired"]'));
+const tokenNote = /** @type {HTMLElement} */ (root.querySelector('[data-field="token"]'));
 const labels = [...root.querySelectorAll('thead th')].map((th) => th.textContent);
 
-// The launcher prints this page's address with the token after '#', which the browser
-// never sends to a server (nor nginx to its log): keep it for this origin, and out of the address bar.
-const fromAddress = /(?:^#|&)token=([\w-]+)/.exec(location.hash);
-if (fromAddress) {
-  localStorage.setItem(TOKEN_KEY, fromAddress[1]);
-  history.replaceState(null, '', location.pathname + location.search);
+/** The token this browser holds, or null: without it the buttons are off and the page says where to find it. */
+let token = null;
+/** Takes the token from the address (pasted into a tab already on this page, it comes as a hashchange), else the one kept. */
+function takeToken() {
+  // The launcher prints this page's address with the token after '#', which the browser
+  // never sends to a server (nor nginx to its log): keep it for this origin, and out of the address bar.
+  const fromAddress = /(?:^#|&)token=([\w-]+)/.exec(location.hash);
+  if (fromAddress) {
+    localStorage.setItem(TOKEN_KEY, fromAddress[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  token = localStorage.getItem(TOKEN_KEY);
+}
+takeToken();
+
+/** Says how to get the token when there is none (or the one kept is from an earlier run). */
+function showToken() {
+  tokenNote.hidden = token !== null;
+  tokenNote.textContent = token === null ? t('so.token.missing') : '';
 }
 
 /** A transport figure added up over the five transports of one /stats answer. */
@@ -33,17 +47,22 @@ const cell = (column, text, attrs = {}) => h('td', { 'data-label': labels[column
 /** Kill or Restart one process: a POST from this page's own origin, with the token. */
 async function act(name, action) {
   said.textContent = '…';
-  const token = localStorage.getItem(TOKEN_KEY);
   try {
     const response = await fetch(`/cluster/processes/${encodeURIComponent(name)}/${action}`, {
       method: 'POST',
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     const answer = await response.json();
+    if (response.status === 401) {
+      // A token kept from an earlier run (each run makes its own): forget it, turn the buttons off.
+      localStorage.removeItem(TOKEN_KEY);
+      token = null;
+      showToken();
+    }
     said.dataset.ok = String(response.ok);
     said.textContent = response.ok
       ? t('so.said.done', { name, signal: answer.signal ?? action, pid: answer.pid ?? answer.stoppedPid })
-      : `${answer.error.message}${response.status === 401 ? ` ${t('so.token.missing')}` : ''}`;
+      : answer.error.message;
   } catch (error) {
     said.dataset.ok = 'false';
     said.textContent = error.message;
@@ -56,7 +75,7 @@ function row(p, described) {
   const state = p.up ? 'up' : (described?.state === 'up' ? 'down' : described?.state ?? 'down');
   const s = p.stats;
   const buttons = h('td', { class: 'actions', 'data-label': labels[7] }, ...['kill', 'restart'].map((action) =>
-    h('button', { type: 'button', 'data-action': action, disabled: !p.up, onclick: () => act(p.name, action) }, t(action === 'kill' ? 'so.kill' : 'so.restart'))));
+    h('button', { type: 'button', 'data-action': action, disabled: !p.up || token === null, onclick: () => act(p.name, action) }, t(action === 'kill' ? 'so.kill' : 'so.restart'))));
   const stateText = p.up ? `${t('so.state.up')} · pid ${p.pid}` : t(`so.state.${state}`);
   return h('tr', { 'data-process': p.name, 'data-state': p.up ? 'up' : 'down' },
     h('th', { scope: 'row' }, p.name),
@@ -105,6 +124,12 @@ async function refresh() {
 }
 
 if (config.cluster) {
+  showToken();
+  addEventListener('hashchange', () => {
+    takeToken();
+    showToken();
+    refresh();
+  });
   refresh();
   setInterval(refresh, REFRESH_MS);
 } else {

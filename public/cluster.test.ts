@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
-import { type RunningLab, startLab } from '../server/test-helpers.ts';
+import { type RunningLab, startLab, waitFor } from '../server/test-helpers.ts';
 import { launchBrowser, pagePredicate } from './testing/browser.ts';
 
 const STREAMS = ['iframe', 'sse', 'ws'];
@@ -43,6 +43,11 @@ async function openDemo(origin: string): Promise<{ page: Page; errors: string[];
     // A killed process's streams end mid-chunk: Chromium says so in the console, and that is the lesson.
     if (message.type() === 'error' && !/ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_EMPTY_RESPONSE|WebSocket connection/.test(message.text())) errors.push(`console: ${message.text()}`);
   });
+  // Through the cluster, first the address the launcher prints: the /cluster/ page keeps its control token for the demo's Kill.
+  if (origin === cluster.url) {
+    await page.goto(cluster.pageUrl, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(pagePredicate(`localStorage.getItem('wirelab.clusterToken') !== null`), undefined, { timeout: 5000 });
+  }
   await page.goto(`${origin}/?lang=en`, { waitUntil: 'domcontentloaded' });
   await page.evaluate(`(async () => {
     const element = document.createElement('div');
@@ -136,7 +141,7 @@ describe('the scale-out demo in Chromium', () => {
     }
   });
 
-  test('the control page at /cluster/: every process with its figures and the sum, and a Restart button that works', async () => {
+  test('the control page at /cluster/: without the token its buttons are off and it says where the token is', async () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
@@ -144,11 +149,76 @@ describe('the scale-out demo in Chromium', () => {
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${cluster.url}/cluster/?lang=en`);
       await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, 'three processes up on the control page');
-      assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
+      assert.ok(await page.isVisible('[data-field="token"]'), 'a note on the token');
+      assert.match((await page.textContent('[data-field="token"]')) ?? '', /npm run cluster printed .*#token=/, 'saying where it is');
+      assert.ok(await page.$$eval('tr[data-process] button', (buttons) => buttons.length === 6 && buttons.every((b) => (b as HTMLButtonElement).disabled)), 'every button off');
+      // A token kept from an earlier run: refused, forgotten, the buttons off again.
+      await page.goto(`${cluster.url}/cluster/?lang=en#token=from-an-earlier-run`);
+      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`, 'buttons on with a token');
+      assert.equal(await page.evaluate('location.hash'), '', 'the token leaves the address bar');
       const pid = cluster.labs[0].pid;
+      await page.click('tr[data-process="lab-1"] button[data-action="kill"]');
+      await waitInPage(page, `document.querySelector('[data-field="said"]').dataset.ok === 'false'`, 'the refusal');
+      assert.match((await page.textContent('[data-field="said"]')) ?? '', /control token/, 'the refusal says why');
+      await waitInPage(page, `document.querySelectorAll('tr[data-process] button:not([disabled])').length === 0`, 'every button off again');
+      assert.ok(await page.isVisible('[data-field="token"]'), 'and the note back');
+      assert.equal(await page.evaluate(`localStorage.getItem('wirelab.clusterToken')`), null, 'the wrong token forgotten');
+      assert.equal(cluster.labs[0].pid, pid, 'lab-1 still runs');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the control page opened at the address the launcher prints: Kill shows the process down in red, the sum never goes back, Restart works', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(cluster.pageUrl.replace('/cluster/#', '/cluster/?lang=en#'));
+      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`, 'three processes up, every button on');
+      assert.ok(!(await page.isVisible('[data-field="token"]')), 'no note on the token');
+      assert.equal(await page.evaluate('location.hash'), '', 'the token leaves the address bar');
+      assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
+      // Traffic on every process (round robin), so that the one killed has carried some.
+      for (let i = 0; i < 9; i++) await (await fetch(`${cluster.url}/feed/short-poll?since=0`)).arrayBuffer();
+      const sumRow = async () => (await page.$$eval('[data-field="sum"] td', (cells) => cells.map((c) => Number(c.textContent)))).slice(2, 4);
+      await waitInPage(page, `Number(document.querySelectorAll('[data-field="sum"] td')[2].textContent) > 0`, 'requests in the sum');
+      // Every 50 ms from here on: the requests and deliveries the page shows never go down.
+      const seen: number[][] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          seen.push(await sumRow());
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      const victim = cluster.labs[1];
+      const pid = victim.pid;
+      await page.click('tr[data-process="lab-2"] button[data-action="kill"]');
+      await waitInPage(page, `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`, 'the kill reported');
+      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down');
+      const shown = await page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({ text: element.textContent, colour: getComputedStyle(element).color }));
+      assert.match(shown.text ?? '', /down|starting/, `lab-2 says it is not up: ${shown.text}`);
+      const [r, g, b] = (shown.colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+      assert.ok(r >= 150 && r > 2 * g && r > 2 * b, `"down" is drawn in red: ${shown.colour}`);
+      const upColour = await page.$eval('tr[data-process="lab-1"] .state-cell', (element) => getComputedStyle(element).color);
+      assert.notEqual(upColour, shown.colour, 'and not as an up process is');
+      await waitFor(() => victim.state === 'up' && victim.pid !== pid, 'lab-2 started again', 15_000);
+      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'up'`, 'lab-2 up again on the page');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      watching = false;
+      await watcher;
+      for (let i = 1; i < seen.length; i++) {
+        assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1], `the sum never goes back: ${seen[i - 1]} then ${seen[i]}`);
+      }
+      assert.ok(seen.length > 40, `the sum watched throughout (${seen.length} looks)`);
+
+      const before = cluster.labs[0].pid;
       await page.click('tr[data-process="lab-1"] button[data-action="restart"]');
       await page.waitForFunction(pagePredicate(`document.querySelector('[data-field="said"]').textContent.includes('SIGTERM')`), undefined, { timeout: 10_000 });
-      assert.notEqual(cluster.labs[0].pid, pid, 'lab-1 is a new process');
+      assert.notEqual(cluster.labs[0].pid, before, 'lab-1 is a new process');
       assert.equal(cluster.labs[0].state, 'up');
       assert.deepEqual(errors, []);
     } finally {

@@ -20,6 +20,7 @@ export function clusterPageBody(t: Record<string, string>): string {
 <p class="cluster-links"><a href="/lessons/scale-out">${escapeHtml(t['so.page.lesson'])}</a> · <a href="/board">${escapeHtml(t['nav.board'])}</a> · <a href="/cluster/stats">/cluster/stats</a></p>
 <div class="cluster" data-field="cluster-page">
 <p data-field="redis" class="cluster-redis" hidden></p>
+<p data-field="token" class="cluster-token" role="note" hidden></p>
 <div class="cluster-table">
 <table data-field="cluster">
 <thead><tr>${head}</tr></thead>

@@ -43,6 +43,11 @@ export const ERRORS = {
   // The cluster launcher's control server (cluster/control.ts) answers with the same table.
   method_not_allowed: { status: 405, message: 'This URL does not take that method; the Allow header names the one it takes.' },
   unknown_process: { status: 404, message: 'There is no lab process by that name; GET /cluster/processes lists them.' },
+  control_token: {
+    status: 401,
+    message: 'Killing and restarting need the control token npm run cluster printed: send Authorization: Bearer <token>. '
+      + 'The /cluster/ address it printed carries the token after #token=; open it once in this browser.',
+  },
   not_running: { status: 409, message: 'That lab process is not up now; try again once it is.' },
   check_refused: { status: 403, message: 'The /check page checks servers on this machine only (loopback), and hosts in CHECK_HOSTS.' },
   check_busy: { status: 503, message: 'The lab is running a check already; try again when it ends.', retryAfterS: 5 },

@@ -175,7 +175,11 @@ export async function mount(element) {
     const holding = heldText(name);
     killing.add(name);
     try {
-      const response = await fetch(`/cluster/processes/${encodeURIComponent(name)}/kill`, { method: 'POST', cache: 'no-store' });
+      // The control token the /cluster/ page kept from the address the launcher printed (public/cluster.js).
+      const token = localStorage.getItem('wirelab.clusterToken');
+      const response = await fetch(`/cluster/processes/${encodeURIComponent(name)}/kill`, {
+        method: 'POST', cache: 'no-store', headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
       const answer = await response.json();
       if (!response.ok) throw new Error(answer.error?.message ?? `HTTP ${response.status}`);
       lostStreams(name, answer.pid);

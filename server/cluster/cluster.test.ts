@@ -58,6 +58,9 @@ function follow(id: TransportId, since?: number) {
 }
 type Follower = ReturnType<typeof follow>;
 
+/** The Authorization header with this run's control token, which every POST to the control server needs. */
+const bearer = (token = cluster.token) => ({ authorization: `Bearer ${token}` });
+
 const post = (text: string, headers: Record<string, string> = {}) =>
   fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'cluster', text }) });
 
@@ -84,6 +87,10 @@ interface ClusterStats {
 }
 
 const clusterStats = async () => (await (await fetch(`${cluster.url}/cluster/stats`)).json()) as ClusterStats;
+
+/** Every request the cluster counts, as its page adds them up: the running processes' and the gone ones'. */
+const countedRequests = (stats: ClusterStats) =>
+  [stats.sum.transports, stats.retired.transports].flatMap((t) => Object.values(t)).reduce((sum, figures) => sum + ((figures?.requests as number) ?? 0), 0);
 
 /** Feed subscribers (held streams) per process now. */
 async function subscribers(): Promise<Map<string, number>> {
@@ -248,7 +255,7 @@ describe('a cluster of three lab processes behind nginx', () => {
     await delay(300);
     const statesBefore = new Map(clients.map((c) => [c.id, c.states.length]));
     const messagesBefore = ws.follower.messages.length;
-    const kill = await fetch(`${cluster.url}/cluster/processes/${victim}/kill`, { method: 'POST', headers: { origin: cluster.url } });
+    const kill = await fetch(`${cluster.url}/cluster/processes/${victim}/kill`, { method: 'POST', headers: { origin: cluster.url, ...bearer() } });
     assert.equal(kill.status, 202, 'the kill is taken');
     assert.equal(((await kill.json()) as { signal: string }).signal, 'SIGKILL');
     for (const id of moved) {
@@ -316,9 +323,14 @@ describe('a cluster of three lab processes behind nginx', () => {
     await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'the killed process started again', 20_000);
   });
 
-  test('a frozen process (SIGSTOP) is passed over by new polls: nginx gives up on it after its short timeout', async () => {
+  test('a frozen process (SIGSTOP) is passed over by new polls: nginx gives up on it after its short timeout, and the sum keeps its counts', async () => {
     await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'every process up', 20_000);
     const frozen = cluster.labs[1];
+    // Polls on every process (round robin), so that the one frozen has carried some.
+    for (let i = 0; i < 6; i++) await (await fetch(`${cluster.url}/feed/short-poll`)).text();
+    const before = await clusterStats();
+    const requestsBefore = countedRequests(before);
+    assert.ok(Object.values(before.processes.find((p) => p.name === frozen.name)!.stats!.transports).some((t) => (t.requests as number) > 0), 'the frozen one had requests');
     process.kill(frozen.pid!, 'SIGSTOP');
     try {
       const answers: { status: number; process: string | null; ms: number }[] = [];
@@ -333,6 +345,10 @@ describe('a cluster of three lab processes behind nginx', () => {
       // nginx's short timeout is 3 s: a poll may wait that long once, never the 120 s of a held request.
       assert.ok(answers.every((a) => a.ms < 8000), `none hung: ${said}`);
       assert.ok(answers.filter((a) => a.ms > 2500).length <= 2, `and only the poll that met the frozen process waited: ${said}`);
+      // It cannot answer for its figures now, yet the cluster's counts do not drop by what it carried.
+      const during = await clusterStats();
+      assert.equal(during.processes.find((p) => p.name === frozen.name)?.up, false, 'the frozen process is shown not up');
+      assert.ok(countedRequests(during) >= requestsBefore + answers.length, `the sum keeps its counts: ${requestsBefore} then ${countedRequests(during)}`);
     } finally {
       process.kill(frozen.pid!, 'SIGCONT');
     }
@@ -470,7 +486,7 @@ describe('a cluster of three lab processes behind nginx', () => {
     assert.equal(await upgrade(cluster.url), 101, 'a WebSocket from the cluster\'s own origin opens');
   });
 
-  test('the control endpoints: processes, restart, and nothing for a page elsewhere', async () => {
+  test('the control endpoints: processes, restart, and nothing for a page elsewhere or a request without the run\'s token', async () => {
     const page = await fetch(`${cluster.url}/cluster/?lang=zh`);
     assert.equal(page.status, 200, 'the control page');
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
@@ -483,18 +499,40 @@ describe('a cluster of three lab processes behind nginx', () => {
     assert.deepEqual(list.processes.map((p) => p.name), NAMES);
     assert.ok(list.processes.every((p) => p.state === 'up' && p.pid > 0), 'all up, with their pids');
     const pid = list.processes[2].pid;
-    const foreign = await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'http://evil.example' } });
+    const foreign = await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'http://evil.example', ...bearer() } });
     assert.equal(foreign.status, 403, 'a kill from another origin is refused');
     assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'foreign_origin');
-    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'null' } })).status, 403, 'and from a sandboxed page');
+    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`, { method: 'POST', headers: { origin: 'null', ...bearer() } })).status, 403, 'and from a sandboxed page');
+    // A local program sends no Origin: the token is what keeps it out.
+    assert.match(cluster.token, /^[\w-]{43}$/, 'a token of 32 random bytes, base64url');
+    assert.equal(cluster.pageUrl, `${cluster.url}/cluster/#token=${cluster.token}`, 'the page\'s address carries it in the fragment');
+    const refusals: [string, Record<string, string>][] = [
+      ['no token', {}],
+      ['no token, from the cluster\'s own page', { origin: cluster.url }],
+      ['a wrong token', bearer(`${cluster.token.slice(0, -1)}${cluster.token.endsWith('A') ? 'B' : 'A'}`)],
+      ['a shorter token', bearer(cluster.token.slice(0, 8))],
+      ['an empty one', { authorization: 'Bearer ' }],
+      ['the token as Basic', { authorization: `Basic ${cluster.token}` }],
+    ];
+    for (const [what, headers] of refusals) {
+      for (const action of ['kill', 'restart']) {
+        const refused = await fetch(`${cluster.url}/cluster/processes/lab-3/${action}`, { method: 'POST', headers });
+        assert.equal(refused.status, 401, `${action} with ${what}: 401`);
+        assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer /, `${action} with ${what}: says which scheme`);
+        const body = (await refused.json()) as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'control_token', `${action} with ${what}: coded`);
+        assert.match(body.error.message, /#token=/, `${action} with ${what}: says where the token is`);
+      }
+    }
+    assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST' })).status, 401, 'nor does it learn which names exist');
     assert.equal(cluster.labs[2].pid, pid, 'lab-3 still runs');
     assert.equal((await fetch(`${cluster.url}/cluster/processes/lab-3/kill`)).status, 405, 'a GET kills nothing');
     const code = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
     assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/lab-3/kill`)), [405, 'method_not_allowed'], 'a GET kills nothing');
-    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST' })), [404, 'unknown_process'], 'no such process');
+    assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/lab-9/kill`, { method: 'POST', headers: bearer() })), [404, 'unknown_process'], 'no such process');
     assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/processes/%E0/kill`, { method: 'POST' })), [400, 'bad_request'], 'a path that is not UTF-8');
     assert.deepEqual(await code(await fetch(`${cluster.url}/cluster/nothing`)), [404, 'not_found']);
-    const restart = await fetch(`${cluster.url}/cluster/processes/lab-3/restart`, { method: 'POST', headers: { origin: cluster.url } });
+    const restart = await fetch(`${cluster.url}/cluster/processes/lab-3/restart`, { method: 'POST', headers: { origin: cluster.url, ...bearer() } });
     assert.equal(restart.status, 200, 'a restart from the cluster\'s page');
     const restarted = (await restart.json()) as { stoppedPid: number; pid: number };
     assert.equal(restarted.stoppedPid, pid);

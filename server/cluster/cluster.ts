@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type ControlServer, startControl } from './control.ts';
+import { mintControlToken } from './control-token.ts';
 import { LabProcess } from './labs.ts';
 import { nginxConfig } from './nginx.ts';
 import { type NginxProcess, startNginx } from './nginx-process.ts';
@@ -38,6 +39,10 @@ export interface ClusterOptions {
 export interface Cluster {
   /** The one URL to open: nginx. */
   url: string;
+  /** This run's control token: kill and restart need it (control-token.ts). */
+  token: string;
+  /** The /cluster/ page's address with the token in its fragment, which no server sees: what the launcher prints. */
+  pageUrl: string;
   /** What the launcher says of Redis: its state, restarts and last exit (control.ts shows it). */
   redisWatch: RedisWatch;
   port: number;
@@ -113,7 +118,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }));
     started.labs = labs;
     await Promise.all(labs.map((lab) => lab.start()));
-    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs, redis: () => redisWatch.describe() }));
+    const token = mintControlToken();
+    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs, token, redis: () => redisWatch.describe() }));
     // The labs' heartbeat as they will read it (their env, else this process's): nginx's idle timeout stays above it.
     const heartbeat = Number(options.env?.HEARTBEAT_MS ?? process.env.HEARTBEAT_MS);
     const config = nginxConfig({
@@ -123,7 +129,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       heartbeatMs: Number.isFinite(heartbeat) && heartbeat > 0 ? heartbeat : undefined,
     });
     const nginx = (started.nginx = await startNginx({ dir, config, port, log: options.log }));
-    return { url: `http://127.0.0.1:${port}`, redisWatch, port, dir, redis, labs, control, nginx, close };
+    const url = `http://127.0.0.1:${port}`;
+    return { url, token, pageUrl: `${url}/cluster/#token=${token}`, redisWatch, port, dir, redis, labs, control, nginx, close };
   } catch (error) {
     await close().catch(() => {});
     throw error;

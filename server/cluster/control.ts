@@ -5,6 +5,7 @@
  *   GET  /cluster/stats                      each process's own /stats, their sum, and what gone processes carried
  *   POST /cluster/processes/<name>/kill      SIGKILL; the launcher starts it again a few seconds later
  *   POST /cluster/processes/<name>/restart   SIGTERM (clients hear 1001), then started again at once
+ *                                            (both POSTs need `Authorization: Bearer <the run's control token>`)
  *   GET  /stats                              the cluster's figures in the shape of one lab's /stats
  *
  * The page at /cluster/ is a page of the lab like the others (pages.ts, public/cluster.js),
@@ -22,11 +23,12 @@
  * of it (`retired`), so that the cluster's counts only grow and a page that
  * subtracts one answer from the next never sees traffic go backwards.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { LabError, sendError } from '../errors.ts';
 import { LabHosts } from '../hosts.ts';
 import { checkOrigin } from '../origin.ts';
+import { carriesToken } from './control-token.ts';
 import { type Figures, addUp, retire, sumStats } from '../redis/stats-sum.ts';
 import type { LabProcess } from './labs.ts';
 
@@ -43,6 +45,8 @@ export interface ControlOptions {
   restartDelayMs: number;
   /** What the launcher says of its redis-server now (cluster.ts watchRedis). */
   redis?: () => unknown;
+  /** The run's control token: every POST must carry it as `Authorization: Bearer <token>`. */
+  token: string;
 }
 
 /** How long the control server waits for one process's /stats. */
@@ -58,7 +62,7 @@ export async function startControl(options: ControlOptions): Promise<ControlServ
 }
 
 /** The control server's app, not listening yet. */
-export function buildControl({ labs, publicPort, restartDelayMs, redis }: ControlOptions): FastifyInstance {
+export function buildControl({ labs, publicPort, restartDelayMs, redis, token }: ControlOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
@@ -85,9 +89,15 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis }: Contro
   const figures = trackFigures(labs);
   const startedAt = Date.now();
 
+  /** A POST without the run's token changes nothing: a coded 401, before the name it gives is even looked up. */
+  const needsToken = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (carriesToken(request.headers.authorization, token)) return;
+    return sendError(reply.header('www-authenticate', 'Bearer realm="wirelab-cluster"'), 'control_token');
+  };
+
   /** A route for one method; any other method on the same URL is a coded 405. */
   const only = (method: 'GET' | 'POST', url: string, handler: RouteHandlerMethod) => {
-    app.route({ method, url, handler });
+    app.route({ method, url, handler, preHandler: method === 'POST' ? needsToken : undefined });
     const others = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== method && !(method === 'GET' && m === 'HEAD'));
     const why = method === 'POST' ? 'Use POST: this changes the cluster.' : 'Use GET.';
     app.route({ method: others, url, handler: async (_request, reply) => sendError(reply.header('allow', method), 'method_not_allowed', why) });
@@ -101,19 +111,19 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis }: Contro
   }));
 
   only('GET', '/cluster/stats', async () => {
-    const { processes, sum } = await figures.gather();
-    return { processes, sum, retired: figures.retired() };
+    const { processes, sum, retired } = await figures.gather();
+    return { processes, sum, retired };
   });
 
   only('GET', '/stats', async () => {
-    const { processes, sum } = await figures.gatherShared();
+    const { processes, sum, retired } = await figures.gatherShared();
     // One lab's /stats shape (DESIGN.md), so that every page reads it unchanged; the
     // traffic includes what killed processes had carried (see the top of this file).
     return {
       epoch: sum.epoch,
       lastSeq: sum.lastSeq,
       uptimeMs: Date.now() - startedAt,
-      transports: addUp([sum.transports, figures.retired().transports]),
+      transports: addUp([sum.transports, retired.transports]),
       http2: null,
       tls: null,
       subscribers: sum.subscribers,
@@ -186,11 +196,27 @@ function trackFigures(labs: readonly LabProcess[]) {
     }
   };
 
-  /** Every process's /stats, asked at once, and their sum. */
+  /**
+   * Every process's /stats, asked at once, their sum, and what gone processes carried.
+   *
+   * A process that does not answer but has not exited yet (killed a moment ago,
+   * its exit not yet heard; frozen by SIGSTOP) counts with the last figures seen
+   * of it, as a gone one does: else the sum would dip until its exit is heard.
+   * The whole answer is taken in one synchronous step after the asking, so that
+   * no exit falls between the sum and `retired` and counts a process twice.
+   */
   async function gather() {
-    const all = await Promise.all(labs.map(async (lab) => ({ lab, stats: await statsOf(lab) })));
+    const all = await Promise.all(labs.map(async (lab) => ({ lab, pid: lab.pid, stats: await statsOf(lab) })));
     const processes = all.map(({ lab, stats }) => ({ name: lab.name, port: lab.port, pid: lab.pid ?? null, up: stats !== undefined, stats: stats ?? null }));
-    return { processes, sum: sumStats(all.flatMap(({ stats }) => (stats ? [stats] : []))) };
+    const silent = all.flatMap(({ pid, stats }) => {
+      const seen = stats === undefined && pid !== undefined ? lastSeen.get(pid) : undefined;
+      return seen ? [retire(seen)] : [];
+    });
+    return {
+      processes,
+      sum: sumStats(all.flatMap(({ stats }) => (stats ? [stats] : []))),
+      retired: { processes: retiredCount, transports: addUp([retired, ...silent]) },
+    };
   }
 
   return {
@@ -204,7 +230,6 @@ function trackFigures(labs: readonly LabProcess[]) {
       if (!recent || Date.now() - recent.at > STATS_SHARED_MS) recent = { at: Date.now(), answer: gather() };
       return recent.answer;
     },
-    retired: () => ({ processes: retiredCount, transports: retired }),
   };
 }
 

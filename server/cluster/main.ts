@@ -22,6 +22,10 @@ and nginx in front, run as you, in the foreground, with its files in a temporary
 folder. Other lab settings (TICK_MS, BUFFER_SIZE, HEARTBEAT_MS, CHAT_RATE, ...)
 are taken from the environment, as \`npm start\` takes them.
 
+Kill and restart (the /cluster/ page's buttons, POST /cluster/processes/...)
+need a control token made for each run: the launcher prints the page's address
+with it after #token=, and a curl line that sends it.
+
 A lab process or the redis-server that is killed or crashes is started again
 after ${DEFAULT_RESTART_DELAY_MS / 1000} s (Redis comes back empty: the feed starts a new epoch).
 Ctrl-C stops all of it.`;
@@ -55,7 +59,10 @@ function summary(cluster: Cluster): string {
     row('nginx', `127.0.0.1:${cluster.port}, round robin over ${cluster.labs.length} lab processes, no stickiness`),
     ...cluster.labs.map((lab) => row(lab.name, `http://127.0.0.1:${lab.port}  (pid ${lab.pid})`)),
     row('redis-server', `${cluster.redis.shownUrl}  (pid ${cluster.redis.pid}; a password of this run's own, in the labs' FEED_STORE)`),
-    row('cluster page', `${cluster.url}/cluster/   (every process, its traffic and the sum; Kill and Restart buttons)`),
+    row('cluster page', `${cluster.pageUrl}`),
+    row('', 'every process, its traffic and the sum, with Kill and Restart buttons: open this address once in your browser,'),
+    row('', 'it carries this run\'s control token after # (never sent to a server); without it the buttons stay off'),
+    row('control token', `curl -X POST -H 'Authorization: Bearer ${cluster.token}' ${cluster.url}/cluster/processes/lab-1/kill`),
     row('nginx config', cluster.nginx.configPath),
     row('nginx logs', `${cluster.nginx.accessLogPath} (which process answered each request), ${cluster.nginx.errorLogPath}`),
     'Ctrl-C stops all of it.',
