@@ -11,11 +11,13 @@ import tls from 'node:tls';
 import { type LabCertificate, labCertificateNames, loadOrCreateCertificate } from './http2/certificate.ts';
 import { listenTls } from './http2/listener.ts';
 import { ROOT } from './paths.ts';
-import { listenExtra, type Ports } from './listeners.ts';
+import { listenExtra } from './listeners.ts';
+import type { Ports } from './ports.ts';
 import { LabHosts, hostOf } from './hosts.ts';
 import { pathProblem } from './url-path.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
-import { Wiretap, registerWiretapRoute } from './wiretap.ts';
+import { Wiretap } from './wiretap.ts';
+import { registerWiretapRoute } from './wiretap-route.ts';
 import { MAX_BODY_BYTES, registerChatRoute } from './chat.ts';
 import { type Config, configWith } from './config.ts';
 import { Connections } from './connections.ts';
@@ -32,7 +34,8 @@ import { type TransportId } from './transports/registry.ts';
 import { type LabContext, labPorts } from './context.ts';
 import { TRANSPORTS } from './transports/index.ts';
 import type { WebSocket } from 'ws';
-import { MAX_MESSAGE_BYTES, onWebSocketError } from './transports/ws.ts';
+import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
+import { onWebSocketError } from './feed-socket.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

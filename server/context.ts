@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import type { Connections } from './connections.ts';
 import type { Feed } from './feed.ts';
 import type { FeedSource } from './feed-store.ts';
-import type { Ports } from './listeners.ts';
+import type { Ports } from './ports.ts';
 import type { Wiretap } from './wiretap.ts';
 import type { LabCertificate } from './http2/certificate.ts';
 import type { WireStats } from './stats.ts';

@@ -23,10 +23,8 @@ export interface Entry {
   json: string;
   /** UTF-8 length of `json`: the payload bytes every transport accounts. */
   bytes: number;
-  /** This event as each wire writes it, made by the first client that needs it (encodeOnce). */
-  encodings?: Map<string, string>;
-  /** This event as a WebSocket text frame, made by the first socket that sends it. */
-  wsFrame?: Buffer;
+  /** This event as each wire writes it (text, or a whole frame), made by the first client that needs it (encodeOnce). */
+  encodings?: Map<string, string | Buffer>;
 }
 
 /**
@@ -37,14 +35,14 @@ export interface Entry {
  * once per event, and so must the lab if it is to be compared with them. The cache
  * lives on the entry, so it goes when the feed's ring lets the event go.
  */
-export function encodeOnce(entry: Entry, wire: string, encode: (entry: Entry) => string): string {
+export function encodeOnce<Encoded extends string | Buffer>(entry: Entry, wire: string, encode: (entry: Entry) => Encoded): Encoded {
   const encodings = (entry.encodings ??= new Map());
-  let text = encodings.get(wire);
-  if (text === undefined) {
-    text = encode(entry);
-    encodings.set(wire, text);
+  let encoded = encodings.get(wire) as Encoded | undefined;
+  if (encoded === undefined) {
+    encoded = encode(entry);
+    encodings.set(wire, encoded);
   }
-  return text;
+  return encoded;
 }
 
 function entryOf(event: FeedEvent): Entry {

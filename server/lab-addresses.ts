@@ -9,7 +9,7 @@
  * lab really has. A lesson names a port as host:port (`127.0.0.1:3443`), never bare,
  * so that this rewrite finds every one.
  */
-import type { Ports } from './listeners.ts';
+import type { Ports } from './ports.ts';
 
 /** Where each of the lab's listeners is by default (PORT 3000: server/config.ts, listeners.ts, http2/listener.ts). */
 export const DEFAULT_PORTS = {

@@ -19,22 +19,10 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Connections } from './connections.ts';
 import { answerClientError } from './errors.ts';
-import { OWN_PORT_TRANSPORTS } from './transports/registry.ts';
-import type { TlsPorts } from './http2/listener.ts';
-
-/** The ports beside the main one, in the order they are taken after it (PORT+1, PORT+2, ...). */
-export const EXTRA_PORTS = [...OWN_PORT_TRANSPORTS, 'experiment', 'idle-proxy'] as const;
-export type ExtraPort = (typeof EXTRA_PORTS)[number];
+import { EXTRA_PORTS, type Ports } from './ports.ts';
 
 /** How long the idle proxy lets a connection carry nothing before it cuts it. */
 export const IDLE_PROXY_MS = 3000;
-
-export interface Ports {
-  main: number;
-  extra: Partial<Record<ExtraPort, number>>;
-  /** The HTTPS ports (http2/listener.ts), unless TLS_PORT=off. */
-  tls?: TlsPorts;
-}
 
 /** Listens on `port`, or on a free port when it is taken; resolves with the port in use. */
 export function listenOn(server: net.Server, host: string, port: number): Promise<number> {

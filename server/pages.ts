@@ -13,17 +13,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clusterPageBody } from './cluster-page.ts';
 import { sendError } from './errors.ts';
 import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
-import { LANGS, LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
+import { LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
 import { resultsPage } from './results-page.ts';
 import { labAddresses, localise } from './lab-addresses.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
 import type { LabContext } from './context.ts';
 import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
-import type { Ports } from './listeners.ts';
-
-export { PUBLIC_DIR, RESULTS_DIR, ROOT };
-
+import type { Ports } from './ports.ts';
 
 /** chart.js's own folder: its dist files are not in the package's exports, so resolve the package and walk up. */
 function chartJsDist(): string {

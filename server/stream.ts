@@ -17,7 +17,9 @@ import type { Tap } from './wiretap.ts';
 import type { FollowOptions } from './cursor.ts';
 import type { Closer, LabContext } from './context.ts';
 import { type Beater, everyPeriod, stopBeating } from './heartbeat.ts';
-import { type Carrier, backlogOf, carrierOf, dropSlowReader } from './limits.ts';
+import { type Carrier, backlogOf, carrierOf } from './carrier.ts';
+import { dropSlowReader } from './limits.ts';
+import { meterRequest } from './request-meter.ts';
 
 export interface StreamWire {
   id: TransportId;
@@ -103,9 +105,9 @@ class FeedStream implements Follower, Beater, Closer {
     this.carrier = carrierOf(request.raw);
     this.accept = follow.accept;
     this.heartbeatMs = follow.heartbeatMs;
-    // The tap first: over HTTP/2 the meter's claim lets go of the request's HEADERS frames.
-    this.tap = ctx.wiretap.attach(follow.client, wire.id, request);
-    this.meter = ctx.stats.meter(wire.id, request.raw, res, this.tap?.trace);
+    const { tap, meter } = meterRequest(ctx, wire.id, request, res, follow.client);
+    this.tap = tap;
+    this.meter = meter;
     res.writeHead(200, wire.headers);
     flattenHead(res);
     this.writeOther(wire.preamble, NOTES.preamble);
@@ -204,13 +206,6 @@ function onStreamResponseClose(this: ServerResponse): void {
 export function processMessage(ctx: LabContext): string {
   return JSON.stringify({ type: 'process', process: ctx.config.processName });
 }
-
-/** Headers every feed response carries: the feed is public and must never be cached. */
-export const FEED_HEADERS = {
-  'cache-control': 'no-cache, no-store, no-transform',
-  'access-control-allow-origin': '*',
-  'x-content-type-options': 'nosniff',
-} as const;
 
 /**
  * Node builds a response head by appending each header line to a string, which V8

@@ -21,16 +21,12 @@
  *
  * The same socket carries the page's trace (trace.ts): each tapped request's meter
  * reports what it accounts as steps, which the page draws as a ladder diagram.
+ * The socket's route is in wiretap-route.ts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Http2ServerRequest } from 'node:http2';
-import { webSocketRoute } from './http2/websocket.ts';
-import { type Closer, type LabContext, labPorts } from './context.ts';
-import { sendError } from './errors.ts';
-import { RETRY_AFTER_S } from './limits.ts';
-import { checkOrigin } from './origin.ts';
 import type { StreamMetering } from './stats.ts';
 import { type StepSink, type TraceStep, requestLabel, stepSink } from './trace.ts';
 import type { TransportId } from './transports/registry.ts';
@@ -177,50 +173,4 @@ export class Wiretap {
       },
     };
   }
-}
-
-/**
- * `GET /wiretap`, upgraded (over HTTP/2, an extended CONNECT): first a TapHello
- * with the minted id, then one JSON text frame per WireRecord.
- *
- * The socket reads a page's raw bytes, so it is guarded as the feed's WebSocket
- * is: a foreign Origin is refused before the upgrade (403), and it holds one of
- * the client's MAX_STREAMS_PER_CLIENT slots while open (limits.ts; past the cap,
- * close 1013).
- */
-export function registerWiretapRoute(app: FastifyInstance, ctx: LabContext): void {
-  const { wiretap, closers } = ctx;
-  webSocketRoute(app, {
-    url: '/wiretap',
-    config: { holdsStream: true },
-    maxPayload: 1024,
-    // ws has already closed the socket with the fitting code (1007, 1009); a tap has nothing to add.
-    onError: () => {},
-    preValidation: async (request, reply) => {
-      const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
-      if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a wiretap here.`);
-    },
-    handler: async (_request, reply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required', 'Open /wiretap with a WebSocket.'),
-    wsHandler: (socket, request) => {
-      // A cap refused this client (limits.ts): the same 1013 as the feed's socket.
-      if (request.refusedBy) return socket.close(1013, `${request.refusedBy}: retry in ${RETRY_AFTER_S} s`);
-      const tap = wiretap.open((record) => {
-        // A tap that cannot keep up loses records rather than memory: it is a view, not the feed.
-        if (socket.bufferedAmount < 1 << 20) socket.send(JSON.stringify(record));
-      });
-      socket.send(JSON.stringify({ type: 'tap', client: tap.client } satisfies TapHello));
-      const closer: Closer = {
-        shutdown: () => {
-          tap.stop();
-          closers.delete(closer);
-          socket.close(1001, 'server shutting down');
-        },
-      };
-      closers.add(closer);
-      socket.once('close', () => {
-        tap.stop();
-        closers.delete(closer);
-      });
-    },
-  });
 }

@@ -25,13 +25,7 @@ import { listenOn, relayServer } from '../listeners.ts';
 import { Http2Connection, connectionOf } from './connection.ts';
 import { Http2Metering } from './frame-meter.ts';
 import type { PlaintextPipe } from './plaintext.ts';
-
-/** Where the TLS ports listen. */
-export interface TlsPorts {
-  main: number;
-  h1: number;
-  experiment: number;
-}
+import type { TlsPorts } from '../ports.ts';
 
 /**
  * SETTINGS_MAX_CONCURRENT_STREAMS of the experiment port: more than HTTP/1.1's six

@@ -12,11 +12,12 @@ import { parseFollow } from '../cursor.ts';
 import { LabError } from '../errors.ts';
 import { encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
-import { FEED_HEADERS, openStream } from '../stream.ts';
+import { FEED_HEADERS } from '../feed-headers.ts';
+import { openStream } from '../stream.ts';
 import { framingPages, iframeStreamPolicy } from '../security-headers.ts';
 import type { LabContext } from '../context.ts';
 import { readyToServe } from '../feed-store.ts';
-import type { Transport } from './index.ts';
+import type { Transport } from './transport.ts';
 
 const iframe: Transport = {
   id: 'iframe',

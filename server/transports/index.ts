@@ -6,19 +6,13 @@
  * (the compiler refuses a registry id without a module); the app, the contract
  * tests and `/stats` all loop over the list.
  */
-import type { FastifyInstance } from 'fastify';
-import type { LabContext } from '../context.ts';
 import { TRANSPORT_INFO, type TransportId } from './registry.ts';
+import type { Transport } from './transport.ts';
 import shortPoll from './short-poll.ts';
 import longPoll from './long-poll.ts';
 import iframe from './iframe.ts';
 import sse from './sse.ts';
 import ws from './ws.ts';
-
-export interface Transport {
-  id: TransportId;
-  register(app: FastifyInstance, ctx: LabContext): void;
-}
 
 const MODULES: Record<TransportId, Transport> = { 'short-poll': shortPoll, 'long-poll': longPoll, iframe, sse, ws };
 

@@ -10,9 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { parseFollow, parseTimeoutMs } from '../cursor.ts';
 import type { Entry } from '../feed.ts';
 import type { LabContext } from '../context.ts';
-import type { Transport } from './index.ts';
-import { answerPoll, readFiltered, startPoll } from './short-poll.ts';
-import { carrierOf } from '../limits.ts';
+import type { Transport } from './transport.ts';
+import { answerPoll, readFiltered, startPoll } from '../poll.ts';
+import { carrierOf } from '../carrier.ts';
 import { readyToServe } from '../feed-store.ts';
 
 const longPoll: Transport = {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { DRIVERS } from '../../bench/drivers/index.ts';
 import { ROOT } from '../paths.ts';
 import { TRANSPORTS } from './index.ts';
-import { EXTRA_PORTS } from '../listeners.ts';
+import { EXTRA_PORTS } from '../ports.ts';
 import { HELD_TRANSPORTS, OWN_PORT_TRANSPORTS, TRANSPORT_IDS } from './registry.ts';
 
 const sorted = (ids: Iterable<string>) => [...ids].sort();

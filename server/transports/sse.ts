@@ -9,10 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { parseFollow, parseSince } from '../cursor.ts';
 import { encodeOnce } from '../feed.ts';
 import { sseComment, sseEvent, sseMessage, sseRetry } from '../frames.ts';
-import { FEED_HEADERS, type StreamWire, openStream } from '../stream.ts';
+import { FEED_HEADERS } from '../feed-headers.ts';
+import { type StreamWire, openStream } from '../stream.ts';
 import type { LabContext } from '../context.ts';
 import { readyToServe } from '../feed-store.ts';
-import type { Transport } from './index.ts';
+import type { Transport } from './transport.ts';
 
 /** EventSource's reconnect delay we ask for: quick enough for a lesson, slow enough not to hammer. */
 export const SSE_RETRY_MS = 2000;
