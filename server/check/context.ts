@@ -6,9 +6,9 @@
  */
 import type http2 from 'node:http2';
 import { randomBytes } from 'node:crypto';
-import { type Endpoint, type HttpResponse, type RequestSpec, openSession, requestH1, requestH2 } from './http.ts';
+import { type Endpoint, type HttpResponse, type RequestSpec, type WireProtocol, openSession, requestH1, requestH2 } from './http.ts';
 import { Tape } from './record.ts';
-import { CaseFailure, type WireProtocol } from './types.ts';
+import { CaseFailure } from './case-failure.ts';
 import { type HandshakeAnswer, type HandshakeOptions, type WsConn, handshakeH1, handshakeH2 } from './ws-conn.ts';
 
 export interface CheckOptions {

@@ -8,7 +8,8 @@ import type { CaseContext } from './context.ts';
 import { type HttpResponse, waitChange } from './http.ts';
 import { scriptChunks } from './iframe-parser.ts';
 import { SseParser } from './sse-parser.ts';
-import { CaseFailure, type TransportId } from './types.ts';
+import { CaseFailure } from './case-failure.ts';
+import type { TransportId } from './types.ts';
 import type { FeedEventLike, WsConn } from './ws-conn.ts';
 
 /** The callback name the checker's iframe requests use. */

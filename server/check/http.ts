@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
-import { CaseFailure } from './types.ts';
+import { CaseFailure } from './case-failure.ts';
 import type { Tape } from './record.ts';
 
 /** A response head larger than this is a server that never ends its head (RFC 9112 leaves the limit to us). */
@@ -20,6 +20,9 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** How long a case waits for a connection or a response head unless it says otherwise. */
 export const HEAD_TIMEOUT_MS = 3000;
+
+/** The protocol that carried a case: HTTP/1.1 (plain or over TLS) or HTTP/2. */
+export type WireProtocol = 'http/1.1' | 'http/1.1+tls' | 'h2';
 
 export interface Endpoint {
   host: string;

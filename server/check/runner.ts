@@ -8,7 +8,9 @@ import { ALL_CASES, CASES } from './cases/index.ts';
 import { CaseContext, type CheckOptions, DEFAULT_OPTIONS, type RunShared, type Target } from './context.ts';
 import { IFRAME_CB } from './feed-reader.ts';
 import { resolveTarget } from './target.ts';
-import { type CaseDef, CaseFailure, type CaseResult, type CheckReport, TRANSPORTS, type TransportId, VERDICTS, type Verdict, type WireProtocol } from './types.ts';
+import { CaseFailure } from './case-failure.ts';
+import type { WireProtocol } from './http.ts';
+import { type CaseDef, type CaseResult, type CheckReport, TRANSPORTS, type TransportId, VERDICTS, type Verdict } from './types.ts';
 
 export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
 

@@ -5,6 +5,7 @@
  * plus Missing for a transport the server does not serve at all.
  */
 import type { CaseContext, CheckOptions } from './context.ts';
+import type { WireProtocol } from './http.ts';
 
 export const TRANSPORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'] as const;
 export type TransportId = (typeof TRANSPORTS)[number];
@@ -61,8 +62,6 @@ export interface CaseResult extends Outcome {
   protocol: WireProtocol;
 }
 
-export type WireProtocol = 'http/1.1' | 'http/1.1+tls' | 'h2';
-
 export interface CheckReport {
   /** The server as asked for on the command line or the page. */
   url: string;
@@ -81,6 +80,3 @@ export const pass = (reason = 'as the spec asks'): Outcome => ({ verdict: 'pass'
 export const fail = (reason: string): Outcome => ({ verdict: 'fail', reason });
 export const nonStrict = (reason: string): Outcome => ({ verdict: 'non-strict', reason });
 export const info = (reason: string): Outcome => ({ verdict: 'info', reason });
-
-/** Thrown inside a case to end it as Fail with a reason (a broken answer, a timeout). */
-export class CaseFailure extends Error {}

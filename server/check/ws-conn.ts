@@ -9,7 +9,7 @@ import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { type Endpoint, HEAD_TIMEOUT_MS, connect, hostHeader, readHead, requestHead, waitChange } from './http.ts';
 import type { Tape } from './record.ts';
-import { CaseFailure } from './types.ts';
+import { CaseFailure } from './case-failure.ts';
 import { type Frame, type FrameSpec, FrameReader, OPCODE, encodeFrame } from './ws-wire.ts';
 
 /** The GUID every server appends to the key (RFC 6455 section 1.3). */

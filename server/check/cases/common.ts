@@ -5,7 +5,8 @@
  */
 import type { CaseContext } from '../context.ts';
 import { FeedReader, eventProblem, orderProblem } from '../feed-reader.ts';
-import { type CaseDef, CaseFailure, type Outcome, type TransportId, fail, info, pass } from '../types.ts';
+import { CaseFailure } from '../case-failure.ts';
+import { type CaseDef, type Outcome, type TransportId, fail, info, pass } from '../types.ts';
 import type { FeedEventLike } from '../ws-conn.ts';
 
 const WAIT_MS = 3000;
