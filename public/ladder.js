@@ -1,0 +1,233 @@
+// A ladder (sequence) diagram of a page's own connection, drawn live from the trace the
+// lab records of it (server/trace.ts, through the page's wiretap): every request,
+// response, held wait, event, heartbeat, frame, ping, pong, close and reconnect as an
+// arrow with its real bytes (head + framing + payload) and its time. Freeze stops the
+// drawing to study it; replay draws the last seconds again, one step at a time.
+//
+// The same steps are listed as text beside the picture (an <ol>), which is also what a
+// screen reader is pointed to. The arrows of one picture add up to what /stats counted
+// for its connections: the totals line under it says so, in the same words as the bars.
+import { h, t } from './lab.js';
+import { KINDS, lastRows, stepLog, totalOf } from './ladder-steps.js';
+import { drawLadder, heightFor, svgEl } from './ladder-svg.js';
+
+const REPLAY_SECONDS = 10;
+/** How long a replayed step stays alone on screen, at most and at least. */
+const REPLAY_STEP_MS = { max: 450, min: 120 };
+/** A replay lasts about this long, however many steps the last seconds had. */
+const REPLAY_TOTAL_MS = 5000;
+
+let ids = 0;
+
+/** The ladder's stylesheet, once per page (style-src 'self': a sheet of the lab's own). */
+function ensureStyles() {
+  if (document.querySelector('link[data-ladder-css]')) return;
+  document.head.append(h('link', { rel: 'stylesheet', href: '/assets/ladder.css', 'data-ladder-css': '' }));
+}
+
+/** The words a picture writes, in the page's language (public/i18n.json `ladder.*`). */
+export function ladderWords() {
+  const what = (step) => t(`ladder.what.${step.what}`);
+  const name = (step, compact = false) => {
+    const seqs = step.seqs?.length ? ` ${step.seqs.map((seq) => `#${seq}`).join(' ')}` : '';
+    const label = step.label && step.what !== 'event' && !compact ? ` ${step.label}` : '';
+    const frame = step.protocol === 'h2' && step.frame ? ` [${step.frame}]` : '';
+    return `${what(step)}${label}${seqs}${frame}`;
+  };
+  const plainBytes = (step) =>
+    t('bars.value', { total: totalOf(step), head: step.head, framing: step.framing, payload: step.payload });
+  const time = (ms) => t('ladder.time', { seconds: (ms / 1000).toFixed(3) });
+  const direction = (step) => (step.dir === 'in' ? t('ladder.up') : t('ladder.down'));
+  return {
+    browser: t('ladder.browser'),
+    server: t('ladder.server'),
+    time,
+    name,
+    // Each part marked, so the drawing can colour it (ladder-svg.js byteText).
+    bytes: (step) =>
+      t('bars.value', {
+        total: totalOf(step),
+        head: `\u0001head:${step.head}\u0002`,
+        framing: `\u0001framing:${step.framing}\u0002`,
+        payload: `\u0001payload:${step.payload}\u0002`,
+      }),
+    plainBytes,
+    gap: (ms) => t('ladder.gap', { ms: ms.toFixed(0) }),
+    held: (ms) => t('ladder.held', { ms: ms.toFixed(0) }),
+    closed: (step) => t('ladder.closed', { connection: step.connection }),
+    /** One row as a sentence: the text alternative's line and the arrow's tooltip. */
+    sentence(row) {
+      if (row.kind === 'gap') return t('ladder.gap', { ms: row.ms.toFixed(0) });
+      if (row.kind === 'end') return `${time(row.t)} · ${t('ladder.closed', { connection: row.step.connection })}`;
+      const extra = [
+        row.opens ? t('ladder.opens', { connection: row.step.connection }) : '',
+        row.heldMs !== undefined ? t('ladder.held', { ms: row.heldMs.toFixed(0) }) : '',
+      ].filter(Boolean);
+      return `${time(row.t)} · ${direction(row.step)} · ${name(row.step)} · ${plainBytes(row.step)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
+    },
+  };
+}
+
+/** The three byte kinds in their colours, in the same words as the board's bars. */
+export function ladderLegend() {
+  return h('p', { class: 'legend' }, ...KINDS.map((kind) => h('span', { class: `key ${kind}` }, t(`bars.${kind}`))));
+}
+
+/**
+ * Mounts a ladder into `element`. Options: transport (the steps it draws, and its
+ * title), title, rows (how many the picture shows, the latest), compact (a narrow
+ * picture: names cut shorter, held waits without words), controls (freeze and replay
+ * buttons, default true), connectionFrames (an HTTP/2 connection's own frames too).
+ * Returns { add(step), freeze(on), replay(seconds), clear(), element, log }.
+ */
+export function mountLadder(element, options = {}) {
+  ensureStyles();
+  const id = `ladder-${++ids}`;
+  const maxRows = options.rows ?? 12;
+  const words = ladderWords();
+  const log = stepLog({
+    accept: (step) => options.transport === undefined || step.transport === options.transport,
+    connectionFrames: options.connectionFrames ?? false,
+  });
+  const title = options.title ?? t('ladder.title', { transport: t(`label.${options.transport}`) });
+  const svg = /** @type {SVGSVGElement} */ (
+    /** @type {unknown} */ (svgEl('svg', { role: 'img', class: 'ladder-svg', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-steps` }))
+  );
+  const list = h('ol', { id: `${id}-steps`, class: 'ladder-steps', 'data-field': 'ladder-steps' });
+  const totals = h('p', { class: 'ladder-totals', 'data-field': 'ladder-totals' }, t('ladder.waiting'));
+  const freezeButton = h('button', { type: 'button', 'aria-pressed': 'false', 'data-action': 'freeze' }, t('ladder.freeze'));
+  const replayButton = h('button', { type: 'button', 'data-action': 'replay' }, t('ladder.replay', { seconds: REPLAY_SECONDS }));
+  const figure = h(
+    'figure',
+    { class: `ladder${options.compact ? ' compact' : ''}`, 'data-transport': options.transport, 'data-state': 'live', 'data-steps': '0' },
+    h(
+      'figcaption',
+      {},
+      h('span', { class: 'ladder-title', id: `${id}-title` }, title),
+      options.controls === false ? undefined : h('span', { class: 'ladder-controls' }, freezeButton, replayButton),
+    ),
+    svg,
+    totals,
+    options.compact ? undefined : ladderLegend(),
+    h('details', { class: 'ladder-text' }, h('summary', {}, t('ladder.asText')), list),
+  );
+  element.replaceChildren(figure);
+  // Narrow pictures side by side share one legend and leave their sums to the wide one.
+  totals.hidden = Boolean(options.compact);
+
+  let startAt;
+  let frozen = false;
+  /** While replaying: the steps being redrawn and how many are shown. */
+  let replaying;
+  let scheduled = false;
+
+  /** A frozen picture may stop at the step that carried a given event (the intro's three). */
+  let upToSeq;
+  const shownSteps = () => {
+    if (upToSeq === undefined) return log.steps;
+    const last = log.steps.findIndex((step) => step.seqs?.includes(upToSeq));
+    return last < 0 ? log.steps : log.steps.slice(0, last + 1);
+  };
+
+  const draw = () => {
+    scheduled = false;
+    const steps = replaying ? replaying.steps.slice(0, replaying.shown) : shownSteps();
+    const rows = lastRows(steps, { startAt: startAt ?? 0, maxRows });
+    const width = Math.max(220, Math.round(figure.clientWidth || element.clientWidth || 600));
+    const style = getComputedStyle(svg);
+    drawLadder(svg, rows, {
+      width,
+      fontPx: parseFloat(style.fontSize) || 15,
+      fontFamily: style.fontFamily,
+      minRows: maxRows,
+      compact: options.compact,
+      words,
+    });
+    list.replaceChildren(...rows.map((row) => h('li', { 'data-kind': row.kind }, words.sentence(row))));
+    figure.dataset.rows = String(rows.filter((row) => row.kind === 'arrow').length);
+    if (!replaying) showTotals();
+  };
+  const schedule = () => {
+    if (scheduled || (frozen && !replaying)) return;
+    scheduled = true;
+    requestAnimationFrame(draw);
+  };
+
+  /** Every byte this picture was handed since it began, both ways: what /stats counted for these connections. */
+  const showTotals = () => {
+    if (log.steps.length === 0) return;
+    const part = (dir) => words.plainBytes(log.totals[dir]);
+    totals.replaceChildren(t('ladder.totals', { up: part('in'), down: part('out') }));
+    for (const dir of /** @type {const} */ (['in', 'out'])) totals.dataset[dir] = KINDS.map((kind) => log.totals[dir][kind]).join(',');
+  };
+
+  // Large type or a new width lays the picture out again.
+  const resized = new ResizeObserver(() => (frozen && !replaying ? requestAnimationFrame(draw) : schedule()));
+  resized.observe(figure);
+  svg.setAttribute('height', String(heightFor(maxRows, 15)));
+
+  /** Freezes (or thaws) the picture; `upTo`: a frozen picture ends at the step that carried that seq. */
+  const freeze = (on, { upTo = undefined } = {}) => {
+    frozen = on;
+    upToSeq = on ? upTo : undefined;
+    if (on && upTo !== undefined) requestAnimationFrame(draw);
+    freezeButton.setAttribute('aria-pressed', String(on));
+    figure.dataset.state = replaying ? 'replaying' : on ? 'frozen' : 'live';
+    if (!on) schedule();
+  };
+  freezeButton.addEventListener('click', () => freeze(!frozen));
+
+  const replay = (seconds = REPLAY_SECONDS) => {
+    const lastAt = shownSteps().at(-1)?.at;
+    if (lastAt === undefined) return;
+    clearInterval(replaying?.timer);
+    const steps = shownSteps().filter((step) => step.at >= lastAt - seconds * 1000).map((step) => ({ ...step }));
+    const pace = Math.max(REPLAY_STEP_MS.min, Math.min(REPLAY_STEP_MS.max, REPLAY_TOTAL_MS / steps.length));
+    replaying = { steps, shown: 0, timer: 0 };
+    figure.dataset.state = 'replaying';
+    figure.dataset.replayed = '0';
+    const next = () => {
+      replaying.shown++;
+      figure.dataset.replayed = String(replaying.shown);
+      draw();
+      if (replaying.shown >= steps.length) {
+        clearInterval(replaying.timer);
+        replaying = undefined;
+        figure.dataset.state = frozen ? 'frozen' : 'live';
+        if (!frozen) schedule();
+      }
+    };
+    replaying.timer = setInterval(next, pace);
+    next();
+  };
+  replayButton.addEventListener('click', () => replay());
+
+  return {
+    element: figure,
+    log,
+    /** Takes one trace step (wiretap.js openTap's onStep); steps of other transports are left out. */
+    add(step) {
+      const changed = log.add(step);
+      if (!changed) return;
+      startAt ??= step.at;
+      figure.dataset.steps = String(log.steps.length);
+      schedule();
+    },
+    freeze,
+    replay,
+    get frozen() {
+      return frozen;
+    },
+    clear() {
+      log.clear();
+      startAt = undefined;
+      figure.dataset.steps = '0';
+      totals.replaceChildren(t('ladder.waiting'));
+      schedule();
+    },
+    stop() {
+      resized.disconnect();
+      clearInterval(replaying?.timer);
+    },
+  };
+}
