@@ -3,6 +3,7 @@
 import { CLIENTS } from './clients/index.js';
 import { config, h, originFor, pageProtocol, t } from './lab.js';
 import { onServerStats, perEvent } from './server-stats.js';
+import { publishStep } from './ladder-bus.js';
 import { openTap, requestHeadBytes, wireReader } from './wiretap.js';
 
 const MAX_LOG = 60;
@@ -234,7 +235,8 @@ export function mountPanel(slot, transport, options = {}) {
   // In a cluster the tap's socket and the panel's connections land on different processes
   // (round robin), and a process can only show the bytes of its own connections.
   if (config.cluster) wire.textContent = t('panel.wireCluster');
-  const tap = options.wire === false || config.cluster ? undefined : openTap(onRecord);
+  // Its trace's steps go to the page's ladder diagrams (ladder-bus.js, ladder.js).
+  const tap = options.wire === false || config.cluster ? undefined : openTap(onRecord, publishStep);
   let connection;
   let closed = false;
   // The id the server minted for this panel's tap (or a demo's, passed in): sent with every request.
