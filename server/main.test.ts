@@ -3,12 +3,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { ROOT } from './paths.ts';
 
 function start(env: Record<string, string>, args: string[] = []): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
@@ -82,6 +79,18 @@ test('--help lists every setting', async () => {
   for (const name of ['HOST', 'PORT', 'TICK_MS', 'BUFFER_SIZE', 'HEARTBEAT_MS', 'ALLOWED_ORIGINS', 'CHAT_RATE']) {
     assert.match(stdout, new RegExp(`\\b${name}\\b`), `${name} is listed`);
   }
+});
+
+test('an argument other than --help stops the server with one line saying where the settings go', async () => {
+  for (const args of [['--port', '80'], ['3000']]) {
+    const { code, stderr } = await output(start({}, args));
+    assert.equal(code, 2, `${args.join(' ')}: exit code 2`);
+    assert.match(stderr, /^Wirelab cannot start: .*npm start takes only --help, and every setting is an environment variable/, `${args.join(' ')}: says so`);
+    assert.equal(stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line, no stack trace (${stderr})`);
+  }
+  const { code, stdout } = await output(start({}, ['-h']));
+  assert.equal(code, 0, '-h is --help');
+  assert.match(stdout, /\bPORT\b/, '-h prints the settings');
 });
 
 test('a taken port or a bad HOST stops the server with one clear line, not a stack trace', async () => {
