@@ -32,7 +32,10 @@ import type { Connection, WireProtocol } from '../../bench/drivers/common.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
-import { ACK, ANSWER_MS, CONTINUATION, DATA, END_HEADERS, END_STREAM, H2_ERRORS, type H2Error, HEADERS, PING, RST_STREAM, RawH2, SETTINGS, WINDOW_UPDATE, errorName, frame, headerBlock, hpackString, ping, request, requestFields, rstStream, u32 } from './raw-h2.ts';
+import {
+  ACK, ANSWER_MS, CONTINUATION, DATA, END_HEADERS, END_STREAM, H2_ERRORS, type H2Error, HEADERS, PING, RST_STREAM, RawH2, SETTINGS,
+  WINDOW_UPDATE, describeFrame, errorName, frame, headerBlock, hpackString, ping, request, requestFields, rstStream, u32,
+} from './raw-h2.ts';
 import { CLIENT_PREFACE } from './frames.ts';
 import { EXPERIMENT_MAX_STREAMS } from './listener.ts';
 
@@ -406,7 +409,11 @@ describe('hostile input on the TLS ports: closed connections with the right code
 
     test('a client that speaks at most TLS 1.1: fatal alert protocol_version', () =>
       counted('handshakesFailed', async () => {
-        const result = await handshakeWith(ports.main, { ALPNProtocols: ['h2'], minVersion: 'TLSv1', maxVersion: 'TLSv1.1' });
+        // OpenSSL 3.5 (Node 24 on) will not offer TLS 1.1 at its default security level and fails before
+        // sending anything (ERR_SSL_NO_PROTOCOLS_AVAILABLE): level 0 makes the client send its hello.
+        const result = await handshakeWith(ports.main, {
+          ALPNProtocols: ['h2'], minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0',
+        });
         assert.deepEqual(result, { error: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' }, 'the client hears alert 70');
       }));
   });
@@ -424,24 +431,28 @@ describe('hostile input on the TLS ports: closed connections with the right code
         }
       }));
 
-    // Each is a connection error (RFC 9113 section 5.4.1): one GOAWAY and nothing else.
-    const CONNECTION_ERRORS: { name: string; send: () => Buffer[]; goaway: H2Error; debug?: string }[] = [
+    // Each is a connection error (RFC 9113 section 5.4.1): one GOAWAY and nothing else. Where two codes are
+    // listed, the first is the RFC's: nghttp2 finds the error and Node 24 on sends its code, while Node 20's
+    // session error handler ends the session with INTERNAL_ERROR (section 5.4.1 asks for the code as a SHOULD).
+    const PROTOCOL_OR_INTERNAL: [H2Error, H2Error] = ['PROTOCOL_ERROR', 'INTERNAL_ERROR'];
+    const CONNECTION_ERRORS: { name: string; send: () => Buffer[]; goaway: H2Error | [H2Error, H2Error]; debug?: string }[] = [
       { name: 'a PING of 16,385 B, over SETTINGS_MAX_FRAME_SIZE', send: () => [frame(PING, 0, 0, Buffer.alloc(16_385))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
       { name: 'a DATA frame of 16,385 B', send: () => [request(1, '/feed/chat', { method: 'POST', endStream: false }), frame(DATA, 0, 1, Buffer.alloc(16_385))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
       { name: 'a HEADERS frame of 20,000 B', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.concat([headerBlock(requestFields('/feed/short-poll')), headerBlock([['x-pad', 'a'.repeat(19_800)]])]))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
       { name: 'DATA on stream 0', send: () => [frame(DATA, 0, 0, Buffer.from('hi'))], goaway: 'PROTOCOL_ERROR', debug: 'DATA: stream_id == 0' },
       { name: 'SETTINGS of 7 B, not a multiple of 6', send: () => [frame(SETTINGS, 0, 0, Buffer.alloc(7))], goaway: 'FRAME_SIZE_ERROR' },
       { name: 'PING of 7 B', send: () => [frame(PING, 0, 0, Buffer.alloc(7))], goaway: 'FRAME_SIZE_ERROR' },
-      // RFC 9113 section 6.9: PROTOCOL_ERROR; nghttp2 finds it, Node's session error handler answers INTERNAL_ERROR.
-      { name: 'WINDOW_UPDATE of 0 on the connection', send: () => [frame(WINDOW_UPDATE, 0, 0, u32(0))], goaway: 'INTERNAL_ERROR' },
-      // RFC 9113 section 5.1.1: PROTOCOL_ERROR; INTERNAL_ERROR for the same reason.
-      { name: 'HEADERS on an even (server-initiated) stream', send: () => [request(2, '/feed/short-poll')], goaway: 'INTERNAL_ERROR' },
+      // RFC 9113 section 6.9.
+      { name: 'WINDOW_UPDATE of 0 on the connection', send: () => [frame(WINDOW_UPDATE, 0, 0, u32(0))], goaway: PROTOCOL_OR_INTERNAL },
+      // RFC 9113 section 5.1.1.
+      { name: 'HEADERS on an even (server-initiated) stream', send: () => [request(2, '/feed/short-poll')], goaway: PROTOCOL_OR_INTERNAL },
       // 0xbf: indexed field 63, the dynamic table's second entry, in a table that is empty.
       { name: 'HEADERS whose HPACK block indexes past both tables', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xbf, 0x7e]))], goaway: 'COMPRESSION_ERROR' },
       { name: 'HEADERS whose HPACK block is an integer that never ends', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]))], goaway: 'COMPRESSION_ERROR' },
     ];
     for (const { name, send, goaway, debug } of CONNECTION_ERRORS) {
-      test(`${name}: GOAWAY ${goaway}`, () =>
+      const codes: H2Error[] = typeof goaway === 'string' ? [goaway] : goaway;
+      test(`${name}: GOAWAY ${codes.join(' (RFC 9113) or ')}${codes.length > 1 ? ' (Node 20)' : ''}`, () =>
         sessionErrorCounted(async () => {
           const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
           try {
@@ -449,7 +460,8 @@ describe('hostile input on the TLS ports: closed connections with the right code
             await h2.closedByLab(name);
             const answer = h2.answer();
             assert.equal(answer.length, 1, `${name}: one frame back, a GOAWAY (got ${answer.join(' ')})`);
-            assert.equal(h2.goaway()?.code, goaway, `${name}: GOAWAY error code`);
+            const code = h2.goaway()?.code;
+            assert.ok(code !== undefined && codes.includes(code), `${name}: GOAWAY ${codes.join(' or ')} (got ${code})`);
             if (debug !== undefined) assert.equal(h2.goaway()?.debug, debug, `${name}: nghttp2's debug data`);
           } finally {
             h2.close();
@@ -459,7 +471,12 @@ describe('hostile input on the TLS ports: closed connections with the right code
   });
 
   describe('floods', () => {
-    test('rapid reset: 5,000 HEADERS each followed by RST_STREAM: GOAWAY INTERNAL_ERROR once nghttp2\'s reset limit is passed', () =>
+    // Rapid reset (CVE-2023-44487) is no matter for the RFC: the lab must stop it early and end the connection.
+    // Node 20 (nghttp2 1.61) passes nghttp2's reset limit (a burst of 1,000, then about 33 a second) and sends
+    // GOAWAY INTERNAL_ERROR. From Node 24 the streams the flood opens in one read outnumber what the session may
+    // hold: Node refuses each one more with RST_STREAM ENHANCE_YOUR_CALM and, past its bound of refusals
+    // (maxSessionRejectedStreams), ends the session with no GOAWAY, as a bare http2.createSecureServer does.
+    test('rapid reset: 5,000 HEADERS each followed by RST_STREAM: the lab stops before half the flood and closes the connection', () =>
       sessionErrorCounted(async () => {
         const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
         try {
@@ -467,11 +484,19 @@ describe('hostile input on the TLS ports: closed connections with the right code
           for (let i = 0; i < 5000; i++) flood.push(request(1 + 2 * i, '/feed/short-poll'), rstStream(1 + 2 * i, 'CANCEL'));
           h2.send(...flood);
           await h2.closedByLab('rapid reset');
+          const last = h2.answer().at(-1);
           const goaway = h2.goaway();
-          assert.equal(goaway?.code, 'INTERNAL_ERROR', `rapid reset: GOAWAY INTERNAL_ERROR (frames: ${h2.answer().slice(-3).join(' ')})`);
-          // nghttp2 (since 1.57, CVE-2023-44487) allows a burst of 1,000 resets, then about 33 a second.
-          assert.ok(goaway!.lastStreamId < 5000, `the lab stopped before half the flood (GOAWAY names stream ${goaway!.lastStreamId} of 9,999)`);
-          assert.equal(h2.answer().at(-1), `GOAWAY(INTERNAL_ERROR, last ${goaway!.lastStreamId})`, 'nothing after the GOAWAY');
+          if (goaway) {
+            assert.equal(goaway.code, 'INTERNAL_ERROR', `rapid reset: GOAWAY INTERNAL_ERROR (frames: ${h2.answer().slice(-3).join(' ')})`);
+            assert.ok(goaway.lastStreamId < 5000, `the lab stopped before half the flood (GOAWAY names ${goaway.lastStreamId} of 9,999)`);
+            assert.equal(last, `GOAWAY(INTERNAL_ERROR, last ${goaway.lastStreamId})`, 'nothing after the GOAWAY');
+          } else {
+            const calm = h2.answerFrames(RST_STREAM).filter((f) => f.payload.readUInt32BE(0) === H2_ERRORS.indexOf('ENHANCE_YOUR_CALM'));
+            const what = `no GOAWAY: the last frame refuses a stream, ENHANCE_YOUR_CALM (frames: ${h2.answer().slice(-3).join(' ')})`;
+            assert.ok(calm.length > 0 && last === describeFrame(calm.at(-1)!), what);
+          }
+          const answered = Math.max(0, ...h2.answer().map((f) => Number(/#(\d+)/.exec(f)?.[1] ?? 0)));
+          assert.ok(answered < 5000, `nothing answers a stream in the flood's second half (the last named is ${answered} of 9,999)`);
         } finally {
           h2.close();
         }
@@ -493,18 +518,31 @@ describe('hostile input on the TLS ports: closed connections with the right code
         }
       }));
 
-    // A 16 KiB TLS record holds 963 PINGs, under nghttp2's 1,000 frames to acknowledge per read, so it never
-    // calls this a flood; Node stops reading while a write is pending, so a peer that does not read stalls itself.
-    test('a PING flood (20,000 in one write, then not reading for a while): every PING acknowledged in order, the connection usable', async () => {
+    // RFC 9113 section 6.7: every PING is acknowledged; section 10.5: a flood may be ended as abuse. Both
+    // happen. A 16 KiB TLS record holds 963 PINGs, under nghttp2's 1,000 frames to acknowledge per read; on
+    // Node 20 the session stops reading the lab's pipe while a write is pending, so a peer that does not read
+    // stalls itself and hears every ACK. A bare http2.createSecureServer (every Node) and the lab from Node 24
+    // read on, the unsent ACKs pass nghttp2's bound (1,000) and the session ends ("Flooding was detected").
+    test('a PING flood (20,000 in one write, then not reading for a while): each PING acknowledged in order until the end, '
+      + 'the connection usable or ended as a flood', async () => {
+      const before = (await stats()).http2.sessionErrors;
       const h2 = await RawH2.open(ports.main, { ca: lab.https!.ca });
       try {
         h2.socket.pause();
         h2.send(...Array.from({ length: 20_000 }, (_, i) => ping(i)));
         await new Promise((resolve) => setTimeout(resolve, 300));
         h2.socket.resume();
-        await waitFor(() => h2.answerFrames(PING).length === 20_000, '20,000 PING ACKs', ANSWER_MS * 2);
+        await waitFor(() => h2.answerFrames(PING).length === 20_000 || h2.closed, '20,000 PING ACKs or the end', ANSWER_MS * 2);
         const acks = h2.answerFrames(PING);
         assert.ok(acks.every((f, i) => f.flags === ACK && f.payload.readUInt32BE(4) === i), 'each ACK carries its PING\'s payload, in order');
+        if (h2.closed) {
+          assert.ok(acks.length < 20_000, `ended as a flood after ${acks.length} ACKs`);
+          const goaway = h2.goaway();
+          assert.ok(goaway === undefined || goaway.code !== 'NO_ERROR', `no GOAWAY, or one with an error (${JSON.stringify(goaway)})`);
+          const after = await statsOnce((s) => s.http2.sessionErrors > before);
+          assert.equal(after.http2.sessionErrors, before + 1, '/stats http2.sessionErrors counts the session once');
+          return;
+        }
         h2.send(request(1, '/feed/short-poll'));
         await waitFor(() => h2.answered200(1), 'an answer on the flooded connection', ANSWER_MS);
         assert.equal(h2.closed, false, 'the connection stays open');

@@ -111,7 +111,12 @@ async function honestHeardAll(what: string, fromSeq: number): Promise<void> {
   assert.ok(during.length > 0 && worst < HONEST_LATENCY_BOUND_MS, `${what}: ${during.length} events during the flood, the latest heard ${Math.round(worst)} ms after it was published`);
 }
 
-test(`${FLOOD_FRAMES.toLocaleString('en')} PRIORITY frames naming streams already closed: read in full, each credited to the connection line, memory flat`, async () => {
+// RFC 9113 allows PRIORITY on closed streams and lets a server end what it finds abusive (section 10.5).
+// Node 20's nghttp2 (1.61) reads them all; from Node 24 nghttp2 (1.70) counts each as a glitch and, past
+// its rate (a burst of 1,000, then 33 a second), answers GOAWAY ENHANCE_YOUR_CALM, as a bare
+// http2.createSecureServer does. Either way every byte read is credited once and memory stays flat.
+test(`${FLOOD_FRAMES.toLocaleString('en')} PRIORITY frames naming streams already closed: read in full or ended as a flood, `
+  + 'each credited to the connection line, memory flat', async () => {
   const h2 = await RawH2.open(Number(new URL(lab.https!.h2Url).port), { ca: lab.https!.ca });
   try {
     // A request on a high stream id: every lower id is closed from then on (RFC 9113 section 5.1.1).
@@ -122,14 +127,26 @@ test(`${FLOOD_FRAMES.toLocaleString('en')} PRIORITY frames naming streams alread
     const before = snapshot();
     const rss0 = rssAfterGc();
     const sent = await flood(h2, FLOOD_FRAMES, (i) => 1 + 2 * i);
-    assert.equal(sent, FLOOD_FRAMES, 'the lab read the whole flood');
-    await waitFor(() => snapshot().priorityFrames - before.priorityFrames === FLOOD_FRAMES, 'the lab has read every PRIORITY frame', 30_000);
+    let read: number;
+    if (sent === FLOOD_FRAMES && !h2.closed) {
+      const readAll = () => snapshot().priorityFrames - before.priorityFrames === FLOOD_FRAMES;
+      await waitFor(readAll, 'the lab has read every PRIORITY frame', 30_000);
+      assert.equal(h2.goaway(), undefined, 'no GOAWAY');
+      read = FLOOD_FRAMES;
+    } else {
+      await h2.closedByLab('a PRIORITY flood on closed streams');
+      const frames = h2.answer().slice(-3).join(' ');
+      assert.equal(h2.goaway()?.code, 'ENHANCE_YOUR_CALM', `ended as a flood: GOAWAY ENHANCE_YOUR_CALM (frames: ${frames})`);
+      await waitFor(() => snapshot().sessionsOpen === 1, 'the flooding session is gone (the honest client\'s is left)', ANSWER_MS);
+      read = snapshot().priorityFrames - before.priorityFrames;
+      assert.ok(read >= 1000, `nghttp2's burst of 1,000 was read first (${read} frames)`);
+    }
     const growth = rssAfterGc() - rss0;
     const now = snapshot();
     assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB over the flood (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
-    assert.ok(now.connectionIn - before.connectionIn >= 14 * FLOOD_FRAMES, `the connection line took the flood's ${14 * FLOOD_FRAMES} bytes (it grew ${now.connectionIn - before.connectionIn})`);
+    const grew = now.connectionIn - before.connectionIn;
+    assert.ok(grew >= 14 * read, `the connection line took the ${read} frames' ${14 * read} bytes (it grew ${grew})`);
     assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
-    assert.equal(h2.goaway(), undefined, 'no GOAWAY: naming closed streams is no abuse');
     await honestHeardAll('PRIORITY on closed streams', fromSeq);
   } finally {
     h2.close();
