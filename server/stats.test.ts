@@ -112,8 +112,11 @@ test('iframe: a stream the server ends at its byte limit, heartbeats included', 
   client.write(get(`/feed/iframe?cb=onEvent&since=${lab.ctx.feed.lastSeq}`));
   await waitFor(() => lab.ctx.feed.subscriberCount === 1, 'subscribed');
   await delay(250); // two heartbeats
+  // The iframe carries this chat's JSON escaped for a script (\u003c for <): its payload is those bytes, as carried.
+  lab.ctx.feed.publish('chat', { name: 'a', text: 'x<y & z>w' });
   for (let i = 0; i < 20 && lab.ctx.feed.subscriberCount > 0; i++) lab.ctx.feed.publish('tick', { price: i });
   await client.until((t) => t.endsWith('0\r\n\r\n'), 'the chunked response ends');
+  assert.match(client.text(), /x\\u003cy \\u0026 z\\u003ew/, 'the chat arrived escaped');
   assert.match(client.text(), /<!-- keep-alive -->/, 'keep-alive chunks were sent');
   await client.close();
   assertMatches('iframe', await statsOf('iframe'), client, eventsIn(client.text()), 1);

@@ -32,6 +32,8 @@ export interface StreamWire {
    */
   hello(message: string): string;
   encode(entry: Entry): string;
+  /** The bytes of event JSON inside `encode(entry)`, as carried (the iframe's is escaped); the JSON's own bytes if absent. */
+  payloadBytes?(entry: Entry): number;
   heartbeat(): string;
   /** Written before the server ends the response on its own (byte limit, shutdown). */
   epilogue?: string;
@@ -161,7 +163,7 @@ class FeedStream implements Follower, Beater, Closer {
     }
     const chunk = this.wire.encode(entry);
     this.write(chunk);
-    this.meter.event(entry.bytes, chunk, entry.event.seq);
+    this.meter.event(this.wire.payloadBytes?.(entry) ?? entry.bytes, chunk, entry.event.seq);
     if (this.wire.maxBodyBytes !== undefined && this.bodyBytes >= this.wire.maxBodyBytes) this.shutdown();
   }
 

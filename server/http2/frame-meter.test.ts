@@ -133,7 +133,7 @@ test('one HTTP/2 connection carrying all five transports: /stats per transport e
   socket.on('message', (data: Buffer) => wsSeen.push(data.toString('utf8')));
   await waitFor(() => feed.subscriberCount >= 3, 'three streams follow the feed');
   await delay(250); // at least one heartbeat each (200 ms): comments, keep-alive chunks, a ping and its pong
-  const chat = JSON.stringify({ type: 'chat', name: 'h2', text: 'counted' });
+  const chat = JSON.stringify({ type: 'chat', name: 'h2', text: 'x<y & z>w' }); // escaped in the iframe's script chunk: payload as carried
   socket.send(chat);
   await waitFor(() => feed.lastSeq >= 5, 'the chat is published');
   for (let i = 0; i < 3; i++) feed.publish('tick', { price: 10 + i });

@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseFollow } from '../cursor.ts';
 import { LabError } from '../errors.ts';
-import { encodeOnce } from '../feed.ts';
+import { type Entry, encodeOnce } from '../feed.ts';
 import { escapeJsonForScript, iframeCall, iframeEnd, iframeKeepAlive, iframePreamble, isCallbackName } from '../frames.ts';
 import { FEED_HEADERS } from '../feed-headers.ts';
 import { openStream } from '../stream.ts';
@@ -18,6 +18,18 @@ import { framingPages, iframeStreamPolicy } from '../security-headers.ts';
 import type { LabContext } from '../context.ts';
 import { readyToServe } from '../feed-store.ts';
 import type { Transport } from './transport.ts';
+
+/** An event's JSON as a script chunk carries it: escaped once per event, shared by every stream (frames.ts). */
+const scriptSafeJson = (entry: Entry) => encodeOnce(entry, 'script-safe-json', (e) => escapeJsonForScript(e.json));
+
+/**
+ * The payload of a script chunk is the event JSON as carried, escapes and all (README,
+ * "Bytes per event"): an escape only ever lengthens the text, so an unchanged length is the JSON's own bytes.
+ */
+function scriptSafeBytes(entry: Entry): number {
+  const carried = scriptSafeJson(entry);
+  return carried.length === entry.json.length ? entry.bytes : Buffer.byteLength(carried);
+}
 
 const iframe: Transport = {
   id: 'iframe',
@@ -41,7 +53,8 @@ const iframe: Transport = {
         },
         preamble: iframePreamble(),
         hello: (message) => iframeCall(cb, escapeJsonForScript(message)),
-        encode: (entry) => iframeCall(cb, encodeOnce(entry, 'script-safe-json', (e) => escapeJsonForScript(e.json))),
+        encode: (entry) => iframeCall(cb, scriptSafeJson(entry)),
+        payloadBytes: scriptSafeBytes,
         heartbeat: iframeKeepAlive,
         epilogue: iframeEnd(),
         maxBodyBytes: ctx.config.iframeMaxBytes,
