@@ -326,7 +326,7 @@ class SocketMeter implements Meter {
 export interface TlsTraffic {
   connectionsOpened: number;
   connectionsOpen: number;
-  /** Bytes on the TCP socket until the handshake finished (ClientHello to Finished). */
+  /** Bytes of each side's handshake records on the TCP socket, ClientHello to its Finished (tickets that follow are records). */
   handshakeBytesIn: number;
   handshakeBytesOut: number;
   tcpBytesIn: number;
@@ -368,9 +368,14 @@ export class TlsStats {
   /** Plain HTTP sent to a TLS port, answered with a pointer to https:// (http2/listener.ts). */
   plainHttpRefused = 0;
 
-  /** A handshake finished on `tcp`, negotiating `protocol`; counts it until the TCP socket closes. */
-  opened(protocol: Protocol, tcp: Counted & { once(event: 'close', listener: () => void): unknown }, plaintext: Counted): void {
-    const entry: LiveTls = { tcp, plaintext, handshakeIn: tcp.bytesRead, handshakeOut: tcp.bytesWritten };
+  /**
+   * A handshake finished on `tcp`, negotiating `protocol`; counts it until the TCP socket closes.
+   * `handshakeIn`: the client's handshake records, where they are known (http2/handshake-bytes.ts); else
+   * what TCP has read by now, which may hold the client's first application records too.
+   */
+  opened(protocol: Protocol, tcp: Counted & { once(event: 'close', listener: () => void): unknown }, plaintext: Counted, handshakeIn?: number): void {
+    const read = tcp.bytesRead;
+    const entry: LiveTls = { tcp, plaintext, handshakeIn: handshakeIn !== undefined && handshakeIn <= read ? handshakeIn : read, handshakeOut: tcp.bytesWritten };
     const closed = this.closed[protocol];
     closed.connectionsOpened++;
     this.live[protocol].add(entry);

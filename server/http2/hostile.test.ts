@@ -461,7 +461,7 @@ describe('hostile input on the TLS ports: closed connections with the right code
             const answer = h2.answer();
             assert.equal(answer.length, 1, `${name}: one frame back, a GOAWAY (got ${answer.join(' ')})`);
             const code = h2.goaway()?.code;
-            assert.ok(code !== undefined && codes.includes(code), `${name}: GOAWAY ${codes.join(' or ')} (got ${code})`);
+            assert.ok(code !== undefined && (codes as string[]).includes(code), `${name}: GOAWAY ${codes.join(' or ')} (got ${code})`);
             if (debug !== undefined) assert.equal(h2.goaway()?.debug, debug, `${name}: nghttp2's debug data`);
           } finally {
             h2.close();

@@ -23,6 +23,7 @@ import type { LabContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
 import { listenOn, relayServer } from '../listeners.ts';
 import { Http2Connection, connectionOf } from './connection.ts';
+import { clientHandshakeBytes, clientHelloFacts } from './handshake-bytes.ts';
 import { Http2Metering } from './frame-meter.ts';
 import type { PlaintextPipe } from './plaintext.ts';
 import type { TlsPorts } from '../ports.ts';
@@ -132,6 +133,7 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           tcp.end(plainHttpAnswer(port()));
           return;
         }
+        const hello = clientHelloFacts(first);
         tcp.pause();
         tcp.unshift(first);
         const secure = new tls.TLSSocket(tcp, { isServer: true, secureContext, ALPNProtocols: alpn });
@@ -140,14 +142,15 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
         secure.once('secure', () => {
           state = 'secure';
           clearTimeout(timer);
+          const handshakeIn = clientHandshakeBytes(hello, secure);
           if (secure.alpnProtocol === 'h2' && h2) {
             const connection = new Http2Connection(tcp, secure, metering, { failed }, { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads });
             const session = openSession(h2.server, connection.pipe);
             ctx.connections.link(session, tcp);
             connection.attach(session, ctx.connections.watchHttp2(session, tcp));
-            ctx.stats.tls.opened('h2', tcp, secure);
+            ctx.stats.tls.opened('h2', tcp, secure, handshakeIn);
           } else {
-            ctx.stats.tls.opened('h1', tcp, secure);
+            ctx.stats.tls.opened('h1', tcp, secure, handshakeIn);
             ctx.connections.link(secure, tcp);
             h1.emit('connection', secure);
           }
