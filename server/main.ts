@@ -2,6 +2,7 @@
  * `npm start`: reads the settings, starts the lab, and stops it cleanly on
  * SIGINT/SIGTERM (WebSockets hear 1001, streams end, the process exits within 2 s).
  */
+import { parseArgs } from 'node:util';
 import { build, listen } from './app.ts';
 import { ConfigError, helpText, loadConfig } from './config.ts';
 import type { LabCertificate } from './http2/certificate.ts';
@@ -13,7 +14,12 @@ const SHUTDOWN_MS = 2000;
 async function main(): Promise<void> {
   // A closed log pipe (`npm start | head -1`) must not take the lab down with it.
   process.stdout.on('error', () => {});
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const args = commandLine(process.argv.slice(2));
+  if ('problem' in args) {
+    console.error(`Wirelab cannot start: ${args.problem}`);
+    process.exit(2);
+  }
+  if (args.help) {
     console.log(helpText());
     return;
   }
@@ -67,6 +73,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * The command line: `--help` (or `-h`) and nothing else, since every setting is an
+ * environment variable (config.ts). Anything else is named back to the user.
+ */
+function commandLine(argv: string[]): { help: boolean } | { problem: string } {
+  try {
+    const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    return { help: values.help === true };
+  } catch (error) {
+    const reason = (error as Error).message.split('. ')[0].replace(/\.$/, '');
+    return { problem: `${reason}: npm start takes only --help, and every setting is an environment variable (npm start -- --help lists them)` };
+  }
 }
 
 /** One sentence for a listen() that failed for a reason the user can fix, or undefined. */
