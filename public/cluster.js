@@ -15,6 +15,7 @@ const said = /** @type {HTMLElement} */ (root.querySelector('[data-field="said"]
 const redisLine = /** @type {HTMLElement} */ (root.querySelector('[data-field="redis"]'));
 const retiredLine = /** @type {HTMLElement} */ (root.querySelector('[data-field="retired"]'));
 const tokenNote = /** @type {HTMLElement} */ (root.querySelector('[data-field="token"]'));
+const foreignLine = /** @type {HTMLElement} */ (root.querySelector('[data-field="foreign"]'));
 const labels = [...root.querySelectorAll('thead th')].map((th) => th.textContent);
 
 /** The token this browser holds, or null: without it the buttons are off and the page says where to find it. */
@@ -120,6 +121,12 @@ async function refresh() {
   cells[3].textContent = String(total(sum, 'eventsDelivered') + total(gone, 'eventsDelivered'));
   cells[4].textContent = String(total(sum, 'connectionsOpen'));
   cells[5].textContent = String(stats.sum.subscribers);
+  // Entries someone else wrote into the feed's Redis log, which the processes removed (server/redis/feed.ts).
+  const foreign = stats.foreign;
+  foreignLine.hidden = !foreign?.last;
+  foreignLine.textContent = foreign?.last
+    ? t('so.foreign', { n: foreign.removed, ids: foreign.last.ids.join(', '), process: foreign.last.process, time: new Date(foreign.last.at).toLocaleTimeString() })
+    : '';
   retiredLine.textContent = stats.retired.processes > 0 ? t('so.retired', { n: stats.retired.processes }) : '';
 }
 

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
 import { type RunningLab, startLab, waitFor } from '../server/test-helpers.ts';
@@ -19,9 +20,11 @@ const TRANSPORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'];
 
 let cluster: Cluster;
 let browser: Browser;
+/** What the launcher prints of its processes, as `npm run cluster` shows it. */
+const printed: string[] = [];
 before(async () => {
   [cluster, browser] = await Promise.all([
-    startCluster({ processes: 3, port: 0, restartDelayMs: 3000, env: { TICK_MS: '0', CHAT_RATE: '0' } }),
+    startCluster({ processes: 3, port: 0, restartDelayMs: 3000, env: { TICK_MS: '0', CHAT_RATE: '0' }, log: (line) => printed.push(line) }),
     launchBrowser(),
   ]);
 });
@@ -222,6 +225,29 @@ describe('the scale-out demo in Chromium', () => {
       assert.equal(cluster.labs[0].state, 'up');
       assert.deepEqual(errors, []);
     } finally {
+      await context.close();
+    }
+  });
+
+  test('a foreign entry in Redis\'s log: removed, printed by the launcher, counted in /stats and shown on the page; the feed goes on', async () => {
+    const context = await browser.newContext();
+    const intruder = new Redis(cluster.redis.url);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${cluster.url}/cluster/?lang=en`);
+      await waitInPage(page, `document.querySelectorAll('tr[data-process]').length === 3`, 'the processes listed');
+      assert.ok(!(await page.isVisible('[data-field="foreign"]')), 'nothing foreign to say yet');
+      const id = await intruder.xadd('wirelab:log', '*', 'hello', 'world');
+      await waitInPage(page, `!document.querySelector('[data-field="foreign"]').hidden`, 'the page saying so');
+      assert.match((await page.textContent('[data-field="foreign"]')) ?? '', new RegExp(`removed: 1; the last, ${id}, by lab-\\d .*nothing lost`), 'the count and the id');
+      await waitFor(() => printed.some((line) => line.includes(`foreign entry in the Redis log wirelab:log (${id})`)), 'the launcher printing it', 5000);
+      const stats = (await (await fetch(`${cluster.url}/stats`)).json()) as { feed: { foreign: { removed: number; last: { ids: string[] } } } };
+      assert.equal(stats.feed.foreign.removed, 1, '/stats through nginx counts it');
+      assert.deepEqual(stats.feed.foreign.last.ids, [id]);
+      const posted = await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ana","text":"after"}' });
+      assert.equal(posted.status, 201, 'a post is taken after it');
+    } finally {
+      intruder.disconnect();
       await context.close();
     }
   });

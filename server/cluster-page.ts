@@ -21,6 +21,7 @@ export function clusterPageBody(t: Record<string, string>): string {
 <div class="cluster" data-field="cluster-page">
 <p data-field="redis" class="cluster-redis" hidden></p>
 <p data-field="token" class="cluster-token" role="note" hidden></p>
+<p data-field="foreign" class="cluster-foreign" role="status" hidden></p>
 <div class="cluster-table">
 <table data-field="cluster">
 <thead><tr>${head}</tr></thead>

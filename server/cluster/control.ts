@@ -112,7 +112,7 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
 
   only('GET', '/cluster/stats', async () => {
     const { processes, sum, retired } = await figures.gather();
-    return { processes, sum, retired };
+    return { processes, sum, retired, foreign: foreignEntries(processes) };
   });
 
   only('GET', '/stats', async () => {
@@ -128,7 +128,7 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
       tls: null,
       subscribers: sum.subscribers,
       counters: sum.counters,
-      feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length },
+      feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length, foreign: foreignEntries(processes) },
       // Every process beside the sum: who holds how many clients, and how much each delivered.
       process: { name: 'cluster', processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })) },
     };
@@ -231,6 +231,20 @@ function trackFigures(labs: readonly LabProcess[]) {
       return recent.answer;
     },
   };
+}
+
+/**
+ * What the processes found in Redis's log that the lab did not write (redis/feed.ts,
+ * "Foreign entries"): how many they removed, and the latest removal, with who removed it.
+ */
+function foreignEntries(processes: readonly { name: string; stats: Record<string, unknown> | null }[]) {
+  type Report = { removed: number; last: { ids: string[]; at: number; removed: number } | null };
+  const reports = processes.flatMap(({ name, stats }) => {
+    const foreign = (stats?.feed as { foreign?: Report } | undefined)?.foreign;
+    return foreign ? [{ name, ...foreign }] : [];
+  });
+  const latest = reports.filter((r) => r.last).sort((x, y) => y.last!.at - x.last!.at)[0];
+  return { removed: reports.reduce((n, r) => n + r.removed, 0), last: latest ? { process: latest.name, ...latest.last! } : null };
 }
 
 /** One process's headline figures for the cluster's /stats: its subscribers and, per transport, what it delivered and holds. */

@@ -21,19 +21,66 @@
  *
  * Keys (all under `prefix`): `seq` (the counter), `epoch`, `log` (the stream),
  * `ticker` (which process ticks).
+ *
+ * Foreign entries. The log holds the lab's events only, each with the id
+ * `<seq>-1`. Anyone with Redis's password can XADD to it too (a student trying
+ * redis-cli, say `XADD wirelab:log * hello world`, whose id is the clock, far ahead
+ * of the seq). A stream only takes ids above its last one, so from then on every
+ * publish would fail, the whole cluster silent. The rule: an entry whose id is
+ * above the lab's own last id is not the lab's; whoever meets it first (a publish
+ * whose XADD is refused, or a reader that finds it at the end of the log) removes
+ * every such entry and sets the stream's last id back to the lab's (EVICT_FOREIGN).
+ * The seq goes on from where it was, so honest clients see no jump, no gap and no
+ * epoch change: they lose nothing. A foreign entry that sits below the lab's last
+ * id (slipped between two of its events, such as `<seq>-5`) stops nothing and is
+ * left where it is. Either kind is never mirrored (a reader mirrors only entries
+ * `<n>-1` whose event says seq n), and each is reported: a line on the process's
+ * output and `foreign` in /stats `feed`. What no reader can tell apart is an entry
+ * forged in the lab's own shape; the publisher still removes and reports it
+ * when its XADD meets it, but readers may already have delivered it.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Feed, type FeedEvent, preciseNow } from '../feed.ts';
 import { type FeedSource, priceWalk } from '../feed-store.ts';
 
+/** How many of the foreign ids removed at once are named in the report. */
+const FOREIGN_IDS_SHOWN = 5;
+
+/**
+ * Lua shared by the two scripts below: removes every entry of the log above `top`
+ * (the lab's own last id) and sets the stream's last id back to `top`, so that the
+ * lab's next `<seq>-1` is taken again. Returns how many it removed and the first few ids.
+ */
+const EVICT_ABOVE = `
+local function evictAbove(log, top)
+  local removed, shown = 0, {}
+  while true do
+    local batch = redis.call('XRANGE', log, '(' .. top, '+', 'COUNT', 1000)
+    if #batch == 0 then break end
+    local ids = {}
+    for i, entry in ipairs(batch) do
+      ids[i] = entry[1]
+      if #shown < ${FOREIGN_IDS_SHOWN} then shown[#shown + 1] = entry[1] end
+    end
+    redis.call('XDEL', log, unpack(ids))
+    removed = removed + #ids
+  end
+  if removed > 0 then redis.call('XSETID', log, top) end
+  return {removed, shown}
+end
+`;
+
 /**
  * INCR and XADD in one step, so that seq order and log order are the same order.
  * The event's JSON is built here, field for field as JSON.stringify builds it in
- * feed.ts, so that every process frames the very same bytes.
+ * feed.ts, so that every process frames the very same bytes. An XADD refused
+ * because a foreign entry sits above the lab's last id removes it and is tried again
+ * (the top of this file): the event keeps the seq it took.
  * KEYS: seq, epoch, log. ARGV: type, data JSON, at, approximate max length, a new epoch.
+ * Returns seq, epoch, and how many foreign entries were removed with the first few ids.
  */
-const PUBLISH = `
+export const PUBLISH = `${EVICT_ABOVE}
 local epoch = redis.call('GET', KEYS[2])
 if not epoch then
   epoch = ARGV[5]
@@ -42,8 +89,29 @@ if not epoch then
 end
 local seq = redis.call('INCR', KEYS[1])
 local json = '{"seq":' .. seq .. ',"epoch":' .. cjson.encode(epoch) .. ',"type":' .. cjson.encode(ARGV[1]) .. ',"at":' .. ARGV[3] .. ',"data":' .. ARGV[2] .. '}'
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], seq .. '-1', 'e', json)
-return {seq, epoch}
+local added = redis.pcall('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], seq .. '-1', 'e', json)
+local evicted = {0, {}}
+if type(added) == 'table' and added.err then
+  local top = '0-0'
+  if seq > 1 then top = (seq - 1) .. '-1' end
+  evicted = evictAbove(KEYS[3], top)
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], seq .. '-1', 'e', json)
+end
+return {seq, epoch, evicted[1], evicted[2]}
+`;
+
+/**
+ * What a reader runs when the log ends in entries that are not the lab's: the
+ * same removal, above the lab's last id as the counter says now (a publish takes
+ * its seq and writes its entry in one step, so `<seq>-1` is the lab's last entry).
+ * KEYS: seq, log. Returns how many were removed, the first few ids, and the lab's last id.
+ */
+const EVICT_FOREIGN = `${EVICT_ABOVE}
+local seq = tonumber(redis.call('GET', KEYS[1]) or '0')
+local top = '0-0'
+if seq > 0 then top = seq .. '-1' end
+local evicted = evictAbove(KEYS[2], top)
+return {evicted[1], evicted[2], top}
 `;
 
 /**
@@ -91,6 +159,8 @@ export class RedisFeedSource implements FeedSource {
   private recheckEpoch = false;
   /** Counted for /stats: what this process did with the shared log. */
   readonly counters = { mirrored: 0, epochsSeen: 0, publishFailures: 0, readErrors: 0 };
+  /** Entries in the log that were not the lab's (the top of this file): how many this process met or removed, and the last. */
+  readonly foreign = { seen: 0, removed: 0, last: null as null | { ids: string[]; at: number; removed: number } };
 
   private constructor(private readonly options: RedisFeedOptions) {
     const prefix = options.prefix ?? 'wirelab:';
@@ -110,6 +180,7 @@ export class RedisFeedSource implements FeedSource {
     this.reader.on('close', () => (this.readerReady = false));
     this.commands.defineCommand('wirelabPublish', { numberOfKeys: 3, lua: PUBLISH });
     this.commands.defineCommand('wirelabTickerLease', { numberOfKeys: 1, lua: TICKER_LEASE });
+    this.commands.defineCommand('wirelabEvictForeign', { numberOfKeys: 2, lua: EVICT_FOREIGN });
   }
 
   /** Connects, mirrors what the log keeps, and starts following it. */
@@ -128,13 +199,16 @@ export class RedisFeedSource implements FeedSource {
   async publish<D>(type: string, data: D): Promise<FeedEvent<D>> {
     const at = preciseNow();
     const dataJson = JSON.stringify(data);
-    let answer: [number, string];
+    let answer: [number, string, number, string[]];
     try {
-      answer = (await (this.commands as unknown as PublishCommands).wirelabPublish(this.keys.seq, this.keys.epoch, this.keys.log, type, dataJson, String(at), String(this.options.bufferSize), newEpoch())) as [number, string];
+      answer = (await (this.commands as unknown as PublishCommands).wirelabPublish(
+        this.keys.seq, this.keys.epoch, this.keys.log, type, dataJson, String(at), String(this.options.bufferSize), newEpoch(),
+      )) as [number, string, number, string[]];
     } catch (error) {
       this.counters.publishFailures++;
       throw error;
     }
+    if (Number(answer[2]) > 0) this.reportRemoved(Number(answer[2]), answer[3], `${Number(answer[0]) - 1}-1`, 'a publish');
     // The event reaches this process's clients through the reader, in log order, like everyone's.
     return { seq: Number(answer[0]), epoch: answer[1], type, at, data };
   }
@@ -172,7 +246,7 @@ export class RedisFeedSource implements FeedSource {
   }
 
   describe(): Record<string, unknown> {
-    return { store: 'redis', process: this.options.processName, available: this.available, lastId: this.lastId, ...this.counters };
+    return { store: 'redis', process: this.options.processName, available: this.available, lastId: this.lastId, ...this.counters, foreign: this.foreign };
   }
 
   async close(): Promise<void> {
@@ -188,7 +262,7 @@ export class RedisFeedSource implements FeedSource {
     if (epoch === null) return; // nothing published yet: the first event names the run
     const entries = (await this.reader.xrevrange(this.keys.log, '+', '-', 'COUNT', this.options.bufferSize)) as LogEntry[];
     this.feed.restart(epoch, 0);
-    this.mirrorEntries(entries.reverse());
+    await this.mirrorEntries(entries.reverse());
   }
 
   /** The reader: blocking reads from the last id held, for as long as the source is open. */
@@ -200,7 +274,7 @@ export class RedisFeedSource implements FeedSource {
           await this.checkEpoch();
         }
         const answer = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.log, this.lastId)) as [string, LogEntry[]][] | null;
-        if (answer) this.mirrorEntries(answer[0][1]);
+        if (answer) await this.mirrorEntries(answer[0][1]);
         else await this.checkEpoch();
       } catch {
         if (!this.reading) return;
@@ -226,26 +300,73 @@ export class RedisFeedSource implements FeedSource {
     }
   }
 
-  private mirrorEntries(entries: LogEntry[]): void {
+  /**
+   * Mirrors the lab's entries and passes over foreign ones (the top of this file).
+   * The read cursor moves to each lab entry mirrored, never onto a foreign entry
+   * above the lab's last id: that one is removed, and the stream's last id set back
+   * below it, where the lab's next entries will be. When the entries read end in
+   * foreign ones, they are removed, and the cursor passes only those at or below
+   * the lab's last id (which stay, and must not be read again and again).
+   */
+  private async mirrorEntries(entries: LogEntry[]): Promise<void> {
+    const foreign: string[] = [];
     for (const [id, fields] of entries) {
+      const json = labEvent(id, fields);
+      if (json === undefined) {
+        foreign.push(id);
+        this.foreign.seen++;
+        continue;
+      }
       this.lastId = id;
-      const json = fields[fields.indexOf('e') + 1];
-      if (json === undefined) continue;
+      foreign.length = 0; // below a lab entry now mirrored: the cursor is past them
       const epochBefore = this.feed.epoch;
       this.feed.mirror(json);
       if (this.feed.epoch !== epochBefore) this.counters.epochsSeen++;
       this.counters.mirrored++;
+    }
+    if (foreign.length > 0) {
+      const [removed, shown, top] = (await (this.commands as unknown as PublishCommands).wirelabEvictForeign(this.keys.seq, this.keys.log)) as [number, string[], string];
+      if (Number(removed) > 0) this.reportRemoved(Number(removed), shown, top, 'a reader');
+      const below = foreign.filter((id) => compareIds(id, top) <= 0);
+      if (below.length > 0 && compareIds(below[below.length - 1], this.lastId) > 0) this.lastId = below[below.length - 1];
     }
     for (const wake of [...this.waiting]) {
       this.waiting.delete(wake);
       wake();
     }
   }
+
+  /** Says on this process's output, and in /stats, that foreign entries were removed from the log. */
+  private reportRemoved(removed: number, ids: string[], top: string, by: string): void {
+    this.foreign.removed += removed;
+    this.foreign.last = { ids, at: Date.now(), removed };
+    const more = removed > ids.length ? ` and ${removed - ids.length} more` : '';
+    console.warn(`Wirelab ${this.options.processName}: ${removed} foreign entr${removed === 1 ? 'y' : 'ies'} in the Redis log ${this.keys.log} `
+      + `(${ids.join(', ')}${more}), not the lab's events, removed by ${by}; the feed goes on after ${top}, nothing lost`);
+  }
 }
 
 interface PublishCommands {
   wirelabPublish(...args: string[]): Promise<unknown>;
   wirelabTickerLease(...args: string[]): Promise<unknown>;
+  wirelabEvictForeign(...args: string[]): Promise<unknown>;
+}
+
+/**
+ * The event's JSON if the entry is one the lab wrote: id `<n>-1`, one field `e`
+ * whose event says seq n. Anything else is foreign, and undefined.
+ */
+function labEvent(id: string, fields: string[]): string | undefined {
+  const seq = /^(\d+)-1$/.exec(id)?.[1];
+  if (seq === undefined || fields.length !== 2 || fields[0] !== 'e') return undefined;
+  return fields[1].startsWith(`{"seq":${seq},"epoch":`) ? fields[1] : undefined;
+}
+
+/** Orders two stream ids (`<ms>-<n>`, each part up to 64 bits). */
+function compareIds(a: string, b: string): number {
+  const [am, an] = a.split('-').map(BigInt);
+  const [bm, bn] = b.split('-').map(BigInt);
+  return am !== bm ? (am < bm ? -1 : 1) : an === bn ? 0 : an < bn ? -1 : 1;
 }
 
 /** Reconnect after 100 ms, 200 ms, ... up to 2 s, for as long as it takes. */
