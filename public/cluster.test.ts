@@ -107,7 +107,8 @@ describe('the scale-out demo in Chromium', () => {
         await page.click(`tr[data-process="${victim}"] button[data-action="kill"]`);
         await page.waitForSelector(`[data-field="notes"] li[data-kind="killed"][data-process="${victim}"]`, { timeout: 5000 });
         await page.waitForSelector(`tr[data-process="${victim}"][data-state="down"]`, { timeout: 5000 });
-        assert.notEqual(cluster.labs.find((lab) => lab.name === victim)!.pid, pid, `${victim} (pid ${pid}) is gone`);
+        // The demo marks the row down on the kill's answer; the launcher hears the exit a moment later.
+        await waitFor(() => cluster.labs.find((lab) => lab.name === victim)!.pid !== pid, `${victim} (pid ${pid}) gone`, 5000);
         if (held.includes('iframe')) await page.waitForSelector(`[data-field="notes"] li[data-kind="reopened"][data-transport="iframe"][data-from="${victim}"]`, { timeout: 5000 });
         for (const id of held) {
           await waitInPage(page, `(() => { const p = document.querySelector('.panel[data-transport="${id}"]').dataset.process; return p && p !== ${JSON.stringify(victim)}; })()`, `${id} on another process than ${victim}`);
@@ -151,7 +152,8 @@ describe('the scale-out demo in Chromium', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${cluster.url}/cluster/?lang=en`);
-      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, 'three processes up on the control page');
+      // A process killed by the test before may still be starting again on a busy machine.
+      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, 'three processes up on the control page', 30_000);
       assert.ok(await page.isVisible('[data-field="token"]'), 'a note on the token');
       assert.match((await page.textContent('[data-field="token"]')) ?? '', /npm run cluster printed .*#token=/, 'saying where it is');
       assert.ok(await page.$$eval('tr[data-process] button', (buttons) => buttons.length === 6 && buttons.every((b) => (b as HTMLButtonElement).disabled)), 'every button off');
@@ -175,12 +177,14 @@ describe('the scale-out demo in Chromium', () => {
 
   test('the control page opened at the address the launcher prints: Kill shows the process down in red, the sum never goes back, Restart works', async () => {
     const context = await browser.newContext();
+    let watching = false;
+    let watcher: Promise<void> = Promise.resolve();
     try {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(cluster.pageUrl.replace('/cluster/#', '/cluster/?lang=en#'));
-      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`, 'three processes up, every button on');
+      await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`, 'three processes up, every button on', 30_000);
       assert.ok(!(await page.isVisible('[data-field="token"]')), 'no note on the token');
       assert.equal(await page.evaluate('location.hash'), '', 'the token leaves the address bar');
       assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
@@ -190,8 +194,8 @@ describe('the scale-out demo in Chromium', () => {
       await waitInPage(page, `Number(document.querySelectorAll('[data-field="sum"] td')[2].textContent) > 0`, 'requests in the sum');
       // Every 50 ms from here on: the requests and deliveries the page shows never go down.
       const seen: number[][] = [];
-      let watching = true;
-      const watcher = (async () => {
+      watching = true;
+      watcher = (async () => {
         while (watching) {
           seen.push(await sumRow());
           await new Promise((resolve) => setTimeout(resolve, 50));
@@ -200,23 +204,23 @@ describe('the scale-out demo in Chromium', () => {
       const victim = cluster.labs[1];
       const pid = victim.pid;
       await page.click('tr[data-process="lab-2"] button[data-action="kill"]');
-      await waitInPage(page, `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`, 'the kill reported');
-      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down');
+      await waitInPage(page, `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`, 'the kill reported', 20_000);
+      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down', 20_000);
       const shown = await page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({ text: element.textContent, colour: getComputedStyle(element).color }));
       assert.match(shown.text ?? '', /down|starting/, `lab-2 says it is not up: ${shown.text}`);
       const [r, g, b] = (shown.colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
       assert.ok(r >= 150 && r > 2 * g && r > 2 * b, `"down" is drawn in red: ${shown.colour}`);
       const upColour = await page.$eval('tr[data-process="lab-1"] .state-cell', (element) => getComputedStyle(element).color);
       assert.notEqual(upColour, shown.colour, 'and not as an up process is');
-      await waitFor(() => victim.state === 'up' && victim.pid !== pid, 'lab-2 started again', 15_000);
-      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'up'`, 'lab-2 up again on the page');
+      await waitFor(() => victim.state === 'up' && victim.pid !== pid, 'lab-2 started again', 30_000);
+      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'up'`, 'lab-2 up again on the page', 20_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       watching = false;
       await watcher;
       for (let i = 1; i < seen.length; i++) {
         assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1], `the sum never goes back: ${seen[i - 1]} then ${seen[i]}`);
       }
-      assert.ok(seen.length > 40, `the sum watched throughout (${seen.length} looks)`);
+      assert.ok(seen.length > 10, `the sum watched throughout (${seen.length} looks)`);
 
       const before = cluster.labs[0].pid;
       await page.click('tr[data-process="lab-1"] button[data-action="restart"]');
@@ -225,6 +229,9 @@ describe('the scale-out demo in Chromium', () => {
       assert.equal(cluster.labs[0].state, 'up');
       assert.deepEqual(errors, []);
     } finally {
+      // A failure above must not leave the watcher asking a closed page.
+      watching = false;
+      await watcher.catch(() => {});
       await context.close();
     }
   });
@@ -260,7 +267,7 @@ describe('the scale-out demo in Chromium', () => {
         const errors: string[] = [];
         page.on('pageerror', (error) => errors.push(error.message));
         await page.goto(`${cluster.url}/cluster/?lang=${lang}`);
-        await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, `three processes up (${lang})`);
+        await waitInPage(page, `document.querySelectorAll('tr[data-process][data-state="up"]').length === 3`, `three processes up (${lang})`, 30_000);
         await waitInPage(page, `!document.querySelector('[data-field="redis"]').hidden`, `Redis shown (${lang})`);
         assert.equal(await page.textContent('h1'), title, `${lang}: the page's own words`);
         assert.equal(await page.$$eval('header.top #lang-switch, header.top #large-toggle', (found) => found.length), 2, `${lang}: the site header with its language switch and large type`);
