@@ -14,7 +14,6 @@ import type { LabContext } from '../context.ts';
 import { sendError } from '../errors.ts';
 import { I18N, escapeHtml } from '../i18n.ts';
 import { page, pickLang } from '../pages.ts';
-import { ALL_CASES } from './cases/index.ts';
 import { CHECK_DIR, reportName, saveReport } from './cli.ts';
 import { explain } from './explain.ts';
 import { reportSection } from './report-html.ts';
@@ -112,6 +111,3 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: `${t['check.reportTitle']}: ${name}`, path: `/check/${file}`, body, ctx }));
   });
 }
-
-/** Every case has a paragraph in both languages: the page would show a bare title otherwise. */
-export const UNEXPLAINED = ALL_CASES.filter((c) => !explain(c.id, 'en') || !explain(c.id, 'zh')).map((c) => c.id);

@@ -8,8 +8,6 @@ import { TRANSPORTS, VERDICTS } from './types.ts';
 const LABEL: Record<Verdict, string> = { pass: 'Pass', 'non-strict': 'Non-Strict', fail: 'Fail', info: 'Info', missing: 'Missing' };
 const COLOR: Record<Verdict, string> = { pass: '32', 'non-strict': '33', fail: '31', info: '36', missing: '90' };
 
-export const verdictLabel = (verdict: Verdict) => LABEL[verdict];
-
 function paint(text: string, verdict: Verdict, color: boolean): string {
   return color ? `\x1b[${COLOR[verdict]}m${text}\x1b[0m` : text;
 }
