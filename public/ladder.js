@@ -25,18 +25,25 @@ function ensureStyles() {
   document.head.append(h('link', { rel: 'stylesheet', href: '/assets/ladder.css', 'data-ladder-css': '' }));
 }
 
-/** The words a picture writes, in the page's language (public/i18n.json `ladder.*`). */
-export function ladderWords() {
-  const what = (step) => t(`ladder.what.${step.what}`);
+/**
+ * The words a picture writes, in the page's language (public/i18n.json `ladder.*`).
+ * `named`: each step says which transport it belongs to (a picture of several).
+ */
+export function ladderWords({ named = false } = {}) {
+  const what = (step) => `${named ? `${t(`label.${step.transport}`)}: ` : ''}${t(`ladder.what.${step.what}`)}`;
   const name = (step, compact = false) => {
     const seqs = step.seqs?.length ? ` ${step.seqs.map((seq) => `#${seq}`).join(' ')}` : '';
     const label = step.label && step.what !== 'event' && !compact ? ` ${step.label}` : '';
-    const frame = step.protocol === 'h2' && step.frame ? ` [${step.frame}]` : '';
+    // Over HTTP/2 each step is one frame of one stream: both named, so interleaved streams read apart.
+    const frame = step.protocol === 'h2' && step.frame ? ` [${step.frame}${step.stream !== undefined ? ` · ${t('ladder.stream', { stream: step.stream })}` : ''}]` : '';
     return `${what(step)}${label}${seqs}${frame}`;
   };
   const plainBytes = (step) =>
     t('bars.value', { total: totalOf(step), head: step.head, framing: step.framing, payload: step.payload });
   const time = (ms) => t('ladder.time', { seconds: (ms / 1000).toFixed(3) });
+  /** An HTTP/2 stream's end is not its connection's. */
+  const closed = (step) =>
+    step.stream !== undefined ? t('ladder.streamClosed', { stream: step.stream }) : t('ladder.closed', { connection: step.connection });
   const direction = (step) => (step.dir === 'in' ? t('ladder.up') : t('ladder.down'));
   return {
     browser: t('ladder.browser'),
@@ -54,11 +61,11 @@ export function ladderWords() {
     plainBytes,
     gap: (ms) => t('ladder.gap', { ms: ms.toFixed(0) }),
     held: (ms) => t('ladder.held', { ms: ms.toFixed(0) }),
-    closed: (step) => t('ladder.closed', { connection: step.connection }),
+    closed: (step) => closed(step),
     /** One row as a sentence: the text alternative's line and the arrow's tooltip. */
     sentence(row) {
       if (row.kind === 'gap') return t('ladder.gap', { ms: row.ms.toFixed(0) });
-      if (row.kind === 'end') return `${time(row.t)} · ${t('ladder.closed', { connection: row.step.connection })}`;
+      if (row.kind === 'end') return `${time(row.t)} · ${closed(row.step)}`;
       const extra = [
         row.opens ? t('ladder.opens', { connection: row.step.connection }) : '',
         row.heldMs !== undefined ? t('ladder.held', { ms: row.heldMs.toFixed(0) }) : '',
@@ -77,19 +84,20 @@ export function ladderLegend() {
  * Mounts a ladder into `element`. Options: transport (the steps it draws, and its
  * title), title, rows (how many the picture shows, the latest), compact (a narrow
  * picture: names cut shorter, held waits without words), controls (freeze and replay
- * buttons, default true), connectionFrames (an HTTP/2 connection's own frames too).
+ * buttons, default true), connectionFrames (an HTTP/2 connection's own frames too),
+ * named (each step names its transport: a picture of several).
  * Returns { add(step), freeze(on), replay(seconds), clear(), element, log }.
  */
 export function mountLadder(element, options = {}) {
   ensureStyles();
   const id = `ladder-${++ids}`;
   const maxRows = options.rows ?? 12;
-  const words = ladderWords();
+  const words = ladderWords({ named: options.named });
   const log = stepLog({
     accept: (step) => options.transport === undefined || step.transport === options.transport,
     connectionFrames: options.connectionFrames ?? false,
   });
-  const title = options.title ?? t('ladder.title', { transport: t(`label.${options.transport}`) });
+  const title = options.title ?? (options.transport ? t('ladder.title', { transport: t(`label.${options.transport}`) }) : t('ladder.titleAll'));
   const svg = /** @type {SVGSVGElement} */ (
     /** @type {unknown} */ (svgEl('svg', { role: 'img', class: 'ladder-svg', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-steps` }))
   );

@@ -62,9 +62,9 @@ const WORDS = {
 } as const;
 
 /** Every arrow drawn now: its bytes from its data attributes, its label's text, and its line in the text alternative. */
-function arrowsOf(page: Page, transport: TransportId) {
+function arrowsOf(page: Page, transport: TransportId | undefined) {
   return page.evaluate((transport) => {
-    const figure = document.querySelector(`.ladder[data-transport="${transport}"]`)!;
+    const figure = document.querySelector(transport ? `.ladder[data-transport="${transport}"]` : '.ladder')!;
     const arrows = [...figure.querySelectorAll('svg g.step:not(.end)')].map((g) => ({
       what: g.getAttribute('data-what'),
       dir: g.getAttribute('data-dir'),
@@ -241,4 +241,55 @@ test('the intro draws the five ladders side by side and freezes them on the same
       await context.close();
     }
   }
+});
+
+describe('the lessons whose demo opens its own connections draw that exchange', () => {
+  test('frames: the GET and its 101, a masked message up (6 B of framing at least), the close both ways; the arrows add up to /stats', async () => {
+    const base = lab.ctx.stats.snapshot().ws;
+    const { context, page, errors } = await open('/lessons/frames?lang=zh');
+    try {
+      await page.waitForSelector('.ladder svg g.step[data-what="upgrade"]', { timeout: 10_000 });
+      await page.click('.demo[data-demo="frames"] button[data-action="send"]');
+      await page.waitForSelector('.ladder svg g.step[data-what="message"][data-dir="in"]', { timeout: 10_000 });
+      await page.click('.demo[data-demo="frames"] button[data-action="close"]');
+      await page.waitForSelector('.ladder svg g.step.end', { timeout: 10_000 });
+      const { arrows, lines } = await arrowsOf(page, undefined);
+      const kinds = arrows.map((a) => `${a.dir} ${a.what}`);
+      for (const kind of ['in request', 'out upgrade', 'in message', 'in close', 'out close']) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+      const up = arrows.find((a) => a.what === 'message')!;
+      assert.ok(up.framing >= 6 && up.head === 0, `a message up pays a masked header (${JSON.stringify(up)})`);
+      assert.ok(lines.every((line) => line.includes('字节')), 'the text alternative in Chinese');
+      let seen = '';
+      await eventually(async () => {
+        const totals = await page.evaluate(() => ({ ...(document.querySelector('.ladder .ladder-totals') as HTMLElement).dataset }));
+        const now = lab.ctx.stats.snapshot().ws;
+        const stats = { in: minus(split(now.bytesIn), split(base.bytesIn)).join(','), out: minus(split(now.bytesOut), split(base.bytesOut)).join(',') };
+        seen = `picture ${JSON.stringify(totals)}, /stats ${JSON.stringify(stats)}`;
+        return totals.in === stats.in && totals.out === stats.out;
+      }, () => `the frames picture adds up to /stats (${seen})`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('http2 over HTTP/2: the HPACK demo\'s polls as frames of their streams, the first request head larger than the repeated ones', async () => {
+    const { context, page, errors } = await open('/lessons/http2?lang=en', lab.https!.h2Url);
+    try {
+      await page.click('.demo[data-demo="http2"] button[data-action="hpack"]');
+      await page.waitForSelector('.demo[data-demo="http2"] [data-field="hpack"] li', { timeout: 15_000 });
+      await page.click('.ladder button[data-action="freeze"]');
+      const heads = await page.evaluate(() => [...document.querySelectorAll('.ladder ol li')].map((li) => li.textContent ?? ''));
+      const requests = heads.filter((line) => /request GET \/feed\/short-poll\?poll=\d+ \[HEADERS · stream \d+\]/.test(line));
+      assert.ok(requests.length >= 2, `the polls' HEADERS, each on its stream: ${heads.join('\n')}`);
+      // The demo's own measure of each poll's head: the picture draws the same ones.
+      const all = await page.evaluate(() => [...document.querySelectorAll('.demo[data-demo="http2"] [data-field="hpack"] li')].map((li) => Number(li.getAttribute('data-bytes'))));
+      assert.ok(all[0] > all.at(-1)!, `HPACK: the first head is the largest (${all})`);
+      const drawn = requests.map((line) => Number(/· (\d+) B = (\d+) \+/.exec(line)?.[2]));
+      assert.ok(drawn.every((head) => all.includes(head)), `each drawn request head is one the demo measured: ${drawn} in ${all}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });

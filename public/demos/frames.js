@@ -4,6 +4,7 @@
 // what the buttons cause, plus the heartbeat's ping/pong pairs.
 import { h, mainOrigin, t } from '../lab.js';
 import { closeReason, frameStream, hex } from '../ws-frames.js';
+import { publishStep } from '../ladder-bus.js';
 import { openTap } from '../wiretap.js';
 
 const HEARTBEAT_MS = 2000;
@@ -170,7 +171,8 @@ export function mount(element) {
   });
   setReady();
 
-  openTap(onRecord).ready.then((minted) => {
+  // The trace's steps draw the lesson's ladder ([[demo:ladder]]).
+  openTap(onRecord, publishStep).ready.then((minted) => {
     client = minted;
     connect();
   });

@@ -4,6 +4,7 @@
 // browser chose: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2).
 import { h, mainOrigin, t } from '../lab.js';
 import { sha1, toBase64, toHex } from '../sha1.js';
+import { publishStep } from '../ladder-bus.js';
 import { openTap, showBytes } from '../wiretap.js';
 
 /** The fixed GUID of RFC 6455 section 1.3: every client and server appends exactly this. */
@@ -119,7 +120,7 @@ export function mount(element) {
       }
       if (requestBytes && responseDone) compare();
     };
-    attempt.tap = openTap(onRecord);
+    attempt.tap = openTap(onRecord, publishStep); // the steps draw the lesson's ladder
     current = attempt;
     const client = await attempt.tap.ready;
     if (attempt.done) return;

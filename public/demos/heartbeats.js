@@ -8,6 +8,7 @@ import { CLIENTS } from '../clients/index.js';
 import { chatBox } from '../chat-box.js';
 import { WIRE, h, originFor, t } from '../lab.js';
 import { frameStream } from '../ws-frames.js';
+import { publishStep } from '../ladder-bus.js';
 import { openTap } from '../wiretap.js';
 
 /** The proxy's idle limit: IDLE_PROXY_MS in server/listeners.ts (3000 ms); keep the two in step. */
@@ -113,7 +114,7 @@ function streamCard(spec, origin) {
       let stopped = false;
       let connection;
       frameState = new Map();
-      const ownTap = openTap(onRecord);
+      const ownTap = openTap(onRecord, publishStep); // the steps draw the lesson's ladder
       this.stop = () => {
         stopped = true;
         connection?.close();

@@ -4,6 +4,7 @@
 import { feedUrl } from '../clients/common.js';
 import { WIRE, h, originFor, pageProtocol, t } from '../lab.js';
 import { onServerStats } from '../server-stats.js';
+import { publishStep } from '../ladder-bus.js';
 import { openTap, requestHeadBytes } from '../wiretap.js';
 
 const POLLS = 10;
@@ -57,7 +58,7 @@ export function mount(element) {
       if (bytes === undefined) return;
       heads.push({ bytes, protocol: record.protocol });
       headSeen();
-    });
+    }, publishStep); // the steps draw the lesson's ladder
     const client = await tap.ready;
     try {
       for (let i = 0; i < POLLS; i++) {

@@ -1,8 +1,9 @@
 // The picture at the top of a lesson ([[demo:ladder]]), drawn from the page's own traffic.
 // In a transport's lesson: that transport's ladder, fed by the steps of the lesson's own
-// panel (ladder-bus.js), so the arrows are the demo's connection as it runs. In the intro:
-// the five ladders side by side, each from a client of its own on one tap, frozen once all
-// five have carried the same three events.
+// panel (ladder-bus.js), so the arrows are the demo's connection as it runs. In the lessons
+// whose demo opens connections of its own (EXCHANGES), the ladder of that demo's exchange.
+// In the intro: the five ladders side by side, each from a client of its own on one tap,
+// frozen once all five have carried the same three events.
 import { CLIENTS } from '../clients/index.js';
 import { TRANSPORTS, feedLastSeq, h, originFor, t } from '../lab.js';
 import { onSteps } from '../ladder-bus.js';
@@ -11,6 +12,19 @@ import { openTap } from '../wiretap.js';
 
 /** The pictures come from the trace of this page's connections, which only the process serving them has. */
 export const readsOwnBytes = true;
+
+/**
+ * The lessons whose own demo's exchange is drawn, and how: the handshake (the GET and its
+ * 101), the frames (each frame both ways, the close), the heartbeats (four streams through
+ * the idle proxy: cut, reconnected, or kept by their pings), HTTP/2 (each frame, the
+ * connection's own too: a first HEADERS against repeated ones, streams on one connection).
+ */
+const EXCHANGES = {
+  handshake: {},
+  frames: {},
+  heartbeats: { named: true, rows: 16 },
+  http2: { named: true, connectionFrames: true, rows: 16 },
+};
 
 /** How many events the intro's five pictures share. */
 const SHARED_EVENTS = 3;
@@ -22,6 +36,9 @@ export function mount(element) {
     onSteps((step) => ladder.add(step));
   } else if (lesson === 'intro') {
     mountFive(element);
+  } else if (EXCHANGES[lesson]) {
+    const ladder = mountLadder(element.appendChild(h('div')), { ...EXCHANGES[lesson], title: t(`ladder.title.${lesson}`) });
+    onSteps((step) => ladder.add(step));
   }
 }
 
