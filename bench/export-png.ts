@@ -13,6 +13,11 @@
  *   npm run bench:png -- --out=results/charts       where to write
  *   npm run bench:png -- --scale=2                  pixel density (default 1)
  *   npm run bench:png -- --lang=zh                  the slides in Chinese
+ *   npm run bench:png -- --trace=FILE               the ladder slides from a trace recorded before (ladders-trace.json)
+ *
+ * After the charts, the ladder diagrams (export-ladders.ts): a trace of real traffic
+ * recorded in Chromium, written beside the slides, and one slide per transport plus
+ * the five side by side, drawn from it.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,11 +25,12 @@ import { parseArgs } from 'node:util';
 import { build, listen } from '../server/app.ts';
 import { configWith } from '../server/config.ts';
 import { launchChromium } from './chromium.ts';
+import { exportLadders } from './export-ladders.ts';
 import { ROOT } from './ipc.ts';
 
-const USAGE = 'usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh]';
-const options = { run: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' }, lang: { type: 'string' } } as const;
-let args: { run?: string; out?: string; scale?: string; lang?: string };
+const USAGE = 'usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh] [--trace=FILE]';
+const options = { run: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' }, lang: { type: 'string' }, trace: { type: 'string' } } as const;
+let args: { run?: string; out?: string; scale?: string; lang?: string; trace?: string };
 try {
   args = parseArgs({ args: process.argv.slice(2), options }).values;
 } catch (error) {
@@ -37,7 +43,8 @@ const outDir = path.resolve(ROOT, args.out ?? (runFile.startsWith('quick/') ? 'r
 const scale = Number(args.scale ?? 1);
 const lang = args.lang === 'zh' ? 'zh' : 'en';
 
-const lab = await build(configWith({ tickMs: 0, extraPorts: false, tlsPort: 'off' }));
+// The transports' own ports on (extra ports): the ladder recording holds three streams besides the intro's board.
+const lab = await build(configWith({ tickMs: 0, tlsPort: 'off' }));
 await listen(lab, '127.0.0.1', 0);
 const base = `http://127.0.0.1:${lab.ctx.ports!.main}`;
 const browser = await launchChromium();
@@ -81,9 +88,11 @@ try {
     await shoot('overhead', 'overhead-minimal');
     await shoot('amortised', 'amortised-minimal');
   }
+  await page.close();
+  written.push(...(await exportLadders({ browser, base, outDir, lang, scale, traceFile: args.trace && path.resolve(args.trace) })));
 } finally {
   await browser.close();
   await lab.app.close();
 }
 for (const file of written) console.log(path.relative(process.cwd(), file));
-console.log(`${written.length} charts of /results/${runFile} in ${path.relative(process.cwd(), outDir) || '.'}`);
+console.log(`${written.length} files (the charts of /results/${runFile}, the ladders and their trace) in ${path.relative(process.cwd(), outDir) || '.'}`);

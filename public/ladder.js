@@ -19,6 +19,9 @@ const REPLAY_TOTAL_MS = 5000;
 
 let ids = 0;
 
+/** Each picture's handle by its <figure>: what a page test or the slide export (bench/export-ladders.ts) reads its steps from. */
+export const ladderOf = new WeakMap();
+
 /** The ladder's stylesheet, once per page (style-src 'self': a sheet of the lab's own). */
 function ensureStyles() {
   if (document.querySelector('link[data-ladder-css]')) return;
@@ -85,7 +88,8 @@ export function ladderLegend() {
  * title), title, rows (how many the picture shows, the latest), compact (a narrow
  * picture: names cut shorter, held waits without words), controls (freeze and replay
  * buttons, default true), connectionFrames (an HTTP/2 connection's own frames too),
- * named (each step names its transport: a picture of several).
+ * named (each step names its transport: a picture of several), totals (false: no
+ * line of sums, for a picture of a recorded trace rather than of the page's traffic).
  * Returns { add(step), freeze(on), replay(seconds), clear(), element, log }.
  */
 export function mountLadder(element, options = {}) {
@@ -121,7 +125,7 @@ export function mountLadder(element, options = {}) {
   );
   element.replaceChildren(figure);
   // Narrow pictures side by side share one legend and leave their sums to the wide one.
-  totals.hidden = Boolean(options.compact);
+  totals.hidden = Boolean(options.compact) || options.totals === false;
 
   let startAt;
   let frozen = false;
@@ -210,7 +214,7 @@ export function mountLadder(element, options = {}) {
   };
   replayButton.addEventListener('click', () => replay());
 
-  return {
+  const api = {
     element: figure,
     log,
     /** Takes one trace step (wiretap.js openTap's onStep); steps of other transports are left out. */
@@ -238,4 +242,6 @@ export function mountLadder(element, options = {}) {
       clearInterval(replaying?.timer);
     },
   };
+  ladderOf.set(figure, api);
+  return api;
 }
