@@ -33,19 +33,35 @@ const pngSize = (file: string) => {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), bytes: bytes.length };
 };
 
-const SLIDES = ['ladder-short-poll.png', 'ladder-long-poll.png', 'ladder-iframe.png', 'ladder-sse.png', 'ladder-ws.png', 'ladders-five.png'];
+const SLIDES = [
+  'ladder-short-poll.png',
+  'ladder-long-poll.png',
+  'ladder-iframe.png',
+  'ladder-sse.png',
+  'ladder-ws.png',
+  'ladders-five.png',
+];
 
-test('bench:png\'s ladders: a recorded trace and six 1600x900 slides drawn from it', async () => {
+test("bench:png's ladders: a recorded trace and six 1600x900 slides drawn from it", async () => {
   const files = await exportLadders({ browser, base: lab.baseUrl, outDir, lang: 'en', scale: 1 });
-  assert.deepEqual(files.map((f) => path.basename(f)), ['ladders-trace.json', ...SLIDES]);
+  assert.deepEqual(
+    files.map((f) => path.basename(f)),
+    ['ladders-trace.json', ...SLIDES],
+  );
   const trace = JSON.parse(readFileSync(path.join(outDir, 'ladders-trace.json'), 'utf8')) as LadderTrace;
   assert.equal(trace.to - trace.from, 2, 'three events');
   assert.deepEqual(Object.keys(trace.steps), ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']);
   for (const [transport, steps] of Object.entries(trace.steps)) {
     const seqs = steps.flatMap((s) => s.seqs ?? []);
     for (let seq = trace.from; seq <= trace.to; seq++) assert.ok(seqs.includes(seq), `${transport}: #${seq} was recorded`);
-    assert.ok(steps.every((s) => s.type === 'step' && s.transport === transport), `${transport}: the lab's own trace steps`);
-    assert.ok(steps.some((s) => s.dir === 'in' && s.what === 'request' && s.head > 300), `${transport}: Chromium's real request head`);
+    assert.ok(
+      steps.every((s) => s.type === 'step' && s.transport === transport),
+      `${transport}: the lab's own trace steps`,
+    );
+    assert.ok(
+      steps.some((s) => s.dir === 'in' && s.what === 'request' && s.head > 300),
+      `${transport}: Chromium's real request head`,
+    );
   }
   for (const slide of SLIDES) {
     const { width, height, bytes } = pngSize(path.join(outDir, slide));
@@ -53,6 +69,16 @@ test('bench:png\'s ladders: a recorded trace and six 1600x900 slides drawn from 
     assert.ok(bytes > 10_000, `${slide} has a drawing in it (${bytes} B)`);
   }
   // From the saved trace alone, in the other language: the same slides, no new recording.
-  const again = await exportLadders({ browser, base: lab.baseUrl, outDir, lang: 'zh', scale: 1, traceFile: path.join(outDir, 'ladders-trace.json') });
-  assert.deepEqual(again.map((f) => path.basename(f)), SLIDES);
+  const again = await exportLadders({
+    browser,
+    base: lab.baseUrl,
+    outDir,
+    lang: 'zh',
+    scale: 1,
+    traceFile: path.join(outDir, 'ladders-trace.json'),
+  });
+  assert.deepEqual(
+    again.map((f) => path.basename(f)),
+    SLIDES,
+  );
 });

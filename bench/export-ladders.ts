@@ -35,14 +35,23 @@ async function record(browser: Browser, base: string, lang: string): Promise<Lad
     const demo = page.locator('.demo[data-demo="ladder"]');
     await page.waitForSelector('.demo[data-demo="ladder"][data-state="waiting"]', { timeout: 30_000 });
     // Every client on the wire before the events (each picture has its first request).
-    await page.waitForFunction(() => [...document.querySelectorAll('.ladders .ladder')].every((f) => f.querySelector('svg g.step')), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.ladders .ladder')].every((f) => f.querySelector('svg g.step')),
+      undefined,
+      { timeout: 30_000 },
+    );
     await demo.locator('button[data-action="send"]').click();
     await page.waitForSelector('.demo[data-demo="ladder"][data-state="frozen"]', { timeout: 30_000 });
     return await page.evaluate(async () => {
       const ladderModule = '/assets/ladder.js'; // the page's own module (a name, so that TypeScript does not look for it)
       const { ladderOf } = await import(ladderModule);
       const demo = document.querySelector('.demo[data-demo="ladder"]') as HTMLElement;
-      const steps = Object.fromEntries([...demo.querySelectorAll('.ladders .ladder')].map((figure) => [figure.getAttribute('data-transport'), ladderOf.get(figure).log.steps]));
+      const steps = Object.fromEntries(
+        [...demo.querySelectorAll('.ladders .ladder')].map((figure) => [
+          figure.getAttribute('data-transport'),
+          ladderOf.get(figure).log.steps,
+        ]),
+      );
       return { recordedAt: new Date().toISOString(), from: Number(demo.dataset.from), to: Number(demo.dataset.to), steps };
     });
   } finally {
@@ -62,31 +71,43 @@ async function draw(browser: Browser, base: string, lang: string, trace: LadderT
     await page.goto(`${base}/?lang=${lang}`, { waitUntil: 'domcontentloaded' });
     const slides = [...Object.keys(trace.steps).map((id) => [id]), Object.keys(trace.steps)];
     for (const transports of slides) {
-      await page.evaluate(async ({ trace, transports }) => {
-        const modules = ['/assets/ladder.js', '/assets/lab.js'];
-        const [{ mountLadder, ladderLegend }, { h, t }] = await Promise.all(modules.map((url) => import(url)));
-        document.querySelector('#ladder-slide')?.remove();
-        // A slide over the page: its own box, the lab's type a little larger than on screen.
-        document.documentElement.style.fontSize = '20px';
-        const five = transports.length > 1;
-        const grid = h('div', { class: five ? 'ladders' : '' });
-        const slide = h('div', { id: 'ladder-slide' },
-          h('h1', {}, five ? t('ladders.title') : t('ladder.title', { transport: t(`label.${transports[0]}`) })),
-          grid, five ? ladderLegend() : undefined);
-        slide.style.cssText = 'position:fixed;inset:0;z-index:100;background:#fff;padding:24px 32px;overflow:hidden';
-        if (five) grid.style.gridTemplateColumns = 'repeat(5, minmax(0, 1fr))';
-        document.body.append(slide);
-        for (const id of transports) {
-          const ladder = mountLadder(grid.appendChild(h('div')), {
-            transport: id, title: five ? t(`label.${id}`) : t('ladders.done', { from: trace.from, to: trace.to }), compact: five, controls: false, totals: false, rows: 9,
-          });
-          for (const step of trace.steps[id]) ladder.add(step);
-          ladder.freeze(true, { upTo: trace.to });
-        }
-        // A slide has no room to open a list: the text alternative stays on the page.
-        for (const details of slide.querySelectorAll('details')) details.remove();
-        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      }, { trace, transports });
+      await page.evaluate(
+        async ({ trace, transports }) => {
+          const modules = ['/assets/ladder.js', '/assets/lab.js'];
+          const [{ mountLadder, ladderLegend }, { h, t }] = await Promise.all(modules.map((url) => import(url)));
+          document.querySelector('#ladder-slide')?.remove();
+          // A slide over the page: its own box, the lab's type a little larger than on screen.
+          document.documentElement.style.fontSize = '20px';
+          const five = transports.length > 1;
+          const grid = h('div', { class: five ? 'ladders' : '' });
+          const slide = h(
+            'div',
+            { id: 'ladder-slide' },
+            h('h1', {}, five ? t('ladders.title') : t('ladder.title', { transport: t(`label.${transports[0]}`) })),
+            grid,
+            five ? ladderLegend() : undefined,
+          );
+          slide.style.cssText = 'position:fixed;inset:0;z-index:100;background:#fff;padding:24px 32px;overflow:hidden';
+          if (five) grid.style.gridTemplateColumns = 'repeat(5, minmax(0, 1fr))';
+          document.body.append(slide);
+          for (const id of transports) {
+            const ladder = mountLadder(grid.appendChild(h('div')), {
+              transport: id,
+              title: five ? t(`label.${id}`) : t('ladders.done', { from: trace.from, to: trace.to }),
+              compact: five,
+              controls: false,
+              totals: false,
+              rows: 9,
+            });
+            for (const step of trace.steps[id]) ladder.add(step);
+            ladder.freeze(true, { upTo: trace.to });
+          }
+          // A slide has no room to open a list: the text alternative stays on the page.
+          for (const details of slide.querySelectorAll('details')) details.remove();
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        },
+        { trace, transports },
+      );
       const file = path.join(outDir, transports.length > 1 ? 'ladders-five.png' : `ladder-${transports[0]}.png`);
       await page.screenshot({ path: file, clip: { x: 0, y: 0, ...SLIDE } });
       written.push(file);
@@ -98,7 +119,14 @@ async function draw(browser: Browser, base: string, lang: string, trace: LadderT
 }
 
 /** Records (or reads) a trace and writes the ladder slides into `outDir`; returns the files written. */
-export async function exportLadders(options: { browser: Browser; base: string; outDir: string; lang: string; scale: number; traceFile?: string }): Promise<string[]> {
+export async function exportLadders(options: {
+  browser: Browser;
+  base: string;
+  outDir: string;
+  lang: string;
+  scale: number;
+  traceFile?: string;
+}): Promise<string[]> {
   const { browser, base, outDir, lang, scale, traceFile } = options;
   const written: string[] = [];
   let trace: LadderTrace;

@@ -28,7 +28,9 @@ test('an amend moves bytes within the last step of its connection, stream and di
   const other = step({ transport: 'ws', protocol: 'h2', stream: 5, dir: 'out', what: 'data', framing: 40 });
   assert.ok(log.add(data)?.added);
   log.add(other);
-  const amended = log.add(step({ transport: 'ws', protocol: 'h2', stream: 3, dir: 'out', what: 'event', framing: -89, payload: 89, seqs: [7], amend: true }));
+  const amended = log.add(
+    step({ transport: 'ws', protocol: 'h2', stream: 3, dir: 'out', what: 'event', framing: -89, payload: 89, seqs: [7], amend: true }),
+  );
   assert.equal(amended?.amended, log.steps[0], 'the step on stream 3');
   assert.deepEqual([log.steps[0].what, log.steps[0].framing, log.steps[0].payload, log.steps[0].seqs], ['event', 11, 89, [7]]);
   assert.deepEqual(log.steps[1].framing, 40, 'stream 5 untouched');
@@ -36,7 +38,7 @@ test('an amend moves bytes within the last step of its connection, stream and di
   assert.equal(log.steps.length, 2, 'an amend is no arrow of its own');
 });
 
-test('a log takes only its transport, and an HTTP/2 connection\'s own frames only when asked', () => {
+test("a log takes only its transport, and an HTTP/2 connection's own frames only when asked", () => {
   const log = stepLog({ accept: (s) => s.transport === 'sse' });
   assert.equal(log.add(step({ transport: 'ws', dir: 'in', what: 'request', head: 500 })), undefined);
   assert.equal(log.add(step({ transport: 'sse', protocol: 'h2', stream: 0, dir: 'out', what: 'frame', framing: 13 })), undefined);
@@ -55,7 +57,10 @@ test('rows: a long pause is a row, a held response points back to its request, a
     step({ connection: 2, dir: 'in', what: 'request', head: 520 }, 700),
   ];
   const rows = rowsOf(steps);
-  assert.deepEqual(rows.map((r) => r.kind), ['arrow', 'gap', 'arrow', 'arrow', 'end', 'gap', 'arrow']);
+  assert.deepEqual(
+    rows.map((r) => r.kind),
+    ['arrow', 'gap', 'arrow', 'arrow', 'end', 'gap', 'arrow'],
+  );
   assert.equal(rows[1].kind === 'gap' && rows[1].ms, 950);
   const held = rows[2];
   assert.ok(held.kind === 'arrow' && held.heldMs === 950 && held.heldFrom === 0, 'held 950 ms since row 0');

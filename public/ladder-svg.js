@@ -77,14 +77,24 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
     const middle = y + h / 2;
     middles[index] = y + h * 0.55;
     if (row.kind === 'gap') {
-      svg.append(svgEl('text', { x: (browserX + serverX) / 2, y: middle, class: 'gap', 'text-anchor': 'middle', 'dominant-baseline': 'central' }, words.gap(row.ms)));
+      svg.append(
+        svgEl(
+          'text',
+          { x: (browserX + serverX) / 2, y: middle, class: 'gap', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
+          words.gap(row.ms),
+        ),
+      );
     } else if (row.kind === 'end') {
       const g = svgEl('g', { class: 'step end', 'data-what': 'end', 'data-connection': row.step.connection });
       g.append(
         svgEl('title', {}, words.sentence(row)),
         svgEl('text', { x: timeWidth, y: middle, class: 'time', 'text-anchor': 'end', 'dominant-baseline': 'central' }, words.time(row.t)),
         svgEl('line', { x1: browserX, x2: serverX, y1: middle, y2: middle, class: 'closed' }),
-        svgEl('text', { x: (browserX + serverX) / 2, y: middle, class: 'closed-label', 'text-anchor': 'middle', 'dominant-baseline': 'central' }, words.closed(row.step)),
+        svgEl(
+          'text',
+          { x: (browserX + serverX) / 2, y: middle, class: 'closed-label', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
+          words.closed(row.step),
+        ),
       );
       svg.append(g);
     } else {
@@ -107,7 +117,9 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
       'data-payload': step.payload,
     });
     g.append(svgEl('title', {}, words.sentence(row)));
-    g.append(svgEl('text', { x: timeWidth, y: shaftY, class: 'time', 'text-anchor': 'end', 'dominant-baseline': 'central' }, words.time(row.t)));
+    g.append(
+      svgEl('text', { x: timeWidth, y: shaftY, class: 'time', 'text-anchor': 'end', 'dominant-baseline': 'central' }, words.time(row.t)),
+    );
     // From the sender's lane to the receiver's: the head kind leaves first, as on the wire.
     const from = step.dir === 'in' ? browserX : serverX;
     const sign = step.dir === 'in' ? 1 : -1;
@@ -128,13 +140,33 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
     // The words: what it was, above; its bytes in their colours, below.
     const middle = (browserX + serverX) / 2;
     const room = span - fontPx;
-    g.append(svgEl('text', { x: middle, y: shaftY - fontPx * 0.45, class: 'name', 'text-anchor': 'middle' }, fit(measure, words.name(step, compact), room)));
+    g.append(
+      svgEl(
+        'text',
+        { x: middle, y: shaftY - fontPx * 0.45, class: 'name', 'text-anchor': 'middle' },
+        fit(measure, words.name(step, compact), room),
+      ),
+    );
     g.append(byteText(step, middle, shaftY + fontPx * 1.15));
     if (row.heldMs !== undefined && middles[row.heldFrom] !== undefined) {
       const from = middles[row.heldFrom];
-      g.append(svgEl('rect', { x: serverX - fontPx * 0.25, y: from, width: fontPx * 0.5, height: Math.max(1, shaftY - from), class: 'held' }));
+      g.append(
+        svgEl('rect', { x: serverX - fontPx * 0.25, y: from, width: fontPx * 0.5, height: Math.max(1, shaftY - from), class: 'held' }),
+      );
       if (!compact)
-        g.append(svgEl('text', { x: serverX - fontPx * 0.5, y: (from + shaftY) / 2, class: 'held-label', 'text-anchor': 'end', 'dominant-baseline': 'central' }, words.held(row.heldMs)));
+        g.append(
+          svgEl(
+            'text',
+            {
+              x: serverX - fontPx * 0.5,
+              y: (from + shaftY) / 2,
+              class: 'held-label',
+              'text-anchor': 'end',
+              'dominant-baseline': 'central',
+            },
+            words.held(row.heldMs),
+          ),
+        );
     }
     return g;
   }

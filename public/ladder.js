@@ -38,11 +38,13 @@ export function ladderWords({ named = false } = {}) {
     const seqs = step.seqs?.length ? ` ${step.seqs.map((seq) => `#${seq}`).join(' ')}` : '';
     const label = step.label && step.what !== 'event' && !compact ? ` ${step.label}` : '';
     // Over HTTP/2 each step is one frame of one stream: both named, so interleaved streams read apart.
-    const frame = step.protocol === 'h2' && step.frame ? ` [${step.frame}${step.stream !== undefined ? ` · ${t('ladder.stream', { stream: step.stream })}` : ''}]` : '';
+    const frame =
+      step.protocol === 'h2' && step.frame
+        ? ` [${step.frame}${step.stream !== undefined ? ` · ${t('ladder.stream', { stream: step.stream })}` : ''}]`
+        : '';
     return `${what(step)}${label}${seqs}${frame}`;
   };
-  const plainBytes = (step) =>
-    t('bars.value', { total: totalOf(step), head: step.head, framing: step.framing, payload: step.payload });
+  const plainBytes = (step) => t('bars.value', { total: totalOf(step), head: step.head, framing: step.framing, payload: step.payload });
   const time = (ms) => t('ladder.time', { seconds: (ms / 1000).toFixed(3) });
   /** An HTTP/2 stream's end is not its connection's. */
   const closed = (step) =>
@@ -73,7 +75,8 @@ export function ladderWords({ named = false } = {}) {
         row.opens ? t('ladder.opens', { connection: row.step.connection }) : '',
         row.heldMs !== undefined ? t('ladder.held', { ms: row.heldMs.toFixed(0) }) : '',
       ].filter(Boolean);
-      return `${time(row.t)} · ${direction(row.step)} · ${name(row.step)} · ${plainBytes(row.step)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`;
+      const parts = [time(row.t), direction(row.step), name(row.step), plainBytes(row.step), ...extra];
+      return parts.join(' · ');
     },
   };
 }
@@ -101,9 +104,12 @@ export function mountLadder(element, options = {}) {
     accept: (step) => options.transport === undefined || step.transport === options.transport,
     connectionFrames: options.connectionFrames ?? false,
   });
-  const title = options.title ?? (options.transport ? t('ladder.title', { transport: t(`label.${options.transport}`) }) : t('ladder.titleAll'));
+  const title =
+    options.title ?? (options.transport ? t('ladder.title', { transport: t(`label.${options.transport}`) }) : t('ladder.titleAll'));
   const svg = /** @type {SVGSVGElement} */ (
-    /** @type {unknown} */ (svgEl('svg', { role: 'img', class: 'ladder-svg', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-steps` }))
+    /** @type {unknown} */ (
+      svgEl('svg', { role: 'img', class: 'ladder-svg', 'aria-labelledby': `${id}-title`, 'aria-describedby': `${id}-steps` })
+    )
   );
   const list = h('ol', { id: `${id}-steps`, class: 'ladder-steps', 'data-field': 'ladder-steps' });
   const totals = h('p', { class: 'ladder-totals', 'data-field': 'ladder-totals' }, t('ladder.waiting'));
@@ -193,7 +199,9 @@ export function mountLadder(element, options = {}) {
     const lastAt = shownSteps().at(-1)?.at;
     if (lastAt === undefined) return;
     clearInterval(replaying?.timer);
-    const steps = shownSteps().filter((step) => step.at >= lastAt - seconds * 1000).map((step) => ({ ...step }));
+    const steps = shownSteps()
+      .filter((step) => step.at >= lastAt - seconds * 1000)
+      .map((step) => ({ ...step }));
     const pace = Math.max(REPLAY_STEP_MS.min, Math.min(REPLAY_STEP_MS.max, REPLAY_TOTAL_MS / steps.length));
     replaying = { steps, shown: 0, timer: 0 };
     figure.dataset.state = 'replaying';

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TrafficStats } from '../server/stats.ts';
-import { type RunningLab, delay, startLab } from '../server/test-helpers.ts';
+import { type RunningLab, delay, startLab, waitFor } from '../server/test-helpers.ts';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { launchBrowser } from './testing/browser.ts';
 
@@ -55,10 +55,30 @@ async function eventually(check: () => Promise<boolean>, what: () => string, tim
   }
 }
 
+/**
+ * The figures of `transport` once no connection of an earlier page is open: a page closed a
+ * moment ago still pays its close frames, which must not land in the next page's delta.
+ */
+async function settledStats(transport: TransportId) {
+  await waitFor(() => lab.ctx.stats.snapshot()[transport].connectionsOpen === 0, `no ${transport} connection left open`);
+  await delay(100);
+  return lab.ctx.stats.snapshot()[transport];
+}
+
 /** The words the picture writes, by language (public/i18n.json ladder.*, bars.value). */
 const WORDS = {
-  en: { browser: 'Browser', server: 'Server', bytes: (s: number, h: number, f: number, p: number) => `${s} B = ${h} + ${f} + ${p}`, title: 'step by step' },
-  zh: { browser: '浏览器', server: '服务器', bytes: (s: number, h: number, f: number, p: number) => `${s} 字节 = ${h} + ${f} + ${p}`, title: '一步一步' },
+  en: {
+    browser: 'Browser',
+    server: 'Server',
+    bytes: (s: number, h: number, f: number, p: number) => `${s} B = ${h} + ${f} + ${p}`,
+    title: 'step by step',
+  },
+  zh: {
+    browser: '浏览器',
+    server: '服务器',
+    bytes: (s: number, h: number, f: number, p: number) => `${s} 字节 = ${h} + ${f} + ${p}`,
+    title: '一步一步',
+  },
 } as const;
 
 /** Every arrow drawn now: its bytes from its data attributes, its label's text, and its line in the text alternative. */
@@ -80,30 +100,33 @@ function arrowsOf(page: Page, transport: TransportId | undefined) {
 }
 
 /** Both languages over HTTP/1.1; over HTTP/2 (every transport a stream of the page's one connection), one. */
-const CASES = [
-  ...(['en', 'zh'] as const).map((lang) => ({ lang, wire: 'h1' as const })),
-  { lang: 'en' as const, wire: 'h2' as const },
-];
+const CASES = [...(['en', 'zh'] as const).map((lang) => ({ lang, wire: 'h1' as const })), { lang: 'en' as const, wire: 'h2' as const }];
 
 describe('a transport lesson opens with the ladder of its own connection', () => {
   for (const { lang, wire } of CASES) {
     for (const transport of TRANSPORT_IDS) {
       test(`${transport} (${lang}, ${wire}): arrows = /stats, freeze, replay, text alternative`, async () => {
         const words = WORDS[lang];
-        const base = lab.ctx.stats.snapshot()[transport];
+        const base = await settledStats(transport);
         const origin = wire === 'h2' ? lab.https!.h2Url : lab.baseUrl;
         const { context, page, errors } = await open(`/lessons/${transport}?lang=${lang}`, origin);
         try {
           const figure = `.ladder[data-transport="${transport}"]`;
-          await page.waitForSelector(`.panel[data-transport="${transport}"] .state[data-state="open"], .panel[data-transport="${transport}"] .state[data-state="waiting"]`, { timeout: 10_000 });
+          await page.waitForSelector(
+            ['open', 'waiting'].map((state) => `.panel[data-transport="${transport}"] .state[data-state="${state}"]`).join(', '),
+            { timeout: 10_000 },
+          );
           await page.waitForSelector(`${figure} svg g.step`, { timeout: 10_000 });
 
           // Three events: each reaches the picture on an arrow that names its seq.
           const seqs = [1, 2, 3].map((i) => lab.ctx.feed.publish('chat', { name: 'ladder', text: `${transport} ${lang} ${i}` }).seq);
-          await eventually(async () => {
-            const { arrows } = await arrowsOf(page, transport);
-            return seqs.every((seq) => arrows.some((a) => a.name.includes(`#${seq}`)));
-          }, () => `${transport}: arrows naming seqs ${seqs}`);
+          await eventually(
+            async () => {
+              const { arrows } = await arrowsOf(page, transport);
+              return seqs.every((seq) => arrows.some((a) => a.name.includes(`#${seq}`)));
+            },
+            () => `${transport}: arrows naming seqs ${seqs}`,
+          );
 
           // Each arrow's label is its bytes, split; each has its line in the text alternative.
           const { arrows, lines } = await arrowsOf(page, transport);
@@ -114,27 +137,48 @@ describe('a transport lesson opens with the ladder of its own connection', () =>
             assert.equal(a.label, bytes, `${transport}: arrow ${i} (${a.what}) is labelled with its bytes`);
             assert.ok(lines[i].includes(bytes), `${transport}: line ${i} says the same bytes: ${lines[i]}`);
           });
-          // A browser's request head: hundreds of bytes over HTTP/1.1; over HTTP/2 a HEADERS frame (9 B, 14 with its priority), HPACK-compressed.
+          // A browser's request head: hundreds of bytes over HTTP/1.1; over HTTP/2 a HEADERS frame
+          // (9 B, 14 with its priority), HPACK-compressed.
           const requests = arrows.filter((a) => a.dir === 'in' && a.what === 'request');
-          assert.ok(requests.length > 0 && requests.every((a) => (wire === 'h1' ? a.head > 300 : a.head > 0 && a.framing >= 9)), `${transport}: requests drawn with their real heads: ${JSON.stringify(arrows)}`);
-          if (wire === 'h2') assert.ok(lines.every((line) => /\[(HEADERS|DATA|RST_STREAM|WINDOW_UPDATE)/.test(line)), `${transport}: each arrow is an HTTP/2 frame, named: ${lines}`);
+          assert.ok(
+            requests.length > 0 && requests.every((a) => (wire === 'h1' ? a.head > 300 : a.head > 0 && a.framing >= 9)),
+            `${transport}: requests drawn with their real heads: ${JSON.stringify(arrows)}`,
+          );
+          if (wire === 'h2')
+            assert.ok(
+              lines.every((line) => /\[(HEADERS|DATA|RST_STREAM|WINDOW_UPDATE)/.test(line)),
+              `${transport}: each arrow is an HTTP/2 frame, named: ${lines}`,
+            );
           const events = arrows.filter((a) => a.name.includes(`#${seqs[0]}`));
-          assert.ok(events.every((a) => a.payload > 0), `${transport}: the arrow carrying an event carries its JSON as payload`);
+          assert.ok(
+            events.every((a) => a.payload > 0),
+            `${transport}: the arrow carrying an event carries its JSON as payload`,
+          );
           // A small event costs a WebSocket 2 B of framing (and a DATA frame's 9 over HTTP/2).
-          if (transport === 'ws') assert.ok(arrows.some((a) => a.what === 'event' && a.framing === (wire === 'h1' ? 2 : 11) && a.head === 0), 'ws: an event\'s framing');
+          if (transport === 'ws')
+            assert.ok(
+              arrows.some((a) => a.what === 'event' && a.framing === (wire === 'h1' ? 2 : 11) && a.head === 0),
+              "ws: an event's framing",
+            );
 
           // The arrows since the page opened add up to what /stats counted for this transport (its only client is this page).
           let seen = '';
-          await eventually(async () => {
-            const totals = await page.evaluate((figure) => {
-              const p = document.querySelector(`${figure} .ladder-totals`) as HTMLElement;
-              return { in: p.dataset.in ?? '', out: p.dataset.out ?? '' };
-            }, figure);
-            const now = lab.ctx.stats.snapshot()[transport];
-            const stats = { in: minus(split(now.bytesIn), split(base.bytesIn)).join(','), out: minus(split(now.bytesOut), split(base.bytesOut)).join(',') };
-            seen = `picture ${JSON.stringify(totals)}, /stats delta ${JSON.stringify(stats)}`;
-            return totals.in === stats.in && totals.out === stats.out;
-          }, () => `${transport}: the arrows add up to /stats (${seen})`);
+          await eventually(
+            async () => {
+              const totals = await page.evaluate((figure) => {
+                const p = document.querySelector(`${figure} .ladder-totals`) as HTMLElement;
+                return { in: p.dataset.in ?? '', out: p.dataset.out ?? '' };
+              }, figure);
+              const now = lab.ctx.stats.snapshot()[transport];
+              const stats = {
+                in: minus(split(now.bytesIn), split(base.bytesIn)).join(','),
+                out: minus(split(now.bytesOut), split(base.bytesOut)).join(','),
+              };
+              seen = `picture ${JSON.stringify(totals)}, /stats delta ${JSON.stringify(stats)}`;
+              return totals.in === stats.in && totals.out === stats.out;
+            },
+            () => `${transport}: the arrows add up to /stats (${seen})`,
+          );
 
           // Freeze: traffic goes on (the panel shows a new event), the picture does not move.
           await page.click(`${figure} button[data-action="freeze"]`);
@@ -142,22 +186,33 @@ describe('a transport lesson opens with the ladder of its own connection', () =>
           const frozen = await arrowsOf(page, transport);
           assert.equal(frozen.state, 'frozen');
           const later = lab.ctx.feed.publish('chat', { name: 'ladder', text: 'after the freeze' }).seq;
-          await page.waitForFunction((seq) => [...document.querySelectorAll('.panel [data-field="log"] > div')].some((line) => line.textContent?.startsWith(`#${seq} `)), later, { timeout: 10_000 });
+          await page.waitForFunction(
+            (seq) =>
+              [...document.querySelectorAll('.panel [data-field="log"] > div')].some((line) => line.textContent?.startsWith(`#${seq} `)),
+            later,
+            { timeout: 10_000 },
+          );
           await delay(300);
           assert.deepEqual(await arrowsOf(page, transport), frozen, `${transport}: a frozen picture stays as it was`);
 
           // Replay: the last seconds drawn again one step at a time, then frozen again.
           await page.click(`${figure} button[data-action="replay"]`);
           const counts: number[] = [];
-          await eventually(async () => {
-            const now = await arrowsOf(page, transport);
-            counts.push(now.arrows.length);
-            return now.state === 'frozen';
-          }, () => `${transport}: the replay ends (${counts})`);
+          await eventually(
+            async () => {
+              const now = await arrowsOf(page, transport);
+              counts.push(now.arrows.length);
+              return now.state === 'frozen';
+            },
+            () => `${transport}: the replay ends (${counts})`,
+          );
           assert.ok(counts[0] < counts.at(-1)!, `${transport}: the replay grows step by step (${counts})`);
           assert.ok(Number(await page.getAttribute(figure, 'data-replayed')) > 1, `${transport}: several steps replayed`);
           const replayed = await arrowsOf(page, transport);
-          assert.ok(replayed.arrows.some((a) => a.name.includes(`#${later}`)), `${transport}: the replay includes what came while frozen`);
+          assert.ok(
+            replayed.arrows.some((a) => a.name.includes(`#${later}`)),
+            `${transport}: the replay includes what came while frozen`,
+          );
 
           // Thaw: live again.
           await page.click(`${figure} button[data-action="freeze"]`);
@@ -181,7 +236,7 @@ describe('a transport lesson opens with the ladder of its own connection', () =>
           assert.equal(a11y.list, 'OL');
           assert.ok(a11y.items > 0);
           assert.deepEqual(a11y.lanes, [words.browser, words.server]);
-          assert.deepEqual(errors, [], 'no page errors, no refusals by the page\'s policy');
+          assert.deepEqual(errors, [], "no page errors, no refusals by the page's policy");
         } finally {
           await context.close();
         }
@@ -190,14 +245,16 @@ describe('a transport lesson opens with the ladder of its own connection', () =>
   }
 });
 
-test('large type enlarges the picture\'s labels to at least 22 px', async () => {
+test("large type enlarges the picture's labels to at least 22 px", async () => {
   const { context, page, errors } = await open('/lessons/sse?lang=en');
   try {
     await page.waitForSelector('.ladder svg g.step text.bytes', { timeout: 10_000 });
     await page.click('#large-toggle');
     await page.waitForFunction(() => document.documentElement.classList.contains('large'));
     await delay(200);
-    const sizes = await page.evaluate(() => [...document.querySelectorAll('.ladder svg text')].map((t) => parseFloat(getComputedStyle(t).fontSize)));
+    const sizes = await page.evaluate(() =>
+      [...document.querySelectorAll('.ladder svg text')].map((t) => parseFloat(getComputedStyle(t).fontSize)),
+    );
     assert.ok(sizes.length > 3 && sizes.every((px) => px >= 22), `every label at least 22 px: ${sizes}`);
     assert.deepEqual(errors, []);
   } finally {
@@ -211,7 +268,13 @@ test('the intro draws the five ladders side by side and freezes them on the same
     try {
       await page.waitForSelector('.demo[data-demo="ladder"][data-state="waiting"]', { timeout: 10_000 });
       // Every transport's client is on the wire before the events are published.
-      await page.waitForFunction(() => document.querySelectorAll('.ladders .ladder svg g.step').length >= 5 && [...document.querySelectorAll('.ladders .ladder')].every((f) => f.querySelector('svg g.step')), undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('.ladders .ladder svg g.step').length >= 5 &&
+          [...document.querySelectorAll('.ladders .ladder')].every((f) => f.querySelector('svg g.step')),
+        undefined,
+        { timeout: 10_000 },
+      );
       await page.click('.demo[data-demo="ladder"] button[data-action="send"]');
       await page.waitForSelector('.demo[data-demo="ladder"][data-state="frozen"]', { timeout: 15_000 });
       const from = Number(await page.getAttribute('.demo[data-demo="ladder"]', 'data-from'));
@@ -224,13 +287,22 @@ test('the intro draws the five ladders side by side and freezes them on the same
           state: f.getAttribute('data-state'),
           top: Math.round(f.getBoundingClientRect().top),
           names: [...f.querySelectorAll('ol li')].map((li) => li.textContent ?? ''),
-          heads: [...f.querySelectorAll('svg g.step')].filter((g) => g.getAttribute('data-dir') === 'out' && Number(g.getAttribute('data-head')) > 0).length,
+          heads: [...f.querySelectorAll('svg g.step')].filter(
+            (g) => g.getAttribute('data-dir') === 'out' && Number(g.getAttribute('data-head')) > 0,
+          ).length,
         })),
       );
-      assert.deepEqual(pictures.map((p) => p.transport), ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']);
+      assert.deepEqual(
+        pictures.map((p) => p.transport),
+        ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'],
+      );
       for (const picture of pictures) {
         assert.equal(picture.state, 'frozen', `${picture.transport}: frozen`);
-        for (let seq = from; seq <= to; seq++) assert.ok(picture.names.some((line) => line.includes(`#${seq}`)), `${picture.transport}: #${seq} is drawn`);
+        for (let seq = from; seq <= to; seq++)
+          assert.ok(
+            picture.names.some((line) => line.includes(`#${seq}`)),
+            `${picture.transport}: #${seq} is drawn`,
+          );
         assert.ok(!picture.names.some((line) => line.includes(`#${to + 1}`)), `${picture.transport}: stops at #${to}`);
       }
       const byId = Object.fromEntries(pictures.map((p) => [p.transport, p]));
@@ -244,8 +316,8 @@ test('the intro draws the five ladders side by side and freezes them on the same
 });
 
 describe('the lessons whose demo opens its own connections draw that exchange', () => {
-  test('frames: the GET and its 101, a masked message up (6 B of framing at least), the close both ways; the arrows add up to /stats', async () => {
-    const base = lab.ctx.stats.snapshot().ws;
+  test('frames: the GET and its 101, a masked message up (6 B of framing or more), the close both ways; arrows = /stats', async () => {
+    const base = await settledStats('ws');
     const { context, page, errors } = await open('/lessons/frames?lang=zh');
     try {
       await page.waitForSelector('.ladder svg g.step[data-what="upgrade"]', { timeout: 10_000 });
@@ -255,25 +327,35 @@ describe('the lessons whose demo opens its own connections draw that exchange', 
       await page.waitForSelector('.ladder svg g.step.end', { timeout: 10_000 });
       const { arrows, lines } = await arrowsOf(page, undefined);
       const kinds = arrows.map((a) => `${a.dir} ${a.what}`);
-      for (const kind of ['in request', 'out upgrade', 'in message', 'in close', 'out close']) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+      for (const kind of ['in request', 'out upgrade', 'in message', 'in close', 'out close'])
+        assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
       const up = arrows.find((a) => a.what === 'message')!;
       assert.ok(up.framing >= 6 && up.head === 0, `a message up pays a masked header (${JSON.stringify(up)})`);
-      assert.ok(lines.every((line) => line.includes('字节')), 'the text alternative in Chinese');
+      assert.ok(
+        lines.every((line) => line.includes('字节')),
+        'the text alternative in Chinese',
+      );
       let seen = '';
-      await eventually(async () => {
-        const totals = await page.evaluate(() => ({ ...(document.querySelector('.ladder .ladder-totals') as HTMLElement).dataset }));
-        const now = lab.ctx.stats.snapshot().ws;
-        const stats = { in: minus(split(now.bytesIn), split(base.bytesIn)).join(','), out: minus(split(now.bytesOut), split(base.bytesOut)).join(',') };
-        seen = `picture ${JSON.stringify(totals)}, /stats ${JSON.stringify(stats)}`;
-        return totals.in === stats.in && totals.out === stats.out;
-      }, () => `the frames picture adds up to /stats (${seen})`);
+      await eventually(
+        async () => {
+          const totals = await page.evaluate(() => ({ ...(document.querySelector('.ladder .ladder-totals') as HTMLElement).dataset }));
+          const now = lab.ctx.stats.snapshot().ws;
+          const stats = {
+            in: minus(split(now.bytesIn), split(base.bytesIn)).join(','),
+            out: minus(split(now.bytesOut), split(base.bytesOut)).join(','),
+          };
+          seen = `picture ${JSON.stringify(totals)}, /stats ${JSON.stringify(stats)}`;
+          return totals.in === stats.in && totals.out === stats.out;
+        },
+        () => `the frames picture adds up to /stats (${seen})`,
+      );
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }
   });
 
-  test('http2 over HTTP/2: the HPACK demo\'s polls as frames of their streams, the first request head larger than the repeated ones', async () => {
+  test("http2 over HTTP/2: the HPACK demo's polls as frames of their streams, the first head larger than the repeated ones", async () => {
     const { context, page, errors } = await open('/lessons/http2?lang=en', lab.https!.h2Url);
     try {
       await page.click('.demo[data-demo="http2"] button[data-action="hpack"]');
@@ -283,10 +365,17 @@ describe('the lessons whose demo opens its own connections draw that exchange', 
       const requests = heads.filter((line) => /request GET \/feed\/short-poll\?poll=\d+ \[HEADERS · stream \d+\]/.test(line));
       assert.ok(requests.length >= 2, `the polls' HEADERS, each on its stream: ${heads.join('\n')}`);
       // The demo's own measure of each poll's head: the picture draws the same ones.
-      const all = await page.evaluate(() => [...document.querySelectorAll('.demo[data-demo="http2"] [data-field="hpack"] li')].map((li) => Number(li.getAttribute('data-bytes'))));
+      const all = await page.evaluate(() =>
+        [...document.querySelectorAll('.demo[data-demo="http2"] [data-field="hpack"] li')].map((li) =>
+          Number(li.getAttribute('data-bytes')),
+        ),
+      );
       assert.ok(all[0] > all.at(-1)!, `HPACK: the first head is the largest (${all})`);
       const drawn = requests.map((line) => Number(/· (\d+) B = (\d+) \+/.exec(line)?.[2]));
-      assert.ok(drawn.every((head) => all.includes(head)), `each drawn request head is one the demo measured: ${drawn} in ${all}`);
+      assert.ok(
+        drawn.every((head) => all.includes(head)),
+        `each drawn request head is one the demo measured: ${drawn} in ${all}`,
+      );
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

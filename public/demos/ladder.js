@@ -48,11 +48,24 @@ function mountFive(element) {
   const again = h('button', { type: 'button', 'data-action': 'again' }, t('ladders.again'));
   const send = h('button', { type: 'button', 'data-action': 'send' }, t('ladders.send'));
   const grid = h('div', { class: 'ladders' });
-  element.append(h('h3', {}, t('ladders.title')), h('p', {}, t('ladders.lead')), h('p', {}, send, ' ', again), status, grid, ladderLegend());
+  element.append(
+    h('h3', {}, t('ladders.title')),
+    h('p', {}, t('ladders.lead')),
+    h('p', {}, send, ' ', again),
+    status,
+    grid,
+    ladderLegend(),
+  );
   const ladders = new Map(
     TRANSPORTS.map((id) => [
       id,
-      mountLadder(grid.appendChild(h('div', { 'data-transport': id })), { transport: id, title: t(`label.${id}`), compact: true, controls: false, rows: 10 }),
+      mountLadder(grid.appendChild(h('div', { 'data-transport': id })), {
+        transport: id,
+        title: t(`label.${id}`),
+        compact: true,
+        controls: false,
+        rows: 10,
+      }),
     ]),
   );
   /** Each transport's seqs received since the pictures began. */
@@ -93,7 +106,10 @@ function mountFive(element) {
       });
   });
 
-  const tap = openTap(() => {}, (step) => ladders.get(step.transport)?.add(step));
+  const tap = openTap(
+    () => {},
+    (step) => ladders.get(step.transport)?.add(step),
+  );
   Promise.all([tap.ready, feedLastSeq()]).then(([client, since]) => {
     if (!client) {
       status.textContent = t('ladder.noTap');
