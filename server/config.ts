@@ -28,6 +28,8 @@ export interface Config {
   longPollTimeoutMs: number;
   /** A streaming connection whose unsent backlog exceeds this is dropped (the client resumes). */
   maxQueuedBytes: number;
+  /** How long a dropped slow reader has to take its goodbye before its connection is reset (limits.ts). */
+  slowReaderGraceMs: number;
   /** Open connections the lab keeps at once, over all clients, counted from accept; past it, 503. 0 = no cap. */
   maxConnections: number;
   /**
@@ -81,6 +83,10 @@ const DEFAULTS: Config = {
   iframeMaxBytes: 128 * 1024,
   longPollTimeoutMs: 25_000,
   maxQueuedBytes: 1024 * 1024,
+  // Long enough for a reader that is only slow to take its backlog and the goodbye
+  // (close 1013, the stream's end); short enough that a stalled one does not keep
+  // its backlog in memory.
+  slowReaderGraceMs: 2000,
   // Half the 20,000 file descriptors a process gets here: the lab
   // answers 503 well before accept() starts failing, and the bench's 5,000 fit.
   maxConnections: 10_000,
@@ -157,6 +163,7 @@ export const SETTINGS: Setting[] = [
   { env: 'CHAT_RATE', key: 'chatRate', help: `chat messages per client per 10 s; 0 = unlimited (default ${DEFAULTS.chatRate})`, parse: integer('CHAT_RATE', 0, 1_000_000) },
   { env: 'IFRAME_MAX_BYTES', key: 'iframeMaxBytes', help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`, parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30) },
   { env: 'LONG_POLL_TIMEOUT_MS', key: 'longPollTimeoutMs', help: `default hold time of a long poll (default ${DEFAULTS.longPollTimeoutMs})`, parse: integer('LONG_POLL_TIMEOUT_MS', 100, 120_000) },
+  { env: 'SLOW_READER_GRACE_MS', key: 'slowReaderGraceMs', help: `how long a dropped slow reader may take to read its goodbye before its connection is reset (default ${DEFAULTS.slowReaderGraceMs})`, parse: integer('SLOW_READER_GRACE_MS', 100, 600_000) },
   { env: 'MAX_QUEUED_BYTES', key: 'maxQueuedBytes', help: `unsent bytes a stream may queue before it is dropped (default ${DEFAULTS.maxQueuedBytes})`, parse: integer('MAX_QUEUED_BYTES', 1024, 1 << 30) },
   { env: 'MAX_CONNECTIONS', key: 'maxConnections', help: `open connections the lab keeps at once, counted from accept (TLS handshakes included); past it, 503 with Retry-After (WebSocket: close 1013); 0 = no cap (default ${DEFAULTS.maxConnections})`, parse: integer('MAX_CONNECTIONS', 0, 1_000_000) },
   {

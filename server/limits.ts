@@ -17,6 +17,7 @@
  * written (stream.ts, feed-socket.ts); the cut-off they share is here with the caps,
  * and what it cuts (a socket or an HTTP/2 stream) is carrier.ts's.
  */
+import diagnostics from 'node:diagnostics_channel';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventEmitter } from 'node:events';
 import type { Http2ServerRequest } from 'node:http2';
@@ -41,16 +42,16 @@ declare module 'fastify' {
 export const RETRY_AFTER_S = 5;
 
 /**
- * How long a slow reader that was cut off may take to read its backlog and the
- * goodbye (close 1013, the stream's end) before its socket is destroyed: long
- * enough for a reader that is only slow, short enough that a stalled one does not
- * keep its backlog in memory.
+ * Published with `{ carrier }` when a slow reader is dropped and its grace begins:
+ * a reader's grace is its own, so whoever watches (a test, a diagnostics tool) can
+ * tell which connection it was, which the /stats counter cannot. Free when nobody listens.
  */
-export const SLOW_READER_GRACE_MS = 2000;
+export const slowReaderDropped = diagnostics.channel('wirelab:slow-reader-dropped');
 
 /**
  * The end of a reader that stopped reading, once its goodbye (the stream's end,
  * close 1013) is queued: counted for /stats, and its socket reset after the grace
+ * (SLOW_READER_GRACE_MS, config.ts)
  * unless the goodbye got through first (call the returned cancel then).
  *
  * A reset, not destroy(): a socket closed with unsent data stays in the kernel as
@@ -59,7 +60,8 @@ export const SLOW_READER_GRACE_MS = 2000;
  */
 export function dropSlowReader(ctx: LabContext, carrier: Carrier): () => void {
   ctx.counters.slowReadersDropped++;
-  const timer = setTimeout(() => cutOff(carrier), SLOW_READER_GRACE_MS);
+  if (slowReaderDropped.hasSubscribers) slowReaderDropped.publish({ carrier });
+  const timer = setTimeout(() => cutOff(carrier), ctx.config.slowReaderGraceMs);
   return () => clearTimeout(timer);
 }
 
