@@ -159,6 +159,16 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
     await waitFor(() => lastSeqIn(reset.body()) === 6, 'seq 6 arrives');
     resetConnection(b.socket);
 
+    // HTTP/2: a client that says GOAWAY and is gone at once, leaving unread events behind (its kernel answers with RST).
+    const c = await h2Session(lab.https!.h2Url, ca);
+    const gone = h2Get(c.session, '/feed/sse?since=0');
+    await waitFor(() => lastSeqIn(gone.body()) === feed.lastSeq, 'the SSE stream of the leaving client has every event');
+    h2Streams.set(c.socket.localPort!, new Map([[gone.stream.id!, 'sse']]));
+    c.socket.pause();
+    for (let i = 0; i < 20; i++) feed.publish('tick', { price: 100 + i });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    c.session.destroy();
+
     // HTTP/1.1 over TLS: a connection per transport (two polls on one), and an SSE stream reset by its client.
     const polls = await h1Client(h1Port, ca);
     polls.get('/feed/short-poll?since=0');
