@@ -30,9 +30,11 @@ function ensureStyles() {
 
 /**
  * The words a picture writes, in the page's language (public/i18n.json `ladder.*`).
- * `named`: each step says which transport it belongs to (a picture of several).
+ * `named`: each step says which transport it belongs to (a picture of several). `compact`:
+ * a narrow picture writes shorter times, pauses and byte labels (parts without their sum);
+ * its text alternative and tooltips keep the whole sentences.
  */
-export function ladderWords({ named = false } = {}) {
+export function ladderWords({ named = false, compact = false } = {}) {
   const what = (step) => `${named ? `${t(`label.${step.transport}`)}: ` : ''}${t(`ladder.what.${step.what}`)}`;
   const name = (step, compact = false) => {
     const seqs = step.seqs?.length ? ` ${step.seqs.map((seq) => `#${seq}`).join(' ')}` : '';
@@ -53,18 +55,18 @@ export function ladderWords({ named = false } = {}) {
   return {
     browser: t('ladder.browser'),
     server: t('ladder.server'),
-    time,
+    time: compact ? (ms) => t('ladder.time', { seconds: (ms / 1000).toFixed(1) }) : time,
     name,
     // Each part marked, so the drawing can colour it (ladder-svg.js byteText).
     bytes: (step) =>
-      t('bars.value', {
+      t(compact ? 'ladder.parts' : 'bars.value', {
         total: totalOf(step),
         head: `\u0001head:${step.head}\u0002`,
         framing: `\u0001framing:${step.framing}\u0002`,
         payload: `\u0001payload:${step.payload}\u0002`,
       }),
     plainBytes,
-    gap: (ms) => t('ladder.gap', { ms: ms.toFixed(0) }),
+    gap: (ms) => t(compact ? 'ladder.gapShort' : 'ladder.gap', { ms: ms.toFixed(0) }),
     held: (ms) => t('ladder.held', { ms: ms.toFixed(0) }),
     closed: (step) => closed(step),
     /** One row as a sentence: the text alternative's line and the arrow's tooltip. */
@@ -99,7 +101,7 @@ export function mountLadder(element, options = {}) {
   ensureStyles();
   const id = `ladder-${++ids}`;
   const maxRows = options.rows ?? 12;
-  const words = ladderWords({ named: options.named });
+  const words = ladderWords({ named: options.named, compact: options.compact });
   const log = stepLog({
     accept: (step) => options.transport === undefined || step.transport === options.transport,
     connectionFrames: options.connectionFrames ?? false,

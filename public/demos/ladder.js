@@ -64,7 +64,7 @@ function mountFive(element) {
         title: t(`label.${id}`),
         compact: true,
         controls: false,
-        rows: 10,
+        rows: 9,
       }),
     ]),
   );
