@@ -231,6 +231,8 @@ class SocketMeter implements Meter {
   private headCounted = false;
   /** Payload bytes counted by `event` since the socket's bytes were last split. */
   private unsettledPayload = 0;
+  /** A traced accounting waiting for the bytes the response still holds (see `out`). */
+  private heldStep: { payloadBytes: number; events: number; note: StepNote } | undefined;
 
   constructor(
     private readonly stats: TrafficStats,
@@ -267,6 +269,20 @@ class SocketMeter implements Meter {
    * deliveries. With `allHead`, everything is head (the WebSocket 101 response).
    */
   out({ payloadBytes = 0, events = 0, allHead = false, note }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote } = {}): void {
+    // From Node 24 a chunked response holds the writes of one turn and hands them to
+    // the socket as one chunk when the turn ends: a traced step waits for them, so it
+    // carries its own bytes (the response head with its preamble, not the next
+    // heartbeat), and writes of one turn make one step, as they make one chunk.
+    if (this.trace && note && !allHead && this.response && this.response.writableLength > this.socket.writableLength) {
+      this.holdStep(payloadBytes, events, note);
+      return;
+    }
+    this.releaseStep();
+    this.account(payloadBytes, events, allHead, note);
+  }
+
+  /** The split of `out`, done now. */
+  private account(payloadBytes: number, events: number, allHead: boolean, note: StepNote | undefined): void {
     // Events written since the last split (see `event`) are payload already counted.
     const earlierPayload = this.unsettledPayload;
     this.unsettledPayload = 0;
@@ -314,8 +330,30 @@ class SocketMeter implements Meter {
     if (this.trace) this.out({ note: { what: 'event', seqs: seq === undefined ? undefined : [seq] } });
   }
 
+  /** Keeps a traced accounting until the end of the turn; notes of one turn merge into the first (events' seqs joined). */
+  private holdStep(payloadBytes: number, events: number, note: StepNote): void {
+    const held = this.heldStep;
+    if (!held) {
+      this.heldStep = { payloadBytes, events, note };
+      setImmediate(() => this.releaseStep());
+      return;
+    }
+    held.payloadBytes += payloadBytes;
+    held.events += events;
+    if (note.seqs?.length) held.note = { ...held.note, seqs: [...(held.note.seqs ?? []), ...note.seqs] };
+  }
+
+  /** Accounts a held step now that its bytes have reached the socket (or before anything else is accounted). */
+  private releaseStep(): void {
+    const held = this.heldStep;
+    if (!held) return;
+    this.heldStep = undefined;
+    this.account(held.payloadBytes, held.events, false, held.note);
+  }
+
   /** Accounts whatever is left on both sides; call once when the request or socket ends. */
   finish(): void {
+    this.releaseStep();
     this.in();
     this.out();
     this.trace?.('out', { head: 0, framing: 0, payload: 0 }, { what: 'end' });

@@ -118,7 +118,7 @@ describe('the trace over HTTP/1.1', () => {
     stop();
   });
 
-  test('sse and iframe: the response with its preamble, one step per event, heartbeats, the end', async () => {
+  test('sse and iframe: the response with its preamble, a step per chunk of events, heartbeats, the end', async () => {
     for (const transport of ['sse', 'iframe'] as const) {
       const { client, steps, stop } = tracedClient();
       const since = lab.ctx.feed.lastSeq;
@@ -129,8 +129,11 @@ describe('the trace over HTTP/1.1', () => {
       await body;
       await waitFor(() => steps.some((s) => s.what === 'end'), `${transport}: the end of the stream`);
       await assertStepsEqualStats(steps, transport, 'h1');
-      assert.deepEqual(seqsOf(steps), [since + 1, since + 2, since + 3], `${transport}: one event step per event, in order`);
-      assert.equal(steps.filter((s) => s.what === 'event').length, 3);
+      assert.deepEqual(seqsOf(steps), [since + 1, since + 2, since + 3], `${transport}: every event once, in order`);
+      // Node 20 hands each write to the socket; from Node 24 a chunked response sends the
+      // writes of one turn as one chunk, and the trace shows the one chunk it was.
+      const eventSteps = steps.filter((s) => s.what === 'event').length;
+      assert.ok(eventSteps >= 1 && eventSteps <= 3, `${transport}: three events published in one turn are 1 to 3 steps (${eventSteps})`);
       assert.ok(kinds(steps).has('in request') && kinds(steps).has('out response'), `${transport}: ${[...kinds(steps)]}`);
       const response = steps.find((s) => s.what === 'response')!;
       assert.ok(response.head > 100, `${transport}: the response head is on the first step (${response.head} B)`);
