@@ -126,6 +126,9 @@ export async function openWebSocketOverHttp2(session: ClientHttp2Session, origin
     stream.once('close', () => reject(new Error('the CONNECT stream closed before an answer')));
   });
   if (status !== 200) {
+    // The refusal's body is left unread: from Node 24 a stream with unread data does
+    // not finish closing, and the session's close() would wait for it for ever.
+    stream.resume();
     stream.close();
     throw new Error(`the WebSocket over HTTP/2 was refused with HTTP ${status}`);
   }
