@@ -6,7 +6,9 @@
  */
 import type http2 from 'node:http2';
 import { randomBytes } from 'node:crypto';
-import { type Endpoint, type HttpResponse, type RequestSpec, type WireProtocol, openSession, requestH1, requestH2 } from './http.ts';
+import { openSession, requestH2 } from './h2-client.ts';
+import type { Endpoint, HttpResponse, RequestSpec, WireProtocol } from './http.ts';
+import { requestH1 } from './http1.ts';
 import { Tape } from './record.ts';
 import { CaseFailure } from './case-failure.ts';
 import { type HandshakeAnswer, type HandshakeOptions, type WsConn, handshakeH1, handshakeH2 } from './ws-conn.ts';

@@ -5,7 +5,8 @@
  */
 import { type TLSSocket } from 'node:tls';
 import { type CheckOptions, type Target } from './context.ts';
-import { type Endpoint, connect, openSession } from './http.ts';
+import { openSession } from './h2-client.ts';
+import { type Endpoint, connect } from './http.ts';
 
 export class TargetError extends Error {}
 
