@@ -2,10 +2,14 @@
  * What the tests share: the real lab on a loopback port, and patient waiting.
  * Every test talks to a listening server over real sockets.
  */
+import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import path from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { build, listen, type Lab } from './app.ts';
 import { type Config, configWith } from './config.ts';
+import { LANGS, LESSONS, type Lang, type LessonName } from './lessons.ts';
+import { ROOT } from './paths.ts';
 
 export interface RunningLab extends Lab {
   baseUrl: string;
@@ -94,4 +98,19 @@ export function rawExchange(port: number, bytes: string | Buffer, { ca, timeoutM
     socket.once(ca ? 'secureConnect' : 'connect', () => socket.write(bytes));
     const timer = setTimeout(() => finish(false), timeoutMs);
   });
+}
+
+/** A file of the lab as it is on disk, by its path from the lab's folder. */
+export function labFile(file: string): string {
+  return readFileSync(path.join(ROOT, file), 'utf8');
+}
+
+/** A lesson's Markdown as written. */
+export function lessonSource(name: LessonName, lang: Lang): string {
+  return labFile(path.join('lessons', lang, `${name}.md`));
+}
+
+/** Every lesson in every language, with where it is, for tests that read them all. */
+export function* eachLessonSource(): Generator<{ name: LessonName; lang: Lang; source: string; where: string }> {
+  for (const name of LESSONS) for (const lang of LANGS) yield { name, lang, source: lessonSource(name, lang), where: `lessons/${lang}/${name}.md` };
 }
