@@ -43,7 +43,7 @@ function fit(measure, text, width) {
  * @param {{ width: number, fontPx: number, fontFamily: string, minRows: number, compact?: boolean, words: {
  *   browser: string, server: string, time: (t: number) => string, name: (step: any, compact?: boolean) => string,
  *   bytes: (step: any) => string, gap: (ms: number) => string, held: (ms: number) => string,
- *   closed: (step: any) => string, sentence: (row: any) => string } }} options
+ *   closed: (step: any) => string, opens: (step: any) => string, sentence: (row: any) => string } }} options
  */
 export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, compact = false, words }) {
   const measure = document.createElement('canvas').getContext('2d');
@@ -115,6 +115,7 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
       'data-head': step.head,
       'data-framing': step.framing,
       'data-payload': step.payload,
+      'data-seqs': (step.seqs ?? []).join(' '),
     });
     g.append(svgEl('title', {}, words.sentence(row)));
     g.append(
@@ -144,7 +145,8 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
       svgEl(
         'text',
         { x: middle, y: shaftY - fontPx * 0.45, class: 'name', 'text-anchor': 'middle' },
-        fit(measure, words.name(step, compact), room),
+        // A request that opens a connection says so: a first connection, or a reconnect after a close.
+        fit(measure, row.opens && !compact ? `${words.name(step)} · ${words.opens(step)}` : words.name(step, compact), room),
       ),
     );
     g.append(byteText(step, middle, shaftY + fontPx * 1.15));

@@ -69,6 +69,7 @@ export function ladderWords({ named = false, compact = false } = {}) {
     gap: (ms) => t(compact ? 'ladder.gapShort' : 'ladder.gap', { ms: ms.toFixed(0) }),
     held: (ms) => t('ladder.held', { ms: ms.toFixed(0) }),
     closed: (step) => closed(step),
+    opens: (step) => t('ladder.opens', { connection: step.connection }),
     /** One row as a sentence: the text alternative's line and the arrow's tooltip. */
     sentence(row) {
       if (row.kind === 'gap') return t('ladder.gap', { ms: row.ms.toFixed(0) });
