@@ -384,8 +384,9 @@ describe('pages in Chromium', () => {
       }, text);
       assert.ok(elapsedMs >= 0, 'the chat post was accepted');
       // On an origin out of connections the post would wait for a held request to end (a long poll
-      // holds 25 s); on a busy 2-core machine a healthy post still takes a poll interval and more.
-      assert.ok(elapsedMs < 5000, `the chat post reached all five panels in ${elapsedMs.toFixed(0)} ms`);
+      // holds 25 s); on a busy 2-core machine a healthy post still takes a poll interval and more
+      // (7 s seen with other suites running), so the bound sits between the two.
+      assert.ok(elapsedMs < 15_000, `the chat post reached all five panels in ${elapsedMs.toFixed(0)} ms`);
     } finally {
       await context.close();
     }
