@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { ERRORS } from './errors.ts';
 import { beatingAt } from './heartbeat.ts';
 import { type RunningLab, startLab, waitFor } from './test-helpers.ts';
 

@@ -30,7 +30,7 @@ import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
 import { registerCheckPages } from './check/page.ts';
 import { WireStats } from './stats.ts';
-import { type TransportId } from './transports/registry.ts';
+import type { TransportId } from './transports/registry.ts';
 import { type LabContext, labPorts } from './context.ts';
 import { TRANSPORTS } from './transports/index.ts';
 import type { WebSocket } from 'ws';

@@ -20,7 +20,7 @@ import { MAX_MESSAGE_BYTES } from './transports/ws.ts';
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const sourceOf = (name: LessonName, lang: Lang) => read(`lessons/${lang}/${name}.md`);
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** 1000 -> "1,000", as both languages write numbers. */
 const grouped = (n: number) => n.toLocaleString('en-US');
 
@@ -29,7 +29,7 @@ function says(name: LessonName, en: string | RegExp, zh: string | RegExp, why: s
   const phrases: Record<Lang, string | RegExp> = { en, zh };
   for (const lang of LANGS) {
     const phrase = phrases[lang];
-    const pattern = typeof phrase === 'string' ? new RegExp(escape(phrase)) : phrase;
+    const pattern = typeof phrase === 'string' ? new RegExp(escapeRegExp(phrase)) : phrase;
     assert.match(sourceOf(name, lang), pattern, `${lang}/${name} says ${why}`);
   }
 }

@@ -10,9 +10,8 @@ import { FIGURE_NAME, buildFigures, loadFigures } from './figures.ts';
 import { LANGS, LESSONS, SECTION_IDS, loadLesson, renderLesson } from './lessons.ts';
 import { ROOT } from './paths.ts';
 import { TRANSPORT_IDS } from './transports/registry.ts';
-import { type RunningLab, eachLessonSource, lessonSource, startLab } from './test-helpers.ts';
+import { type RunningLab, eachLessonSource, startLab } from './test-helpers.ts';
 
-const sourceOf = lessonSource;
 const eachLesson = eachLessonSource;
 
 let lab: RunningLab;
@@ -98,8 +97,8 @@ test('every figure placeholder in every lesson resolves, and the page shows it w
     for (const figure of lesson.figures) {
       assert.match(figure, FIGURE_NAME, `${where}: ${figure} is a figure name`);
       const { text, path: jsonPath } = table.figures.get(figure)!;
-      const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      assert.match(lesson.html, new RegExp(`<span class="figure" data-figure="${escape(figure)}" title="[^"]*${escape(jsonPath.replace(/&/g, '&#38;'))}">${escape(text)}</span>`), `${where}: ${figure} shows as ${text}, titled with its path`);
+      const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(lesson.html, new RegExp(`<span class="figure" data-figure="${escapeRegExp(figure)}" title="[^"]*${escapeRegExp(jsonPath.replace(/&/g, '&#38;'))}">${escapeRegExp(text)}</span>`), `${where}: ${figure} shows as ${text}, titled with its path`);
       assert.ok(lesson.html.includes(`<td><code>${figure}</code></td>`), `${where}: ${figure} is listed at the end of the page`);
     }
   }

@@ -20,7 +20,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventEmitter } from 'node:events';
-import type { Http2ServerRequest } from 'node:http2';
 import { type Carrier, cutOff } from './carrier.ts';
 import { type ErrorCode, sendError } from './errors.ts';
 import { HELD_TRANSPORTS } from './transports/registry.ts';

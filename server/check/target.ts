@@ -3,8 +3,8 @@
  * ALPN chooses HTTP/2 and whether the server takes WebSockets over it (RFC 8441's
  * SETTINGS_ENABLE_CONNECT_PROTOCOL).
  */
-import { type TLSSocket } from 'node:tls';
-import { type CheckOptions, type Target } from './context.ts';
+import type { TLSSocket } from 'node:tls';
+import type { CheckOptions, Target } from './context.ts';
 import { openSession } from './h2-client.ts';
 import { type Endpoint, connect } from './http.ts';
 
