@@ -28,3 +28,45 @@ for (const element of /** @type {NodeListOf<HTMLElement>} */ (document.querySele
     );
   }
 }
+
+/**
+ * The contents list marks the section being read (aria-current="location"): the last
+ * heading that has passed the top third of the window.
+ */
+function followReading() {
+  const links = /** @type {HTMLAnchorElement[]} */ ([...document.querySelectorAll('.contents a[href^="#"]')]);
+  const targets = links.map((link) => document.getElementById(decodeURIComponent(link.hash.slice(1))));
+  let current = -1;
+  const mark = () => {
+    const line = innerHeight / 3;
+    let reading = -1;
+    targets.forEach((target, i) => {
+      if (target && target.getBoundingClientRect().top <= line) reading = i;
+    });
+    if (reading === current) return;
+    if (current >= 0) links[current].removeAttribute('aria-current');
+    if (reading >= 0) links[reading].setAttribute('aria-current', 'location');
+    current = reading;
+  };
+  let queued = false;
+  addEventListener('scroll', () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      mark();
+    });
+  }, { passive: true });
+  addEventListener('resize', mark);
+  mark();
+}
+followReading();
+
+// The contents list stays in view under the site's header, whose height changes with the
+// type size and the window's width (two rows in large type): style.css reads it from here.
+const header = document.querySelector('header.top');
+if (header) {
+  const place = () => document.documentElement.style.setProperty('--header-height', `${header.getBoundingClientRect().height}px`);
+  new ResizeObserver(place).observe(header);
+  place();
+}

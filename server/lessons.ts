@@ -40,19 +40,70 @@ export interface Lesson {
   figures: string[];
   /** Placeholders that could not be filled, each with the reason; the page marks them. */
   missingFigures: { name: string; reason: string }[];
+  /** The lesson's contents list (its sections and their subsections, linked), as HTML. */
+  contents: string;
+}
+
+/** One heading of a lesson, as its contents list names it. */
+interface Heading {
+  level: number;
+  id: string;
+  /** The heading's text as HTML (inline code kept), figures still marked. */
+  html: string;
 }
 
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
 
-// Headings get stable ids: the six standard sections by meaning, others by position.
+interface RenderEnv {
+  lang: Lang;
+  count: number;
+  headings: Heading[];
+}
+
+// Headings get stable ids: the six standard sections by meaning, others by position. The
+// sections (h2) and their subsections (h3) are noted for the contents list.
 markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) => {
-  const env = rawEnv as { lang: Lang; count: number };
+  const env = rawEnv as unknown as RenderEnv;
   const token = tokens[index];
-  const text = tokens[index + 1]?.content ?? '';
+  const inline = tokens[index + 1];
+  const text = inline?.content ?? '';
   const standard = SECTIONS[env.lang].indexOf(text);
-  token.attrSet('id', standard >= 0 ? SECTION_IDS[standard] : `s${++env.count}`);
+  const id = standard >= 0 ? SECTION_IDS[standard] : `s${++env.count}`;
+  token.attrSet('id', id);
+  const level = Number(token.tag.slice(1));
+  if (level === 2 || level === 3) env.headings.push({ level, id, html: markdown.renderer.renderInline(inline?.children ?? [], options, rawEnv) });
   return self.renderToken(tokens, index, options);
 };
+
+const CONTENTS_LABEL: Record<Lang, string> = { en: 'On this page', zh: '本页内容' };
+
+/**
+ * The contents list: every section, its subsections under it, and the list of figures when
+ * the page has one. A wide screen keeps it in view beside the text (style.css).
+ */
+function contentsList(headings: Heading[], lang: Lang, figuresTitle: string | undefined): string {
+  const items: string[] = [];
+  let open = false;
+  for (const heading of headings) {
+    const link = `<a href="#${heading.id}">${heading.html}</a>`;
+    if (heading.level === 3 && items.length > 0) {
+      items.push(`${open ? '' : '<ol>'}<li>${link}</li>`);
+      open = true;
+      continue;
+    }
+    if (open) items.push('</ol>');
+    open = false;
+    items.push(`${items.length > 0 ? '</li>' : ''}<li>${link}`);
+  }
+  if (open) items.push('</ol>');
+  if (items.length > 0) items.push('</li>');
+  if (figuresTitle) items.push(`<li><a href="#figures">${figuresTitle}</a></li>`);
+  return `<nav class="contents" aria-label="${CONTENTS_LABEL[lang]}">
+<p class="contents-title">${CONTENTS_LABEL[lang]}</p>
+<ol>${items.join('')}</ol>
+</nav>
+`;
+}
 
 const DEMO_LINE = /^<p>\[\[demo:([a-z][a-z0-9-]*)\]\]<\/p>$/gm;
 /** `[[lessons]]` on a line of its own: every lesson in reading order, linked, with its title in the page's language. */
@@ -197,13 +248,16 @@ export function renderLesson(source: string, lang: Lang, where = 'lesson', figur
   const demos: string[] = [];
   const filler = new FigureFiller(figures);
   const summary = filler.text(meta.summary ?? '');
+  const env: RenderEnv = { lang, count: 0, headings: [] };
   const rendered = markdown
-    .render(filler.mark(source.slice(match[0].length)), { lang, count: 0 })
+    .render(filler.mark(source.slice(match[0].length)), env as unknown as Record<string, unknown>)
     .replace(DEMO_LINE, (_line, demo: string) => {
       demos.push(demo);
       return `<div class="demo" data-demo="${demo}"></div>`;
     })
     .replace(LESSON_LIST_LINE, () => lessonList(lang));
-  const html = filler.fill(rendered) + filler.footnote(lang);
-  return { title: meta.title ?? '', summary, html, demos, figures: filler.used, missingFigures: filler.missing };
+  const html = filler.fill(rendered);
+  const footnote = filler.footnote(lang);
+  const contents = filler.fill(contentsList(env.headings, lang, footnote ? FOOTNOTE[lang].title : undefined));
+  return { title: meta.title ?? '', summary, html: html + footnote, demos, figures: filler.used, missingFigures: filler.missing, contents };
 }

@@ -250,11 +250,17 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
   <a href="/">${t['lesson.all']}</a>
   ${next ? `<a rel="next" href="/lessons/${next}">${escapeHtml(t[`lesson.${next}`])} →</a>` : '<span></span>'}
 </nav>`;
+    // The lesson's head, its contents list and its body are the three areas style.css lays out:
+    // one column on a phone, the contents in a rail that stays in view on a wide screen.
     const body = `<article class="lesson" data-lesson="${name}">
+<header class="lesson-head">
 <p class="crumb">${index + 1} / ${LESSONS.length}</p>
 <h1>${escapeHtml(lesson.title)}</h1>
 <p class="summary">${escapeHtml(lesson.summary)}</p>
+</header>
+${lesson.contents}<div class="lesson-body">
 ${localise(lesson.html, addresses)}
+</div>
 </article>
 ${pager}`;
     return reply.type('text/html; charset=utf-8').send(page({
