@@ -159,6 +159,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
   // now instead of holding app.close() open.
   app.addHook('preClose', async () => {
     for (const closer of [...ctx.closers]) closer.shutdown();
+    // And connections that carry no request are closed now, not by the idle clock (connections.ts closeIdle).
+    ctx.connections.closeIdle();
   });
 
   await app.register(websocket, {

@@ -55,6 +55,8 @@ export class Connections {
   /** Requests in progress per HTTP/1.1 carrier (pipelining may put several on one). */
   private readonly inProgress = new WeakMap<object, number>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Set by closeIdle(): a connection that goes idle is closed at once. */
+  private closing = false;
   /** What close() takes off the servers watched. */
   private readonly listening: (() => void)[] = [];
 
@@ -164,6 +166,7 @@ export class Connections {
   }
 
   private idleFrom(key: object, counted: Idle['counted'], expire: Idle['expire']): void {
+    if (this.closing) return expire(false);
     this.idle.set(key, { since: Date.now(), counted, bytesRead: counted.bytesRead, expire });
     this.sweeper ??= setInterval(() => this.sweep(), Math.max(25, this.idleTimeoutMs / 4)).unref();
   }
@@ -172,6 +175,22 @@ export class Connections {
     const deadline = Date.now() - this.idleTimeoutMs;
     for (const [key, idle] of this.idle) {
       if (idle.since > deadline) continue;
+      this.idle.delete(key);
+      idle.expire(idle.counted.bytesRead > idle.bytesRead);
+    }
+  }
+
+  /**
+   * The lab is closing: every connection with no request in progress is closed now,
+   * as the clock would close it later, and so is every one that goes idle from now on
+   * (a new one, or one whose response just ended). A server's close() waits for every
+   * connection, and Node's closeIdleConnections() passes over one that never sent a
+   * request: a browser's preconnection, or the connection Node's fetch opens after a
+   * request is aborted. Without this, close() waited for IDLE_TIMEOUT_MS.
+   */
+  closeIdle(): void {
+    this.closing = true;
+    for (const [key, idle] of this.idle) {
       this.idle.delete(key);
       idle.expire(idle.counted.bytesRead > idle.bytesRead);
     }
