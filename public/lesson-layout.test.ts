@@ -34,7 +34,8 @@ async function openLesson(context: BrowserContext, name: string, lang: string): 
   // Forever-frames never fire `load`.
   await page.goto(`${lab.baseUrl}/lessons/${name}?lang=${lang}`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(pagePredicate(`[...document.querySelectorAll('.lesson-body .demo')].every((d) => d.childElementCount > 0)
-    && [...document.querySelectorAll('.demo[data-demo="board"]')].every((d) => d.querySelectorAll('.panel').length === 5)`), undefined, { timeout: 20_000 });
+    && [...document.querySelectorAll('.demo[data-demo="board"]')].every((d) => d.querySelectorAll('.panel').length === 5)`), undefined,
+  { timeout: 20_000 });
   await page.waitForTimeout(500); // the panels fill their first figures
   return { page, errors };
 }
@@ -96,8 +97,8 @@ describe('lesson layout in Chromium', () => {
           assert.ok(links.includes('#watch') && links.includes('#questions'), `${where}: the contents link the lesson's sections`);
           // Read on: the section "Try it on the wire" at the top of the window.
           await page.evaluate(() => document.getElementById('try')!.scrollIntoView());
-          await page.waitForFunction(pagePredicate(`document.querySelector('.contents a[aria-current="location"]')?.hash === '#try'`), undefined,
-            { timeout: 5_000 }).catch(() => undefined);
+          const marked = `document.querySelector('.contents a[aria-current="location"]')?.hash === '#try'`;
+          await page.waitForFunction(pagePredicate(marked), undefined, { timeout: 5_000 }).catch(() => undefined);
           const scrolled = (await page.evaluate(CONTENTS_BOX)) as ContentsBox;
           assert.ok(await page.evaluate(() => scrollY > 1000), `${where}: the page scrolled`);
           assert.ok(scrolled.top >= scrolled.headerBottom - 1 && scrolled.bottom <= scrolled.innerHeight + 1,
@@ -112,7 +113,7 @@ describe('lesson layout in Chromium', () => {
     }
   });
 
-  test('at 1440x900 every picture and live demo sits beside the text (a row of pictures across it), and the intro fits in 4,000 px', async () => {
+  test('at 1440x900 every picture and demo sits beside the text (a row of pictures across it); the intro fits in 4,000 px', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
       for (const lang of LANGS) {
@@ -127,7 +128,7 @@ describe('lesson layout in Chromium', () => {
           }
           if (name === 'intro') {
             const height = await page.evaluate(() => document.documentElement.scrollHeight);
-            assert.ok(height <= INTRO_MAX_HEIGHT_PX, `${where}: the intro is ${height} px tall at 1440x900, at most ${INTRO_MAX_HEIGHT_PX}`);
+            assert.ok(height <= INTRO_MAX_HEIGHT_PX, `${where}: ${height} px tall at 1440x900 (at most ${INTRO_MAX_HEIGHT_PX})`);
           }
           assert.deepEqual(errors, [], `${where}: no page errors`);
           await page.close();
@@ -151,7 +152,7 @@ describe('lesson layout in Chromium', () => {
             const { page } = await openLesson(context, name, lang);
             const where = `${lang}/${name} at ${what}`;
             const fit = await fitsWidth(page);
-            assert.ok(fit.scrollWidth <= fit.clientWidth, `${where}: the page is ${fit.scrollWidth} px wide on a ${fit.clientWidth} px screen`);
+            assert.ok(fit.scrollWidth <= fit.clientWidth, `${where}: ${fit.scrollWidth} px wide on a ${fit.clientWidth} px screen`);
             assert.deepEqual(fit.wide, [], `${where}: nothing reaches past the screen's edge`);
             if (width === 390) {
               // One column: the contents, the text and every demo start at the same left edge.

@@ -12,7 +12,7 @@ import { SETTINGS, configWith, loadConfig } from './config.ts';
 import { ERRORS } from './errors.ts';
 import { parseTimeoutMs } from './cursor.ts';
 import { iframeKeepAlive, iframePreamble, isCallbackName, sseComment } from './frames.ts';
-import { LANGS, type Lang, LESSONS, type LessonName } from './lessons.ts';
+import { LANGS, type Lang, LESSONS, type LessonName, loadLesson } from './lessons.ts';
 import { IDLE_PROXY_MS } from './listeners.ts';
 import { ROOT } from './paths.ts';
 import { SSE_RETRY_MS } from './transports/sse.ts';
@@ -137,6 +137,18 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   const catchUp = /const CATCH_UP_MS = (\d+);/.exec(feed);
   assert.ok(catchUp, 'server/redis/feed.ts names its catch-up wait');
   says('scale-out', `for at most ${Number(catchUp[1]) / 1000} s`, `最多 ${Number(catchUp[1]) / 1000} 秒`, 'the catch-up wait');
+  // The timeline of a Redis that restarts empty: a figure whose steps are its text, the reader's wait from the code.
+  const blockMs = /const BLOCK_MS = (\d+);/.exec(feed);
+  assert.ok(blockMs, 'server/redis/feed.ts names how long a blocking read waits');
+  const blockS = Number(blockMs[1]) / 1000;
+  says('scale-out', `a blocking read waits at most ${blockS} s`, `一次阻塞读取最多等 ${blockS} 秒`, 'how soon a reader sees the epoch');
+  for (const lang of LANGS) {
+    const figure = /<figure class="timeline">\n<figcaption>([^]*?)<\/figcaption>\n<ol>([^]*?)<\/ol>\n<\/figure>/;
+    const timeline = figure.exec(loadLesson('scale-out', lang).html);
+    assert.ok(timeline, `${lang}/scale-out: the restart of an empty Redis is a timeline figure`);
+    assert.equal([...timeline[2].matchAll(/<li>/g)].length, 5, `${lang}/scale-out: the timeline has its five steps, as text`);
+    assert.match(timeline[2], /wirelab:epoch[^]*1-1/, `${lang}/scale-out: the steps name the epoch key and the ids that start again`);
+  }
   assert.match(feed, /Math\.max\(3 \* intervalMs, 1000\)/, 'the ticker lease lasts three tick intervals, at least a second');
   says('scale-out', 'three tick intervals (at least a second)', '三个 tick 间隔（至少一秒）', 'the ticker lease');
   const retryAfterS = ERRORS.feed_unavailable.retryAfterS;

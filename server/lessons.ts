@@ -71,7 +71,9 @@ markdown.renderer.rules.heading_open = (tokens, index, options, rawEnv, self) =>
   const id = standard >= 0 ? SECTION_IDS[standard] : `s${++env.count}`;
   token.attrSet('id', id);
   const level = Number(token.tag.slice(1));
-  if (level === 2 || level === 3) env.headings.push({ level, id, html: markdown.renderer.renderInline(inline?.children ?? [], options, rawEnv) });
+  if (level === 2 || level === 3) {
+    env.headings.push({ level, id, html: markdown.renderer.renderInline(inline?.children ?? [], options, rawEnv) });
+  }
   return self.renderToken(tokens, index, options);
 };
 
@@ -106,6 +108,12 @@ function contentsList(headings: Heading[], lang: Lang, figuresTitle: string | un
 }
 
 const DEMO_LINE = /^<p>\[\[demo:([a-z][a-z0-9-]*)\]\]<\/p>$/gm;
+/**
+ * A timeline figure: `[[timeline]]`, a caption paragraph, an ordered list of steps, `[[/timeline]]`,
+ * each on lines of their own. The steps are the figure's text, so a screen reader reads the
+ * same timeline a sighted reader sees (style.css draws the line and its marks).
+ */
+const TIMELINE = /^<p>\[\[timeline\]\]<\/p>\n<p>([^]*?)<\/p>\n(<ol>[^]*?<\/ol>)\n<p>\[\[\/timeline\]\]<\/p>$/gm;
 /** `[[lessons]]` on a line of its own: every lesson in reading order, linked, with its title in the page's language. */
 const LESSON_LIST_LINE = /^<p>\[\[lessons\]\]<\/p>$/gm;
 
@@ -255,7 +263,9 @@ export function renderLesson(source: string, lang: Lang, where = 'lesson', figur
       demos.push(demo);
       return `<div class="demo" data-demo="${demo}"></div>`;
     })
-    .replace(LESSON_LIST_LINE, () => lessonList(lang));
+    .replace(LESSON_LIST_LINE, () => lessonList(lang))
+    .replace(TIMELINE, (_all, caption: string, steps: string) =>
+      `<figure class="timeline">\n<figcaption>${caption}</figcaption>\n${steps}\n</figure>`);
   const html = filler.fill(rendered);
   const footnote = filler.footnote(lang);
   const contents = filler.fill(contentsList(env.headings, lang, footnote ? FOOTNOTE[lang].title : undefined));
