@@ -61,7 +61,7 @@ test('at the limit, a stream reset frees its place: once the lab has let go of i
   }
 });
 
-test('at the limit, a reset and the next HEADERS in one write: answered, or refused as one stream while the connection goes on', async (t) => {
+test('at the limit, a reset and the next HEADERS in one write: answered, or refused alone while the connection goes on', async (t) => {
   const { client, ids } = await full();
   try {
     const following = lab.ctx.feed.subscriberCount;
@@ -71,7 +71,8 @@ test('at the limit, a reset and the next HEADERS in one write: answered, or refu
     await waitFor(settled, 'the next stream is answered or refused', ANSWER_MS);
     assert.deepEqual(client.answerFrames(GOAWAY), [], 'no connection error: only the one stream may be refused');
     const refused = resetOf(client, next);
-    t.diagnostic(`Node ${process.version}: the next stream was ${refused ? `refused, ${errorName(refused.payload.readUInt32BE(0))}` : 'answered'}`);
+    const outcome = refused ? `refused, ${errorName(refused.payload.readUInt32BE(0))}` : 'answered';
+    t.diagnostic(`Node ${process.version}: the next stream was ${outcome}`);
     if (refused) {
       // Node 24 and later: the reset stream still counted when the HEADERS were read (see the top).
       const code = errorName(refused.payload.readUInt32BE(0));
