@@ -84,10 +84,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // At once: Ctrl-C reaches redis-server too (one process group), and its exit is no crash to report or restart.
+      if (started.redis) started.redis.onExit = undefined;
       await started.nginx?.stop();
       await Promise.all(started.labs.map((lab) => lab.stop()));
       await started.control?.close();
-      if (started.redis) started.redis.onExit = undefined;
       await started.redis?.close();
       rmSync(dir, { recursive: true, force: true });
       process.off('exit', killAll);
