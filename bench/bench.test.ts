@@ -25,6 +25,7 @@ import type { H2Head } from './browser-h2.ts';
 import { H2_FRAME_HEADER_BYTES } from './scenarios/overhead.ts';
 import type { ClusterMeasured } from './scenarios/cluster.ts';
 import { launchChromium } from './chromium.ts';
+import { costTests } from './cost-checks.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
 import { fanoutRuns, latencyResults, overheadCells, rttRuns } from './report/rows.ts';
@@ -288,6 +289,8 @@ describe('npm run bench -- --quick', () => {
     for (const run of s().reference!.runs) assert.equal(run.load.deliveries, run.load.deliveriesExpected, `${run.subject}: every delivery arrived`);
   });
 
+  costTests(() => results, () => readFileSync(path.join(QUICK, 'summary.md'), 'utf8'));
+
   test('cluster: the Redis hop, 1 and N processes behind nginx, polls spread over every process, every seq once, in order', () => {
     const ran = s().cluster;
     assert.ok(ran, 'the cluster scenario ran');
@@ -445,6 +448,7 @@ describe('the results page draws the quick run', () => {
 
   const PROTOCOL_CHARTS = ['wires-overhead', 'h2-heads', 'wires-latency', 'wires-fanout', 'wires-cpu', 'wires-rtt', 'tls-records'];
   const CLUSTER_CHARTS = ['cluster-latency', 'cluster-cpu', 'cluster-polls'];
+  const COST_CHARTS = ['libraries', 'h2-native', 'h2-split'];
 
   for (const width of [390, 1440]) {
     test(`at ${width} px: every chart drawn, HTTP/1.1 beside HTTP/2, nothing clipped or wider than the screen`, async () => {
@@ -454,7 +458,7 @@ describe('the results page draws the quick run', () => {
         assert.deepEqual(errors, [], 'no page error');
         assert.equal(seen.problem, '', 'no problem reported');
         assert.deepEqual(seen.empty, [], 'every figure has its chart');
-        for (const id of [...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
+        for (const id of [...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, ...COST_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
         assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
         assert.deepEqual(seen.edges, [], 'no ink on any canvas edge (nothing cut off)');
         assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: the page is ${seen.scrollWidth} px wide in ${seen.innerWidth} px`);
@@ -527,7 +531,7 @@ describe('the results page draws the quick run', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
     const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
-    for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS, ...CLUSTER_CHARTS]) {
+    for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, ...COST_CHARTS]) {
       assert.ok(files.includes(`${chart}.png`), `a ${chart} chart among ${files.join(', ')}`);
     }
     for (const file of files) {

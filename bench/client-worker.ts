@@ -11,6 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { DRIVERS } from './drivers/index.ts';
+import socketIo from './drivers/socket-io.ts';
 import type { Connection } from './drivers/common.ts';
 import type { TransportId } from '../server/transports/registry.ts';
 import { clockOffsetMs, serve } from './ipc.ts';
@@ -44,6 +45,8 @@ export interface OpenArgs {
    * through nginx land on every process.
    */
   trackProcesses?: boolean;
+  /** WebSocket clients that read Socket.IO's packets (the Socket.IO example server): drivers/socket-io.ts. */
+  socketIo?: boolean;
 }
 
 interface Client {
@@ -108,7 +111,7 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
     batchTimes: [],
   };
   groups.set(args.group, group);
-  const driver = DRIVERS[args.transport];
+  const driver = args.socketIo && args.transport === 'ws' ? socketIo : DRIVERS[args.transport];
   const perAddress = args.clientsPerAddress ?? 50;
   const concurrency = args.concurrency ?? 200;
   const isPoll = args.transport === 'short-poll' || args.transport === 'long-poll';

@@ -14,12 +14,15 @@ import { Child } from './ipc.ts';
 import { concat } from './stats-math.ts';
 import { type TlsInfo, type WireId, wireTarget } from './wires.ts';
 
-export type ServerKind = 'lab' | 'bare-sse' | 'bare-ws';
+export type ServerKind = 'lab' | 'bare-sse' | 'bare-ws' | 'bare-h2' | 'library';
 
 const SERVER_FILES: Record<ServerKind, string> = {
   lab: 'bench/lab-server.ts',
   'bare-sse': 'bench/reference/bare-sse.ts',
   'bare-ws': 'bench/reference/bare-ws.ts',
+  'bare-h2': 'bench/reference/bare-h2.ts',
+  // An example server of lessons/servers, named by `LIBRARY` in its settings (bench/reference/library-server.ts).
+  library: 'bench/reference/library-server.ts',
 };
 
 /** The most clients one worker process opens: well under its 20,000 descriptors. */
@@ -36,7 +39,7 @@ export interface Server {
   offsetMs: number;
   /** The lab instance inside the process (the grid runs several). */
   instance: number;
-  /** The lab's TLS ports and certificate (HTTP/1.1 over TLS, HTTP/2); absent for the bare subjects. */
+  /** The TLS ports and certificate (the lab's: HTTP/1.1 over TLS and HTTP/2; bare-h2's: HTTP/2); absent for the others. */
   tls?: TlsInfo;
 }
 
@@ -266,7 +269,8 @@ function addCounts(list: Record<string, number>[]): Record<string, number> {
 
 /** Concurrent connections a server holds for `transport`: feed subscribers, or open poll sockets. */
 export async function heldBy(server: Server, transport: TransportId): Promise<number> {
-  const stats = await server.child.call('stats', { instance: server.instance });
+  // A subject that holds no stream for short polls (bare-h2) counts their connections when told the transport.
+  const stats = await server.child.call('stats', { instance: server.instance, transport });
   if (server.kind !== 'lab') return stats.subscribers;
   if (transport === 'short-poll') return stats.transports['short-poll'].connectionsOpen;
   return stats.subscribers;

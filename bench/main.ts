@@ -34,7 +34,9 @@ import { runCapacity } from './scenarios/capacity.ts';
 import { clusterSeconds, runCluster } from './scenarios/cluster.ts';
 import { type RunContext, labStats } from './scenarios/context.ts';
 import { fanoutSeconds, runFanout } from './scenarios/fanout.ts';
+import { h2NativeSeconds, runH2Native } from './scenarios/h2-native.ts';
 import { runLatency } from './scenarios/latency.ts';
+import { librarySeconds, runLibraries } from './scenarios/libraries.ts';
 import { groupSeconds, runOverhead } from './scenarios/overhead.ts';
 import { runReference } from './scenarios/reference.ts';
 import { rttSeconds, runRtt } from './scenarios/rtt.ts';
@@ -57,6 +59,8 @@ function plan(p: Parameters): Record<ScenarioId, number> {
     capacity: t * (3 + (p.capacity.steps.length + 1) * 2 + (p.capacity.rampToDescriptorLimit ? 19_000 : Math.max(...p.capacity.steps)) / 3000),
     autocannon: p.autocannon.durationSeconds + 1,
     reference: 4 * (3 + (p.reference.warmupMs + p.reference.durationMs) / 1000 + p.reference.clients / 3000),
+    libraries: 40 + 13 * p.libraries.clients.reduce((sum, n) => sum + librarySeconds(p, n), 0),
+    'h2-native': 4 * p.h2Native.transports.length * p.h2Native.clients.reduce((sum, n) => sum + h2NativeSeconds(p, n), 0),
     cluster: clusterSeconds(p),
   };
 }
@@ -70,6 +74,8 @@ const RUNNERS: Record<ScenarioId, { key: keyof Scenarios; run: (context: RunCont
   capacity: { key: 'capacity', run: runCapacity },
   autocannon: { key: 'autocannon', run: runAutocannon },
   reference: { key: 'reference', run: runReference },
+  libraries: { key: 'libraries', run: runLibraries },
+  'h2-native': { key: 'h2Native', run: runH2Native },
   cluster: { key: 'cluster', run: runCluster },
 };
 
@@ -105,8 +111,9 @@ async function main(): Promise<number> {
     await open?.close().catch(() => {});
   };
 
-  // Whatever happens, the children go: a run must stop by itself.
-  const limitMs = (params.quick ? 6 : 15) * 60_000;
+  // Whatever happens, the children go: a run must stop by itself (within twice its planned time, and never under the old bounds).
+  const plannedSeconds = params.scenarios.reduce((sum, id) => sum + weights[id], 0);
+  const limitMs = Math.max((params.quick ? 6 : 15) * 60_000, Math.ceil((2 * plannedSeconds) / 60) * 60_000);
   const watchdog = setTimeout(() => {
     progress.finish(`bench: still running after ${limitMs / 60_000} minutes; stopping`);
     void Promise.all([closeBrowser(), cluster.stopAll()]).finally(() => process.exit(1));

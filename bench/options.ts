@@ -9,7 +9,7 @@ import { parseArgs as parseCommandLine } from 'node:util';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
-export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'cluster'] as const;
+export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'libraries', 'h2-native', 'cluster'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export type Profile = 'minimal' | 'browser';
@@ -45,6 +45,17 @@ export interface Parameters {
   capacity: { steps: number[]; rampToDescriptorLimit: boolean; maxClients: number | null; latencyBoundMs: number; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number };
   autocannon: { connections: number; durationSeconds: number };
   reference: { clients: number; ratePerSecond: number; warmupMs: number; durationMs: number; singleClientEvents: number };
+  /**
+   * What a library costs (scenarios/libraries.ts): each example server of lessons/servers and
+   * the lab, one idle client (`idleEvents`), then `clients` at `ratePerSecond`, over plain
+   * HTTP/1.1; the checker runs against each first, its heartbeat cases waiting `checkHeartbeatMs`.
+   */
+  libraries: { clients: number[]; ratePerSecond: number; warmupMs: number; durationMs: number; idleEvents: number; checkHeartbeatMs: number };
+  /**
+   * HTTP/2 as Node serves it natively (bench/reference/bare-h2.ts) beside the lab's HTTP/2,
+   * HTTP/1.1 over TLS and plain HTTP/1.1 (scenarios/h2-native.ts), `clients` of each transport.
+   */
+  h2Native: { clients: number[]; transports: TransportId[]; ratePerSecond: number; warmupMs: number; durationMs: number; shortPollIntervalMs: number };
   /**
    * Several lab processes on one feed kept in Redis (bench/scenarios/cluster.ts), over
    * plain HTTP/1.1: `processes` behind nginx (the deployment), beside one process.
@@ -89,6 +100,12 @@ function defaults(quick: boolean): Parameters {
     reference: quick
       ? { clients: 500, ratePerSecond: 15, warmupMs: 250, durationMs: 1000, singleClientEvents: 50 }
       : { clients: 5000, ratePerSecond: 15, warmupMs: 500, durationMs: 3000, singleClientEvents: 100 },
+    libraries: quick
+      ? { clients: [100], ratePerSecond: 10, warmupMs: 250, durationMs: 800, idleEvents: 20, checkHeartbeatMs: 1000 }
+      : { clients: [2000, 5000], ratePerSecond: 10, warmupMs: 500, durationMs: 3000, idleEvents: 100, checkHeartbeatMs: 1000 },
+    h2Native: quick
+      ? { clients: [100], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
+      : { clients: [1000, 5000], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 500, durationMs: 3000, shortPollIntervalMs: 1000 },
     // nginx's one worker has 4,096 connections, two per client (client side and lab side): 1,000 clients leave room.
     cluster: quick
       ? {
@@ -127,8 +144,13 @@ shows and the lessons quote.
                         100,1000,5000; quick 200)
   --tls-clients=LIST    fan-out client counts over HTTP/1.1 over TLS and HTTP/2
                         (default 100,1000; quick 200)
-  --duration=SECONDS    measuring time of each fan-out and reference run
-                        (default 2 and 3; quick 0.8 and 1)
+  --library-clients=LIST
+                        clients of each example server and the lab in the
+                        libraries scenario (default 2000,5000; quick 100)
+  --h2-clients=LIST     clients of each transport in the native HTTP/2
+                        scenario (default 1000,5000; quick 100)
+  --duration=SECONDS    measuring time of each fan-out, reference, libraries
+                        and native HTTP/2 run (default 2, 3, 3, 3; quick about 1)
   --payloads=LIST       event data sizes in bytes (default 16,256,4096; each >= 8)
   --rtts=LIST           simulated round-trip times in ms (default 0,50,150)
   --max-clients=N       ceiling of the connection ramp (default: the server's
@@ -176,6 +198,8 @@ const OPTIONS = {
   wires: { type: 'string' },
   clients: { type: 'string' },
   'tls-clients': { type: 'string' },
+  'library-clients': { type: 'string' },
+  'h2-clients': { type: 'string' },
   duration: { type: 'string' },
   payloads: { type: 'string' },
   rtts: { type: 'string' },
@@ -220,12 +244,18 @@ export function parseArgs(argv: string[]): Cli {
   if (clients !== undefined) p.fanout.clients = list(clients, 'clients').map(Math.round).filter((n) => n > 0);
   const tlsClients = value('tls-clients');
   if (tlsClients !== undefined) p.fanout.tlsClients = list(tlsClients, 'tls-clients').map(Math.round).filter((n) => n > 0);
+  const libraryClients = value('library-clients');
+  if (libraryClients !== undefined) p.libraries.clients = list(libraryClients, 'library-clients').map(Math.round).filter((n) => n > 0);
+  const h2Clients = value('h2-clients');
+  if (h2Clients !== undefined) p.h2Native.clients = list(h2Clients, 'h2-clients').map(Math.round).filter((n) => n > 0);
   const duration = value('duration');
   if (duration !== undefined) {
     const seconds = Number(duration);
     if (!(seconds > 0 && seconds <= 60)) throw new Error('--duration takes seconds between 0 and 60');
     p.fanout.durationMs = seconds * 1000;
     p.reference.durationMs = seconds * 1000;
+    p.libraries.durationMs = seconds * 1000;
+    p.h2Native.durationMs = seconds * 1000;
   }
   const payloads = value('payloads');
   if (payloads !== undefined) {
@@ -254,7 +284,8 @@ export function parseArgs(argv: string[]): Cli {
   }
   if (flags['no-browser']) p.useBrowser = false;
   if (p.transports.length === 0) throw new Error('--transports: name at least one transport');
-  // The cluster scenario measures the transports asked for, among its own.
+  // The cluster and native HTTP/2 scenarios measure the transports asked for, among their own.
+  p.h2Native.transports = p.h2Native.transports.filter((id) => p.transports.includes(id));
   p.cluster.latency.transports = p.cluster.latency.transports.filter((id) => p.transports.includes(id));
   p.cluster.load.transports = p.cluster.load.transports.filter((id) => p.transports.includes(id));
   return { help: flags.help === true, outDir: value('out') ?? 'results', parameters: p, argv };

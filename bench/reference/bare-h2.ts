@@ -1,10 +1,11 @@
 /**
  * Reference subject: HTTP/2 as Node serves it natively, `http2.createSecureServer`
  * (TLS and nghttp2 both in C++, no byte crossing into JavaScript), doing the lab's
- * SSE and WebSocket job (same event JSON, the SSE lines the lab writes, one text
- * frame per event, resume with `since`) and nothing else: no framework, no frame
- * meter, no heartbeats, no origin check. Beside the lab's HTTP/2 port it says what
- * HTTP/2 itself costs and what the lab's meter adds.
+ * SSE, polling and WebSocket job (same event JSON, the SSE lines the lab writes, the
+ * polls' `{ epoch, lastSeq, events }`, one text frame per event, resume with `since`)
+ * and nothing else: no framework, no frame meter, no heartbeats, no origin check.
+ * Beside the lab's HTTP/2 port it says what HTTP/2 itself costs and what the lab's
+ * meter adds.
  *
  * The same SETTINGS as the lab's HTTP/2 port (server/http2/listener.ts): 100
  * concurrent streams, a 16 KiB header list, and extended CONNECT (RFC 8441), so a
@@ -29,6 +30,10 @@ let delivered = 0;
 const recent: { seq: number; sse: string; json: string }[] = [];
 const sseClients = new Set<ServerHttp2Stream>();
 const wsClients = new Set<WebSocket>();
+/** Held long polls, each answered by the next event (all it missed) or its timeout. */
+const heldPolls = new Set<{ stream: ServerHttp2Stream; since: number; timer: NodeJS.Timeout }>();
+/** Open HTTP/2 connections: what a short-polling client holds between its polls. */
+let sessions = 0;
 
 const { certPem, keyPem } = createSelfSigned(['127.0.0.1', 'localhost']);
 const server = http2.createSecureServer({
@@ -37,6 +42,18 @@ const server = http2.createSecureServer({
   settings: { maxConcurrentStreams: 100, enableConnectProtocol: true, maxHeaderListSize: 16 * 1024 },
 });
 server.on('sessionError', () => {});
+server.on('session', (session) => {
+  sessions++;
+  session.once('close', () => sessions--);
+});
+
+/** A poll's answer, as the lab's polls give it; every event in it is one delivery. */
+function answerPoll(stream: ServerHttp2Stream, events: string[]): void {
+  if (stream.destroyed) return;
+  stream.respond({ ':status': 200, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  stream.end(`{"epoch":"${epoch}","lastSeq":${seq},"events":[${events.join(',')}]}`);
+  delivered += events.length;
+}
 
 /** What ws's own server gives each socket it accepts (limits, UTF-8 checks), from a server that never listens. */
 const wsOptions = new WebSocketServer({ noServer: true, clientTracking: false }).options;
@@ -63,6 +80,18 @@ server.on('stream', (stream, headers) => {
     socket.on('error', () => socket.terminate());
     return;
   }
+  if (headers[':method'] === 'GET' && url.pathname === '/feed/short-poll') {
+    answerPoll(stream, missed.map((entry) => entry.json));
+    return;
+  }
+  if (headers[':method'] === 'GET' && url.pathname === '/feed/long-poll') {
+    if (missed.length > 0) return answerPoll(stream, missed.map((entry) => entry.json));
+    // Held from the cursor (without one, from now) until the next event or the timeout.
+    const poll = { stream, since: Number.isFinite(since) ? since : seq, timer: setTimeout(() => release(poll, []), Number(url.searchParams.get('timeoutMs') ?? 30_000)) };
+    heldPolls.add(poll);
+    stream.on('close', () => release(poll, null));
+    return;
+  }
   if (headers[':method'] !== 'GET' || url.pathname !== '/feed/sse') {
     stream.respond({ ':status': 404 }, { endStream: true });
     return;
@@ -74,6 +103,13 @@ server.on('stream', (stream, headers) => {
   sseClients.add(stream);
   stream.on('close', () => sseClients.delete(stream));
 });
+
+/** Lets a held poll go: answered with `events`, or (null) gone with its stream. */
+function release(poll: { stream: ServerHttp2Stream; timer: NodeJS.Timeout }, events: string[] | null): void {
+  if (!heldPolls.delete(poll as never)) return;
+  clearTimeout(poll.timer);
+  if (events) answerPoll(poll.stream, events);
+}
 
 function publish(type: string, data: unknown) {
   const event = { seq: ++seq, epoch, type, at: performance.timeOrigin + performance.now(), data };
@@ -90,6 +126,7 @@ function publish(type: string, data: unknown) {
     }
   }
   delivered += sseClients.size;
+  for (const poll of [...heldPolls]) release(poll, recent.filter((entry) => entry.seq > poll.since).map((entry) => entry.json));
   return event;
 }
 
@@ -97,11 +134,17 @@ await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0,
 const port = (server.address() as AddressInfo).port;
 serve({
   publish: (schedule) => runSchedule(publish, schedule),
-  stats: () => ({ subscribers: sseClients.size + wsClients.size, eventsDelivered: delivered, lastSeq: seq }),
+  // Clients held: streams, sockets and held polls; for short polling (`transport`), the connections.
+  stats: ({ transport }: { transport?: string } = {}) => ({
+    subscribers: transport === 'short-poll' ? sessions : sseClients.size + wsClients.size + heldPolls.size,
+    eventsDelivered: delivered,
+    lastSeq: seq,
+  }),
   usage: (options: { gc?: boolean } = {}) => usage(options),
 }, { port, pid: process.pid, tls: { ports: { main: port, h1: port, experiment: port }, cert: certPem, spkiSha256: spkiSha256(certPem) } });
 exitOnSigterm(async () => {
   for (const stream of sseClients) stream.close();
   for (const socket of wsClients) socket.terminate();
+  for (const poll of heldPolls) poll.stream.close();
   await new Promise((resolve) => server.close(resolve));
 });

@@ -4,6 +4,7 @@
  * line, the headline and the targets from here too.
  */
 import { clusterHeadlineNote, clusterMarkdown } from './markdown-cluster.ts';
+import { h2NativeSection, librariesSection } from './markdown-libraries.ts';
 import { protocolsMarkdown } from './markdown-protocols.ts';
 import {
   autocannonSection,
@@ -114,6 +115,8 @@ export function summaryMarkdown(r: Results): string {
   if (s.capacity) parts.push(capacitySection(r));
   if (s.autocannon) parts.push(autocannonSection(r));
   if (s.reference) parts.push(referenceSection(r));
+  if (s.libraries) parts.push(librariesSection(r));
+  if (s.h2Native) parts.push(h2NativeSection(r));
   const cluster = clusterMarkdown(r);
   if (cluster) parts.push(cluster);
   if (r.derived.kaazing.rows.length > 2) parts.push(kaazingSection(r));

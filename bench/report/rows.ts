@@ -10,7 +10,9 @@ import type { AutocannonResult } from '../scenarios/autocannon.ts';
 import type { CapacityRun } from '../scenarios/capacity.ts';
 import type { ClusterResult } from '../scenarios/cluster.ts';
 import type { FanoutResult, LoadRun } from '../scenarios/fanout.ts';
+import type { H2NativeResult } from '../scenarios/h2-native.ts';
 import type { LatencyResult, SingleClientLatency } from '../scenarios/latency.ts';
+import type { LibrariesResult } from '../scenarios/libraries.ts';
 import type { OverheadCell, OverheadGroup, OverheadResult } from '../scenarios/overhead.ts';
 import type { runReference } from '../scenarios/reference.ts';
 import type { RttResult, RttRun } from '../scenarios/rtt.ts';
@@ -32,6 +34,10 @@ export interface Scenarios {
   };
   autocannon?: AutocannonResult;
   reference?: Awaited<ReturnType<typeof runReference>>;
+  /** Each example server of lessons/servers beside the lab, with the checker's verdicts (scenarios/libraries.ts). */
+  libraries?: LibrariesResult;
+  /** Node's own HTTP/2 beside the lab's HTTP/2, HTTP/1.1 over TLS and plain HTTP/1.1 (scenarios/h2-native.ts). */
+  h2Native?: H2NativeResult;
   /** Several lab processes on one Redis feed (scenarios/cluster.ts); `{ skipped, reason }` without redis-server or nginx. */
   cluster?: ClusterResult;
 }

@@ -201,10 +201,10 @@ function addHandshakes(run: LoadRun, before: LabStats, after: LabStats): void {
 }
 
 /** Opens `count` clients (over `wire`) and waits until the server holds them; says how long that took. */
-export async function connectMany(context: RunContext, server: Server, transport: TransportId, count: number, shortPollIntervalMs: number, wire: WireId = 'h1'): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
+export async function connectMany(context: RunContext, server: Server, transport: TransportId, count: number, shortPollIntervalMs: number, wire: WireId = 'h1', extra: { socketIo?: boolean } = {}): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
   const started = Date.now();
   const since = (await server.child.call('stats', { instance: server.instance })).lastSeq;
-  const set = await context.cluster.open(server, transport, count, { since, intervalMs: shortPollIntervalMs, stagger: true, wire });
+  const set = await context.cluster.open(server, transport, count, { since, intervalMs: shortPollIntervalMs, stagger: true, wire, ...extra });
   const held = await poll(() => heldBy(server, transport), (n) => n >= count, 30_000 + count * 2, 100);
   return { set, connectSeconds: (Date.now() - started) / 1000, held: held.value };
 }

@@ -24,11 +24,11 @@ export interface SingleClientLatency {
 }
 
 /** Measures one client of `transport` against `server` (the lab or a reference subject) over `wire`. */
-export async function singleClient(context: RunContext, server: Server, transport: TransportId, events: number, wire: WireId = 'h1'): Promise<SingleClientLatency> {
+export async function singleClient(context: RunContext, server: Server, transport: TransportId, events: number, wire: WireId = 'h1', extra: { socketIo?: boolean } = {}): Promise<SingleClientLatency> {
   const { cluster, params } = context;
   const { intervalMs, warmupEvents, shortPollIntervalMs } = params.latency;
   const stats = await server.child.call('stats', { instance: server.instance });
-  const set = await cluster.open(server, transport, 1, { workers: 1, since: stats.lastSeq, intervalMs: shortPollIntervalMs, wire });
+  const set = await cluster.open(server, transport, 1, { workers: 1, since: stats.lastSeq, intervalMs: shortPollIntervalMs, wire, ...extra });
   await poll(() => heldBy(server, transport), (n) => n >= 1, 10_000);
   // Warm up: the first events of a connection pay for JIT compilation and lazy setup.
   const warm = await server.child.call('publish', { count: warmupEvents, intervalMs, dataBytes: params.payloadBytes[0] });

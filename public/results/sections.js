@@ -10,8 +10,10 @@ import { explainBlock, headingBlock, htmlBlock } from './blocks.js';
 import { clusterCpuChart, clusterLatencyChart, clusterPollsChart, renderClusterProblems, renderHeadlineCluster } from './cluster.js';
 import { capacityLatencyChart, heldChart, memoryChart, renderAutocannon, renderRequestsTable } from './connections.js';
 import { frameworkChart } from './framework.js';
+import { h2NativeChart, h2SplitChart } from './h2-native.js';
 import { kaazingChart, renderKaazingTable } from './kaazing.js';
 import { fanoutChart, latencyIdleChart, rttChart } from './latency.js';
+import { librariesChart } from './libraries.js';
 import { amortisedChart, overheadChart, shortPollLatencyChart, shortPollOverheadChart } from './overhead.js';
 import { h2HeadsChart, renderProtocolsTable, wiresFanoutChart, wiresLatencyChart, wiresOverheadChart, wiresRttChart } from './protocols.js';
 import { R } from './run.js';
@@ -50,6 +52,7 @@ export const SECTIONS = [
       tableWrap(renderTlsTable),
     ],
   },
+  { id: 'h2native', explain: true, blocks: () => [h2SplitChart(), h2NativeChart()] },
   {
     id: 'connections',
     blocks: () => [
@@ -61,6 +64,7 @@ export const SECTIONS = [
   },
   { id: 'kaazing', blocks: () => [kaazingChart(), tableWrap(renderKaazingTable)] },
   { id: 'framework', blocks: () => [frameworkChart()] },
+  { id: 'libraries', explain: true, blocks: () => [librariesChart()] },
   {
     id: 'cluster',
     explain: true,

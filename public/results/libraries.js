@@ -1,0 +1,111 @@
+// What a library costs: each example server of lessons/servers beside the lab under the
+// same fan-out, its cost per delivery (or memory, or latency) as bars, the checker's
+// verdicts under each bar's name.
+import { TRANSPORT_COLORS } from './colours.js';
+import { axisTitle, draw } from './chart-kit.js';
+import { caption, chartBlock, dataTable, hideFigure, radios, select } from './blocks.js';
+import { ms, nf } from './format.js';
+import { R } from './run.js';
+import { label, t, tt } from './words.js';
+
+/** The figures a reader can put on the bars: where each is read in a run, its unit and digits. */
+const METRICS = {
+  cpu: { read: (run) => run.load.serverCpuMicrosPerDelivery, unit: 'µs', digits: 1, axis: 'axis.cpuPerDeliveryLong' },
+  memory: { read: (run) => run.rssBytesPerConnection, unit: 'B', digits: 0, axis: 'axis.rssPerConnection' },
+  rate: { read: (run) => run.load.deliveriesPerSecond, unit: '/s', digits: 0, axis: 'axis.deliveriesPerSecond' },
+  p99: { read: (run) => run.load.latency.p99Ms, unit: 'ms', digits: 1, axis: 'axis.p99' },
+};
+
+/** The checker's verdicts of a row, short: "44/44 pass", or "41/44 pass, 3 fail". */
+export function verdictShort(row) {
+  const v = row.verdicts;
+  if (!v) return tt('libraries.notChecked');
+  const total = v.pass + v['non-strict'] + v.fail + v.info;
+  const rest = [
+    v['non-strict'] ? tt('libraries.nonStrict', { n: v['non-strict'] }) : '',
+    v.fail ? tt('libraries.fail', { n: v.fail }) : '',
+  ].filter(Boolean);
+  return [tt('libraries.pass', { n: v.pass, total }), ...rest].join(', ');
+}
+
+const serverName = (row) => (row.subject === 'lab' ? 'Wirelab' : row.library);
+
+export const librariesChart = () =>
+  chartBlock({
+    id: 'libraries',
+    tall: true,
+    controlsLabel: 'controls.chart',
+    controls: () => {
+      const x = R.scenarios.libraries;
+      const counts = x ? x.clients : [];
+      return [
+        radios('clients', 'controls.clients', counts.map((n) => [String(n), nf(n)]), String(counts[counts.length - 1])),
+        select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
+      ];
+    },
+    render({ clients, metric = 'cpu' }) {
+      const x = R.scenarios.libraries;
+      if (!x || !x.rows.length) return hideFigure('libraries', t('why.skipped', { scenario: 'libraries' }));
+      const n = Number(clients) || x.clients[x.clients.length - 1];
+      const m = METRICS[metric] ?? METRICS.cpu;
+      const runOf = (row) => row.runs.find((run) => run.clients === n);
+      draw('libraries', {
+        type: 'bar',
+        data: {
+          labels: x.rows.map((row) => [`${serverName(row)} (${label(row.transport)})`, verdictShort(row)]),
+          datasets: [
+            {
+              label: tt(`libraries.metric.${metric}`),
+              data: x.rows.map((row) => {
+                const run = runOf(row);
+                return run ? m.read(run) : null;
+              }),
+              backgroundColor: x.rows.map((row) => (row.subject === 'lab' ? TRANSPORT_COLORS[row.transport] : '#ffffff')),
+              borderColor: x.rows.map((row) => TRANSPORT_COLORS[row.transport]),
+              borderWidth: 3,
+            },
+          ],
+        },
+        options: {
+          indexAxis: 'y',
+          scales: { x: { beginAtZero: true, grace: '12%', title: axisTitle(tt(m.axis)) } },
+          plugins: {
+            legend: { display: false },
+            title: { text: tt('title.libraries', { n: nf(n), rate: nf(x.ratePerSecond) }) },
+            barTotals: { enabled: true, perBar: true, format: (v) => `${nf(v, v < 10 ? m.digits : 0)} ${m.unit}` },
+            tooltip: { callbacks: { label: (ctx) => `${nf(ctx.parsed.x, m.digits)} ${m.unit}` } },
+          },
+        },
+      });
+      caption('libraries', t('caption.libraries', { check: nf(x.checkSeconds, 0) }));
+      dataTable(
+        'libraries',
+        [
+          t('col.transport'),
+          t('col.server'),
+          t('col.checker'),
+          t('col.idleP50'),
+          t('col.clients'),
+          t('col.deliveriesPerSecond'),
+          t('col.cpuPerDelivery'),
+          t('col.rssPerConnection'),
+          'p50 (ms)',
+          'p99 (ms)',
+        ],
+        x.rows.flatMap((row) =>
+          (row.runs.length ? row.runs : [null]).map((run) => [
+            label(row.transport),
+            `${serverName(row)} ${row.version}`,
+            verdictShort(row),
+            ms(row.idle?.latency.p50Ms),
+            run ? nf(run.clients) : 'n/a',
+            run ? nf(run.load.deliveriesPerSecond) : (row.error ?? 'n/a'),
+            run ? nf(run.load.serverCpuMicrosPerDelivery, 2) : 'n/a',
+            run ? nf(run.rssBytesPerConnection) : 'n/a',
+            run ? ms(run.load.latency.p50Ms) : 'n/a',
+            run ? ms(run.load.latency.p99Ms) : 'n/a',
+          ]),
+        ),
+      );
+    },
+  });
