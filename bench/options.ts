@@ -101,10 +101,10 @@ function defaults(quick: boolean): Parameters {
       ? { clients: 500, ratePerSecond: 15, warmupMs: 250, durationMs: 1000, singleClientEvents: 50 }
       : { clients: 5000, ratePerSecond: 15, warmupMs: 500, durationMs: 3000, singleClientEvents: 100 },
     libraries: quick
-      ? { clients: [100], ratePerSecond: 10, warmupMs: 250, durationMs: 800, idleEvents: 20, checkHeartbeatMs: 1000 }
+      ? { clients: [50], ratePerSecond: 10, warmupMs: 250, durationMs: 800, idleEvents: 20, checkHeartbeatMs: 1000 }
       : { clients: [2000, 5000], ratePerSecond: 10, warmupMs: 500, durationMs: 3000, idleEvents: 100, checkHeartbeatMs: 1000 },
     h2Native: quick
-      ? { clients: [100], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
+      ? { clients: [50], transports: ['sse', 'ws'], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
       : { clients: [1000, 5000], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 500, durationMs: 3000, shortPollIntervalMs: 1000 },
     // nginx's one worker has 4,096 connections, two per client (client side and lab side): 1,000 clients leave room.
     cluster: quick
@@ -146,9 +146,10 @@ shows and the lessons quote.
                         (default 100,1000; quick 200)
   --library-clients=LIST
                         clients of each example server and the lab in the
-                        libraries scenario (default 2000,5000; quick 100)
+                        libraries scenario (default 2000,5000; quick 50)
   --h2-clients=LIST     clients of each transport in the native HTTP/2
-                        scenario (default 1000,5000; quick 100)
+                        scenario (default 1000,5000; quick 50, SSE and
+                        WebSocket only)
   --duration=SECONDS    measuring time of each fan-out, reference, libraries
                         and native HTTP/2 run (default 2, 3, 3, 3; quick about 1)
   --payloads=LIST       event data sizes in bytes (default 16,256,4096; each >= 8)

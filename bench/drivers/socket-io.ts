@@ -23,7 +23,8 @@ const socketIo: Driver = (options) => {
   const once = () => new Promise<void>((resolve, reject) => {
     cursor.startOver();
     const query = cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`;
-    const s = new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${query}`, { headers: options.headers, localAddress: options.localAddress });
+    const url = `${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${query}`;
+    const s = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
     let opened = false;
     let pinger: NodeJS.Timeout | undefined;
     s.on('open', () => {

@@ -11,13 +11,15 @@
  */
 import { serve } from '../ipc.ts';
 import { exitOnSigterm, runSchedule, usage } from '../server-harness.ts';
-import type { FeedEvent, Running, ServerOptions } from '../../lessons/servers/feed.ts';
+import type { Feed, FeedEvent, Running, ServerOptions } from '../../lessons/servers/feed.ts';
 
 /** The example servers the bench measures, by file name under lessons/servers/. */
-export const LIBRARY_SERVERS = ['ws-ws', 'ws-websocket', 'ws-nodejs-websocket', 'ws-faye', 'ws-socketio', 'sse-node', 'sse-better-sse', 'long-poll-node', 'iframe-node'] as const;
+export const LIBRARY_SERVERS = [
+  'ws-ws', 'ws-websocket', 'ws-nodejs-websocket', 'ws-faye', 'ws-socketio', 'sse-node', 'sse-better-sse', 'long-poll-node', 'iframe-node',
+] as const;
 export type LibraryServer = (typeof LIBRARY_SERVERS)[number];
 
-type Started = Running & { feed: { subscribe(listener: (event: FeedEvent) => void): () => void; publish(type: string, data: Record<string, unknown>): FeedEvent } };
+type Started = Running & { feed: Feed };
 
 const settings = JSON.parse(process.env.WIRELAB_BENCH_ENV ?? '{}') as { LIBRARY?: string; HEARTBEAT_MS?: string; BUFFER_SIZE?: string };
 const name = settings.LIBRARY as LibraryServer;

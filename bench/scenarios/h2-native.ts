@@ -101,7 +101,9 @@ async function one(context: RunContext, subject: H2Subject, transport: Transport
     const { set, connectSeconds } = await connectMany(context, server, transport, count, shortPollIntervalMs, wire);
     const loaded = await server.child.call('usage', { gc: true });
     const dataBytes = context.params.payloadBytes[0];
-    const load = await measureLoad({ subject, server, set, wire, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds });
+    const load = await measureLoad({
+      subject, server, set, wire, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds,
+    });
     await disconnect(server, set, transport);
     return {
       subject,
@@ -137,5 +139,6 @@ export async function runH2Native(context: RunContext): Promise<H2NativeResult> 
       }
     }
   }
-  return { runs, split: costSplit(runs), failures, clients, transports, ratePerSecond, warmupMs, durationMs, shortPollIntervalMs, dataBytes: params.payloadBytes[0] };
+  const dataBytes = params.payloadBytes[0];
+  return { runs, split: costSplit(runs), failures, clients, transports, ratePerSecond, warmupMs, durationMs, shortPollIntervalMs, dataBytes };
 }

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCheck } from '../../server/check/runner.ts';
-import { VERDICTS, type Verdict } from '../../server/check/types.ts';
+import { type CheckReport, VERDICTS, type Verdict } from '../../server/check/types.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import type { Server } from '../cluster.ts';
 import { ROOT } from '../ipc.ts';
@@ -71,7 +71,7 @@ export interface LibrariesResult {
   warmupMs: number;
   durationMs: number;
   dataBytes: number;
-  /** How long the checker took, all servers at once, in seconds. */
+  /** How long the checker took, all servers at once, in seconds (a quick run checks while it measures). */
   checkSeconds: number;
 }
 
@@ -90,7 +90,8 @@ function plannedRows(transports: TransportId[]): Omit<LibraryRow, 'verdicts' | '
   const measured = (['ws', 'sse', 'long-poll', 'iframe'] as const).filter((t) => transports.includes(t));
   return measured.flatMap((transport) => [
     { subject: 'lab' as const, transport, library: 'Wirelab (Fastify)', version: versionOf('fastify') },
-    ...LIBRARY_SUBJECTS.filter((s) => s.transport === transport).map(({ subject, library, pkg }) => ({ subject, transport, library, version: versionOf(pkg) })),
+    ...LIBRARY_SUBJECTS.filter((s) => s.transport === transport)
+      .map(({ subject, library, pkg }) => ({ subject, transport, library, version: versionOf(pkg) })),
   ]);
 }
 
@@ -98,15 +99,15 @@ const startSubject = (context: RunContext, subject: LibrarySubject, env: Record<
   subject === 'lab' ? context.cluster.startServer('lab', env) : context.cluster.startServer('library', { LIBRARY: subject, ...env });
 
 /** The checker against every subject at once, each on an instance of its own; verdicts by subject and transport. */
-async function checkAll(context: RunContext, subjects: LibrarySubject[], transports: TransportId[]): Promise<Map<LibrarySubject, Awaited<ReturnType<typeof runCheck>> | Error>> {
+async function checkAll(context: RunContext, subjects: LibrarySubject[], transports: TransportId[]): Promise<Map<LibrarySubject, CheckReport | Error>> {
   const { checkHeartbeatMs } = context.params.libraries;
-  const reports = await Promise.all(subjects.map(async (subject) => {
+  const reports = await Promise.all(subjects.map(async (subject): Promise<[LibrarySubject, CheckReport | Error]> => {
     let server: Server | undefined;
     try {
       server = await startSubject(context, subject, { HEARTBEAT_MS: String(checkHeartbeatMs), BUFFER_SIZE: '100' });
-      return [subject, await runCheck(server.baseUrl, { heartbeatMs: checkHeartbeatMs, only: transports })] as const;
+      return [subject, await runCheck(server.baseUrl, { heartbeatMs: checkHeartbeatMs, only: transports })];
     } catch (error) {
-      return [subject, error instanceof Error ? error : new Error(String(error))] as const;
+      return [subject, error instanceof Error ? error : new Error(String(error))];
     } finally {
       if (server) await context.cluster.stopServer(server);
     }
@@ -127,7 +128,9 @@ async function measure(context: RunContext, row: LibraryRow): Promise<void> {
       const base = await server.child.call('usage', { gc: true });
       const { set, connectSeconds } = await connectMany(context, server, row.transport, count, 1000, 'h1', extra);
       const loaded = await server.child.call('usage', { gc: true });
-      const load = await measureLoad({ subject: row.subject, server, set, transport: row.transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs: 1000, connectSeconds });
+      const load = await measureLoad({
+        subject: row.subject, server, set, transport: row.transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs: 1000, connectSeconds,
+      });
       await disconnect(server, set, row.transport);
       row.runs.push({
         clients: count,
@@ -146,30 +149,36 @@ async function measure(context: RunContext, row: LibraryRow): Promise<void> {
 export const librarySeconds = (p: { libraries: { warmupMs: number; durationMs: number } }, count: number) =>
   3 + (p.libraries.warmupMs + p.libraries.durationMs) / 1000 + count / 2500;
 
-/** Subjects and the lab checked, then measured one at a time. */
+/** The checker's verdicts of one row's transport, from its server's report (or why there is none). */
+function verdictsOf(row: LibraryRow, report: CheckReport | Error | undefined): void {
+  if (!report || report instanceof Error) {
+    row.checkError = report ? report.message.split('\n')[0] : 'no report';
+    return;
+  }
+  const cases = report.cases.filter((c) => c.transport === row.transport);
+  row.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, cases.filter((c) => c.verdict === v).length])) as Record<Verdict, number>;
+  row.notPassed = cases.filter((c) => c.verdict !== 'pass').map((c) => ({ id: c.id, verdict: c.verdict }));
+}
+
+/**
+ * Subjects and the lab checked, then measured one at a time. A quick run checks while it
+ * measures (it judges nothing, and the checker mostly waits); a full run checks first, so
+ * that no case's traffic shares a core with a measured window.
+ */
 export async function runLibraries(context: RunContext): Promise<LibrariesResult> {
   const { params, progress } = context;
   const { clients, ratePerSecond, warmupMs, durationMs } = params.libraries;
   const planned = plannedRows(params.transports);
   const transports = [...new Set(planned.map((r) => r.transport))];
-  progress.step(`libraries: the checker against ${new Set(planned.map((r) => r.subject)).size} servers, all at once`);
+  const subjects = [...new Set(planned.map((r) => r.subject))];
+  progress.step(`libraries: the checker against ${subjects.length} servers, all at once`);
   const checkStarted = Date.now();
-  const reports = await checkAll(context, [...new Set(planned.map((r) => r.subject))], transports);
-  const checkSeconds = Math.round((Date.now() - checkStarted) / 100) / 10;
+  let checkSeconds = 0;
+  const checking = checkAll(context, subjects, transports).finally(() => (checkSeconds = Math.round((Date.now() - checkStarted) / 100) / 10));
+  if (!params.quick) await checking;
   progress.advance(40);
-  const rows: LibraryRow[] = [];
-  for (const plan of planned) {
-    const report = reports.get(plan.subject);
-    const cases = report instanceof Error || !report ? [] : report.cases.filter((c) => c.transport === plan.transport);
-    const row: LibraryRow = {
-      ...plan,
-      verdicts: report instanceof Error || !report ? null : Object.fromEntries(VERDICTS.map((v) => [v, cases.filter((c) => c.verdict === v).length])) as Record<Verdict, number>,
-      notPassed: cases.filter((c) => c.verdict !== 'pass').map((c) => ({ id: c.id, verdict: c.verdict })),
-      ...(report instanceof Error ? { checkError: report.message.split('\n')[0] } : {}),
-      idle: null,
-      runs: [],
-    };
-    rows.push(row);
+  const rows: LibraryRow[] = planned.map((plan) => ({ ...plan, verdicts: null, notPassed: [], idle: null, runs: [] }));
+  for (const row of rows) {
     try {
       await measure(context, row);
     } catch (error) {
@@ -177,5 +186,7 @@ export async function runLibraries(context: RunContext): Promise<LibrariesResult
       progress.note(`libraries: ${row.subject} (${row.transport}) stopped: ${row.error}`);
     }
   }
+  const reports = await checking;
+  for (const row of rows) verdictsOf(row, reports.get(row.subject));
   return { rows, clients, ratePerSecond, warmupMs, durationMs, dataBytes: params.payloadBytes[0], checkSeconds };
 }

@@ -35,7 +35,10 @@ const chosen = (x, clients) => Number(clients) || x.clients[0];
 export const h2NativeChart = () =>
   chartBlock({
     id: 'h2-native',
-    controls: () => [clientsControl(), select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu')],
+    controls: () => [
+      clientsControl(),
+      select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
+    ],
     render({ clients, metric = 'cpu' }) {
       const x = R.scenarios.h2Native;
       if (!x || !x.runs.length) return hideFigure('h2-native', t('why.skipped', { scenario: 'h2-native' }));
@@ -115,8 +118,18 @@ export const h2SplitChart = () =>
       }));
       dataTable(
         'h2-split',
-        [t('col.clients'), t('col.transport'), ...SPLIT.map(([key]) => tt(`h2split.${key}`)), tt('h2split.whole'), tt('h2split.meterMemory')],
-        x.split.map((s) => [nf(s.clients), label(s.transport), nf(s.http2, 2), nf(s.tls, 2), nf(s.meter, 2), nf(s.whole, 2), nf(s.meterMemory, 2)]),
+        [
+          t('col.clients'),
+          t('col.transport'),
+          ...SPLIT.map(([key]) => tt(`h2split.${key}`)),
+          tt('h2split.whole'),
+          tt('h2split.meterMemory'),
+        ],
+        x.split.map((s) => [
+          nf(s.clients),
+          label(s.transport),
+          ...[s.http2, s.tls, s.meter, s.whole, s.meterMemory].map((v) => nf(v, 2)),
+        ]),
       );
     },
   });

@@ -28,7 +28,8 @@ export function verdictShort(row) {
   return [tt('libraries.pass', { n: v.pass, total }), ...rest].join(', ');
 }
 
-const serverName = (row) => (row.subject === 'lab' ? 'Wirelab' : row.library);
+// The package's name alone ("Socket.IO", not its note): the bars' labels must fit a phone.
+const serverName = (row) => (row.subject === 'lab' ? 'Wirelab' : row.library.replace(/ \(.*\)$/, ''));
 
 export const librariesChart = () =>
   chartBlock({
