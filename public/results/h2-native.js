@@ -26,8 +26,10 @@ const METRICS = {
   p99: { read: (run) => run.load.latency.p99Ms, unit: 'ms', digits: 1, axis: 'axis.p99' },
 };
 
+/** The client counts to choose from; none (and no controls at all) for a run without the scenario. */
+const measured = () => Boolean(R.scenarios.h2Native && R.scenarios.h2Native.clients.length);
 const clientsControl = () => {
-  const counts = R.scenarios.h2Native ? R.scenarios.h2Native.clients : [];
+  const counts = R.scenarios.h2Native.clients;
   return radios('clients', 'controls.clients', counts.map((n) => [String(n), nf(n)]), String(counts[0]));
 };
 const chosen = (x, clients) => Number(clients) || x.clients[0];
@@ -35,10 +37,10 @@ const chosen = (x, clients) => Number(clients) || x.clients[0];
 export const h2NativeChart = () =>
   chartBlock({
     id: 'h2-native',
-    controls: () => [
+    controls: () => (!measured() ? [] : [
       clientsControl(),
       select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
-    ],
+    ]),
     render({ clients, metric = 'cpu' }) {
       const x = R.scenarios.h2Native;
       if (!x || !x.runs.length) return hideFigure('h2-native', t('why.skipped', { scenario: 'h2-native' }));
@@ -81,7 +83,7 @@ export const h2NativeChart = () =>
 export const h2SplitChart = () =>
   chartBlock({
     id: 'h2-split',
-    controls: () => [clientsControl()],
+    controls: () => (measured() ? [clientsControl()] : []),
     render({ clients }) {
       const x = R.scenarios.h2Native;
       if (!x || !x.split.length) return hideFigure('h2-split', t('why.skipped', { scenario: 'h2-native' }));

@@ -37,8 +37,10 @@ export const librariesChart = () =>
     tall: true,
     controlsLabel: 'controls.chart',
     controls: () => {
+      // No controls for a run without the scenario: a radio group with no choices has no value to read.
       const x = R.scenarios.libraries;
-      const counts = x ? x.clients : [];
+      if (!x || !x.clients.length) return [];
+      const counts = x.clients;
       return [
         radios('clients', 'controls.clients', counts.map((n) => [String(n), nf(n)]), String(counts[counts.length - 1])),
         select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
