@@ -94,7 +94,8 @@ export const h2SplitChart = () =>
         data: {
           labels: x.transports.map((id) => label(id)),
           datasets: SPLIT.map(([key, colour]) => ({
-            label: tt(`h2split.${key}`),
+            // Short in the legend (a phone's width); the table under the chart says what each divides.
+            label: tt(`h2split.legend.${key}`),
             data: x.transports.map((id) => splitOf(id)?.[key] ?? null),
             backgroundColor: colour,
             borderColor: '#000',
