@@ -62,7 +62,7 @@ before(async () => {
   const latest = path.join(QUICK, 'latest.json');
   assert.ok(existsSync(latest), `the quick run wrote quick/latest.json (exit ${exitCode}):\n${output.slice(-3000)}`);
   results = JSON.parse(readFileSync(latest, 'utf8')) as Results;
-}, { timeout: 480_000 });
+}, { timeout: 900_000 });
 
 after(() => {
   rmSync(OUT, { recursive: true, force: true });

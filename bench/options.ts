@@ -101,10 +101,10 @@ function defaults(quick: boolean): Parameters {
       ? { clients: 500, ratePerSecond: 15, warmupMs: 250, durationMs: 1000, singleClientEvents: 50 }
       : { clients: 5000, ratePerSecond: 15, warmupMs: 500, durationMs: 3000, singleClientEvents: 100 },
     libraries: quick
-      ? { clients: [50], ratePerSecond: 10, warmupMs: 250, durationMs: 800, idleEvents: 20, checkHeartbeatMs: 1000 }
+      ? { clients: [50], ratePerSecond: 10, warmupMs: 250, durationMs: 600, idleEvents: 10, checkHeartbeatMs: 1000 }
       : { clients: [2000, 5000], ratePerSecond: 10, warmupMs: 500, durationMs: 3000, idleEvents: 100, checkHeartbeatMs: 1000 },
     h2Native: quick
-      ? { clients: [50], transports: ['sse', 'ws'], ratePerSecond: 4, warmupMs: 250, durationMs: 1000, shortPollIntervalMs: 500 }
+      ? { clients: [50], transports: ['sse', 'ws'], ratePerSecond: 5, warmupMs: 200, durationMs: 600, shortPollIntervalMs: 500 }
       : { clients: [1000, 5000], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 500, durationMs: 3000, shortPollIntervalMs: 1000 },
     // nginx's one worker has 4,096 connections, two per client (client side and lab side): 1,000 clients leave room.
     cluster: quick
