@@ -2,7 +2,7 @@
 // same fan-out, its cost per delivery (or memory, or latency) as bars, the checker's
 // verdicts under each bar's name.
 import { TRANSPORT_COLORS } from './colours.js';
-import { axisTitle, draw } from './chart-kit.js';
+import { axisTitle, draw, px, scale } from './chart-kit.js';
 import { caption, chartBlock, dataTable, hideFigure, radios, select } from './blocks.js';
 import { ms, nf } from './format.js';
 import { R } from './run.js';
@@ -71,11 +71,16 @@ export const librariesChart = () =>
         },
         options: {
           indexAxis: 'y',
-          scales: { x: { beginAtZero: true, grace: '12%', title: axisTitle(tt(m.axis)) } },
+          // Room at the right for the longest bar's figure, in any type size.
+          layout: { padding: { right: Math.round(90 * scale()) } },
+          scales: {
+            x: { beginAtZero: true, title: axisTitle(tt(m.axis)) },
+            y: { ticks: { font: { size: px(14), weight: 'bold' } } },
+          },
           plugins: {
             legend: { display: false },
             title: { text: tt('title.libraries', { n: nf(n), rate: nf(x.ratePerSecond) }) },
-            barTotals: { enabled: true, perBar: true, format: (v) => `${nf(v, v < 10 ? m.digits : 0)} ${m.unit}` },
+            barTotals: { enabled: true, perBar: true, fontSize: 14, format: (v) => `${nf(v, v < 10 ? m.digits : 0)} ${m.unit}` },
             tooltip: { callbacks: { label: (ctx) => `${nf(ctx.parsed.x, m.digits)} ${m.unit}` } },
           },
         },
