@@ -16,17 +16,20 @@ const METRICS = {
   p99: { read: (run) => run.load.latency.p99Ms, unit: 'ms', digits: 1, axis: 'axis.p99' },
 };
 
-/** The checker's verdicts of a row, short: "44/44 pass", or "41/44 pass, 3 fail". */
-export function verdictShort(row) {
+/** The checker's verdicts of a row, as lines: ["44/44 pass"], or ["60/65 pass", "2 non-strict, 3 fail"]. */
+function verdictLines(row) {
   const v = row.verdicts;
-  if (!v) return tt('libraries.notChecked');
+  if (!v) return [tt('libraries.notChecked')];
   const total = v.pass + v['non-strict'] + v.fail + v.info;
   const rest = [
     v['non-strict'] ? tt('libraries.nonStrict', { n: v['non-strict'] }) : '',
     v.fail ? tt('libraries.fail', { n: v.fail }) : '',
   ].filter(Boolean);
-  return [tt('libraries.pass', { n: v.pass, total }), ...rest].join(', ');
+  return [tt('libraries.pass', { n: v.pass, total }), ...(rest.length ? [rest.join(', ')] : [])];
 }
+
+/** The same on one line, for the table. */
+export const verdictShort = (row) => verdictLines(row).join(', ');
 
 // The package's name alone ("Socket.IO", not its note): the bars' labels must fit a phone.
 const serverName = (row) => (row.subject === 'lab' ? 'Wirelab' : row.library.replace(/ \(.*\)$/, ''));
@@ -55,7 +58,13 @@ export const librariesChart = () =>
       draw('libraries', {
         type: 'bar',
         data: {
-          labels: x.rows.map((row) => [`${serverName(row)} (${label(row.transport)})`, verdictShort(row)]),
+          // Every server named (no label skipped): on a wide screen or a slide in two lines, the server with its
+          // transport, then the verdicts; on a phone in short lines, one thing each (a dozen characters fit there).
+          labels: x.rows.map((row) =>
+            innerWidth >= 1000
+              ? [`${serverName(row)} (${label(row.transport)})`, verdictShort(row)]
+              : [serverName(row), label(row.transport), ...verdictLines(row)],
+          ),
           datasets: [
             {
               label: tt(`libraries.metric.${metric}`),
@@ -75,7 +84,7 @@ export const librariesChart = () =>
           layout: { padding: { right: Math.round(90 * scale()) } },
           scales: {
             x: { beginAtZero: true, title: axisTitle(tt(m.axis)) },
-            y: { ticks: { font: { size: px(14), weight: 'bold' } } },
+            y: { ticks: { autoSkip: false, font: { size: px(14), weight: 'bold' } } },
           },
           plugins: {
             legend: { display: false },
