@@ -67,7 +67,8 @@ function controlsForm(labelKey, controls, changed) {
 export function chartBlock({ id, tall = false, controls, controlsLabel = 'controls.chart', render }) {
   const box = el('div', { class: tall ? 'chart-box tall' : 'chart-box' }, el('canvas', { id: `chart-${id}`, role: 'img' }));
   const figure = el('figure', { 'data-chart': id }, box, el('figcaption', { id: `caption-${id}` }));
-  const list = controls ? controls() : [];
+  // A control with no choices (a run without the scenario it chooses in) is left out: it has no value to read.
+  const list = (controls ? controls() : []).filter((c) => c.options.length > 0);
   const form = list.length ? controlsForm(controlsLabel, list, () => draw()) : null;
   if (form) figure.prepend(form);
   const values = () => Object.fromEntries(list.map((c) => [c.name, /** @type {any} */ (form.elements.namedItem(c.name)).value]));
