@@ -11,7 +11,7 @@ import { Cursor, type Driver, backoffMs } from './common.ts';
 import { reconnectLoop } from './loop.ts';
 
 /** The event of one `42["event",{...}]` message packet; undefined for any other packet. */
-export function engineIoEvent(text: string): unknown {
+function engineIoEvent(text: string): unknown {
   if (!text.startsWith('42')) return undefined;
   const [name, event] = JSON.parse(text.slice(2)) as [string, unknown];
   return name === 'event' ? event : undefined;

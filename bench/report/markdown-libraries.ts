@@ -10,7 +10,7 @@ import { fmt, ms, section, table } from './format.ts';
 import type { Results } from './schema.ts';
 
 /** Verdict counts as the checker's terminal table prints them: passed, then what did not. */
-export function verdictWords(row: Pick<LibraryRow, 'verdicts' | 'checkError'>): string {
+function verdictWords(row: Pick<LibraryRow, 'verdicts' | 'checkError'>): string {
   const v = row.verdicts;
   if (!v) return `not checked (${row.checkError ?? 'no report'})`;
   const rest = ([['non-strict', 'non-strict'], ['fail', 'fail'], ['info', 'info'], ['missing', 'missing']] as const)

@@ -45,7 +45,7 @@ function framingTargets(s: Scenarios): Target[] {
 }
 
 /** The most the lab's idle p50 may be over the bare subject's, measured in the same run. */
-export const IDLE_RATIO_BOUND = 1.1;
+const IDLE_RATIO_BOUND = 1.1;
 
 /**
  * One idle client's p50 latency, per transport, against a bare subject doing the same job in the

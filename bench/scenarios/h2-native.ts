@@ -38,7 +38,7 @@ export interface H2NativeRun {
 }
 
 /** Ratios of server CPU per delivery (and of memory per connection), one transport at one count. */
-export interface H2CostSplit {
+interface H2CostSplit {
   transport: TransportId;
   clients: number;
   /** Native HTTP/2 over the lab's HTTP/1.1 over TLS. */

@@ -24,7 +24,7 @@ import type { RunContext } from './context.ts';
 import { type LoadRun, connectMany, disconnect, measureLoad } from './fanout.ts';
 import { type SingleClientLatency, singleClient } from './latency.ts';
 
-export type LibrarySubject = 'lab' | LibraryServer;
+type LibrarySubject = 'lab' | LibraryServer;
 
 /** Each example server: the transport it is measured on, and the package that does the work (null: node:http alone). */
 export const LIBRARY_SUBJECTS: { subject: LibraryServer; transport: TransportId; library: string; pkg: string | null }[] = [
@@ -39,7 +39,7 @@ export const LIBRARY_SUBJECTS: { subject: LibraryServer; transport: TransportId;
   { subject: 'iframe-node', transport: 'iframe', library: 'node:http', pkg: null },
 ];
 
-export interface LibraryRun {
+interface LibraryRun {
   clients: number;
   load: LoadRun;
   /** Resident memory added per connected client (after a full GC), in bytes. */

@@ -29,7 +29,7 @@ function verdictLines(row) {
 }
 
 /** The same on one line, for the table. */
-export const verdictShort = (row) => verdictLines(row).join(', ');
+const verdictShort = (row) => verdictLines(row).join(', ');
 
 // The package's name alone ("Socket.IO", not its note): the bars' labels must fit a phone.
 const serverName = (row) => (row.subject === 'lab' ? 'Wirelab' : row.library.replace(/ \(.*\)$/, ''));
