@@ -71,7 +71,7 @@ export interface LibrariesResult {
   warmupMs: number;
   durationMs: number;
   dataBytes: number;
-  /** How long the checker took, all servers at once, in seconds (a quick run checks while it measures). */
+  /** How long the checker took, all servers at once, in seconds. */
   checkSeconds: number;
 }
 
@@ -161,9 +161,9 @@ function verdictsOf(row: LibraryRow, report: CheckReport | Error | undefined): v
 }
 
 /**
- * Subjects and the lab checked, then measured one at a time. A quick run checks while it
- * measures (it judges nothing, and the checker mostly waits); a full run checks first, so
- * that no case's traffic shares a core with a measured window.
+ * Subjects and the lab checked, then measured one at a time: checked first, so that no case's
+ * traffic shares a core with a measured window, and no measured load pushes a case past its
+ * bound (a case that waits 2 s for a close would fail a sound server on a starved core).
  */
 export async function runLibraries(context: RunContext): Promise<LibrariesResult> {
   const { params, progress } = context;
@@ -173,9 +173,8 @@ export async function runLibraries(context: RunContext): Promise<LibrariesResult
   const subjects = [...new Set(planned.map((r) => r.subject))];
   progress.step(`libraries: the checker against ${subjects.length} servers, all at once`);
   const checkStarted = Date.now();
-  let checkSeconds = 0;
-  const checking = checkAll(context, subjects, transports).finally(() => (checkSeconds = Math.round((Date.now() - checkStarted) / 100) / 10));
-  if (!params.quick) await checking;
+  const reports = await checkAll(context, subjects, transports);
+  const checkSeconds = Math.round((Date.now() - checkStarted) / 100) / 10;
   progress.advance(40);
   const rows: LibraryRow[] = planned.map((plan) => ({ ...plan, verdicts: null, notPassed: [], idle: null, runs: [] }));
   for (const row of rows) {
@@ -186,7 +185,6 @@ export async function runLibraries(context: RunContext): Promise<LibrariesResult
       progress.note(`libraries: ${row.subject} (${row.transport}) stopped: ${row.error}`);
     }
   }
-  const reports = await checking;
   for (const row of rows) verdictsOf(row, reports.get(row.subject));
   return { rows, clients, ratePerSecond, warmupMs, durationMs, dataBytes: params.payloadBytes[0], checkSeconds };
 }
