@@ -76,7 +76,8 @@ function row(p, described) {
   const state = p.up ? 'up' : (described?.state === 'up' ? 'down' : described?.state ?? 'down');
   const s = p.stats;
   const buttons = h('td', { class: 'actions', 'data-label': labels[7] }, ...['kill', 'restart'].map((action) =>
-    h('button', { type: 'button', 'data-action': action, disabled: !p.up || token === null, onclick: () => act(p.name, action) }, t(action === 'kill' ? 'so.kill' : 'so.restart'))));
+    h('button', { type: 'button', 'data-action': action, disabled: !p.up || token === null, onclick: () => act(p.name, action) },
+      t(action === 'kill' ? 'so.kill' : 'so.restart'))));
   const stateText = p.up ? `${t('so.state.up')} · pid ${p.pid}` : t(`so.state.${state}`);
   return h('tr', { 'data-process': p.name, 'data-state': p.up ? 'up' : 'down' },
     h('th', { scope: 'row' }, p.name),
@@ -125,7 +126,12 @@ async function refresh() {
   const foreign = stats.foreign;
   foreignLine.hidden = !foreign?.last;
   foreignLine.textContent = foreign?.last
-    ? t('so.foreign', { n: foreign.removed, ids: foreign.last.ids.join(', '), process: foreign.last.process, time: new Date(foreign.last.at).toLocaleTimeString() })
+    ? t('so.foreign', {
+      n: foreign.removed,
+      ids: foreign.last.ids.join(', '),
+      process: foreign.last.process,
+      time: new Date(foreign.last.at).toLocaleTimeString(),
+    })
     : '';
   retiredLine.textContent = stats.retired.processes > 0 ? t('so.retired', { n: stats.retired.processes }) : '';
 }

@@ -120,7 +120,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     started.labs = labs;
     await Promise.all(labs.map((lab) => lab.start()));
     const token = mintControlToken();
-    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs, token, redis: () => redisWatch.describe() }));
+    const redisNow = () => redisWatch.describe();
+    const control = (started.control = await startControl({ labs, publicPort: port, restartDelayMs, token, redis: redisNow }));
     // The labs' heartbeat as they will read it (their env, else this process's): nginx's idle timeout stays above it.
     const heartbeat = Number(options.env?.HEARTBEAT_MS ?? process.env.HEARTBEAT_MS);
     const config = nginxConfig({

@@ -246,7 +246,8 @@ export class RedisFeedSource implements FeedSource {
   }
 
   describe(): Record<string, unknown> {
-    return { store: 'redis', process: this.options.processName, available: this.available, lastId: this.lastId, ...this.counters, foreign: this.foreign };
+    const { available, lastId, counters, foreign } = this;
+    return { store: 'redis', process: this.options.processName, available, lastId, ...counters, foreign };
   }
 
   async close(): Promise<void> {
@@ -325,7 +326,8 @@ export class RedisFeedSource implements FeedSource {
       this.counters.mirrored++;
     }
     if (foreign.length > 0) {
-      const [removed, shown, top] = (await (this.commands as unknown as PublishCommands).wirelabEvictForeign(this.keys.seq, this.keys.log)) as [number, string[], string];
+      const evict = (this.commands as unknown as PublishCommands).wirelabEvictForeign(this.keys.seq, this.keys.log);
+      const [removed, shown, top] = (await evict) as [number, string[], string];
       if (Number(removed) > 0) this.reportRemoved(Number(removed), shown, top, 'a reader');
       const below = foreign.filter((id) => compareIds(id, top) <= 0);
       if (below.length > 0 && compareIds(below[below.length - 1], this.lastId) > 0) this.lastId = below[below.length - 1];
@@ -341,7 +343,8 @@ export class RedisFeedSource implements FeedSource {
     this.foreign.removed += removed;
     this.foreign.last = { ids, at: Date.now(), removed };
     const more = removed > ids.length ? ` and ${removed - ids.length} more` : '';
-    console.warn(`Wirelab ${this.options.processName}: ${removed} foreign entr${removed === 1 ? 'y' : 'ies'} in the Redis log ${this.keys.log} `
+    const entries = `${removed} foreign entr${removed === 1 ? 'y' : 'ies'}`;
+    console.warn(`Wirelab ${this.options.processName}: ${entries} in the Redis log ${this.keys.log} `
       + `(${ids.join(', ')}${more}), not the lab's events, removed by ${by}; the feed goes on after ${top}, nothing lost`);
   }
 }
