@@ -192,7 +192,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     const { host } = asked;
     if (!hosts.allows(host)) {
       ctx.counters.unknownHostsRefused++;
-      return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
+      return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP ` + `addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
     }
     // One check of the path for every route: static files, the source viewer and pages refuse alike (url-path.ts).
     const problem = pathProblem(request.url);

@@ -177,7 +177,7 @@ export const SETTINGS: Setting[] = [
     key: 'idleTimeoutMs',
     help: 'a connection with no request in progress (none yet, half a '
       + 'request head, idle keep-alive, an HTTP/2 connection with '
-      + `no open stream) is closed after this long, on every port (HTTP/1.1: 408 if a head was begun; HTTP/2: GOAWAY) (default ${DEFAULTS.idleTimeoutMs})`,
+      + `no open stream) is closed after this long, on every port (HTTP/1.1: 408 ` + `if a head was begun; HTTP/2: GOAWAY) (default ${DEFAULTS.idleTimeoutMs})`,
     parse: integer('IDLE_TIMEOUT_MS', 100, 3_600_000),
   },
   {
@@ -241,7 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
   }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
-    throw new ConfigError(`${config.tlsCert === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ${config.tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY'}: give both files, or neither for the lab's own self-signed certificate`);
+    throw new ConfigError(`${config.tlsCert === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ` + `${config.tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY'}: give both files, or neither for the lab's own self-signed certificate`);
   }
   return config;
 }

@@ -260,7 +260,7 @@ describe('an idle-cutting middlebox', () => {
       await waitFor(() => clients.every((c) => c.connection.lastSeq === lastSeq), 'every driver caught up with the last seq', 5 * IDLE_MS + SLACK_MS);
       assert.ok(published >= ROUNDS * clients.length, `events were published at the cuts (${published})`);
       for (const c of clients) assert.deepEqual(seqs(c.events), range(1, lastSeq), `${c.id}: every seq once, in order, across ${c.opens} connections`);
-      console.log(`idle middlebox without heartbeat: ${lastSeq} events, ${published} published at cuts; connections per driver ${JSON.stringify(clients.map((c) => [c.id, c.opens]))}`);
+      console.log(`idle middlebox without heartbeat: ${lastSeq} events, ${published} published at ` + `cuts; connections per driver ${JSON.stringify(clients.map((c) => [c.id, c.opens]))}`);
     } finally {
       stopped = true;
       await Promise.all(clients.map((c) => c.connection.close()));

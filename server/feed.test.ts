@@ -71,7 +71,7 @@ test('JSON is serialised once and its byte length kept', () => {
   assert.equal(entry.bytes, Buffer.byteLength(entry.json), 'UTF-8 byte length');
 });
 
-test('a mirror (a feed kept elsewhere): events in order, duplicates ignored, a jump says gap to followers and readers, a new epoch starts over', () => {
+test('a mirror (a feed kept elsewhere): events in order, duplicates ignored, ' + 'a jump says gap to followers and readers, a new epoch starts over', () => {
   const source = new Feed(10, 'aaaa');
   const mirror = new Feed(10, 'unknown');
   const got: { seq: number; type: string }[] = [];

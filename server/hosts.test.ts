@@ -192,7 +192,7 @@ describe('a request that names two hosts', () => {
     await check('HTTP/1.1 on the HTTP/2 port', ports.tls!.main, own.https!.ca);
   });
 
-  test('over HTTP/2 is malformed: two :authority or two host fields reset the stream, a host that differs from :authority is 400', async () => {
+  test('over HTTP/2 is malformed: two :authority or two host fields ' + 'reset the stream, a host that differs from :authority is 400', async () => {
     const { ca } = own.https!;
     const port = own.ctx.ports!.tls!.main;
     const base: [string, string][] = [[':method', 'GET'], [':scheme', 'https'], [':path', '/stats']];

@@ -98,7 +98,7 @@ test('every figure placeholder in every lesson resolves, and the page shows it w
       assert.match(figure, FIGURE_NAME, `${where}: ${figure} is a figure name`);
       const { text, path: jsonPath } = table.figures.get(figure)!;
       const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      assert.match(lesson.html, new RegExp(`<span class="figure" data-figure="${escapeRegExp(figure)}" title="[^"]*${escapeRegExp(jsonPath.replace(/&/g, '&#38;'))}">${escapeRegExp(text)}</span>`), `${where}: ${figure} shows as ${text}, titled with its path`);
+      assert.match(lesson.html, new RegExp(`<span class="figure" data-figure="${escapeRegExp(figure)}" ` + `title="[^"]*${escapeRegExp(jsonPath.replace(/&/g, '&#38;'))}">${escapeRegExp(text)}</span>`), `${where}: ${figure} shows as ${text}, titled with its path`);
       assert.ok(lesson.html.includes(`<td><code>${figure}</code></td>`), `${where}: ${figure} is listed at the end of the page`);
     }
   }
@@ -112,7 +112,7 @@ test('for each lesson, both languages quote the same figures', () => {
 });
 
 test('an unknown placeholder fails loudly: listed as missing and shown on the page, never silently empty', () => {
-  const source = '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, unknown {{fig:nope.nothing}}, broken {{fig:short-poll.responseHeadBytes}.\n\n`head {{fig:short-poll.responseHeadBytes}}`\n';
+  const source = '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, ' + 'unknown {{fig:nope.nothing}}, broken {{fig:short-poll.responseHeadBytes}.\n\n`head {{fig:short-poll.responseHeadBytes}}`\n';
   const table = loadFigures();
   const lesson = renderLesson(source, 'en', 'test source', table);
   const names = lesson.missingFigures.map((m) => m.name);

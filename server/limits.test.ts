@@ -138,7 +138,7 @@ describe('the per-client cap on held streams', () => {
 });
 
 describe('the global connection cap', () => {
-  test('past MAX_CONNECTIONS a new connection gets 503 (WebSocket 1013); admitted ones keep working; a freed place is taken again', async () => {
+  test('past MAX_CONNECTIONS a new connection gets 503 (WebSocket ' + '1013); admitted ones keep working; a freed place is taken again', async () => {
     const lab = await startLab({ maxConnections: 3, extraPorts: false });
     const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const opened: { close(): void }[] = [];

@@ -93,7 +93,7 @@ function commandLine(argv: string[]): { help: boolean } | { problem: string } {
 function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
   switch (error.code) {
     case 'EADDRINUSE':
-      return `port ${port} on ${host} is taken (is another Wirelab running?): stop that program, or choose another port, e.g. PORT=${port === 65535 ? 3000 : port + 100} (PORT=0 picks a free one)`;
+      return `port ${port} on ${host} is taken (is another Wirelab running?): stop that program, or choose ` + `another port, e.g. PORT=${port === 65535 ? 3000 : port + 100} (PORT=0 picks a free one)`;
     case 'EACCES':
       return `this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. PORT=3000`;
     case 'EADDRNOTAVAIL':
@@ -110,7 +110,7 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number)
 function certificateNote(certificate: LabCertificate): string {
   if (certificate.source === 'configured') return `TLS certificate: ${certificate.certPath} (TLS_CERT), valid until ${certificate.notAfter.toISOString().slice(0, 10)}.`;
   return [
-    `TLS certificate: self-signed by this lab (${certificate.source === 'created' ? 'made now' : 'kept'} in .wirelab/tls/, for ${certificate.names.join(', ')}).`,
+    `TLS certificate: self-signed by this lab (${certificate.source === 'created' ? 'made now' : 'kept'} ` + `in .wirelab/tls/, for ${certificate.names.join(', ')}).`,
     '  Your browser will say the connection is not private (NET::ERR_CERT_AUTHORITY_INVALID): that is this certificate,',
     '  which no authority signed. Choose "Advanced", then "Proceed" once. Or start Chromium with',
     `  --ignore-certificate-errors-spki-list=${certificate.spkiSha256}`,

@@ -183,7 +183,7 @@ function wireSwitch(wire: PageWire, t: Record<string, string>): string {
   const link = (href: string, label: string, current: boolean, title: string) =>
     `<a href="${escapeHtml(href)}"${current ? ' aria-current="page"' : ''} title="${escapeHtml(title)}">${label}</a>`;
   const onH2 = wire.protocol === 'h2';
-  return `<span class="wire-switch" role="group" aria-label="${escapeHtml(t['wire.label'])}" data-protocol="${wire.protocol}">${link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title'])}${link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])}<span class="wire-now" id="wire-now"></span></span>`;
+  return `<span class="wire-switch" role="group" aria-label="${escapeHtml(t['wire.label'])}" ` + `data-protocol="${wire.protocol}">${link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title'])}${link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])}<span class="wire-now" id="wire-now"></span></span>`;
 }
 
 /** Files the source viewer may show: the lab's own code and lessons, nothing else. */

@@ -32,7 +32,7 @@ async function connect() {
 
 const chatHead = (length: number) => `POST /feed/chat HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
-test('the 413 arrives while the body is still coming; the rest is read and dropped, and the connection carries the next request', async () => {
+test('the 413 arrives while the body is still coming; the rest is ' + 'read and dropped, and the connection carries the next request', async () => {
   const { socket, heard } = await connect();
   const length = 100_000;
   socket.write(chatHead(length) + 'x'.repeat(1000));

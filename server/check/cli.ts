@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const report = await runCheck(url, {
       only, heartbeatMs, publishBudget,
       onStart: (target) => {
-        if (!values.json) console.log(`Checking ${url}${target ? ` over ${target.protocol}${target.endpoint.tls ? `, WebSocket over ${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''}` : ''}`);
+        if (!values.json) console.log(`Checking ${url}${target ? ` over ${target.protocol}${target.endpoint.tls ? `, WebSocket over ` + `${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''}` : ''}`);
       },
       onCase: (result, done, total) => {
         if (!values.json) console.log(progressLine(result, done, total, color));
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     else console.log(`\n${summaryTable(report, color)}`);
     if (!values['no-save']) {
       const saved = saveReport(report, values.name ?? reportName(url));
-      if (!values.json) console.log(`Reports: ${path.relative(process.cwd(), saved.json)}, ${path.relative(process.cwd(), saved.html)} (the lab shows it at /check/${path.basename(saved.html)})`);
+      if (!values.json) console.log(`Reports: ${path.relative(process.cwd(), saved.json)}, ${path.relative(process.cwd(), saved.html)} ` + `(the lab shows it at /check/${path.basename(saved.html)})`);
     }
     if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   }

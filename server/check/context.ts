@@ -143,7 +143,7 @@ export class CaseContext {
         await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
         continue;
       }
-      if (response.status !== 201) throw new CaseFailure(`POST /feed/chat answered ${response.status}, not 201 (the contract's way to publish): ${JSON.stringify(response.text().slice(0, 100))}`);
+      if (response.status !== 201) throw new CaseFailure(`POST /feed/chat answered ${response.status}, not 201 (the contract's ` + `way to publish): ${JSON.stringify(response.text().slice(0, 100))}`);
       const seq = (response.json() as { seq?: unknown }).seq;
       if (typeof seq !== 'number') throw new CaseFailure(`POST /feed/chat answered 201 without a numeric seq: ${JSON.stringify(response.text().slice(0, 100))}`);
       this.shared.published++;

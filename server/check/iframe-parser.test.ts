@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { bytesBeforeFirstScript, scriptChunks } from './iframe-parser.ts';
 
 test('each complete script element is one chunk: its callback and its JSON argument', () => {
-  const html = `${' '.repeat(10)}<script>parent.onEvent({"seq":1});</script><script type="text/javascript">parent.lab.onEvent({"seq":2})</script>`;
+  const html = `${' '.repeat(10)}<script>parent.onEvent({"seq":1});</script><script ` + `type="text/javascript">parent.lab.onEvent({"seq":2})</script>`;
   const chunks = scriptChunks(html);
   assert.equal(chunks.length, 2);
   assert.deepEqual([chunks[0].callback, chunks[0].value, chunks[0].offset], ['onEvent', { seq: 1 }, 10]);

@@ -175,7 +175,7 @@ export class WsConn extends EventEmitter {
   private write(spec: FrameSpec, note: boolean): void {
     if (this.stream.destroyed || !this.stream.writable) return;
     const bytes = encodeFrame(spec);
-    if (note) this.sent.note(`frame opcode 0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`);
+    if (note) this.sent.note(`frame opcode ` + `0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`);
     this.stream.write(bytes);
   }
 

@@ -67,7 +67,7 @@ function orderCase(transport: TransportId): CaseDef {
       const texts = Array.from({ length: 8 }, () => c.nonce('burst'));
       await Promise.all(texts.map((text) => c.publish(text)));
       const all = () => texts.every((text) => withText(feed.events, text));
-      if (!(await feed.until(all, WAIT_MS))) return fail(`${texts.filter((t) => !withText(feed.events, t)).length} of 8 events of the burst never arrived${feed.problem ? ` (${feed.problem})` : ''}`);
+      if (!(await feed.until(all, WAIT_MS))) return fail(`${texts.filter((t) => !withText(feed.events, t)).length} ` + `of 8 events of the burst never arrived${feed.problem ? ` (${feed.problem})` : ''}`);
       const order = orderProblem(feed.events);
       if (order) return fail(order);
       if (feed.events[0].seq !== start + 1) return fail(`the first event after ${start} was ${feed.events[0].seq}`);
@@ -85,7 +85,7 @@ function aheadCase(transport: TransportId): CaseDef {
       const text = c.nonce('after');
       const seq = await c.publish(text);
       if (await feed.until(() => !!withText(feed.events, text), WAIT_MS)) return pass(`since=${last + 1000} (past the last seq ${last}) still received event ${seq}`);
-      return fail(`since=${last + 1000}, past the server's last seq, filtered out the new event ${seq}: a client that remembers a previous run would hear nothing${feed.problem ? ` (${feed.problem})` : ''}`);
+      return fail(`since=${last + 1000}, past the server's last seq, filtered out the new event ` + `${seq}: a client that remembers a previous run would hear nothing${feed.problem ? ` (${feed.problem})` : ''}`);
     },
   };
 }
@@ -110,7 +110,7 @@ async function evictFirst(c: CaseContext, transport: TransportId): Promise<FeedE
     if (events.length === 0) return fail('since=0 brought no event to read');
     if (events[0].type === 'gap') return events;
     if (c.shared.published >= c.target.options.publishBudget) {
-      return info(`after ${c.shared.published} published events the server still keeps seq ${events[0]?.seq ?? 1}: its buffer is larger than the checker's budget (--publish-budget), so no gap could be provoked`);
+      return info(`after ${c.shared.published} published events the server still keeps seq ${events[0]?.seq ?? 1}: ` + `its buffer is larger than the checker's budget (--publish-budget), so no gap could be provoked`);
     }
     const texts = Array.from({ length: batch }, (_, i) => `fill-${i}`);
     for (let i = 0; i < texts.length; i += 10) await Promise.all(texts.slice(i, i + 10).map((text) => c.publish(text, 'checker-fill')));

@@ -36,6 +36,8 @@ export const longPollCases: CaseDef[] = [
       const text = c.nonce('wake');
       // A server that ticks may answer with its own event first: ask again from there.
       let cursor = seq;
+      // Set once `text` is published: a round whose answer carried another event first leaves it for the next poll.
+      let wakePublished = false;
       for (let round = 0; round < 5; round++) {
         const pending = held(c, cursor, 10_000);
         pending.catch(() => undefined);
@@ -43,13 +45,17 @@ export const longPollCases: CaseDef[] = [
         if (early) {
           await early.end(1000);
           const events = safeEvents(early);
-          if (events.some((e) => e.data?.text === text)) return fail('answered with an event not yet published');
+          if (events.some((e) => e.data?.text === text)) {
+            if (wakePublished) return pass('held, then answered; another event woke the poll first, and the next poll had the publish at once');
+            return fail('answered with an event not yet published');
+          }
           if (events.length === 0) return fail(`a held poll answered ${early.status} with no events within 300 ms, though its timeoutMs was 10 s`);
           cursor = events.at(-1)!.seq;
           continue;
         }
         const published = performance.now();
         await c.publish(text);
+        wakePublished = true;
         const poll = await pending;
         if (!(await poll.end(WAKE_MS + 2000))) return fail('the event was published, but the held poll was not answered within 3 s');
         const wokeMs = performance.now() - published;

@@ -133,7 +133,7 @@ export const sseCases: CaseDef[] = [
       const { response, parser } = await open(c, '');
       if (await response.until(() => parser.comments.length > 0, boundMs)) return pass(`a comment came within ${Math.round(performance.now() - response.startedAt)} ms`);
       if (response.ended) return fail('the stream ended before any heartbeat');
-      return nonStrict(`no comment line within ${boundMs} ms (--heartbeat-ms ${c.target.options.heartbeatMs}): proxies may cut a quiet stream; send one every 15 s or so`);
+      return nonStrict(`no comment line within ${boundMs} ms (--heartbeat-ms ${c.target.options.heartbeatMs}): ` + `proxies may cut a quiet stream; send one every 15 s or so`);
     },
   },
   {

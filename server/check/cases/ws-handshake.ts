@@ -19,7 +19,7 @@ export const wsHandshakeCases: CaseDef[] = [
       if (!/^websocket$/i.test(answer.headers.upgrade ?? '')) return fail(`Upgrade: ${JSON.stringify(answer.headers.upgrade ?? null)}, not websocket`);
       if (!/\bupgrade\b/i.test(answer.headers.connection ?? '')) return fail(`Connection: ${JSON.stringify(answer.headers.connection ?? null)} lacks upgrade`);
       const expected = acceptFor(answer.key!);
-      if (answer.headers['sec-websocket-accept'] !== expected) return fail(`Sec-WebSocket-Accept is ${JSON.stringify(answer.headers['sec-websocket-accept'] ?? null)}, not base64(SHA-1(key + GUID)) = ${expected}`);
+      if (answer.headers['sec-websocket-accept'] !== expected) return fail(`Sec-WebSocket-Accept is ${JSON.stringify(answer.headers['sec-websocket-accept'] ?? null)}, ` + `not base64(SHA-1(key + GUID)) = ${expected}`);
       return pass(`101, Sec-WebSocket-Accept: ${expected}`);
     },
   },
