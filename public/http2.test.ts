@@ -100,7 +100,7 @@ describe('pages over HTTP/2 in Chromium', () => {
     }
   });
 
-  test('the six-connection experiment over HTTP/2: past six, up to the server\'s stream limit, then the next waits', async (t) => {
+  test('the six-connection experiment over HTTP/2: past six, up to the server\'s stream limit, then the next waits', async () => {
     const context = await browser.newContext();
     try {
       const { page, errors } = await open(context, `${h2Url}/lessons/sse`);
@@ -127,31 +127,18 @@ describe('pages over HTTP/2 in Chromium', () => {
       assert.doesNotMatch(ws.text!, /\bsix\b|六个/, 'and the words do not speak of six');
       const carried = ws.protocol === 'h2' ? /one more stream/ : /connection of its own/;
       assert.match(ws.text!, carried, `the words say what carried it: ${ws.text}`);
+      // Chromium writes RST_STREAM for the closed stream and HEADERS for the queued one together.
+      // RFC 9113 section 5.1.2: a closed stream no longer counts toward the limit, yet Node 24 and
+      // later, reading both at once, refused the queued one (RST_STREAM ENHANCE_YOUR_CALM, which
+      // Chromium reports as net::ERR_HTTP2_PROTOCOL_ERROR) in 2 runs of 3. The lab hands what follows
+      // a reset to its session a turn later (server/http2/reset-boundary.ts, stream-limit.test.ts).
       await page.click('.demo[data-demo="connection-limit"] button[data-action="close-one"]');
       await page.waitForFunction((root) => document.querySelector<HTMLElement>(root)?.dataset.connecting === '0', root, { timeout: 10_000 });
-      await page.waitForFunction(({ root, limit }) => document.querySelector<HTMLElement>(root)?.dataset.open === String(limit), { root, limit: EXPERIMENT_MAX_STREAMS }, { timeout: 10_000 });
-      // Chromium writes RST_STREAM for the closed stream and HEADERS for the queued one together.
-      // RFC 9113 section 5.1.2 does not count a closed stream against the limit, but Node 24 and
-      // later still do when both frames arrive in one read, and refuse the queued stream with
-      // RST_STREAM ENHANCE_YOUR_CALM (Chromium: net::ERR_HTTP2_PROTOCOL_ERROR); Node 20 answers it.
-      // Measured with the raw client on a bare Node server too: server/http2/stream-limit.test.ts.
-      // So on every Node: the queued stream opens, at once or after one refusal that EventSource
-      // retries, and a refusal is the only console error and the demo says it happened.
-      const refused = errors.filter((e) => /ERR_HTTP2_PROTOCOL_ERROR/.test(e));
-      assert.deepEqual(errors.filter((e) => !refused.includes(e)), [], 'no console errors but a refused stream');
-      assert.ok(refused.length <= 1, `at most the one stream out of the queue is refused (${refused.join('; ')})`);
-      t.diagnostic(`Node ${process.version}: the stream out of the queue ${refused.length ? 'was refused once, then opened' : 'opened at once'}`);
-      const said = '.demo[data-demo="connection-limit"] [data-field="refused"]';
-      const told = await page.$eval(said, (p) => ({ hidden: (p as HTMLElement).hidden, stream: (p as HTMLElement).dataset.stream, text: p.textContent }));
-      if (refused.length === 1) {
-        const queued = String(EXPERIMENT_MAX_STREAMS + 1);
-        assert.equal(told.hidden, false, 'the demo says a stream was refused');
-        assert.equal(told.stream, queued, 'the refused stream is the one that waited in the queue');
-        assert.match(told.text!, /refused/, `the words say what happened: ${told.text}`);
-        assert.equal(await page.textContent(`.demo[data-demo="connection-limit"] tr[data-stream="${queued}"] td:last-child`), '1', 'its row counts the one error event');
-      } else {
-        assert.equal(told.hidden, true, 'no refusal, nothing said of one');
-      }
+      const queued = `.demo[data-demo="connection-limit"] tr[data-stream="${EXPERIMENT_MAX_STREAMS + 1}"]`;
+      const row = await page.$eval(queued, (tr) => ({ state: (tr as HTMLElement).dataset.state, errors: tr.lastElementChild!.textContent }));
+      assert.deepEqual(row, { state: 'open', errors: '0' }, 'the stream that waited opens at once, with no error event');
+      assert.equal(await page.getAttribute(root, 'data-open'), String(EXPERIMENT_MAX_STREAMS), `${EXPERIMENT_MAX_STREAMS} streams open again`);
+      assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await context.close();
     }

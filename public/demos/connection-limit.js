@@ -26,15 +26,12 @@ export function mount(element) {
       h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, t('cl.col.state')), h('th', { scope: 'col' }, t('cl.col.events')),
       h('th', { scope: 'col' }, t('cl.col.time')), h('th', { scope: 'col' }, t('cl.col.errors')))),
     body);
-  // Shown when a stream is refused the moment it leaves the browser's queue (HTTP/2 only, see onerror).
-  const refusedLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'refused', hidden: true });
   const statsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'stats', 'data-state': 'idle', class: 'mono' }, t('cl.stats.idle'));
   const wsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'ws', 'data-state': 'idle', class: 'mono' }, t('cl.ws.idle'));
   const root = h('div', { 'data-field': 'connection-limit', 'data-open': '0', 'data-connecting': '0', 'data-protocol': WIRE.protocol, 'data-limit': String(WIRE.experimentStreams) },
     h('p', {}, t('cl.intro', { origin })),
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.open, buttons.closeOne, buttons.closeAll),
     summary,
-    refusedLine,
     table,
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.stats, buttons.ws),
     statsLine,
@@ -96,14 +93,6 @@ export function mount(element) {
     }
     stream.source.onerror = () => {
       // The seventh never gets here: it waits in the browser's queue without an error.
-      // Over HTTP/2 the first one out of the queue may: the browser writes the reset of the stream
-      // closed and this stream's HEADERS together, and Node 24 and later still count the reset one
-      // against the limit, refusing this one (RST_STREAM ENHANCE_YOUR_CALM; server/http2/stream-limit.test.ts).
-      if (WIRE.protocol === 'h2' && stream.openedAfterMs === undefined && stream.errors === 0) {
-        refusedLine.hidden = false;
-        refusedLine.dataset.stream = String(stream.n);
-        refusedLine.textContent = t('cl.refused', { n: stream.n, limit: WIRE.experimentStreams });
-      }
       stream.errors++;
       stream.state = stream.source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting';
       render();
@@ -126,7 +115,6 @@ export function mount(element) {
     for (const s of streams) if (s.state !== 'closed') close(s);
     streams.length = 0;
     body.replaceChildren();
-    refusedLine.hidden = true;
     next = 1;
     render();
   });

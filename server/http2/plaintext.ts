@@ -5,26 +5,59 @@
  * Node's http2 server reads a TLS socket natively, below JavaScript, where no
  * byte can be seen. Handed this Duplex instead, it wraps it in a JS stream
  * socket and every byte crosses here once each way: the frame meter reads it
- * (frame-meter.ts), nothing is changed or held back. Backpressure passes
- * through: a peer that stops reading stalls the TLS socket's writes, whose
- * callbacks stall the session's writes, which stops nghttp2 sending.
+ * (frame-meter.ts), nothing is changed, and nothing is held back but what follows
+ * a client's RST_STREAM, for one turn of the event loop (reset-boundary.ts).
+ * Backpressure passes through: a peer that stops reading stalls the TLS socket's
+ * writes, whose callbacks stall the session's writes, which stops nghttp2 sending.
  */
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ConnectionMeter } from './frame-meter.ts';
+import { type Piece, ResetBoundary } from './reset-boundary.ts';
 
 export class PlaintextPipe extends Duplex {
+  private readonly resets = new ResetBoundary();
+  /** What the client sent that waits behind a reset: the pieces after it, and its end (null). */
+  private readonly pending: (Piece | null)[] = [];
+  private held = false;
+
   constructor(readonly tls: TLSSocket, readonly tcp: Socket, readonly meter: ConnectionMeter) {
     super({ allowHalfOpen: false });
     tls.on('data', (chunk: Buffer) => {
       meter.incoming.push(chunk);
-      if (!this.push(chunk)) tls.pause();
+      this.pending.push(...this.resets.split(chunk));
+      this.pass();
     });
-    tls.on('end', () => this.push(null));
+    tls.on('end', () => {
+      this.pending.push(null);
+      this.pass();
+    });
     tls.on('close', () => this.destroy());
     // A reset peer or a TLS alert: the session ends with this pipe, and says why.
     tls.on('error', (error) => this.destroy(error));
+  }
+
+  /**
+   * Hands the client's bytes to the session in order, and what follows a RST_STREAM one
+   * turn of the event loop later, once Node has let go of the reset stream (reset-boundary.ts).
+   */
+  private pass(): void {
+    while (!this.held && this.pending.length > 0) {
+      const piece = this.pending.shift()!;
+      if (piece === null) {
+        this.push(null);
+        continue;
+      }
+      if (!this.push(piece.bytes)) this.tls.pause();
+      if (piece.endsReset) {
+        this.held = true;
+        setImmediate(() => {
+          this.held = false;
+          this.pass();
+        });
+      }
+    }
   }
 
   override _read(): void {
