@@ -487,9 +487,12 @@ describe('hostile input on the TLS ports: closed connections with the right code
           const last = h2.answer().at(-1);
           const goaway = h2.goaway();
           if (goaway) {
-            assert.equal(goaway.code, 'INTERNAL_ERROR', `rapid reset: GOAWAY INTERNAL_ERROR (frames: ${h2.answer().slice(-3).join(' ')})`);
+            // nghttp2's own flood check (INTERNAL_ERROR), or the frame meter's bound on streams seen ahead of
+            // Node (ENHANCE_YOUR_CALM), which comes first since what follows each reset reaches Node a turn later.
+            const what = `rapid reset: GOAWAY INTERNAL_ERROR or ENHANCE_YOUR_CALM (frames: ${h2.answer().slice(-3).join(' ')})`;
+            assert.ok(goaway.code === 'INTERNAL_ERROR' || goaway.code === 'ENHANCE_YOUR_CALM', what);
             assert.ok(goaway.lastStreamId < 5000, `the lab stopped before half the flood (GOAWAY names ${goaway.lastStreamId} of 9,999)`);
-            assert.equal(last, `GOAWAY(INTERNAL_ERROR, last ${goaway.lastStreamId})`, 'nothing after the GOAWAY');
+            assert.equal(last, `GOAWAY(${goaway.code}, last ${goaway.lastStreamId})`, 'nothing after the GOAWAY');
           } else {
             const calm = h2.answerFrames(RST_STREAM).filter((f) => f.payload.readUInt32BE(0) === H2_ERRORS.indexOf('ENHANCE_YOUR_CALM'));
             const what = `no GOAWAY: the last frame refuses a stream, ENHANCE_YOUR_CALM (frames: ${h2.answer().slice(-3).join(' ')})`;

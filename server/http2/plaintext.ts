@@ -51,10 +51,13 @@ export class PlaintextPipe extends Duplex {
       }
       if (!this.push(piece.bytes)) this.tls.pause();
       if (piece.endsReset) {
+        // Held, the TLS socket reads no further: a peer's run of resets waits in TCP, not here.
         this.held = true;
+        this.tls.pause();
         setImmediate(() => {
           this.held = false;
           this.pass();
+          if (!this.held && this.readableLength < this.readableHighWaterMark) this.tls.resume();
         });
       }
     }
