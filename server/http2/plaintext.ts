@@ -55,6 +55,7 @@ export class PlaintextPipe extends Duplex {
         this.held = true;
         this.tls.pause();
         setImmediate(() => {
+          if (this.destroyed) return;
           this.held = false;
           this.pass();
           if (!this.held && this.readableLength < this.readableHighWaterMark) this.tls.resume();
@@ -64,7 +65,7 @@ export class PlaintextPipe extends Duplex {
   }
 
   override _read(): void {
-    this.tls.resume();
+    if (!this.held) this.tls.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
