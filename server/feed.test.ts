@@ -13,7 +13,9 @@ test('publish numbers events from 1, with the epoch and a precise time', () => {
   assert.equal(a.seq, 1, 'first seq is 1');
   assert.equal(b.seq, 2, 'then +1');
   assert.equal(a.epoch, 'ep', 'epoch');
-  assert.ok(a.at >= before - 1 && a.at <= Date.now() + 1, 'at is now, in ms since 1970');
+  // `at` is the monotonic clock from the process's start (performance.timeOrigin + now()), which
+  // drifts from Date.now() by a few ms over a long process (seen: more than 1 ms in a 20-minute suite).
+  assert.ok(Math.abs(a.at - before) < 50, `at is now, in ms since 1970 (${a.at - before} ms from Date.now())`);
   assert.equal(feed.lastSeq, 2, 'lastSeq');
 });
 
