@@ -222,6 +222,9 @@ export class WireStats {
   }
 }
 
+/** Which write names a step that holds several (SocketMeter.holdStep): the higher, the weightier. */
+const HOLD_RANK: Partial<Record<StepNote['what'], number>> = { heartbeat: 1, message: 2, event: 3, close: 4, response: 5 };
+
 /**
  * Meters one HTTP/1.1 request or WebSocket by its socket's byte counters: call
  * `in`/`out` after reading or writing, and `event` for each event written in a broadcast.
@@ -340,7 +343,11 @@ class SocketMeter implements Meter {
     }
     held.payloadBytes += payloadBytes;
     held.events += events;
-    if (note.seqs?.length) held.note = { ...held.note, seqs: [...(held.note.seqs ?? []), ...note.seqs] };
+    const seqs = [...(held.note.seqs ?? []), ...(note.seqs ?? [])];
+    // The step is named by the weightiest write of the chunk: a heartbeat before an event
+    // makes an event step, an event before the stream's end a close step.
+    const first = (HOLD_RANK[note.what] ?? 0) > (HOLD_RANK[held.note.what] ?? 0) ? note : held.note;
+    held.note = seqs.length ? { ...first, seqs } : first;
   }
 
   /** Accounts a held step now that its bytes have reached the socket (or before anything else is accounted). */
