@@ -29,7 +29,7 @@ import { COMMITTED_HEADS } from './browser-heads.ts';
 import { browserName, freshContext } from './chromium.ts';
 import { poll } from './cluster.ts';
 import { percentile } from './stats-math.ts';
-import type { TlsTraffic } from '../server/stats.ts';
+import type { TlsTraffic } from '../server/tls-stats.ts';
 
 /** What the capture needs of a lab: where its HTTP/2 port is, its counters, and events to read. */
 export interface LabProbe {

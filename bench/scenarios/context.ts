@@ -3,7 +3,8 @@
  */
 import type { Browser } from 'playwright-core';
 import type { Http2Totals } from '../../server/http2/frame-meter.ts';
-import type { TlsTraffic, TrafficStats, TransportStats } from '../../server/stats.ts';
+import type { TrafficStats, TransportStats } from '../../server/stats.ts';
+import type { TlsTraffic } from '../../server/tls-stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
 import type { ProcessPool, Server } from '../cluster.ts';

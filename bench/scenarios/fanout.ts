@@ -12,7 +12,7 @@
  * a ratio within one run. Over TLS a run also reads the lab's TLS counters: the
  * handshake bytes of each connection and the record bytes per delivery.
  */
-import type { TlsTraffic } from '../../server/stats.ts';
+import type { TlsTraffic } from '../../server/tls-stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, type Server, heldBy, poll, sleep } from '../cluster.ts';
 import { type Distribution, distribution } from '../stats-math.ts';

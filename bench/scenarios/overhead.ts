@@ -22,7 +22,8 @@
  * over HTTP/2 the connection's own frames (preface, SETTINGS, PING, the
  * connection's WINDOW_UPDATE), which belong to no one transport: `groups`.
  */
-import type { TlsTraffic, TrafficStats } from '../../server/stats.ts';
+import type { TrafficStats } from '../../server/stats.ts';
+import type { TlsTraffic } from '../../server/tls-stats.ts';
 import { HELD_TRANSPORTS, type TransportId } from '../../server/transports/registry.ts';
 import { ChromiumOverheadClients } from '../browser-h2.ts';
 import { type ClientSet, poll, sleep } from '../cluster.ts';
