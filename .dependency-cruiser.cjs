@@ -3,34 +3,10 @@
  *
  * One program per folder, layers that only point down (STYLE.md, 12): the lab
  * process (server/) never imports a program of its own (the bench, the cluster
- * launcher); a transport never imports the registry's index, which imports every
- * transport; and nothing anywhere imports in a circle.
+ * launcher) nor the Node clients its tests and the bench drive it with
+ * (server/clients/); a transport never imports the registry's index, which
+ * imports every transport; and nothing anywhere imports in a circle.
  */
-
-/**
- * Tests in server/ that still drive the lab with the bench's Node clients
- * (bench/drivers/), until those clients live in a folder of their own that the
- * bench, the pages' tests and the server's tests all import. This list only
- * shrinks: a new server -> bench import fails the check.
- */
-const SERVER_TO_BENCH_EXCEPTIONS = [
-  // The contract suite and the registry's check that every transport has a driver.
-  '^server/transports/contract\\.test\\.ts$',
-  '^server/transports/registry\\.test\\.ts$',
-  // Failure and load tests: restarts, chaos, dead peers, slow readers.
-  '^server/chaos\\.test\\.ts$',
-  '^server/dead-peers\\.test\\.ts$',
-  '^server/restart\\.test\\.ts$',
-  '^server/slow-readers\\.test\\.ts$',
-  // HTTP/2: the frame meter's byte-exact test, hostile peers, the PRIORITY flood.
-  '^server/http2/frame-meter\\.test\\.ts$',
-  '^server/http2/hostile\\.test\\.ts$',
-  '^server/http2/priority-flood\\.test\\.ts$',
-  // The Redis feed (and its foreign entries) and the cluster launcher's test.
-  '^server/redis/feed\\.test\\.ts$',
-  '^server/redis/foreign-entries\\.test\\.ts$',
-  '^server/cluster/cluster\\.test\\.ts$',
-];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -46,8 +22,17 @@ module.exports = {
       name: 'server-not-to-bench',
       severity: 'error',
       comment: 'The lab process never imports the bench, a program of its own.',
-      from: { path: '^server/', pathNot: SERVER_TO_BENCH_EXCEPTIONS },
+      from: { path: '^server/' },
       to: { path: '^bench/' },
+    },
+    {
+      name: 'lab-not-to-clients',
+      severity: 'error',
+      comment:
+        'server/clients/ holds the Node clients of the five transports, for tests and the bench: the lab process ' +
+        'serves clients, it never is one, so only tests and the clients themselves import them.',
+      from: { path: '^server/', pathNot: ['^server/clients/', '\\.test\\.ts$'] },
+      to: { path: '^server/clients/' },
     },
     {
       name: 'server-not-to-launcher',

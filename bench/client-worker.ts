@@ -1,6 +1,6 @@
 /**
  * A client process: it opens many clients of one transport through the lab's own
- * drivers (bench/drivers), and records, for every event each client receives, the
+ * drivers (server/clients/), and records, for every event each client receives, the
  * delivery latency (receipt minus the event's `at`).
  *
  * Clients live in processes of their own so that the server is what the bench
@@ -10,9 +10,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { DRIVERS } from './drivers/index.ts';
-import socketIo from './drivers/socket-io.ts';
-import type { Connection } from './drivers/common.ts';
+import { DRIVERS } from '../server/clients/index.ts';
+import socketIo from '../server/clients/socket-io.ts';
+import type { Connection } from '../server/clients/common.ts';
 import type { TransportId } from '../server/transports/registry.ts';
 import { clockOffsetMs, serve } from './ipc.ts';
 
@@ -45,7 +45,7 @@ export interface OpenArgs {
    * through nginx land on every process.
    */
   trackProcesses?: boolean;
-  /** WebSocket clients that read Socket.IO's packets (the Socket.IO example server): drivers/socket-io.ts. */
+  /** WebSocket clients that read Socket.IO's packets (the Socket.IO example server): server/clients/socket-io.ts. */
   socketIo?: boolean;
 }
 

@@ -3,7 +3,7 @@
  * one transport delivers it, through the same Node client the tests and the
  * bench use, over HTTP/1.1 or (with an https URL) HTTP/2. Ctrl-C stops it.
  */
-import { DRIVERS } from './drivers/index.ts';
+import { DRIVERS } from '../server/clients/index.ts';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 
 const USAGE = `usage: npm run watch -- <${TRANSPORT_IDS.join('|')}> [since] [base URL, default http://127.0.0.1:3000] [h1|h2]`;

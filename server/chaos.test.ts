@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { DRIVERS } from '../bench/drivers/index.ts';
-import type { Connection } from '../bench/drivers/common.ts';
+import { DRIVERS } from './clients/index.ts';
+import type { Connection } from './clients/common.ts';
 import type { FeedEvent } from './feed.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { delay, startLab, waitFor } from './test-helpers.ts';

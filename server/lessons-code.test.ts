@@ -139,7 +139,7 @@ test('every lab identifier the lessons quote exists in the file that defines it'
 });
 
 test('every file a lesson names in code exists', () => {
-  const everywhere = (base: string) => ['server', 'server/transports', 'public', 'public/clients', 'public/demos', 'bench', 'bench/drivers']
+  const everywhere = (base: string) => ['server', 'server/transports', 'public', 'public/clients', 'public/demos', 'bench', 'server/clients']
     .some((dir) => readdirSync(path.join(ROOT, dir)).includes(base));
   for (const { source, where } of eachLesson()) {
     for (const [, quoted] of source.matchAll(/`([\w./-]+\.(?:ts|js))`/g)) {

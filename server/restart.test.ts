@@ -9,8 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Connection } from '../bench/drivers/common.ts';
-import { DRIVERS } from '../bench/drivers/index.ts';
+import type { Connection } from './clients/common.ts';
+import { DRIVERS } from './clients/index.ts';
 import type { FeedEvent } from './feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from './test-helpers.ts';
 import { TRANSPORTS } from './transports/index.ts';

@@ -197,7 +197,7 @@ export function methodSection(r: Results): string {
   const settings = Object.entries(r.serverSettings).map(([k, v]) => `${k}=${v}`).join(', ');
   return '## Method\n\nThe lab runs as its own process (`bench/lab-server.ts`, the app from `server/app.ts` with ' +
     `${settings}); clients run in ${r.parameters.quick ? 'separate' : 'several separate'} worker processes through the lab's drivers ` +
-    `(\`bench/drivers\`), from 127.x.y.z source addresses, over ${r.parameters.wires.map((w) => r.wireLabels[w]).join(', ')} for the ` +
+    `(\`server/clients\`), from 127.x.y.z source addresses, over ${r.parameters.wires.map((w) => r.wireLabels[w]).join(', ')} for the ` +
     'overhead, latency, fan-out and round-trip scenarios (the others over HTTP/1.1). Bytes come from the server\'s own counters ' +
     '(/stats: socket counters over HTTP/1.1, the plaintext inside TLS, the frame meter over HTTP/2); latency is the event\'s `at` ' +
     '(publish time) to the client\'s receipt, with each process\'s clock offset measured against the shared monotonic clock and ' +

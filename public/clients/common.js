@@ -1,7 +1,7 @@
 // What every client of the lab shares, in the browser and in Node: the cursor
 // (seq + epoch, resume, restart), the reconnect backoff, the pause between polls.
 // One file for both: public/clients/*.js import it in the page, and the Node
-// drivers (bench/drivers/) import this same file, so the two cannot drift apart.
+// drivers (server/clients/) import this same file, so the two cannot drift apart.
 // Plain JavaScript with JSDoc types (npm run typecheck checks it).
 
 /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
-import * as drivers from '../../bench/drivers/common.ts';
+import * as drivers from '../../server/clients/common.ts';
 import { Cursor, backoffMs, sleep } from './common.js';
 
 test('the Node drivers use the browser clients\' cursor, backoff and sleep, not copies', () => {

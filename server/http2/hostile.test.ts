@@ -27,8 +27,8 @@ import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:h
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import { DRIVERS } from '../../bench/drivers/index.ts';
-import type { Connection, WireProtocol } from '../../bench/drivers/common.ts';
+import { DRIVERS } from '../clients/index.ts';
+import type { Connection, WireProtocol } from '../clients/common.ts';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';

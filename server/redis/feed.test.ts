@@ -8,8 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DRIVERS } from '../../bench/drivers/index.ts';
-import type { Connection } from '../../bench/drivers/common.ts';
+import { DRIVERS } from '../clients/index.ts';
+import type { Connection } from '../clients/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../test-helpers.ts';
 import { TRANSPORT_IDS, type TransportId } from '../transports/registry.ts';

@@ -11,8 +11,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { DRIVERS } from '../../bench/drivers/index.ts';
-import type { Connection } from '../../bench/drivers/common.ts';
+import { DRIVERS } from '../clients/index.ts';
+import type { Connection } from '../clients/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, startLab, waitFor } from '../test-helpers.ts';
 import { PUBLISH, RedisFeedSource } from './feed.ts';

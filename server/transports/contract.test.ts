@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { DRIVERS } from '../../bench/drivers/index.ts';
-import type { Connection, DriverOptions } from '../../bench/drivers/common.ts';
+import { DRIVERS } from '../clients/index.ts';
+import type { Connection, DriverOptions } from '../clients/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { type RunningLab, WIRES, type Wire, delay, reach, startLab, waitFor } from '../test-helpers.ts';
 import { TRANSPORTS } from './index.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DRIVERS } from '../../bench/drivers/index.ts';
+import { DRIVERS } from '../clients/index.ts';
 import { ROOT } from '../paths.ts';
 import { TRANSPORTS } from './index.ts';
 import { EXTRA_PORTS } from '../ports.ts';

@@ -12,8 +12,8 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { FeedEvent } from '../../server/feed.ts';
-import type { TransportId } from '../../server/transports/registry.ts';
+import type { FeedEvent } from '../feed.ts';
+import type { TransportId } from '../transports/registry.ts';
 
 /**
  * How a driver reaches the lab: HTTP/1.1 (over TLS when baseUrl is https://) or

@@ -3,7 +3,7 @@
  * up the same socket. Reconnects with `since` after a drop (loop.ts).
  */
 import WebSocket from 'ws';
-import { openWebSocketOverHttp2 } from '../../server/http2/websocket.ts';
+import { openWebSocketOverHttp2 } from '../http2/websocket.ts';
 import { Cursor, type Driver, HttpClient, backoffMs, isEvent } from './common.ts';
 import { reconnectLoop } from './loop.ts';
 

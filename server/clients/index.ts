@@ -1,5 +1,5 @@
 /** The drivers, keyed by the same transport ids as the server's registry. */
-import type { TransportId } from '../../server/transports/registry.ts';
+import type { TransportId } from '../transports/registry.ts';
 import type { Driver } from './common.ts';
 import shortPoll from './short-poll.ts';
 import longPoll from './long-poll.ts';
