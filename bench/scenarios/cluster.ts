@@ -29,17 +29,14 @@
  * event) is a broken promise of the lab: the scenario lists it in `problems`,
  * which the bench reports as a failure (bench/main.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { type Cluster as LabCluster, startCluster } from '../../server/cluster/cluster.ts';
-import { ensureProgram, findProgram } from '../../server/programs.ts';
+import { ensureProgram } from '../../server/programs.ts';
 import { type RedisServer, startRedis } from '../../server/redis/redis-server.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type ClientSet, type Server, heldBy, poll, sleep } from '../cluster.ts';
-import { Child } from '../ipc.ts';
 import { BENCH_ENV } from '../lab-server-env.ts';
 import { cpuOfAll } from '../proc-cpu.ts';
 import { type Distribution, distribution } from '../stats-math.ts';
-import type { AgentSettings } from '../cluster-agent.ts';
+import { CLUSTER_LAB_ENV, type Deployment, deploy, programVersion, undeploy } from './cluster-deploy.ts';
 import type { RunContext } from './context.ts';
 import { type LoadRun, connectMany, disconnect, measureLoad } from './fanout.ts';
 
@@ -119,9 +116,6 @@ export interface ClusterMeasured {
 
 export type ClusterResult = ClusterMeasured | { skipped: true; reason: string; processes: number; problems: string[] };
 
-/** The lab settings of a cluster's processes: the bench's (lab-server-env.ts), less what the launcher sets itself. */
-export const CLUSTER_LAB_ENV: Record<string, string> = Object.fromEntries(Object.entries(BENCH_ENV).filter(([key]) => !['HOST', 'PORT', 'EXTRA_PORTS', 'TLS_PORT'].includes(key)));
-
 /** Estimated seconds of the scenario, for the progress bar. */
 export function clusterSeconds(p: { cluster: RunContext['params']['cluster']; transports: TransportId[] }): number {
   const c = p.cluster;
@@ -129,54 +123,6 @@ export function clusterSeconds(p: { cluster: RunContext['params']['cluster']; tr
   const load = c.load.transports.length * 3 * ((c.load.warmupMs + c.load.durationMs) / 1000 + 1 + c.load.clients / 2000);
   const polls = p.transports.filter((t) => t === 'short-poll' || t === 'long-poll').length * (c.polls.events * c.polls.intervalMs / 1000 + 1);
   return 6 + latency + load + polls;
-}
-
-/** The version line a program prints, or null. */
-function versionOf(binary: string, args: string[]): string | null {
-  const file = findProgram(binary);
-  if (!file) return null;
-  const out = spawnSync(file, args, { encoding: 'utf8', timeout: 5000 });
-  return `${out.stdout ?? ''}${out.stderr ?? ''}`.trim().split('\n')[0] || null;
-}
-
-/** A started cluster, the bench's agent in it, and the Server the bench's helpers take (the agent answers for the cluster). */
-interface Deployment {
-  cluster: LabCluster;
-  agent: Child;
-  server: Server;
-  tickMicros: number | null;
-}
-
-/** Starts a cluster of `processes` lab processes and the agent that publishes into it and reads it. */
-async function deploy(context: RunContext, processes: number, bufferSize: number): Promise<Deployment> {
-  const cluster = await startCluster({ processes, port: 0, env: CLUSTER_LAB_ENV, restartDelayMs: 1000 });
-  let agent: Child | undefined;
-  try {
-    const settings: AgentSettings = {
-      redisUrl: cluster.redis.url,
-      labs: cluster.labs.map((lab) => ({ name: lab.name, port: lab.port, pid: lab.pid! })),
-      nginxDir: cluster.dir,
-      bufferSize,
-    };
-    agent = await Child.start(`cluster agent (${processes})`, 'bench/cluster-agent.ts', { env: { WIRELAB_CLUSTER_AGENT: JSON.stringify(settings) } });
-    const { offsetMs } = await agent.call<{ offsetMs: number }>('clock');
-    const usage = await agent.call<{ tickMicros: number; parts: Record<string, number | null> }>('usage');
-    const missing = Object.entries(usage.parts).filter(([, v]) => v === null).map(([k]) => k);
-    if (missing.length) context.progress.note(`cluster: no CPU time readable for ${missing.join(', ')} (/proc): those parts are left out`);
-    // Latency is measured against the publisher's clock: the agent stamps every event's `at`.
-    const server: Server = { kind: 'lab', child: agent, port: cluster.port, baseUrl: cluster.url, offsetMs, instance: 0 };
-    return { cluster, agent, server, tickMicros: usage.tickMicros };
-  } catch (error) {
-    await agent?.stop();
-    await cluster.close();
-    throw error;
-  }
-}
-
-async function undeploy(d: Deployment | undefined): Promise<void> {
-  if (!d) return;
-  await d.agent.stop();
-  await d.cluster.close();
 }
 
 /** Runs the whole scenario; never throws for a missing redis-server or nginx (it says skipped, and why). */
@@ -201,7 +147,7 @@ export async function runCluster(context: RunContext): Promise<ClusterResult> {
     processes: N,
     dataBytes,
     labSettings: CLUSTER_LAB_ENV,
-    programs: { redis: versionOf('redis-server', ['--version']), nginx: versionOf('nginx', ['-v']) },
+    programs: { redis: programVersion('redis-server', ['--version']), nginx: programVersion('nginx', ['-v']) },
     cpuTickMicros: null,
     latency: { intervalMs: c.latency.intervalMs, warmupEvents: c.latency.warmupEvents, shortPollIntervalMs: c.latency.shortPollIntervalMs, rounds: c.latency.rounds, results: [] },
     load: { ratePerSecond: c.load.ratePerSecond, clients: c.load.clients, runs: [] },
