@@ -30,8 +30,8 @@ module.exports = {
       severity: 'error',
       comment:
         'server/clients/ holds the Node clients of the five transports, for tests and the bench: the lab process ' +
-        'serves clients, it never is one, so only tests and the clients themselves import them.',
-      from: { path: '^server/', pathNot: ['^server/clients/', '\\.test\\.ts$'] },
+        'serves clients, it never is one, so only tests, their helpers and the clients themselves import them.',
+      from: { path: '^server/', pathNot: ['^server/clients/', '\\.test\\.ts$', '(^|/)test-helpers\\.ts$'] },
       to: { path: '^server/clients/' },
     },
     {

@@ -7,164 +7,23 @@
  * - polls spread over every process, with no stickiness;
  * - failover: a process killed while all five transports stream, every client
  *   resuming on another process with every seq once, in order;
- * - Redis restarted with its data (nothing to notice) and empty (a new epoch,
- *   clients start over), and Redis unreachable (503, held streams stay and catch up);
  * - hostile input refused as the lab refuses it without nginx;
  * - the control endpoints, and /cluster/stats adding up the per-process figures.
+ * Redis going away and coming back is redis-outage.test.ts's, on a cluster of its own.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { DRIVERS } from '../clients/index.ts';
-import type { Connection } from '../clients/common.ts';
-import type { FeedEvent } from '../feed.ts';
 import { delay, waitFor } from '../test-helpers.ts';
-import { TRANSPORT_IDS, type TransportId } from '../transports/registry.ts';
-import { type Cluster, startCluster } from './cluster.ts';
+import { TRANSPORT_IDS } from '../transports/registry.ts';
+import {
+  BUFFER_SIZE, NAMES, bearer, closeAll, cluster, clusterStats, countedRequests, follow, getOn, lastSeq, openStream, placeStream, post, range, sseProcess,
+  useCluster,
+} from './test-helpers.ts';
 
-const BUFFER_SIZE = 100;
-const NAMES = ['lab-1', 'lab-2', 'lab-3'];
-
-let cluster: Cluster;
-before(async () => {
-  cluster = await startCluster({ processes: 3, port: 0, restartDelayMs: 4000, env: { TICK_MS: '0', CHAT_RATE: '0', BUFFER_SIZE: String(BUFFER_SIZE) } });
-});
-after(async () => {
-  await cluster?.close();
-});
-// Whatever a test ends with, its clients stop: a driver left running reconnects for ever.
-const following = new Set<Follower>();
-afterEach(async () => {
-  await closeAll([...following]);
-});
-
-/** A driver of `id` through nginx that records every event, state and non-event message. */
-function follow(id: TransportId, since?: number) {
-  const events: FeedEvent[] = [];
-  const states: string[] = [];
-  const messages: { type?: string; process?: string }[] = [];
-  const connection: Connection = DRIVERS[id]({
-    baseUrl: cluster.url, since, intervalMs: 20, timeoutMs: 2000,
-    onEvent: (event) => events.push(event),
-    onState: (state, detail) => states.push(`${state} ${detail ?? ''}`.trim()),
-    onMessage: (message) => messages.push(message as { type?: string; process?: string }),
-  });
-  const follower = { id, events, states, messages, connection, seqs: () => events.map((e) => e.seq) };
-  following.add(follower);
-  return follower;
-}
-type Follower = ReturnType<typeof follow>;
-
-/** The Authorization header with this run's control token, which every POST to the control server needs. */
-const bearer = (token = cluster.token) => ({ authorization: `Bearer ${token}` });
-
-const post = (text: string, headers: Record<string, string> = {}) =>
-  fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'cluster', text }) });
-
-/** Posts until the cluster takes it (Redis may be on its way back). */
-async function postSurely(text: string, timeoutMs = 10_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await post(text).catch(() => undefined);
-    if (response?.status === 201) return ((await response.json()) as { seq: number }).seq;
-    if (Date.now() > deadline) throw new Error(`the cluster did not take a post within ${timeoutMs} ms (last status ${response?.status})`);
-    await delay(50);
-  }
-}
-
-/** The feed's last seq, as a poll through nginx sees it. */
-async function lastSeq(): Promise<number> {
-  return ((await (await fetch(`${cluster.url}/feed/short-poll`)).json()) as { lastSeq: number }).lastSeq;
-}
-
-interface ClusterStats {
-  processes: { name: string; port: number; pid: number | null; up: boolean; stats: { subscribers: number; transports: Record<string, Record<string, unknown>> } | null }[];
-  sum: { lastSeq: number; subscribers: number; transports: Record<string, Record<string, unknown>> };
-  retired: { processes: number; transports: Record<string, Record<string, unknown>> };
-}
-
-const clusterStats = async () => (await (await fetch(`${cluster.url}/cluster/stats`)).json()) as ClusterStats;
-
-/** Every request the cluster counts, as its page adds them up: the running processes' and the gone ones'. */
-const countedRequests = (stats: ClusterStats) =>
-  [stats.sum.transports, stats.retired.transports].flatMap((t) => Object.values(t)).reduce((sum, figures) => sum + ((figures?.requests as number) ?? 0), 0);
-
-/** Feed subscribers (held streams) per process now. */
-async function subscribers(): Promise<Map<string, number>> {
-  return new Map((await clusterStats()).processes.map((p) => [p.name, p.stats?.subscribers ?? 0]));
-}
-
-/** Subscribers over all processes. */
-const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
-
-/**
- * Opens a stream of `id` through nginx and finds the process that holds it (the one
- * whose subscribers went up); with `target`, reopens it until that process holds it.
- */
-async function placeStream(id: TransportId, since: number, target?: string): Promise<{ follower: Follower; where: string }> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const before = await subscribers();
-    const follower = follow(id, since);
-    let after = before;
-    for (let i = 0; i < 250 && total(after) <= total(before); i++) {
-      await delay(20);
-      after = await subscribers();
-    }
-    const where = NAMES.find((name) => (after.get(name) ?? 0) > (before.get(name) ?? 0));
-    if (where && (!target || where === target)) return { follower, where };
-    await closeAll([follower]);
-    for (let i = 0; i < 250 && total(await subscribers()) > total(before); i++) await delay(20);
-  }
-  throw new Error(`${id}: could not open it on ${target ?? 'any process'}`);
-}
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-/** Stops `clients` for good (no reconnect) and forgets them. */
-async function closeAll(clients: Follower[]): Promise<void> {
-  await Promise.all(clients.map((c) => {
-    following.delete(c);
-    return c.connection.close();
-  }));
-}
-
-/** GET through nginx on one keep-alive connection; the answering process and the local port. */
-function getOn(agent: http.Agent, path: string): Promise<{ process: string | undefined; localPort: number | undefined; cookie: unknown }> {
-  return new Promise((resolve, reject) => {
-    http.get(`${cluster.url}${path}`, { agent }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ process: response.headers['x-wirelab-process'] as string | undefined, localPort: response.socket?.localPort, cookie: response.headers['set-cookie'] }));
-    }).on('error', reject);
-  });
-}
-
-/** The process an SSE stream opened through nginx names first (in-band, stream.ts). */
-async function sseProcess(): Promise<{ name: string; close: () => void }> {
-  const controller = new AbortController();
-  const response = await fetch(`${cluster.url}/feed/sse`, { signal: controller.signal });
-  const reader = response.body!.getReader();
-  let text = '';
-  while (!/"process":"([^"]+)"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
-  return { name: /"process":"([^"]+)"/.exec(text)![1], close: () => controller.abort() };
-}
-
-/** An SSE stream opened through nginx on a connection of its own: its status, error code, process, and a close that really closes. */
-function openStream(): Promise<{ status: number; code?: string; process?: string; close: () => void }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${cluster.url}/feed/sse?types=chat`, { agent: false }, (response) => {
-      const process = response.headers['x-wirelab-process'] as string | undefined;
-      const close = () => request.destroy();
-      if (response.statusCode === 200) return resolve({ status: 200, process, close });
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code, process, close }));
-    });
-    request.on('error', reject);
-  });
-}
+useCluster();
 
 describe('a cluster of three lab processes behind nginx', () => {
   test('the contract through nginx: every transport gets every event once, in order, whether posted or sent up a WebSocket', async () => {
@@ -352,99 +211,6 @@ describe('a cluster of three lab processes behind nginx', () => {
     } finally {
       process.kill(frozen.pid!, 'SIGCONT');
     }
-  });
-
-  test('Redis restarted with its data: clients through nginx notice nothing', async () => {
-    const start = await lastSeq();
-    const clients = TRANSPORT_IDS.map((id) => follow(id, start));
-    await postSurely('before the restart');
-    for (const c of clients) await waitFor(() => c.events.length === 1, `${c.id}: one event`);
-    await cluster.redis.stop({ keepData: true });
-    await cluster.redis.start();
-    const seq = await postSurely('after the restart');
-    for (const c of clients) await waitFor(() => c.connection.lastSeq === seq, `${c.id}: the event after the restart`, 10_000);
-    await closeAll(clients);
-    for (const c of clients) {
-      assert.deepEqual(c.seqs(), [start + 1, start + 2], `${c.id}: the seq goes on`);
-      assert.equal(c.events[1].epoch, c.events[0].epoch, `${c.id}: the same epoch`);
-    }
-  });
-
-  test('Redis restarted empty: a new epoch, and every client through nginx starts over from seq 1', async () => {
-    const since = await lastSeq();
-    const clients = TRANSPORT_IDS.map((id) => follow(id, since));
-    await postSurely('last of the old run');
-    for (const c of clients) await waitFor(() => c.events.length >= 1, `${c.id}: an event of the old run`);
-    const oldEpoch = clients[0].events[0].epoch;
-    await cluster.redis.stop();
-    await cluster.redis.start();
-    await postSurely('first of the new run');
-    await postSurely('second of the new run');
-    for (const c of clients) await waitFor(() => c.events.filter((e) => e.epoch !== oldEpoch).length >= 2, `${c.id}: two events of the new run`, 10_000);
-    await closeAll(clients);
-    for (const c of clients) {
-      const fresh = c.events.filter((e) => e.epoch !== oldEpoch);
-      assert.deepEqual(fresh.map((e) => e.seq), [1, 2], `${c.id}: the new run from seq 1`);
-    }
-  });
-
-  test('Redis asks for this run\'s password, and the launcher starts it again after kill -9; the feed carries on with a new epoch', async () => {
-    const noAuth = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(cluster.redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        resolve(data.toString());
-        socket.destroy();
-      });
-      socket.once('error', reject);
-    });
-    assert.match(noAuth, /^-NOAUTH/, 'a client without the password gets nothing');
-    const describe = async () => ((await (await fetch(`${cluster.url}/cluster/processes`)).json()) as { redis: { pid: number | null; state: string; restarts: number; lastExit: { signal: string } | null } }).redis;
-    const before = await describe();
-    assert.equal(before.state, 'up');
-    assert.equal(before.pid, cluster.redis.pid, 'the control server names Redis\'s pid');
-    process.kill(before.pid!, 'SIGKILL');
-    let now = await describe();
-    for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline;) {
-      await delay(100);
-      now = await describe();
-    }
-    assert.equal(now.state, 'up', 'Redis is up again');
-    assert.notEqual(now.pid, before.pid, 'a new redis-server');
-    assert.equal(now.restarts, before.restarts + 1);
-    assert.equal(now.lastExit?.signal, 'SIGKILL', 'and the launcher says how the last one ended');
-    const seq = await postSurely('after Redis was killed', 15_000);
-    assert.equal(seq, 1, 'the feed carries on, from a new epoch (Redis saves nothing)');
-  });
-
-  test('Redis unreachable: 503 through nginx, held streams stay open and catch up', async () => {
-    const start = await lastSeq();
-    const sse = follow('sse', start);
-    const ws = follow('ws', start);
-    await waitFor(() => sse.states.includes('open') && ws.states.includes('open'), 'both streams open');
-    await cluster.redis.stop({ keepData: true });
-    let refused: Response | undefined;
-    for (let i = 0; i < 100 && refused?.status !== 503; i++) {
-      refused = await post('while Redis is away');
-      if (refused.status !== 503) await delay(100);
-    }
-    assert.equal(refused!.status, 503, 'a post through nginx is refused');
-    assert.equal(((await refused!.json()) as { error: { code: string } }).error.code, 'feed_unavailable');
-    assert.ok(refused!.headers.get('retry-after'), 'with Retry-After');
-    let poll: Response | undefined;
-    for (let i = 0; i < 100 && poll?.status !== 503; i++) {
-      poll = await fetch(`${cluster.url}/feed/short-poll?since=0`);
-      if (poll.status !== 503) await delay(100);
-    }
-    assert.equal(poll!.status, 503, 'a new poll is refused rather than served stale');
-    await cluster.redis.start();
-    for (let i = 0; i < 3; i++) await postSurely(`back ${i}`);
-    const last = await lastSeq();
-    await waitFor(() => sse.connection.lastSeq === last && ws.connection.lastSeq === last, 'both held streams catch up', 10_000);
-    assert.ok(!sse.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the SSE stream never dropped: ${sse.states.join(', ')}`);
-    assert.ok(!ws.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the WebSocket never dropped: ${ws.states.join(', ')}`);
-    assert.deepEqual(sse.seqs(), range(start + 1, last), 'SSE: every event once');
-    assert.deepEqual(ws.seqs(), range(start + 1, last), 'WebSocket: every event once');
-    await closeAll([sse, ws]);
   });
 
   test('hostile input is refused through nginx as the lab refuses it: coded 400s, a foreign Origin 403, a foreign Host 403, oversized 413 and 431', async () => {
