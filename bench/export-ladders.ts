@@ -69,6 +69,8 @@ async function draw(browser: Browser, base: string, lang: string, trace: LadderT
   const written: string[] = [];
   try {
     await page.goto(`${base}/?lang=${lang}`, { waitUntil: 'domcontentloaded' });
+    // The index has no picture of its own, so it does not link the pictures' sheet: the slide does.
+    await page.addStyleTag({ url: `${base}/assets/ladder.css` });
     const slides = [...Object.keys(trace.steps).map((id) => [id]), Object.keys(trace.steps)];
     for (const transports of slides) {
       await page.evaluate(

@@ -11,22 +11,17 @@ import { h, t } from './lab.js';
 import { KINDS, lastRows, stepLog, totalOf } from './ladder-steps.js';
 import { drawLadder, heightFor, svgEl } from './ladder-svg.js';
 
-const REPLAY_SECONDS = 10;
-/** How long a replayed step stays alone on screen, at most and at least. */
-const REPLAY_STEP_MS = { max: 450, min: 120 };
-/** A replay lasts about this long, however many steps the last seconds had. */
-const REPLAY_TOTAL_MS = 5000;
+/** The windows a reader may replay, in seconds; `all` is the whole trace the picture holds. */
+const REPLAY_WINDOWS = /** @type {const} */ ([10, 30, 60, 'all']);
+/** How long a replayed step stays alone on screen, at most. */
+const REPLAY_STEP_MS = 450;
+/** A replay lasts 120 ms a step, but at least 5 s (few steps go slower) and at most 20 s (a long trace goes faster). */
+const REPLAY_TOTAL_MS = { perStep: 120, min: 5000, max: 20_000 };
 
 let ids = 0;
 
 /** Each picture's handle by its <figure>: what a page test or the slide export (bench/export-ladders.ts) reads its steps from. */
 export const ladderOf = new WeakMap();
-
-/** The ladder's stylesheet, once per page (style-src 'self': a sheet of the lab's own). */
-function ensureStyles() {
-  if (document.querySelector('link[data-ladder-css]')) return;
-  document.head.append(h('link', { rel: 'stylesheet', href: '/assets/ladder.css', 'data-ladder-css': '' }));
-}
 
 /**
  * The words a picture writes, in the page's language (public/i18n.json `ladder.*`).
@@ -96,10 +91,10 @@ export function ladderLegend() {
  * buttons, default true), connectionFrames (an HTTP/2 connection's own frames too),
  * named (each step names its transport: a picture of several), totals (false: no
  * line of sums, for a picture of a recorded trace rather than of the page's traffic).
+ * The page links ladder.css (server/pages.ts, as every page's stylesheets).
  * Returns { add(step), freeze(on), replay(seconds), clear(), element, log }.
  */
 export function mountLadder(element, options = {}) {
-  ensureStyles();
   const id = `ladder-${++ids}`;
   const maxRows = options.rows ?? 12;
   const words = ladderWords({ named: options.named, compact: options.compact });
@@ -117,7 +112,15 @@ export function mountLadder(element, options = {}) {
   const list = h('ol', { id: `${id}-steps`, class: 'ladder-steps', 'data-field': 'ladder-steps' });
   const totals = h('p', { class: 'ladder-totals', 'data-field': 'ladder-totals' }, t('ladder.waiting'));
   const freezeButton = h('button', { type: 'button', 'aria-pressed': 'false', 'data-action': 'freeze' }, t('ladder.freeze'));
-  const replayButton = h('button', { type: 'button', 'data-action': 'replay' }, t('ladder.replay', { seconds: REPLAY_SECONDS }));
+  const replayButton = h('button', { type: 'button', 'data-action': 'replay' }, t('ladder.replay'));
+  // How far back a replay goes: the last 10, 30 or 60 s, or the whole trace.
+  const replayWindow = h(
+    'select',
+    { 'data-field': 'replay-window', 'aria-label': t('ladder.replayWindow') },
+    ...REPLAY_WINDOWS.map((seconds) =>
+      h('option', { value: String(seconds) }, seconds === 'all' ? t('ladder.replayAll') : t('ladder.replayLast', { seconds })),
+    ),
+  );
   const figure = h(
     'figure',
     { class: `ladder${options.compact ? ' compact' : ''}`, 'data-transport': options.transport, 'data-state': 'live', 'data-steps': '0' },
@@ -125,7 +128,7 @@ export function mountLadder(element, options = {}) {
       'figcaption',
       {},
       h('span', { class: 'ladder-title', id: `${id}-title` }, title),
-      options.controls === false ? undefined : h('span', { class: 'ladder-controls' }, freezeButton, replayButton),
+      options.controls === false ? undefined : h('span', { class: 'ladder-controls' }, freezeButton, replayButton, replayWindow),
     ),
     svg,
     totals,
@@ -198,14 +201,16 @@ export function mountLadder(element, options = {}) {
   };
   freezeButton.addEventListener('click', () => freeze(!frozen));
 
-  const replay = (seconds = REPLAY_SECONDS) => {
+  /** Draws the last `seconds` again step by step (`'all'`: every step the picture holds). */
+  const replay = (seconds = replayWindow.value === 'all' ? 'all' : Number(replayWindow.value)) => {
     const lastAt = shownSteps().at(-1)?.at;
     if (lastAt === undefined) return;
     clearInterval(replaying?.timer);
     const steps = shownSteps()
-      .filter((step) => step.at >= lastAt - seconds * 1000)
+      .filter((step) => seconds === 'all' || step.at >= lastAt - seconds * 1000)
       .map((step) => ({ ...step }));
-    const pace = Math.max(REPLAY_STEP_MS.min, Math.min(REPLAY_STEP_MS.max, REPLAY_TOTAL_MS / steps.length));
+    const total = Math.min(REPLAY_TOTAL_MS.max, Math.max(REPLAY_TOTAL_MS.min, steps.length * REPLAY_TOTAL_MS.perStep));
+    const pace = Math.min(REPLAY_STEP_MS, total / steps.length);
     replaying = { steps, shown: 0, timer: 0 };
     figure.dataset.state = 'replaying';
     figure.dataset.replayed = '0';

@@ -5,8 +5,8 @@
  * /stats' delta for that transport, both ways, head / framing / payload), freeze stops
  * the drawing while traffic goes on, replay draws the last seconds again step by step,
  * the SVG is an image with a text alternative listing the same steps, in both
- * languages, and large type enlarges its labels. The intro's five pictures stop on the
- * same three events.
+ * languages. The intro's five pictures stop on the same three events. (Type, colours,
+ * the stylesheet and the replay's window: ladder-legibility.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -261,23 +261,6 @@ describe('a transport lesson opens with the ladder of its own connection', () =>
         }
       });
     }
-  }
-});
-
-test("large type enlarges the picture's labels to at least 22 px", async () => {
-  const { context, page, errors } = await open('/lessons/sse?lang=en');
-  try {
-    await page.waitForSelector('.ladder svg g.step text.bytes', { timeout: 10_000 });
-    await page.click('#large-toggle');
-    await page.waitForFunction(() => document.documentElement.classList.contains('large'));
-    await delay(200);
-    const sizes = await page.evaluate(() =>
-      [...document.querySelectorAll('.ladder svg text')].map((t) => parseFloat(getComputedStyle(t).fontSize)),
-    );
-    assert.ok(sizes.length > 3 && sizes.every((px) => px >= 22), `every label at least 22 px: ${sizes}`);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
   }
 });
 

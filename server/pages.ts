@@ -265,7 +265,8 @@ ${localise(lesson.html, addresses)}
 ${pager}`;
     return reply.type('text/html; charset=utf-8').send(page({
       request, lang, title: lesson.title, path: `/lessons/${name}`, body, ctx,
-      scripts: ['lesson.js'], data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
+      // The lessons' ladder diagrams (public/ladder.js) are styled by a sheet of their own.
+      styles: ['ladder.css'], scripts: ['lesson.js'], data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
     }));
   });
 
