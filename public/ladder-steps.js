@@ -6,15 +6,22 @@
 export const KINDS = /** @type {const} */ (['head', 'framing', 'payload']);
 
 /**
+ * A step may also be a `mark` the page adds from what it saw (a process killed): no
+ * bytes, drawn as a line across the lanes with its `label`.
  * @typedef {{ type: 'step', transport: string, protocol: 'h1' | 'h2', connection: number, stream?: number,
- *   dir: 'in' | 'out', at: number, what: string, label?: string, seqs?: number[], frame?: string,
+ *   process?: string, dir: 'in' | 'out', at: number, what: string, label?: string, seqs?: number[], frame?: string,
  *   head: number, framing: number, payload: number, amend?: true }} TraceStep
  * @typedef {{ head: number, framing: number, payload: number }} Bytes
  */
 
+/** ms since 1970 with a fraction: the clock of the trace's steps (server/trace.ts preciseNow), for a mark the page adds. */
+export const preciseNow = () => performance.timeOrigin + performance.now();
+
 const zero = () => ({ head: 0, framing: 0, payload: 0 });
 /** @param {Bytes} b */
 export const totalOf = (b) => b.head + b.framing + b.payload;
+/** A connection's name within a picture: in a cluster each process numbers its own. @param {TraceStep} step */
+const connectionOf = (step) => `${step.protocol}:${step.process ?? ''}:${step.connection}`;
 
 /**
  * A record of the steps one picture draws. An `amend` step (bytes the server learned
@@ -31,7 +38,7 @@ export function stepLog({ keep = 2000, accept = (_step) => true, connectionFrame
   const totals = { in: zero(), out: zero() };
   /** The last step of each connection, stream and direction: where an amend lands. */
   const last = new Map();
-  const key = (step) => `${step.connection}:${step.stream ?? 0}:${step.dir}`;
+  const key = (step) => `${connectionOf(step)}:${step.stream ?? 0}:${step.dir}`;
   return {
     steps,
     totals,
@@ -70,7 +77,7 @@ export function stepLog({ keep = 2000, accept = (_step) => true, connectionFrame
 /**
  * @typedef {{ kind: 'arrow', step: TraceStep, t: number, opens: boolean, heldMs?: number, heldFrom?: number }} ArrowRow
  * @typedef {{ kind: 'gap', ms: number }} GapRow
- * @typedef {{ kind: 'end', step: TraceStep, t: number }} EndRow
+ * @typedef {{ kind: 'end' | 'mark', step: TraceStep, t: number }} EndRow
  * @typedef {ArrowRow | GapRow | EndRow} Row
  */
 
@@ -95,7 +102,11 @@ export function rowsOf(steps, { startAt = steps[0]?.at ?? 0, gapMs = 400, seen =
     const t = step.at - startAt;
     if (previousAt !== undefined && step.at - previousAt > gapMs) rows.push({ kind: 'gap', ms: step.at - previousAt });
     previousAt = step.at;
-    const where = `${step.connection}:${step.stream ?? 0}`;
+    const where = `${connectionOf(step)}:${step.stream ?? 0}`;
+    if (step.what === 'mark') {
+      rows.push({ kind: 'mark', step, t });
+      continue;
+    }
     if (step.what === 'end') {
       rows.push({ kind: 'end', step, t });
       waiting.delete(where);
@@ -103,7 +114,7 @@ export function rowsOf(steps, { startAt = steps[0]?.at ?? 0, gapMs = 400, seen =
     }
     /** @type {ArrowRow} */
     const row = { kind: 'arrow', step, t, opens: false };
-    const connection = `${step.protocol}:${step.connection}`;
+    const connection = connectionOf(step);
     if (step.dir === 'in' && step.what === 'request') {
       row.opens = !seen.has(connection);
       waiting.set(where, { index: rows.length, at: step.at });
@@ -127,10 +138,10 @@ export function rowsOf(steps, { startAt = steps[0]?.at ?? 0, gapMs = 400, seen =
 export function lastRows(steps, { startAt, maxRows, gapMs = 400 }) {
   // Each step takes at most two rows (itself and the pause before it).
   let from = Math.max(0, steps.length - maxRows);
-  const seen = new Set(steps.slice(0, from).map((s) => `${s.protocol}:${s.connection}`));
+  const seen = new Set(steps.slice(0, from).map(connectionOf));
   let rows = rowsOf(steps.slice(from), { startAt, gapMs, seen: new Set(seen) });
   while (rows.length > maxRows && from < steps.length) {
-    seen.add(`${steps[from].protocol}:${steps[from].connection}`);
+    seen.add(connectionOf(steps[from]));
     from++;
     rows = rowsOf(steps.slice(from), { startAt, gapMs, seen: new Set(seen) });
   }

@@ -6,6 +6,9 @@
 //
 // Drawn at the size it is shown (the SVG's units are CSS pixels) and in the page's type,
 // so that large type enlarges every label, as the board's timeline does.
+//
+// In a cluster each step names the process that served it: each process the rows
+// show gets a lane of its own, so that a client moving from one to another is seen to.
 import { KINDS, totalOf } from './ladder-steps.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -19,7 +22,7 @@ export function svgEl(tag, attrs = {}, text = undefined) {
 }
 
 /** Row heights in ems of the picture's type. */
-const HEIGHT = { arrow: 2.9, gap: 1.3, end: 1.5, header: 1.9 };
+const HEIGHT = { arrow: 2.9, gap: 1.3, end: 1.5, mark: 1.7, header: 1.9 };
 
 /** The height the picture takes for `rows` arrows (it keeps that height as it fills, so the page does not jump). */
 export const heightFor = (rows, fontPx) => Math.round((HEIGHT.header + rows * HEIGHT.arrow + 0.4) * fontPx);
@@ -50,8 +53,11 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
   measure.font = `${fontPx}px ${fontFamily}`;
   const timeWidth = Math.ceil(measure.measureText(words.time(88_888)).width) + fontPx * 0.5;
   const browserX = timeWidth + fontPx * 0.6;
-  const serverX = width - fontPx * 0.6;
-  const span = serverX - browserX;
+  const rightX = width - fontPx * 0.6;
+  // One server lane, or one per process the rows name (in the order they first appear).
+  const processes = [...new Set(rows.map((row) => (row.kind === 'gap' ? undefined : row.step.process)).filter((name) => name !== undefined))];
+  const laneXs = processes.length > 1 ? processes.map((_, i) => browserX + ((rightX - browserX) * (i + 1)) / processes.length) : [rightX];
+  const laneOf = (step) => laneXs[Math.max(0, processes.indexOf(step.process))];
   const rowHeight = (row) => HEIGHT[row.kind] * fontPx;
   const contentHeight = HEIGHT.header * fontPx + rows.reduce((sum, row) => sum + rowHeight(row), 0);
   const height = Math.max(heightFor(minRows, fontPx), Math.round(contentHeight + 0.4 * fontPx));
@@ -64,10 +70,16 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
   const top = HEIGHT.header * fontPx;
   svg.append(
     svgEl('text', { x: browserX, y: fontPx * 1.2, class: 'lane-name', 'text-anchor': 'start' }, words.browser),
-    svgEl('text', { x: serverX, y: fontPx * 1.2, class: 'lane-name', 'text-anchor': 'end' }, words.server),
     svgEl('line', { x1: browserX, x2: browserX, y1: top - fontPx * 0.3, y2: height, class: 'lane' }),
-    svgEl('line', { x1: serverX, x2: serverX, y1: top - fontPx * 0.3, y2: height, class: 'lane' }),
   );
+  laneXs.forEach((x, i) => {
+    // A single server is "Server"; in a cluster each lane is a process, named.
+    const name = processes.length > 1 ? processes[i] : processes.length === 1 ? `${words.server} ${processes[0]}` : words.server;
+    svg.append(
+      svgEl('text', { x, y: fontPx * 1.2, class: 'lane-name', 'text-anchor': 'end', 'data-process': processes[i] ?? '' }, name),
+      svgEl('line', { x1: x, x2: x, y1: top - fontPx * 0.3, y2: height, class: 'lane' }),
+    );
+  });
 
   let y = top;
   /** The middle of each row, for held waits drawn back to their request. */
@@ -80,12 +92,19 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
       svg.append(
         svgEl(
           'text',
-          { x: (browserX + serverX) / 2, y: middle, class: 'gap', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
+          { x: (browserX + rightX) / 2, y: middle, class: 'gap', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
           words.gap(row.ms),
         ),
       );
-    } else if (row.kind === 'end') {
-      const g = svgEl('g', { class: 'step end', 'data-what': 'end', 'data-connection': row.step.connection });
+    } else if (row.kind === 'end' || row.kind === 'mark') {
+      // A connection's end, from the browser to its process; a mark (a process killed) across the whole picture.
+      const serverX = row.kind === 'mark' ? rightX : laneOf(row.step);
+      const g = svgEl('g', {
+        class: row.kind === 'mark' ? 'step end mark' : 'step end',
+        'data-what': row.kind,
+        'data-connection': row.step.connection,
+        'data-process': row.step.process ?? '',
+      });
       g.append(
         svgEl('title', {}, words.sentence(row)),
         svgEl('text', { x: timeWidth, y: middle, class: 'time', 'text-anchor': 'end', 'dominant-baseline': 'central' }, words.time(row.t)),
@@ -93,7 +112,7 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
         svgEl(
           'text',
           { x: (browserX + serverX) / 2, y: middle, class: 'closed-label', 'text-anchor': 'middle', 'dominant-baseline': 'central' },
-          words.closed(row.step),
+          fit(measure, row.kind === 'mark' ? row.step.label : words.closed(row.step), serverX - browserX - fontPx),
         ),
       );
       svg.append(g);
@@ -107,11 +126,14 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
   function arrow(row, index) {
     const { step } = row;
     const shaftY = y + HEIGHT.arrow * fontPx * 0.55;
+    const serverX = laneOf(step);
+    const span = serverX - browserX;
     const g = svgEl('g', {
       class: `step ${step.dir}`,
       'data-what': step.what,
       'data-dir': step.dir,
       'data-connection': step.connection,
+      'data-process': step.process ?? '',
       'data-head': step.head,
       'data-framing': step.framing,
       'data-payload': step.payload,

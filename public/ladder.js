@@ -43,9 +43,12 @@ export function ladderWords({ named = false, compact = false } = {}) {
   };
   const plainBytes = (step) => t('bars.value', { total: totalOf(step), head: step.head, framing: step.framing, payload: step.payload });
   const time = (ms) => t('ladder.time', { seconds: (ms / 1000).toFixed(3) });
-  /** An HTTP/2 stream's end is not its connection's. */
+  /** An HTTP/2 stream's end is not its connection's; in a cluster a connection is some process's. */
   const closed = (step) =>
-    step.stream !== undefined ? t('ladder.streamClosed', { stream: step.stream }) : t('ladder.closed', { connection: step.connection });
+    step.stream !== undefined
+      ? t('ladder.streamClosed', { stream: step.stream })
+      : t(step.process ? 'ladder.closedOn' : 'ladder.closed', { connection: step.connection, process: step.process });
+  const opens = (step) => t(step.process ? 'ladder.opensOn' : 'ladder.opens', { connection: step.connection, process: step.process });
   const direction = (step) => (step.dir === 'in' ? t('ladder.up') : t('ladder.down'));
   return {
     browser: t('ladder.browser'),
@@ -64,13 +67,14 @@ export function ladderWords({ named = false, compact = false } = {}) {
     gap: (ms) => t(compact ? 'ladder.gapShort' : 'ladder.gap', { ms: ms.toFixed(0) }),
     held: (ms) => t('ladder.held', { ms: ms.toFixed(0) }),
     closed: (step) => closed(step),
-    opens: (step) => t('ladder.opens', { connection: step.connection }),
+    opens,
     /** One row as a sentence: the text alternative's line and the arrow's tooltip. */
     sentence(row) {
       if (row.kind === 'gap') return t('ladder.gap', { ms: row.ms.toFixed(0) });
       if (row.kind === 'end') return `${time(row.t)} · ${closed(row.step)}`;
+      if (row.kind === 'mark') return `${time(row.t)} · ${row.step.label}`;
       const extra = [
-        row.opens ? t('ladder.opens', { connection: row.step.connection }) : '',
+        row.opens ? opens(row.step) : '',
         row.heldMs !== undefined ? t('ladder.held', { ms: row.heldMs.toFixed(0) }) : '',
       ].filter(Boolean);
       const parts = [time(row.t), direction(row.step), name(row.step), plainBytes(row.step), ...extra];
@@ -201,13 +205,16 @@ export function mountLadder(element, options = {}) {
   };
   freezeButton.addEventListener('click', () => freeze(!frozen));
 
-  /** Draws the last `seconds` again step by step (`'all'`: every step the picture holds). */
+  /**
+   * Draws the last `seconds` again step by step (`'all'`: every step the picture holds).
+   * @param {number | 'all'} [seconds]
+   */
   const replay = (seconds = replayWindow.value === 'all' ? 'all' : Number(replayWindow.value)) => {
     const lastAt = shownSteps().at(-1)?.at;
     if (lastAt === undefined) return;
     clearInterval(replaying?.timer);
     const steps = shownSteps()
-      .filter((step) => seconds === 'all' || step.at >= lastAt - seconds * 1000)
+      .filter((step) => typeof seconds !== 'number' || step.at >= lastAt - seconds * 1000)
       .map((step) => ({ ...step }));
     const total = Math.min(REPLAY_TOTAL_MS.max, Math.max(REPLAY_TOTAL_MS.min, steps.length * REPLAY_TOTAL_MS.perStep));
     const pace = Math.min(REPLAY_STEP_MS, total / steps.length);

@@ -10,19 +10,29 @@ const TAP_WAIT_MS = 5000;
  * server minted for it (send it as `client` with each request to be tapped), or
  * with undefined when there is no tap (refused, closed, or no answer in time).
  * Byte records go to `onRecord`; the trace's steps (server/trace.ts), which carry
- * no bytes, to `onStep` when given.
+ * no bytes, to `onStep` when given. `process`: in a cluster, the process holding the
+ * tap (once ready). `cut()`: the server cuts this page's tapped connections, as a
+ * process that dies would. `onClose`: the tap's socket closed after it was ready.
  */
-export function openTap(onRecord, onStep = undefined) {
+export function openTap(onRecord, onStep = undefined, onClose = undefined) {
   const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/wiretap`);
   let minted;
+  let process;
   const ready = new Promise((resolve) => {
-    socket.onerror = socket.onclose = () => resolve(undefined);
+    socket.onerror = () => resolve(undefined);
+    socket.onclose = () => {
+      resolve(undefined);
+      if (minted !== undefined) onClose?.();
+    };
     setTimeout(() => resolve(undefined), TAP_WAIT_MS);
     socket.onmessage = (message) => {
       const record = JSON.parse(message.data);
       // The first message is the id (server/wiretap.ts TapHello); records follow.
       if (minted === undefined) {
-        if (record.type === 'tap') resolve((minted = record.client));
+        if (record.type === 'tap') {
+          process = record.process;
+          resolve((minted = record.client));
+        }
         return;
       }
       if (record.type === 'step') return onStep?.(record);
@@ -30,7 +40,14 @@ export function openTap(onRecord, onStep = undefined) {
       onRecord(record);
     };
   });
-  return { ready, close: () => socket.close(1000) };
+  return {
+    ready,
+    close: () => socket.close(1000),
+    cut: () => socket.readyState === WebSocket.OPEN && socket.send('{"type":"cut"}'),
+    get process() {
+      return process;
+    },
+  };
 }
 
 /** Shows bytes as text, with CR and LF visible and other control bytes as \xNN. */

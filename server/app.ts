@@ -148,7 +148,8 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     // In a cluster the chat rate is counted per client across every process (redis/shared-limits.ts).
     limiter: backend.limiter,
     closers: new Set(),
-    wiretap: new Wiretap(() => stats.streams),
+    // In a cluster a page's steps may come from every process: each names itself, and crosses through Redis (trace.ts StepRelay).
+    wiretap: new Wiretap(() => stats.streams, config.feedStore === 'memory' ? {} : { process: config.processName, relay: backend.relay }),
     counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0, wsProtocolErrors: 0 },
   };
 

@@ -17,6 +17,8 @@ import { type FeedSource, LocalFeedSource } from './feed-store.ts';
 import type { SharedStreamCounts } from './limits.ts';
 import { RedisFeedSource } from './redis/feed.ts';
 import { SharedLimits } from './redis/shared-limits.ts';
+import { RedisTraceRelay } from './redis/trace-relay.ts';
+import type { StepRelay } from './trace.ts';
 
 export interface FeedBackend {
   /** The feed the transports serve, and how events reach it. */
@@ -25,6 +27,8 @@ export interface FeedBackend {
   limiter: RateLimiter;
   /** In a cluster, the stream cap's counts on the other processes; undefined for one process. */
   streams: SharedStreamCounts | undefined;
+  /** In a cluster, how a page's trace reaches its tap on another process (trace.ts); undefined for one process. */
+  relay: StepRelay | undefined;
   /** Closes what the backend opened (the limits before the connection they share). */
   close(): Promise<void>;
 }
@@ -33,15 +37,18 @@ export interface FeedBackend {
 export async function openFeedSource(config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate' | 'maxStreamsPerClient'>): Promise<FeedBackend> {
   if (config.feedStore === 'memory') {
     const source = new LocalFeedSource(new Feed(config.bufferSize));
-    return { source, limiter: new ChatLimiter(config.chatRate), streams: undefined, close: () => source.close() };
+    return { source, limiter: new ChatLimiter(config.chatRate), streams: undefined, relay: undefined, close: () => source.close() };
   }
   const source = await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
   const shared = new SharedLimits(source.commands, { processName: config.processName, chatRate: config.chatRate, maxStreamsPerClient: config.maxStreamsPerClient });
+  const relay = new RedisTraceRelay(config.feedStore, source.commands);
   return {
     source,
     limiter: shared,
     streams: shared,
+    relay,
     close: async () => {
+      await relay.close();
       await shared.close();
       await source.close();
     },

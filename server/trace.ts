@@ -69,8 +69,10 @@ export interface TraceStep extends StepBytes {
   type: 'step';
   transport: TransportId;
   protocol: 'h1' | 'h2';
-  /** The wiretap's number for the connection (the same as its byte records'). */
+  /** The wiretap's number for the connection (the same as its byte records'), within its process. */
   connection: number;
+  /** In a cluster, the process that served the connection (its PROCESS_NAME). */
+  process?: string;
   stream?: number;
   dir: Direction;
   /** ms since 1970, with a fraction: comparable with an event's `at`. */
@@ -91,7 +93,7 @@ export const preciseNow = (): number => performance.timeOrigin + performance.now
  * Steps without bytes are dropped unless they mark something (the end of a connection).
  */
 export function stepSink(
-  base: { transport: TransportId; protocol: 'h1' | 'h2'; connection: number; stream?: number },
+  base: { transport: TransportId; protocol: 'h1' | 'h2'; connection: number; stream?: number; process?: string },
   request: string,
   send: (step: TraceStep) => void,
 ): StepSink {
@@ -124,4 +126,18 @@ export function requestLabel(method: string, url: string): string {
   if (query === undefined) return `${method} ${path}`;
   const kept = query.split('&').filter((pair) => !pair.startsWith('client='));
   return `${method} ${path}${kept.length ? `?${kept.join('&')}` : ''}`;
+}
+
+/**
+ * How steps reach a page whose tap is in another process: in a cluster, a page's tap
+ * and its connections land on different processes (round robin), so the process that
+ * serves a traced connection hands its steps on (redis/trace-relay.ts). The client id
+ * stays the secret that names the page: only the tap's process listens for it.
+ */
+export interface StepRelay {
+  /** Delivers the steps other processes forward for `client`; resolves once none sent after it can be missed. Returns the stop. */
+  listen(client: string, deliver: (step: TraceStep) => void): Promise<() => void>;
+  /** Sends the steps of a connection that carries `client`, which no tap in this process listens for. */
+  forward(client: string): (step: TraceStep) => void;
+  close(): Promise<void>;
 }

@@ -10,9 +10,13 @@ import { RETRY_AFTER_S } from './limits.ts';
 import { checkOrigin } from './origin.ts';
 import type { TapHello } from './wiretap.ts';
 
+/** What a page sends on its tap's socket to cut its tapped connections (public/wiretap.js). */
+const CUT = '{"type":"cut"}';
+
 /**
  * `GET /wiretap`, upgraded (over HTTP/2, an extended CONNECT): first a TapHello
- * with the minted id, then one JSON text frame per WireRecord.
+ * with the minted id, then one JSON text frame per WireRecord or TraceStep. The page
+ * may send `{"type":"cut"}`: its tapped connections in this process are cut.
  *
  * The socket reads a page's raw bytes, so it is guarded as the feed's WebSocket
  * is: a foreign Origin is refused before the upgrade (403), and it holds one of
@@ -39,7 +43,15 @@ export function registerWiretapRoute(app: FastifyInstance, ctx: LabContext): voi
         // A tap that cannot keep up loses records rather than memory: it is a view, not the feed.
         if (socket.bufferedAmount < 1 << 20) socket.send(JSON.stringify(record));
       });
-      socket.send(JSON.stringify({ type: 'tap', client: tap.client } satisfies TapHello));
+      // In a cluster, once the steps of the page's connections on other processes reach this one too.
+      void tap.listening.then(() => {
+        const hello: TapHello = { type: 'tap', client: tap.client, ...(tap.process ? { process: tap.process } : {}) };
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(hello));
+      });
+      // The page may cut its own tapped connections, as a process that dies would (the scale-out lesson's picture).
+      socket.on('message', (data) => {
+        if (String(data) === CUT) wiretap.cut(tap.client);
+      });
       const closer: Closer = {
         shutdown: () => {
           tap.stop();

@@ -22,13 +22,20 @@
  * The same socket carries the page's trace (trace.ts): each tapped request's meter
  * reports what it accounts as steps, which the page draws as a ladder diagram.
  * The socket's route is in wiretap-route.ts.
+ *
+ * In a cluster the page's tap and its connections may be in different processes: a
+ * process that serves a connection carrying an id it did not mint hands that
+ * connection's steps (not its bytes) to the relay (trace.ts StepRelay), which brings
+ * them to the process that minted it, if any listens; each step names its process.
+ * And a page may cut its own tapped connections (`cut`), as a process that dies would:
+ * the scale-out lesson's picture of a client resuming, on a single lab.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { Http2ServerRequest } from 'node:http2';
 import type { StreamMetering } from './stats.ts';
-import { type StepSink, type TraceStep, requestLabel, stepSink } from './trace.ts';
+import { type StepRelay, type StepSink, type TraceStep, requestLabel, stepSink } from './trace.ts';
 import type { TransportId } from './transports/registry.ts';
 
 export interface WireRecord {
@@ -74,6 +81,14 @@ const MINTED_ID_BYTES = 16;
 export interface TapHello {
   type: 'tap';
   client: string;
+  /** In a cluster, the process that holds the tap. */
+  process?: string;
+}
+
+/** What a cluster gives the wiretap: this process's name for its steps, and the relay to the others. */
+export interface WiretapCluster {
+  process?: string;
+  relay?: StepRelay;
 }
 
 export class Wiretap {
@@ -81,20 +96,55 @@ export class Wiretap {
   private readonly listeners = new Map<string, (record: WireRecord | TraceStep) => void>();
   private nextConnection = 1;
   private readonly connectionIds = new WeakMap<object, number>();
+  /** What each tap's connections can be cut by, while they are tapped here. */
+  private readonly cutters = new Map<string, Set<() => void>>();
 
   /** `metering`: where HTTP/2 streams are tapped, once the TLS ports listen (ctx.stats.streams). */
-  constructor(private readonly metering: () => StreamMetering | undefined = () => undefined) {}
+  constructor(
+    private readonly metering: () => StreamMetering | undefined = () => undefined,
+    private readonly cluster: WiretapCluster = {},
+  ) {}
 
   /**
    * Mints a fresh id and sends `listener` the records of every request that carries
    * it, until `stop()`; an id is never minted twice, so nobody else receives them.
+   * In a cluster, `listening` resolves once the steps other processes forward for it
+   * arrive too (before it, the page should not use the id); otherwise at once.
    */
-  open(listener: (record: WireRecord | TraceStep) => void): { client: string; stop(): void } {
+  open(listener: (record: WireRecord | TraceStep) => void): { client: string; process?: string; listening: Promise<void>; stop(): void } {
     let client: string;
     do client = randomBytes(MINTED_ID_BYTES).toString('base64url');
     while (this.listeners.has(client));
     this.listeners.set(client, listener);
-    return { client, stop: () => this.listeners.delete(client) };
+    const relayed = this.cluster.relay?.listen(client, listener);
+    let stopped = false;
+    return {
+      client,
+      process: this.cluster.process,
+      // A relay that cannot listen (Redis away) leaves the tap its own process's steps.
+      listening: relayed ? relayed.then(() => {}, () => {}) : Promise.resolve(),
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        this.listeners.delete(client);
+        this.cutters.delete(client);
+        relayed?.then((unlisten) => unlisten(), () => {});
+      },
+    };
+  }
+
+  /** Cuts every connection of `client`'s page tapped here now, with no goodbye, as a process that dies would; returns how many. */
+  cut(client: string): number {
+    const cutters = [...(this.cutters.get(client) ?? [])];
+    for (const cutter of cutters) cutter();
+    return cutters.length;
+  }
+
+  private cuttable(client: string, cutter: () => void): () => void {
+    let set = this.cutters.get(client);
+    if (!set) this.cutters.set(client, (set = new Set()));
+    set.add(cutter);
+    return () => set.delete(cutter);
   }
 
   get listening(): number {
@@ -106,22 +156,23 @@ export class Wiretap {
    * request head at once, then every byte written until `detach()`.
    */
   attach(client: string | undefined, transport: TransportId, request: FastifyRequest): Tap | undefined {
-    if (client === undefined || !this.listeners.has(client)) return undefined;
+    if (client === undefined) return undefined;
+    if (!this.listeners.has(client)) return this.attachRelayed(client, transport, request);
     if (request.raw.httpVersionMajor === 2) return this.attachStream(client, transport, request.raw as unknown as Http2ServerRequest);
     const socket = request.raw.socket;
-    let connection = this.connectionIds.get(socket);
-    if (connection === undefined) this.connectionIds.set(socket, (connection = this.nextConnection++));
+    const connection = this.connectionOf(socket);
     const emit = (dir: 'in' | 'out', bytes: Buffer) => {
-      const record: WireRecord = { transport, protocol: 'h1', dir, connection: connection!, at: Date.now(), data: bytes.toString('base64') };
+      const record: WireRecord = { transport, protocol: 'h1', dir, connection, at: Date.now(), data: bytes.toString('base64') };
       this.listeners.get(client)?.(record);
     };
     const raw = request.raw;
     let head = `${raw.method} ${raw.url} HTTP/${raw.httpVersion}\r\n`;
     for (let i = 0; i < raw.rawHeaders.length; i += 2) head += `${raw.rawHeaders[i]}: ${raw.rawHeaders[i + 1]}\r\n`;
     emit('in', Buffer.from(head + '\r\n', 'latin1'));
-    const trace = stepSink({ transport, protocol: 'h1', connection }, requestLabel(raw.method ?? 'GET', raw.url ?? ''), (step) => {
+    const trace = stepSink({ transport, protocol: 'h1', connection, ...this.named }, requestLabel(raw.method ?? 'GET', raw.url ?? ''), (step) => {
       this.listeners.get(client)?.(step);
     });
+    const uncut = this.cuttable(client, () => socket.destroy());
 
     const write = socket.write;
     // Wrapped on this socket object only, and only while this request owns it.
@@ -137,9 +188,43 @@ export class Wiretap {
       detach: () => {
         if (!attached) return;
         attached = false;
+        uncut();
         socket.write = write;
       },
     };
+  }
+
+  /** This process's name on its steps, in a cluster. */
+  private get named(): { process?: string } {
+    return this.cluster.process === undefined ? {} : { process: this.cluster.process };
+  }
+
+  private connectionOf(key: object): number {
+    let connection = this.connectionIds.get(key);
+    if (connection === undefined) this.connectionIds.set(key, (connection = this.nextConnection++));
+    return connection;
+  }
+
+  /**
+   * A connection whose page's tap is not here: in a cluster, its steps go to the relay
+   * (its bytes stay here: a step is a few numbers, the bytes would be every byte twice).
+   * Without a relay, or for an id that cannot be one, nothing is tapped.
+   */
+  private attachRelayed(client: string, transport: TransportId, request: FastifyRequest): Tap | undefined {
+    const relay = this.cluster.relay;
+    if (!relay || !isClientId(client)) return undefined;
+    const send = relay.forward(client);
+    const raw = request.raw;
+    const label = requestLabel(raw.method ?? 'GET', raw.url ?? '');
+    if (raw.httpVersionMajor === 2) {
+      const metering = this.metering();
+      const h2 = raw as unknown as Http2ServerRequest;
+      if (!metering) return undefined;
+      const base = { transport, protocol: 'h2' as const, connection: this.connectionOf(h2.stream.session as object), stream: h2.stream.id, ...this.named };
+      metering.tap(h2, () => {}, stepSink(base, label, send));
+      return { detach: () => metering.untap(h2) };
+    }
+    return { trace: stepSink({ transport, protocol: 'h1', connection: this.connectionOf(raw.socket), ...this.named }, label, send), detach: () => {} };
   }
 
   /**
@@ -151,24 +236,26 @@ export class Wiretap {
   private attachStream(client: string, transport: TransportId, request: Http2ServerRequest): Tap | undefined {
     const metering = this.metering();
     if (!metering) return undefined;
-    let connection = this.connectionIds.get(request.stream.session as object);
-    if (connection === undefined) this.connectionIds.set(request.stream.session as object, (connection = this.nextConnection++));
+    const connection = this.connectionOf(request.stream.session as object);
     const stream = request.stream.id;
     const emit = (dir: 'in' | 'out', bytes: Buffer, headers?: [string, string][]) => {
-      const record: WireRecord = { transport, protocol: 'h2', stream, dir, connection: connection!, at: Date.now(), data: bytes.toString('base64'), ...(headers ? { headers } : {}) };
+      const record: WireRecord = { transport, protocol: 'h2', stream, dir, connection, at: Date.now(), data: bytes.toString('base64'), ...(headers ? { headers } : {}) };
       this.listeners.get(client)?.(record);
     };
     const headers: [string, string][] = [];
     for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
-    const trace = stepSink({ transport, protocol: 'h2', connection, stream }, requestLabel(request.method, request.url), (step) => {
+    const trace = stepSink({ transport, protocol: 'h2', connection, stream, ...this.named }, requestLabel(request.method, request.url), (step) => {
       this.listeners.get(client)?.(step);
     });
     emit('in', Buffer.concat(metering.tap(request, (dir, bytes) => emit(dir, bytes), trace)), headers);
+    // Over HTTP/2 a connection is the page's and every other stream's: the cut resets this stream only.
+    const uncut = this.cuttable(client, () => request.stream.close(0x8)); // CANCEL
     let attached = true;
     return {
       detach: () => {
         if (!attached) return;
         attached = false;
+        uncut();
         metering.untap(request);
       },
     };
