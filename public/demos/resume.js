@@ -45,13 +45,15 @@ export function mount(element) {
     },
   );
 
-  /** Opens the stream from the feed's last seq, on a fresh picture. */
+  /**
+   * Opens the stream from the feed's last seq. A stream placed again (it had landed on the
+   * tap's process) stays in the picture: every arrow is drawn, so that they add up to /stats.
+   */
   const start = async (client) => {
     connection?.close();
     serving = undefined;
     lost = undefined;
     const since = await feedLastSeq();
-    ladder.clear();
     connection = CLIENTS[TRANSPORT].connect({
       origin: config.cluster ? location.origin : originFor(TRANSPORT),
       since,
