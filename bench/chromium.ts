@@ -20,7 +20,7 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  */
 export async function launchChromium(spkiSha256?: string, timeoutMs = 30_000): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH, or install Debian's chromium)`);
-  const { launchBrowser } = await import('../public/testing/browser.ts');
+  const { launchBrowser } = await import('../server/clients/browser.ts');
   return launchBrowser({ trustSpki: spkiSha256, executablePath: CHROMIUM_PATH, timeoutMs });
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../public/testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
 import { type LadderTrace, exportLadders } from './export-ladders.ts';
 

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
 import { type RunningLab, startLab, waitFor } from '../server/test-helpers.ts';
-import { launchBrowser, pagePredicate } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
 
 const STREAMS = ['iframe', 'sse', 'ws'];
 const TRANSPORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'];

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { LESSONS } from '../server/lessons.ts';
 import { type RunningLab, startLab, waitFor } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;
@@ -108,5 +108,5 @@ test('page tests wait with function predicates: Playwright evals a string one in
     // A string literal, or a constant holding page-side source, handed straight to waitForFunction.
     for (const match of source.matchAll(/waitForFunction\(\s*(['"`]|[A-Z][A-Z0-9_]{2,}\b)/g)) offenders.push(`${file}: ${match[0]}`);
   }
-  assert.deepEqual(offenders, [], 'wrap page-side source in pagePredicate (public/testing/browser.ts), or pass a function');
+  assert.deepEqual(offenders, [], 'wrap page-side source in pagePredicate (server/clients/browser.ts), or pass a function');
 });

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 /** The same text as HOSTILE_TEXT in public/demos/security.js. */
 const HOSTILE_TEXT = '</script><img src=x onerror="window.__wirelabPwned=1"> <!-- <b>bold?</b>\r\nsecond line\u2028after U+2028\u2029after U+2029';

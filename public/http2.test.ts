@@ -15,7 +15,7 @@ import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { EXPERIMENT_MAX_STREAMS } from '../server/http2/listener.ts';
 import { ROOT } from '../server/paths.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TrafficStats } from '../server/stats.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../server/test-helpers.ts';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;

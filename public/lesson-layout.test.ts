@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LANGS, LESSONS } from '../server/lessons.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser, pagePredicate } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
 
 /** The intro, a student's first page, is at most this tall at 1440x900 in normal type. */
 const INTRO_MAX_HEIGHT_PX = 4000;

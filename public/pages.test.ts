@@ -10,7 +10,7 @@ import { DEFAULT_PORTS } from '../server/lab-addresses.ts';
 import { LANGS, LESSONS } from '../server/lessons.ts';
 import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser, pagePredicate } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;

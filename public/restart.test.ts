@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 const OLD_RUN = 3;
 /** More than OLD_RUN, so that the old cursors point inside the new run. */

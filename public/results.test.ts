@@ -14,7 +14,7 @@ import { I18N } from '../server/i18n.ts';
 import { PUBLIC_DIR, ROOT } from '../server/paths.ts';
 import { TRANSPORT_IDS } from '../server/transports/registry.ts';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 const WORDS = JSON.parse(readFileSync(path.join(PUBLIC_DIR, 'results-i18n.json'), 'utf8')) as Record<'en' | 'zh', Record<string, string>>;
 const LEAD_CHARTS = ['overhead', 'latency-idle', 'latency-fanout', 'wires-overhead', 'connections-held'];

@@ -89,13 +89,6 @@ test('an internal error answers a coded 500, is written to stderr and counted, a
   await failing.app.close();
 });
 
-test('/assets serves browser code, not the page tests or their Node helpers', async () => {
-  assert.equal((await fetch(`${lab.baseUrl}/assets/lab.js`)).status, 200, 'browser code is served');
-  for (const path of ['/assets/pages.test.ts', '/assets/http2.test.ts', '/assets/testing/browser.ts', '/assets/testing/']) {
-    assert.equal((await fetch(`${lab.baseUrl}${path}`)).status, 404, `${path} is not served`);
-  }
-});
-
 /** The code of a coded error body; undefined when the body is not one. */
 function codeOf(body: string): string | undefined {
   try {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAsset } from './assets.ts';
 import { clusterPageBody } from './cluster-page.ts';
 import { sendError } from './errors.ts';
 import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
@@ -190,9 +191,9 @@ function wireSwitch(wire: PageWire, t: Record<string, string>): string {
 const CODE_PATH = /^(server|public|bench|lessons)\/[\w./-]+\.(ts|js|json|md|html|css|example)$/;
 
 export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
-  // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js.
-  // Browser code and styles only: public/ also holds the page tests and their Node helpers.
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache, allowedPath: (file) => !file.endsWith('.ts') && !file.startsWith('/testing/') });
+  // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js. Only what assets.ts lists:
+  // public/ also holds the page tests, the pages' type declarations and their tsconfig.json.
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache, allowedPath: isAsset });
   // What the bench wrote: /results/latest.json and the per-run files.
   await app.register(fastifyStatic, { root: RESULTS_DIR, prefix: '/results/', decorateReply: false, cacheControl: false, setHeaders: noCache });
   await app.register(fastifyStatic, { root: chartJsDist(), prefix: '/vendor/chart.js/', decorateReply: false, allowedPath: (p) => p === '/chart.umd.min.js' });

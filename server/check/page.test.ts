@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../../public/testing/browser.ts';
+import { launchBrowser } from '../clients/browser.ts';
 import { type RunningLab, startLab } from '../test-helpers.ts';
 import { start as startSse } from '../../lessons/servers/sse-node.ts';
 import type { Running } from '../../lessons/servers/feed.ts';
