@@ -14,7 +14,7 @@ import type { Browser } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
 import type { TransportStats } from '../server/stats.ts';
 import { delay, waitFor } from '../server/test-helpers.ts';
-import { launchBrowser, pagePredicate } from './testing/browser.ts';
+import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
 
 let cluster: Cluster;
 let browser: Browser;

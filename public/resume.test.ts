@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { TrafficStats } from '../server/stats.ts';
 import { type RunningLab, delay, startLab, waitFor } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;
