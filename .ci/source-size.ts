@@ -47,8 +47,10 @@ export function problems(file: string, m: Measure, exceptions: Exceptions): stri
   if (m.longLines > allowedLong) {
     out.push(`${file}: ${m.longLines} lines over ${MAX_LINE_CHARS} characters (${allowedLong} allowed): wrap them`);
   } else if (m.longLines < allowedLong) {
-    out.push(`${file}: ${m.longLines} lines over ${MAX_LINE_CHARS} characters, and the exceptions allow ${allowedLong}: ` +
-      `lower its count to ${m.longLines} in source-size-exceptions.json`);
+    out.push(
+      `${file}: ${m.longLines} lines over ${MAX_LINE_CHARS} characters, and the exceptions allow ${allowedLong}: ` +
+        `lower its count to ${m.longLines} in source-size-exceptions.json`,
+    );
   }
   const allowedLines = exceptions.lines[file];
   if (m.lines > MAX_LINES && m.lines > (allowedLines ?? 0)) {
@@ -101,6 +103,8 @@ if (process.argv[1] && import.meta.url === new URL(`file://${path.resolve(proces
     console.error(`source-size: ${found.length} problem${found.length > 1 ? 's' : ''}`);
     process.exit(1);
   }
-  console.log(`source-size: no file over ${MAX_LINES} lines, no line over ${MAX_LINE_CHARS} characters, ` +
-    `besides the exceptions still listed (${listed})`);
+  console.log(
+    `source-size: no file over ${MAX_LINES} lines, no line over ${MAX_LINE_CHARS} characters, ` +
+      `besides the exceptions still listed (${listed})`,
+  );
 }
