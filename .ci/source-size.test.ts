@@ -3,10 +3,11 @@
  * its exceptions only shrink; and that the repository passes it.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MAX_LINE_CHARS, MAX_LINES, check, measure, problems, readExceptions, sourceFiles } from './source-size.ts';
+import { MAX_LINE_CHARS, MAX_LINES, check, lowered, measure, problems, readExceptions, sourceFiles } from './source-size.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const none = { longLines: {}, lines: {} };
@@ -47,4 +48,13 @@ test('source files are code and style in the source folders; data files and node
 
 test('the repository passes, and its exceptions name only files that exist', () => {
   assert.deepEqual(check(ROOT, readExceptions()), []);
+});
+
+test('--lower brings every count down to what its file has, never up, and drops what is within the limits', () => {
+  const file = 'server/app.ts';
+  const now = measure(readFileSync(path.join(ROOT, file), 'utf8'));
+  const out = lowered(ROOT, { longLines: { [file]: now.longLines + 5, 'gone.ts': 3 }, lines: { [file]: 9999 } });
+  assert.deepEqual(out.longLines, now.longLines > 0 ? { [file]: now.longLines } : {}, "down to the file's count; a file gone is dropped");
+  assert.deepEqual(out.lines, now.lines > MAX_LINES ? { [file]: now.lines } : {}, 'a file within 400 lines leaves the list');
+  assert.deepEqual(lowered(ROOT, { longLines: { [file]: 0 }, lines: {} }).longLines, {}, 'never raised');
 });

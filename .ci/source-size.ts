@@ -6,10 +6,10 @@
  *
  * What was already over when the check came is listed in source-size-exceptions.json,
  * file by file, with the count it had. The list only shrinks: a file over its count
- * fails, and so does a file now under it (lower its count, or drop it), so that a
- * line wrapped or a file split stays so.
+ * fails, and so does a file now under it (lower its count, or drop it: `--lower` does
+ * it), so that a line wrapped or a file split stays so.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,17 +90,45 @@ export function readExceptions(file = path.join(path.dirname(fileURLToPath(impor
   return { longLines: parsed.longLines ?? {}, lines: parsed.lines ?? {} };
 }
 
-// Run as `tsx .ci/source-size.ts` (npm run lint), not when its test imports it.
+/**
+ * The exceptions with every count lowered to what its file has now (never raised), and the
+ * files now within the limits dropped: what `--lower` writes after lines were wrapped or a file split.
+ */
+export function lowered(root: string, exceptions: Exceptions): Exceptions {
+  const known = new Set(sourceFiles(root));
+  const out: Exceptions = { longLines: {}, lines: {} };
+  for (const [file, allowed] of Object.entries(exceptions.longLines)) {
+    if (!known.has(file)) continue;
+    const now = Math.min(allowed, measure(readFileSync(path.join(root, file), 'utf8')).longLines);
+    if (now > 0) out.longLines[file] = now;
+  }
+  for (const [file, allowed] of Object.entries(exceptions.lines)) {
+    if (!known.has(file)) continue;
+    const now = Math.min(allowed, measure(readFileSync(path.join(root, file), 'utf8')).lines);
+    if (now > MAX_LINES) out.lines[file] = now;
+  }
+  return out;
+}
+
+// Run as `tsx .ci/source-size.ts [--lower]` (npm run lint), not when its test imports it.
 if (process.argv[1] && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const exceptions = readExceptions();
+  const file = path.join(root, '.ci', 'source-size-exceptions.json');
+  if (process.argv.includes('--lower')) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, `${JSON.stringify({ ...parsed, ...lowered(root, readExceptions(file)) }, null, 2)}\n`);
+  }
+  const exceptions = readExceptions(file);
   const found = check(root, exceptions);
   const long = Object.values(exceptions.longLines).reduce((a, b) => a + b, 0);
   const files = Object.keys(exceptions.longLines).length;
   const listed = `${long} long lines in ${files} files, ${Object.keys(exceptions.lines).length} long files`;
   if (found.length) {
     for (const line of found) console.error(line);
-    console.error(`source-size: ${found.length} problem${found.length > 1 ? 's' : ''}`);
+    console.error(
+      `source-size: ${found.length} problem${found.length > 1 ? 's' : ''} ` +
+        '(after wrapping or splitting, tsx .ci/source-size.ts --lower lowers the counts)',
+    );
     process.exit(1);
   }
   console.log(
