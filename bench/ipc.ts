@@ -10,9 +10,10 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../server/paths.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository's root, defined once in server/paths.ts: children are forked from it, and the bench's modules read it here. */
+export { ROOT };
 
 interface CallMessage {
   rpc: number;

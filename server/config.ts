@@ -240,10 +240,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw === undefined || raw === '') continue;
     (config as unknown as Record<string, unknown>)[setting.key] = setting.parse(raw);
   }
-  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
-    throw new ConfigError(`${config.tlsCert === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ` + `${config.tlsCert === undefined ? 'TLS_CERT' : 'TLS_KEY'}: give both files, or neither for the lab's own self-signed certificate`);
-  }
+  tlsPair(config.tlsCert, config.tlsKey);
   return config;
+}
+
+/**
+ * TLS_CERT and TLS_KEY come together or not at all: the pair when both are given, undefined for
+ * neither, and a ConfigError for one alone. The settings are checked with it, and so is the pair
+ * handed to the certificate (http2/certificate.ts), which tests and embedders may set in code.
+ */
+export function tlsPair(certPath: string | undefined, keyPath: string | undefined): { certPath: string; keyPath: string } | undefined {
+  if (certPath && keyPath) return { certPath, keyPath };
+  if (!certPath && !keyPath) return undefined;
+  const [given, missing] = certPath ? ['TLS_CERT', 'TLS_KEY'] : ['TLS_KEY', 'TLS_CERT'];
+  throw new ConfigError(`${given} is set (${certPath || keyPath}) but ${missing} is not: ` +
+    'set both, to a PEM certificate and its private key, or neither to let the lab make its own');
 }
 
 /** Settings for tests and embedders: the defaults, overridden. */

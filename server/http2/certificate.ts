@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError, tlsPair } from '../config.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // macOS and iOS refuse a TLS server certificate valid for more than 825 days, even one
@@ -210,11 +210,7 @@ function orStop<T>(step: () => T, explain: (error: NodeJS.ErrnoException) => str
 }
 
 /** The certificate and key the user configured, checked so that a mistake stops the lab before it listens. */
-function configured(certPath: string | undefined, keyPath: string | undefined): LabCertificate {
-  if (!certPath || !keyPath) {
-    const [given, missing] = certPath ? ['TLS_CERT', 'TLS_KEY'] : ['TLS_KEY', 'TLS_CERT'];
-    throw new ConfigError(`${given} is set (${certPath || keyPath}) but ${missing} is not: set both, to a PEM certificate and its private key, or neither to let the lab make its own`);
-  }
+function configured({ certPath, keyPath }: { certPath: string; keyPath: string }): LabCertificate {
   const read = (env: string, file: string, what: string) => orStop(() => fs.readFileSync(file, 'utf8'), ({ code }) =>
     `${env} names ${file}, which cannot be read (${code === 'ENOENT' ? 'no such file' : code}): set ${env} to the path of ${what}`);
   const cert = read('TLS_CERT', certPath, 'a PEM certificate file');
@@ -255,7 +251,8 @@ function writeWhole(file: string, text: string, mode: number): void {
  */
 export function loadOrCreateCertificate(options: { certPath?: string; keyPath?: string; dir: string; names: string[]; now?: Date }): LabCertificate {
   const { certPath, keyPath, dir, names, now = new Date() } = options;
-  if (certPath || keyPath) return configured(certPath, keyPath);
+  const pair = tlsPair(certPath, keyPath);
+  if (pair) return configured(pair);
   const ownCert = path.join(dir, 'cert.pem');
   const ownKey = path.join(dir, 'key.pem');
   const kept = readOwn(ownCert, ownKey);
