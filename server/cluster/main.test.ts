@@ -43,3 +43,35 @@ test('npm run cluster prints the page with its token, and one Ctrl-C to the grou
     if (launcher.exitCode === null) process.kill(-launcher.pid!, 'SIGKILL');
   }
 });
+
+test('bad options stop the launcher before it starts anything, saying what is wrong; --help prints the usage', async () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/cluster/main.ts', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk));
+      child.once('exit', (code) => resolve({ code, out, err }));
+    });
+  const refusals: [string[], RegExp][] = [
+    [['--processes', '0'], /--processes takes a whole number from 1 to 16, got "0"/],
+    [['--processes=17'], /--processes takes a whole number from 1 to 16, got "17"/],
+    [['--port', 'x'], /--port takes a whole number from 0 to 65535, got "x"/],
+    [['--port'], /Option '--port <value>' argument missing \(try --help\)/],
+    [['--nope'], /Unknown option '--nope' \(try --help\)/],
+    [['lab-1'], /Unexpected argument 'lab-1' \(try --help\)/],
+  ];
+  for (const [args, said] of refusals) {
+    const { code, err } = await run(args);
+    assert.equal(code, 2, `${args.join(' ')}: exit 2`);
+    assert.match(err, /^Wirelab cluster cannot start: /, `${args.join(' ')}: says it cannot start`);
+    assert.match(err, said, `${args.join(' ')}: says why`);
+  }
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Wirelab cluster: .*\n\nUsage: npm run cluster -- \[--processes N\] \[--port P\]/, '--help prints the usage');
+});

@@ -3,6 +3,7 @@
  * all on loopback (cluster.ts). Prints the one URL to open, the processes and
  * their ports, and where nginx's config is; stops everything on Ctrl-C or SIGTERM.
  */
+import { parseArgs } from 'node:util';
 import { type Cluster, DEFAULT_PORT, DEFAULT_PROCESSES, DEFAULT_RESTART_DELAY_MS, startCluster } from './cluster.ts';
 import { EXAMPLE_OPTIONS, nginxConfig } from './nginx.ts';
 
@@ -30,24 +31,38 @@ A lab process or the redis-server that is killed or crashes is started again
 after ${DEFAULT_RESTART_DELAY_MS / 1000} s (Redis comes back empty: the feed starts a new epoch).
 Ctrl-C stops all of it.`;
 
-/** The options, or a message saying what is wrong with them. */
-function parseArgs(argv: readonly string[]): { processes: number; port: number; help: boolean; example: boolean } | { error: string } {
-  const out = { processes: DEFAULT_PROCESSES, port: DEFAULT_PORT, help: false, example: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (flag === '--help' || flag === '-h') out.help = true;
-    else if (flag === '--nginx-example') out.example = true;
-    else if (flag === '--processes' || flag === '--port') {
-      const raw = inline ?? argv[++i];
-      const [min, max] = flag === '--processes' ? [1, 16] : [0, 65535];
-      if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-        return { error: `${flag} takes a whole number from ${min} to ${max}, got ${JSON.stringify(raw ?? '')}` };
-      }
-      if (flag === '--processes') out.processes = Number(raw);
-      else out.port = Number(raw);
-    } else return { error: `unknown option ${JSON.stringify(argv[i])} (try --help)` };
+/** A whole number from `min` to `max` given to `flag`, or the sentence that refuses it. */
+function wholeNumber(flag: string, raw: string | undefined, fallback: number, [min, max]: [number, number]): number | { error: string } {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (/^\d+$/.test(raw) && value >= min && value <= max) return value;
+  return { error: `${flag} takes a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}` };
+}
+
+/** The options (node:util's parseArgs reads them), or a message saying what is wrong with them. */
+function commandLine(argv: string[]): { processes: number; port: number; help: boolean; example: boolean } | { error: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        processes: { type: 'string' },
+        port: { type: 'string' },
+        'nginx-example': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // parseArgs says what is wrong in its first sentence ("Unknown option '--x'", "Option '--port <value>' argument missing").
+    return { error: `${(error as Error).message.split('. ')[0].replace(/\.$/, '')} (try --help)` };
   }
-  return out;
+  const processes = wholeNumber('--processes', values.processes, DEFAULT_PROCESSES, [1, 16]);
+  if (typeof processes !== 'number') return processes;
+  const port = wholeNumber('--port', values.port, DEFAULT_PORT, [0, 65535]);
+  if (typeof port !== 'number') return port;
+  return { processes, port, help: values.help === true, example: values['nginx-example'] === true };
 }
 
 /** What the launcher prints once everything listens. */
@@ -72,7 +87,7 @@ function summary(cluster: Cluster): string {
 
 async function main(): Promise<void> {
   process.stdout.on('error', () => {}); // `npm run cluster | head` must not take the cluster down
-  const args = parseArgs(process.argv.slice(2));
+  const args = commandLine(process.argv.slice(2));
   if ('error' in args) {
     console.error(`Wirelab cluster cannot start: ${args.error}`);
     process.exit(2);
