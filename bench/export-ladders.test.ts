@@ -1,7 +1,7 @@
 /**
  * The ladder slides (export-ladders.ts): a trace recorded from real traffic in
- * Chromium, the three shared events on every transport's steps, and six titled
- * 1600x900 PNGs drawn from it; drawn again from the saved trace alone.
+ * Chromium, the three shared events on every transport's steps, the scale-out lesson's
+ * resume, and seven titled 1600x900 PNGs drawn from it; drawn again from the saved trace alone.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,6 +40,7 @@ const SLIDES = [
   'ladder-sse.png',
   'ladder-ws.png',
   'ladders-five.png',
+  'ladder-resume.png',
 ];
 
 test("bench:png's ladders: a recorded trace and six 1600x900 slides drawn from it", async () => {
@@ -50,6 +51,13 @@ test("bench:png's ladders: a recorded trace and six 1600x900 slides drawn from i
   );
   const trace = JSON.parse(readFileSync(path.join(outDir, 'ladders-trace.json'), 'utf8')) as LadderTrace;
   assert.equal(trace.to - trace.from, 2, 'three events');
+  // The scale-out lesson's picture, recorded on this one process: the cut, the reconnect with the cursor, the next event.
+  const resume = trace.resume!;
+  assert.equal(resume.resumedSeq, resume.since + 1, `the next event after the cursor: ${JSON.stringify(resume)}`);
+  const cut = resume.steps.findIndex((s) => s.what === 'mark');
+  const reconnect = resume.steps.findIndex((s, i) => i > cut && s.what === 'request');
+  assert.ok(cut >= 0 && reconnect > cut && resume.steps[reconnect].label?.includes(`since=${resume.since}`), 'the cut, then the request with since');
+  assert.ok(resume.steps.some((s) => s.what === 'event' && s.seqs?.includes(resume.resumedSeq)), 'the resumed event');
   assert.deepEqual(Object.keys(trace.steps), ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']);
   for (const [transport, steps] of Object.entries(trace.steps)) {
     const seqs = steps.flatMap((s) => s.seqs ?? []);

@@ -7,13 +7,16 @@
  * freezes when all five carried them; the steps of each picture, as the lab's trace
  * reported them (server/trace.ts), are written to ladders-trace.json. Then each slide
  * is drawn from that file by the page's own ladder code (public/ladder.js) and
- * photographed: one per transport, and the five side by side. `--trace=FILE` draws
- * from a trace recorded before instead of recording one.
+ * photographed: one per transport, and the five side by side. Then the scale-out
+ * lesson's picture of a client resuming from its cursor (export-resume.ts), recorded and
+ * drawn the same way. `--trace=FILE` draws from a trace recorded before instead of
+ * recording one.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { TraceStep } from '../server/trace.ts';
+import { type ResumeTrace, drawResume, recordResume } from './export-resume.ts';
 
 const SLIDE = { width: 1600, height: 900 };
 
@@ -24,6 +27,8 @@ export interface LadderTrace {
   from: number;
   to: number;
   steps: Record<string, TraceStep[]>;
+  /** The scale-out lesson's picture (absent from a trace recorded before it existed). */
+  resume?: ResumeTrace;
 }
 
 /** Records the intro's five ladders over three events, from the lab at `base`. */
@@ -135,10 +140,16 @@ export async function exportLadders(options: {
   if (traceFile) {
     trace = JSON.parse(readFileSync(traceFile, 'utf8')) as LadderTrace;
   } else {
-    trace = await record(browser, base, lang);
+    trace = { ...(await record(browser, base, lang)), resume: await recordResume(browser, base, lang) };
     const file = path.join(outDir, 'ladders-trace.json');
     writeFileSync(file, `${JSON.stringify(trace, null, 1)}\n`);
     written.push(file);
   }
-  return [...written, ...(await draw(browser, base, lang, trace, outDir, scale))];
+  written.push(...(await draw(browser, base, lang, trace, outDir, scale)));
+  if (trace.resume) {
+    const file = path.join(outDir, 'ladder-resume.png');
+    await drawResume(browser, base, lang, trace.resume, file, scale);
+    written.push(file);
+  }
+  return written;
 }
