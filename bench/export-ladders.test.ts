@@ -56,7 +56,10 @@ test("bench:png's ladders: a recorded trace and six 1600x900 slides drawn from i
   assert.equal(resume.resumedSeq, resume.since + 1, `the next event after the cursor: ${JSON.stringify(resume)}`);
   const cut = resume.steps.findIndex((s) => s.what === 'mark');
   const reconnect = resume.steps.findIndex((s, i) => i > cut && s.what === 'request');
-  assert.ok(cut >= 0 && reconnect > cut && resume.steps[reconnect].label?.includes(`since=${resume.since}`), 'the cut, then the request with since');
+  assert.ok(
+    cut >= 0 && reconnect > cut && resume.steps[reconnect].label?.includes(`since=${resume.since}`),
+    'the cut, then the request with since',
+  );
   assert.ok(resume.steps.some((s) => s.what === 'event' && s.seqs?.includes(resume.resumedSeq)), 'the resumed event');
   assert.deepEqual(Object.keys(trace.steps), ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']);
   for (const [transport, steps] of Object.entries(trace.steps)) {

@@ -20,7 +20,11 @@ export interface ResumeTrace {
 }
 
 const post = (base: string, text: string) =>
-  fetch(`${base}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench:png', text }) });
+  fetch(`${base}/feed/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench:png', text }),
+  });
 
 /** Records the scale-out lesson's picture on the lab at `base`: two events, the cut, one event while away, the resume. */
 export async function recordResume(browser: Browser, base: string, lang: string): Promise<ResumeTrace> {
@@ -52,7 +56,14 @@ export async function recordResume(browser: Browser, base: string, lang: string)
 }
 
 /** Draws the resume slide from `trace` on the lab's index (no connection of its own), in `lang`, into `file`. */
-export async function drawResume(browser: Browser, base: string, lang: string, trace: ResumeTrace, file: string, scale: number): Promise<void> {
+export async function drawResume(
+  browser: Browser,
+  base: string,
+  lang: string,
+  trace: ResumeTrace,
+  file: string,
+  scale: number,
+): Promise<void> {
   const page = await browser.newPage({ viewport: SLIDE, deviceScaleFactor: scale });
   await page.addInitScript('window.__name = (fn) => fn');
   try {

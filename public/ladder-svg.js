@@ -55,7 +55,8 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
   const browserX = timeWidth + fontPx * 0.6;
   const rightX = width - fontPx * 0.6;
   // One server lane, or one per process the rows name (in the order they first appear).
-  const processes = [...new Set(rows.map((row) => (row.kind === 'gap' ? undefined : row.step.process)).filter((name) => name !== undefined))];
+  const named = rows.map((row) => (row.kind === 'gap' ? undefined : row.step.process));
+  const processes = [...new Set(named.filter((name) => name !== undefined))];
   const laneXs = processes.length > 1 ? processes.map((_, i) => browserX + ((rightX - browserX) * (i + 1)) / processes.length) : [rightX];
   const laneOf = (step) => laneXs[Math.max(0, processes.indexOf(step.process))];
   const rowHeight = (row) => HEIGHT[row.kind] * fontPx;

@@ -31,16 +31,24 @@ after(async () => {
 
 /** One process's own /stats (its port, not nginx's, which answers the cluster's sum). */
 async function processStats(port: number): Promise<TransportStats & { process: string }> {
-  const answer = (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { transports: { ws: TransportStats }; process: { name: string } };
+  const response = await fetch(`http://127.0.0.1:${port}/stats`);
+  const answer = (await response.json()) as { transports: { ws: TransportStats }; process: { name: string } };
   return { ...answer.transports.ws, process: answer.process.name };
 }
 
-const post = (text: string) =>
-  fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'resume', text }) }).then(
-    async (response) => ((await response.json()) as { seq: number }).seq,
-  );
+async function post(text: string): Promise<number> {
+  const response = await fetch(`${cluster.url}/feed/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'resume', text }),
+  });
+  return ((await response.json()) as { seq: number }).seq;
+}
 
-test('through nginx: the process holding the WebSocket is killed, the client resumes on another from its cursor; lanes per process; arrows = each live process\'s /stats', async () => {
+const TITLE =
+  'through nginx: the process holding the WebSocket is killed, the client resumes on another from its cursor; ' +
+  "lanes per process; arrows = each live process's /stats";
+test(TITLE, async () => {
   const bases = new Map(await Promise.all(cluster.labs.map(async (lab) => [lab.name, await processStats(lab.port)] as const)));
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -68,7 +76,9 @@ test('through nginx: the process holding the WebSocket is killed, the client res
 
     const first = await post('before the kill');
     await page.waitForFunction(
-      pagePredicate(`[...document.querySelectorAll('${demo} svg g.step')].some((g) => g.getAttribute('data-seqs').split(' ').includes('${first}'))`),
+      pagePredicate(
+        `[...document.querySelectorAll('${demo} svg g.step')].some((g) => g.getAttribute('data-seqs').split(' ').includes('${first}'))`,
+      ),
       undefined,
       { timeout: 10_000 },
     );
@@ -88,7 +98,8 @@ test('through nginx: the process holding the WebSocket is killed, the client res
           what: g.getAttribute('data-what'), process: g.getAttribute('data-process'), seqs: g.getAttribute('data-seqs') ?? '',
           name: (g.querySelector('text.name') ?? g.querySelector('text.closed-label'))?.textContent ?? '',
         })),
-        lines: [...document.getElementById(element.querySelector('svg').getAttribute('aria-describedby')).children].map((li) => li.textContent),
+        lines: [...document.getElementById(element.querySelector('svg').getAttribute('aria-describedby')).children]
+          .map((li) => li.textContent),
         role: element.querySelector('svg').getAttribute('role'),
       };
     })()`) as {
@@ -110,7 +121,8 @@ test('through nginx: the process holding the WebSocket is killed, the client res
     assert.ok(kill >= 0 && steps[kill].name.includes(victim), `the kill is drawn: ${JSON.stringify(steps)}`);
     assert.equal(steps[again].process, data.to, 'the reconnect is on the new process');
     assert.ok(steps[again].name.includes(`since=${first}`), `with the cursor: ${steps[again].name}`);
-    assert.ok(steps.some((s) => s.what === 'event' && s.process === data.to && s.seqs.split(' ').includes(String(during))), 'the event from the new process');
+    const resumed = steps.some((s) => s.what === 'event' && s.process === data.to && s.seqs.split(' ').includes(String(during)));
+    assert.ok(resumed, 'the event from the new process');
     assert.equal(shown.role, 'img');
     assert.ok(shown.lines.some((line) => line.includes(`since=${first}`)), `the text alternative says it: ${shown.lines}`);
 
@@ -126,7 +138,8 @@ test('through nginx: the process holding the WebSocket is killed, the client res
         })()`)) as { process?: string; dir: string; head: number; framing: number; payload: number }[];
         const now = await processStats(lab.port);
         const mine = held.filter((step) => step.process === lab.name);
-        const sum = (dir: string) => KINDS.map((k) => mine.filter((step) => step.dir === dir).reduce((n, step) => n + step[k], 0)).join(',');
+        const sum = (dir: string) =>
+          KINDS.map((k) => mine.filter((step) => step.dir === dir).reduce((n, step) => n + step[k], 0)).join(',');
         const delta = (b: 'bytesIn' | 'bytesOut') => KINDS.map((k) => now[b][k] - base[b][k]).join(',');
         const seen = `${lab.name}: arrows in ${sum('in')} out ${sum('out')}, /stats in ${delta('bytesIn')} out ${delta('bytesOut')}`;
         if (sum('in') === delta('bytesIn') && sum('out') === delta('bytesOut')) break;

@@ -52,7 +52,8 @@ for (const lang of ['en', 'zh'] as const) {
       await page.waitForSelector(`${demo}[data-state="ready"]`, { timeout: 10_000 });
       const before = [1, 2].map((i) => lab.ctx.feed.publish('chat', { name: 'resume', text: `before ${i}` }).seq);
       await page.waitForFunction(
-        ([demo, seq]) => [...document.querySelectorAll(`${demo} svg g.step`)].some((g) => g.getAttribute('data-seqs')?.split(' ').includes(String(seq))),
+        ([demo, seq]) =>
+          [...document.querySelectorAll(`${demo} svg g.step`)].some((g) => g.getAttribute('data-seqs')?.split(' ').includes(String(seq))),
         [demo, before[1]] as const,
         { timeout: 10_000 },
       );
@@ -77,7 +78,9 @@ for (const lang of ['en', 'zh'] as const) {
           steps,
           role: svg.getAttribute('role'),
           name: document.getElementById(svg.getAttribute('aria-labelledby') ?? '')?.textContent ?? '',
-          lines: [...(document.getElementById(svg.getAttribute('aria-describedby') ?? '')?.children ?? [])].map((li) => li.textContent ?? ''),
+          lines: [...(document.getElementById(svg.getAttribute('aria-describedby') ?? '')?.children ?? [])].map(
+            (li) => li.textContent ?? '',
+          ),
           totals: { in: totals.dataset.in ?? '', out: totals.dataset.out ?? '' },
         };
       }, demo);
@@ -119,7 +122,8 @@ for (const lang of ['en', 'zh'] as const) {
         assert.ok(Date.now() < deadline, `the arrows add up to /stats: ${seen}`);
         await delay(100);
       }
-      assert.equal(lab.ctx.stats.snapshot().ws.connectionsOpened - base.connectionsOpened, 2, 'two connections: the cut one and the resumed one');
+      const opened = lab.ctx.stats.snapshot().ws.connectionsOpened - base.connectionsOpened;
+      assert.equal(opened, 2, 'two connections: the cut one and the resumed one');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -23,7 +23,11 @@ const PLACEMENT_TRIES = 8;
 
 export function mount(element) {
   const status = h('p', { role: 'status', 'data-field': 'resume-status' }, t('resume.opening'));
-  const act = h('button', { type: 'button', 'data-action': 'cut', disabled: true }, config.cluster ? t('resume.kill', { process: '…' }) : t('resume.cut'));
+  const act = h(
+    'button',
+    { type: 'button', 'data-action': 'cut', disabled: true },
+    config.cluster ? t('resume.kill', { process: '…' }) : t('resume.cut'),
+  );
   const slot = h('div');
   element.append(h('p', {}, t(config.cluster ? 'resume.leadCluster' : 'resume.leadSingle')), h('p', {}, act), status, slot);
   const ladder = mountLadder(slot, { transport: TRANSPORT, title: t('resume.title'), rows: 14 });
@@ -95,7 +99,13 @@ export function mount(element) {
   const onEvent = (event) => {
     if (!lost || lost.resumed !== undefined) return;
     lost.resumed = event.seq;
-    const gap = event.type === 'gap' ? `${event.data.from}–${event.data.to}` : event.seq === lost.since + 1 ? '' : `${lost.since + 1}–${event.seq - 1}`;
+    // A gap event names what the feed no longer kept; a jump past the cursor would be a loss the feed did not name.
+    const gap =
+      event.type === 'gap'
+        ? `${event.data.from}–${event.data.to}`
+        : event.seq === lost.since + 1
+          ? ''
+          : `${lost.since + 1}–${event.seq - 1}`;
     Object.assign(element.dataset, {
       state: 'resumed',
       since: String(lost.since),
@@ -112,7 +122,20 @@ export function mount(element) {
 
   /** A line across the picture where the page lost the connection: what it did, when. */
   const mark = (label, process) =>
-    ladder.add({ type: 'step', transport: TRANSPORT, protocol: 'h1', connection: 0, process, dir: 'out', at: preciseNow(), what: 'mark', label, head: 0, framing: 0, payload: 0 });
+    ladder.add({
+      type: 'step',
+      transport: TRANSPORT,
+      protocol: 'h1',
+      connection: 0,
+      process,
+      dir: 'out',
+      at: preciseNow(),
+      what: 'mark',
+      label,
+      head: 0,
+      framing: 0,
+      payload: 0,
+    });
 
   act.addEventListener('click', async () => {
     act.disabled = true;

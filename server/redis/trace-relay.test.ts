@@ -56,7 +56,8 @@ test("a tap on process a hears the steps of its page's poll served by process b,
     assert.ok(request?.label?.startsWith('GET /feed/short-poll?since=0'), `the request, without the tap's id: ${request?.label}`);
     assert.ok(!request?.label?.includes(tap.hello.client), 'the id is not repeated in the label');
     const now = b.ctx.stats.snapshot()['short-poll'];
-    const sum = (dir: 'in' | 'out', kind: 'head' | 'framing' | 'payload') => mine.filter((s) => s.dir === dir).reduce((n, s) => n + s[kind], 0);
+    const sum = (dir: 'in' | 'out', kind: 'head' | 'framing' | 'payload') =>
+      mine.filter((s) => s.dir === dir).reduce((n, s) => n + s[kind], 0);
     for (const kind of ['head', 'framing', 'payload'] as const) {
       assert.equal(sum('in', kind), now.bytesIn[kind] - before.bytesIn[kind], `in, ${kind}: the steps are what b counted`);
       assert.equal(sum('out', kind), now.bytesOut[kind] - before.bytesOut[kind], `out, ${kind}: the steps are what b counted`);
