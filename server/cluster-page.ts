@@ -5,19 +5,19 @@
  * endpoints through nginx and draws the processes, their figures and the sum;
  * reached without the cluster (npm start), it says how to start one.
  */
-import { escapeHtml } from './i18n.ts';
+import { type Html, html } from './html.ts';
 
 /** The columns of the processes' table, as i18n keys. */
 const COLUMNS = ['so.col.name', 'so.col.port', 'so.col.state', 'so.col.requests', 'so.col.events', 'so.col.open', 'so.col.subscribers', 'so.col.actions'];
 
 /** The page's body in the words `t`; the script fills the table. */
-export function clusterPageBody(t: Record<string, string>): string {
-  const head = COLUMNS.map((key) => `<th scope="col">${escapeHtml(t[key])}</th>`).join('');
+export function clusterPageBody(t: Record<string, string>): Html {
+  const head = COLUMNS.map((key) => html`<th scope="col">${t[key]}</th>`);
   // Each cell names its column (data-label): on a phone a row is drawn as a card that says what each figure is.
-  const sumCells = COLUMNS.slice(1).map((key, i) => `<td data-label="${escapeHtml(t[key])}"${i >= 2 && i <= 5 ? ' class="mono"' : ''}></td>`).join('');
-  return `<h1>${escapeHtml(t['so.page.title'])}</h1>
-<p class="lead">${escapeHtml(t['so.page.lead'])}</p>
-<p class="cluster-links"><a href="/lessons/scale-out">${escapeHtml(t['so.page.lesson'])}</a> · <a href="/board">${escapeHtml(t['nav.board'])}</a> · <a href="/cluster/stats">/cluster/stats</a></p>
+  const sumCells = COLUMNS.slice(1).map((key, i) => html`<td data-label="${t[key]}"${i >= 2 && i <= 5 ? html` class="mono"` : ''}></td>`);
+  return html`<h1>${t['so.page.title']}</h1>
+<p class="lead">${t['so.page.lead']}</p>
+<p class="cluster-links"><a href="/lessons/scale-out">${t['so.page.lesson']}</a> · <a href="/board">${t['nav.board']}</a> · <a href="/cluster/stats">/cluster/stats</a></p>
 <div class="cluster" data-field="cluster-page">
 <p data-field="redis" class="cluster-redis" hidden></p>
 <p data-field="token" class="cluster-token" role="note" hidden></p>
@@ -26,7 +26,7 @@ export function clusterPageBody(t: Record<string, string>): string {
 <table data-field="cluster">
 <thead><tr>${head}</tr></thead>
 <tbody></tbody>
-<tfoot><tr data-field="sum"><th scope="row">${escapeHtml(t['so.sum'])}</th>${sumCells}</tr></tfoot>
+<tfoot><tr data-field="sum"><th scope="row">${t['so.sum']}</th>${sumCells}</tr></tfoot>
 </table>
 </div>
 <p class="cluster-retired" data-field="retired"></p>

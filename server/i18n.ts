@@ -31,8 +31,3 @@ export function chooseLang(asked: unknown, headers: { cookie?: string; 'accept-l
 export function langCookie(asked: unknown): string | undefined {
   return isLang(asked) ? `lang=${asked}; Path=/; Max-Age=31536000; SameSite=Lax` : undefined;
 }
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import MarkdownIt from 'markdown-it';
-import { escapeHtml } from './i18n.ts';
+import { escapeHtml } from './html.ts';
 import { LANGS, type Lang, LESSONS, type LessonName, loadLesson } from './lessons.ts';
 import { ROOT } from './paths.ts';
 

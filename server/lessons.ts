@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { type FigureTable, PLACEHOLDER, loadFigures } from './figures.ts';
-import { LANGS, type Lang, escapeHtml } from './i18n.ts';
+import { type Html, html, joinHtml } from './html.ts';
+import { LANGS, type Lang } from './i18n.ts';
 import { ROOT } from './paths.ts';
 
 export { LANGS, type Lang };
@@ -125,8 +126,8 @@ function titleOf(name: LessonName, lang: Lang): string {
 
 /** The list `[[lessons]]` stands for, taken from LESSONS so that a new lesson appears in it by itself. */
 export function lessonList(lang: Lang): string {
-  const items = LESSONS.map((name) => `<li><a href="/lessons/${name}">${escapeHtml(titleOf(name, lang))}</a></li>`);
-  return `<ol class="lesson-list">\n${items.join('\n')}\n</ol>`;
+  const items = LESSONS.map((name) => html`<li><a href="/lessons/${name}">${titleOf(name, lang)}</a></li>`);
+  return html`<ol class="lesson-list">\n${joinHtml(items, '\n')}\n</ol>`.toString();
 }
 
 /**
@@ -138,17 +139,17 @@ const MARK = /\uE000(\d+)\uE001/g;
 /** Anything that starts like a placeholder but is not one (a typo such as `{{fig:name}`). */
 const BROKEN_PLACEHOLDER = /\{\{\s*fig\s*:/;
 
-const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string) => string; figure: string; value: string; path: string }> = {
+const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string) => Html; figure: string; value: string; path: string }> = {
   en: {
     title: 'Where the figures on this page come from',
-    intro: (file, run) => `Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
+    intro: (file, run) => html`Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
     figure: 'Figure',
     value: 'Value',
     path: 'JSON path',
   },
   zh: {
     title: '本页数字的出处',
-    intro: (file, run) => `本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
+    intro: (file, run) => html`本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
     figure: '数字',
     value: '值',
     path: 'JSON 路径',
@@ -189,13 +190,13 @@ class FigureFiller {
   }
 
   /** Rendered HTML: marks become figures, with their source in the title. */
-  fill(html: string): string {
-    return html.replace(MARK, (_all, index: string) => {
+  fill(rendered: string): string {
+    return rendered.replace(MARK, (_all, index: string) => {
       const name = this.marks[Number(index)];
       const reason = this.note(name);
-      if (reason !== undefined) return `<mark class="figure-missing" data-figure="${escapeHtml(name)}" title="${escapeHtml(reason)}">[figure ${escapeHtml(name)}?]</mark>`;
+      if (reason !== undefined) return html`<mark class="figure-missing" data-figure="${name}" title="${reason}">[figure ${name}?]</mark>`.toString();
       const figure = this.table.figures.get(name)!;
-      return `<span class="figure" data-figure="${name}" title="${escapeHtml(`${name}: ${this.table.file} → ${figure.path}`)}">${escapeHtml(figure.text)}</span>`;
+      return html`<span class="figure" data-figure="${name}" title="${`${name}: ${this.table.file} → ${figure.path}`}">${figure.text}</span>`.toString();
     });
   }
 
@@ -206,19 +207,19 @@ class FigureFiller {
     const t = FOOTNOTE[lang];
     const rows = known.map((name) => {
       const figure = this.table.figures.get(name)!;
-      return `<tr><td><code>${name}</code></td><td>${escapeHtml(figure.text)}</td><td><code>${escapeHtml(figure.path)}</code></td></tr>`;
+      return html`<tr><td><code>${name}</code></td><td>${figure.text}</td><td><code>${figure.path}</code></td></tr>`;
     });
-    return `<details class="figures" id="figures">
+    return html`<details class="figures" id="figures">
 <summary>${t.title}</summary>
-<p>${t.intro(escapeHtml(this.table.file), escapeHtml(this.table.runId ?? '?'))}</p>
+<p>${t.intro(this.table.file, this.table.runId ?? '?')}</p>
 <table>
 <thead><tr><th scope="col">${t.figure}</th><th scope="col">${t.value}</th><th scope="col">${t.path}</th></tr></thead>
 <tbody>
-${rows.join('\n')}
+${joinHtml(rows, '\n')}
 </tbody>
 </table>
 </details>
-`;
+`.toString();
   }
 
   private checkBroken(text: string): void {
@@ -266,8 +267,8 @@ export function renderLesson(source: string, lang: Lang, where = 'lesson', figur
     .replace(LESSON_LIST_LINE, () => lessonList(lang))
     .replace(TIMELINE, (_all, caption: string, steps: string) =>
       `<figure class="timeline">\n<figcaption>${caption}</figcaption>\n${steps}\n</figure>`);
-  const html = filler.fill(rendered);
+  const body = filler.fill(rendered);
   const footnote = filler.footnote(lang);
   const contents = filler.fill(contentsList(env.headings, lang, footnote ? FOOTNOTE[lang].title : undefined));
-  return { title: meta.title ?? '', summary, html: html + footnote, demos, figures: filler.used, missingFigures: filler.missing, contents };
+  return { title: meta.title ?? '', summary, html: body + footnote, demos, figures: filler.used, missingFigures: filler.missing, contents };
 }

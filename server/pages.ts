@@ -13,7 +13,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAsset } from './assets.ts';
 import { clusterPageBody } from './cluster-page.ts';
 import { sendError } from './errors.ts';
-import { I18N, type Lang, chooseLang, escapeHtml, langCookie } from './i18n.ts';
+import { type Html, html, joinHtml, trusted } from './html.ts';
+import { I18N, type Lang, chooseLang, langCookie } from './i18n.ts';
 import { LESSONS, SECTION_IDS, isLessonName, loadLesson } from './lessons.ts';
 import { PUBLIC_DIR, RESULTS_DIR, ROOT } from './paths.ts';
 import { resultsPage } from './results-page.ts';
@@ -44,7 +45,7 @@ export interface PageOptions {
   title: string;
   /** The page's path without `lang`, for the language switch. */
   path: string;
-  body: string;
+  body: Html;
   /** Module scripts under /assets/. */
   scripts?: string[];
   /** Classic scripts the modules need first (chart.js's UMD build), by URL; deferred, so they run before the modules, in order. */
@@ -75,18 +76,19 @@ export function page(options: PageOptions): string {
     cluster: ctx.config.feedStore !== 'memory',
     ...data,
   };
-  // JSON inside <script> must not be able to close it: the same escaping as iframe chunks.
-  const configJson = JSON.stringify(config).replace(/</g, '\\u003c');
+  // JSON inside <script> must not be able to close it: the same escaping as iframe chunks. It is
+  // not HTML-escaped: a script element's text is not parsed for character references.
+  const configJson = trusted(JSON.stringify(config).replace(/</g, '\\u003c'));
   const separator = pagePath.includes('?') ? '&' : '?';
-  return `<!doctype html>
+  return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-Hans' : 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Wirelab</title>
+<title>${title} · Wirelab</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
-${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
+${joinHtml(styles.map((s) => html`<link rel="stylesheet" href="/assets/${s}">`), '\n')}
 <script src="/assets/early.js"></script>
 </head>
 <body>
@@ -101,7 +103,7 @@ ${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
   </nav>
   <span class="tools">
     ${wireSwitch(wire, t)}
-    <a id="lang-switch" href="${escapeHtml(pagePath + separator)}lang=${other}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
+    <a id="lang-switch" href="${pagePath + separator}lang=${other}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
     <button type="button" id="large-toggle" aria-pressed="false">${t.large}</button>
   </span>
 </header>
@@ -109,17 +111,17 @@ ${styles.map((s) => `<link rel="stylesheet" href="/assets/${s}">`).join('\n')}
 ${body}
 </main>
 <script type="application/json" id="wirelab-config">${configJson}</script>
-${vendorScripts.map((s) => `<script src="${s}" defer></script>`).join('\n')}
+${joinHtml(vendorScripts.map((s) => html`<script src="${s}" defer></script>`), '\n')}
 <script type="module" src="/assets/chrome.js"></script>
-${scripts.map((s) => `<script type="module" src="/assets/${s}"></script>`).join('\n')}
+${joinHtml(scripts.map((s) => html`<script type="module" src="/assets/${s}"></script>`), '\n')}
 </body>
-</html>`;
+</html>`.toString();
 }
 
 /** A header link, marked as the page the reader is on when it is. */
-function navLink(href: string, text: string, pagePath: string): string {
+function navLink(href: string, text: string, pagePath: string): Html {
   const here = pagePath === href || pagePath.startsWith(`${href}?`);
-  return `<a href="${href}"${here ? ' aria-current="page"' : ''}>${text}</a>`;
+  return html`<a href="${href}"${here && html` aria-current="page"`}>${text}</a>`;
 }
 
 /** How the reader reached a page, and where the same page is over the other HTTP version. */
@@ -179,12 +181,13 @@ function parseAuthority(authority: string): { name: string; port: number | undef
 }
 
 /** The header's HTTP/1.1 | HTTP/2 switch: the same page over the other protocol. */
-function wireSwitch(wire: PageWire, t: Record<string, string>): string {
+function wireSwitch(wire: PageWire, t: Record<string, string>): Html | '' {
   if (!wire.h2Url) return '';
   const link = (href: string, label: string, current: boolean, title: string) =>
-    `<a href="${escapeHtml(href)}"${current ? ' aria-current="page"' : ''} title="${escapeHtml(title)}">${label}</a>`;
+    html`<a href="${href}"${current && html` aria-current="page"`} title="${title}">${label}</a>`;
   const onH2 = wire.protocol === 'h2';
-  return `<span class="wire-switch" role="group" aria-label="${escapeHtml(t['wire.label'])}" ` + `data-protocol="${wire.protocol}">${link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title'])}${link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])}<span class="wire-now" id="wire-now"></span></span>`;
+  const links = [link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title']), link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])];
+  return html`<span class="wire-switch" role="group" aria-label="${t['wire.label']}" data-protocol="${wire.protocol}">${links}<span class="wire-now" id="wire-now"></span></span>`;
 }
 
 /** Files the source viewer may show: the lab's own code and lessons, nothing else. */
@@ -218,9 +221,9 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
     const t = I18N[lang];
     const lessons = LESSONS.map((name) => {
       const lesson = loadLesson(name, lang);
-      return `<li><a href="/lessons/${name}">${escapeHtml(lesson.title)}</a><p>${escapeHtml(lesson.summary)}</p></li>`;
-    }).join('\n');
-    const body = `<h1>${t.lab}</h1>
+      return html`<li><a href="/lessons/${name}">${lesson.title}</a><p>${lesson.summary}</p></li>`;
+    });
+    const body = html`<h1>${t.lab}</h1>
 <p class="lead">${t['index.lead']}</p>
 <ul class="cards">
   <li><a href="/board">${t['index.board']}</a></li>
@@ -228,7 +231,7 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
   <li><a href="/code/server/transports/index.ts">${t['index.code']}</a></li>
 </ul>
 <h2>${t['index.lessons']}</h2>
-<ol class="lessons">${lessons}</ol>`;
+<ol class="lessons">${joinHtml(lessons, '\n')}</ol>`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['index.lessons'], path: '/', body, ctx }));
   });
 
@@ -246,21 +249,22 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
     const index = LESSONS.indexOf(name);
     const prev = LESSONS[index - 1];
     const next = LESSONS[index + 1];
-    const pager = `<nav class="pager" aria-label="${t['lesson.all']}">
-  ${prev ? `<a rel="prev" href="/lessons/${prev}">← ${escapeHtml(t[`lesson.${prev}`])}</a>` : '<span></span>'}
+    const pager = html`<nav class="pager" aria-label="${t['lesson.all']}">
+  ${prev ? html`<a rel="prev" href="/lessons/${prev}">← ${t[`lesson.${prev}`]}</a>` : html`<span></span>`}
   <a href="/">${t['lesson.all']}</a>
-  ${next ? `<a rel="next" href="/lessons/${next}">${escapeHtml(t[`lesson.${next}`])} →</a>` : '<span></span>'}
+  ${next ? html`<a rel="next" href="/lessons/${next}">${t[`lesson.${next}`]} →</a>` : html`<span></span>`}
 </nav>`;
     // The lesson's head, its contents list and its body are the three areas style.css lays out:
     // one column on a phone, the contents in a rail that stays in view on a wide screen.
-    const body = `<article class="lesson" data-lesson="${name}">
+    // The contents list and the body are the lesson rendered by markdown-it from the lab's own files (lessons.ts).
+    const body = html`<article class="lesson" data-lesson="${name}">
 <header class="lesson-head">
 <p class="crumb">${index + 1} / ${LESSONS.length}</p>
-<h1>${escapeHtml(lesson.title)}</h1>
-<p class="summary">${escapeHtml(lesson.summary)}</p>
+<h1>${lesson.title}</h1>
+<p class="summary">${lesson.summary}</p>
 </header>
-${lesson.contents}<div class="lesson-body">
-${localise(lesson.html, addresses)}
+${trusted(lesson.contents)}<div class="lesson-body">
+${trusted(localise(lesson.html, addresses))}
 </div>
 </article>
 ${pager}`;
@@ -274,20 +278,21 @@ ${pager}`;
   app.get('/board', async (request, reply) => {
     const lang = pickLang(request, reply);
     const t = I18N[lang];
-    const options = TRANSPORT_IDS.map((id) => `<option value="${id}">${escapeHtml(t[`label.${id}`])}</option>`).join('');
+    const options = (selected: string) =>
+      TRANSPORT_IDS.map((id) => html`<option value="${id}"${id === selected && html` selected`}>${t[`label.${id}`]}</option>`);
     // The five panels right under the chat box: their key figures are what a class reads from the
     // back of the room, on screen without scrolling even in large type; the pictures and the
     // two-way comparison follow them.
-    const body = `<h1>${t['board.title']}</h1>
+    const body = html`<h1>${t['board.title']}</h1>
 <p class="lead">${t['board.lead']}</p>
 <div id="chat-slot"></div>
 <div class="panels" id="board">
-${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}"></section>`).join('\n')}
+${joinHtml(TRANSPORT_IDS.map((id) => html`<section class="panel-slot" data-transport="${id}"></section>`), '\n')}
 </div>
 <form id="compare" class="compare">
   <span>${t['compare.label']}</span>
-  <select name="a" aria-label="A">${options}</select>
-  <select name="b" aria-label="B">${options.replace('value="long-poll"', 'value="long-poll" selected')}</select>
+  <select name="a" aria-label="A">${options('')}</select>
+  <select name="b" aria-label="B">${options('long-poll')}</select>
   <button type="submit">${t['compare.go']}</button>
   <button type="button" name="all">${t['compare.all']}</button>
 </form>
@@ -317,8 +322,8 @@ ${TRANSPORT_IDS.map((id) => `<section class="panel-slot" data-transport="${id}">
     }
     const lang = pickLang(request, reply);
     const source = readFileSync(full, 'utf8');
-    const lines = source.split('\n').map((line, i) => `<span id="L${i + 1}" class="line">${escapeHtml(line)}</span>`).join('\n');
-    const body = `<h1><code>${escapeHtml(file)}</code></h1>
+    const lines = joinHtml(source.split('\n').map((line, i) => html`<span id="L${i + 1}" class="line">${line}</span>`), '\n');
+    const body = html`<h1><code>${file}</code></h1>
 <p>${source.split('\n').length} lines</p>
 <pre class="source" tabindex="0"><code>${lines}</code></pre>`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: file, path: `/code/${file}`, body, ctx }));

@@ -35,6 +35,6 @@ test('the page keeps the run shown and the export layout in its path (the langua
   const zh = resultsPage({ run: '../x.json' }, 'zh');
   assert.equal(zh.path, '/results', 'a bad run name is not echoed');
   assert.equal((zh.data.results as { runFile: string }).runFile, 'latest.json');
-  assert.match(zh.body, /<h1>Wirelab：/, 'the Chinese words');
+  assert.match(zh.body.toString(), /<h1>Wirelab：/, 'the Chinese words');
   assert.equal(zh.title, '测量结果');
 });

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Lang, escapeHtml } from './i18n.ts';
+import { type Html, html, trusted } from './html.ts';
+import type { Lang } from './i18n.ts';
 import { PUBLIC_DIR } from './paths.ts';
 
 /** The runs the bench writes: latest.json, quick/latest.json, runs/... and quick/runs/...; nothing else. */
@@ -29,7 +30,7 @@ export interface ResultsPage {
   title: string;
   /** The page's path with the query that matters to it (the run shown), for the language and protocol switches. */
   path: string;
-  body: string;
+  body: Html;
   data: Record<string, unknown>;
 }
 
@@ -42,19 +43,19 @@ export function resultsPage(query: Record<string, unknown>, lang: Lang): Results
   if (runFile !== 'latest.json') keep.set('run', runFile);
   if (exportMode) keep.set('export', '1');
   const search = keep.toString();
-  // The words are the lab's own file (trusted HTML: <code> in them); only the run's name is escaped.
-  const body = `<div class="results">
+  // The heading and the lede are the lab's own words with markup in them (<code>): trusted.
+  const body = html`<div class="results">
 <div class="intro">
-  <h1>${words['page.h1']}</h1>
-  <p class="lede">${words['page.lede']}</p>
+  <h1>${trusted(words['page.h1'])}</h1>
+  <p class="lede">${trusted(words['page.lede'])}</p>
   <div id="quick-banner" class="quick-banner" role="note" hidden></div>
-  <p id="run-meta" class="meta" aria-live="polite">${escapeHtml(words['page.loading'] ?? '')}</p>
+  <p id="run-meta" class="meta" aria-live="polite">${words['page.loading'] ?? ''}</p>
   <p id="run-switch" class="meta"></p>
   <div id="schema-note" class="schema-note" role="note" hidden></div>
   <div id="problem" class="problem" hidden></div>
 </div>
 <div class="results-layout">
-  <nav class="toc" id="toc" aria-label="${escapeHtml(words['nav.sections'])}"><ul></ul></nav>
+  <nav class="toc" id="toc" aria-label="${words['nav.sections']}"><ul></ul></nav>
   <div id="sections" class="sections"></div>
 </div>
 </div>`;

@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LabContext } from '../context.ts';
 import { sendError } from '../errors.ts';
-import { I18N, escapeHtml } from '../i18n.ts';
+import { html } from '../html.ts';
+import { I18N } from '../i18n.ts';
 import { page, pickLang } from '../pages.ts';
 import { CHECK_DIR, reportName, saveReport } from './cli.ts';
 import { explain } from './explain.ts';
@@ -34,10 +35,10 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
   app.get('/check', async (request, reply) => {
     const lang = pickLang(request, reply);
     const t = I18N[lang];
-    const body = `<h1>${escapeHtml(t['check.title'])}</h1>
-<p class="lead">${escapeHtml(t['check.lead'])}</p>
+    const body = html`<h1>${t['check.title']}</h1>
+<p class="lead">${t['check.lead']}</p>
 <div class="demo" id="check"></div>
-<p>${escapeHtml(t['check.cli'])} <code>npm run check -- http://127.0.0.1:3100</code></p>`;
+<p>${t['check.cli']} <code>npm run check -- http://127.0.0.1:3100</code></p>`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['check.title'], path: '/check', body, ctx, scripts: ['check-page.js'] }));
   });
 
@@ -107,7 +108,7 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
     const report = JSON.parse(readFileSync(json, 'utf8')) as CheckReport;
     const lang = pickLang(request, reply);
     const t = I18N[lang];
-    const body = `<h1>${escapeHtml(t['check.reportTitle'])}: ${escapeHtml(name)}</h1>\n${reportSection(report, lang)}`;
+    const body = html`<h1>${t['check.reportTitle']}: ${name}</h1>\n${reportSection(report, lang)}`;
     return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: `${t['check.reportTitle']}: ${name}`, path: `/check/${file}`, body, ctx }));
   });
 }

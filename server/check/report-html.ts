@@ -4,35 +4,44 @@
  * way. `reportSection` is the body the lab serves inside its own page frame
  * (/check/<name>.html); `reportDocument` is the same, standalone, both languages.
  */
-import { I18N, type Lang, LANGS, escapeHtml } from '../i18n.ts';
+import { type Html, html, joinHtml, trusted } from '../html.ts';
+import { I18N, type Lang, LANGS } from '../i18n.ts';
 import { explain } from './explain.ts';
 import { TRANSPORTS, VERDICTS, type CheckReport } from './types.ts';
 
 const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ''));
 
 /** The report's body in `lang`. */
-export function reportSection(report: CheckReport, lang: Lang): string {
+export function reportSection(report: CheckReport, lang: Lang): Html {
   const t = I18N[lang];
-  const verdictLabel = (v: string) => escapeHtml(t[`verdict.${v}`] ?? v);
+  const verdictLabel = (v: string) => t[`verdict.${v}`] ?? v;
   const transports = TRANSPORTS.filter((tr) => report.cases.some((c) => c.transport === tr));
-  const counts = `<table class="check-counts"><thead><tr><th></th><th></th>${VERDICTS.map((v) => `<th class="verdict-${v}">${verdictLabel(v)}</th>`).join('')}</tr></thead><tbody>
-${transports.map((tr) => `<tr><th>${escapeHtml(t[`label.${tr}`] ?? tr)}</th><td>${escapeHtml(report.protocols[tr] ?? '')}</td>${VERDICTS.map((v) => `<td>${report.cases.filter((c) => c.transport === tr && c.verdict === v).length}</td>`).join('')}</tr>`).join('\n')}
+  const countRow = (tr: (typeof TRANSPORTS)[number]) =>
+    html`<tr><th>${t[`label.${tr}`] ?? tr}</th><td>${report.protocols[tr] ?? ''}</td>${VERDICTS.map((v) =>
+      html`<td>${report.cases.filter((c) => c.transport === tr && c.verdict === v).length}</td>`)}</tr>`;
+  const counts = html`<table class="check-counts"><thead><tr><th></th><th></th>${VERDICTS.map((v) =>
+    html`<th class="verdict-${v}">${verdictLabel(v)}</th>`)}</tr></thead><tbody>
+${joinHtml(transports.map(countRow), '\n')}
 </tbody></table>`;
   const rows = report.cases.map((c) => {
     const why = explain(c.id, lang);
-    return `<tr class="verdict-${c.verdict}" data-case="${escapeHtml(c.id)}" data-verdict="${c.verdict}">
-<td><code>${escapeHtml(c.id)}</code></td>
+    const lesson = why && html`<p><a href="${why.lesson}">${t['check.lesson']}</a> · ${c.section}</p>`;
+    return html`<tr class="verdict-${c.verdict}" data-case="${c.id}" data-verdict="${c.verdict}">
+<td><code>${c.id}</code></td>
 <td><strong class="badge verdict-${c.verdict}">${verdictLabel(c.verdict)}</strong></td>
-<td><p>${escapeHtml(why?.text ?? c.title)}</p>${why ? `<p><a href="${why.lesson}">${escapeHtml(t['check.lesson'])}</a> · ${escapeHtml(c.section)}</p>` : ''}</td>
-<td><p>${escapeHtml(c.reason)}</p><p>${c.timeMs} ms, ${escapeHtml(fill(t['check.protocol'], { protocol: c.protocol }))}</p>
-<details><summary>${escapeHtml(t['check.sent'])} / ${escapeHtml(t['check.received'])}</summary><pre>${escapeHtml(c.sent)}</pre><pre>${escapeHtml(c.received)}</pre></details></td>
+<td><p>${why?.text ?? c.title}</p>${lesson}</td>
+<td><p>${c.reason}</p><p>${c.timeMs} ms, ${fill(t['check.protocol'], { protocol: c.protocol })}</p>
+<details><summary>${t['check.sent']} / ${t['check.received']}</summary><pre>${c.sent}</pre><pre>${c.received}</pre></details></td>
 </tr>`;
-  }).join('\n');
-  return `<p class="lead">${escapeHtml(fill(t['check.summary'], { url: report.url, count: report.cases.length, seconds: (report.durationMs / 1000).toFixed(1), date: report.startedAt }))}</p>
+  });
+  const summary = fill(t['check.summary'], {
+    url: report.url, count: report.cases.length, seconds: (report.durationMs / 1000).toFixed(1), date: report.startedAt,
+  });
+  return html`<p class="lead">${summary}</p>
 ${counts}
-<table class="check-cases"><thead><tr><th>${escapeHtml(t['check.case'])}</th><th>${escapeHtml(t['check.verdict'])}</th><th>${escapeHtml(t['check.why'])}</th><th>${escapeHtml(t['check.answer'])}</th></tr></thead>
+<table class="check-cases"><thead><tr><th>${t['check.case']}</th><th>${t['check.verdict']}</th><th>${t['check.why']}</th><th>${t['check.answer']}</th></tr></thead>
 <tbody>
-${rows}
+${joinHtml(rows, '\n')}
 </tbody></table>`;
 }
 
@@ -46,19 +55,20 @@ pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f6f6
 
 /** The report as one file, both languages in it (a switch shows one), large type included. */
 export function reportDocument(report: CheckReport, name: string): string {
-  const sections = LANGS.map((lang) => `<section lang="${lang === 'zh' ? 'zh-Hans' : 'en'}" data-lang="${lang}"${lang === 'en' ? '' : ' hidden'}>
-<h1>${escapeHtml(I18N[lang]['check.reportTitle'])}: ${escapeHtml(name)}</h1>
+  const sections = LANGS.map((lang) => html`<section lang="${lang === 'zh' ? 'zh-Hans' : 'en'}" data-lang="${lang}"${lang !== 'en' && html` hidden`}>
+<h1>${I18N[lang]['check.reportTitle']}: ${name}</h1>
 ${reportSection(report, lang)}
-</section>`).join('\n');
-  return `<!doctype html>
+</section>`);
+  // The style sheet and the script are this file's own constants.
+  return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(I18N.en['check.reportTitle'])}: ${escapeHtml(name)} · Wirelab</title><style>${STANDALONE_CSS}</style></head>
+<title>${I18N.en['check.reportTitle']}: ${name} · Wirelab</title><style>${trusted(STANDALONE_CSS)}</style></head>
 <body><header><span class="brand">Wirelab</span><button type="button" id="lang">中文 / English</button><button type="button" id="large">A+</button></header>
-<main>${sections}</main>
+<main>${joinHtml(sections, '\n')}</main>
 <script>
 document.getElementById('lang').onclick = () => { for (const s of document.querySelectorAll('section[data-lang]')) s.hidden = !s.hidden; };
 document.getElementById('large').onclick = () => document.documentElement.classList.toggle('large');
 </script>
 </body></html>
-`;
+`.toString();
 }
