@@ -116,7 +116,9 @@ export function mount(element) {
     });
     const where = config.cluster ? t('resume.moved', { from: lost.from, to: lost.to ?? serving }) : t('resume.same');
     status.textContent = `${where} ${t(gap ? 'resume.gap' : 'resume.noGap', { since: lost.since, seq: event.seq, gap })}`;
+    // Killing the tap's own process would end the picture with it: the button waits for a reload.
     act.disabled = config.cluster && serving === tap.process;
+    if (act.disabled) status.textContent += ` ${t('resume.onTapProcess', { process: serving })}`;
     if (config.cluster) act.textContent = t('resume.kill', { process: serving });
   };
 
