@@ -41,7 +41,8 @@ const CASES = [
 ] as const;
 
 for (const { lang, wire } of CASES) {
-  test(`single lab (${lang}, ${wire}): cut, the same process again from the cursor, no gap; arrows = /stats; text alternative`, async () => {
+  const title = `single lab (${lang}, ${wire}): cut, the same process again from the cursor, no gap; arrows = /stats; text alternative`;
+  test(title, async () => {
     await waitFor(() => lab.ctx.stats.snapshot().ws.connectionsOpen === 0, 'no WebSocket of an earlier page');
     await delay(100);
     const base = lab.ctx.stats.snapshot().ws;
