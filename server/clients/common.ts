@@ -52,6 +52,12 @@ export interface DriverOptions {
   agent?: http.Agent;
   /** Source address to connect from (127.0.0.x spreads ports). */
   localAddress?: string;
+  /**
+   * HTTP/2 only: put this driver's streams on `sharedH2`'s connection instead of one of
+   * its own, as a page's transports share the page's one connection (the loss scenario
+   * measures what that costs). The driver never closes it: its owner does.
+   */
+  sharedH2?: HttpClient;
 }
 
 export interface Connection {
@@ -121,6 +127,7 @@ export class HttpClient {
 
   /** The session, connected (again) if there is none or it was lost. */
   connect(): http2.ClientHttp2Session {
+    if (this.options.sharedH2) return this.options.sharedH2.connect();
     if (!this.session || this.session.closed || this.session.destroyed) {
       const { baseUrl, localAddress } = this.options;
       const url = new URL(baseUrl);
@@ -149,7 +156,7 @@ export class HttpClient {
     });
   }
 
-  /** Closes the HTTP/2 session, if any (HTTP/1.1 sockets belong to the agent). */
+  /** Closes the HTTP/2 session, if any and its own (HTTP/1.1 sockets belong to the agent; a shared session to its owner). */
   close(): void {
     this.session?.close();
     this.session = undefined;
