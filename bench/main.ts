@@ -36,6 +36,7 @@ import { type RunContext, labStats } from './scenarios/context.ts';
 import { fanoutSeconds, runFanout } from './scenarios/fanout.ts';
 import { h2NativeSeconds, runH2Native } from './scenarios/h2-native.ts';
 import { runLatency } from './scenarios/latency.ts';
+import { lossSeconds, runLoss } from './scenarios/loss.ts';
 import { librarySeconds, runLibraries } from './scenarios/libraries.ts';
 import { groupSeconds, runOverhead } from './scenarios/overhead.ts';
 import { runReference } from './scenarios/reference.ts';
@@ -62,6 +63,7 @@ function plan(p: Parameters): Record<ScenarioId, number> {
     libraries: 40 + 13 * p.libraries.clients.reduce((sum, n) => sum + librarySeconds(p, n), 0),
     'h2-native': 4 * p.h2Native.transports.length * p.h2Native.clients.reduce((sum, n) => sum + h2NativeSeconds(p, n), 0),
     cluster: clusterSeconds(p),
+    loss: lossSeconds(p),
   };
 }
 
@@ -77,6 +79,7 @@ const RUNNERS: Record<ScenarioId, { key: keyof Scenarios; run: (context: RunCont
   libraries: { key: 'libraries', run: runLibraries },
   'h2-native': { key: 'h2Native', run: runH2Native },
   cluster: { key: 'cluster', run: runCluster },
+  loss: { key: 'loss', run: runLoss },
 };
 
 /** `2026-11-21T14-39-26Z-1a2b3c4d`: sortable, safe in a file name, names the commit. */

@@ -9,10 +9,13 @@ import { parseArgs as parseCommandLine } from 'node:util';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
-export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'libraries', 'h2-native', 'cluster'] as const;
+export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'libraries', 'h2-native', 'cluster', 'loss'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export type Profile = 'minimal' | 'browser';
+
+/** How the loss scenario loses packets: real loss in a namespace where it can (auto), or always one way. */
+export const LOSS_MECHANISMS = ['auto', 'netns', 'stand-in'] as const;
 
 export interface Parameters {
   quick: boolean;
@@ -65,6 +68,13 @@ export interface Parameters {
    * through nginx to 1 and to `processes` processes. `polls`: short and long polling
    * through nginx, every client checked for every seq once, in order.
    */
+  /**
+   * Head-of-line blocking (scenarios/loss.ts): the five transports over HTTP/1.1 over TLS
+   * (a connection each) and over HTTP/2 (one connection) at each of `ratesPercent`,
+   * `events` events `intervalMs` apart; `mechanism` (LOSS_MECHANISMS); the stand-in's
+   * stall per lost segment and its seed.
+   */
+  loss: { ratesPercent: number[]; events: number; intervalMs: number; shortPollIntervalMs: number; stallMs: number; seed: number; mechanism: (typeof LOSS_MECHANISMS)[number] };
   cluster: {
     processes: number;
     /** `events` per setup, in `rounds` turns taken by the setups in order (a burst of noise hits all three alike). */
@@ -106,6 +116,9 @@ function defaults(quick: boolean): Parameters {
     h2Native: quick
       ? { clients: [50], transports: ['sse', 'ws'], ratePerSecond: 5, warmupMs: 200, durationMs: 600, shortPollIntervalMs: 500 }
       : { clients: [1000, 5000], transports: ['sse', 'short-poll', 'long-poll', 'ws'], ratePerSecond: 4, warmupMs: 500, durationMs: 3000, shortPollIntervalMs: 1000 },
+    loss: quick
+      ? { ratesPercent: [0, 5], events: 40, intervalMs: 50, shortPollIntervalMs: 100, stallMs: 200, seed: 1, mechanism: 'auto' }
+      : { ratesPercent: [0, 1, 2, 5], events: 300, intervalMs: 50, shortPollIntervalMs: 100, stallMs: 200, seed: 1, mechanism: 'auto' },
     // nginx's one worker has 4,096 connections, two per client (client side and lab side): 1,000 clients leave room.
     cluster: quick
       ? {
@@ -160,6 +173,10 @@ shows and the lessons quote.
                         (default 3; compared with one); it needs redis-server
                         and nginx (installed when missing, as root on Debian;
                         else the scenario is reported as skipped)
+  --loss-rates=LIST     packet loss rates in percent for the loss scenario
+                        (default 0,1,2,5; quick 0,5)
+  --loss-mechanism=M    auto (real loss in a network namespace as root on
+                        Linux, else the stall proxy), netns or stand-in
   --only=LIST           scenarios to run (default all):
                         ${SCENARIOS.join(', ')}
   --out=DIR             where to write (default results/; a quick run goes to
@@ -206,6 +223,8 @@ const OPTIONS = {
   rtts: { type: 'string' },
   'max-clients': { type: 'string' },
   processes: { type: 'string' },
+  'loss-rates': { type: 'string' },
+  'loss-mechanism': { type: 'string' },
   only: { type: 'string' },
   out: { type: 'string' },
   'no-browser': { type: 'boolean' },
@@ -276,6 +295,16 @@ export function parseArgs(argv: string[]): Cli {
   if (processes !== undefined) {
     p.cluster.processes = Number(processes);
     if (!(Number.isInteger(p.cluster.processes) && p.cluster.processes >= 2 && p.cluster.processes <= 16)) throw new Error('--processes takes a whole number from 2 to 16 (one process is always measured beside them)');
+  }
+  const lossRates = value('loss-rates');
+  if (lossRates !== undefined) {
+    p.loss.ratesPercent = list(lossRates, 'loss-rates');
+    if (p.loss.ratesPercent.length === 0 || p.loss.ratesPercent.some((r) => r > 50)) throw new Error('--loss-rates: one or more rates from 0 to 50 (percent)');
+  }
+  const lossMechanism = value('loss-mechanism');
+  if (lossMechanism !== undefined) {
+    if (!(LOSS_MECHANISMS as readonly string[]).includes(lossMechanism)) throw new Error(`--loss-mechanism: one of ${LOSS_MECHANISMS.join(', ')}, got ${JSON.stringify(lossMechanism)}`);
+    p.loss.mechanism = lossMechanism as Parameters['loss']['mechanism'];
   }
   const only = value('only');
   if (only !== undefined) {

@@ -13,6 +13,7 @@ import type { FanoutResult, LoadRun } from '../scenarios/fanout.ts';
 import type { H2NativeResult } from '../scenarios/h2-native.ts';
 import type { LatencyResult, SingleClientLatency } from '../scenarios/latency.ts';
 import type { LibrariesResult } from '../scenarios/libraries.ts';
+import type { LossResult } from '../scenarios/loss.ts';
 import type { OverheadCell, OverheadGroup, OverheadResult } from '../scenarios/overhead.ts';
 import type { runReference } from '../scenarios/reference.ts';
 import type { RttResult, RttRun } from '../scenarios/rtt.ts';
@@ -40,6 +41,8 @@ export interface Scenarios {
   h2Native?: H2NativeResult;
   /** Several lab processes on one Redis feed (scenarios/cluster.ts); `{ skipped, reason }` without redis-server or nginx. */
   cluster?: ClusterResult;
+  /** Head-of-line blocking: the five transports over HTTP/1.1 and HTTP/2 at several loss rates (scenarios/loss.ts). */
+  loss?: LossResult;
 }
 
 /** `value` to `digits` decimals, as a number. */
