@@ -5,6 +5,7 @@
  */
 import { clusterHeadlineNote, clusterMarkdown } from './markdown-cluster.ts';
 import { h2NativeSection, librariesSection } from './markdown-libraries.ts';
+import { lossSection } from './markdown-loss.ts';
 import { protocolsMarkdown } from './markdown-protocols.ts';
 import {
   autocannonSection,
@@ -117,6 +118,7 @@ export function summaryMarkdown(r: Results): string {
   if (s.reference) parts.push(referenceSection(r));
   if (s.libraries) parts.push(librariesSection(r));
   if (s.h2Native) parts.push(h2NativeSection(r));
+  if (s.loss) parts.push(lossSection(r));
   const cluster = clusterMarkdown(r);
   if (cluster) parts.push(cluster);
   if (r.derived.kaazing.rows.length > 2) parts.push(kaazingSection(r));

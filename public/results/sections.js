@@ -14,6 +14,7 @@ import { h2NativeChart, h2SplitChart } from './h2-native.js';
 import { kaazingChart, renderKaazingTable } from './kaazing.js';
 import { fanoutChart, latencyIdleChart, rttChart } from './latency.js';
 import { librariesChart } from './libraries.js';
+import { lossChart } from './loss.js';
 import { amortisedChart, overheadChart, shortPollLatencyChart, shortPollOverheadChart } from './overhead.js';
 import { h2HeadsChart, renderProtocolsTable, wiresFanoutChart, wiresLatencyChart, wiresOverheadChart, wiresRttChart } from './protocols.js';
 import { R } from './run.js';
@@ -53,6 +54,7 @@ export const SECTIONS = [
     ],
   },
   { id: 'h2native', explain: true, blocks: () => [h2SplitChart(), h2NativeChart()] },
+  { id: 'loss', explain: true, blocks: () => [lossChart()] },
   {
     id: 'connections',
     blocks: () => [
