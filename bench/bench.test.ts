@@ -290,6 +290,33 @@ describe('npm run bench -- --quick', () => {
 
   costTests(() => results, () => readFileSync(path.join(QUICK, 'summary.md'), 'utf8'));
 
+  test('loss: every rate, wire and transport measured, nothing lost for good, the mechanism named; five connections against one', () => {
+    const x = s().loss;
+    assert.ok(x, 'the loss scenario ran');
+    const real = process.platform === 'linux' && process.getuid?.() === 0;
+    assert.equal(x.mechanism, real ? 'netns' : 'stand-in', real ? 'as root on Linux (CI), the loss is real' : 'elsewhere, the stand-in');
+    assert.match(readFileSync(path.join(QUICK, 'summary.md'), 'utf8'), new RegExp(`How packets were lost: ${real ? 'real loss' : 'the stand-in'}`), 'the summary says which');
+    const p = results.parameters.loss;
+    for (const lossPercent of p.ratesPercent) {
+      for (const wire of ['h1-tls', 'h2'] as const) {
+        for (const transport of TRANSPORT_IDS) {
+          const run = x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === transport);
+          assert.ok(run, `${lossPercent} % ${wire} ${transport}: measured`);
+          // TCP retransmits: at any loss rate every event arrives, late perhaps.
+          assert.equal(run.received, p.events, `${lossPercent} % ${wire} ${transport}: every event arrived`);
+          const l = run.latency;
+          assert.ok(l.minMs >= 0 && l.p50Ms <= l.p99Ms && l.p99Ms <= l.maxMs, `${lossPercent} % ${wire} ${transport}: ordered percentiles`);
+        }
+      }
+    }
+    const clean = x.rates.find((r) => r.lossPercent === 0);
+    assert.ok(clean, 'a run without loss to compare with');
+    assert.deepEqual(clean.connections, { 'h1-tls': 5, h2: 1 }, 'five HTTP/1.1 connections, one per transport, against one HTTP/2 connection');
+    assert.equal(clean.dropped, 0, 'nothing dropped at 0 %');
+    const lossy = x.rates.find((r) => r.lossPercent === Math.max(...p.ratesPercent))!;
+    assert.ok(lossy.dropped > 0 && lossy.dropped < lossy.packets, `at ${lossy.lossPercent} % some packets were dropped (${lossy.dropped} of ${lossy.packets})`);
+  });
+
   test('cluster: the Redis hop, 1 and N processes behind nginx, polls spread over every process, every seq once, in order', () => {
     const ran = s().cluster;
     assert.ok(ran, 'the cluster scenario ran');
