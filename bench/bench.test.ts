@@ -23,6 +23,7 @@ import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.t
 import type { H2Head } from './browser-h2.ts';
 import { H2_FRAME_HEADER_BYTES } from './scenarios/overhead.ts';
 import type { ClusterMeasured } from './scenarios/cluster.ts';
+import type { LossRun } from './loss-probe.ts';
 import { costTests } from './cost-checks.ts';
 import { resultsPageTests } from './results-page-checks.ts';
 import { ROOT } from './ipc.ts';
@@ -300,7 +301,7 @@ describe('npm run bench -- --quick', () => {
     for (const lossPercent of p.ratesPercent) {
       for (const wire of ['h1-tls', 'h2'] as const) {
         for (const transport of TRANSPORT_IDS) {
-          const run = x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === transport);
+          const run: LossRun | undefined = x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === transport);
           assert.ok(run, `${lossPercent} % ${wire} ${transport}: measured`);
           // TCP retransmits: at any loss rate every event arrives, late perhaps.
           assert.equal(run.received, p.events, `${lossPercent} % ${wire} ${transport}: every event arrived`);
