@@ -7,10 +7,8 @@ import { ms, nf } from './format.js';
 import { R } from './run.js';
 import { label, t, tt, wireLabel } from './words.js';
 
-const WIRES = [
-  ['h1-tls', { backgroundColor: '#a6dba0', borderColor: '#000', borderWidth: 1 }],
-  ['h2', { backgroundColor: '#7b3294', borderColor: '#000', borderWidth: 1 }],
-];
+const WIRES = ['h1-tls', 'h2'];
+const WIRE_COLOUR = { 'h1-tls': '#a6dba0', h2: '#7b3294' };
 const METRICS = { p50: 'p50Ms', p99: 'p99Ms', max: 'maxMs' };
 
 const measured = () => Boolean(R.scenarios.loss && R.scenarios.loss.runs.length);
@@ -38,10 +36,12 @@ export const lossChart = () =>
         type: 'bar',
         data: {
           labels: transports.map((id) => label(id)),
-          datasets: WIRES.map(([wire, style]) => ({
+          datasets: WIRES.map((wire) => ({
             label: tt(`loss.wire.${wire}`),
             data: transports.map((id) => runOf(wire, id)?.latency[field] ?? null),
-            ...style,
+            backgroundColor: WIRE_COLOUR[wire],
+            borderColor: '#000',
+            borderWidth: 1,
           })),
         },
         options: {
@@ -56,9 +56,9 @@ export const lossChart = () =>
       caption('loss', t(`caption.loss.${x.mechanism}`, { stall: nf(x.stallMs), events: nf(x.events), interval: nf(x.intervalMs) }));
       dataTable(
         'loss',
-        [t('col.loss'), t('col.transport'), ...WIRES.flatMap(([wire]) => ['p50', 'p99', 'max'].map((m) => `${wireLabel(wire)} ${m} (ms)`)), t('col.received')],
+        [t('col.loss'), t('col.transport'), ...WIRES.flatMap((wire) => ['p50', 'p99', 'max'].map((m) => `${wireLabel(wire)} ${m} (ms)`)), t('col.received')],
         x.ratesPercent.flatMap((lossPercent) => transports.map((id) => {
-          const runs = WIRES.map(([wire]) => runOf(wire, id, lossPercent));
+          const runs = WIRES.map((wire) => runOf(wire, id, lossPercent));
           return [rateText(lossPercent), label(id), ...runs.flatMap((r) => [r?.latency.p50Ms, r?.latency.p99Ms, r?.latency.maxMs].map(ms)),
             runs.map((r) => nf(r?.received)).join(' / ')];
         })),
