@@ -26,6 +26,7 @@ import { preciseNow } from './feed.ts';
 import { openFeedSource } from './feed-source.ts';
 import { drainRefusedBody } from './refused-body.ts';
 import { registerExperiments } from './experiments.ts';
+import { registerLossExperiment, startLossDemo } from './loss-experiment.ts';
 import { registerLimits } from './limits.ts';
 import { registerPages } from './pages.ts';
 import { registerCheckPages } from './check/page.ts';
@@ -90,6 +91,10 @@ export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = c
     ports.tls = secure.ports;
     ctx.certificate = certificate;
     closers.push(secure.close);
+    // The http2 lesson's loss demo: two idle proxies before the TLS ports (loss-experiment.ts).
+    const lossDemo = await startLossDemo(ctx, secure.ports, host);
+    ports.lossDemo = lossDemo.ports;
+    closers.push(lossDemo.close);
   }
   ctx.ports = ports;
   ctx.closeExtraPorts = async () => {
@@ -254,6 +259,7 @@ export async function build(config: Config = configWith()): Promise<Lab> {
 
   registerWiretapRoute(app, ctx);
   registerExperiments(app, ctx);
+  registerLossExperiment(app, ctx);
   await registerPages(app, ctx);
   await registerCheckPages(app, ctx);
 

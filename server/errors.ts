@@ -59,6 +59,8 @@ export const ERRORS = {
   },
   not_running: { status: 409, message: 'That lab process is not up now; try again once it is.' },
   check_refused: { status: 403, message: 'The /check page checks servers on this machine only (loopback), and hosts in CHECK_HOSTS.' },
+  bad_loss: { status: 400, message: '`percent` must be a loss rate from 0 to 20, with at most one decimal.' },
+  loss_unavailable: { status: 409, message: 'The loss demo needs the lab\'s TLS ports (TLS_PORT is off).' },
   check_busy: { status: 503, message: 'The lab is running a check already; try again when it ends.', retryAfterS: 5 },
   internal: { status: 500, message: 'The server failed to answer this request; it is still running.' },
 } as const satisfies Record<string, ErrorSpec>;

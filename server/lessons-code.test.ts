@@ -223,7 +223,7 @@ test('the HTTP/2 lesson states the constants the lab\'s HTTP/2 code uses, and th
     assert.match(source, bytes(CLIENT_PREFACE.length), `${where}: the preface is ${CLIENT_PREFACE.length} bytes`);
     assert.match(source, new RegExp(`${EXPERIMENT_MAX_STREAMS}\\s*[(（]\`EXPERIMENT_MAX_STREAMS\`[)）]`), `${where}: the experiment port announces ${EXPERIMENT_MAX_STREAMS} streams`);
     assert.match(source, new RegExp(`${configWith().h2MaxStreams}\\s*[(（]\`H2_MAX_STREAMS\`[)）]`), `${where}: the main TLS port announces ${configWith().h2MaxStreams} by default`);
-    assert.deepEqual(loadLesson('http2', lang).demos, ['ladder', 'http2', 'connection-limit'], `${where}: its picture, the HPACK demo, then the stream-limit experiment`);
+    assert.deepEqual(loadLesson('http2', lang).demos, ['ladder', 'http2', 'connection-limit', 'loss'], `${where}: its picture, the HPACK demo, the stream-limit experiment, then the loss experiment`);
     for (const file of ['listener', 'frames', 'frame-meter', 'websocket', 'certificate']) {
       assert.ok(source.includes(`](/code/server/http2/${file}.ts)`), `${where} links server/http2/${file}.ts`);
     }

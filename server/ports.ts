@@ -23,4 +23,6 @@ export interface Ports {
   extra: Partial<Record<ExtraPort, number>>;
   /** The HTTPS ports (http2/listener.ts), unless TLS_PORT=off. */
   tls?: TlsPorts;
+  /** With them, the loss demo's stall proxies on 127.0.0.1 before the HTTP/1.1-only and HTTP/2 ports (loss-experiment.ts). */
+  lossDemo?: { h1: number; h2: number };
 }

@@ -26,8 +26,8 @@ import type { LabContext } from './context.ts';
 
 export const NOSNIFF = 'nosniff';
 
-/** Documents the lab frames from another of its ports (the iframe client's relay, clients/iframe.js). */
-const FRAMED_FROM_OTHER_PORTS = new Set(['/assets/iframe-relay.html']);
+/** Documents the lab frames from another of its ports (the iframe client's relay, clients/iframe.js; the loss demo's frames, demos/loss.js). */
+const FRAMED_FROM_OTHER_PORTS = new Set(['/assets/iframe-relay.html', '/assets/loss-frame.html']);
 
 /** The lab's own origins as this request reached it: pages (http, https) and sockets (ws, wss). */
 export interface LabOrigins {
@@ -44,9 +44,10 @@ export interface LabOrigins {
 export function labOrigins(request: FastifyRequest, ctx: LabContext): LabOrigins {
   const name = hostNameOf(request);
   const web = new Set<string>([ownOrigin(request)]);
-  const { main, extra, tls } = ctx.ports ?? { main: ctx.config.port, extra: {} };
+  const { main, extra, tls, lossDemo } = ctx.ports ?? { main: ctx.config.port, extra: {} };
   for (const port of [main, ...Object.values(extra)]) web.add(`http://${name}:${port}`);
-  for (const port of tls ? Object.values(tls) : []) web.add(`https://${name}:${port}`);
+  // The loss demo's proxies relay the TLS ports: https too.
+  for (const port of [...(tls ? Object.values(tls) : []), ...(lossDemo ? Object.values(lossDemo) : [])]) web.add(`https://${name}:${port}`);
   return { web: [...web], sockets: [...web].map((origin) => origin.replace(/^http/, 'ws')) };
 }
 
@@ -54,12 +55,15 @@ export function labOrigins(request: FastifyRequest, ctx: LabContext): LabOrigins
  * Where the lab's pages frame the iframe transport's documents from: their own
  * origin, or (over plain HTTP/1.1, where each held transport has a port of its
  * own) the main port's. Over TLS and behind the cluster's nginx every transport
- * shares the page's origin, which 'self' already names.
+ * shares the page's origin, which 'self' already names, except in the http2
+ * lesson's loss demo, which reaches the TLS ports through proxies of their own.
  */
 export function framingPages(request: FastifyRequest, ctx: LabContext): string {
   const name = hostNameOf(request);
   const main = ctx.ports?.main ?? ctx.config.port;
-  return `'self' http://${name}:${main}`;
+  // The loss demo frames its iframe streams through a proxy port from a page on a TLS port.
+  const tls = ctx.ports?.lossDemo && ctx.ports.tls ? [ctx.ports.tls.main, ctx.ports.tls.h1].map((port) => ` https://${name}:${port}`).join('') : '';
+  return `'self' http://${name}:${main}${tls}`;
 }
 
 /** The name the request asked for, as a URL writes it (an IPv6 address in brackets). */
