@@ -23,8 +23,8 @@ import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.t
 import type { H2Head } from './browser-h2.ts';
 import { H2_FRAME_HEADER_BYTES } from './scenarios/overhead.ts';
 import type { ClusterMeasured } from './scenarios/cluster.ts';
-import type { LossRun } from './loss-probe.ts';
 import { costTests } from './cost-checks.ts';
+import { lossTests } from './loss-checks.ts';
 import { resultsPageTests } from './results-page-checks.ts';
 import { ROOT } from './ipc.ts';
 import { parseArgs } from './options.ts';
@@ -290,33 +290,7 @@ describe('npm run bench -- --quick', () => {
   });
 
   costTests(() => results, () => readFileSync(path.join(QUICK, 'summary.md'), 'utf8'));
-
-  test('loss: every rate, wire and transport measured, nothing lost for good, the mechanism named; five connections against one', () => {
-    const x = s().loss;
-    assert.ok(x, 'the loss scenario ran');
-    const real = process.platform === 'linux' && process.getuid?.() === 0;
-    assert.equal(x.mechanism, real ? 'netns' : 'stand-in', real ? 'as root on Linux (CI), the loss is real' : 'elsewhere, the stand-in');
-    assert.match(readFileSync(path.join(QUICK, 'summary.md'), 'utf8'), new RegExp(`How packets were lost: ${real ? 'real loss' : 'the stand-in'}`), 'the summary says which');
-    const p = results.parameters.loss;
-    for (const lossPercent of p.ratesPercent) {
-      for (const wire of ['h1-tls', 'h2'] as const) {
-        for (const transport of TRANSPORT_IDS) {
-          const run: LossRun | undefined = x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === transport);
-          assert.ok(run, `${lossPercent} % ${wire} ${transport}: measured`);
-          // TCP retransmits: at any loss rate every event arrives, late perhaps.
-          assert.equal(run.received, p.events, `${lossPercent} % ${wire} ${transport}: every event arrived`);
-          const l = run.latency;
-          assert.ok(l.minMs >= 0 && l.p50Ms <= l.p99Ms && l.p99Ms <= l.maxMs, `${lossPercent} % ${wire} ${transport}: ordered percentiles`);
-        }
-      }
-    }
-    const clean = x.rates.find((r) => r.lossPercent === 0);
-    assert.ok(clean, 'a run without loss to compare with');
-    assert.deepEqual(clean.connections, { 'h1-tls': 5, h2: 1 }, 'five HTTP/1.1 connections, one per transport, against one HTTP/2 connection');
-    assert.equal(clean.dropped, 0, 'nothing dropped at 0 %');
-    const lossy = x.rates.find((r) => r.lossPercent === Math.max(...p.ratesPercent))!;
-    assert.ok(lossy.dropped > 0 && lossy.dropped < lossy.packets, `at ${lossy.lossPercent} % some packets were dropped (${lossy.dropped} of ${lossy.packets})`);
-  });
+  lossTests(() => results, () => readFileSync(path.join(QUICK, 'summary.md'), 'utf8'));
 
   test('cluster: the Redis hop, 1 and N processes behind nginx, polls spread over every process, every seq once, in order', () => {
     const ran = s().cluster;

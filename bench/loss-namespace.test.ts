@@ -7,7 +7,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { type LossNamespace, lossCounters, lossNamespaceSupport, lossRules, namespaceExists, setLoss, withLossNamespace } from './loss-namespace.ts';
+import {
+  type LossNamespace,
+  lossCounters,
+  lossNamespaceSupport,
+  lossRules,
+  namespaceExists,
+  setLoss,
+  withLossNamespace,
+} from './loss-namespace.ts';
 
 const support = lossNamespaceSupport();
 const skip = support.ok ? false : `real packet loss cannot run here: ${support.reason}`;
@@ -42,7 +50,7 @@ function connectInside(namespace: LossNamespace, port: number, tries: number): P
   });
 }
 
-test('the rule drops the share asked of the lab\'s ports, in both directions, counted', () => {
+test("the rule drops the share asked of the lab's ports, in both directions, counted", () => {
   const rules = lossRules(2.5, [3443, 3444]);
   assert.match(rules, /tcp dport \{ 3443, 3444 \} numgen random mod 10000 < 250 counter drop/, 'to the ports, 250 in 10,000');
   assert.match(rules, /tcp sport \{ 3443, 3444 \} numgen random mod 10000 < 250 counter drop/, 'and from them');
@@ -51,7 +59,10 @@ test('the rule drops the share asked of the lab\'s ports, in both directions, co
   assert.throws(() => lossRules(1, [70_000]), /ports from 1 to 65535/, 'so is a port that cannot be');
 });
 
-test('in a namespace of its own, 100 % loss stops every connection and 0 % lets all through; the namespace goes afterwards', { skip, timeout: 60_000 }, async () => {
+test('in a namespace of its own, 100 % loss stops every connection and 0 % lets all through; the namespace goes afterwards', {
+  skip,
+  timeout: 60_000,
+}, async () => {
   let name = '';
   await withLossNamespace(async (namespace) => {
     name = namespace.name;
@@ -59,7 +70,10 @@ test('in a namespace of its own, 100 % loss stops every connection and 0 % lets 
     setLoss(100, [4000], name);
     assert.equal(await connectInside(namespace, 4000, 2), 0, 'at 100 % loss no connection is made');
     const counted = lossCounters(name);
-    assert.ok(counted.dropped >= 2 && counted.dropped === counted.packets, `every packet to the port was dropped, and counted (${JSON.stringify(counted)})`);
+    assert.ok(
+      counted.dropped >= 2 && counted.dropped === counted.packets,
+      `every packet to the port was dropped, and counted (${JSON.stringify(counted)})`,
+    );
     setLoss(0, [4000], name);
     assert.equal(await connectInside(namespace, 4000, 3), 3, 'at 0 % every connection is made');
     assert.equal(lossCounters(name).dropped, 0, 'and nothing was dropped');

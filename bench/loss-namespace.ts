@@ -21,7 +21,8 @@ export type Support = { ok: true } | { ok: false; reason: string };
 const run = (command: string, args: string[], input?: string) => {
   const result = spawnSync(command, args, { input, encoding: 'utf8', timeout: 10_000 });
   if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim()}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
 };
 
@@ -32,7 +33,8 @@ export function lossNamespaceSupport(): Support {
   for (const tool of ['ip', 'nft']) {
     // iproute2's ip knows -V, not --version; nft knows both.
     const found = spawnSync(tool, ['-V'], { encoding: 'utf8', timeout: 5000 });
-    if (found.error || found.status !== 0) return { ok: false, reason: `${tool} is not installed (Debian: apt-get install ${tool === 'ip' ? 'iproute2' : 'nftables'})` };
+    if (found.error || found.status !== 0)
+      return { ok: false, reason: `${tool} is not installed (Debian: apt-get install ${tool === 'ip' ? 'iproute2' : 'nftables'})` };
   }
   try {
     withNamespaceSync((name) => run('ip', ['netns', 'exec', name, 'nft', '-f', '-'], lossRules(1, [1])));
@@ -50,7 +52,8 @@ export function lossNamespaceSupport(): Support {
  */
 export function lossRules(percent: number, ports: number[]): string {
   if (!(percent >= 0 && percent <= 100)) throw new RangeError(`a loss rate is a percentage from 0 to 100, got ${percent}`);
-  if (ports.length === 0 || !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65_536)) throw new RangeError(`ports from 1 to 65535, got ${ports.join(',')}`);
+  if (ports.length === 0 || !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65_536))
+    throw new RangeError(`ports from 1 to 65535, got ${ports.join(',')}`);
   const set = `{ ${ports.join(', ')} }`;
   const share = Math.round(percent * 100);
   // numgen's values run 0-9999: 100 % is a plain drop.
@@ -81,7 +84,9 @@ export function setLoss(percent: number, ports: number[], namespace?: string): v
 
 /** Packets to and from the ports, and those dropped, since the rule was last set. */
 export function lossCounters(namespace?: string): { packets: number; dropped: number } {
-  const listed = JSON.parse(nft(['-j', 'list', 'table', 'inet', TABLE], namespace)) as { nftables: { rule?: { expr: Record<string, unknown>[] } }[] };
+  const listed = JSON.parse(nft(['-j', 'list', 'table', 'inet', TABLE], namespace)) as {
+    nftables: { rule?: { expr: Record<string, unknown>[] } }[];
+  };
   let packets = 0;
   let dropped = 0;
   for (const item of listed.nftables) {
@@ -114,7 +119,9 @@ function remove(name: string): void {
 
 /** Whether a namespace of that name exists. */
 export function namespaceExists(name: string): boolean {
-  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').some((line) => line.split(' ')[0] === name);
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .some((line) => line.split(' ')[0] === name);
 }
 
 function withNamespaceSync<T>(work: (name: string) => T): T {

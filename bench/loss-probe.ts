@@ -72,7 +72,14 @@ export interface LossProbeResult {
 const say = (text: string) => process.stderr.write(`${text}\n`);
 
 /** Opens the five drivers over `wire` against `baseUrl`; their samples go to `record`. */
-function openWire(server: Server, wire: LossWire, port: number, since: number, args: LossProbeArgs, record: (transport: TransportId, event: FeedEvent, receivedAt: number) => void) {
+function openWire(
+  server: Server,
+  wire: LossWire,
+  port: number,
+  since: number,
+  args: LossProbeArgs,
+  record: (transport: TransportId, event: FeedEvent, receivedAt: number) => void,
+) {
   const target = wireTarget(server, wire, port);
   const base = { baseUrl: target.baseUrl, protocol: target.protocol, ca: target.ca, since, intervalMs: args.shortPollIntervalMs };
   // HTTP/2: one connection for all five, as a page's. HTTP/1.1: one agent, hence one connection, per transport.
@@ -82,7 +89,10 @@ function openWire(server: Server, wire: LossWire, port: number, since: number, a
   for (const transport of TRANSPORT_IDS) {
     const agent = wire === 'h1-tls' && transport !== 'ws' ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
     if (agent) agents.push(agent);
-    connections.set(transport, DRIVERS[transport]({ ...base, agent, sharedH2: shared, onEvent: (event, receivedAt) => record(transport, event, receivedAt) }));
+    connections.set(
+      transport,
+      DRIVERS[transport]({ ...base, agent, sharedH2: shared, onEvent: (event, receivedAt) => record(transport, event, receivedAt) }),
+    );
   }
   return {
     connections,
@@ -102,7 +112,11 @@ async function measureRate(lab: Server, lossPercent: number, args: LossProbeArgs
   else {
     for (const [i, wire] of LOSS_WIRES.entries()) {
       // A seed per rate and wire: the same run draws the same losses.
-      proxies[wire] = await startStallProxy(labPorts[wire], { lossPercent, stallMs: args.stallMs, seed: args.seed + 1000 * Math.round(lossPercent * 100) + 100 * i });
+      proxies[wire] = await startStallProxy(labPorts[wire], {
+        lossPercent,
+        stallMs: args.stallMs,
+        seed: args.seed + 1000 * Math.round(lossPercent * 100) + 100 * i,
+      });
     }
   }
   const samples = new Map<string, number[]>();
@@ -121,24 +135,42 @@ async function measureRate(lab: Server, lossPercent: number, args: LossProbeArgs
   try {
     // Every stream held (four per wire; short polls hold none), then a poll interval for the polls to settle.
     const held = 2 * (TRANSPORT_IDS.length - 1);
-    const ready = await poll(() => labStats(lab), (s) => s.subscribers >= held, 30_000, 100);
+    const ready = await poll(
+      () => labStats(lab),
+      (s) => s.subscribers >= held,
+      30_000,
+      100,
+    );
     if (!ready.ok) throw new Error(`at ${lossPercent} % loss only ${ready.value.subscribers} of ${held} streams opened within 30 s`);
     await sleep(args.shortPollIntervalMs + 200);
     const before = await labStats(lab);
     fromSeq = before.lastSeq + 1;
     const connections = { 'h1-tls': before.tls?.h1.connectionsOpen ?? 0, h2: before.tls?.h2.connectionsOpen ?? 0 };
-    const published = await lab.child.call<{ lastSeq: number }>('publish', { count: args.events, intervalMs: args.intervalMs, dataBytes: args.dataBytes }, 60_000 + args.events * args.intervalMs);
+    const published = await lab.child.call<{ lastSeq: number }>(
+      'publish',
+      { count: args.events, intervalMs: args.intervalMs, dataBytes: args.dataBytes },
+      60_000 + args.events * args.intervalMs,
+    );
     // Whatever is still held up arrives within a few stalls; a client that never catches up is counted short.
-    await poll(async () => [...opened.flatMap((o) => [...o.connections.values()])].every((c) => (c.lastSeq ?? 0) >= published.lastSeq), Boolean, 15_000, 50);
+    await poll(
+      async () => [...opened.flatMap((o) => [...o.connections.values()])].every((c) => (c.lastSeq ?? 0) >= published.lastSeq),
+      Boolean,
+      15_000,
+      50,
+    );
     const runs: LossRun[] = LOSS_WIRES.flatMap((wire) =>
       TRANSPORT_IDS.map((transport) => {
         const list = samples.get(`${wire}|${transport}`) ?? [];
         return { lossPercent, wire, transport, events: args.events, received: list.length, latency: distribution(list) };
       }),
     );
-    const counted = args.mechanism === 'netns'
-      ? lossCounters()
-      : { packets: (proxies.h2?.segments ?? 0) + (proxies['h1-tls']?.segments ?? 0), dropped: (proxies.h2?.lost ?? 0) + (proxies['h1-tls']?.lost ?? 0) };
+    const counted =
+      args.mechanism === 'netns'
+        ? lossCounters()
+        : {
+            packets: (proxies.h2?.segments ?? 0) + (proxies['h1-tls']?.segments ?? 0),
+            dropped: (proxies.h2?.lost ?? 0) + (proxies['h1-tls']?.lost ?? 0),
+          };
     return { runs, rate: { lossPercent, connections, ...counted } };
   } finally {
     await Promise.all(opened.map((o) => o.close()));
@@ -153,7 +185,10 @@ export async function runLossProbe(args: LossProbeArgs): Promise<LossProbeResult
     const lab = await pool.startServer('lab');
     const out: LossProbeResult = { runs: [], rates: [] };
     for (const lossPercent of args.ratesPercent) {
-      say(`loss ${lossPercent} % (${args.mechanism}): ${args.events} events ${args.intervalMs} ms apart, five transports over HTTP/1.1 and over HTTP/2`);
+      say(
+        `loss ${lossPercent} % (${args.mechanism}): ${args.events} events ${args.intervalMs} ms apart, ` +
+          'five transports over HTTP/1.1 and over HTTP/2',
+      );
       const { runs, rate } = await measureRate(lab, lossPercent, args);
       out.runs.push(...runs);
       out.rates.push(rate);

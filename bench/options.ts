@@ -9,7 +9,9 @@ import { parseArgs as parseCommandLine } from 'node:util';
 import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.ts';
 import { WIRE_IDS, type WireId, parseWires } from './wires.ts';
 
-export const SCENARIOS = ['overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'libraries', 'h2-native', 'cluster', 'loss'] as const;
+export const SCENARIOS = [
+  'overhead', 'short-poll', 'latency', 'fanout', 'rtt', 'capacity', 'autocannon', 'reference', 'libraries', 'h2-native', 'cluster', 'loss',
+] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export type Profile = 'minimal' | 'browser';
@@ -74,7 +76,15 @@ export interface Parameters {
    * `events` events `intervalMs` apart; `mechanism` (LOSS_MECHANISMS); the stand-in's
    * stall per lost segment and its seed.
    */
-  loss: { ratesPercent: number[]; events: number; intervalMs: number; shortPollIntervalMs: number; stallMs: number; seed: number; mechanism: (typeof LOSS_MECHANISMS)[number] };
+  loss: {
+    ratesPercent: number[];
+    events: number;
+    intervalMs: number;
+    shortPollIntervalMs: number;
+    stallMs: number;
+    seed: number;
+    mechanism: (typeof LOSS_MECHANISMS)[number];
+  };
   cluster: {
     processes: number;
     /** `events` per setup, in `rounds` turns taken by the setups in order (a burst of noise hits all three alike). */
@@ -299,11 +309,15 @@ export function parseArgs(argv: string[]): Cli {
   const lossRates = value('loss-rates');
   if (lossRates !== undefined) {
     p.loss.ratesPercent = list(lossRates, 'loss-rates');
-    if (p.loss.ratesPercent.length === 0 || p.loss.ratesPercent.some((r) => r > 50)) throw new Error('--loss-rates: one or more rates from 0 to 50 (percent)');
+    if (p.loss.ratesPercent.length === 0 || p.loss.ratesPercent.some((r) => r > 50)) {
+      throw new Error('--loss-rates: one or more rates from 0 to 50 (percent)');
+    }
   }
   const lossMechanism = value('loss-mechanism');
   if (lossMechanism !== undefined) {
-    if (!(LOSS_MECHANISMS as readonly string[]).includes(lossMechanism)) throw new Error(`--loss-mechanism: one of ${LOSS_MECHANISMS.join(', ')}, got ${JSON.stringify(lossMechanism)}`);
+    if (!(LOSS_MECHANISMS as readonly string[]).includes(lossMechanism)) {
+      throw new Error(`--loss-mechanism: one of ${LOSS_MECHANISMS.join(', ')}, got ${JSON.stringify(lossMechanism)}`);
+    }
     p.loss.mechanism = lossMechanism as Parameters['loss']['mechanism'];
   }
   const only = value('only');

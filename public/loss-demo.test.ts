@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { type RunningLab, startLab } from '../server/test-helpers.ts';
-import { launchBrowser } from './testing/browser.ts';
+import { launchBrowser } from '../server/clients/browser.ts';
 
 let lab: RunningLab;
 let browser: Browser;
@@ -46,22 +46,44 @@ test('at 10 % loss, ticks over HTTP/2 are late on several streams at once, over 
     await page.waitForSelector('[data-field="loss"] [data-action="loss-start"]');
     await page.locator('[data-field="loss-rate"]').fill('10');
     await page.click('[data-action="loss-start"]');
-    await page.waitForFunction(() => /Running/.test(document.querySelector('[data-field="loss-status"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /Running/.test(document.querySelector('[data-field="loss-status"]')?.textContent ?? ''), undefined, {
+      timeout: 15_000,
+    });
     // Every transport of both wires delivers ticks, through the proxies.
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-field^="loss-h"] td[data-field="received"]')]
-      .filter((cell) => Number(cell.textContent) >= 3).length === 10, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('[data-field^="loss-h"] td[data-field="received"]')].filter((cell) => Number(cell.textContent) >= 3)
+          .length === 10,
+      undefined,
+      { timeout: 30_000 },
+    );
     // Wait (bounded) for enough stalls to compare: the draws are random, their shape is not.
-    await page.waitForFunction(() => {
-      const count = (wire: string, field: 'together' | 'alone') => Number((document.querySelector(`[data-field="loss-count-${wire}"]`) as HTMLElement).dataset[field]);
-      return count('h2', 'together') >= 8 && count('h1', 'alone') >= 8;
-    }, undefined, { timeout: 120_000 });
-    const read = (wire: string) => page.$eval(`[data-field="loss-count-${wire}"]`, (p) => ({ together: Number((p as HTMLElement).dataset.together), alone: Number((p as HTMLElement).dataset.alone) }));
+    await page.waitForFunction(
+      () => {
+        const count = (wire: string, field: 'together' | 'alone') =>
+          Number((document.querySelector(`[data-field="loss-count-${wire}"]`) as HTMLElement).dataset[field]);
+        return count('h2', 'together') >= 8 && count('h1', 'alone') >= 8;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    const read = (wire: string) =>
+      page.$eval(`[data-field="loss-count-${wire}"]`, (p) => ({
+        together: Number((p as HTMLElement).dataset.together),
+        alone: Number((p as HTMLElement).dataset.alone),
+      }));
     const h1 = await read('h1');
     const h2 = await read('h2');
-    assert.ok(h2.together > h2.alone, `over HTTP/2 a late tick was mostly late on several streams (${h2.together} together, ${h2.alone} alone)`);
-    assert.ok(h1.alone > h1.together, `over HTTP/1.1 a late tick was mostly late on one stream (${h1.alone} alone, ${h1.together} together)`);
+    assert.ok(
+      h2.together > h2.alone,
+      `over HTTP/2 a late tick was mostly late on several streams (${h2.together} together, ${h2.alone} alone)`,
+    );
+    assert.ok(
+      h1.alone > h1.together,
+      `over HTTP/1.1 a late tick was mostly late on one stream (${h1.alone} alone, ${h1.together} together)`,
+    );
     await page.click('[data-action="loss-stop"]');
-    assert.match(await page.textContent('[data-field="loss-status"]') ?? '', /Stopped/, 'it stops');
+    assert.match((await page.textContent('[data-field="loss-status"]')) ?? '', /Stopped/, 'it stops');
     assert.equal(await page.locator('[data-field="loss"] iframe, iframe[src*="loss-frame"]').count(), 0, 'and its frames are gone');
     assert.deepEqual(errors, [], 'no page errors');
   } finally {

@@ -9,15 +9,18 @@ import { CLIENTS } from './clients/index.js';
 
 const wire = new URLSearchParams(location.search).get('wire');
 const ids = Object.keys(CLIENTS);
-const clients = ids.map((id) => CLIENTS[id].connect({
-  origin: location.origin,
-  params: { types: 'tick', client: `loss-${wire}` },
-  intervalMs: 100,
-  container: document.body,
-  onEvent: (event, receivedAt) => {
-    if (event.type === 'tick') parent.postMessage({ wirelab: 'loss', wire, transport: id, seq: event.seq, delayMs: receivedAt - event.at }, '*');
-  },
-}));
+const clients = ids.map((id) =>
+  CLIENTS[id].connect({
+    origin: location.origin,
+    params: { types: 'tick', client: `loss-${wire}` },
+    intervalMs: 100,
+    container: document.body,
+    onEvent: (event, receivedAt) => {
+      if (event.type === 'tick')
+        parent.postMessage({ wirelab: 'loss', wire, transport: id, seq: event.seq, delayMs: receivedAt - event.at }, '*');
+    },
+  }),
+);
 addEventListener('pagehide', () => {
   for (const client of clients) client.close();
 });

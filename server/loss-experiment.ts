@@ -35,7 +35,11 @@ interface LossDemo {
 const running = new WeakMap<LabContext, { h1: StallProxy; h2: StallProxy }>();
 
 /** Starts the demo's two proxies before `tls` (listening on `host`): their ports, and how to close them. */
-export async function startLossDemo(ctx: LabContext, tls: TlsPorts, host: string): Promise<{ ports: { h1: number; h2: number }; close: () => Promise<void> }> {
+export async function startLossDemo(
+  ctx: LabContext,
+  tls: TlsPorts,
+  host: string,
+): Promise<{ ports: { h1: number; h2: number }; close: () => Promise<void> }> {
   // The TLS ports listen on `host`; a wildcard is reached on loopback.
   const targetHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const seed = Date.now() >>> 0;

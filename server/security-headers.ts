@@ -26,7 +26,10 @@ import type { LabContext } from './context.ts';
 
 export const NOSNIFF = 'nosniff';
 
-/** Documents the lab frames from another of its ports (the iframe client's relay, clients/iframe.js; the loss demo's frames, demos/loss.js). */
+/**
+ * Documents the lab frames from another of its ports: the iframe client's relay
+ * (clients/iframe.js), and the loss demo's frames (demos/loss.js).
+ */
 const FRAMED_FROM_OTHER_PORTS = new Set(['/assets/iframe-relay.html', '/assets/loss-frame.html']);
 
 /** The lab's own origins as this request reached it: pages (http, https) and sockets (ws, wss). */
@@ -62,7 +65,8 @@ export function framingPages(request: FastifyRequest, ctx: LabContext): string {
   const name = hostNameOf(request);
   const main = ctx.ports?.main ?? ctx.config.port;
   // The loss demo frames its iframe streams through a proxy port from a page on a TLS port.
-  const tls = ctx.ports?.lossDemo && ctx.ports.tls ? [ctx.ports.tls.main, ctx.ports.tls.h1].map((port) => ` https://${name}:${port}`).join('') : '';
+  const { lossDemo, tls: secure } = ctx.ports ?? {};
+  const tls = lossDemo && secure ? [secure.main, secure.h1].map((port) => ` https://${name}:${port}`).join('') : '';
   return `'self' http://${name}:${main}${tls}`;
 }
 

@@ -8,16 +8,29 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { type LossModel, StallSchedule, seededRandom, startStallProxy } from './stall-proxy.ts';
 
-const model = (lossPercent: number, stallMs = 200, segmentBytes = 1448): (() => LossModel) => () => ({ lossPercent, stallMs, segmentBytes });
+const model =
+  (lossPercent: number, stallMs = 200, segmentBytes = 1448): (() => LossModel) =>
+  () => ({ lossPercent, stallMs, segmentBytes });
 
 test('the same seed draws the same numbers; another seed draws others', () => {
   const a = seededRandom(42);
   const b = seededRandom(42);
   const c = seededRandom(43);
   const first = Array.from({ length: 5 }, () => a());
-  assert.deepEqual(Array.from({ length: 5 }, () => b()), first, 'seed 42 twice: the same draws');
-  assert.notDeepEqual(Array.from({ length: 5 }, () => c()), first, 'seed 43: other draws');
-  assert.ok(first.every((x) => x >= 0 && x < 1), 'in [0, 1)');
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b()),
+    first,
+    'seed 42 twice: the same draws',
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => c()),
+    first,
+    'seed 43: other draws',
+  );
+  assert.ok(
+    first.every((x) => x >= 0 && x < 1),
+    'in [0, 1)',
+  );
 });
 
 test('a schedule is deterministic for a seed, in order, and stalls one stall per lost chunk', () => {
@@ -37,7 +50,11 @@ test('a schedule is deterministic for a seed, in order, and stalls one stall per
   const share = one.schedule.lost / one.schedule.segments;
   assert.ok(share > 0.035 && share < 0.065, `about 5 % of segments lost (${(share * 100).toFixed(2)} %)`);
   const none = run(7, 0);
-  assert.deepEqual(none.due, arrivals.map((a) => a.at), 'at 0 % nothing waits');
+  assert.deepEqual(
+    none.due,
+    arrivals.map((a) => a.at),
+    'at 0 % nothing waits',
+  );
   assert.equal(none.schedule.lost, 0, 'and nothing is lost');
   const all = run(7, 100);
   assert.equal(all.due[0], 200, 'at 100 % the first chunk waits one stall');

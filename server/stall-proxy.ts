@@ -208,6 +208,7 @@ export async function startStallProxy(targetPort: number, options: StallProxyOpt
 }
 
 function checkPercent(percent: number): number {
-  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100)) throw new RangeError(`a loss rate is a percentage from 0 to 100, got ${percent}`);
+  if (!(Number.isFinite(percent) && percent >= 0 && percent <= 100))
+    throw new RangeError(`a loss rate is a percentage from 0 to 100, got ${percent}`);
   return percent;
 }

@@ -28,17 +28,23 @@ test('a cluster scenario that could not run says so, and why, instead of failing
 
 test('the loss section says which mechanism lost the packets, and gives both wires per rate and transport', () => {
   const r = emptyResults(true);
-  const latency = (p50Ms: number) => ({ count: 2, minMs: 1, meanMs: p50Ms, p50Ms, p90Ms: p50Ms, p99Ms: p50Ms * 2, maxMs: p50Ms * 3, histogram: { fromMs: 0.001, bucketsPerDecade: 20, below: 0, counts: [] } });
+  const latency = (p50Ms: number) => ({
+    count: 2, minMs: 1, meanMs: p50Ms, p50Ms, p90Ms: p50Ms, p99Ms: p50Ms * 2, maxMs: p50Ms * 3,
+    histogram: { fromMs: 0.001, bucketsPerDecade: 20, below: 0, counts: [] },
+  });
   r.scenarios.loss = {
     mechanism: 'stand-in', mechanismNote: 'the stall proxy standing in for loss (200 ms per lost 1448-byte segment, seeded): not root',
     ratesPercent: [0, 5], events: 2, intervalMs: 50, shortPollIntervalMs: 100, dataBytes: 16, stallMs: 200, seed: 1,
     rates: [0, 5].map((lossPercent) => ({ lossPercent, connections: { 'h1-tls': 5, h2: 1 }, packets: 100, dropped: lossPercent })),
     runs: [0, 5].flatMap((lossPercent) => (['h1-tls', 'h2'] as const).flatMap((wire) =>
-      TRANSPORT_IDS.map((transport) => ({ lossPercent, wire, transport, events: 2, received: 2, latency: latency(wire === 'h2' ? 40 : 4) })))),
+      TRANSPORT_IDS.map((transport) => ({
+        lossPercent, wire, transport, events: 2, received: 2, latency: latency(wire === 'h2' ? 40 : 4),
+      })))),
   };
   const md = summaryMarkdown(r);
   assert.match(md, /## Head-of-line blocking under loss/, 'the section is there');
   assert.match(md, /\*\*How packets were lost: the stand-in\*\*: the stall proxy .*not root/, 'it says the stand-in ran, and why');
-  assert.match(md, /\| 5 % \| WebSocket \| 4\.0 \| 8\.0 \| 12\.0 \| 40\.0 \| 80\.0 \| 120 \| 2 \/ 2 \|/, 'a row per rate and transport, HTTP/1.1 beside HTTP/2');
+  const row = /\| 5 % \| WebSocket \| 4\.0 \| 8\.0 \| 12\.0 \| 40\.0 \| 80\.0 \| 120 \| 2 \/ 2 \|/;
+  assert.match(md, row, 'a row per rate and transport, HTTP/1.1 beside HTTP/2');
   assert.match(md, /5 %: 5 of 100 segments \(connections held: 5 over HTTP\/1\.1, 1 over HTTP\/2\)/, 'what was dropped');
 });

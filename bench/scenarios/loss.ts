@@ -42,7 +42,12 @@ export const lossSeconds = (p: { loss: { ratesPercent: number[]; events: number;
   4 + p.loss.ratesPercent.length * (3 + (p.loss.events * p.loss.intervalMs) / 1000);
 
 /** Runs the probe (inside the namespace when `wrap` is given); resolves with its result. */
-function runProbe(args: LossProbeArgs, limitMs: number, onLine: (line: string) => void, wrap?: (command: string, argv: string[]) => { command: string; args: string[] }): Promise<LossProbeResult> {
+function runProbe(
+  args: LossProbeArgs,
+  limitMs: number,
+  onLine: (line: string) => void,
+  wrap?: (command: string, argv: string[]) => { command: string; args: string[] },
+): Promise<LossProbeResult> {
   const argv = ['--import', 'tsx', path.join(ROOT, 'bench', 'loss-probe.ts'), JSON.stringify(args)];
   const { command, args: fullArgs } = wrap ? wrap(process.execPath, argv) : { command: process.execPath, args: argv };
   // stdin stays open: the probe stops when it closes (this process gone).
@@ -60,7 +65,13 @@ function runProbe(args: LossProbeArgs, limitMs: number, onLine: (line: string) =
       clearTimeout(killer);
       const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as LossProbeResult);
-      else reject(new Error(`the loss probe ${signal ? `was stopped (${signal}) after ${limitMs / 1000} s` : `exited ${code}`}: ${err.trim().split('\n').slice(-3).join(' ')}`));
+      else
+        reject(
+          new Error(
+            `the loss probe ${signal ? `was stopped (${signal}) after ${limitMs / 1000} s` : `exited ${code}`}: ` +
+              err.trim().split('\n').slice(-3).join(' '),
+          ),
+        );
     });
   });
 }
@@ -72,18 +83,40 @@ export async function runLoss(context: RunContext): Promise<LossResult> {
   if (asked === 'netns' && !support.ok) throw new Error(`--loss-mechanism=netns: ${support.reason}`);
   const mechanism: LossMechanism = support.ok ? 'netns' : 'stand-in';
   const mechanismNote = support.ok
-    ? 'real packet loss: the lab and its clients in a network namespace of their own, nftables dropping that share of the lab ports\' TCP packets both ways'
+    ? "real packet loss: the lab and its clients in a network namespace of their own, " +
+      "nftables dropping that share of the lab ports' TCP packets both ways"
     : `the stall proxy standing in for loss (${stallMs} ms per lost ${DEFAULT_SEGMENT_BYTES}-byte segment, seeded): ${support.reason}`;
   progress.note(`loss: ${mechanismNote}`);
-  const args: LossProbeArgs = { mechanism, ratesPercent, events, intervalMs, shortPollIntervalMs, dataBytes: params.payloadBytes[0], stallMs, seed };
+  const args: LossProbeArgs = {
+    mechanism,
+    ratesPercent,
+    events,
+    intervalMs,
+    shortPollIntervalMs,
+    dataBytes: params.payloadBytes[0],
+    stallMs,
+    seed,
+  };
   const limitMs = 4 * lossSeconds(params) * 1000 + 60_000;
   const step = (line: string) => {
     progress.step(line);
     progress.advance(3 + (events * intervalMs) / 1000);
   };
-  const result = mechanism === 'netns'
-    ? await withLossNamespace((namespace) => runProbe(args, limitMs, step, namespace.command))
-    : await runProbe(args, limitMs, step);
+  const result =
+    mechanism === 'netns'
+      ? await withLossNamespace((namespace) => runProbe(args, limitMs, step, namespace.command))
+      : await runProbe(args, limitMs, step);
   progress.advance(4);
-  return { mechanism, mechanismNote, ratesPercent, events, intervalMs, shortPollIntervalMs, dataBytes: args.dataBytes, stallMs, seed, ...result };
+  return {
+    mechanism,
+    mechanismNote,
+    ratesPercent,
+    events,
+    intervalMs,
+    shortPollIntervalMs,
+    dataBytes: args.dataBytes,
+    stallMs,
+    seed,
+    ...result,
+  };
 }

@@ -22,7 +22,15 @@ const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length
 const msText = (value) => (value === undefined ? '–' : `${Math.round(value)}`);
 
 export function mount(element) {
-  const slider = h('input', { type: 'range', min: '0', max: '20', step: '1', value: '5', 'data-field': 'loss-rate', 'aria-label': t('loss.rate') });
+  const slider = h('input', {
+    type: 'range',
+    min: '0',
+    max: '20',
+    step: '1',
+    value: '5',
+    'data-field': 'loss-rate',
+    'aria-label': t('loss.rate'),
+  });
   const rateText = h('output', { 'data-field': 'loss-rate-text' }, '5 %');
   const start = h('button', { type: 'button', 'data-action': 'loss-start' }, t('loss.start'));
   const stop = h('button', { type: 'button', 'data-action': 'loss-stop', disabled: true }, t('loss.stop'));
@@ -33,20 +41,50 @@ export function mount(element) {
   for (const wire of WIRES) {
     const body = h('tbody');
     counts[wire] = h('p', { 'data-field': `loss-count-${wire}`, 'data-together': '0', 'data-alone': '0' });
-    tables[wire] = { body, section: h('div', { 'data-wire': wire },
-      h('h4', {}, t(`loss.wire.${wire}`)),
-      h('table', { class: 'mono frames-table', 'data-field': `loss-${wire}` },
-        h('thead', {}, h('tr', {}, ...['', t('loss.col.received'), 'p50', 'p99', t('loss.col.max'), t('loss.col.last', { n: SHOWN })]
-          .map((c) => h('th', { scope: 'col' }, c)))),
-        body),
-      counts[wire]) };
+    tables[wire] = {
+      body,
+      section: h(
+        'div',
+        { 'data-wire': wire },
+        h('h4', {}, t(`loss.wire.${wire}`)),
+        h(
+          'table',
+          { class: 'mono frames-table', 'data-field': `loss-${wire}` },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['', t('loss.col.received'), 'p50', 'p99', t('loss.col.max'), t('loss.col.last', { n: SHOWN })].map((c) =>
+                h('th', { scope: 'col' }, c),
+              ),
+            ),
+          ),
+          body,
+        ),
+        counts[wire],
+      ),
+    };
   }
-  element.replaceChildren(h('div', { 'data-field': 'loss' },
-    h('p', {}, t('loss.intro')),
-    h('p', { style: 'display:flex;gap:.75rem;align-items:center;flex-wrap:wrap' }, h('label', {}, t('loss.rate'), ' ', slider), rateText, start, stop),
-    status,
-    ...WIRES.map((wire) => tables[wire].section),
-    pausedLine));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'loss' },
+      h('p', {}, t('loss.intro')),
+      h(
+        'p',
+        { style: 'display:flex;gap:.75rem;align-items:center;flex-wrap:wrap' },
+        h('label', {}, t('loss.rate'), ' ', slider),
+        rateText,
+        start,
+        stop,
+      ),
+      status,
+      ...WIRES.map((wire) => tables[wire].section),
+      pausedLine,
+    ),
+  );
 
   let running;
   const setRate = async () => {
@@ -89,18 +127,33 @@ export function mount(element) {
       counts[wire].dataset.together = String(together);
       counts[wire].dataset.alone = String(alone);
       counts[wire].textContent = t('loss.count', { together, alone });
-      tables[wire].body.replaceChildren(...config.transports.map((id) => {
-        const delays = seqs.map((seq) => seen.get(seq)[wire]?.[id]).filter((ms) => ms !== undefined);
-        const sorted = [...delays].sort((a, b) => a - b);
-        const cells = seqs.slice(-SHOWN).map((seq) => {
-          const ms = seen.get(seq)[wire]?.[id];
-          return h('span', { class: ms === undefined ? 'loss-cell' : ms > LATE_MS ? 'loss-cell bad' : 'loss-cell good', title: `#${seq}: ${msText(ms)} ms` },
-            ms === undefined ? '·' : ms > LATE_MS ? '■' : '□');
-        });
-        return h('tr', { 'data-transport': id }, h('th', { scope: 'row' }, t(`label.${id}`)),
-          h('td', { 'data-field': 'received' }, String(delays.length)), h('td', {}, msText(percentile(sorted, 50))),
-          h('td', {}, msText(percentile(sorted, 99))), h('td', {}, msText(sorted[sorted.length - 1])), h('td', {}, ...cells));
-      }));
+      tables[wire].body.replaceChildren(
+        ...config.transports.map((id) => {
+          const delays = seqs.map((seq) => seen.get(seq)[wire]?.[id]).filter((ms) => ms !== undefined);
+          const sorted = [...delays].sort((a, b) => a - b);
+          const cells = seqs.slice(-SHOWN).map((seq) => {
+            const ms = seen.get(seq)[wire]?.[id];
+            return h(
+              'span',
+              {
+                class: ms === undefined ? 'loss-cell' : ms > LATE_MS ? 'loss-cell bad' : 'loss-cell good',
+                title: `#${seq}: ${msText(ms)} ms`,
+              },
+              ms === undefined ? '·' : ms > LATE_MS ? '■' : '□',
+            );
+          });
+          return h(
+            'tr',
+            { 'data-transport': id },
+            h('th', { scope: 'row' }, t(`label.${id}`)),
+            h('td', { 'data-field': 'received' }, String(delays.length)),
+            h('td', {}, msText(percentile(sorted, 50))),
+            h('td', {}, msText(percentile(sorted, 99))),
+            h('td', {}, msText(sorted[sorted.length - 1])),
+            h('td', {}, ...cells),
+          );
+        }),
+      );
     }
   };
 

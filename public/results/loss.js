@@ -21,8 +21,18 @@ export const lossChart = () =>
       if (!measured()) return [];
       const rates = R.scenarios.loss.ratesPercent;
       return [
-        radios('rate', 'controls.lossRate', rates.map((r) => [String(r), rateText(r)]), String(rates[rates.length - 1])),
-        select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, k === 'max' ? tt('loss.metric.max') : k]), 'p99'),
+        radios(
+          'rate',
+          'controls.lossRate',
+          rates.map((r) => [String(r), rateText(r)]),
+          String(rates[rates.length - 1]),
+        ),
+        select(
+          'metric',
+          'controls.metric',
+          Object.keys(METRICS).map((k) => [k, k === 'max' ? tt('loss.metric.max') : k]),
+          'p99',
+        ),
       ];
     },
     render({ rate, metric = 'p99' }) {
@@ -31,7 +41,8 @@ export const lossChart = () =>
       const chosen = x.ratesPercent.includes(Number(rate)) ? Number(rate) : x.ratesPercent[x.ratesPercent.length - 1];
       const field = METRICS[metric] ?? METRICS.p99;
       const transports = R.transports.filter((id) => x.runs.some((r) => r.transport === id));
-      const runOf = (wire, id, lossPercent = chosen) => x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === id);
+      const runOf = (wire, id, lossPercent = chosen) =>
+        x.runs.find((r) => r.lossPercent === lossPercent && r.wire === wire && r.transport === id);
       draw('loss', {
         type: 'bar',
         data: {
@@ -45,7 +56,13 @@ export const lossChart = () =>
           })),
         },
         options: {
-          scales: { y: { beginAtZero: true, grace: '12%', title: axisTitle(tt('axis.lossLatency', { metric: metric === 'max' ? tt('loss.metric.max') : metric })) } },
+          scales: {
+            y: {
+              beginAtZero: true,
+              grace: '12%',
+              title: axisTitle(tt('axis.lossLatency', { metric: metric === 'max' ? tt('loss.metric.max') : metric })),
+            },
+          },
           plugins: {
             title: { text: tt('title.loss', { rate: rateText(chosen) }) },
             barTotals: { enabled: true, perBar: true, format: (v) => nf(v, v < 10 ? 1 : 0) },
@@ -56,12 +73,23 @@ export const lossChart = () =>
       caption('loss', t(`caption.loss.${x.mechanism}`, { stall: nf(x.stallMs), events: nf(x.events), interval: nf(x.intervalMs) }));
       dataTable(
         'loss',
-        [t('col.loss'), t('col.transport'), ...WIRES.flatMap((wire) => ['p50', 'p99', 'max'].map((m) => `${wireLabel(wire)} ${m} (ms)`)), t('col.received')],
-        x.ratesPercent.flatMap((lossPercent) => transports.map((id) => {
-          const runs = WIRES.map((wire) => runOf(wire, id, lossPercent));
-          return [rateText(lossPercent), label(id), ...runs.flatMap((r) => [r?.latency.p50Ms, r?.latency.p99Ms, r?.latency.maxMs].map(ms)),
-            runs.map((r) => nf(r?.received)).join(' / ')];
-        })),
+        [
+          t('col.loss'),
+          t('col.transport'),
+          ...WIRES.flatMap((wire) => ['p50', 'p99', 'max'].map((m) => `${wireLabel(wire)} ${m} (ms)`)),
+          t('col.received'),
+        ],
+        x.ratesPercent.flatMap((lossPercent) =>
+          transports.map((id) => {
+            const runs = WIRES.map((wire) => runOf(wire, id, lossPercent));
+            return [
+              rateText(lossPercent),
+              label(id),
+              ...runs.flatMap((r) => [r?.latency.p50Ms, r?.latency.p99Ms, r?.latency.maxMs].map(ms)),
+              runs.map((r) => nf(r?.received)).join(' / '),
+            ];
+          }),
+        ),
       );
     },
   });
