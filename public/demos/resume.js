@@ -115,10 +115,12 @@ export function mount(element) {
       to: lost.to ?? serving ?? '',
     });
     const where = config.cluster ? t('resume.moved', { from: lost.from, to: lost.to ?? serving }) : t('resume.same');
-    status.textContent = `${where} ${t(gap ? 'resume.gap' : 'resume.noGap', { since: lost.since, seq: event.seq, gap })}`;
+    // Sentences follow one another with a space in English, without one in Chinese.
+    const space = config.lang === 'zh' ? '' : ' ';
+    status.textContent = `${where}${space}${t(gap ? 'resume.gap' : 'resume.noGap', { since: lost.since, seq: event.seq, gap })}`;
     // Killing the tap's own process would end the picture with it: the button waits for a reload.
     act.disabled = config.cluster && serving === tap.process;
-    if (act.disabled) status.textContent += ` ${t('resume.onTapProcess', { process: serving })}`;
+    if (act.disabled) status.textContent += `${space}${t('resume.onTapProcess', { process: serving })}`;
     if (config.cluster) act.textContent = t('resume.kill', { process: serving });
   };
 
