@@ -84,7 +84,7 @@ export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = c
   }
   const tlsPort = ctx.config.tlsPort;
   if (tlsPort !== 'off') {
-    const certificate = labCertificate(ctx.config);
+    const certificate = await labCertificate(ctx.config);
     const secureContext = tls.createSecureContext({ cert: certificate.cert, key: certificate.key });
     const wanted = tlsPort === 'auto' ? (main === 0 || port === 0 ? 0 : Math.min(main + TLS_PORT_OFFSET, 65533)) : tlsPort;
     const secure = await listenTls(app, ctx, host, wanted, secureContext);
@@ -107,7 +107,7 @@ export async function listen({ app, ctx }: Lab, host = ctx.config.host, port = c
 const TLS_PORT_OFFSET = 443;
 
 /** The user's certificate (TLS_CERT, TLS_KEY), or the lab's self-signed one, made on first start and kept. */
-function labCertificate(config: Config): LabCertificate {
+function labCertificate(config: Config): Promise<LabCertificate> {
   return loadOrCreateCertificate({
     certPath: config.tlsCert,
     keyPath: config.tlsKey,

@@ -96,6 +96,7 @@ const LAB_IDENTIFIERS: Record<string, string> = {
   acceptWebSocketOverHttp2: 'server/http2/websocket.ts',
   openWebSocketOverHttp2: 'server/http2/websocket.ts',
   createSelfSigned: 'server/http2/certificate.ts',
+  describeCertificate: 'server/http2/certificate.ts',
   loadOrCreateCertificate: 'server/http2/certificate.ts',
   pageWire: 'server/pages.ts',
   requestHeadBytes: 'public/wiretap.js',

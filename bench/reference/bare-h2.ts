@@ -35,7 +35,7 @@ const heldPolls = new Set<{ stream: ServerHttp2Stream; since: number; timer: Nod
 /** Open HTTP/2 connections: what a short-polling client holds between its polls. */
 let sessions = 0;
 
-const { certPem, keyPem } = createSelfSigned(['127.0.0.1', 'localhost']);
+const { certPem, keyPem } = await createSelfSigned(['127.0.0.1', 'localhost']);
 const server = http2.createSecureServer({
   cert: certPem,
   key: keyPem,
