@@ -178,11 +178,20 @@ export class ProcessPool {
     return new ClientSet(group, transport, server, used.filter((_, i) => shares[i] > 0), count);
   }
 
+  /**
+   * Stops every client worker; the next open starts fresh ones. After a failed
+   * step, a worker may still hold that step's clients (short polls still polling,
+   * an open still running): reusing it would fail every later step.
+   */
+  async resetWorkers(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.child.stop()));
+    this.workers.length = 0;
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all([...this.servers].map((server) => server.child.stop()));
     this.servers.clear();
-    await Promise.all(this.workers.map((worker) => worker.child.stop()));
-    this.workers.length = 0;
+    await this.resetWorkers();
   }
 }
 

@@ -134,6 +134,7 @@ export async function runH2Native(context: RunContext): Promise<H2NativeResult> 
         } catch (error) {
           failures.push(`${subject} ${transport} ${count}: ${String(error).split('\n')[0]}`);
           progress.note(`native HTTP/2: ${failures.at(-1)}`);
+          await context.cluster.resetWorkers();
         }
         progress.advance(h2NativeSeconds(params, count));
       }

@@ -183,6 +183,7 @@ export async function runLibraries(context: RunContext): Promise<LibrariesResult
     } catch (error) {
       row.error = (error instanceof Error ? error.message : String(error)).split('\n')[0];
       progress.note(`libraries: ${row.subject} (${row.transport}) stopped: ${row.error}`);
+      await context.cluster.resetWorkers();
     }
   }
   for (const row of rows) verdictsOf(row, reports.get(row.subject));
