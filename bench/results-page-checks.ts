@@ -47,7 +47,9 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
       });
       await page.goto(`${lab.baseUrl}/results?run=${encodeURIComponent(file)}${extra}`, { waitUntil: 'domcontentloaded' });
       // Functions, not strings, as predicates: the page's Content-Security-Policy refuses eval (browser-h2.ts waitFor).
-      await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, {
+        timeout: 30_000,
+      });
       await page.waitForTimeout(200);
       return { page, errors };
     }
@@ -83,7 +85,18 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
         text: document.body.innerText,
       };
     })()`;
-    const inspect = (page: Page) => page.evaluate(INSPECT) as Promise<{ problems: string[]; charts: string[]; edges: string[]; scrollWidth: number; innerWidth: number; empty: (string | undefined)[]; problem: string; quickBanner: boolean; text: string }>;
+    const inspect = (page: Page) =>
+      page.evaluate(INSPECT) as Promise<{
+        problems: string[];
+        charts: string[];
+        edges: string[];
+        scrollWidth: number;
+        innerWidth: number;
+        empty: (string | undefined)[];
+        problem: string;
+        quickBanner: boolean;
+        text: string;
+      }>;
 
     const PROTOCOL_CHARTS = ['wires-overhead', 'h2-heads', 'wires-latency', 'wires-fanout', 'wires-cpu', 'wires-rtt', 'tls-records'];
     const CLUSTER_CHARTS = ['cluster-latency', 'cluster-cpu', 'cluster-polls'];
@@ -97,17 +110,36 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
           assert.deepEqual(errors, [], 'no page error');
           assert.equal(seen.problem, '', 'no problem reported');
           assert.deepEqual(seen.empty, [], 'every figure has its chart');
-          for (const id of [...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, ...COST_CHARTS, 'overhead', 'latency-idle', 'latency-fanout', 'rtt', 'kaazing']) assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
+          for (const id of [
+            ...PROTOCOL_CHARTS,
+            ...CLUSTER_CHARTS,
+            ...COST_CHARTS,
+            'overhead',
+            'latency-idle',
+            'latency-fanout',
+            'rtt',
+            'kaazing',
+          ])
+            assert.ok(seen.charts.includes(id), `the ${id} chart is drawn`);
           assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
           assert.deepEqual(seen.edges, [], 'no ink on any canvas edge (nothing cut off)');
-          assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: the page is ${seen.scrollWidth} px wide in ${seen.innerWidth} px`);
+          assert.ok(
+            seen.scrollWidth <= seen.innerWidth,
+            `no sideways scrolling: the page is ${seen.scrollWidth} px wide in ${seen.innerWidth} px`,
+          );
           assert.ok(seen.quickBanner, 'the page says it shows a quick run');
-          const marks = await page.evaluate("[...document.querySelectorAll('figcaption')].filter((c) => c.textContent.trim()).every((c) => c.querySelector('.quick-mark'))");
-          assert.ok(marks, 'every chart\'s caption carries the quick-run mark');
+          const marks = await page.evaluate(
+            "[...document.querySelectorAll('figcaption')].filter((c) => c.textContent.trim()).every((c) => c.querySelector('.quick-mark'))",
+          );
+          assert.ok(marks, "every chart's caption carries the quick-run mark");
           // Over HTTP/2, a chart per wire: the overhead chart switches to Chromium's own requests.
           await page.locator('figure[data-chart="overhead"] input[name="wire"][value="h2"]').check();
           await page.waitForTimeout(100);
-          assert.match((await page.locator('#chart-overhead').getAttribute('aria-label'))!, /HTTP\/2/, 'the overhead chart redraws over HTTP/2');
+          assert.match(
+            (await page.locator('#chart-overhead').getAttribute('aria-label'))!,
+            /HTTP\/2/,
+            'the overhead chart redraws over HTTP/2',
+          );
           assert.deepEqual(await page.evaluate('window.resultsLayoutProblems()'), [], 'and still fits');
         } finally {
           await page.close();
@@ -128,12 +160,16 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
         assert.equal(await page.locator('html').getAttribute('lang'), 'zh-Hans', 'the page says its language');
         assert.match(seen.text, /每个送达事件的开销/, 'the words are Chinese');
         assert.match(seen.text, /短轮询/, 'and so are the transport labels');
-        assert.doesNotMatch(seen.text, /\b(col|title|caption|axis|legend|why|env|nav|explain|controls|switch|client|targets|kaazing|targetText)\.[a-z][\w-]*/, 'no string key left untranslated');
+        assert.doesNotMatch(
+          seen.text,
+          /\b(col|title|caption|axis|legend|why|env|nav|explain|controls|switch|client|targets|kaazing|targetText)\.[a-z][\w-]*/,
+          'no string key left untranslated',
+        );
         assert.deepEqual(seen.problems, [], 'no title, axis title, legend or axis that does not fit');
         assert.deepEqual(seen.edges, [], 'no ink on any canvas edge');
         assert.ok(seen.scrollWidth <= seen.innerWidth, `no sideways scrolling: ${seen.scrollWidth} px in ${seen.innerWidth} px`);
         const header = await page.evaluate("[...document.querySelectorAll('header.top nav a')].map((a) => a.getAttribute('href'))");
-        assert.deepEqual(header, ['/', '/board', '/results', '/check'], 'the lab\'s header, with its links');
+        assert.deepEqual(header, ['/', '/board', '/results', '/check'], "the lab's header, with its links");
         const other = await page.locator('#lang-switch').getAttribute('href');
         assert.match(other!, /lang=en/, 'the language switch leads to English');
         assert.match(decodeURIComponent(other!), /run=runs\/tmp\//, 'and keeps the run shown');
@@ -153,7 +189,11 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
         assert.equal(seen.quickBanner, false, 'the reference run is not marked as a quick run');
         assert.deepEqual(seen.problems, [], 'nothing clipped');
         if (committed.schema === 'wirelab-bench/1') {
-          assert.deepEqual(seen.empty.filter((id) => PROTOCOL_CHARTS.includes(id!)).sort(), [...PROTOCOL_CHARTS].sort(), 'an HTTP/1.1-only run leaves the protocol charts empty');
+          assert.deepEqual(
+            seen.empty.filter((id) => PROTOCOL_CHARTS.includes(id!)).sort(),
+            [...PROTOCOL_CHARTS].sort(),
+            'an HTTP/1.1-only run leaves the protocol charts empty',
+          );
           assert.match(seen.text, /older bench/, 'and says why');
         }
       } finally {
@@ -163,14 +203,28 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
 
     test('bench:png exports every chart of the quick run, marked as quick', async () => {
       const charts = path.join(OUT, 'charts');
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/export-png.ts', `--run=${run()}`, `--out=${charts}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/export-png.ts', `--run=${run()}`, `--out=${charts}`], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let text = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       assert.equal(code, 0, `bench:png exits 0 (the page drew without a problem):\n${text.slice(-2000)}`);
       const files = readdirSync(charts).filter((f) => f.endsWith('.png'));
-      for (const chart of ['overhead', 'overhead-h2', 'latency-idle', 'latency-fanout', 'connections-held', 'kaazing', 'framework', ...PROTOCOL_CHARTS, ...CLUSTER_CHARTS, ...COST_CHARTS]) {
+      for (const chart of [
+        'overhead',
+        'overhead-h2',
+        'latency-idle',
+        'latency-fanout',
+        'connections-held',
+        'kaazing',
+        'framework',
+        ...PROTOCOL_CHARTS,
+        ...CLUSTER_CHARTS,
+        ...COST_CHARTS,
+      ]) {
         assert.ok(files.includes(`${chart}.png`), `a ${chart} chart among ${files.join(', ')}`);
       }
       for (const file of files) {
@@ -181,9 +235,12 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
       // The slide carries the quick-run mark: the export page's subtitle is on, for every chart.
       const { page } = await open(1600, run(), '&export=1');
       try {
-        const subtitles = await page.evaluate("[...document.querySelectorAll('figure:not([data-empty]) canvas')].map((c) => Chart.getChart(c).options.plugins.subtitle)") as { display: boolean; text: string[] }[];
+        const subtitles = (await page.evaluate(
+          "[...document.querySelectorAll('figure:not([data-empty]) canvas')].map((c) => Chart.getChart(c).options.plugins.subtitle)",
+        )) as { display: boolean; text: string[] }[];
         assert.ok(subtitles.length >= 19, 'every chart drawn for export');
-        for (const subtitle of subtitles) assert.ok(subtitle.display && subtitle.text.join(' ').includes('QUICK RUN'), 'each slide says QUICK RUN');
+        for (const subtitle of subtitles)
+          assert.ok(subtitle.display && subtitle.text.join(' ').includes('QUICK RUN'), 'each slide says QUICK RUN');
       } finally {
         await page.close();
       }

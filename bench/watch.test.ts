@@ -6,7 +6,11 @@ import { watchOptions } from './watch.ts';
 test('a transport, a cursor, a base URL and a protocol, each with its default', () => {
   assert.deepEqual(watchOptions([], {}), { help: false, id: 'ws', since: undefined, baseUrl: 'http://127.0.0.1:3000', protocol: 'h1' });
   assert.deepEqual(watchOptions(['sse', '12', 'https://127.0.0.1:3443', 'h2'], {}), {
-    help: false, id: 'sse', since: 12, baseUrl: 'https://127.0.0.1:3443', protocol: 'h2',
+    help: false,
+    id: 'sse',
+    since: 12,
+    baseUrl: 'https://127.0.0.1:3443',
+    protocol: 'h2',
   });
   const fromEnv = watchOptions(['iframe'], { WIRELAB_URL: 'http://127.0.0.1:4000' }) as { baseUrl: string };
   assert.equal(fromEnv.baseUrl, 'http://127.0.0.1:4000', 'WIRELAB_URL is the default base URL');

@@ -10,7 +10,10 @@ import { TRANSPORT_IDS, type TransportId } from '../server/transports/registry.t
 const USAGE = `usage: npm run watch -- <${TRANSPORT_IDS.join('|')}> [since] [base URL, default http://127.0.0.1:3000] [h1|h2]`;
 
 /** What to watch, from the command line (node:util's parseArgs reads it), or the sentence that refuses it. */
-export function watchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env):
+export function watchOptions(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+):
   | { help: true }
   | { help: false; id: TransportId; since: number | undefined; baseUrl: string; protocol: 'h1' | 'h2' }
   | { problem: string } {

@@ -19,8 +19,21 @@ test('scripts, style sheets and framed documents in the listed folders are asset
 
 test('tests, helpers, declarations, configs, data and other folders are not', () => {
   for (const file of [
-    '/pages.test.ts', '/clients/common.test.ts', '/testing/browser.ts', '/globals.d.ts', '/tsconfig.json', '/i18n.json',
-    '/results-i18n.json', '/other/lab.js', '/clients/deeper/sse.js', '/testing/', '/clients/', '/', '/.js', '/lab.test.js', '/lab',
+    '/pages.test.ts',
+    '/clients/common.test.ts',
+    '/testing/browser.ts',
+    '/globals.d.ts',
+    '/tsconfig.json',
+    '/i18n.json',
+    '/results-i18n.json',
+    '/other/lab.js',
+    '/clients/deeper/sse.js',
+    '/testing/',
+    '/clients/',
+    '/',
+    '/.js',
+    '/lab.test.js',
+    '/lab',
   ]) {
     assert.equal(isAsset(file), false, `${file} is not served`);
   }
@@ -30,10 +43,15 @@ test('every file in public/ is an asset, or one of what only Node reads', () => 
   const nodeOnly = (file: string) => file.endsWith('.ts') || file === '/tsconfig.json' || file.endsWith('i18n.json');
   const walk = (dir: string): string[] =>
     readdirSync(path.join(PUBLIC_DIR, dir), { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? walk(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`]);
+      entry.isDirectory() ? walk(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`],
+    );
   const files = walk('');
   assert.ok(files.length > 50, `public/ read (${files.length} files)`);
-  for (const file of files) assert.ok(isAsset(file) !== nodeOnly(file), `${file}: ${isAsset(file) ? 'served' : 'not served'}, and ${nodeOnly(file) ? 'only Node reads it' : 'a page loads it'}`);
+  for (const file of files)
+    assert.ok(
+      isAsset(file) !== nodeOnly(file),
+      `${file}: ${isAsset(file) ? 'served' : 'not served'}, and ${nodeOnly(file) ? 'only Node reads it' : 'a page loads it'}`,
+    );
 });
 
 describe('/assets/ serves the set and nothing else', () => {
@@ -50,8 +68,14 @@ describe('/assets/ serves the set and nothing else', () => {
       assert.equal((await fetch(`${lab.baseUrl}${served}`)).status, 200, `${served} is served`);
     }
     const refused = [
-      '/assets/pages.test.ts', '/assets/http2.test.ts', '/assets/clients/common.test.ts', '/assets/testing/browser.ts', '/assets/testing/',
-      '/assets/globals.d.ts', '/assets/tsconfig.json', '/assets/i18n.json',
+      '/assets/pages.test.ts',
+      '/assets/http2.test.ts',
+      '/assets/clients/common.test.ts',
+      '/assets/testing/browser.ts',
+      '/assets/testing/',
+      '/assets/globals.d.ts',
+      '/assets/tsconfig.json',
+      '/assets/i18n.json',
     ];
     for (const file of refused) {
       const response = await fetch(`${lab.baseUrl}${file}`);

@@ -32,9 +32,7 @@ export type Outcome = HttpOutcome | { kind: 'frame'; frame: unknown } | { kind: 
 
 export type Expected =
   /** `closes`: the server also ends the connection (after a parse error nothing on it can be trusted). */
-  | { status: number; code: ErrorCode; closes?: boolean }
-  | { frame: ErrorCode }
-  | { close: number };
+  { status: number; code: ErrorCode; closes?: boolean } | { frame: ErrorCode } | { close: number };
 
 export interface Row {
   name: string;
@@ -42,10 +40,11 @@ export interface Row {
   expect: Expected;
 }
 
-
-
 /** One HTTP request on a connection of its own; resolves with whatever came back within ANSWER_MS. */
-export function ask(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer | Buffer[] } = {}): Promise<Outcome> {
+export function ask(
+  path: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer | Buffer[] } = {},
+): Promise<Outcome> {
   return new Promise((resolve) => {
     let status = 0;
     let responseHeaders: http.IncomingHttpHeaders = {};
@@ -88,11 +87,18 @@ export function ask(path: string, { method = 'GET', headers = {}, body }: { meth
 /** A WebSocket handshake request, refused or not, as an HTTP request. */
 export const upgrade = (path: string, headers: http.OutgoingHttpHeaders = {}) =>
   ask(path, {
-    headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64'), ...headers },
+    headers: {
+      connection: 'Upgrade',
+      upgrade: 'websocket',
+      'sec-websocket-version': '13',
+      'sec-websocket-key': randomBytes(16).toString('base64'),
+      ...headers,
+    },
   });
 
 export const JSON_TYPE = { 'content-type': 'application/json' };
-export const postChat = (body: string | Buffer | Buffer[], headers: http.OutgoingHttpHeaders = JSON_TYPE) => ask('/feed/chat', { method: 'POST', headers, body });
+export const postChat = (body: string | Buffer | Buffer[], headers: http.OutgoingHttpHeaders = JSON_TYPE) =>
+  ask('/feed/chat', { method: 'POST', headers, body });
 
 /** Writes bytes no well-behaved client would send on a fresh TCP connection; reads the answer until the server closes it. */
 export function raw(bytes: string | Buffer, port = target.port): Promise<Outcome> {
@@ -128,7 +134,8 @@ function parseResponse(text: string, closed: boolean): HttpOutcome {
 }
 
 /** A request head in raw bytes, with the Host a client would send. */
-export const head = (requestLine: string, ...lines: string[]) => [requestLine, `Host: 127.0.0.1:${target.port}`, ...lines].join('\r\n') + '\r\n\r\n';
+export const head = (requestLine: string, ...lines: string[]) =>
+  [requestLine, `Host: 127.0.0.1:${target.port}`, ...lines].join('\r\n') + '\r\n\r\n';
 
 /** A client frame (RFC 6455 section 5.2), masked unless told otherwise; `declaredBytes` may claim more than the payload holds. */
 export function clientFrame(opcode: number, payload: Buffer, { fin = true, masked = true, declaredBytes = payload.length } = {}): Buffer {
@@ -206,7 +213,13 @@ export function rawWs(frames: Buffer[]): Promise<Outcome> {
       }
     });
     socket.write(
-      head('GET /feed/ws HTTP/1.1', 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`),
+      head(
+        'GET /feed/ws HTTP/1.1',
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      ),
     );
   });
 }

@@ -45,10 +45,14 @@ export async function deploy(context: RunContext, processes: number, bufferSize:
       nginxDir: cluster.dir,
       bufferSize,
     };
-    agent = await Child.start(`cluster agent (${processes})`, 'bench/cluster-agent.ts', { env: { WIRELAB_CLUSTER_AGENT: JSON.stringify(settings) } });
+    agent = await Child.start(`cluster agent (${processes})`, 'bench/cluster-agent.ts', {
+      env: { WIRELAB_CLUSTER_AGENT: JSON.stringify(settings) },
+    });
     const { offsetMs } = await agent.call<{ offsetMs: number }>('clock');
     const usage = await agent.call<{ tickMicros: number; parts: Record<string, number | null> }>('usage');
-    const missing = Object.entries(usage.parts).filter(([, v]) => v === null).map(([k]) => k);
+    const missing = Object.entries(usage.parts)
+      .filter(([, v]) => v === null)
+      .map(([k]) => k);
     if (missing.length) context.progress.note(`cluster: no CPU time readable for ${missing.join(', ')} (/proc): those parts are left out`);
     // Latency is measured against the publisher's clock: the agent stamps every event's `at`.
     const server: Server = { kind: 'lab', child: agent, port: cluster.port, baseUrl: cluster.url, offsetMs, instance: 0 };

@@ -13,8 +13,14 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 
 /** Flags that keep Chromium quiet and self-contained on a machine with no network. */
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 let installed: string | undefined;
@@ -32,7 +38,10 @@ const canInstall = () => process.getuid?.() === 0 && existsSync('/usr/bin/apt-ge
 function aptInstall(packages: string[]): void {
   console.error(`Installing Debian's ${packages.join(' and ')} for the browser tests (apt-get install -y ${packages.join(' ')})...`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 /** The path of a Chromium binary, installing Debian's chromium (and a CJK font) first if needed and possible. */
@@ -45,8 +54,14 @@ export function chromiumPath(): string {
     aptInstall(missing);
     found ??= existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
   }
-  if (!found) throw new Error('The browser tests need Chromium: install it (Debian: apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH.');
-  if (!existsSync(CJK_FONT)) console.error(`No CJK font at ${CJK_FONT}: the Chinese pages will be checked with whatever font this machine has (Debian: apt-get install -y fonts-noto-cjk).`);
+  if (!found)
+    throw new Error(
+      'The browser tests need Chromium: install it (Debian: apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH.',
+    );
+  if (!existsSync(CJK_FONT))
+    console.error(
+      `No CJK font at ${CJK_FONT}: the Chinese pages will be checked with whatever font this machine has (Debian: apt-get install -y fonts-noto-cjk).`,
+    );
   return (installed = found);
 }
 
@@ -57,7 +72,15 @@ export function chromiumPath(): string {
  * with no interstitial, and over HTTP/2. `executablePath`: a Chromium found by
  * the caller (the bench, which never installs one), instead of chromiumPath().
  */
-export async function launchBrowser({ trustSpki, executablePath, timeoutMs }: { trustSpki?: string; executablePath?: string; timeoutMs?: number } = {}): Promise<Browser> {
+export async function launchBrowser({
+  trustSpki,
+  executablePath,
+  timeoutMs,
+}: {
+  trustSpki?: string;
+  executablePath?: string;
+  timeoutMs?: number;
+} = {}): Promise<Browser> {
   const args = trustSpki ? [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${trustSpki}`] : CHROMIUM_ARGS;
   return chromium.launch({ executablePath: executablePath ?? chromiumPath(), args, timeout: timeoutMs });
 }

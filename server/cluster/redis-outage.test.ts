@@ -42,15 +42,20 @@ describe('the Redis of a cluster of three lab processes behind nginx', () => {
     await cluster.redis.start();
     await postSurely('first of the new run');
     await postSurely('second of the new run');
-    for (const c of clients) await waitFor(() => c.events.filter((e) => e.epoch !== oldEpoch).length >= 2, `${c.id}: two events of the new run`, 10_000);
+    for (const c of clients)
+      await waitFor(() => c.events.filter((e) => e.epoch !== oldEpoch).length >= 2, `${c.id}: two events of the new run`, 10_000);
     await closeAll(clients);
     for (const c of clients) {
       const fresh = c.events.filter((e) => e.epoch !== oldEpoch);
-      assert.deepEqual(fresh.map((e) => e.seq), [1, 2], `${c.id}: the new run from seq 1`);
+      assert.deepEqual(
+        fresh.map((e) => e.seq),
+        [1, 2],
+        `${c.id}: the new run from seq 1`,
+      );
     }
   });
 
-  test('Redis asks for this run\'s password, and the launcher starts it again after kill -9; the feed carries on with a new epoch', async () => {
+  test("Redis asks for this run's password, and the launcher starts it again after kill -9; the feed carries on with a new epoch", async () => {
     const noAuth = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(cluster.redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
       socket.once('data', (data) => {
@@ -63,10 +68,10 @@ describe('the Redis of a cluster of three lab processes behind nginx', () => {
     const describe = launcherRedis;
     const before = await describe();
     assert.equal(before.state, 'up');
-    assert.equal(before.pid, cluster.redis.pid, 'the control server names Redis\'s pid');
+    assert.equal(before.pid, cluster.redis.pid, "the control server names Redis's pid");
     process.kill(before.pid!, 'SIGKILL');
     let now = await describe();
-    for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline;) {
+    for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline; ) {
       await delay(100);
       now = await describe();
     }
@@ -94,14 +99,24 @@ describe('the Redis of a cluster of three lab processes behind nginx', () => {
     assert.equal(((await refused!.json()) as { error: { code: string } }).error.code, 'feed_unavailable');
     assert.ok(refused!.headers.get('retry-after'), 'with Retry-After');
     let poll: Response | undefined;
-    await waitForAnswer(async () => (poll = await fetch(`${cluster.url}/feed/short-poll?since=0`)).status === 503, 'a poll refused', 30_000);
+    await waitForAnswer(
+      async () => (poll = await fetch(`${cluster.url}/feed/short-poll?since=0`)).status === 503,
+      'a poll refused',
+      30_000,
+    );
     assert.equal(poll!.status, 503, 'a new poll is refused rather than served stale');
     await cluster.redis.start();
     for (let i = 0; i < 3; i++) await postSurely(`back ${i}`, 30_000);
     const last = await lastSeq();
     await waitFor(() => sse.connection.lastSeq === last && ws.connection.lastSeq === last, 'both held streams catch up', 30_000);
-    assert.ok(!sse.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the SSE stream never dropped: ${sse.states.join(', ')}`);
-    assert.ok(!ws.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')), `the WebSocket never dropped: ${ws.states.join(', ')}`);
+    assert.ok(
+      !sse.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')),
+      `the SSE stream never dropped: ${sse.states.join(', ')}`,
+    );
+    assert.ok(
+      !ws.states.some((s) => s.startsWith('waiting') || s.startsWith('closed')),
+      `the WebSocket never dropped: ${ws.states.join(', ')}`,
+    );
     assert.deepEqual(sse.seqs(), range(start + 1, last), 'SSE: every event once');
     assert.deepEqual(ws.seqs(), range(start + 1, last), 'WebSocket: every event once');
     await closeAll([sse, ws]);

@@ -24,7 +24,12 @@ const following = new Set<Follower>();
 /** Starts a cluster of three for the calling test file's tests, and stops it and every client after them. */
 export function useCluster(): void {
   before(async () => {
-    cluster = await startCluster({ processes: 3, port: 0, restartDelayMs: 4000, env: { TICK_MS: '0', CHAT_RATE: '0', BUFFER_SIZE: String(BUFFER_SIZE) } });
+    cluster = await startCluster({
+      processes: 3,
+      port: 0,
+      restartDelayMs: 4000,
+      env: { TICK_MS: '0', CHAT_RATE: '0', BUFFER_SIZE: String(BUFFER_SIZE) },
+    });
   });
   after(async () => {
     await cluster?.close();
@@ -40,7 +45,10 @@ export function follow(id: TransportId, since?: number) {
   const states: string[] = [];
   const messages: { type?: string; process?: string }[] = [];
   const connection: Connection = DRIVERS[id]({
-    baseUrl: cluster.url, since, intervalMs: 20, timeoutMs: 2000,
+    baseUrl: cluster.url,
+    since,
+    intervalMs: 20,
+    timeoutMs: 2000,
     onEvent: (event) => events.push(event),
     onState: (state, detail) => states.push(`${state} ${detail ?? ''}`.trim()),
     onMessage: (message) => messages.push(message as { type?: string; process?: string }),
@@ -55,7 +63,11 @@ type Follower = ReturnType<typeof follow>;
 export const bearer = (token = cluster.token) => ({ authorization: `Bearer ${token}` });
 
 export const post = (text: string, headers: Record<string, string> = {}) =>
-  fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'cluster', text }) });
+  fetch(`${cluster.url}/feed/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ name: 'cluster', text }),
+  });
 
 /** Posts until the cluster takes it (Redis may be on its way back). */
 export async function postSurely(text: string, timeoutMs = 10_000): Promise<number> {
@@ -69,7 +81,12 @@ export async function postSurely(text: string, timeoutMs = 10_000): Promise<numb
 }
 
 /** What the launcher says of its redis-server (the control server's /cluster/processes). */
-export async function launcherRedis(): Promise<{ pid: number | null; state: string; restarts: number; lastExit: { signal: string } | null }> {
+export async function launcherRedis(): Promise<{
+  pid: number | null;
+  state: string;
+  restarts: number;
+  lastExit: { signal: string } | null;
+}> {
   return ((await (await fetch(`${cluster.url}/cluster/processes`)).json()) as { redis: Awaited<ReturnType<typeof launcherRedis>> }).redis;
 }
 
@@ -88,7 +105,13 @@ export async function lastSeq(): Promise<number> {
 }
 
 export interface ClusterStats {
-  processes: { name: string; port: number; pid: number | null; up: boolean; stats: { subscribers: number; transports: Record<string, Record<string, unknown>> } | null }[];
+  processes: {
+    name: string;
+    port: number;
+    pid: number | null;
+    up: boolean;
+    stats: { subscribers: number; transports: Record<string, Record<string, unknown>> } | null;
+  }[];
   sum: { lastSeq: number; subscribers: number; transports: Record<string, Record<string, unknown>> };
   retired: { processes: number; transports: Record<string, Record<string, unknown>> };
 }
@@ -97,7 +120,9 @@ export const clusterStats = async () => (await (await fetch(`${cluster.url}/clus
 
 /** Every request the cluster counts, as its page adds them up: the running processes' and the gone ones'. */
 export const countedRequests = (stats: ClusterStats) =>
-  [stats.sum.transports, stats.retired.transports].flatMap((t) => Object.values(t)).reduce((sum, figures) => sum + ((figures?.requests as number) ?? 0), 0);
+  [stats.sum.transports, stats.retired.transports]
+    .flatMap((t) => Object.values(t))
+    .reduce((sum, figures) => sum + ((figures?.requests as number) ?? 0), 0);
 
 /** Feed subscribers (held streams) per process now. */
 async function subscribers(): Promise<Map<string, number>> {
@@ -132,19 +157,32 @@ export const range = (from: number, to: number) => Array.from({ length: to - fro
 
 /** Stops `clients` for good (no reconnect) and forgets them. */
 export async function closeAll(clients: Follower[]): Promise<void> {
-  await Promise.all(clients.map((c) => {
-    following.delete(c);
-    return c.connection.close();
-  }));
+  await Promise.all(
+    clients.map((c) => {
+      following.delete(c);
+      return c.connection.close();
+    }),
+  );
 }
 
 /** GET through nginx on one keep-alive connection; the answering process and the local port. */
-export function getOn(agent: http.Agent, path: string): Promise<{ process: string | undefined; localPort: number | undefined; cookie: unknown }> {
+export function getOn(
+  agent: http.Agent,
+  path: string,
+): Promise<{ process: string | undefined; localPort: number | undefined; cookie: unknown }> {
   return new Promise((resolve, reject) => {
-    http.get(`${cluster.url}${path}`, { agent }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ process: response.headers['x-wirelab-process'] as string | undefined, localPort: response.socket?.localPort, cookie: response.headers['set-cookie'] }));
-    }).on('error', reject);
+    http
+      .get(`${cluster.url}${path}`, { agent }, (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({
+            process: response.headers['x-wirelab-process'] as string | undefined,
+            localPort: response.socket?.localPort,
+            cookie: response.headers['set-cookie'],
+          }),
+        );
+      })
+      .on('error', reject);
   });
 }
 
@@ -167,7 +205,9 @@ export function openStream(): Promise<{ status: number; code?: string; process?:
       if (response.statusCode === 200) return resolve({ status: 200, process, close });
       let body = '';
       response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code, process, close }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code, process, close }),
+      );
     });
     request.on('error', reject);
   });

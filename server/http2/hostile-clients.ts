@@ -22,7 +22,11 @@ export function aimAt(https: { ca: string; h2Url: string }): void {
 }
 
 /** Writes `bytes` on a fresh TCP connection and reads until the lab closes it, or `waitMs`. */
-export async function rawTcp(port: number, bytes: Buffer | undefined, { end = false, waitMs = ANSWER_MS } = {}): Promise<{ received: Buffer; closed: boolean; elapsedMs: number }> {
+export async function rawTcp(
+  port: number,
+  bytes: Buffer | undefined,
+  { end = false, waitMs = ANSWER_MS } = {},
+): Promise<{ received: Buffer; closed: boolean; elapsedMs: number }> {
   const socket = net.connect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
   let closed = false;
@@ -66,7 +70,12 @@ export function clientHello(alpn: string[]): Promise<Buffer> {
       });
     });
     catcher.listen(0, '127.0.0.1', () => {
-      const client = tls.connect({ host: '127.0.0.1', port: (catcher.address() as net.AddressInfo).port, ALPNProtocols: alpn, rejectUnauthorized: false });
+      const client = tls.connect({
+        host: '127.0.0.1',
+        port: (catcher.address() as net.AddressInfo).port,
+        ALPNProtocols: alpn,
+        rejectUnauthorized: false,
+      });
       client.on('error', () => {});
     });
   });
@@ -102,7 +111,12 @@ export interface H2Answer {
  * One request on `session`; resolves with what came back within ANSWER_MS. Without
  * `endStream` the request stays open after its body, as if more were coming.
  */
-export function ask(session: ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: Buffer | Buffer[], { endStream = true } = {}): Promise<H2Answer> {
+export function ask(
+  session: ClientHttp2Session,
+  headers: http2.OutgoingHttpHeaders,
+  body?: Buffer | Buffer[],
+  { endStream = true } = {},
+): Promise<H2Answer> {
   return new Promise((resolve) => {
     const stream = session.request(headers, { endStream: body === undefined && endStream });
     let head: IncomingHttpHeaders = {};
@@ -123,7 +137,11 @@ export function ask(session: ClientHttp2Session, headers: http2.OutgoingHttpHead
 
 /** The coded error body of the errors table, and nothing else. */
 export function assertCodedError(name: string, answer: H2Answer, code: ErrorCode): void {
-  assert.equal(answer.status, ERRORS[code].status, `${name}: status (body: ${answer.body.slice(0, 160)}, RST_STREAM ${errorName(answer.rstCode)})`);
+  assert.equal(
+    answer.status,
+    ERRORS[code].status,
+    `${name}: status (body: ${answer.body.slice(0, 160)}, RST_STREAM ${errorName(answer.rstCode)})`,
+  );
   assert.match(String(answer.headers['content-type']), /^application\/json/, `${name}: a JSON body`);
   const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
   assert.deepEqual(Object.keys(body), ['error'], `${name}: the body is {"error": ...}`);

@@ -136,18 +136,29 @@ export function describeUnderAttack(name: string, rows: () => void): void {
         const all = Array.from({ length: last }, (_, i) => i + 1);
         for (const b of bystanders) {
           assert.deepEqual(b.states, ['connecting', 'open'], `${b.name}: connected once and never dropped`);
-          assert.deepEqual(b.events.map((event) => event.seq), all, `${b.name}: every event, in order, once`);
-          assert.ok(b.events.every((event) => event.type === 'tick'), `${b.name}: only the ticker's events, nothing a row sent`);
+          assert.deepEqual(
+            b.events.map((event) => event.seq),
+            all,
+            `${b.name}: every event, in order, once`,
+          );
+          assert.ok(
+            b.events.every((event) => event.type === 'tick'),
+            `${b.name}: only the ticker's events, nothing a row sent`,
+          );
         }
       });
 
       test('the lab holds nothing a row opened, and answered no 500', async () => {
         // The bystanders' two HTTP/2 sessions and the checker's; one HTTP/1.1 WebSocket.
-        await waitFor(() => lab.ctx.feed.subscriberCount === bystanders.length && lab.ctx.closers.size === bystanders.length, 'nothing held but the bystanders', ANSWER_MS);
+        await waitFor(
+          () => lab.ctx.feed.subscriberCount === bystanders.length && lab.ctx.closers.size === bystanders.length,
+          'nothing held but the bystanders',
+          ANSWER_MS,
+        );
         const now = await statsOnce((s) => s.http2.sessionsOpen === 3 && s.tls.h2.connectionsOpen === 3 && s.tls.h1.connectionsOpen === 1);
         assert.equal(now.http2.sessionsOpen, 3, 'every attacking HTTP/2 session is gone');
         assert.equal(now.tls.h2.connectionsOpen, 3, 'every attacking TLS connection is gone');
-        assert.equal(now.tls.h1.connectionsOpen, 1, 'the HTTP/1.1 bystander\'s connection only');
+        assert.equal(now.tls.h1.connectionsOpen, 1, "the HTTP/1.1 bystander's connection only");
         assert.equal(lab.ctx.counters.internalErrors, 0, 'no request was answered 500');
       });
     });

@@ -28,7 +28,21 @@ import { CLIENT_PREFACE } from './frames.ts';
 import { ALERT, assertTlsRequired, clientHello, fatalAlert, handshakeWith, rawTcp } from './hostile-clients.ts';
 import { HANDSHAKE_TIMEOUT_MS, counted, describeUnderAttack, lab, ports, sessionErrorCounted } from './hostile-harness.ts';
 import {
-  ANSWER_MS, DATA, END_HEADERS, END_STREAM, type H2Error, HEADERS, PING, RawH2, SETTINGS, WINDOW_UPDATE, frame, headerBlock, request, requestFields, u32,
+  ANSWER_MS,
+  DATA,
+  END_HEADERS,
+  END_STREAM,
+  type H2Error,
+  HEADERS,
+  PING,
+  RawH2,
+  SETTINGS,
+  WINDOW_UPDATE,
+  frame,
+  headerBlock,
+  request,
+  requestFields,
+  u32,
 } from './raw-h2.ts';
 
 describeUnderAttack('hostile input on the TLS ports: closed connections with the right code, and nobody else notices', () => {
@@ -42,7 +56,11 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
         assert.ok(closed, 'junk: the lab closes the connection');
       }));
 
-    for (const [label, port] of [['the main port', () => ports.main], ['the HTTP/1.1 port', () => ports.h1], ['the experiment port', () => ports.experiment]] as const) {
+    for (const [label, port] of [
+      ['the main port', () => ports.main],
+      ['the HTTP/1.1 port', () => ports.h1],
+      ['the experiment port', () => ports.experiment],
+    ] as const) {
       test(`a plain HTTP/1.1 request to ${label}: 400 tls_required naming the port, then close`, () =>
         counted('plainHttpRefused', async () => {
           const { received, closed } = await rawTcp(port(), Buffer.from(`GET /feed/sse HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\n\r\n`));
@@ -91,7 +109,9 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
     test('a truncated ClientHello, then silence: dropped at the handshake deadline', () =>
       counted('handshakesFailed', async () => {
         const hello = await clientHello(['h2']);
-        const { received, closed, elapsedMs } = await rawTcp(ports.main, hello.subarray(0, hello.length - 10), { waitMs: HANDSHAKE_TIMEOUT_MS + ANSWER_MS });
+        const { received, closed, elapsedMs } = await rawTcp(ports.main, hello.subarray(0, hello.length - 10), {
+          waitMs: HANDSHAKE_TIMEOUT_MS + ANSWER_MS,
+        });
         assert.ok(closed, 'the lab drops the connection');
         assert.equal(received.length, 0, 'without a word');
         assert.ok(elapsedMs >= HANDSHAKE_TIMEOUT_MS - 50, `not before the deadline (${Math.round(elapsedMs)} ms)`);
@@ -111,7 +131,7 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
         assert.ok(closed, 'the lab closes the connection');
       }));
 
-    test('a client offering only h2 to the HTTP/1.1-only port: no_application_protocol, as Node\'s client reports it', () =>
+    test("a client offering only h2 to the HTTP/1.1-only port: no_application_protocol, as Node's client reports it", () =>
       counted('handshakesFailed', async () => {
         const result = await handshakeWith(ports.h1, { ALPNProtocols: ['h2'] });
         assert.deepEqual(result, { error: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' }, 'the client hears alert 120');
@@ -122,7 +142,10 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
         // OpenSSL 3.5 (Node 24 on) will not offer TLS 1.1 at its default security level and fails before
         // sending anything (ERR_SSL_NO_PROTOCOLS_AVAILABLE): level 0 makes the client send its hello.
         const result = await handshakeWith(ports.main, {
-          ALPNProtocols: ['h2'], minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0',
+          ALPNProtocols: ['h2'],
+          minVersion: 'TLSv1',
+          maxVersion: 'TLSv1.1',
+          ciphers: 'DEFAULT:@SECLEVEL=0',
         });
         assert.deepEqual(result, { error: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' }, 'the client hears alert 70');
       }));
@@ -135,7 +158,7 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
         try {
           h2.send(Buffer.from('PRI * HTTP/1.1\r\n\r\nSM\r\n\r\n'), frame(SETTINGS, 0, 0));
           await h2.closedByLab('bad preface');
-          assert.deepEqual(h2.answer(), ['SETTINGS#0', 'GOAWAY(INTERNAL_ERROR, last 0)'], 'the lab\'s SETTINGS, then GOAWAY');
+          assert.deepEqual(h2.answer(), ['SETTINGS#0', 'GOAWAY(INTERNAL_ERROR, last 0)'], "the lab's SETTINGS, then GOAWAY");
         } finally {
           h2.close();
         }
@@ -146,10 +169,37 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
     // session error handler ends the session with INTERNAL_ERROR (section 5.4.1 asks for the code as a SHOULD).
     const PROTOCOL_OR_INTERNAL: [H2Error, H2Error] = ['PROTOCOL_ERROR', 'INTERNAL_ERROR'];
     const CONNECTION_ERRORS: { name: string; send: () => Buffer[]; goaway: H2Error | [H2Error, H2Error]; debug?: string }[] = [
-      { name: 'a PING of 16,385 B, over SETTINGS_MAX_FRAME_SIZE', send: () => [frame(PING, 0, 0, Buffer.alloc(16_385))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
-      { name: 'a DATA frame of 16,385 B', send: () => [request(1, '/feed/chat', { method: 'POST', endStream: false }), frame(DATA, 0, 1, Buffer.alloc(16_385))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
-      { name: 'a HEADERS frame of 20,000 B', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.concat([headerBlock(requestFields('/feed/short-poll')), headerBlock([['x-pad', 'a'.repeat(19_800)]])]))], goaway: 'FRAME_SIZE_ERROR', debug: 'too large frame size' },
-      { name: 'DATA on stream 0', send: () => [frame(DATA, 0, 0, Buffer.from('hi'))], goaway: 'PROTOCOL_ERROR', debug: 'DATA: stream_id == 0' },
+      {
+        name: 'a PING of 16,385 B, over SETTINGS_MAX_FRAME_SIZE',
+        send: () => [frame(PING, 0, 0, Buffer.alloc(16_385))],
+        goaway: 'FRAME_SIZE_ERROR',
+        debug: 'too large frame size',
+      },
+      {
+        name: 'a DATA frame of 16,385 B',
+        send: () => [request(1, '/feed/chat', { method: 'POST', endStream: false }), frame(DATA, 0, 1, Buffer.alloc(16_385))],
+        goaway: 'FRAME_SIZE_ERROR',
+        debug: 'too large frame size',
+      },
+      {
+        name: 'a HEADERS frame of 20,000 B',
+        send: () => [
+          frame(
+            HEADERS,
+            END_HEADERS | END_STREAM,
+            1,
+            Buffer.concat([headerBlock(requestFields('/feed/short-poll')), headerBlock([['x-pad', 'a'.repeat(19_800)]])]),
+          ),
+        ],
+        goaway: 'FRAME_SIZE_ERROR',
+        debug: 'too large frame size',
+      },
+      {
+        name: 'DATA on stream 0',
+        send: () => [frame(DATA, 0, 0, Buffer.from('hi'))],
+        goaway: 'PROTOCOL_ERROR',
+        debug: 'DATA: stream_id == 0',
+      },
       { name: 'SETTINGS of 7 B, not a multiple of 6', send: () => [frame(SETTINGS, 0, 0, Buffer.alloc(7))], goaway: 'FRAME_SIZE_ERROR' },
       { name: 'PING of 7 B', send: () => [frame(PING, 0, 0, Buffer.alloc(7))], goaway: 'FRAME_SIZE_ERROR' },
       // RFC 9113 section 6.9.
@@ -157,8 +207,16 @@ describeUnderAttack('hostile input on the TLS ports: closed connections with the
       // RFC 9113 section 5.1.1.
       { name: 'HEADERS on an even (server-initiated) stream', send: () => [request(2, '/feed/short-poll')], goaway: PROTOCOL_OR_INTERNAL },
       // 0xbf: indexed field 63, the dynamic table's second entry, in a table that is empty.
-      { name: 'HEADERS whose HPACK block indexes past both tables', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xbf, 0x7e]))], goaway: 'COMPRESSION_ERROR' },
-      { name: 'HEADERS whose HPACK block is an integer that never ends', send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]))], goaway: 'COMPRESSION_ERROR' },
+      {
+        name: 'HEADERS whose HPACK block indexes past both tables',
+        send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xbf, 0x7e]))],
+        goaway: 'COMPRESSION_ERROR',
+      },
+      {
+        name: 'HEADERS whose HPACK block is an integer that never ends',
+        send: () => [frame(HEADERS, END_HEADERS | END_STREAM, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]))],
+        goaway: 'COMPRESSION_ERROR',
+      },
     ];
     for (const { name, send, goaway, debug } of CONNECTION_ERRORS) {
       const codes: H2Error[] = typeof goaway === 'string' ? [goaway] : goaway;
