@@ -29,8 +29,8 @@ const split = (bytes: TrafficStats['bytesIn']) => [bytes.head, bytes.framing, by
 const minus = (a: number[], b: number[]) => a.map((value, i) => value - b[i]).join(',');
 
 const WORDS = {
-  en: { cut: 'the lab cuts the connection', title: 'resumes from its cursor', noGap: 'no gap' },
-  zh: { cut: '实验室切断连接', title: '从它的游标处继续', noGap: '没有缺口' },
+  en: { cut: 'the lab cuts the connection', title: 'resumes from its cursor', noGap: 'no gap', bytes: 'B =' },
+  zh: { cut: '实验室切断连接', title: '从它的游标处继续', noGap: '没有缺口', bytes: '字节 =' },
 } as const;
 
 /** Both languages over HTTP/1.1; over HTTP/2 (the WebSocket a stream of the page's connection, RFC 8441: the cut resets it), one. */
@@ -78,6 +78,8 @@ for (const { lang, wire } of CASES) {
           dir: g.getAttribute('data-dir'),
           name: g.querySelector('text.name')?.textContent ?? g.querySelector('text.closed-label')?.textContent ?? '',
           seqs: g.getAttribute('data-seqs') ?? '',
+          bytes: ['head', 'framing', 'payload'].map((kind) => Number(g.getAttribute(`data-${kind}`))),
+          label: g.querySelector('text.bytes')?.textContent ?? '',
         }));
         const svg = element.querySelector('svg')!;
         const totals = element.querySelector('.ladder-totals') as HTMLElement;
@@ -105,6 +107,12 @@ for (const { lang, wire } of CASES) {
       const again = shown.steps.findIndex((s, i) => i > end && s.what === 'request');
       assert.ok(cut >= 0 && end > cut && again > end, `cut, end, request again: ${JSON.stringify(shown.steps)}`);
       assert.ok(shown.steps[cut].name.includes(words.cut), `the cut is named: ${shown.steps[cut].name}`);
+      // Each arrow is labelled with its bytes, split as /stats splits them: "559 B = 559 + 0 + 0".
+      for (const step of shown.steps.filter((s) => s.what !== 'mark' && s.what !== 'end')) {
+        const [head, framing, payload] = step.bytes;
+        const label = `${head + framing + payload} ${words.bytes} ${head} + ${framing} + ${payload}`;
+        assert.equal(step.label, label, `${step.what}: its label is its bytes`);
+      }
       assert.ok(shown.steps[again].name.includes(`since=${before[1]}`), `the reconnect carries the cursor: ${shown.steps[again].name}`);
       assert.ok(
         shown.steps.slice(again).some((s) => s.what === 'event' && s.seqs.split(' ').includes(String(during))),
