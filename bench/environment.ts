@@ -3,7 +3,7 @@
  * package versions, the git commit, the limits that shape the numbers. Figures
  * from two machines are only comparable with this beside them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './ipc.ts';
@@ -21,17 +21,25 @@ function packageVersion(name: string): string | null {
 
 /**
  * The commit checked out, read from .git's files (HEAD, then the ref or
- * packed-refs), so that the bench needs no git binary.
+ * packed-refs), so that the bench needs no git binary. In a linked worktree
+ * .git is a file naming the worktree's own folder (its HEAD), whose
+ * `commondir` names the folder that holds the refs.
  */
 export function gitCommit(root = ROOT): { commit: string | null; ref: string | null } {
   try {
-    const gitDir = path.join(root, '.git');
+    let gitDir = path.join(root, '.git');
+    if (statSync(gitDir).isFile()) {
+      const pointer = readFileSync(gitDir, 'utf8').trim().replace(/^gitdir:\s*/, '');
+      gitDir = path.resolve(root, pointer);
+    }
+    const commonFile = path.join(gitDir, 'commondir');
+    const commonDir = existsSync(commonFile) ? path.resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
     const head = readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
     if (/^[0-9a-f]{40}$/.test(head)) return { commit: head, ref: null };
     const ref = head.replace(/^ref:\s*/, '');
-    const loose = path.join(gitDir, ref);
-    if (existsSync(loose)) return { commit: readFileSync(loose, 'utf8').trim(), ref };
-    const packed = path.join(gitDir, 'packed-refs');
+    const loose = [gitDir, commonDir].map((dir) => path.join(dir, ref)).find((file) => existsSync(file));
+    if (loose) return { commit: readFileSync(loose, 'utf8').trim(), ref };
+    const packed = path.join(commonDir, 'packed-refs');
     if (existsSync(packed)) {
       const line = readFileSync(packed, 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
       if (line) return { commit: line.split(' ')[0], ref };
