@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/h2-cost.ts --clients=1000 --events=20 --rate=4 --rounds=3
  *   npx tsx bench/h2-cost.ts --subjects=lab --transports=sse --rounds=1 --prof=prof/
+ *   npx tsx bench/h2-cost.ts --subjects=lab,bare-h2,piped-h2   (piped-h2: the pipe without the meter, its floor)
  *
  * The server runs pinned to one core (`--server-cpu`, taskset), the client workers to
  * another (`--client-cpu`): what is measured is the server's own time. `--prof=DIR`
@@ -21,7 +22,12 @@ import { ProcessPool, type Server, heldBy, poll } from './cluster.ts';
 import { Child } from './ipc.ts';
 import { measureLoad } from './scenarios/fanout.ts';
 
-const SUBJECTS = { lab: 'bench/lab-server.ts', 'bare-h2': 'bench/reference/bare-h2.ts' } as const;
+/** The lab's HTTP/2 port; Node's own; Node's own through the lab's plaintext pipe and nothing else (the meter's floor). */
+const SUBJECTS = {
+  lab: { file: 'bench/lab-server.ts', args: [] },
+  'bare-h2': { file: 'bench/reference/bare-h2.ts', args: [] },
+  'piped-h2': { file: 'bench/reference/bare-h2.ts', args: ['--js-pipe'] },
+} as const;
 type Subject = keyof typeof SUBJECTS;
 
 const { values } = parseArgs({
@@ -51,7 +57,7 @@ const pin = (pid: number, cpu: string) => execFileSync('taskset', ['-a', '-pc', 
 
 async function startServer(subject: Subject): Promise<Server> {
   const prof = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
-  const child = await Child.start(subject, SUBJECTS[subject], { execArgv: ['--expose-gc', ...prof] });
+  const child = await Child.start(subject, SUBJECTS[subject].file, { args: [...SUBJECTS[subject].args], execArgv: ['--expose-gc', ...prof] });
   pin(child.process.pid!, values['server-cpu']);
   const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
   return { kind: subject === 'lab' ? 'lab' : ('bare-h2' as never), child, port: child.ready.port, baseUrl: '', offsetMs, instance: 0, tls: child.ready.tls };
@@ -85,6 +91,9 @@ interface Row {
   /** Of it, the part spent in the kernel (system time). */
   systemMicrosPerDelivery: number | null;
   rssBytesPerConnection: number;
+  /** Of it, what the JS heap and the memory it holds outside (Buffers) grew by. */
+  heapBytesPerConnection: number;
+  externalBytesPerConnection: number;
   deliveries: number;
   expected: number;
   p99Ms: number;
@@ -124,6 +133,8 @@ try {
             cpuMicrosPerDelivery: run.serverCpuMicrosPerDelivery,
             systemMicrosPerDelivery: run.deliveries > 0 ? Math.round((100 * (system[1] - system[0])) / run.deliveries) / 100 : null,
             rssBytesPerConnection: Math.round((loaded.rssBytes - base.rssBytes) / clients),
+            heapBytesPerConnection: Math.round((loaded.heapUsedBytes - base.heapUsedBytes) / clients),
+            externalBytesPerConnection: Math.round((loaded.externalBytes - base.externalBytes) / clients),
             deliveries: run.deliveries,
             expected: run.deliveriesExpected,
             p99Ms: Math.round(run.latency.p99Ms * 10) / 10,
@@ -144,6 +155,8 @@ const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(li
 for (const transport of transports) {
   const of = (subject: Subject, key: 'cpuMicrosPerDelivery' | 'rssBytesPerConnection') => rows.filter((r) => r.subject === subject && r.transport === transport).map((r) => r[key] ?? NaN);
   const line = subjects.map((s) => `${s} ${median(of(s, 'cpuMicrosPerDelivery'))} µs, ${median(of(s, 'rssBytesPerConnection'))} B/conn`).join('; ');
-  const ratios = subjects.length === 2 ? of('lab', 'cpuMicrosPerDelivery').map((lab, i) => (lab / of('bare-h2', 'cpuMicrosPerDelivery')[i]).toFixed(2)) : [];
-  console.log(`${transport}: median ${line}${ratios.length ? `; lab/bare per round ${ratios.join(' ')}` : ''}`);
+  // Each subject against Node's own, round by round (a round's runs sit side by side in time).
+  const native = of('bare-h2', 'cpuMicrosPerDelivery');
+  const ratios = native.length === 0 ? [] : subjects.filter((s) => s !== 'bare-h2').map((s) => `${s}/bare ${of(s, 'cpuMicrosPerDelivery').map((v, i) => (v / native[i]).toFixed(2)).join(' ')}`);
+  console.log(`${transport}: median ${line}${ratios.length ? `; per round ${ratios.join('; ')}` : ''}`);
 }

@@ -11,15 +11,24 @@
  * concurrent streams, a 16 KiB header list, and extended CONNECT (RFC 8441), so a
  * WebSocket is a stream of the client's one connection, as with the lab.
  *
+ * With `--js-pipe` the same server reads and writes its connections through the lab's
+ * plaintext pipe (server/http2/plaintext.ts) with nothing reading the bytes: TLS
+ * terminated in a TLSSocket, Node's http2 session on a JS stream, as the lab's port
+ * does, but no frame meter, no framework. Beside the native subject it measures what
+ * making every byte visible to JavaScript costs before anything counts it: the floor
+ * under the lab's meter.
+ *
  * It tells the bench its port the way the lab does (`tls.ports.main`, the
  * certificate to trust), so the bench's HTTP/2 drivers reach either alike.
  */
 import { randomBytes } from 'node:crypto';
-import http2, { type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import http2, { type Http2Server, type ServerHttp2Stream } from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createSelfSigned, spkiSha256 } from '../../server/http2/certificate.ts';
+import { PlaintextPipe } from '../../server/http2/plaintext.ts';
 import { serve } from '../ipc.ts';
 import { exitOnSigterm, runSchedule, usage } from '../server-harness.ts';
 
@@ -36,11 +45,9 @@ const heldPolls = new Set<{ stream: ServerHttp2Stream; since: number; timer: Nod
 let sessions = 0;
 
 const { certPem, keyPem } = await createSelfSigned(['127.0.0.1', 'localhost']);
-const server = http2.createSecureServer({
-  cert: certPem,
-  key: keyPem,
-  settings: { maxConcurrentStreams: 100, enableConnectProtocol: true, maxHeaderListSize: 16 * 1024 },
-});
+const settings = { maxConcurrentStreams: 100, enableConnectProtocol: true, maxHeaderListSize: 16 * 1024 };
+const jsPipe = process.argv.includes('--js-pipe');
+const server: Http2Server = jsPipe ? http2.createServer({ settings }) : http2.createSecureServer({ cert: certPem, key: keyPem, settings });
 server.on('sessionError', () => {});
 server.on('session', (session) => {
   sessions++;
@@ -130,8 +137,23 @@ function publish(type: string, data: unknown) {
   return event;
 }
 
-await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
-const port = (server.address() as AddressInfo).port;
+/** Nothing reads the plaintext: the pipe's own cost, and no more. */
+const unread = { incoming: { push() {} }, outgoing: { push() {} } };
+
+/** `--js-pipe`: TLS in a TLSSocket over the TCP socket, and the session on the plaintext pipe. */
+function pipedListener(): net.Server {
+  const secureContext = tls.createSecureContext({ cert: certPem, key: keyPem });
+  return net.createServer({ noDelay: true }, (tcp) => {
+    tcp.on('error', () => tcp.destroy());
+    const secure = new tls.TLSSocket(tcp, { isServer: true, secureContext, ALPNProtocols: ['h2'] });
+    secure.once('error', () => tcp.destroy());
+    secure.once('secure', () => server.emit('connection', new PlaintextPipe(secure, tcp, unread)));
+  });
+}
+
+const listening: net.Server = jsPipe ? pipedListener() : server;
+await new Promise<void>((resolve) => listening.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
+const port = (listening.address() as AddressInfo).port;
 serve({
   publish: (schedule) => runSchedule(publish, schedule),
   // Clients held: streams, sockets and held polls; for short polling (`transport`), the connections.
@@ -146,5 +168,5 @@ exitOnSigterm(async () => {
   for (const stream of sseClients) stream.close();
   for (const socket of wsClients) socket.terminate();
   for (const poll of heldPolls) poll.stream.close();
-  await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => listening.close(resolve));
 });
