@@ -57,7 +57,8 @@ const pin = (pid: number, cpu: string) => execFileSync('taskset', ['-a', '-pc', 
 
 async function startServer(subject: Subject): Promise<Server> {
   const prof = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
-  const child = await Child.start(subject, SUBJECTS[subject].file, { args: [...SUBJECTS[subject].args], execArgv: ['--expose-gc', ...prof] });
+  const { file, args } = SUBJECTS[subject];
+  const child = await Child.start(subject, file, { args: [...args], execArgv: ['--expose-gc', ...prof] });
   pin(child.process.pid!, values['server-cpu']);
   const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
   return { kind: subject === 'lab' ? 'lab' : ('bare-h2' as never), child, port: child.ready.port, baseUrl: '', offsetMs, instance: 0, tls: child.ready.tls };
@@ -157,6 +158,7 @@ for (const transport of transports) {
   const line = subjects.map((s) => `${s} ${median(of(s, 'cpuMicrosPerDelivery'))} µs, ${median(of(s, 'rssBytesPerConnection'))} B/conn`).join('; ');
   // Each subject against Node's own, round by round (a round's runs sit side by side in time).
   const native = of('bare-h2', 'cpuMicrosPerDelivery');
-  const ratios = native.length === 0 ? [] : subjects.filter((s) => s !== 'bare-h2').map((s) => `${s}/bare ${of(s, 'cpuMicrosPerDelivery').map((v, i) => (v / native[i]).toFixed(2)).join(' ')}`);
+  const perRound = (s: Subject) => of(s, 'cpuMicrosPerDelivery').map((v, i) => (v / native[i]).toFixed(2)).join(' ');
+  const ratios = native.length === 0 ? [] : subjects.filter((s) => s !== 'bare-h2').map((s) => `${s}/bare ${perRound(s)}`);
   console.log(`${transport}: median ${line}${ratios.length ? `; per round ${ratios.join('; ')}` : ''}`);
 }
