@@ -52,7 +52,11 @@ test('this checkout: the commit git itself names', () => {
   try {
     expected = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {
-    assert.equal(gitCommit().commit === null || /^[0-9a-f]{40}$/.test(gitCommit().commit!), true, 'no git binary: a commit or none, never garbage');
+    assert.equal(
+      gitCommit().commit === null || /^[0-9a-f]{40}$/.test(gitCommit().commit!),
+      true,
+      'no git binary: a commit or none, never garbage',
+    );
     return;
   }
   assert.equal(gitCommit().commit, expected);
