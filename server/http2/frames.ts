@@ -134,24 +134,30 @@ export class FrameReader {
   }
 
   private readHeader(chunk: Uint8Array, at: number): number {
-    const n = Math.min(FRAME_HEADER_BYTES - this.headerHave, chunk.length - at);
-    this.header.set(chunk.subarray(at, at + n), this.headerHave);
-    this.headerHave += n;
-    if (this.headerHave < FRAME_HEADER_BYTES) {
+    // Mostly the whole header is in the chunk: it is read where it lies, not copied first.
+    let h: Uint8Array = chunk;
+    let from = at;
+    let next = at + FRAME_HEADER_BYTES;
+    if (this.headerHave > 0 || chunk.length - at < FRAME_HEADER_BYTES) {
+      const n = Math.min(FRAME_HEADER_BYTES - this.headerHave, chunk.length - at);
+      this.header.set(chunk.subarray(at, at + n), this.headerHave);
+      this.headerHave += n;
       // Not yet known which stream these bytes belong to: they are reported with the rest of the header.
-      return at + n;
+      if (this.headerHave < FRAME_HEADER_BYTES) return at + n;
+      this.headerHave = 0;
+      h = this.header;
+      from = 0;
+      next = at + n;
     }
-    this.headerHave = 0;
-    const h = this.header;
     const frame: FrameHeader = {
-      length: h.readUIntBE(0, 3),
-      type: h[3],
-      flags: h[4],
-      streamId: h.readUInt32BE(5) & 0x7fffffff,
+      length: (h[from] << 16) | (h[from + 1] << 8) | h[from + 2],
+      type: h[from + 3],
+      flags: h[from + 4],
+      streamId: ((h[from + 5] & 0x7f) << 24) | (h[from + 6] << 16) | (h[from + 7] << 8) | h[from + 8],
     };
     // The frame first, then its header's bytes: a listener knows whose bytes they are before it counts them.
     this.listener.frame?.(frame);
-    this.listener.bytes(frame.streamId, 'frame', FRAME_HEADER_BYTES, frame.type, this.header, 0);
+    this.listener.bytes(frame.streamId, 'frame', FRAME_HEADER_BYTES, frame.type, h, from);
     this.current = frame;
     this.payloadLeft = frame.length;
     const padded = (frame.type === DATA || frame.type === HEADERS || frame.type === PUSH_PROMISE) && (frame.flags & FLAG_PADDED) !== 0;
@@ -159,7 +165,7 @@ export class FrameReader {
     this.padding = 0;
     this.leadLeft = (frame.type === HEADERS && (frame.flags & FLAG_PRIORITY) !== 0 ? 5 : 0) + (frame.type === PUSH_PROMISE ? 4 : 0);
     if (this.payloadLeft === 0) this.current = undefined;
-    return at + n;
+    return next;
   }
 
   private readPayload(chunk: Uint8Array, at: number): number {
