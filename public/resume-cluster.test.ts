@@ -147,6 +147,27 @@ test(TITLE, async () => {
         await delay(200);
       }
     }
+
+    // Again, once the first victim is back: a stream that landed on the tap's own process is moved off it first.
+    await waitFor(() => cluster.labs.every((lab) => lab.state === 'up'), 'every process up again', 15_000);
+    if (data.to === (await page.getAttribute(demo, 'data-tap'))) {
+      await page.click(`${demo} button[data-action="move"]`);
+      await page.waitForSelector(`${demo}[data-state="ready"]`, { timeout: 15_000 });
+    }
+    const second = (await page.getAttribute(demo, 'data-process'))!;
+    assert.notEqual(second, await page.getAttribute(demo, 'data-tap'), 'the stream is off the tap\'s process');
+    const secondPid = cluster.labs.find((lab) => lab.name === second)!.pid;
+    await page.click(`${demo} button[data-action="cut"]`);
+    await waitFor(() => cluster.labs.find((lab) => lab.name === second)!.pid !== secondPid, `${second} killed`, 5000);
+    const later = await post('while away again');
+    const resumedFrom = `document.querySelector('${demo}').dataset`;
+    await page.waitForFunction(pagePredicate(`${resumedFrom}.state === 'resumed' && ${resumedFrom}.from === '${second}'`), undefined, {
+      timeout: 15_000,
+    });
+    const round2 = (await page.evaluate(`({ ...${resumedFrom} })`)) as Record<string, string>;
+    assert.equal(round2.resumedSeq, String(later), `the second kill: the event after the cursor (${JSON.stringify(round2)})`);
+    assert.equal(round2.gap, 'none');
+    assert.notEqual(round2.to, second, 'on another process again');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

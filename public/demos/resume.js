@@ -28,8 +28,10 @@ export function mount(element) {
     { type: 'button', 'data-action': 'cut', disabled: true },
     config.cluster ? t('resume.kill', { process: '…' }) : t('resume.cut'),
   );
+  // In a cluster, a stream that landed on the tap's own process is moved off it before the next kill.
+  const move = h('button', { type: 'button', 'data-action': 'move', hidden: true }, t('resume.move'));
   const slot = h('div');
-  element.append(h('p', {}, t(config.cluster ? 'resume.leadCluster' : 'resume.leadSingle')), h('p', {}, act), status, slot);
+  element.append(h('p', {}, t(config.cluster ? 'resume.leadCluster' : 'resume.leadSingle')), h('p', {}, act, ' ', move), status, slot);
   const ladder = mountLadder(slot, { transport: TRANSPORT, title: t('resume.title'), rows: 14 });
   element.dataset.state = 'opening';
 
@@ -38,6 +40,8 @@ export function mount(element) {
   let lost;
   let connection;
   let placements = 0;
+  /** The id the lab minted for this page's tap, sent with every request of the stream. */
+  let client;
 
   const tap = openTap(
     () => {},
@@ -53,7 +57,7 @@ export function mount(element) {
    * Opens the stream from the feed's last seq. A stream placed again (it had landed on the
    * tap's process) stays in the picture: every arrow is drawn, so that they add up to /stats.
    */
-  const start = async (client) => {
+  const start = async () => {
     connection?.close();
     serving = undefined;
     lost = undefined;
@@ -64,7 +68,7 @@ export function mount(element) {
       params: { client },
       onEvent: (event) => onEvent(event),
       onMessage: (/** @type {any} */ message) => {
-        if (message?.type === 'process') onProcess(message.process, client);
+        if (message?.type === 'process') onProcess(message.process);
       },
       onState: (state) => {
         if (state === 'open' && !config.cluster && element.dataset.state === 'opening') ready();
@@ -75,13 +79,14 @@ export function mount(element) {
   const ready = () => {
     element.dataset.state = 'ready';
     element.dataset.process = serving ?? '';
+    element.dataset.tap = tap.process ?? '';
     act.disabled = false;
     if (config.cluster) act.textContent = t('resume.kill', { process: serving });
     status.textContent = t(config.cluster ? 'resume.readyCluster' : 'resume.readySingle', { process: serving, tap: tap.process });
   };
 
   /** In a cluster the stream names its process first: placed away from the tap's, or moved after a kill. */
-  const onProcess = (name, client) => {
+  const onProcess = (name) => {
     serving = name;
     if (lost) {
       lost.to = name;
@@ -89,7 +94,7 @@ export function mount(element) {
     }
     if (element.dataset.state !== 'opening') return;
     if (name === tap.process && placements++ < PLACEMENT_TRIES) {
-      start(client);
+      start();
       return;
     }
     ready();
@@ -118,8 +123,9 @@ export function mount(element) {
     // Sentences follow one another with a space in English, without one in Chinese.
     const space = config.lang === 'zh' ? '' : ' ';
     status.textContent = `${where}${space}${t(gap ? 'resume.gap' : 'resume.noGap', { since: lost.since, seq: event.seq, gap })}`;
-    // Killing the tap's own process would end the picture with it: the button waits for a reload.
+    // Killing the tap's own process would end the picture with it: the stream moves off it first.
     act.disabled = config.cluster && serving === tap.process;
+    move.hidden = !act.disabled;
     if (act.disabled) status.textContent += `${space}${t('resume.onTapProcess', { process: serving })}`;
     if (config.cluster) act.textContent = t('resume.kill', { process: serving });
   };
@@ -171,12 +177,21 @@ export function mount(element) {
     }
   });
 
-  tap.ready.then((client) => {
+  move.addEventListener('click', () => {
+    move.hidden = true;
+    placements = 0;
+    element.dataset.state = 'opening';
+    status.textContent = t('resume.opening');
+    start();
+  });
+
+  tap.ready.then((minted) => {
+    client = minted;
     if (!client) {
       element.dataset.state = 'no-tap';
       status.textContent = t('ladder.noTap');
       return;
     }
-    start(client);
+    start();
   });
 }
