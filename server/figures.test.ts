@@ -12,6 +12,7 @@ import {
 } from './figures.ts';
 import { FRAME_HEADER_BYTES } from './http2/frames.ts';
 import { LANGS, LESSONS, loadLesson } from './lessons.ts';
+import { ROOT } from './paths.ts';
 
 const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8'));
 
@@ -71,8 +72,12 @@ test('every figure is available in the committed reference run', () => {
 
 test('every figure equals the JSON value its path names, and is printed from it', () => {
   const table = loadFigures();
+  const runs = new Map<string, unknown>([[table.file, results]]);
+  const runOf = (file: string) => runs.get(file) ?? runs.set(file, JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'))).get(file);
   for (const figure of table.figures.values()) {
-    const value = walk(results, figure.path);
+    const file = figure.run === undefined ? 'results/latest.json' : `results/${figure.run}`;
+    assert.equal(figure.file, file, `${figure.name}: read from its run`);
+    const value = walk(runOf(figure.file), figure.path);
     assert.equal(figure.value, value, `${figure.name} = ${figure.path}`);
     assert.equal(figure.text, formatFigure(value, figure.unit), `${figure.name}: its text is its value, formatted`);
     if (figure.unit === 'text') assert.equal(typeof value, 'string', `${figure.name}: text`);
@@ -217,6 +222,9 @@ test('values are printed the same way everywhere', () => {
   assert.equal(formatFigure(150, 'ms'), '150 ms');
   assert.equal(formatFigure(1006.064, 'ms'), '1,006 ms');
   assert.equal(formatFigure(19873, 'count'), '19,873');
+  assert.equal(formatFigure(8.52, 'µs'), '8.5 µs', 'CPU per delivery, to one decimal');
+  assert.equal(formatFigure(313.82, 'µs'), '314 µs');
+  assert.equal(formatFigure(1.7891, 'x'), '1.79x', 'a ratio, to two decimals');
   assert.equal(formatFigure(0.8986, 'percent'), '90%');
   assert.equal(formatFigure(6.415, 'Mbit/s'), '6.4 Mbit/s');
   assert.equal(formatFigure(0.016, 'Mbit/s'), '0.016 Mbit/s');
@@ -253,6 +261,21 @@ test('a run without some figure lists it as unavailable, with the reason; a miss
   assert.match([...none.unavailable.values()][0], /cannot be read/, 'saying why');
 });
 
+test('a figure from a focused run is read from that run alone, and is unavailable, with the reason, without it', () => {
+  const pinnedSpecs = FIGURE_SPECS.filter((spec) => spec.run !== undefined);
+  assert.ok(pinnedSpecs.length > 0, 'the library figures come from a focused run');
+  const spec = pinnedSpecs[0];
+  const file = `results/${spec.run}`;
+  const focused = JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'));
+  const table = buildFigures(results, 'results/latest.json', new Map([[spec.run!, { file, results: focused }]]));
+  assert.equal(table.figures.get(spec.name)?.file, file, 'read from the focused run');
+  assert.equal(table.figures.get(spec.name)?.value, walk(focused, spec.path), 'its value is the focused run\'s');
+  assert.match(buildFigures(results).unavailable.get(spec.name) ?? '', /was not read/, 'no focused run given: unavailable');
+  const broken = buildFigures(results, 'results/latest.json', new Map([[spec.run!, { file, error: `${file} cannot be read: gone` }]]));
+  assert.match(broken.unavailable.get(spec.name) ?? '', /cannot be read: gone/, 'an unreadable focused run: unavailable, saying why');
+  assert.ok(broken.figures.has('short-poll.responseHeadBytes'), 'the reference run\'s figures stay');
+});
+
 test('every figure in the table is quoted by some lesson', () => {
   const used = new Set<string>();
   for (const name of LESSONS) for (const lang of LANGS) for (const figure of loadLesson(name, lang).figures) used.add(figure);
@@ -272,6 +295,12 @@ test('the data file is checked entry by entry: a malformed spec fails naming its
   assert.throws(() => parseFigureSpecs(doc({ ...good, about: '' })), /"about"/, 'no description');
   assert.throws(() => parseFigureSpecs(doc({ ...good, units: 'B' })), /unknown field units/, 'a misspelt field');
   assert.throws(() => parseFigureSpecs({ groups: [{ about: 'G', figures: [good, good] }] }), /listed twice/, 'a name used twice');
+  const focused = { ...good, run: 'libraries/latest.json' };
+  assert.deepEqual(parseFigureSpecs(doc(focused)), [focused], 'a focused run');
+  for (const run of ['../latest.json', 'latest.json', 'libraries/../../x.json', '/etc/x.json', 3]) {
+    const refused = `run ${JSON.stringify(run)} refused`;
+    assert.throws(() => parseFigureSpecs(doc({ ...good, run })), /is not a file in a folder of results/, refused);
+  }
   const onDisk = JSON.parse(readFileSync(SPECS_FILE, 'utf8'));
   assert.deepEqual(parseFigureSpecs(onDisk), FIGURE_SPECS, 'FIGURE_SPECS is the data file, read as it is');
 });
@@ -291,4 +320,12 @@ test('the reference run bears out what the lessons say about capacity, the clust
     'every client got every seq once, in order, as the scale-out lesson says');
   assert.ok(value('ws.idleP50Ms') < value('tls.wsIdleP50Ms') && value('tls.wsIdleP50Ms') < value('h2.wsIdleP50Ms'),
     'on loopback TLS adds a little latency, and HTTP/2 with the frame meter a little more, as the http2 lesson says');
+});
+
+test('the focused libraries run bears out what the build-your-own lesson says', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)!.value as number;
+  const framedOnce = 'the lab, framing each event once, spends less per delivery than the ws example';
+  assert.ok(value('libraries.labWsCpuUs') < value('libraries.wsCpuUs'), framedOnce);
+  assert.ok(value('libraries.socketIoCpuUs') > value('libraries.wsCpuUs'), 'Socket.IO pays for its own protocol on top');
 });

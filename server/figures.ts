@@ -22,7 +22,7 @@ import path from 'node:path';
 import { ROOT } from './paths.ts';
 
 /** How a figure's value is written: bytes, milliseconds, a plain count, a share, a rate, or text. */
-export type FigureUnit = 'B' | 'ms' | 'count' | 'percent' | 'Mbit/s' | 'text';
+export type FigureUnit = 'B' | 'ms' | 'µs' | 'x' | 'count' | 'percent' | 'Mbit/s' | 'text';
 
 export interface FigureSpec {
   /** `<group>.<quantity>`, the name a lesson's placeholder uses. */
@@ -32,9 +32,17 @@ export interface FigureSpec {
   unit: FigureUnit;
   /** One line for a reader of this file. */
   about: string;
+  /**
+   * A run other than the reference one, relative to results/ (`libraries/latest.json`): a
+   * focused run (`npm run bench -- --only=<scenario> --out=results/<dir>`) that measured what
+   * the reference run did not, named beside the figure wherever it is shown.
+   */
+  run?: string;
 }
 
 export interface Figure extends FigureSpec {
+  /** The file the value was read from, relative to the project folder. */
+  file: string;
   value: number | string;
   /** The value as a lesson prints it, the same in every language: `285 B`, `0.324 ms`. */
   text: string;
@@ -46,8 +54,11 @@ export const PLACEHOLDER = /\{\{fig:([^{}]*)\}\}/g;
 /** What a figure's name looks like. */
 export const FIGURE_NAME = /^[a-z][a-z0-9-]*\.[a-zA-Z][a-zA-Z0-9]*$/;
 
+/** What a spec's `run` looks like: a JSON file in a folder of results/, no way out of it. */
+const RUN_FILE = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*\.json$/;
+
 /** The units a spec may name. */
-export const FIGURE_UNITS: readonly FigureUnit[] = ['B', 'ms', 'count', 'percent', 'Mbit/s', 'text'];
+export const FIGURE_UNITS: readonly FigureUnit[] = ['B', 'ms', 'µs', 'x', 'count', 'percent', 'Mbit/s', 'text'];
 
 /** The data file that lists every figure, in groups (see its `about` for how to add one). */
 export const SPECS_FILE = path.join(ROOT, 'server', 'figures.json');
@@ -68,9 +79,9 @@ export function parseFigureSpecs(data: unknown): FigureSpec[] {
     group.figures.forEach((entry: unknown, f: number) => {
       const where = `figure specs: group ${g + 1} ("${group.about}"), entry ${f + 1}`;
       if (!isRecord(entry)) throw new Error(`${where} is not an object`);
-      const extra = Object.keys(entry).filter((key) => !['name', 'unit', 'path', 'about'].includes(key));
+      const extra = Object.keys(entry).filter((key) => !['name', 'unit', 'path', 'about', 'run'].includes(key));
       if (extra.length > 0) throw new Error(`${where}: unknown field ${extra.join(', ')}`);
-      const { name, unit, path: source, about } = entry;
+      const { name, unit, path: source, about, run } = entry;
       if (typeof name !== 'string' || !FIGURE_NAME.test(name)) {
         throw new Error(`${where}: name ${JSON.stringify(name)} is not <group>.<quantity>`);
       }
@@ -81,8 +92,11 @@ export function parseFigureSpecs(data: unknown): FigureSpec[] {
       if (typeof source !== 'string') throw new Error(`${where} (${name}): no path`);
       parsePath(source);
       if (typeof about !== 'string' || about.trim().length < 6) throw new Error(`${where} (${name}): "about" says in one line what it is`);
+      if (run !== undefined && (typeof run !== 'string' || !RUN_FILE.test(run))) {
+        throw new Error(`${where} (${name}): run ${JSON.stringify(run)} is not a file in a folder of results/ (libraries/latest.json)`);
+      }
       names.add(name);
-      specs.push({ name, unit: unit as FigureUnit, path: source, about });
+      specs.push({ name, unit: unit as FigureUnit, path: source, about, ...(run === undefined ? {} : { run }) });
     });
   });
   return specs;
@@ -194,6 +208,11 @@ export function formatFigure(value: unknown, unit: FigureUnit): string {
     case 'ms':
       if (value < 1) return `${grouped(value, 3)} ms`;
       return `${value < 100 && !Number.isInteger(value) ? grouped(value, 1) : grouped(Math.round(value))} ms`;
+    case 'µs':
+      return `${value < 100 ? grouped(value, 1) : grouped(Math.round(value))} µs`;
+    case 'x':
+      // A ratio of two measurements: two decimals, as the report prints it.
+      return `${grouped(value, 2)}x`;
     case 'count':
       return Number.isInteger(value) ? grouped(value) : grouped(value, 1);
     case 'percent':
@@ -203,14 +222,23 @@ export function formatFigure(value: unknown, unit: FigureUnit): string {
   }
 }
 
-/** The figures `results` gives; a spec whose path leads nowhere is listed as unavailable, with the reason. */
-export function buildFigures(results: unknown, file = 'results/latest.json'): FigureTable {
+/** A focused run's content, or why it could not be read; keyed by the spec's `run`. */
+export type PinnedRuns = ReadonlyMap<string, { file: string; results: unknown } | { file: string; error: string }>;
+
+/**
+ * The figures `results` gives (and, for a spec that names a `run`, that run in `pinned`);
+ * a spec whose path leads nowhere is listed as unavailable, with the reason.
+ */
+export function buildFigures(results: unknown, file = 'results/latest.json', pinned: PinnedRuns = new Map()): FigureTable {
   const figures = new Map<string, Figure>();
   const unavailable = new Map<string, string>();
   for (const spec of FIGURE_SPECS) {
     try {
-      const value = resolvePath(results, spec.path);
-      figures.set(spec.name, { ...spec, value: value as number | string, text: formatFigure(value, spec.unit) });
+      const source = spec.run === undefined ? { file, results } : pinned.get(spec.run);
+      if (source === undefined) throw new Error(`results/${spec.run} was not read`);
+      if ('error' in source) throw new Error(source.error);
+      const value = resolvePath(source.results, spec.path);
+      figures.set(spec.name, { ...spec, file: source.file, value: value as number | string, text: formatFigure(value, spec.unit) });
     } catch (error) {
       unavailable.set(spec.name, (error as Error).message);
     }
@@ -228,22 +256,45 @@ let cached: { key: string; table: FigureTable } | undefined;
  */
 export function loadFigures(file = RESULTS_FILE): FigureTable {
   const shown = path.relative(ROOT, file) || file;
+  const runs = [...new Set(FIGURE_SPECS.flatMap((spec) => (spec.run === undefined ? [] : [spec.run])))];
+  // Focused runs sit beside the reference file: results/<dir>/latest.json.
+  const pinnedFiles = runs.map((run) => path.join(path.dirname(file), run));
   let key: string;
   try {
     const stat = statSync(file);
-    key = `${file}:${stat.mtimeMs}:${stat.size}`;
+    key = [`${file}:${stat.mtimeMs}:${stat.size}`, ...pinnedFiles.map(fileStamp)].join('|');
   } catch (error) {
     return unreadable(shown, `${shown} cannot be read: ${(error as Error).message}`);
   }
   if (cached?.key === key) return cached.table;
+  const pinned = new Map(runs.map((run, i) => [run, readRun(pinnedFiles[i])] as const));
   let table: FigureTable;
   try {
-    table = buildFigures(JSON.parse(readFileSync(file, 'utf8')), shown);
+    table = buildFigures(JSON.parse(readFileSync(file, 'utf8')), shown, pinned);
   } catch (error) {
     table = unreadable(shown, `${shown} is not JSON: ${(error as Error).message}`);
   }
   cached = { key, table };
   return table;
+}
+
+/** A focused run's stamp, so that a new run shows on the next page load; an absent one is a stamp too. */
+function fileStamp(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${file}:${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return `${file}:absent`;
+  }
+}
+
+function readRun(file: string): { file: string; results: unknown } | { file: string; error: string } {
+  const shown = path.relative(ROOT, file) || file;
+  try {
+    return { file: shown, results: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch (error) {
+    return { file: shown, error: `${shown} cannot be read: ${(error as Error).message}` };
+  }
 }
 
 function unreadable(file: string, reason: string): FigureTable {

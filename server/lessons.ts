@@ -196,7 +196,8 @@ class FigureFiller {
       const reason = this.note(name);
       if (reason !== undefined) return html`<mark class="figure-missing" data-figure="${name}" title="${reason}">[figure ${name}?]</mark>`.toString();
       const figure = this.table.figures.get(name)!;
-      return html`<span class="figure" data-figure="${name}" title="${`${name}: ${this.table.file} → ${figure.path}`}">${figure.text}</span>`.toString();
+      const title = `${name}: ${figure.file} → ${figure.path}`;
+      return html`<span class="figure" data-figure="${name}" title="${title}">${figure.text}</span>`.toString();
     });
   }
 
@@ -207,7 +208,9 @@ class FigureFiller {
     const t = FOOTNOTE[lang];
     const rows = known.map((name) => {
       const figure = this.table.figures.get(name)!;
-      return html`<tr><td><code>${name}</code></td><td>${figure.text}</td><td><code>${figure.path}</code></td></tr>`;
+      // A figure from a focused run names its file; the others come from the file the intro names.
+      const where = figure.file === this.table.file ? figure.path : `${figure.file} → ${figure.path}`;
+      return html`<tr><td><code>${name}</code></td><td>${figure.text}</td><td><code>${where}</code></td></tr>`;
     });
     return html`<details class="figures" id="figures">
 <summary>${t.title}</summary>

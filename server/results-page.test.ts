@@ -10,6 +10,8 @@ test('a run is a file the bench writes under results/, or else the reference run
     'runs/2026-12-01T06-28-44Z-dca0c1e6.json',
     'quick/runs/x-quick.json',
     'runs/tmp/bench-test-1/runs/a.json',
+    'libraries/latest.json',
+    'libraries/runs/2026-12-07T16-52-45Z-4a53f665.json',
   ]) {
     assert.equal(runFileOf(ok), ok, ok);
   }
@@ -23,6 +25,9 @@ test('a run is a file the bench writes under results/, or else the reference run
     'runs/a.json?x',
     ['latest.json'],
     'summary.md',
+    'libraries/summary.md',
+    'Libraries/latest.json',
+    'a/b/latest.json',
   ]) {
     assert.equal(runFileOf(bad), 'latest.json', String(bad));
   }

@@ -10,8 +10,11 @@ import { type Html, html, trusted } from './html.ts';
 import type { Lang } from './i18n.ts';
 import { PUBLIC_DIR } from './paths.ts';
 
-/** The runs the bench writes: latest.json, quick/latest.json, runs/... and quick/runs/...; nothing else. */
-const RUN_FILE = /^(latest|quick\/latest|(?:quick\/)?runs\/(?:[\w-]+\/)*[\w.-]+)\.json$/;
+/**
+ * The runs the bench writes: latest.json and runs/..., and the same in a folder of results/ that
+ * a quick run (quick/) or a focused run (`--out=results/libraries`: libraries/) writes; nothing else.
+ */
+const RUN_FILE = /^(?:[a-z0-9][a-z0-9-]*\/)?(latest|runs\/(?:[\w-]+\/)*[\w.-]+)\.json$/;
 
 /** The run a `?run=` names, or the reference run when it names none the bench could have written. */
 export function runFileOf(asked: unknown): string {
