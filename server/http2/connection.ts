@@ -63,7 +63,7 @@ export class Http2Connection {
   private session: Http2Session | undefined;
   private clock: StreamClock | undefined;
   /** The first payload bytes of the frame the lab is sending (a GOAWAY's 8, a RST_STREAM's 4). */
-  private readonly head = Buffer.alloc(8);
+  private head: Buffer | undefined;
   private have = 0;
   private refused = 0;
 
@@ -128,13 +128,14 @@ export class Http2Connection {
     const wanted = type === GOAWAY ? 8 : 4;
     const n = Math.min(count, wanted - this.have);
     if (n <= 0) return;
-    this.head.set(source.subarray(start, start + n), this.have);
+    const head = (this.head ??= Buffer.alloc(8));
+    head.set(source.subarray(start, start + n), this.have);
     this.have += n;
     if (this.have < wanted) return;
     if (type === GOAWAY) {
-      const code = this.head.readUInt32BE(4);
+      const code = head.readUInt32BE(4);
       if (code !== NO_ERROR) this.endAfterGoaway(code);
-    } else if (this.head.readUInt32BE(0) === REFUSED_STREAM && ++this.refused === MAX_REFUSED_STREAMS) {
+    } else if (head.readUInt32BE(0) === REFUSED_STREAM && ++this.refused === MAX_REFUSED_STREAMS) {
       this.calmDown();
     }
   }

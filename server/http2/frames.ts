@@ -88,7 +88,8 @@ export class FrameReader {
   /** Preface bytes still expected; after a mismatch, everything is counted as preface (nghttp2 will close the connection). */
   private prefaceLeft: number;
   private prefaceBroken = false;
-  private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
+  /** A frame header cut between two chunks, gathered; made the first time one is (most never are). */
+  private header: Buffer | undefined;
   private headerHave = 0;
   private current: FrameHeader | undefined;
   /** Payload bytes of the current frame not yet read. */
@@ -140,12 +141,13 @@ export class FrameReader {
     let next = at + FRAME_HEADER_BYTES;
     if (this.headerHave > 0 || chunk.length - at < FRAME_HEADER_BYTES) {
       const n = Math.min(FRAME_HEADER_BYTES - this.headerHave, chunk.length - at);
-      this.header.set(chunk.subarray(at, at + n), this.headerHave);
+      const header = (this.header ??= Buffer.alloc(FRAME_HEADER_BYTES));
+      header.set(chunk.subarray(at, at + n), this.headerHave);
       this.headerHave += n;
       // Not yet known which stream these bytes belong to: they are reported with the rest of the header.
       if (this.headerHave < FRAME_HEADER_BYTES) return at + n;
       this.headerHave = 0;
-      h = this.header;
+      h = header;
       from = 0;
       next = at + n;
     }

@@ -22,7 +22,7 @@ export interface Piece {
 export class ResetBoundary {
   /** Preface bytes still to pass (a broken preface ends the connection in nghttp2 anyway). */
   private prefaceLeft = CLIENT_PREFACE.length;
-  private readonly header = Buffer.alloc(FRAME_HEADER_BYTES);
+  /** Header bytes of the current frame read so far: its length is the first three, its type the fourth. */
   private headerHave = 0;
   /** Payload bytes of the current frame still to pass. */
   private payloadLeft = 0;
@@ -39,14 +39,12 @@ export class ResetBoundary {
         this.prefaceLeft -= n;
         at += n;
       } else if (this.headerHave < FRAME_HEADER_BYTES) {
-        const n = Math.min(FRAME_HEADER_BYTES - this.headerHave, chunk.length - at);
-        chunk.copy(this.header, this.headerHave, at, at + n);
-        this.headerHave += n;
-        at += n;
-        if (this.headerHave === FRAME_HEADER_BYTES) {
-          this.payloadLeft = this.header.readUIntBE(0, 3);
-          this.inReset = this.header[3] === RST_STREAM;
-        }
+        // Read byte by byte where it lies (a header may be cut between chunks): nothing is copied or kept.
+        const byte = chunk[at];
+        if (this.headerHave < 3) this.payloadLeft = this.payloadLeft * 256 + byte;
+        else if (this.headerHave === 3) this.inReset = byte === RST_STREAM;
+        this.headerHave++;
+        at++;
       } else {
         const n = Math.min(this.payloadLeft, chunk.length - at);
         this.payloadLeft -= n;
