@@ -14,13 +14,15 @@ import { Child } from './ipc.ts';
 import { concat } from './stats-math.ts';
 import { type TlsInfo, type WireId, wireTarget } from './wires.ts';
 
-export type ServerKind = 'lab' | 'bare-sse' | 'bare-ws' | 'bare-h2' | 'library';
+export type ServerKind = 'lab' | 'bare-sse' | 'bare-ws' | 'bare-h2' | 'piped-h2' | 'library';
 
 const SERVER_FILES: Record<ServerKind, string> = {
   lab: 'bench/lab-server.ts',
   'bare-sse': 'bench/reference/bare-sse.ts',
   'bare-ws': 'bench/reference/bare-ws.ts',
   'bare-h2': 'bench/reference/bare-h2.ts',
+  // Node's own HTTP/2 through the lab's plaintext pipe, nothing reading the bytes (BARE_H2_JS_PIPE below).
+  'piped-h2': 'bench/reference/bare-h2.ts',
   // An example server of lessons/servers, named by `LIBRARY` in its settings (bench/reference/library-server.ts).
   library: 'bench/reference/library-server.ts',
 };
@@ -105,7 +107,8 @@ export class ProcessPool {
   }
 
   async startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<Server> {
-    const child = await Child.start(kind, SERVER_FILES[kind], { env: { WIRELAB_BENCH_ENV: JSON.stringify(env) }, execArgv: ['--expose-gc'] });
+    const own: Record<string, string> = kind === 'piped-h2' ? { BARE_H2_JS_PIPE: '1' } : {};
+    const child = await Child.start(kind, SERVER_FILES[kind], { env: { ...own, WIRELAB_BENCH_ENV: JSON.stringify(env) }, execArgv: ['--expose-gc'] });
     const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
     const server: Server = { kind, child, port: child.ready.port, baseUrl: `http://127.0.0.1:${child.ready.port}`, offsetMs, instance: child.ready.instance ?? 0, tls: child.ready.tls ?? undefined };
     this.servers.add(server);

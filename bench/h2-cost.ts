@@ -24,9 +24,9 @@ import { measureLoad } from './scenarios/fanout.ts';
 
 /** The lab's HTTP/2 port; Node's own; Node's own through the lab's plaintext pipe and nothing else (the meter's floor). */
 const SUBJECTS = {
-  lab: { file: 'bench/lab-server.ts', args: [] },
-  'bare-h2': { file: 'bench/reference/bare-h2.ts', args: [] },
-  'piped-h2': { file: 'bench/reference/bare-h2.ts', args: ['--js-pipe'] },
+  lab: { file: 'bench/lab-server.ts', env: {} },
+  'bare-h2': { file: 'bench/reference/bare-h2.ts', env: {} },
+  'piped-h2': { file: 'bench/reference/bare-h2.ts', env: { BARE_H2_JS_PIPE: '1' } },
 } as const;
 type Subject = keyof typeof SUBJECTS;
 
@@ -57,8 +57,8 @@ const pin = (pid: number, cpu: string) => execFileSync('taskset', ['-a', '-pc', 
 
 async function startServer(subject: Subject): Promise<Server> {
   const prof = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.prof)}`] : [];
-  const { file, args } = SUBJECTS[subject];
-  const child = await Child.start(subject, file, { args: [...args], execArgv: ['--expose-gc', ...prof] });
+  const { file, env } = SUBJECTS[subject];
+  const child = await Child.start(subject, file, { env, execArgv: ['--expose-gc', ...prof] });
   pin(child.process.pid!, values['server-cpu']);
   const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
   return { kind: subject === 'lab' ? 'lab' : ('bare-h2' as never), child, port: child.ready.port, baseUrl: '', offsetMs, instance: 0, tls: child.ready.tls };

@@ -34,7 +34,7 @@ import { runCapacity } from './scenarios/capacity.ts';
 import { clusterSeconds, runCluster } from './scenarios/cluster.ts';
 import { type RunContext, labStats } from './scenarios/context.ts';
 import { fanoutSeconds, runFanout } from './scenarios/fanout.ts';
-import { h2NativeSeconds, runH2Native } from './scenarios/h2-native.ts';
+import { h2NativeSeconds, runH2Native, subjectsOf } from './scenarios/h2-native.ts';
 import { runLatency } from './scenarios/latency.ts';
 import { lossSeconds, runLoss } from './scenarios/loss.ts';
 import { librarySeconds, runLibraries } from './scenarios/libraries.ts';
@@ -61,7 +61,8 @@ function plan(p: Parameters): Record<ScenarioId, number> {
     autocannon: p.autocannon.durationSeconds + 1,
     reference: 4 * (3 + (p.reference.warmupMs + p.reference.durationMs) / 1000 + p.reference.clients / 3000),
     libraries: 40 + 13 * p.libraries.clients.reduce((sum, n) => sum + librarySeconds(p, n), 0),
-    'h2-native': 4 * p.h2Native.transports.length * p.h2Native.clients.reduce((sum, n) => sum + h2NativeSeconds(p, n), 0),
+    'h2-native': p.h2Native.transports.reduce((sum, t) => sum + subjectsOf(t).length, 0) *
+      p.h2Native.clients.reduce((sum, n) => sum + h2NativeSeconds(p, n), 0),
     cluster: clusterSeconds(p),
     loss: lossSeconds(p),
   };

@@ -11,7 +11,7 @@
  * concurrent streams, a 16 KiB header list, and extended CONNECT (RFC 8441), so a
  * WebSocket is a stream of the client's one connection, as with the lab.
  *
- * With `--js-pipe` the same server reads and writes its connections through the lab's
+ * With BARE_H2_JS_PIPE=1 in its environment the same server reads and writes its connections through the lab's
  * plaintext pipe (server/http2/plaintext.ts) with nothing reading the bytes: TLS
  * terminated in a TLSSocket, Node's http2 session on a JS stream, as the lab's port
  * does, but no frame meter, no framework. Beside the native subject it measures what
@@ -46,7 +46,7 @@ let sessions = 0;
 
 const { certPem, keyPem } = await createSelfSigned(['127.0.0.1', 'localhost']);
 const settings = { maxConcurrentStreams: 100, enableConnectProtocol: true, maxHeaderListSize: 16 * 1024 };
-const jsPipe = process.argv.includes('--js-pipe');
+const jsPipe = process.env.BARE_H2_JS_PIPE === '1';
 const server: Http2Server = jsPipe ? http2.createServer({ settings }) : http2.createSecureServer({ cert: certPem, key: keyPem, settings });
 server.on('sessionError', () => {});
 server.on('session', (session) => {
@@ -140,7 +140,7 @@ function publish(type: string, data: unknown) {
 /** Nothing reads the plaintext: the pipe's own cost, and no more. */
 const unread = { incoming: { push() {} }, outgoing: { push() {} } };
 
-/** `--js-pipe`: TLS in a TLSSocket over the TCP socket, and the session on the plaintext pipe. */
+/** BARE_H2_JS_PIPE: TLS in a TLSSocket over the TCP socket, and the session on the plaintext pipe. */
 function pipedListener(): net.Server {
   const secureContext = tls.createSecureContext({ cert: certPem, key: keyPem });
   return net.createServer({ noDelay: true }, (tcp) => {

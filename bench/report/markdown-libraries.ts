@@ -56,6 +56,8 @@ export function librariesSection(r: Results): string {
 
 const SUBJECT_WORDS: Record<H2Subject, string> = {
   'native-h2': 'Node\'s own HTTP/2 (`http2.createSecureServer`, no meter)',
+  'piped-h2': 'Node\'s own HTTP/2 server through the lab\'s plaintext pipe, nothing reading the bytes ' +
+    '(the floor of any meter in JavaScript)',
   'lab-h2': 'the lab over HTTP/2 (every frame metered)',
   'lab-h1-tls': 'the lab over HTTP/1.1 inside TLS',
   'lab-h1': 'the lab over plain HTTP/1.1',
@@ -89,6 +91,31 @@ export function h2NativeSection(r: Results): string {
         'Meter, memory per connection (x)'],
       x.split.map((s) => [fmt(s.clients), L(s.transport), fmt(s.http2, 2), fmt(s.tls, 2), fmt(s.meter, 2), fmt(s.whole, 2), fmt(s.meterMemory, 2)]),
     ),
+    x.split.some((s) => s.pipe != null) ? pipeFloor(r) : '',
     x.failures.length ? `Runs not measured: ${x.failures.join('; ')}.` : '',
   );
+}
+
+/**
+ * The meter's cost in two: the floor any meter that reads the bytes in JavaScript stands
+ * on, and what the lab adds on it; with the reason for the floor, from a CPU profile.
+ */
+function pipeFloor(r: Results): string {
+  const x = r.scenarios.h2Native!;
+  const L = (t: TransportId) => r.labels[t];
+  return [
+    '### The meter\'s floor\n\nTo see every byte, the lab terminates TLS in a TLSSocket and hands Node\'s HTTP/2 session a ' +
+      'JavaScript stream (`server/http2/plaintext.ts`) instead of the TLS socket; `piped-h2` is Node\'s own HTTP/2 server set up the ' +
+      'same way with nothing reading the bytes. Against native HTTP/2 it is the floor under any meter that reads the bytes in ' +
+      'JavaScript: where native HTTP/2 hands each of nghttp2\'s writes to TLS inside C++, the piped session crosses into JavaScript ' +
+      'for every write (Node\'s JS stream socket), writes to TLS from JavaScript with a completion callback of its own, finishes the ' +
+      'write a turn later, and is told to stop and start reading around it, each a crossing between C++ and JavaScript with a request ' +
+      'object made and freed (a CPU profile of the fan-out: `npx tsx bench/h2-cost.ts --subjects=piped-h2 --prof=DIR`, or ' +
+      '`--attach=\'perf record -g -p {pid}\'`). The lab\'s frame meter, framework and bookkeeping are what it adds on that floor.',
+    table(
+      ['Clients', 'Transport', 'The meter\'s (x)', 'Floor: piped / native (x)', 'On the floor: lab / piped (x)'],
+      x.split.filter((s) => s.pipe != null)
+        .map((s) => [fmt(s.clients), L(s.transport), fmt(s.meter, 2), fmt(s.pipe, 2), fmt(s.meterOnPipe, 2)]),
+    ),
+  ].join('\n\n');
 }

@@ -14,6 +14,12 @@
  *   - TLS's own cost: HTTP/1.1 over TLS against plain HTTP/1.1;
  *   - the meter's: the lab's HTTP/2 against native HTTP/2, the price of counting
  *     every byte of every frame.
+ * And the meter's splits in two, by a fifth subject, `piped-h2`: Node's own HTTP/2
+ * server reading and writing through the lab's plaintext pipe with nothing reading
+ * the bytes (bare-h2.ts with BARE_H2_JS_PIPE). Native HTTP/2 against it is the floor
+ * of any meter that sees the bytes in JavaScript (Node's session then writes through
+ * a JS stream socket); the lab against it is what the meter, the framework and the
+ * lab's own bookkeeping add on that floor.
  */
 import type { TransportId } from '../../server/transports/registry.ts';
 import type { Server } from '../cluster.ts';
@@ -21,10 +27,10 @@ import type { WireId } from '../wires.ts';
 import { type RunContext, round } from './context.ts';
 import { type LoadRun, connectMany, disconnect, measureLoad } from './fanout.ts';
 
-export const H2_SUBJECTS = ['native-h2', 'lab-h2', 'lab-h1-tls', 'lab-h1'] as const;
+export const H2_SUBJECTS = ['native-h2', 'piped-h2', 'lab-h2', 'lab-h1-tls', 'lab-h1'] as const;
 export type H2Subject = (typeof H2_SUBJECTS)[number];
 
-const WIRE_OF: Record<H2Subject, WireId> = { 'native-h2': 'h2', 'lab-h2': 'h2', 'lab-h1-tls': 'h1-tls', 'lab-h1': 'h1' };
+const WIRE_OF: Record<H2Subject, WireId> = { 'native-h2': 'h2', 'piped-h2': 'h2', 'lab-h2': 'h2', 'lab-h1-tls': 'h1-tls', 'lab-h1': 'h1' };
 
 export interface H2NativeRun {
   subject: H2Subject;
@@ -47,6 +53,10 @@ interface H2CostSplit {
   tls: number | null;
   /** The lab's HTTP/2 over native HTTP/2. */
   meter: number | null;
+  /** Of it, the floor: native HTTP/2 through the lab's plaintext pipe, nothing reading, over native HTTP/2. */
+  pipe: number | null;
+  /** And the rest: the lab's HTTP/2 over that piped subject (pipe x meterOnPipe = meter). */
+  meterOnPipe: number | null;
   /** The lab's HTTP/2 over its plain HTTP/1.1: the one figure the three replace (their product). */
   whole: number | null;
   /** Memory per connection, the lab's HTTP/2 over native HTTP/2. */
@@ -82,11 +92,20 @@ export function costSplit(runs: H2NativeRun[]): H2CostSplit[] {
       http2: ratio(cpu('native-h2'), cpu('lab-h1-tls')),
       tls: ratio(cpu('lab-h1-tls'), cpu('lab-h1')),
       meter: ratio(cpu('lab-h2'), cpu('native-h2')),
+      pipe: ratio(cpu('piped-h2'), cpu('native-h2')),
+      meterOnPipe: ratio(cpu('lab-h2'), cpu('piped-h2')),
       whole: ratio(cpu('lab-h2'), cpu('lab-h1')),
       meterMemory: ratio(of('lab-h2')?.rssBytesPerConnection, of('native-h2')?.rssBytesPerConnection),
     };
   });
 }
+
+/**
+ * The subjects measured for `transport`: the piped floor for the two the meter's goal
+ * names (SSE and WebSocket), so that the polls do not lengthen a long scenario.
+ */
+export const subjectsOf = (transport: TransportId): readonly H2Subject[] =>
+  H2_SUBJECTS.filter((s) => s !== 'piped-h2' || transport === 'sse' || transport === 'ws');
 
 /** Estimated seconds of one run (TLS handshakes cost the two cores most), for the progress bar. */
 export const h2NativeSeconds = (p: { h2Native: { warmupMs: number; durationMs: number } }, count: number) =>
@@ -95,7 +114,8 @@ export const h2NativeSeconds = (p: { h2Native: { warmupMs: number; durationMs: n
 async function one(context: RunContext, subject: H2Subject, transport: TransportId, count: number): Promise<H2NativeRun> {
   const { ratePerSecond, warmupMs, durationMs, shortPollIntervalMs } = context.params.h2Native;
   const wire = WIRE_OF[subject];
-  const server: Server = await context.cluster.startServer(subject === 'native-h2' ? 'bare-h2' : 'lab');
+  const kind = subject === 'native-h2' ? 'bare-h2' : subject === 'piped-h2' ? 'piped-h2' : 'lab';
+  const server: Server = await context.cluster.startServer(kind);
   try {
     const base = await server.child.call('usage', { gc: true });
     const { set, connectSeconds } = await connectMany(context, server, transport, count, shortPollIntervalMs, wire);
@@ -126,7 +146,8 @@ export async function runH2Native(context: RunContext): Promise<H2NativeResult> 
   const failures: string[] = [];
   for (const count of clients) {
     for (const [i, transport] of transports.entries()) {
-      const order = i % 2 === 0 ? H2_SUBJECTS : [...H2_SUBJECTS].reverse();
+      const subjects = subjectsOf(transport);
+      const order = i % 2 === 0 ? subjects : [...subjects].reverse();
       for (const subject of order) {
         progress.step(`native HTTP/2: ${subject}, ${count} ${transport} clients, ${ratePerSecond} events/s`);
         try {
