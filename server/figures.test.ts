@@ -329,3 +329,16 @@ test('the focused libraries run bears out what the build-your-own lesson says', 
   assert.ok(value('libraries.labWsCpuUs') < value('libraries.wsCpuUs'), framedOnce);
   assert.ok(value('libraries.socketIoCpuUs') > value('libraries.wsCpuUs'), 'Socket.IO pays for its own protocol on top');
 });
+
+test('the focused loss run bears out what the http2 lesson says', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)!.value as number;
+  // Real loss in that run; over HTTP/2 the three streams stall together, over HTTP/1.1 each on its own.
+  const run = JSON.parse(readFileSync(path.join(ROOT, 'results', 'loss', 'latest.json'), 'utf8'));
+  assert.equal(run.scenarios.loss.mechanism, 'netns', 'the lesson says the loss was real');
+  const spread = (list: number[]) => Math.max(...list) - Math.min(...list);
+  const lossH2 = ['Iframe', 'Sse', 'Ws'].map((t) => value(`loss.h2${t}P99Ms`));
+  const lossH1 = ['Iframe', 'Sse', 'Ws'].map((t) => value(`loss.h1${t}P99Ms`));
+  assert.ok(spread(lossH2) < 0.05 * Math.max(...lossH2), `over HTTP/2 the streams' p99 are one stall (${lossH2.join(', ')} ms)`);
+  assert.ok(spread(lossH1) > spread(lossH2), `over HTTP/1.1 each stream's own (${lossH1.join(', ')} ms)`);
+});
