@@ -167,10 +167,19 @@ test('the HTTP/2 and TLS paths mean what their names say (read directly, as benc
   const fanout = (wire: string, transport: string) => results.scenarios.fanout.byWire[wire].runs.find((r: { clients: number; transport: string }) => r.clients === value('tls.clients') && r.transport === transport);
   assert.ok(Math.abs((value('tls.recordBytesPerEventH1') as number) - fanout('h1-tls', 'sse').tls.recordBytesPerDelivery) < 0.01, 'records per SSE event under HTTP/1.1, as the fan-out run measured');
   assert.ok(Math.abs((value('tls.recordBytesPerEventH2') as number) - fanout('h2', 'sse').tls.recordBytesPerDelivery) < 0.01, 'records per SSE event under HTTP/2, as the fan-out run measured');
-  const cpu = (wire: string) => fanout(wire, 'ws').serverCpuMicrosPerDelivery;
-  const plain = results.scenarios.fanout.runs.find((r: { clients: number; transport: string; subject: string }) => r.clients === value('tls.clients') && r.transport === 'ws' && r.subject === 'lab');
-  assert.ok(Math.abs((value('tls.wsCpuRatioH2') as number) - cpu('h2') / plain.serverCpuMicrosPerDelivery) < 0.01, 'the CPU ratio is HTTP/2\'s CPU per delivery over plain HTTP/1.1\'s');
-  assert.ok(Math.abs((value('tls.wsCpuRatioH1Tls') as number) - cpu('h1-tls') / plain.serverCpuMicrosPerDelivery) < 0.01, 'and the same for HTTP/1.1 over TLS');
+  // HTTP/2's, TLS's and the meter's costs: each a ratio of the two subjects it names, at the count the lesson names.
+  assert.equal(value('h2cost.clients'), 1000, 'the cost figures are read at 1,000 clients, as their paths select');
+  for (const t of ['sse', 'ws']) {
+    const cpu = (key: string) => value(`h2cost.${t}${key}CpuMicros`) as number;
+    const close = (a: number, b: number) => Math.abs(a - b) < 0.01 * b;
+    const http2 = value(`h2cost.${t}Http2`) as number;
+    assert.ok(close(http2, cpu('Native') / cpu('H1Tls')), `${t}: HTTP/2's own cost is native over HTTP/1.1 over TLS`);
+    assert.ok(close(value(`h2cost.${t}Tls`) as number, cpu('H1Tls') / cpu('H1')), `${t}: TLS's own cost is HTTP/1.1 over TLS over plain`);
+    const meter = value(`h2cost.${t}Meter`) as number;
+    assert.ok(close(meter, cpu('LabH2') / cpu('Native')), `${t}: the meter's is the lab's HTTP/2 over native`);
+    const product = ['Http2', 'Tls', 'Meter'].reduce((x, k) => x * (value(`h2cost.${t}${k}`) as number), 1);
+    assert.ok(close(product, value(`h2cost.${t}Whole`) as number), `${t}: the three multiply to the whole`);
+  }
   assert.equal(value('h2.longPollRtt150MaxMs'), results.scenarios.rtt.byWire.h2.runs.find((r: { rttMs: number; transport: string }) => r.rttMs === value('rtt.roundTripMs') && r.transport === 'long-poll').latency.maxMs, 'HTTP/2\'s long-poll run at the same round trip as HTTP/1.1\'s');
 });
 
@@ -203,7 +212,8 @@ test('the reference run bears out what the HTTP/2 lesson says', () => {
   assert.equal(value('tls.recordBytesPerEventH2'), 5 + 1 + 16, 'one record per SSE event under HTTP/2');
   assert.ok(value('tls.recordBytesPerEventH2') > value('ws.overheadBytesPerEvent'), 'a record costs more than WebSocket\'s own framing');
   assert.ok(value('tls.chromiumHandshakeUpBytes') > value('tls.chromiumHandshakeDownBytes'), 'most of Chromium\'s handshake goes up (its key share)');
-  assert.ok(value('tls.wsCpuRatioH2') > value('tls.wsCpuRatioH1Tls') && value('tls.wsCpuRatioH1Tls') > 1, 'TLS costs CPU, HTTP/2 more');
+  assert.ok(value('h2cost.wsTls') > 1 && value('h2cost.sseTls') > 1, 'TLS costs CPU');
+  assert.ok(value('h2cost.wsMeter') > 1 && value('h2cost.sseMeter') > 1, 'the meter costs CPU over native HTTP/2, as the lesson says');
   // What holds on both: long polling's worst case near 1.5 round trips; through a round trip, latency alike.
   const rttMs = value('rtt.roundTripMs');
   const worst = value('h2.longPollRtt150MaxMs') / rttMs;
