@@ -135,10 +135,20 @@ describe('processes of a cluster behind nginx fail, and the control server', () 
         admitted.push(probe);
         const waitedMs = Date.now() - killedAt;
         assert.equal(probe.status, 200, `a stream is admitted again once the killed process's lease ran out (${waitedMs} ms)`);
-        const more = await Promise.all(Array.from({ length: lost + 5 }, () => openStream()));
+        // A request nginx passed on from the process starting again may hold a slot there for a moment, until
+        // that process sees its connection close: ask again for the slots still missing, each time with five
+        // more than should fit, so that a slot too many shows at once and one too few is waited for.
+        const more: Awaited<ReturnType<typeof openStream>>[] = [];
+        const admittedMore = () => more.filter((s) => s.status === 200).length;
+        for (const deadline = Date.now() + 10_000; ; ) {
+          more.push(...(await Promise.all(Array.from({ length: lost - 1 - admittedMore() + 5 }, () => openStream()))));
+          if (admittedMore() >= lost - 1 || Date.now() > deadline) break;
+          await delay(200);
+        }
         admitted.push(...more.filter((s) => s.status === 200));
         for (const s of more.filter((x) => x.status !== 200)) s.close();
-        assert.equal(more.filter((s) => s.status === 200).length, lost - 1, `the ${lost} slots ${victim} held are free again, and no more`);
+        const answers = more.map((s) => `${s.status}${s.code ? ` ${s.code}` : ''}${s.process ? ` ${s.process}` : ''}`).join(', ');
+        assert.equal(admittedMore(), lost - 1, `the ${lost} slots ${victim} held are free again, and no more: ${answers}`);
       } finally {
         for (const s of admitted) s.close();
       }
