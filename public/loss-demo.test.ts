@@ -28,6 +28,9 @@ test('POST /experiments/loss takes 0 to 20 %, answers where its two proxies list
   const body = (await ok.json()) as { lossPercent: number; stallMs: number; ports: { h1: number; h2: number } };
   assert.equal(body.lossPercent, 3, 'the rate set');
   assert.ok(body.ports.h1 > 0 && body.ports.h2 > 0 && body.ports.h1 !== body.ports.h2, 'two proxies, one per wire');
+  const foreign = await fetch(`${lab.baseUrl}/experiments/loss?percent=20`, { method: 'POST', headers: { origin: 'http://evil.example' } });
+  assert.equal(foreign.status, 403, "a foreign site's page may not set the rate");
+  assert.equal(((await foreign.json()) as { error: { code: string } }).error.code, 'foreign_origin', 'coded foreign_origin');
   for (const bad of ['21', '-1', 'x', '1e1', '']) {
     const refused = await fetch(`${lab.baseUrl}/experiments/loss?percent=${bad}`, { method: 'POST' });
     assert.equal(refused.status, 400, `percent=${bad}: refused`);

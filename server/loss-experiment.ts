@@ -14,9 +14,10 @@
  * MAX_DEMO_CONNECTIONS each, closed with the lab. Every page shares them, so the
  * last rate set holds.
  */
-import type { FastifyInstance } from 'fastify';
-import type { LabContext } from './context.ts';
-import { LabError } from './errors.ts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type LabContext, labPorts } from './context.ts';
+import { LabError, sendError } from './errors.ts';
+import { checkOrigin } from './origin.ts';
 import type { TlsPorts } from './ports.ts';
 import { DEFAULT_STALL_MS, type StallProxy, startStallProxy } from './stall-proxy.ts';
 
@@ -58,7 +59,10 @@ export async function startLossDemo(
 }
 
 export function registerLossExperiment(app: FastifyInstance, ctx: LabContext): void {
-  app.post('/experiments/loss', async (request, reply): Promise<LossDemo> => {
+  app.post('/experiments/loss', async (request, reply): Promise<LossDemo | FastifyReply> => {
+    // A foreign site's page may not change the lab's demo (a POST without a body needs no CORS preflight).
+    const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
+    if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not set the loss demo's rate.`);
     const raw = (request.query as Record<string, unknown>).percent;
     const lossPercent = typeof raw === 'string' && /^\d{1,2}(\.\d)?$/.test(raw) ? Number(raw) : Number.NaN;
     if (!(lossPercent >= 0 && lossPercent <= MAX_DEMO_LOSS_PERCENT)) throw new LabError('bad_loss');
