@@ -1,7 +1,10 @@
 /** The results page's shell: which run a `?run=` may name, and what the switches keep. */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { resultsPage, runFileOf } from './results-page.ts';
+import { focusedRuns, resultsPage, runFileOf } from './results-page.ts';
 
 test('a run is a file the bench writes under results/, or else the reference run', () => {
   for (const ok of [
@@ -42,4 +45,21 @@ test('the page keeps the run shown and the export layout in its path (the langua
   assert.equal((zh.data.results as { runFile: string }).runFile, 'latest.json');
   assert.match(zh.body.toString(), /<h1>Wirelab：/, 'the Chinese words');
   assert.equal(zh.title, '测量结果');
+});
+
+test('the page names the focused runs beside the reference one: folders of results/ with a latest.json, not the quick run', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'wirelab-results-'));
+  try {
+    for (const dir of ['libraries', 'loss', 'quick', 'empty', 'Bad Name']) mkdirSync(path.join(root, dir));
+    for (const dir of ['libraries', 'loss', 'quick', 'Bad Name']) writeFileSync(path.join(root, dir, 'latest.json'), '{}');
+    writeFileSync(path.join(root, 'latest.json'), '{}');
+    const why = 'a run folder the page could show, never quick/, an empty folder or a name ?run= refuses';
+    assert.deepEqual(focusedRuns(root), ['libraries', 'loss'], why);
+    assert.deepEqual(focusedRuns(path.join(root, 'none')), [], 'no results folder: none');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const page = resultsPage({}, 'en');
+  const committed = (page.data.results as { focused: string[] }).focused;
+  for (const dir of ['h2-native', 'libraries', 'loss']) assert.ok(committed.includes(dir), `the committed ${dir}/ run is offered`);
 });

@@ -4,11 +4,11 @@
  * from one run's JSON. The page's own words are public/results-i18n.json (the
  * browser modules get them in the page's config, so that they need no fetch).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Html, html, trusted } from './html.ts';
 import type { Lang } from './i18n.ts';
-import { PUBLIC_DIR } from './paths.ts';
+import { PUBLIC_DIR, RESULTS_DIR } from './paths.ts';
 
 /**
  * The runs the bench writes: latest.json and runs/..., and the same in a folder of results/ that
@@ -19,6 +19,21 @@ const RUN_FILE = /^(?:[a-z0-9][a-z0-9-]*\/)?(latest|runs\/(?:[\w-]+\/)*[\w.-]+)\
 /** The run a `?run=` names, or the reference run when it names none the bench could have written. */
 export function runFileOf(asked: unknown): string {
   return typeof asked === 'string' && RUN_FILE.test(asked) && !asked.includes('..') ? asked : 'latest.json';
+}
+
+/**
+ * The focused runs beside the reference one: folders of results/ holding a latest.json that
+ * `npm run bench -- --only=<scenario> --out=results/<dir>` wrote (the quick run has its own switch).
+ */
+export function focusedRuns(dir = RESULTS_DIR): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+  const showable = (name: string) => runFileOf(`${name}/latest.json`) !== 'latest.json';
+  return names.filter((name) => name !== 'quick' && showable(name) && existsSync(path.join(dir, name, 'latest.json'))).sort();
 }
 
 type Words = Record<string, string>;
@@ -66,6 +81,6 @@ export function resultsPage(query: Record<string, unknown>, lang: Lang): Results
     title: words['page.title'].replace(/^Wirelab · /, ''),
     path: `/results${search ? `?${search}` : ''}`,
     body,
-    data: { results: { runFile, exportMode, words } },
+    data: { results: { runFile, exportMode, words, focused: focusedRuns() } },
   };
 }

@@ -3,7 +3,7 @@
 import { EXPORT } from './chart-kit.js';
 import { $, bytes, el, ms, nf, table } from './format.js';
 import { R, runWires, schema2, wireFanoutClients } from './run.js';
-import { LANG, hasWord, label, t, tt, wireLabel } from './words.js';
+import { LANG, escapeHtml, hasWord, label, t, tt, wireLabel } from './words.js';
 import { config } from '../lab.js';
 
 /** The run's line under the title, the quick-run banner, failures, the note on an older schema, and the other run. */
@@ -52,6 +52,12 @@ export function renderMeta() {
     config.results.runFile === 'latest.json'
       ? t('switch.toQuick', { href: here('quick/latest.json') })
       : t('switch.toReference', { href: here('latest.json') });
+  // Focused runs measured what the reference run does not hold (the lessons quote them too).
+  const focused = (config.results.focused ?? []).filter((dir) => `${dir}/latest.json` !== config.results.runFile);
+  if (focused.length > 0) {
+    const links = focused.map((dir) => `<a href="${escapeHtml(here(`${dir}/latest.json`))}">${escapeHtml(dir)}</a>`).join(' · ');
+    $('run-switch').innerHTML += ` ${t('switch.focused', { links }, { raw: true })}`;
+  }
 }
 
 /**
