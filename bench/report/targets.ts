@@ -81,10 +81,20 @@ function idleTargets(s: Scenarios): Target[] {
   });
 }
 
-/** 5,000 clients on one lab process: deliveries per second and p99 latency. */
+/**
+ * The lab's p99 at 5,000 clients at most the bare subject's in the same run ("or better"):
+ * an absolute 150 ms measured the machine (its two cores also run the 5,000 clients) as
+ * much as the code, and moved by tens of milliseconds from run to run.
+ */
+const P99_RATIO_BOUND = 1.0;
+
+/** 5,000 clients on one lab process: deliveries per second, and p99 latency against the bare subject's. */
 function fanoutTargets(s: Scenarios): Target[] {
   return (['ws', 'sse'] as const).flatMap((transport): Target[] => {
     const run = s.reference?.runs.find((r) => r.kind === 'lab' && r.transport === transport)?.load;
+    const bare = s.reference?.runs.find((r) => r.kind !== 'lab' && r.transport === transport);
+    const bareP99 = bare?.load.latency.p99Ms;
+    const ratio = run && bareP99 ? Math.round((run.latency.p99Ms / bareP99) * 1000) / 1000 : null;
     const big = run && run.clients >= 5000;
     const note = run && !big ? `measured with ${run.clients} clients; the target is for 5,000` : undefined;
     return [
@@ -99,14 +109,15 @@ function fanoutTargets(s: Scenarios): Target[] {
         note,
       },
       {
-        id: `fanout-p99-${transport}`,
+        id: `fanout-p99-ratio-${transport}`,
         transport,
-        text: '5,000 clients: p99 latency',
-        target: '< 150 ms',
-        measured: run?.latency.p99Ms ?? null,
-        unit: 'ms',
-        met: run && big ? run.latency.p99Ms < 150 : null,
-        note,
+        text: '5,000 clients: p99 latency against a bare server in the same run (lab / bare)',
+        target: `<= ${P99_RATIO_BOUND}x`,
+        measured: ratio,
+        unit: 'x',
+        met: big && ratio !== null ? ratio <= P99_RATIO_BOUND : null,
+        note: note ?? (ratio === null ? 'the lab or the bare subject was not measured' :
+          `lab ${run!.latency.p99Ms.toFixed(1)} ms, ${bare!.subject} ${bareP99!.toFixed(1)} ms`),
       },
     ];
   });
