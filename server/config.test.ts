@@ -1,7 +1,8 @@
 /** The settings (config.ts): defaults, what each variable accepts, and a message naming the variable for anything else. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, SETTINGS, configWith, helpText, loadConfig } from './config.ts';
+import { SETTINGS, configWith, helpText, loadConfig } from './config.ts';
+import { ConfigError } from './setting-parsers.ts';
 
 /** Asserts that `env` stops the lab with a ConfigError whose message starts with the variable's name. */
 function refuses(env: Record<string, string>, name: string): void {

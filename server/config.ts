@@ -4,6 +4,7 @@
  * Every setting has a default that suits a classroom; a bad value stops the server
  * with a message that names the variable, rather than running with a guess.
  */
+import { ConfigError, integer, origins } from './setting-parsers.ts';
 
 export interface Config {
   host: string;
@@ -108,39 +109,6 @@ const DEFAULTS: Config = {
   processName: `lab-${process.pid}`,
   trustProxy: 'off',
 };
-
-/** An error in one setting; `main.ts` prints its message and exits. */
-export class ConfigError extends Error {
-  readonly code = 'bad_config';
-}
-
-function integer(env: string, min: number, max: number) {
-  return (raw: string): number => {
-    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${env} must be a whole number, got ${JSON.stringify(raw)}`);
-    const value = Number(raw.trim());
-    if (value < min || value > max) throw new ConfigError(`${env} must be between ${min} and ${max}, got ${value}`);
-    return value;
-  };
-}
-
-function origins(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((origin) => {
-      let url: URL;
-      try {
-        url = new URL(origin);
-      } catch {
-        throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(origin)}, which is not an origin like http://example.org:8080`);
-      }
-      if (url.origin === 'null' || url.origin !== origin.replace(/\/$/, '')) {
-        throw new ConfigError(`ALLOWED_ORIGINS has ${JSON.stringify(origin)}, which is not an origin like http://example.org:8080`);
-      }
-      return url.origin;
-    });
-}
 
 export const SETTINGS: Setting[] = [
   { env: 'HOST', key: 'host', help: `address to listen on (default ${DEFAULTS.host})`, parse: (raw) => {

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { build, listen } from './app.ts';
-import { ConfigError, helpText, loadConfig } from './config.ts';
+import { helpText, loadConfig } from './config.ts';
+import { ConfigError } from './setting-parsers.ts';
 import type { LabCertificate } from './http2/certificate.ts';
 import { EXPERIMENT_MAX_STREAMS } from './http2/listener.ts';
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../setting-parsers.ts';
 import { createSelfSigned, describeCertificate, labCertificateNames, loadOrCreateCertificate, spkiSha256 } from './certificate.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

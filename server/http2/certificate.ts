@@ -13,7 +13,8 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { ConfigError, tlsPair } from '../config.ts';
+import { tlsPair } from '../config.ts';
+import { ConfigError } from '../setting-parsers.ts';
 
 // WebCrypto for the library: Node's own (globalThis.crypto is the same object from Node 19 on).
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
