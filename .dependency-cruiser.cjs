@@ -8,8 +8,17 @@
  * imports every transport; and nothing anywhere imports in a circle.
  */
 
-/** Tests, and the modules only tests import (what several test files share). */
-const TEST_SUPPORT = ['\\.test\\.ts$', '(^|/)test-helpers\\.ts$', '^server/http2/hostile-harness\\.ts$'];
+/** The modules only tests import: what several test files share, or a test's peer and table in a file of their own. */
+const TEST_HELPERS = [
+  '(^|/)test-helpers\\.ts$',
+  '^server/hostile-(clients|rows)\\.ts$',
+  '^server/http2/(hostile-clients|hostile-harness|raw-h2)\\.ts$',
+  '^server/stalled-reader\\.ts$',
+  '^bench/(cost|results-page)-checks\\.ts$',
+];
+
+/** Tests, and the modules only tests import. */
+const TEST_SUPPORT = ['\\.test\\.ts$', ...TEST_HELPERS];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -36,6 +45,13 @@ module.exports = {
         'serves clients, it never is one, so only tests, their helpers and the clients themselves import them.',
       from: { path: '^server/', pathNot: ['^server/clients/', ...TEST_SUPPORT] },
       to: { path: '^server/clients/' },
+    },
+    {
+      name: 'only-tests-to-test-helpers',
+      severity: 'error',
+      comment: 'A module written for tests (TEST_HELPERS) is imported by tests and by other test helpers, never by a program.',
+      from: { pathNot: TEST_SUPPORT },
+      to: { path: TEST_HELPERS },
     },
     {
       name: 'server-not-to-launcher',
