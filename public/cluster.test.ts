@@ -206,7 +206,15 @@ describe('the scale-out demo in Chromium', () => {
       await page.click('tr[data-process="lab-2"] button[data-action="kill"]');
       await waitInPage(page, `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`, 'the kill reported', 20_000);
       await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down', 20_000);
-      const shown = await page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({ text: element.textContent, colour: getComputedStyle(element).color }));
+      // The page redraws its rows on every poll: a cell read just as its row was replaced has no style (an
+      // empty colour). Read it again until the one read comes from a row on the page.
+      const readCell = () =>
+        page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({
+          text: element.textContent,
+          colour: getComputedStyle(element).color,
+        }));
+      let shown = await readCell();
+      for (let tries = 0; !shown.colour && tries < 50; tries++) shown = await readCell();
       assert.match(shown.text ?? '', /down|starting/, `lab-2 says it is not up: ${shown.text}`);
       const [r, g, b] = (shown.colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
       assert.ok(r >= 150 && r > 2 * g && r > 2 * b, `"down" is drawn in red: ${shown.colour}`);
