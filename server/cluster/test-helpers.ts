@@ -6,7 +6,9 @@
  */
 import http from 'node:http';
 import { after, afterEach, before } from 'node:test';
+import type { Page } from 'playwright-core';
 import { DRIVERS } from '../clients/index.ts';
+import { pagePredicate } from '../clients/browser.ts';
 import type { Connection } from '../clients/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { delay } from '../test-helpers.ts';
@@ -211,4 +213,18 @@ export function openStream(): Promise<{ status: number; code?: string; process?:
     });
     request.on('error', reject);
   });
+}
+
+/** Waits for `expression` in a page of the cluster; a timeout says what the scale-out demo's notes and panels showed then. */
+export async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 10_000): Promise<void> {
+  try {
+    await page.waitForFunction(pagePredicate(expression), undefined, { timeout: timeoutMs });
+  } catch {
+    const shown = await page.evaluate(`JSON.stringify({
+      notes: [...document.querySelectorAll('[data-field="notes"] li')].map((li) => li.textContent),
+      panels: [...document.querySelectorAll('.panel[data-transport]')].map((p) => [p.dataset.transport, p.dataset.process,
+        p.querySelector('.state').dataset.state, p.querySelector('[data-field="last-seq"]').textContent]),
+    })`);
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the demo showed ${shown}`);
+  }
 }
