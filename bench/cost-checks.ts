@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_CASES } from '../server/check/cases/index.ts';
-import { H2_SUBJECTS } from './scenarios/h2-native.ts';
+import { subjectsOf } from './scenarios/h2-native.ts';
 import { LIBRARY_SUBJECTS } from './scenarios/libraries.ts';
 import type { Results } from './report/schema.ts';
 
@@ -54,7 +54,7 @@ export function costTests(results: () => Results, summary: () => string): void {
     assert.deepEqual(x.failures, [], 'every run measured');
     for (const clients of x.clients) {
       for (const transport of x.transports) {
-        for (const subject of H2_SUBJECTS) {
+        for (const subject of subjectsOf(transport)) {
           const run = x.runs.find((r) => r.subject === subject && r.transport === transport && r.clients === clients);
           const what = `${subject} ${transport} ${clients}`;
           assert.ok(run, `${what} measured`);
@@ -67,10 +67,16 @@ export function costTests(results: () => Results, summary: () => string): void {
         for (const key of ['http2', 'tls', 'meter', 'whole'] as const) assert.ok((split[key] ?? 0) > 0, `${transport}: the ${key} ratio measured`);
         const product = split.http2! * split.tls! * split.meter!;
         assert.ok(Math.abs(product / split.whole! - 1) < 0.01, `${transport}: HTTP/2's x TLS's x the meter's = the whole (${product} against ${split.whole})`);
+        if (subjectsOf(transport).includes('piped-h2')) {
+          const floor = split.pipe! * split.meterOnPipe!;
+          const what = `${transport}: the floor x what the lab adds on it = the meter's (${floor} against ${split.meter})`;
+          assert.ok(Math.abs(floor / split.meter! - 1) < 0.01, what);
+        }
       }
     }
     assert.match(summary(), /## What HTTP\/2 costs, and what the meter costs\n/, 'the summary has its section');
     assert.match(summary(), /### Three costs where there was one/, 'and the split');
+    assert.match(summary(), /### The meter's floor/, 'and the meter\'s floor');
   });
 
   test('the idle-latency targets are relative to a bare subject measured in the same run', () => {
