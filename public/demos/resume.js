@@ -21,6 +21,12 @@ const TRANSPORT = 'ws';
 /** Reconnects allowed to place the stream on a process other than the tap's (round robin: one is usually enough). */
 const PLACEMENT_TRIES = 8;
 
+/**
+ * Its tap sees the stream's connection whichever process serves it (in a cluster, steps of a
+ * connection served by another process reach the tap through Redis), so lesson.js keeps it on.
+ */
+export const readsOwnBytes = false;
+
 export function mount(element) {
   const status = h('p', { role: 'status', 'data-field': 'resume-status' }, t('resume.opening'));
   const act = h(
