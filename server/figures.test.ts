@@ -352,3 +352,15 @@ test('the focused loss run bears out what the http2 lesson says', () => {
   assert.ok(spread(lossH2) < 0.05 * Math.max(...lossH2), `over HTTP/2 the streams' p99 are one stall (${lossH2.join(', ')} ms)`);
   assert.ok(spread(lossH1) > spread(lossH2), `over HTTP/1.1 each stream's own (${lossH1.join(', ')} ms)`);
 });
+
+test('the focused native HTTP/2 run bears out what the http2 lesson says of the meter\'s floor', () => {
+  const table = loadFigures();
+  const value = (name: string) => table.figures.get(name)!.value as number;
+  for (const t of ['sse', 'ws']) {
+    const meter = value(`h2cost.${t}Meter`);
+    const floor = value(`h2cost.${t}PipeFloor`);
+    const onFloor = value(`h2cost.${t}OnFloor`);
+    assert.ok(floor > onFloor, `${t}: most of the meter's cost is the floor, not the counting (${floor} against ${onFloor})`);
+    assert.ok(Math.abs(floor * onFloor - meter) < 0.02, `${t}: floor x counting = the meter's cost (${floor} x ${onFloor} = ${meter})`);
+  }
+});
