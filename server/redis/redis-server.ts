@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureProgram, freePort, waitForPort } from '../programs.ts';
+import { ensureProgram, freePort } from '../programs.ts';
 
 export interface RedisServer {
   port: number;
@@ -68,8 +68,9 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
       started.once('exit', (code, signal) => reject(new Error(`redis-server exited at start (${signal ?? `code ${code}`}) on port ${chosen}${said ? `: ${said.trim()}` : ''}`))),
     );
     exited.catch(() => {});
-    await Promise.race([waitForPort(chosen), exited]);
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, 100)), exited]);
+    // Ours answers AUTH with its password; a program that already held the port does not, and
+    // answers at once, so waiting for the port alone (then 100 ms) took it for ours on a slow start.
+    await Promise.race([waitForOwnRedis(chosen, password), exited]);
     // From here on an exit nobody asked for is news for whoever watches (the launcher restarts it).
     started.once('exit', (code, signal) => {
       if (!stopping && child === started) server.onExit?.({ code, signal });
@@ -124,4 +125,29 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
     },
   };
   return server;
+}
+
+/** Resolves once the redis-server on `port` accepts `password` and answers PING; rejects after `timeoutMs`. */
+async function waitForOwnRedis(port: number, password: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await new Promise<string>((resolve) => {
+      let heard = '';
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
+      const done = () => {
+        socket.destroy();
+        resolve(heard);
+      };
+      socket.setTimeout(1000, done);
+      socket.on('data', (data) => {
+        heard += data.toString('latin1');
+        if (heard.includes('PONG') || heard.split('\r\n').length > 2) done();
+      });
+      socket.on('error', done);
+      socket.on('close', done);
+    });
+    if (answer.startsWith('+OK\r\n+PONG')) return;
+    if (Date.now() > deadline) throw new Error(`no redis-server of ours answers on 127.0.0.1:${port} after ${timeoutMs} ms (heard ${JSON.stringify(answer.slice(0, 80))})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
