@@ -147,7 +147,10 @@ async function waitForOwnRedis(port: number, password: string, timeoutMs = 10_00
       socket.on('close', done);
     });
     if (answer.startsWith('+OK\r\n+PONG')) return;
-    if (Date.now() > deadline) throw new Error(`no redis-server of ours answers on 127.0.0.1:${port} after ${timeoutMs} ms (heard ${JSON.stringify(answer.slice(0, 80))})`);
+    if (Date.now() > deadline) {
+      const heard = JSON.stringify(answer.slice(0, 80));
+      throw new Error(`no redis-server of ours answers on 127.0.0.1:${port} after ${timeoutMs} ms (heard ${heard})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
