@@ -96,6 +96,11 @@ export function mount(element) {
     serving = name;
     if (lost) {
       lost.to = name;
+      // Resumed, then moved again (a reconnect that landed elsewhere, a process restarting): the controls follow the stream.
+      if (lost.resumed !== undefined) {
+        Object.assign(element.dataset, { to: name, process: name });
+        placeControls(config.lang === 'zh' ? '' : ' ');
+      }
       return;
     }
     if (element.dataset.state !== 'opening') return;
@@ -124,12 +129,17 @@ export function mount(element) {
       gap: gap || 'none',
       from: lost.from ?? '',
       to: lost.to ?? serving ?? '',
+      process: serving ?? '',
     });
     const where = config.cluster ? t('resume.moved', { from: lost.from, to: lost.to ?? serving }) : t('resume.same');
     // Sentences follow one another with a space in English, without one in Chinese.
     const space = config.lang === 'zh' ? '' : ' ';
     status.textContent = `${where}${space}${t(gap ? 'resume.gap' : 'resume.noGap', { since: lost.since, seq: event.seq, gap })}`;
-    // Killing the tap's own process would end the picture with it: the stream moves off it first.
+    placeControls(space);
+  };
+
+  /** Kill, or Move when the stream sits on the tap's own process: killing that would end the picture with it. */
+  const placeControls = (space) => {
     act.disabled = config.cluster && serving === tap.process;
     move.hidden = !act.disabled;
     if (act.disabled) status.textContent += `${space}${t('resume.onTapProcess', { process: serving })}`;
