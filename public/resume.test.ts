@@ -71,6 +71,13 @@ for (const { lang, wire } of CASES) {
       // Published while the client is away: it comes on the new connection, from the cursor.
       const during = lab.ctx.feed.publish('chat', { name: 'resume', text: 'while away' }).seq;
       await page.waitForSelector(`${demo}[data-state="resumed"]`, { timeout: 10_000 });
+      // The client hears the event before the tap's trace step for it arrives on its own socket: wait for the arrow too.
+      await page.waitForFunction(
+        ([demo, seq]) =>
+          [...document.querySelectorAll(`${demo} svg g.step`)].some((g) => g.getAttribute('data-seqs')?.split(' ').includes(String(seq))),
+        [demo, during] as const,
+        { timeout: 10_000 },
+      );
       const shown = await page.evaluate((demo) => {
         const element = document.querySelector(demo) as HTMLElement;
         const steps = [...element.querySelectorAll('svg g.step')].map((g) => ({
