@@ -88,6 +88,13 @@ test(TITLE, async () => {
     // Published while the client is away: it comes from another process, after the cursor.
     const during = await post('while away');
     await page.waitForSelector(`${demo}[data-state="resumed"]`, { timeout: 15_000 });
+    // The client hears the event before its trace step comes (relayed through Redis to the tap): wait for the arrow too.
+    const drawn = `(g) => (g.getAttribute('data-seqs') ?? '').split(' ').includes('${during}')`;
+    await page.waitForFunction(
+      pagePredicate(`[...document.querySelectorAll('${demo} svg g.step')].some(${drawn})`),
+      undefined,
+      { timeout: 10_000 },
+    );
 
     const shown = await page.evaluate(`(() => {
       const element = document.querySelector('${demo}');
