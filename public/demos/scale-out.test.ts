@@ -47,7 +47,7 @@ async function openDemo(origin: string): Promise<{ page: Page; errors: string[];
   // Through the cluster, first the address the launcher prints: the /cluster/ page keeps its control token for the demo's Kill.
   if (origin === cluster.url) {
     await page.goto(cluster.pageUrl, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(pagePredicate(`localStorage.getItem('wirelab.clusterToken') !== null`), undefined, { timeout: 5000 });
+    await page.waitForFunction(pagePredicate(`localStorage.getItem('wirelab.clusterToken') !== null`), undefined, { timeout: 15_000 });
   }
   await page.goto(`${origin}/?lang=en`, { waitUntil: 'domcontentloaded' });
   await page.evaluate(`(async () => {
@@ -106,13 +106,13 @@ describe('the scale-out demo in Chromium', () => {
           const held = STREAMS.filter((id) => now[id] === victim);
           const pid = cluster.labs.find((lab) => lab.name === victim)!.pid;
           await page.click(`tr[data-process="${victim}"] button[data-action="kill"]`);
-          await page.waitForSelector(`[data-field="notes"] li[data-kind="killed"][data-process="${victim}"]`, { timeout: 5000 });
-          await page.waitForSelector(`tr[data-process="${victim}"][data-state="down"]`, { timeout: 5000 });
+          await page.waitForSelector(`[data-field="notes"] li[data-kind="killed"][data-process="${victim}"]`, { timeout: 15_000 });
+          await page.waitForSelector(`tr[data-process="${victim}"][data-state="down"]`, { timeout: 15_000 });
           // The demo marks the row down on the kill's answer; the launcher hears the exit a moment later.
-          await waitFor(() => cluster.labs.find((lab) => lab.name === victim)!.pid !== pid, `${victim} (pid ${pid}) gone`, 5000);
+          await waitFor(() => cluster.labs.find((lab) => lab.name === victim)!.pid !== pid, `${victim} (pid ${pid}) gone`, 15_000);
           if (held.includes('iframe'))
             await page.waitForSelector(`[data-field="notes"] li[data-kind="reopened"][data-transport="iframe"][data-from="${victim}"]`, {
-              timeout: 5000,
+              timeout: 15_000,
             });
           for (const id of held) {
             await waitInPage(
@@ -122,7 +122,7 @@ describe('the scale-out demo in Chromium', () => {
               `${id} on another process than ${victim}`,
             );
             await page.waitForSelector(`[data-field="notes"] li[data-kind="moved"][data-transport="${id}"][data-from="${victim}"]`, {
-              timeout: 5000,
+              timeout: 15_000,
             });
             moved.push({ id, from: victim });
           }
@@ -182,7 +182,7 @@ describe('the scale-out demo in Chromium', () => {
         const errors: string[] = [];
         page.on('pageerror', (error) => errors.push(error.message));
         await page.goto(`${cluster.url}/lessons/frames?lang=en`, { waitUntil: 'domcontentloaded' });
-        await page.waitForSelector('.demo[data-demo="frames"] [data-field="one-process"]', { timeout: 5000 });
+        await page.waitForSelector('.demo[data-demo="frames"] [data-field="one-process"]', { timeout: 15_000 });
         assert.match((await page.textContent('.demo[data-demo="frames"]')) ?? '', /npm start/);
         await page.goto(`${cluster.url}/lessons/scale-out?lang=zh`, { waitUntil: 'domcontentloaded' });
         await page.waitForSelector('.demo[data-demo="scale-out"] tr[data-process]', { timeout: 10_000 });
@@ -199,7 +199,7 @@ describe('the scale-out demo in Chromium', () => {
     try {
       const { page, errors, close } = await openDemo(lab.baseUrl);
       try {
-        await page.waitForSelector('[data-field="missing"]', { timeout: 5000 });
+        await page.waitForSelector('[data-field="missing"]', { timeout: 15_000 });
         assert.match((await page.textContent('[data-field="missing"]')) ?? '', /npm run cluster/);
         assert.equal(await page.$$eval('.panel', (panels) => panels.length), 0, 'no panels: nothing to show without processes to kill');
         assert.deepEqual(errors, [], 'no errors, in the console either (no request that fails)');

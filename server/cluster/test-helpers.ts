@@ -215,8 +215,12 @@ export function openStream(): Promise<{ status: number; code?: string; process?:
   });
 }
 
-/** Waits for `expression` in a page of the cluster; a timeout says what the scale-out demo's notes and panels showed then. */
-export async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Waits for `expression` in a page of the cluster; a timeout says what the scale-out demo's notes and panels showed then.
+ * 20 s by default: after a kill, a client's reconnect backs off up to 5 s with jitter, and a 2-core machine running two
+ * test files (CI) can add seconds more; a state that does not come within that is a failure worth its message.
+ */
+export async function waitInPage(page: Page, expression: string, what: string, timeoutMs = 20_000): Promise<void> {
   try {
     await page.waitForFunction(pagePredicate(expression), undefined, { timeout: timeoutMs });
   } catch {
