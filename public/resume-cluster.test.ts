@@ -9,25 +9,13 @@
  * process's /stats counted for the WebSocket.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
+import { test } from 'node:test';
+import { browser, cluster, useClusterAndBrowser } from '../server/cluster/test-helpers.ts';
 import type { TransportStats } from '../server/stats.ts';
 import { delay, waitFor } from '../server/test-helpers.ts';
-import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
+import { pagePredicate } from '../server/clients/browser.ts';
 
-let cluster: Cluster;
-let browser: Browser;
-before(async () => {
-  [cluster, browser] = await Promise.all([
-    startCluster({ processes: 3, port: 0, restartDelayMs: 3000, env: { TICK_MS: '0', CHAT_RATE: '0' } }),
-    launchBrowser(),
-  ]);
-});
-after(async () => {
-  await browser?.close();
-  await cluster?.close();
-});
+useClusterAndBrowser();
 
 /** One process's own /stats (its port, not nginx's, which answers the cluster's sum). */
 async function processStats(port: number): Promise<TransportStats & { process: string }> {

@@ -23,18 +23,10 @@ import { lossNamespaceSupport, withLossNamespace } from '../loss-namespace.ts';
 import { type LossMechanism, type LossProbeArgs, type LossProbeResult, RESULT_PREFIX } from '../loss-probe.ts';
 import type { RunContext } from './context.ts';
 
-export interface LossResult extends LossProbeResult {
-  mechanism: LossMechanism;
+/** What the probe measured, with the arguments it ran with and why this mechanism. */
+export interface LossResult extends LossProbeResult, LossProbeArgs {
   /** Why this mechanism: real loss ran, or why it could not. */
   mechanismNote: string;
-  ratesPercent: number[];
-  events: number;
-  intervalMs: number;
-  shortPollIntervalMs: number;
-  dataBytes: number;
-  /** The stand-in's stall per lost segment, and its seed (unused by real loss). */
-  stallMs: number;
-  seed: number;
 }
 
 /** Estimated seconds of the scenario, for the progress bar. */

@@ -7,28 +7,16 @@
  * run it on one process; reached without the cluster, the demo says how to start it.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, pagePredicate } from '../../server/clients/browser.ts';
-import { type Cluster, startCluster } from '../../server/cluster/cluster.ts';
-import { waitInPage } from '../../server/cluster/test-helpers.ts';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { pagePredicate } from '../../server/clients/browser.ts';
+import { browser, cluster, useClusterAndBrowser, waitInPage } from '../../server/cluster/test-helpers.ts';
 import { type RunningLab, startLab, waitFor } from '../../server/test-helpers.ts';
 
 const STREAMS = ['iframe', 'sse', 'ws'];
 const TRANSPORTS = ['short-poll', 'long-poll', 'iframe', 'sse', 'ws'];
 
-let cluster: Cluster;
-let browser: Browser;
-before(async () => {
-  [cluster, browser] = await Promise.all([
-    startCluster({ processes: 3, port: 0, restartDelayMs: 3000, env: { TICK_MS: '0', CHAT_RATE: '0' } }),
-    launchBrowser(),
-  ]);
-});
-after(async () => {
-  await browser?.close();
-  await cluster?.close();
-});
+useClusterAndBrowser();
 
 /**
  * Opens `origin`'s index and mounts the demo in it, as a lesson's [[demo:scale-out]]

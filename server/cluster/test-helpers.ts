@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import { after, afterEach, before } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DRIVERS } from '../clients/index.ts';
-import { pagePredicate } from '../clients/browser.ts';
+import { launchBrowser, pagePredicate } from '../clients/browser.ts';
 import type { Connection } from '../clients/common.ts';
 import type { FeedEvent } from '../feed.ts';
 import { delay } from '../test-helpers.ts';
@@ -24,6 +24,26 @@ export let cluster: Cluster;
 const following = new Set<Follower>();
 
 /** Starts a cluster of three for the calling test file's tests, and stops it and every client after them. */
+/** Headless Chromium for a file of page tests, started by useClusterAndBrowser. */
+export let browser: Browser;
+
+/**
+ * For a file of page tests: a cluster of three processes (no ticks, no chat limit) and headless
+ * Chromium, started together once; `cluster` and `browser` above are theirs.
+ */
+export function useClusterAndBrowser(): void {
+  before(async () => {
+    [cluster, browser] = await Promise.all([
+      startCluster({ processes: 3, port: 0, restartDelayMs: 3000, env: { TICK_MS: '0', CHAT_RATE: '0' } }),
+      launchBrowser(),
+    ]);
+  });
+  after(async () => {
+    await browser?.close();
+    await cluster?.close();
+  });
+}
+
 export function useCluster(): void {
   before(async () => {
     cluster = await startCluster({
