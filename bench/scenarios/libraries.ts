@@ -56,7 +56,8 @@ export interface LibraryRow {
   /** The checker's verdicts over this transport's cases; null when the check could not run (`checkError`). */
   verdicts: Record<Verdict, number> | null;
   /** The cases that did not pass, with their verdicts. */
-  notPassed: { id: string; verdict: Verdict }[];
+  /** The cases not passed, each with the checker's reason (what a reader of the run needs to see why). */
+  notPassed: { id: string; verdict: Verdict; reason?: string }[];
   checkError?: string;
   idle: SingleClientLatency | null;
   runs: LibraryRun[];
@@ -157,7 +158,7 @@ function verdictsOf(row: LibraryRow, report: CheckReport | Error | undefined): v
   }
   const cases = report.cases.filter((c) => c.transport === row.transport);
   row.verdicts = Object.fromEntries(VERDICTS.map((v) => [v, cases.filter((c) => c.verdict === v).length])) as Record<Verdict, number>;
-  row.notPassed = cases.filter((c) => c.verdict !== 'pass').map((c) => ({ id: c.id, verdict: c.verdict }));
+  row.notPassed = cases.filter((c) => c.verdict !== 'pass').map((c) => ({ id: c.id, verdict: c.verdict, reason: c.reason }));
 }
 
 /**

@@ -4,6 +4,7 @@
  * its bugs. Every server runs on its own loopback port, all checked at once.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { runCheck } from '../../server/check/runner.ts';
 import { TRANSPORTS, type TransportId, type Verdict } from '../../server/check/types.ts';
@@ -76,3 +77,42 @@ test('each example server gets its asserted verdicts, case by case; each broken 
     for (const id of Object.keys(expected.verdicts)) assert.ok(report.cases.some((c) => c.id === id), `${name}: ${id} ran`);
   }
 });
+
+// A client that resets its connection right after being refused must not end the server: an 'error'
+// event with no listener is thrown, and a refusal (foreign Origin, bad cursor) is where an example is
+// most tempted to return before listening for errors.
+test('each WebSocket example outlives clients that reset after being refused', async () => {
+  for (const name of ['ws-ws', 'ws-websocket', 'ws-nodejs-websocket', 'ws-faye']) {
+    const { start } = (await import(`./${name}.ts`)) as { start: (options: ServerOptions) => Promise<Running> };
+    const server = await start({ heartbeatMs: 60_000, bufferSize: 100 });
+    const { port } = new URL(server.url);
+    try {
+      for (const query of ['', '?since=abc']) {
+        const origin = query ? server.url : 'http://elsewhere.example';
+        await resetAfterAnswer(Number(port), `/feed/ws${query}`, origin);
+      }
+      const answer = await fetch(`${server.url}/feed/ws`);
+      assert.equal(answer.status, 426, `${name}: still answers after the resets`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+/** Opens a WebSocket handshake, waits for the server's first answer bytes, then resets the connection (RST). */
+function resetAfterAnswer(port: number, path: string, origin: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+        + `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${origin}\r\n\r\n`);
+    });
+    socket.once('data', () => {
+      // Let the server's refusal (a close frame after a 101, or a 4xx) arrive and be acted on first.
+      setTimeout(() => {
+        socket.resetAndDestroy();
+        setTimeout(resolve, 100);
+      }, 50);
+    });
+    socket.on('error', reject);
+  });
+}

@@ -20,6 +20,9 @@ export async function start(options: ServerOptions = {}) {
   }));
   nodejsWebsocket.setMaxBufferLength(MAX_MESSAGE_BYTES);
   const wsServer = nodejsWebsocket.createServer((connection) => {
+    // First of all: the library stops ignoring a connection's errors once its handshake is done, and an
+    // 'error' with no listener ends the process. A client that resets after being refused below is enough.
+    connection.on('error', () => {});
     const since = cursorOf(connection.path);
     if (!connection.path.startsWith('/feed/ws') || since instanceof Error) return connection.close(1008, 'not the feed');
     if (!ownOrigin(connection.headers.origin, connection.headers.host)) return connection.close(1008, 'foreign origin');
@@ -29,7 +32,6 @@ export async function start(options: ServerOptions = {}) {
       if (error) connection.sendText(error);
     });
     connection.on('close', unsubscribe);
-    connection.on('error', () => {});
   });
   // One port for both: the first bytes of a connection say whether it asks for an upgrade.
   const front = net.createServer((socket) => {
