@@ -8,39 +8,7 @@
  * Through this proxy they take what they take on a real network.
  */
 import net from 'node:net';
-
-/** Writes chunks to `to` at their due times, in order, whatever the timers do. */
-function delayedPipe(from: net.Socket, to: net.Socket, delayFor: (arrivalMs: number) => number): void {
-  const queue: { dueMs: number; chunk: Buffer }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let ended = false;
-  const drain = () => {
-    timer = undefined;
-    const now = performance.now();
-    while (queue.length && queue[0].dueMs <= now + 0.05) {
-      const { chunk } = queue.shift()!;
-      if (!to.destroyed) to.write(chunk);
-    }
-    if (queue.length) timer = setTimeout(drain, Math.max(0, queue[0].dueMs - performance.now()));
-    else if (ended && !to.destroyed) to.end();
-  };
-  from.on('data', (chunk: Buffer) => {
-    const now = performance.now();
-    const delayMs = delayFor(now);
-    // No delay and nothing queued: a timer would add a millisecond of its own.
-    if (delayMs <= 0 && queue.length === 0) {
-      if (!to.destroyed) to.write(chunk);
-      return;
-    }
-    const dueMs = Math.max(now + delayMs, queue.length ? queue[queue.length - 1].dueMs : 0);
-    queue.push({ dueMs, chunk });
-    if (!timer) timer = setTimeout(drain, Math.max(0, dueMs - now));
-  });
-  from.on('end', () => {
-    ended = true;
-    if (!timer && queue.length === 0 && !to.destroyed) to.end();
-  });
-}
+import { timedPipe } from '../server/timed-pipe.ts';
 
 export interface DelayProxy {
   port: number;
@@ -58,8 +26,11 @@ export async function startDelayProxy(targetPort: number, rttMs: number, targetH
     upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     // Up: the first bytes could only leave after the handshake's round trip.
-    delayedPipe(client, upstream, (arrival) => oneWayMs + Math.max(0, acceptedAt + rttMs - arrival));
-    delayedPipe(upstream, client, () => oneWayMs);
+    const ended = (to: net.Socket) => () => {
+      if (!to.destroyed) to.end();
+    };
+    timedPipe(client, upstream, (arrival) => arrival + oneWayMs + Math.max(0, acceptedAt + rttMs - arrival), ended(upstream));
+    timedPipe(upstream, client, (arrival) => arrival + oneWayMs, ended(client));
     const end = () => {
       setTimeout(() => {
         client.destroy();

@@ -10,7 +10,7 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { ERRORS, type ErrorCode } from './errors.ts';
 import type { FeedEvent } from './feed.ts';
-import { waitFor } from './test-helpers.ts';
+import { rawExchange, waitFor } from './test-helpers.ts';
 
 /** The lab under attack: aimAt() names it before the first request. */
 let target: { port: number } = { port: 0 };
@@ -101,36 +101,12 @@ export const postChat = (body: string | Buffer | Buffer[], headers: http.Outgoin
   ask('/feed/chat', { method: 'POST', headers, body });
 
 /** Writes bytes no well-behaved client would send on a fresh TCP connection; reads the answer until the server closes it. */
-export function raw(bytes: string | Buffer, port = target.port): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let settled = false;
-    const finish = (closed: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(parseResponse(Buffer.concat(chunks).toString('utf8'), closed));
-    };
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => finish(true));
-    socket.on('close', () => finish(true));
-    socket.on('error', () => finish(true));
-    const timer = setTimeout(() => finish(false), ANSWER_MS);
-    socket.write(bytes);
-  });
-}
-
-function parseResponse(text: string, closed: boolean): HttpOutcome {
-  const match = /^HTTP\/1\.[01] (\d{3}) [^\r\n]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(text);
-  if (!match) return { kind: 'http', status: 0, headers: {}, body: text, closed };
-  const headers: http.IncomingHttpHeaders = {};
-  for (const line of match[2].split('\r\n')) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { kind: 'http', status: Number(match[1]), headers, body: match[3], closed };
+export async function raw(bytes: string | Buffer, port = target.port): Promise<Outcome> {
+  const answer = await rawExchange(port, bytes, { timeoutMs: ANSWER_MS });
+  // A head named twice reads as its last value (no case's answer has one).
+  const heads = Object.entries(answer.headers).map(([name, values]) => [name, values.at(-1)]);
+  const headers: http.IncomingHttpHeaders = Object.fromEntries(heads);
+  return { kind: 'http', status: answer.status, headers, body: answer.body, closed: answer.closed };
 }
 
 /** A request head in raw bytes, with the Host a client would send. */

@@ -19,6 +19,7 @@
  * three. Loopback only, bounded: at most `maxConnections` at once.
  */
 import net from 'node:net';
+import { timedPipe } from './timed-pipe.ts';
 
 /** A generator of numbers in [0, 1) from a 32-bit seed (mulberry32): the same seed draws the same losses. */
 export function seededRandom(seed: number): () => number {
@@ -76,51 +77,20 @@ export class StallSchedule {
 }
 
 /**
- * Relays `from` to `to`, each chunk at the time `schedule` gives it, in order; when
- * `from` ends or closes, `to` is ended once what is held has been passed on (a
- * connection that closes behind a lost segment still delivers it, as TCP would).
+ * Relays `from` to `to`, each chunk at the time `schedule` gives it, in order; `to` is ended once
+ * what is held has been passed on, and destroyed a while later if its peer never closes its side.
  */
 function stalledPipe(from: net.Socket, to: net.Socket, schedule: StallSchedule): void {
-  const queue: { dueMs: number; chunk: Buffer }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let ended = false;
-  const finish = () => {
-    if (to.destroyed) return;
-    to.end();
-    // A peer that never closes its side after ours: gone after a while all the same.
-    setTimeout(() => to.destroy(), 5000).unref();
-  };
-  const drain = () => {
-    timer = undefined;
-    const now = performance.now();
-    while (queue.length && queue[0].dueMs <= now + 0.05) {
-      const { chunk } = queue.shift()!;
-      if (!to.destroyed) to.write(chunk);
-    }
-    if (queue.length) timer = setTimeout(drain, Math.max(0, queue[0].dueMs - performance.now()));
-    else if (ended) finish();
-  };
-  from.on('data', (chunk: Buffer) => {
-    const now = performance.now();
-    const dueMs = schedule.dueMs(now, chunk.length);
-    // Nothing held and nothing lost: pass it on now (a timer would add a millisecond of its own).
-    if (dueMs <= now && queue.length === 0) {
-      if (!to.destroyed) to.write(chunk);
-      return;
-    }
-    queue.push({ dueMs, chunk });
-    if (!timer) timer = setTimeout(drain, Math.max(0, dueMs - now));
-  });
-  const onEnd = () => {
-    if (ended) return;
-    ended = true;
-    if (!timer && queue.length === 0) finish();
-  };
-  from.on('end', onEnd).on('close', onEnd);
-  to.on('close', () => {
-    if (timer) clearTimeout(timer);
-    queue.length = 0;
-  });
+  timedPipe(
+    from,
+    to,
+    (arrivedMs, bytes) => schedule.dueMs(arrivedMs, bytes),
+    () => {
+      if (to.destroyed) return;
+      to.end();
+      setTimeout(() => to.destroy(), 5000).unref();
+    },
+  );
 }
 
 export interface StallProxy {
