@@ -10,8 +10,7 @@ export const nf = (value, digits = 0) =>
 export const ms = (value) => (!finite(value) ? 'n/a' : value < 1 ? nf(value, 3) : value < 100 ? nf(value, 1) : nf(value, 0));
 
 /** Bytes, with a decimal or two only where they matter. */
-export const bytes = (value) =>
-  value === null || value === undefined ? 'n/a' : `${nf(value, value < 10 && value % 1 ? 2 : value < 100 && value % 1 ? 1 : 0)} B`;
+export const bytes = (value) => (!finite(value) ? 'n/a' : `${nf(value, value < 10 && value % 1 ? 2 : value < 100 && value % 1 ? 1 : 0)} B`);
 
 /** An element of the page by id (any: the page knows what each one is). @type {(id: string) => any} */
 export const $ = (id) => document.getElementById(id);
