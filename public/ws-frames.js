@@ -68,23 +68,38 @@ export function describeFrame(frame) {
   return `[${hex(frame.header)}] ${flags}, ${frame.length} B, ${mask}${body ? `: ${body}` : ''}`;
 }
 
+/** `a` then `b`, in one array. */
+const joined = (a, b) => {
+  const all = new Uint8Array(a.length + b.length);
+  all.set(a);
+  all.set(b, a.length);
+  return all;
+};
+
 /**
  * Follows one direction of one tapped WebSocket connection: skips its HTTP head
- * (the upgrade request, or the 101), handing it to `onHead`, then returns the
- * frames each new piece of bytes completes, keeping a frame that arrived in parts.
+ * (the upgrade request, or the 101), handing it to `onHead` whole, however many
+ * pieces it came in, then returns the frames each new piece of bytes completes,
+ * keeping a frame that arrived in parts.
  * @param {(head: string) => void} [onHead]
  */
 export function frameStream(onHead = () => {}) {
-  let upgraded = false;
+  /** The head's bytes so far; null once it has ended. */
+  let head = new Uint8Array(0);
   const read = frameBuffer();
   return (bytes) => {
-    if (!upgraded) {
-      const text = new TextDecoder('latin1').decode(bytes);
+    if (head) {
+      const all = joined(head, bytes);
+      // latin1 (windows-1252) gives one character per byte: an index in the text is an offset in the bytes.
+      const text = new TextDecoder('latin1').decode(all);
       const end = text.indexOf('\r\n\r\n');
-      if (end < 0) return [];
-      upgraded = true;
+      if (end < 0) {
+        head = all;
+        return [];
+      }
+      head = null;
       onHead(text.slice(0, end + 4));
-      bytes = bytes.slice(end + 4);
+      bytes = all.slice(end + 4);
     }
     return read(bytes);
   };
@@ -98,10 +113,7 @@ export function frameBuffer() {
   let rest = new Uint8Array(0);
   /** @param {Uint8Array} bytes */
   return (bytes) => {
-    const all = new Uint8Array(rest.length + bytes.length);
-    all.set(rest);
-    all.set(bytes, rest.length);
-    const decoded = decodeFrames(all);
+    const decoded = decodeFrames(joined(rest, bytes));
     rest = decoded.rest;
     return decoded.frames;
   };
