@@ -14,7 +14,7 @@ const TEST_HELPERS = [
   '^server/hostile-(clients|rows)\\.ts$',
   '^server/http2/(hostile-clients|hostile-harness|raw-h2)\\.ts$',
   '^server/stalled-reader\\.ts$',
-  '^bench/(cost|results-page)-checks\\.ts$',
+  '^bench/(cost|loss|overhead|cluster|results-page)-checks\\.ts$',
 ];
 
 /** Tests, and the modules only tests import. */

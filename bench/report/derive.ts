@@ -29,7 +29,7 @@ function headlineWire(s: Scenarios, transport: TransportId, wire: WireId) {
   const minimal = smallCell(s, 'minimal', transport, wire);
   const browser = smallCell(s, 'browser', transport, wire);
   const idle = latencyResults(s, wire).find((r) => r.transport === transport);
-  // The largest fan-out this wire ran (the TLS wires stop lower: options.ts tlsClients).
+  // The largest fan-out this wire ran (the TLS wires stop lower: parameters.ts tlsClients).
   const runs = fanoutRuns(s, wire).filter((r) => r.transport === transport);
   const fan = runs.length ? runs.reduce((a, b) => (b.clients > a.clients ? b : a)) : undefined;
   return {

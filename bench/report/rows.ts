@@ -5,7 +5,7 @@
  * `byWire["h1-tls" | "h2"]`. Every reader of a scenario goes through these.
  */
 import type { TransportId } from '../../server/transports/registry.ts';
-import type { Profile } from '../options.ts';
+import type { Profile } from '../parameters.ts';
 import type { AutocannonResult } from '../scenarios/autocannon.ts';
 import type { CapacityRun } from '../scenarios/capacity.ts';
 import type { ClusterResult } from '../scenarios/cluster.ts';

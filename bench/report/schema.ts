@@ -13,14 +13,14 @@
  *   headline's top-level fields are plain HTTP/1.1, every wire is in its `byWire`;
  *   `oneOff` is HTTP/1.1, `oneOffByWire` the others; measured HTTP/2 rows of the
  *   Kaazing table have `source: "measured-h2"`; `cluster` is null when it did not run.
- * - `parameters`: every number the scenarios used (options.ts), so a run can be repeated.
+ * - `parameters`: every number the scenarios used (parameters.ts), so a run can be repeated.
  * - `browserHeads`: Chromium's HTTP/1.1 request heads, and `h2` its HTTP/2 HPACK blocks.
  */
 import type { TransportId } from '../../server/transports/registry.ts';
 import type { H2Heads } from '../browser-h2.ts';
 import type { BrowserHeads, HeadKind } from '../browser-heads.ts';
 import type { Environment } from '../environment.ts';
-import type { Parameters, ScenarioId } from '../options.ts';
+import type { Parameters, ScenarioId } from '../parameters.ts';
 import type { WireId } from '../wires.ts';
 import type { Derived } from './derive.ts';
 import type { Scenarios } from './rows.ts';

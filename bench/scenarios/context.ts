@@ -8,7 +8,7 @@ import type { TlsTraffic } from '../../server/tls-stats.ts';
 import type { TransportId } from '../../server/transports/registry.ts';
 import { type BrowserHeads, browserHeaders } from '../browser-heads.ts';
 import type { ProcessPool, Server } from '../cluster.ts';
-import type { Parameters, Profile } from '../options.ts';
+import type { Parameters, Profile } from '../parameters.ts';
 import type { Progress } from '../progress.ts';
 import { type WireId, protocolOf } from '../wires.ts';
 

@@ -27,7 +27,7 @@ import type { TlsTraffic } from '../../server/tls-stats.ts';
 import { HELD_TRANSPORTS, type TransportId } from '../../server/transports/registry.ts';
 import { ChromiumOverheadClients } from '../browser-h2.ts';
 import { type ClientSet, poll, sleep } from '../cluster.ts';
-import type { Profile } from '../options.ts';
+import type { Profile } from '../parameters.ts';
 import { type OtherWireId, type WireId, isTls, protocolOf, trafficOf, wirePort } from '../wires.ts';
 import { type LabStats, type RunContext, type WindowCounts, counts, delta, headersFor, labStats, round, tlsDelta } from './context.ts';
 
