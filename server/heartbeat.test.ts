@@ -1,7 +1,11 @@
-/** The shared heartbeat timers (heartbeat.ts): one timer per period, gone with its last beater. */
+/**
+ * The shared heartbeat timers (heartbeat.ts): one timer per period, gone with its last beater,
+ * the period's beats spread over its slots. The spreading is checked on Node's mocked timers
+ * (node:test's mock.timers), tick by tick; the rest on real ones.
+ */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { beatingAt, everyPeriod, stopBeating } from './heartbeat.ts';
+import { type TestContext, test } from 'node:test';
+import { type Beater, beatingAt, everyPeriod, slotsOf, stopBeating } from './heartbeat.ts';
 
 /** Waits until `done()` holds, checking every 5 ms, or fails after `timeoutMs`. */
 async function waitFor(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -68,4 +72,131 @@ test('periods are apart, and a beater may stop itself (or another) during a beat
   stopBeating(20, fast);
   stopBeating(5000, slow);
   assert.equal(beatingAt(20) + beatingAt(5000), 0, 'both timers cleared: the test process can exit');
+});
+
+/** The running timers of this process (a mocked timer is none). */
+function timeouts(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
+test('the shared timer is a real one while anyone beats, and none is left after the last', async () => {
+  const before = timeouts();
+  const a = counter();
+  const b = counter();
+  everyPeriod(40, a);
+  everyPeriod(40, b);
+  assert.equal(timeouts(), before + 1, 'one timer for two beaters of one period');
+  await waitFor(() => a.beats >= 1 && b.beats >= 1, 'both beat');
+  stopBeating(40, a);
+  assert.equal(timeouts(), before + 1, 'the timer stays while b beats');
+  stopBeating(40, b);
+  assert.equal(timeouts(), before, 'the last beater took the timer with it');
+});
+
+test('a period is cut into whole milliseconds: the most slots up to 64, ticks of 10 ms or more', () => {
+  for (const [periodMs, slots] of [
+    [15_000, 60],
+    [30_000, 60],
+    [1000, 50],
+    [300, 30],
+    [100, 10],
+    [30, 3],
+    [20, 2],
+    [10, 1],
+    [997, 1],
+  ]) {
+    assert.equal(slotsOf(periodMs), slots, `${periodMs} ms`);
+    assert.equal(periodMs % slots, 0, `${periodMs} ms: ${slots} ticks make one period exactly`);
+  }
+});
+
+/** `count` beaters that write their name into `log` when they beat. */
+function named(log: string[], prefix: string, count: number): (Beater & { name: string })[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${prefix}${i}`,
+    beat() {
+      log.push(this.name);
+    },
+  }));
+}
+
+/** Advances the mocked clock one tick at a time for `ticks` ticks; returns who beat at each. */
+function run(t: TestContext, tickMs: number, ticks: number, log: string[]): string[][] {
+  const beaten: string[][] = [];
+  for (let i = 0; i < ticks; i++) {
+    t.mock.timers.tick(tickMs);
+    beaten.push(log.splice(0));
+  }
+  return beaten;
+}
+
+test("a period's beats are spread over its slots: no tick beats more than its share, each beater once a period", (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const periodMs = 1000;
+  const slots = slotsOf(periodMs);
+  const tickMs = periodMs / slots;
+  const log: string[] = [];
+  const beaters = named(log, 'b', 1001);
+  for (const beater of beaters) everyPeriod(periodMs, beater);
+  const share = Math.ceil(beaters.length / slots);
+  const beaten = run(t, tickMs, 3 * slots, log);
+  for (const [i, names] of beaten.entries()) assert.ok(names.length <= share, `tick ${i} beat ${names.length}, more than ${share}`);
+  for (let period = 0; period < 3; period++) {
+    const names = beaten.slice(period * slots, (period + 1) * slots).flat();
+    assert.equal(names.length, beaters.length, `period ${period}: every beater once`);
+    assert.equal(new Set(names).size, beaters.length, `period ${period}: no beater twice`);
+  }
+  // Each beater keeps its slot: the same tick of every period.
+  assert.deepEqual(beaten[slots + 7], beaten[7]);
+  for (const beater of beaters) stopBeating(periodMs, beater);
+  assert.equal(beatingAt(periodMs), 0);
+  assert.deepEqual(run(t, tickMs, slots, log).flat(), [], 'no beat after every beater stopped');
+});
+
+test('a beater joining at any moment beats within one period, then once every period; a stopped one never again', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const periodMs = 100;
+  const slots = slotsOf(periodMs);
+  const tickMs = periodMs / slots;
+  const log: string[] = [];
+  const early = named(log, 'early', 25);
+  for (const beater of early) everyPeriod(periodMs, beater);
+  // Latecomers join one a tick, at every phase of the period, and some mid-tick; the clock runs a millisecond at a time.
+  const late = named(log, 'late', 2 * slots);
+  const joinedAt = new Map<string, number>();
+  const beatsAt = new Map<string, number[]>();
+  let clock = 0;
+  const advance = (ms: number) => {
+    for (const end = clock + ms; clock < end; ) {
+      t.mock.timers.tick(1);
+      clock++;
+      for (const name of log.splice(0)) beatsAt.set(name, [...(beatsAt.get(name) ?? []), clock]);
+    }
+  };
+  for (const beater of late) {
+    advance(joinedAt.size % 3 === 0 ? tickMs / 2 : tickMs);
+    everyPeriod(periodMs, beater);
+    joinedAt.set(beater.name, clock);
+  }
+  advance(4 * periodMs);
+  for (const [name, at] of joinedAt) {
+    const beats = beatsAt.get(name) ?? [];
+    assert.ok(beats.length >= 3, `${name} beat ${beats.length} times in 4 periods`);
+    assert.ok(beats[0] - at <= periodMs, `${name}: first beat ${beats[0] - at} ms after joining`);
+    for (let i = 1; i < beats.length; i++) assert.equal(beats[i] - beats[i - 1], periodMs, `${name}: one beat a period`);
+  }
+  // Stopping frees a beater's place: a newcomer takes the emptied slot, and the shares stay even.
+  const quitters = late.slice(0, 10);
+  for (const beater of quitters) stopBeating(periodMs, beater);
+  for (const beater of quitters) stopBeating(periodMs, beater); // safe twice
+  const newcomers = named(log, 'new', 10);
+  for (const beater of newcomers) everyPeriod(periodMs, beater);
+  const all = [...early, ...late.slice(10), ...newcomers];
+  assert.equal(beatingAt(periodMs), all.length);
+  const beaten = run(t, tickMs, slots, log);
+  const share = Math.ceil(all.length / slots);
+  for (const [i, names] of beaten.entries()) assert.ok(names.length <= share, `tick ${i} beat ${names.length}, more than ${share}`);
+  assert.deepEqual(beaten.flat().sort(), all.map((b) => b.name).sort(), 'the quitters never again; everyone else once');
+  for (const beater of all) stopBeating(periodMs, beater);
+  assert.equal(beatingAt(periodMs), 0, 'no beater, no timer');
 });

@@ -1,11 +1,17 @@
 /**
- * One timer per heartbeat interval, shared by every connection that beats at it.
+ * One timer per heartbeat interval, shared by every connection that beats at it,
+ * and the period's beats spread across the period.
  *
  * A timer per connection costs a Timeout object, a closure and a slot in Node's
- * timer lists for each of thousands of idle streams; one interval per distinct
- * period does the same work. A connection's first beat comes within one period of
- * joining (not exactly one period after it), which is all a heartbeat promises:
- * some traffic at least every period.
+ * timer lists for each of thousands of idle streams; one timer per distinct
+ * period does the same work. But one callback beating every connection at once
+ * blocks the event loop for as long as all those writes take (120-260 ms for
+ * 3,000 SSE streams), and an event published then waits that long. So a period
+ * is cut into slots, each beater sits in the emptiest slot when it joins, and the
+ * timer ticks once a slot, beating that slot's beaters only: a tick does 1/slots
+ * of the period's work. A connection's first beat comes within one period of
+ * joining (when its slot's turn comes), then one every period, which is all a
+ * heartbeat promises: some traffic at least every period.
  */
 
 /**
@@ -16,37 +22,74 @@ export interface Beater {
   beat(): void;
 }
 
-interface Beat {
+/** At most this many slots a period: at 5,000 streams, about 80 writes a tick. */
+const MAX_SLOTS = 64;
+/** No tick shorter than this: a 100 ms period gets 10 slots, not 64 ticks of 1.6 ms. */
+const MIN_TICK_MS = 10;
+
+interface Rota {
   timer: NodeJS.Timeout;
-  listeners: Set<Beater>;
+  slots: Set<Beater>[];
+  /** The slot the next tick beats. */
+  next: number;
 }
 
-const beats = new Map<number, Beat>();
+const rotas = new Map<number, Rota>();
+
+/**
+ * How many slots a period is cut into: the most, up to MAX_SLOTS with ticks of
+ * MIN_TICK_MS or more, that divide the period into whole milliseconds, so that
+ * slots ticks make exactly one period (Node's timers count whole milliseconds).
+ * A period with no such divisor but 1 (a prime number of milliseconds) beats all
+ * at once, as one timer did.
+ */
+export function slotsOf(periodMs: number): number {
+  for (let slots = Math.min(MAX_SLOTS, Math.floor(periodMs / MIN_TICK_MS)); slots > 1; slots--) {
+    if (periodMs % slots === 0) return slots;
+  }
+  return 1;
+}
 
 /** Calls `beater.beat()` every `periodMs` until `stopBeating`. */
 export function everyPeriod(periodMs: number, beater: Beater): void {
-  let beat = beats.get(periodMs);
-  if (!beat) {
-    const listeners = new Set<Beater>();
-    const timer = setInterval(() => {
-      // A beater may stop itself (or another) while the beat runs: walk a copy.
-      for (const b of [...listeners]) b.beat();
-    }, periodMs);
-    beat = { timer, listeners };
-    beats.set(periodMs, beat);
+  let rota = rotas.get(periodMs);
+  if (!rota) {
+    const slots = Array.from({ length: slotsOf(periodMs) }, () => new Set<Beater>());
+    const timer = setInterval(tick, periodMs / slots.length, periodMs);
+    rota = { timer, slots, next: 0 };
+    rotas.set(periodMs, rota);
   }
-  beat.listeners.add(beater);
+  if (rota.slots.some((slot) => slot.has(beater))) return; // joining twice is still one beater
+  // The emptiest slot; of equals, the one whose turn is furthest off (the one just beaten), so that
+  // a beater joining a quiet period hears its first beat a period later, not at the next tick.
+  const { slots, next } = rota;
+  let emptiest = slots[(next + slots.length - 1) % slots.length];
+  for (let back = 2; back <= slots.length; back++) {
+    const slot = slots[(next + slots.length - back) % slots.length];
+    if (slot.size < emptiest.size) emptiest = slot;
+  }
+  emptiest.add(beater);
+}
+
+/** One tick of `periodMs`'s timer: the next slot's beaters beat. */
+function tick(periodMs: number): void {
+  const rota = rotas.get(periodMs);
+  if (!rota) return;
+  const slot = rota.slots[rota.next];
+  rota.next = (rota.next + 1) % rota.slots.length;
+  // A beater may stop itself (or another) while the slot beats: walk a copy, and skip the stopped.
+  for (const beater of [...slot]) if (slot.has(beater)) beater.beat();
 }
 
 /** Stops `beater`'s heartbeat; the shared timer goes with its last beater. Safe to call twice. */
 export function stopBeating(periodMs: number, beater: Beater): void {
-  const beat = beats.get(periodMs);
-  if (!beat || !beat.listeners.delete(beater) || beat.listeners.size > 0) return;
-  clearInterval(beat.timer);
-  beats.delete(periodMs);
+  const rota = rotas.get(periodMs);
+  if (!rota || !rota.slots.some((slot) => slot.delete(beater)) || beatingAt(periodMs) > 0) return;
+  clearInterval(rota.timer);
+  rotas.delete(periodMs);
 }
 
 /** How many connections beat every `periodMs` now; 0 also means no timer runs for that period. */
 export function beatingAt(periodMs: number): number {
-  return beats.get(periodMs)?.listeners.size ?? 0;
+  return rotas.get(periodMs)?.slots.reduce((sum, slot) => sum + slot.size, 0) ?? 0;
 }
