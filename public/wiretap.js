@@ -65,7 +65,7 @@ export function showBytes(bytes) {
  * in pieces.
  */
 export function wireReader() {
-  const state = new Map(); // `${connection}:${stream}:${dir}` -> { upgraded, rest, wsRest }
+  const state = new Map(); // `${connection}:${stream}:${dir}` -> { upgraded, head (a WebSocket head's bytes so far), rest, ws }
   return (record) => {
     const key = `${record.connection}:${record.stream ?? 0}:${record.dir}`;
     let s = state.get(key);
@@ -74,12 +74,20 @@ export function wireReader() {
     const text = new TextDecoder().decode(record.bytes.slice(0, 16));
     if (!s.upgraded) {
       const whole = new TextDecoder('latin1').decode(record.bytes);
-      if (record.transport === 'ws' && (whole.startsWith('HTTP/1.1 101') || (record.dir === 'in' && /^GET /.test(text)))) {
-        // The head goes first; anything after it is frames.
+      if (s.head || (record.transport === 'ws' && (whole.startsWith('HTTP/1.1 101') || (record.dir === 'in' && /^GET /.test(text))))) {
+        // The head goes first, as text, however many records it takes; anything after it is frames.
+        const before = s.head ?? new Uint8Array(0);
+        const all = concat(before, record.bytes);
+        const end = new TextDecoder('latin1').decode(all).indexOf('\r\n\r\n');
+        if (end < 0) {
+          s.head = all;
+          return [showBytes(record.bytes)];
+        }
         s.upgraded = true;
-        const end = whole.indexOf('\r\n\r\n') + 4;
-        const lines = [showBytes(record.bytes.slice(0, end))];
-        if (end < record.bytes.length) lines.push(...frameLines(s, record.bytes.slice(end)));
+        s.head = undefined;
+        const cut = end + 4 - before.length;
+        const lines = [showBytes(record.bytes.slice(0, cut))];
+        if (cut < record.bytes.length) lines.push(...frameLines(s, record.bytes.slice(cut)));
         return lines;
       }
       return [showBytes(record.bytes)];
@@ -95,8 +103,34 @@ function frameLines(s, bytes) {
 
 // ---------------------------------------------------------------- HTTP/2
 
-const H2_TYPES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION'];
-const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+const H2_TYPES = [
+  'DATA',
+  'HEADERS',
+  'PRIORITY',
+  'RST_STREAM',
+  'SETTINGS',
+  'PUSH_PROMISE',
+  'PING',
+  'GOAWAY',
+  'WINDOW_UPDATE',
+  'CONTINUATION',
+];
+const H2_ERRORS = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+];
 const FLAG_END_STREAM = 0x1;
 const FLAG_END_HEADERS = 0x4;
 const FLAG_PADDED = 0x8;
@@ -121,7 +155,7 @@ function decodeHttp2Frames(bytes) {
     if (bytes.length - at < 9 + length) break;
     const type = bytes[at + 3];
     const flags = bytes[at + 4];
-    const stream = ((bytes[at + 5] & 0x7f) << 24 | (bytes[at + 6] << 16) | (bytes[at + 7] << 8) | bytes[at + 8]) >>> 0;
+    const stream = (((bytes[at + 5] & 0x7f) << 24) | (bytes[at + 6] << 16) | (bytes[at + 7] << 8) | bytes[at + 8]) >>> 0;
     let payload = bytes.slice(at + 9, at + 9 + length);
     // The padding and priority fields are frame, not content: strip them so what is shown is the block or the body.
     if ((type === 0 || type === 1) && flags & FLAG_PADDED) payload = payload.slice(1, payload.length - payload[0]);
@@ -134,9 +168,13 @@ function decodeHttp2Frames(bytes) {
 
 /** One HTTP/2 frame as a person reads it; WebSocket frames inside DATA are decoded too. */
 function http2FrameLines(s, record, frame) {
-  const flags = [frame.flags & FLAG_END_STREAM && 'END_STREAM', (frame.type === 1 || frame.type === 9) && frame.flags & FLAG_END_HEADERS && 'END_HEADERS'].filter(Boolean);
+  const flags = [
+    frame.flags & FLAG_END_STREAM && 'END_STREAM',
+    (frame.type === 1 || frame.type === 9) && frame.flags & FLAG_END_HEADERS && 'END_HEADERS',
+  ].filter(Boolean);
   const title = `${frame.typeName} · ${frame.length} B${flags.length ? ` · ${flags.join(' ')}` : ''}`;
-  if (frame.type === 1 || frame.type === 9) return [`${title} · HPACK ${hex(frame.payload.slice(0, 20))}${frame.payload.length > 20 ? ' …' : ''}`];
+  if (frame.type === 1 || frame.type === 9)
+    return [`${title} · HPACK ${hex(frame.payload.slice(0, 20))}${frame.payload.length > 20 ? ' …' : ''}`];
   if (frame.type === 3 || frame.type === 7) {
     // RST_STREAM is the error code alone; GOAWAY is the last stream id, the error code, then debug data.
     const at = frame.type === 7 ? 4 : 0;
@@ -171,7 +209,9 @@ export function requestHeadBytes(record) {
   if (record.dir !== 'in') return undefined;
   if (record.protocol === 'h2') {
     if (!record.headers) return undefined;
-    return decodeHttp2Frames(record.bytes).frames.filter((f) => f.type === 1 || f.type === 9).reduce((sum, f) => sum + f.payload.length, 0);
+    return decodeHttp2Frames(record.bytes)
+      .frames.filter((f) => f.type === 1 || f.type === 9)
+      .reduce((sum, f) => sum + f.payload.length, 0);
   }
   const text = new TextDecoder('latin1').decode(record.bytes);
   if (!/^[A-Z]+ \S+ HTTP\/1\.1\r\n/.test(text)) return undefined;
