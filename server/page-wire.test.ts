@@ -76,7 +76,7 @@ test('no TLS ports: no HTTP/2 URL; no ports known: the configured port, and none
   assert.deepEqual(none, { protocol: 'h1', ports: null, h1Url: 'http://localhost:3000/x', h2Url: null, experimentStreams: 6 });
 });
 
-test("behind a trusted proxy (the cluster's nginx): its port for everything, HTTP/1.1 only; an untrusted X-Forwarded-For changes nothing", () => {
+test("behind a trusted proxy (the cluster's nginx): its port for all, HTTP/1.1 only; an untrusted X-Forwarded-For changes nothing", () => {
   const proxied = request({ host: 'localhost:8080', forwardedFor: '127.0.0.1' });
   assert.deepEqual(pageWire(proxied, context({ trustProxy: 'loopback' }), '/board'), {
     protocol: 'h1',

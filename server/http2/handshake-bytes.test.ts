@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import tls, { type TLSSocket } from 'node:tls';
 import { clientHandshakeBytes, clientHelloFacts } from './handshake-bytes.ts';
 
-/** A ClientHello of `bodyBytes` (after its 4-byte handshake header), in records of at most 16 KiB, with a session id of `sessionIdBytes`. */
+/** A ClientHello of `bodyBytes` after its 4-byte handshake header, in records of at most 16 KiB, its session id `sessionIdBytes` long. */
 function clientHello(bodyBytes: number, sessionIdBytes: number): Uint8Array {
   const message = new Uint8Array(4 + bodyBytes);
   message.set([0x01, bodyBytes >> 16, (bodyBytes >> 8) & 0xff, bodyBytes & 0xff, 0x03, 0x03]);
