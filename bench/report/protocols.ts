@@ -119,20 +119,23 @@ function tlsFigures(s: Scenarios, transports: TransportId[], counts: number[], s
     transports.some((t) => wires.every((w) => fanoutRuns(s, w).some((r) => r.clients === n && r.transport === t)));
   const everyWire = counts.filter(ranEveryWire);
   const tlsClients = everyWire.length ? Math.max(...everyWire) : counts.length ? Math.max(...counts) : null;
-  const tls = tlsClients === null ? [] : transports.map((transport) => {
-    const run = (w: WireId) => fanoutRuns(s, w).find((r) => r.transport === transport && r.clients === tlsClients);
-    const cpu = perWire((w) => run(w)?.serverCpuMicrosPerDelivery);
-    return {
-      transport,
-      clients: tlsClients,
-      cpuMicrosPerDelivery: cpu,
-      /** CPU per delivery against plain HTTP/1.1's: what TLS (and HTTP/2) add for the server. */
-      cpuRatioToH1: perWire((w) => (w === 'h1' ? 1 : ratio(cpu[w], cpu.h1, 2))),
-      handshakeBytesPerConnection: perWire((w) => run(w)?.tls?.handshakeBytesPerConnection),
-      recordBytesPerDelivery: perWire((w) => run(w)?.tls?.recordBytesPerDelivery),
-      tcpBytesPerDelivery: perWire((w) => run(w)?.tls?.tcpBytesPerDelivery),
-    };
-  });
+  const tls =
+    tlsClients === null
+      ? []
+      : transports.map((transport) => {
+          const run = (w: WireId) => fanoutRuns(s, w).find((r) => r.transport === transport && r.clients === tlsClients);
+          const cpu = perWire((w) => run(w)?.serverCpuMicrosPerDelivery);
+          return {
+            transport,
+            clients: tlsClients,
+            cpuMicrosPerDelivery: cpu,
+            /** CPU per delivery against plain HTTP/1.1's: what TLS (and HTTP/2) add for the server; none without HTTP/1.1. */
+            cpuRatioToH1: perWire((w) => (w === 'h1' ? (cpu.h1 === null ? null : 1) : ratio(cpu[w], cpu.h1, 2))),
+            handshakeBytesPerConnection: perWire((w) => run(w)?.tls?.handshakeBytesPerConnection),
+            recordBytesPerDelivery: perWire((w) => run(w)?.tls?.recordBytesPerDelivery),
+            tcpBytesPerDelivery: perWire((w) => run(w)?.tls?.tcpBytesPerDelivery),
+          };
+        });
   // Record bytes per event with one client per transport (all five at once), from the overhead groups.
   const tlsOverhead = (['h1-tls', 'h2'] as const).flatMap((wire) =>
     overheadGroups(s, wire)
