@@ -18,6 +18,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import tls from 'node:tls';
@@ -61,6 +62,36 @@ function connectLogged(port: number, alpn: string, ca: string): tls.TLSSocket {
 
 /** Resets the TCP connection under `socket` (RST), as a client that vanishes mid-stream. */
 const resetConnection = (socket: tls.TLSSocket) => tcpOf.get(socket)!.resetAndDestroy();
+
+/**
+ * A key-logged TLS connection whose encrypted bytes pass through JavaScript on their way
+ * to TCP, so that `closeAndReset` can send the client's close_notify and reset the
+ * connection in one go: both are in the lab's kernel before the lab reads either, and
+ * the close_notify the lab answers with meets a reset connection and never leaves.
+ */
+function connectRelayed(port: number, alpn: string, ca: string): { socket: tls.TLSSocket; tcp: net.Socket; closeAndReset: () => void } {
+  const tcp = net.connect(port, '127.0.0.1');
+  let resetAfterWrite = false;
+  const relay = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      tcp.write(chunk);
+      if (resetAfterWrite) tcp.resetAndDestroy();
+      done();
+    },
+  });
+  tcp.on('data', (chunk: Buffer) => relay.push(chunk));
+  tcp.on('error', () => {});
+  tcp.on('close', () => relay.destroy());
+  const socket = tls.connect({ socket: relay, ca, ALPNProtocols: [alpn], servername: 'localhost' });
+  socket.on('keylog', (line) => appendFileSync(keyLog, line));
+  socket.on('error', () => {});
+  const closeAndReset = () => {
+    resetAfterWrite = true;
+    socket.end();
+  };
+  return { socket, tcp, closeAndReset };
+}
 
 /** An HTTP/2 session over a key-logged connection, and its TLS socket. */
 async function h2Session(url: string, ca: string): Promise<{ session: ClientHttp2Session; socket: tls.TLSSocket }> {
@@ -168,6 +199,29 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
     for (let i = 0; i < 20; i++) feed.publish('tick', { price: 100 + i });
     await new Promise((resolve) => setTimeout(resolve, 50));
     c.session.destroy();
+
+    // HTTP/2 and HTTP/1.1 over TLS: a client that sends its close_notify and resets at once, after a poll.
+    // The lab reads the close_notify, ends its side with a close_notify of its own, which cannot leave.
+    const closing = [] as { tcp: net.Socket; closeAndReset: () => void }[];
+    {
+      const d = connectRelayed(h2Port, 'h2', ca);
+      const session = http2.connect(lab.https!.h2Url, { createConnection: () => d.socket });
+      session.on('error', () => {});
+      await new Promise((resolve) => session.once('remoteSettings', resolve));
+      const poll = h2Get(session, '/feed/short-poll?since=0');
+      await poll.ended;
+      h2Streams.set(d.tcp.localPort!, new Map([[poll.stream.id!, 'short-poll']]));
+      closing.push(d);
+      const e = connectRelayed(h1Port, 'http/1.1', ca);
+      await new Promise((resolve) => e.socket.once('secureConnect', resolve));
+      let text = '';
+      e.socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      e.socket.write(`GET /feed/short-poll?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${h1Port}\r\n\r\n`);
+      await waitFor(() => text.endsWith(']}'), 'the poll of the client that closes and resets');
+      h1Connections.set(e.tcp.localPort!, 'short-poll');
+      closing.push(e);
+    }
+    for (const { closeAndReset } of closing) closeAndReset();
 
     // HTTP/1.1 over TLS: a connection per transport (two polls on one), and an SSE stream reset by its client.
     const polls = await h1Client(h1Port, ca);

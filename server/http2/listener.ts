@@ -21,6 +21,7 @@ import tls, { type SecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { LabContext } from '../context.ts';
 import { errorBody } from '../errors.ts';
+import { FlushedBytes } from '../flushed-bytes.ts';
 import { listenOn, relayServer } from '../listeners.ts';
 import { Http2Connection, connectionOf } from './connection.ts';
 import { clientHandshakeBytes, clientHelloFacts } from './handshake-bytes.ts';
@@ -143,14 +144,16 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           state = 'secure';
           clearTimeout(timer);
           const handshakeIn = clientHandshakeBytes(hello, secure);
+          // The TLS figures count out what was flushed, not what was handed over (../flushed-bytes.ts).
+          const flushed = new FlushedBytes({ tcp, tls: secure });
           if (secure.alpnProtocol === 'h2' && h2) {
             const connection = new Http2Connection(tcp, secure, metering, { failed }, { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads });
             const session = openSession(h2.server, connection.pipe);
             ctx.connections.link(session, tcp);
             connection.attach(session, ctx.connections.watchHttp2(session, tcp));
-            ctx.stats.tls.opened('h2', tcp, secure, handshakeIn);
+            ctx.stats.tls.opened('h2', flushed.tcp, flushed.plaintext, handshakeIn);
           } else {
-            ctx.stats.tls.opened('h1', tcp, secure, handshakeIn);
+            ctx.stats.tls.opened('h1', flushed.tcp, flushed.plaintext, handshakeIn);
             ctx.connections.link(secure, tcp);
             h1.emit('connection', secure);
           }
