@@ -72,8 +72,14 @@ export interface H2Heads {
 
 /** The in-page request of each kind, given `since`: the same calls as browser-heads.ts's capture page. */
 const REQUESTS: Record<TransportId, { text: string; code: string }> = {
-  'short-poll': { text: "fetch('/feed/short-poll?since=N')", code: "await fetch('/feed/short-poll?since=' + since).then((r) => r.text());" },
-  'long-poll': { text: "fetch('/feed/long-poll?since=N&timeoutMs=25000')", code: "await fetch('/feed/long-poll?since=' + since + '&timeoutMs=25000').then((r) => r.text());" },
+  'short-poll': {
+    text: "fetch('/feed/short-poll?since=N')",
+    code: "await fetch('/feed/short-poll?since=' + since).then((r) => r.text());",
+  },
+  'long-poll': {
+    text: "fetch('/feed/long-poll?since=N&timeoutMs=25000')",
+    code: "await fetch('/feed/long-poll?since=' + since + '&timeoutMs=25000').then((r) => r.text());",
+  },
   sse: {
     text: "new EventSource('/feed/sse?since=N'), closed once open",
     code: "await new Promise((resolve, reject) => { const es = new EventSource('/feed/sse?since=' + since); es.onopen = () => { es.close(); resolve(); }; es.onerror = () => { es.close(); reject(new Error('EventSource failed')); }; });",
@@ -83,17 +89,26 @@ const REQUESTS: Record<TransportId, { text: string; code: string }> = {
     code: "await new Promise((resolve, reject) => { const ws = new WebSocket('wss://' + location.host + '/feed/ws?since=' + since); ws.onopen = () => { ws.close(1000); resolve(); }; ws.onerror = () => reject(new Error('WebSocket failed')); });",
   },
   iframe: {
-    text: "an iframe navigated to /feed/iframe?since=N&cb=onEvent, removed once the lab has it",
+    text: 'an iframe navigated to /feed/iframe?since=N&cb=onEvent, removed once the lab has it',
     code: "window.onEvent = () => {}; const f = document.createElement('iframe'); f.id = 'capture-frame'; f.src = '/feed/iframe?since=' + since + '&cb=onEvent'; document.body.append(f);",
   },
 };
 
 /** The middle value (the mean of the two middle ones for an even count). */
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 /** Waits until `transport` has answered more requests than `before` (an iframe gives no other sign). */
 async function waitForRequests(probe: LabProbe, transport: TransportId, before: number, timeoutMs = 10_000) {
-  const { value, ok } = await poll(() => probe.stats(), (stats) => stats.transports[transport].requests > before, timeoutMs, 20);
+  const { value, ok } = await poll(
+    () => probe.stats(),
+    (stats) => stats.transports[transport].requests > before,
+    timeoutMs,
+    20,
+  );
   if (!ok) throw new Error(`Chromium's ${transport} request never reached the lab`);
   return value;
 }
@@ -109,16 +124,32 @@ async function captureKind(browser: Browser, probe: LabProbe, transport: Transpo
     for (let i = 0; i < count; i++) {
       const before = await probe.stats();
       await page.evaluate(`(async () => { const since = ${i}; ${REQUESTS[transport].code} })()`);
-      const after = transport === 'iframe' ? await waitForRequests(probe, transport, before.transports[transport].requests) : await probe.stats();
+      const after =
+        transport === 'iframe' ? await waitForRequests(probe, transport, before.transports[transport].requests) : await probe.stats();
       if (transport === 'iframe') await page.evaluate("document.getElementById('capture-frame').remove()");
       const was = before.transports[transport].protocols;
       const now = after.transports[transport].protocols;
       const protocol = now.h2.requests > was.h2.requests ? 'h2' : 'h1';
-      samples.push({ protocol, head: now[protocol].bytesIn.head - was[protocol].bytesIn.head, responseHead: now[protocol].bytesOut.head - was[protocol].bytesOut.head });
+      samples.push({
+        protocol,
+        head: now[protocol].bytesIn.head - was[protocol].bytesIn.head,
+        responseHead: now[protocol].bytesOut.head - was[protocol].bytesOut.head,
+      });
     }
     const tls1 = (await probe.stats()).tls?.h2;
     const userAgent = await page.evaluate(() => navigator.userAgent);
-    return { samples, userAgent, handshake: tls0 && tls1 ? { bytesIn: tls1.handshakeBytesIn - tls0.handshakeBytesIn, bytesOut: tls1.handshakeBytesOut - tls0.handshakeBytesOut, connections: tls1.connectionsOpened - tls0.connectionsOpened } : null };
+    return {
+      samples,
+      userAgent,
+      handshake:
+        tls0 && tls1
+          ? {
+              bytesIn: tls1.handshakeBytesIn - tls0.handshakeBytesIn,
+              bytesOut: tls1.handshakeBytesOut - tls0.handshakeBytesOut,
+              connections: tls1.connectionsOpened - tls0.connectionsOpened,
+            }
+          : null,
+    };
   } finally {
     await context.close();
   }
@@ -166,9 +197,14 @@ export async function captureH2Heads(browser: Browser, probe: LabProbe, count: n
     requestsPerKind: count,
     page: page0,
     heads,
-    tlsHandshake: handshake.connections > 0
-      ? { bytesIn: Math.round(handshake.bytesIn / handshake.connections), bytesOut: Math.round(handshake.bytesOut / handshake.connections), connections: handshake.connections }
-      : null,
+    tlsHandshake:
+      handshake.connections > 0
+        ? {
+            bytesIn: Math.round(handshake.bytesIn / handshake.connections),
+            bytesOut: Math.round(handshake.bytesOut / handshake.connections),
+            connections: handshake.connections,
+          }
+        : null,
   };
 }
 
@@ -273,10 +309,19 @@ const PAGE_CLIENTS = `(() => {
  * over HTTP/2.
  */
 export class ChromiumOverheadClients {
-  private constructor(private readonly context: BrowserContext, private readonly page: Page) {}
+  private constructor(
+    private readonly context: BrowserContext,
+    private readonly page: Page,
+  ) {}
 
   /** Loads the lab's index on a fresh connection, then starts the clients from `since`. */
-  static async open(browser: Browser, origin: string, transports: TransportId[], since: number, options: { intervalMs: number; eventType: string }): Promise<ChromiumOverheadClients> {
+  static async open(
+    browser: Browser,
+    origin: string,
+    transports: TransportId[],
+    since: number,
+    options: { intervalMs: number; eventType: string },
+  ): Promise<ChromiumOverheadClients> {
     const context = await freshContext(browser);
     try {
       const page = await context.newPage();
@@ -300,7 +345,11 @@ export class ChromiumOverheadClients {
     try {
       // A function, not a string: Playwright evals a string predicate in the page at every poll, which the
       // pages' Content-Security-Policy refuses (no 'unsafe-eval'); a function is evaluated once, through DevTools.
-      await this.page.waitForFunction((s) => (window as unknown as { wirelabBench: { caughtUp(seq: number): boolean } }).wirelabBench.caughtUp(s), seq, { timeout: timeoutMs, polling: 20 });
+      await this.page.waitForFunction(
+        (s) => (window as unknown as { wirelabBench: { caughtUp(seq: number): boolean } }).wirelabBench.caughtUp(s),
+        seq,
+        { timeout: timeoutMs, polling: 20 },
+      );
     } catch {
       throw new Error(`Chromium's clients did not all reach seq ${seq}: ${JSON.stringify(await this.status())}`);
     }

@@ -102,7 +102,9 @@ function capturingServer(found: Map<HeadKind, CapturedHead>): net.Server {
 
 function answer(socket: net.Socket, kind: HeadKind | undefined, head: CapturedHead): void {
   const reply = (status: string, type: string, body: string) =>
-    socket.write(`HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`,
+    );
   switch (kind) {
     case 'navigation':
       return void reply('200 OK', 'text/html; charset=utf-8', PAGE);
@@ -112,11 +114,15 @@ function answer(socket: net.Socket, kind: HeadKind | undefined, head: CapturedHe
     case 'iframe':
       return void reply('200 OK', 'text/html; charset=utf-8', '<!doctype html><title>i</title>');
     case 'sse':
-      return void socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nTransfer-Encoding: chunked\r\n\r\n');
+      return void socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nTransfer-Encoding: chunked\r\n\r\n',
+      );
     case 'ws': {
       const key = head.headers.find(([name]) => name.toLowerCase() === 'sec-websocket-key')?.[1] ?? '';
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      return void socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      return void socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
     }
     default:
       return void reply('404 Not Found', 'text/plain', 'not here');
@@ -168,7 +174,10 @@ export function committedHeads(): BrowserHeads {
 }
 
 /** Captured now with `browser` (when there is one), else the committed capture; `note` says what happened. */
-export async function loadHeads(browser: Browser | undefined, why = 'Chromium did not start'): Promise<{ heads: BrowserHeads; note: string }> {
+export async function loadHeads(
+  browser: Browser | undefined,
+  why = 'Chromium did not start',
+): Promise<{ heads: BrowserHeads; note: string }> {
   if (browser) {
     try {
       return { heads: await captureHeads(30_000, browser), note: 'captured from headless Chromium at bench time' };
@@ -196,7 +205,12 @@ const NOT_IN_H2 = new Set(['connection', 'keep-alive', 'proxy-connection', 'tran
  * connection headers, Host as :authority): an approximation of what Chromium sends
  * over HTTP/2, used only when Chromium itself cannot be driven (browser-h2.ts).
  */
-export function browserHeaders(heads: BrowserHeads, transport: TransportId, baseUrl: string, protocol: 'h1' | 'h2' = 'h1'): Record<string, string> {
+export function browserHeaders(
+  heads: BrowserHeads,
+  transport: TransportId,
+  baseUrl: string,
+  protocol: 'h1' | 'h2' = 'h1',
+): Record<string, string> {
   const url = new URL(baseUrl);
   const skip = new Set(LEFT_TO_DRIVER[transport] ?? []);
   const out: Record<string, string> = {};

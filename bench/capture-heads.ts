@@ -23,13 +23,17 @@ async function refreshCommittedHeads(): Promise<void> {
   const browser = await launchChromium(lab.ctx.certificate.spkiSha256);
   try {
     const h1 = await captureHeads(30_000, browser);
-    const h2 = await captureH2Heads(browser, {
-      origin: `https://127.0.0.1:${ports.tls.main}`,
-      stats: async () => ({ transports: lab.ctx.stats.snapshot(), tls: lab.ctx.stats.tls.snapshot(), lastSeq: lab.ctx.feed.lastSeq }),
-      publish: async (count) => {
-        for (let i = 0; i < count; i++) lab.ctx.feed.publish('bench', { t: 'capture' });
+    const h2 = await captureH2Heads(
+      browser,
+      {
+        origin: `https://127.0.0.1:${ports.tls.main}`,
+        stats: async () => ({ transports: lab.ctx.stats.snapshot(), tls: lab.ctx.stats.tls.snapshot(), lastSeq: lab.ctx.feed.lastSeq }),
+        publish: async (count) => {
+          for (let i = 0; i < count; i++) lab.ctx.feed.publish('bench', { t: 'capture' });
+        },
       },
-    }, H2_REQUESTS);
+      H2_REQUESTS,
+    );
     const { source: _source, ...rest } = h1;
     const { source: _source2, ...h2rest } = h2;
     // One header per line, so a diff of two captures reads like two request heads.
@@ -37,8 +41,12 @@ async function refreshCommittedHeads(): Promise<void> {
       .replace(/\[\n\s+("(?:[^"\\]|\\.)*"),\n\s+("(?:[^"\\]|\\.)*")\n\s+\]/g, '[$1, $2]')
       .replace(/\[\n\s+(\d+(?:,\n\s+\d+)*)\n\s+\]/g, (_all, list: string) => `[${list.split(/,\n\s+/).join(', ')}]`);
     writeFileSync(COMMITTED_HEADS, `${text}\n`);
-    for (const [kind, head] of Object.entries(h1.heads)) console.log(`HTTP/1.1 ${kind.padEnd(10)} ${String(head.bytes).padStart(4)} B  ${head.requestLine}`);
-    for (const [kind, head] of Object.entries(h2.heads)) console.log(`HTTP/2   ${kind.padEnd(10)} first ${String(head.firstBytes).padStart(4)} B, repeated ${String(head.repeatedBytes).padStart(4)} B (${head.protocol})`);
+    for (const [kind, head] of Object.entries(h1.heads))
+      console.log(`HTTP/1.1 ${kind.padEnd(10)} ${String(head.bytes).padStart(4)} B  ${head.requestLine}`);
+    for (const [kind, head] of Object.entries(h2.heads))
+      console.log(
+        `HTTP/2   ${kind.padEnd(10)} first ${String(head.firstBytes).padStart(4)} B, repeated ${String(head.repeatedBytes).padStart(4)} B (${head.protocol})`,
+      );
     console.log(`wrote ${path.relative(process.cwd(), COMMITTED_HEADS)} (${h1.browser})`);
   } finally {
     await browser.close();

@@ -119,7 +119,14 @@ async function open(args: OpenArgs): Promise<{ opened: number }> {
   for (let i = 0; i < args.count; i++) {
     const index = group.clients.length;
     const localAddress = args.addresses?.length ? args.addresses[Math.floor(index / perAddress) % args.addresses.length] : undefined;
-    const client: Client = { connection: undefined as unknown as Connection, open: false, lastSeq: args.since ?? 0, received: 0, lastReadAt: NaN, ...(args.trackProcesses ? { processes: new Set<string>() } : {}) };
+    const client: Client = {
+      connection: undefined as unknown as Connection,
+      open: false,
+      lastSeq: args.since ?? 0,
+      received: 0,
+      lastReadAt: NaN,
+      ...(args.trackProcesses ? { processes: new Set<string>() } : {}),
+    };
     /** Counts one answer (a response, a socket) by the process that gave it. */
     const answeredBy = (name: unknown) => {
       if (typeof name !== 'string' || !client.processes) return;
@@ -255,7 +262,24 @@ async function waitFor({ group, seq, timeoutMs }: { group: string; seq: number; 
 /** Hands over `group`'s samples since the last collect, as a typed array, and starts afresh. */
 function collect({ group }: { group: string }) {
   const g = groups.get(group);
-  if (!g) return { samples: new Float64Array(0), received: 0, batches: 0, batchTimes: new Float64Array(0), duplicates: 0, gaps: 0, gapEvents: 0, processes: {}, clientsByProcessesSeen: {}, errors: 0, lastErrors: [], clients: 0, firstReceivedAt: null, lastReceivedAt: null, minReceivedPerClient: 0 };
+  if (!g)
+    return {
+      samples: new Float64Array(0),
+      received: 0,
+      batches: 0,
+      batchTimes: new Float64Array(0),
+      duplicates: 0,
+      gaps: 0,
+      gapEvents: 0,
+      processes: {},
+      clientsByProcessesSeen: {},
+      errors: 0,
+      lastErrors: [],
+      clients: 0,
+      firstReceivedAt: null,
+      lastReceivedAt: null,
+      minReceivedPerClient: 0,
+    };
   const out = {
     samples: Float64Array.from(g.samples),
     received: g.received,
@@ -291,15 +315,18 @@ async function close({ group }: { group: string }) {
   return { closed: g.clients.length };
 }
 
-serve({
-  open,
-  status,
-  waitFor,
-  collect,
-  close,
-  record: ({ group, recording }: { group: string; recording: { fromSeq: number; correctionMs: number } | null }) => {
-    const g = groups.get(group);
-    if (g) g.recording = recording ?? undefined;
+serve(
+  {
+    open,
+    status,
+    waitFor,
+    collect,
+    close,
+    record: ({ group, recording }: { group: string; recording: { fromSeq: number; correctionMs: number } | null }) => {
+      const g = groups.get(group);
+      if (g) g.recording = recording ?? undefined;
+    },
+    clock: () => ({ offsetMs: clockOffsetMs() }),
   },
-  clock: () => ({ offsetMs: clockOffsetMs() }),
-}, { pid: process.pid });
+  { pid: process.pid },
+);

@@ -52,7 +52,10 @@ function findNginx(): number[] {
     return [];
   }
   if (!(master > 0)) return [];
-  const workers = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number).filter((pid) => parentOf(pid) === master);
+  const workers = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => parentOf(pid) === master);
   return [master, ...workers];
 }
 
@@ -85,54 +88,79 @@ async function statsOf(lab: AgentSettings['labs'][number]): Promise<Figures | nu
   }
 }
 
-serve({
-  publish: (schedule: Schedule) => runSchedule((type, data) => source.publish(type, data), schedule),
-  /** The cluster's figures in the shape bench/lab-server.ts answers for one lab, plus each process's own. */
-  async stats() {
-    const answers = await Promise.all(settings.labs.map(statsOf));
-    const up = answers.filter((a): a is Figures => a !== null);
-    if (up.length < settings.labs.length) throw new Error(`lab processes did not answer /stats: ${settings.labs.filter((_, i) => !answers[i]).map((l) => l.name).join(', ')}`);
-    const sum = sumStats(up);
-    return {
-      transports: sum.transports,
-      http2: null,
-      tls: null,
-      subscribers: sum.subscribers,
-      held: sum.subscribers,
-      // The log's own: every event went through this process's publish, and its mirror follows the log too.
-      lastSeq: Math.max(sum.lastSeq, source.feed.lastSeq),
-      atMs: preciseNow(),
-      counters: sum.counters,
-      processes: settings.labs.map((lab, i) => {
-        const a = answers[i] as { subscribers?: number; lastSeq?: number; transports?: Record<string, { eventsDelivered?: number; requests?: number }> };
-        const transports = Object.fromEntries(Object.entries(a.transports ?? {}).map(([id, t]) => [id, { eventsDelivered: t.eventsDelivered ?? 0, requests: t.requests ?? 0 }]));
-        return { name: lab.name, subscribers: a.subscribers ?? 0, lastSeq: a.lastSeq ?? 0, transports };
-      }),
-    };
+serve(
+  {
+    publish: (schedule: Schedule) => runSchedule((type, data) => source.publish(type, data), schedule),
+    /** The cluster's figures in the shape bench/lab-server.ts answers for one lab, plus each process's own. */
+    async stats() {
+      const answers = await Promise.all(settings.labs.map(statsOf));
+      const up = answers.filter((a): a is Figures => a !== null);
+      if (up.length < settings.labs.length)
+        throw new Error(
+          `lab processes did not answer /stats: ${settings.labs
+            .filter((_, i) => !answers[i])
+            .map((l) => l.name)
+            .join(', ')}`,
+        );
+      const sum = sumStats(up);
+      return {
+        transports: sum.transports,
+        http2: null,
+        tls: null,
+        subscribers: sum.subscribers,
+        held: sum.subscribers,
+        // The log's own: every event went through this process's publish, and its mirror follows the log too.
+        lastSeq: Math.max(sum.lastSeq, source.feed.lastSeq),
+        atMs: preciseNow(),
+        counters: sum.counters,
+        processes: settings.labs.map((lab, i) => {
+          const a = answers[i] as {
+            subscribers?: number;
+            lastSeq?: number;
+            transports?: Record<string, { eventsDelivered?: number; requests?: number }>;
+          };
+          const transports = Object.fromEntries(
+            Object.entries(a.transports ?? {}).map(([id, t]) => [
+              id,
+              { eventsDelivered: t.eventsDelivered ?? 0, requests: t.requests ?? 0 },
+            ]),
+          );
+          return { name: lab.name, subscribers: a.subscribers ?? 0, lastSeq: a.lastSeq ?? 0, transports };
+        }),
+      };
+    },
+    /**
+     * CPU time so far: the lab processes' sum as the server's (cpuUserMicros,
+     * cpuSystemMicros: what bench/scenarios/fanout.ts divides by deliveries), and
+     * each part apart in `parts` (µs, user + system).
+     */
+    usage() {
+      const parts: Record<string, number | null> = {};
+      let user = 0;
+      let system = 0;
+      for (const lab of settings.labs) {
+        const cpu = cpuOf(lab.pid);
+        parts[lab.name] = cpu ? cpu.user + cpu.system : null;
+        user += cpu?.user ?? 0;
+        system += cpu?.system ?? 0;
+      }
+      const nginx = nginxPids();
+      parts.nginx = nginx.length ? cpuOfAll(nginx) : null;
+      const redisCpu = redis === null ? null : cpuOf(redis);
+      parts.redis = redisCpu ? redisCpu.user + redisCpu.system : null;
+      const own = process.cpuUsage();
+      parts.publisher = own.user + own.system;
+      return {
+        cpuUserMicros: user,
+        cpuSystemMicros: system,
+        parts,
+        tickMicros: CPU_TICK_MICROS,
+        nginxProcesses: nginx.length,
+        redisPid: redis,
+      };
+    },
   },
-  /**
-   * CPU time so far: the lab processes' sum as the server's (cpuUserMicros,
-   * cpuSystemMicros: what bench/scenarios/fanout.ts divides by deliveries), and
-   * each part apart in `parts` (µs, user + system).
-   */
-  usage() {
-    const parts: Record<string, number | null> = {};
-    let user = 0;
-    let system = 0;
-    for (const lab of settings.labs) {
-      const cpu = cpuOf(lab.pid);
-      parts[lab.name] = cpu ? cpu.user + cpu.system : null;
-      user += cpu?.user ?? 0;
-      system += cpu?.system ?? 0;
-    }
-    const nginx = nginxPids();
-    parts.nginx = nginx.length ? cpuOfAll(nginx) : null;
-    const redisCpu = redis === null ? null : cpuOf(redis);
-    parts.redis = redisCpu ? redisCpu.user + redisCpu.system : null;
-    const own = process.cpuUsage();
-    parts.publisher = own.user + own.system;
-    return { cpuUserMicros: user, cpuSystemMicros: system, parts, tickMicros: CPU_TICK_MICROS, nginxProcesses: nginx.length, redisPid: redis };
-  },
-}, { pid: process.pid });
+  { pid: process.pid },
+);
 
 exitOnSigterm(() => source.close());

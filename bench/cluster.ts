@@ -51,7 +51,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
  * Polls a count until it reaches `target`, or stops growing for `stallMs`, or
  * `timeoutMs` passes: a server that cannot take more clients fails fast.
  */
-export async function pollCount(check: () => Promise<number>, target: number, timeoutMs: number, stallMs = 5000, everyMs = 200): Promise<{ value: number; ok: boolean }> {
+export async function pollCount(
+  check: () => Promise<number>,
+  target: number,
+  timeoutMs: number,
+  stallMs = 5000,
+  everyMs = 200,
+): Promise<{ value: number; ok: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let best = -1;
   let grewAt = Date.now();
@@ -68,7 +74,12 @@ export async function pollCount(check: () => Promise<number>, target: number, ti
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes; returns the last value. */
-export async function poll<T>(check: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, everyMs = 50): Promise<{ value: T; ok: boolean }> {
+export async function poll<T>(
+  check: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<{ value: T; ok: boolean }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -108,9 +119,20 @@ export class ProcessPool {
 
   async startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<Server> {
     const own: Record<string, string> = kind === 'piped-h2' ? { BARE_H2_JS_PIPE: '1' } : {};
-    const child = await Child.start(kind, SERVER_FILES[kind], { env: { ...own, WIRELAB_BENCH_ENV: JSON.stringify(env) }, execArgv: ['--expose-gc'] });
+    const child = await Child.start(kind, SERVER_FILES[kind], {
+      env: { ...own, WIRELAB_BENCH_ENV: JSON.stringify(env) },
+      execArgv: ['--expose-gc'],
+    });
     const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
-    const server: Server = { kind, child, port: child.ready.port, baseUrl: `http://127.0.0.1:${child.ready.port}`, offsetMs, instance: child.ready.instance ?? 0, tls: child.ready.tls ?? undefined };
+    const server: Server = {
+      kind,
+      child,
+      port: child.ready.port,
+      baseUrl: `http://127.0.0.1:${child.ready.port}`,
+      offsetMs,
+      instance: child.ready.instance ?? 0,
+      tls: child.ready.tls ?? undefined,
+    };
     this.servers.add(server);
     return server;
   }
@@ -151,7 +173,17 @@ export class ProcessPool {
    * over `wire` (default plain HTTP/1.1); `port` sends them to another port that
    * leads to the same wire (the delay proxy).
    */
-  async open(server: Server, transport: TransportId, count: number, options: Omit<OpenArgs, 'group' | 'transport' | 'count' | 'baseUrl' | 'protocol' | 'ca'> & { workers?: number; workerIndexes?: number[]; wire?: WireId; port?: number } = {}): Promise<ClientSet> {
+  async open(
+    server: Server,
+    transport: TransportId,
+    count: number,
+    options: Omit<OpenArgs, 'group' | 'transport' | 'count' | 'baseUrl' | 'protocol' | 'ca'> & {
+      workers?: number;
+      workerIndexes?: number[];
+      wire?: WireId;
+      port?: number;
+    } = {},
+  ): Promise<ClientSet> {
     const indexes = options.workerIndexes ?? Array.from({ length: options.workers ?? ProcessPool.workersFor(count) }, (_, i) => i);
     await this.ensureWorkers(Math.max(...indexes) + 1);
     const workerCount = indexes.length;
@@ -164,21 +196,31 @@ export class ProcessPool {
       used.map((worker, i) =>
         shares[i] === 0
           ? undefined
-          : worker.child.call('open', {
-              ...rest,
-              group,
-              transport,
-              count: shares[i],
-              baseUrl: target.baseUrl,
-              protocol: target.protocol,
-              ca: target.ca,
-              addresses: this.addresses(Math.ceil(shares[i] / CLIENTS_PER_ADDRESS)),
-              clientsPerAddress: CLIENTS_PER_ADDRESS,
-            } satisfies OpenArgs, 120_000),
+          : worker.child.call(
+              'open',
+              {
+                ...rest,
+                group,
+                transport,
+                count: shares[i],
+                baseUrl: target.baseUrl,
+                protocol: target.protocol,
+                ca: target.ca,
+                addresses: this.addresses(Math.ceil(shares[i] / CLIENTS_PER_ADDRESS)),
+                clientsPerAddress: CLIENTS_PER_ADDRESS,
+              } satisfies OpenArgs,
+              120_000,
+            ),
       ),
     );
     for (const worker of used) this.maxSkewMs = Math.max(this.maxSkewMs, Math.abs(worker.offsetMs - server.offsetMs));
-    return new ClientSet(group, transport, server, used.filter((_, i) => shares[i] > 0), count);
+    return new ClientSet(
+      group,
+      transport,
+      server,
+      used.filter((_, i) => shares[i] > 0),
+      count,
+    );
   }
 
   /**
@@ -228,11 +270,20 @@ export class ClientSet {
 
   /** Records events from `fromSeq` on, with receipt times put on the server's clock. */
   async record(fromSeq: number | null): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.child.call('record', { group: this.group, recording: fromSeq === null ? null : { fromSeq, correctionMs: w.offsetMs - this.server.offsetMs } })));
+    await Promise.all(
+      this.workers.map((w) =>
+        w.child.call('record', {
+          group: this.group,
+          recording: fromSeq === null ? null : { fromSeq, correctionMs: w.offsetMs - this.server.offsetMs },
+        }),
+      ),
+    );
   }
 
   async waitFor(seq: number, timeoutMs: number): Promise<{ behind: number }> {
-    const results = await Promise.all(this.workers.map((w) => w.child.call<{ behind: number }>('waitFor', { group: this.group, seq, timeoutMs }, timeoutMs + 30_000)));
+    const results = await Promise.all(
+      this.workers.map((w) => w.child.call<{ behind: number }>('waitFor', { group: this.group, seq, timeoutMs }, timeoutMs + 30_000)),
+    );
     return { behind: results.reduce((sum, r) => sum + r.behind, 0) };
   }
 

@@ -29,7 +29,9 @@ export function gitCommit(root = ROOT): { commit: string | null; ref: string | n
   try {
     let gitDir = path.join(root, '.git');
     if (statSync(gitDir).isFile()) {
-      const pointer = readFileSync(gitDir, 'utf8').trim().replace(/^gitdir:\s*/, '');
+      const pointer = readFileSync(gitDir, 'utf8')
+        .trim()
+        .replace(/^gitdir:\s*/, '');
       gitDir = path.resolve(root, pointer);
     }
     const commonFile = path.join(gitDir, 'commondir');
@@ -41,7 +43,9 @@ export function gitCommit(root = ROOT): { commit: string | null; ref: string | n
     if (loose) return { commit: readFileSync(loose, 'utf8').trim(), ref };
     const packed = path.join(commonDir, 'packed-refs');
     if (existsSync(packed)) {
-      const line = readFileSync(packed, 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+      const line = readFileSync(packed, 'utf8')
+        .split('\n')
+        .find((l) => l.endsWith(` ${ref}`));
       if (line) return { commit: line.split(' ')[0], ref };
     }
     return { commit: null, ref };
@@ -49,7 +53,6 @@ export function gitCommit(root = ROOT): { commit: string | null; ref: string | n
     return { commit: null, ref: null };
   }
 }
-
 
 function readNumber(file: string): number | null {
   try {

@@ -60,7 +60,10 @@ test("bench:png's ladders: a recorded trace and six 1600x900 slides drawn from i
     cut >= 0 && reconnect > cut && resume.steps[reconnect].label?.includes(`since=${resume.since}`),
     'the cut, then the request with since',
   );
-  assert.ok(resume.steps.some((s) => s.what === 'event' && s.seqs?.includes(resume.resumedSeq)), 'the resumed event');
+  assert.ok(
+    resume.steps.some((s) => s.what === 'event' && s.seqs?.includes(resume.resumedSeq)),
+    'the resumed event',
+  );
   assert.deepEqual(Object.keys(trace.steps), ['short-poll', 'long-poll', 'iframe', 'sse', 'ws']);
   for (const [transport, steps] of Object.entries(trace.steps)) {
     const seqs = steps.flatMap((s) => s.seqs ?? []);

@@ -29,7 +29,13 @@ import { exportLadders } from './export-ladders.ts';
 import { ROOT } from './ipc.ts';
 
 const USAGE = 'usage: npm run bench:png -- [--run=runs/<id>.json] [--out=DIR] [--scale=N] [--lang=en|zh] [--trace=FILE]';
-const options = { run: { type: 'string' }, out: { type: 'string' }, scale: { type: 'string' }, lang: { type: 'string' }, trace: { type: 'string' } } as const;
+const options = {
+  run: { type: 'string' },
+  out: { type: 'string' },
+  scale: { type: 'string' },
+  lang: { type: 'string' },
+  trace: { type: 'string' },
+} as const;
 let args: { run?: string; out?: string; scale?: string; lang?: string; trace?: string };
 try {
   args = parseArgs({ args: process.argv.slice(2), options }).values;
@@ -56,7 +62,8 @@ try {
   await page.goto(`${base}/results?export=1&lang=${lang}&run=${encodeURIComponent(runFile)}`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true, undefined, { timeout: 30_000 });
   const problem = await page.locator('#problem').textContent();
-  if (problems.length || (await page.locator('#problem').isVisible())) throw new Error(`the results page reports: ${[problem, ...problems].filter(Boolean).join('; ')}`);
+  if (problems.length || (await page.locator('#problem').isVisible()))
+    throw new Error(`the results page reports: ${[problem, ...problems].filter(Boolean).join('; ')}`);
   mkdirSync(outDir, { recursive: true });
   const shoot = async (chart: string, name = chart) => {
     const file = path.join(outDir, `${name}.png`);
@@ -64,20 +71,26 @@ try {
     written.push(file);
   };
   /** Sets a control the way a reader would, and lets the page redraw. */
-  const choose = (selector: string) => page.locator(selector).evaluate((input) => {
-    (input as HTMLInputElement).checked = true;
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-  });
-  const charts = await page.locator('figure[data-chart]:not([data-empty])').evaluateAll((figures) => figures.map((f) => (f as HTMLElement).dataset.chart!));
+  const choose = (selector: string) =>
+    page.locator(selector).evaluate((input) => {
+      (input as HTMLInputElement).checked = true;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  const charts = await page
+    .locator('figure[data-chart]:not([data-empty])')
+    .evaluateAll((figures) => figures.map((f) => (f as HTMLElement).dataset.chart!));
   for (const chart of charts) await shoot(chart);
   if (charts.includes('overhead')) {
     // The overhead charts once more over HTTP/2 (Chromium itself), and with the minimal client's heads:
     // each chart has its own controls (results/blocks.js).
     const inFigure = (chart: string, input: string) => `figure[data-chart="${chart}"] ${input}`;
     const both = async (input: string) => {
-      for (const chart of ['overhead', 'amortised']) if (await page.locator(inFigure(chart, input)).count()) await choose(inFigure(chart, input));
+      for (const chart of ['overhead', 'amortised'])
+        if (await page.locator(inFigure(chart, input)).count()) await choose(inFigure(chart, input));
     };
-    const wires = await page.locator(inFigure('overhead', 'input[name="wire"]')).evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    const wires = await page
+      .locator(inFigure('overhead', 'input[name="wire"]'))
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
     if (wires.includes('h2')) {
       await both('input[name="wire"][value="h2"]');
       await shoot('overhead', 'overhead-h2');
@@ -95,4 +108,6 @@ try {
   await lab.app.close();
 }
 for (const file of written) console.log(path.relative(process.cwd(), file));
-console.log(`${written.length} files (the charts of /results/${runFile}, the ladders and their trace) in ${path.relative(process.cwd(), outDir) || '.'}`);
+console.log(
+  `${written.length} files (the charts of /results/${runFile}, the ladders and their trace) in ${path.relative(process.cwd(), outDir) || '.'}`,
+);

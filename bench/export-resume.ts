@@ -35,11 +35,9 @@ export async function recordResume(browser: Browser, base: string, lang: string)
     await page.goto(`${base}/lessons/scale-out?lang=${lang}`, { waitUntil: 'domcontentloaded' });
     await page.waitForSelector(`${demo}[data-state="ready"]`, { timeout: 30_000 });
     for (const text of ['before 1', 'before 2']) await post(base, text);
-    await page.waitForFunction(
-      (demo) => document.querySelectorAll(`${demo} svg g.step[data-what="event"]`).length >= 2,
-      demo,
-      { timeout: 30_000 },
-    );
+    await page.waitForFunction((demo) => document.querySelectorAll(`${demo} svg g.step[data-what="event"]`).length >= 2, demo, {
+      timeout: 30_000,
+    });
     await page.click(`${demo} button[data-action="cut"]`);
     await post(base, 'while away');
     await page.waitForSelector(`${demo}[data-state="resumed"]`, { timeout: 30_000 });

@@ -50,7 +50,8 @@ const ratePerSecond = Number(values.rate);
 const durationMs = (Number(values.events) * 1000) / ratePerSecond;
 const subjects = values.subjects.split(',') as Subject[];
 const transports = values.transports.split(',') as TransportId[];
-for (const s of subjects) if (!(s in SUBJECTS)) throw new Error(`--subjects: unknown subject ${s}; they are ${Object.keys(SUBJECTS).join(', ')}`);
+for (const s of subjects)
+  if (!(s in SUBJECTS)) throw new Error(`--subjects: unknown subject ${s}; they are ${Object.keys(SUBJECTS).join(', ')}`);
 
 /** Pins every thread of `pid` to `cpu`. */
 const pin = (pid: number, cpu: string) => execFileSync('taskset', ['-a', '-pc', cpu, String(pid)], { stdio: 'ignore' });
@@ -61,7 +62,15 @@ async function startServer(subject: Subject): Promise<Server> {
   const child = await Child.start(subject, file, { env, execArgv: ['--expose-gc', ...prof] });
   pin(child.process.pid!, values['server-cpu']);
   const { offsetMs } = await child.call<{ offsetMs: number }>('clock');
-  return { kind: subject === 'lab' ? 'lab' : ('bare-h2' as never), child, port: child.ready.port, baseUrl: '', offsetMs, instance: 0, tls: child.ready.tls };
+  return {
+    kind: subject === 'lab' ? 'lab' : ('bare-h2' as never),
+    child,
+    port: child.ready.port,
+    baseUrl: '',
+    offsetMs,
+    instance: 0,
+    tls: child.ready.tls,
+  };
 }
 
 /** Runs --attach on `pid` from the window's start to its end, then prints what it wrote. */
@@ -116,7 +125,12 @@ try {
           const base = await server.child.call('usage', { gc: true });
           const since = (await server.child.call('stats', { instance: 0 })).lastSeq;
           const set = await cluster.open(server, transport, clients, { since, wire: 'h2' });
-          await poll(() => heldBy(server, transport), (n) => n >= clients, 60_000, 100);
+          await poll(
+            () => heldBy(server, transport),
+            (n) => n >= clients,
+            60_000,
+            100,
+          );
           const loaded = await server.child.call('usage', { gc: true });
           const attached = values.attach ? attachTo(server.child.process.pid!) : undefined;
           const system: number[] = [];
@@ -125,7 +139,20 @@ try {
             system.push((await server.child.call('usage')).cpuSystemMicros);
             if (edge === 'start') await attached?.(edge);
           };
-          const run = await measureLoad({ subject, server, set, wire: 'h2', transport, ratePerSecond, warmupMs: 1000, durationMs, dataBytes: Number(values['data-bytes']), shortPollIntervalMs: 1000, connectSeconds: 0, onWindow });
+          const run = await measureLoad({
+            subject,
+            server,
+            set,
+            wire: 'h2',
+            transport,
+            ratePerSecond,
+            warmupMs: 1000,
+            durationMs,
+            dataBytes: Number(values['data-bytes']),
+            shortPollIntervalMs: 1000,
+            connectSeconds: 0,
+            onWindow,
+          });
           await set.close();
           const row: Row = {
             round,
@@ -154,11 +181,17 @@ try {
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 for (const transport of transports) {
-  const of = (subject: Subject, key: 'cpuMicrosPerDelivery' | 'rssBytesPerConnection') => rows.filter((r) => r.subject === subject && r.transport === transport).map((r) => r[key] ?? NaN);
-  const line = subjects.map((s) => `${s} ${median(of(s, 'cpuMicrosPerDelivery'))} µs, ${median(of(s, 'rssBytesPerConnection'))} B/conn`).join('; ');
+  const of = (subject: Subject, key: 'cpuMicrosPerDelivery' | 'rssBytesPerConnection') =>
+    rows.filter((r) => r.subject === subject && r.transport === transport).map((r) => r[key] ?? NaN);
+  const line = subjects
+    .map((s) => `${s} ${median(of(s, 'cpuMicrosPerDelivery'))} µs, ${median(of(s, 'rssBytesPerConnection'))} B/conn`)
+    .join('; ');
   // Each subject against Node's own, round by round (a round's runs sit side by side in time).
   const native = of('bare-h2', 'cpuMicrosPerDelivery');
-  const perRound = (s: Subject) => of(s, 'cpuMicrosPerDelivery').map((v, i) => (v / native[i]).toFixed(2)).join(' ');
+  const perRound = (s: Subject) =>
+    of(s, 'cpuMicrosPerDelivery')
+      .map((v, i) => (v / native[i]).toFixed(2))
+      .join(' ');
   const ratios = native.length === 0 ? [] : subjects.filter((s) => s !== 'bare-h2').map((s) => `${s}/bare ${perRound(s)}`);
   console.log(`${transport}: median ${line}${ratios.length ? `; per round ${ratios.join('; ')}` : ''}`);
 }

@@ -19,7 +19,7 @@ test('the offset is steady within a process, even when the reads are disturbed',
   assert.ok(spread < 0.05, `20 readings agree within 50 µs (spread ${(spread * 1000).toFixed(1)} µs)`);
 });
 
-test('two processes agree: the difference of their offsets is their clocks\' disagreement, not the reading\'s', () => {
+test("two processes agree: the difference of their offsets is their clocks' disagreement, not the reading's", () => {
   const script = "import('./bench/ipc.ts').then((m) => process.stdout.write(String(m.clockOffsetMs())))";
   const other = () => Number(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' }));
   const a = other();

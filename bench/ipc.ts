@@ -69,7 +69,7 @@ export function serve(handlers: Handlers, ready: unknown = {}): void {
       if (!handler) throw new Error(`unknown command ${message.cmd}`);
       reply = { rpc: message.rpc, ok: true, result: await handler(message.args) };
     } catch (error) {
-      reply = { rpc: message.rpc, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) };
+      reply = { rpc: message.rpc, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
     process.send!(reply);
   });
@@ -81,11 +81,18 @@ export function serve(handlers: Handlers, ready: unknown = {}): void {
 /** Parent side: one forked child and its commands. */
 export class Child {
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+  >();
   private exited = false;
   stderr = '';
 
-  private constructor(readonly name: string, readonly process: ChildProcess, readonly ready: any) {
+  private constructor(
+    readonly name: string,
+    readonly process: ChildProcess,
+    readonly ready: any,
+  ) {
     process.on('message', (message: ReplyMessage) => {
       const call = this.pending.get(message.rpc);
       if (!call) return;
@@ -105,7 +112,16 @@ export class Child {
   }
 
   /** Forks `file` (a .ts under bench/) with tsx, and waits for its ready message. */
-  static async start(name: string, file: string, { args = [], env = {}, execArgv = [], timeoutMs = 30_000 }: { args?: string[]; env?: Record<string, string>; execArgv?: string[]; timeoutMs?: number } = {}): Promise<Child> {
+  static async start(
+    name: string,
+    file: string,
+    {
+      args = [],
+      env = {},
+      execArgv = [],
+      timeoutMs = 30_000,
+    }: { args?: string[]; env?: Record<string, string>; execArgv?: string[]; timeoutMs?: number } = {},
+  ): Promise<Child> {
     const child = fork(path.join(ROOT, file), args, {
       cwd: ROOT,
       execArgv: ['--import', 'tsx', ...execArgv],

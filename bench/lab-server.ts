@@ -50,34 +50,37 @@ function get(instance = 0) {
 
 const first = await start(JSON.parse(process.env.WIRELAB_BENCH_ENV ?? '{}') as Record<string, string>);
 
-serve({
-  start: ({ env }: { env?: Record<string, string> }) => start(env),
-  async stop({ instance }: { instance: number }) {
-    await get(instance).lab.app.close();
-    instances.delete(instance);
+serve(
+  {
+    start: ({ env }: { env?: Record<string, string> }) => start(env),
+    async stop({ instance }: { instance: number }) {
+      await get(instance).lab.app.close();
+      instances.delete(instance);
+    },
+    publish: ({ instance, ...schedule }: Schedule & { instance?: number }) => {
+      const { ctx } = get(instance).lab;
+      // Through the feed source, as a chat post is: with FEED_STORE=redis://... (the cluster
+      // scenario) the event goes through Redis and comes back through this process's mirror.
+      return runSchedule((type, data) => ctx.source.publish(type, data), schedule);
+    },
+    /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
+    stats({ instance }: { instance?: number } = {}) {
+      const { ctx } = get(instance).lab;
+      return {
+        transports: ctx.stats.snapshot(),
+        // The same sections as /stats: HTTP/2 frames beside the transports, and TLS per ALPN.
+        http2: ctx.stats.streams?.snapshot() ?? null,
+        tls: ctx.config.tlsPort === 'off' ? null : ctx.stats.tls.snapshot(),
+        subscribers: ctx.feed.subscriberCount,
+        held: ctx.closers.size,
+        lastSeq: ctx.feed.lastSeq,
+        atMs: preciseNow(),
+        counters: { ...ctx.counters },
+      };
+    },
+    usage: (options: { gc?: boolean } = {}) => usage(options),
   },
-  publish: ({ instance, ...schedule }: Schedule & { instance?: number }) => {
-    const { ctx } = get(instance).lab;
-    // Through the feed source, as a chat post is: with FEED_STORE=redis://... (the cluster
-    // scenario) the event goes through Redis and comes back through this process's mirror.
-    return runSchedule((type, data) => ctx.source.publish(type, data), schedule);
-  },
-  /** What GET /stats answers (server/app.ts), plus the feed's gauges the bench waits on. */
-  stats({ instance }: { instance?: number } = {}) {
-    const { ctx } = get(instance).lab;
-    return {
-      transports: ctx.stats.snapshot(),
-      // The same sections as /stats: HTTP/2 frames beside the transports, and TLS per ALPN.
-      http2: ctx.stats.streams?.snapshot() ?? null,
-      tls: ctx.config.tlsPort === 'off' ? null : ctx.stats.tls.snapshot(),
-      subscribers: ctx.feed.subscriberCount,
-      held: ctx.closers.size,
-      lastSeq: ctx.feed.lastSeq,
-      atMs: preciseNow(),
-      counters: { ...ctx.counters },
-    };
-  },
-  usage: (options: { gc?: boolean } = {}) => usage(options),
-}, { port: first.port, tls: first.tls, instance: first.instance, env: first.env, pid: process.pid });
+  { port: first.port, tls: first.tls, instance: first.instance, env: first.env, pid: process.pid },
+);
 
 exitOnSigterm(() => Promise.all([...instances.values()].map(({ lab }) => lab.app.close())));

@@ -51,18 +51,25 @@ const BROWSER_SECONDS = 8;
 /** Estimated seconds per scenario, for the progress bar only. */
 function plan(p: Parameters): Record<ScenarioId, number> {
   const t = p.transports.length;
-  const groups = p.wires.flatMap((w) => p.profiles.map((profile) => (w === 'h2' && profile === 'browser' && p.useBrowser ? 'chromium' : 'node') as 'chromium' | 'node'));
+  const groups = p.wires.flatMap((w) =>
+    p.profiles.map((profile) => (w === 'h2' && profile === 'browser' && p.useBrowser ? 'chromium' : 'node') as 'chromium' | 'node'),
+  );
   return {
     overhead: p.payloadBytes.length * groups.reduce((sum, client) => sum + groupSeconds(p, client), 0),
     'short-poll': p.shortPollGrid.durationMs / 1000 + 2,
     latency: p.wires.length * t * ((p.latency.events * p.latency.intervalMs) / 1000 + 0.6),
-    fanout: p.wires.reduce((sum, w) => sum + (w === 'h1' ? p.fanout.clients : p.fanout.tlsClients).reduce((s2, n) => s2 + t * fanoutSeconds(p, n, w), 0), 0),
+    fanout: p.wires.reduce(
+      (sum, w) => sum + (w === 'h1' ? p.fanout.clients : p.fanout.tlsClients).reduce((s2, n) => s2 + t * fanoutSeconds(p, n, w), 0),
+      0,
+    ),
     rtt: p.rtt.rttsMs.reduce((sum, rtt) => sum + p.wires.length * rttSeconds(p, rtt), 0),
-    capacity: t * (3 + (p.capacity.steps.length + 1) * 2 + (p.capacity.rampToDescriptorLimit ? 19_000 : Math.max(...p.capacity.steps)) / 3000),
+    capacity:
+      t * (3 + (p.capacity.steps.length + 1) * 2 + (p.capacity.rampToDescriptorLimit ? 19_000 : Math.max(...p.capacity.steps)) / 3000),
     autocannon: p.autocannon.durationSeconds + 1,
     reference: 4 * (3 + (p.reference.warmupMs + p.reference.durationMs) / 1000 + p.reference.clients / 3000),
     libraries: 40 + 13 * p.libraries.clients.reduce((sum, n) => sum + librarySeconds(p, n), 0),
-    'h2-native': p.h2Native.transports.reduce((sum, t) => sum + subjectsOf(t).length, 0) *
+    'h2-native':
+      p.h2Native.transports.reduce((sum, t) => sum + subjectsOf(t).length, 0) *
       p.h2Native.clients.reduce((sum, n) => sum + h2NativeSeconds(p, n), 0),
     cluster: clusterSeconds(p),
     loss: lossSeconds(p),
@@ -86,7 +93,10 @@ const RUNNERS: Record<ScenarioId, { key: keyof Scenarios; run: (context: RunCont
 
 /** `2026-11-21T14-39-26Z-1a2b3c4d`: sortable, safe in a file name, names the commit. */
 function runId(startedAt: Date, commit: string | null, quick: boolean): string {
-  const stamp = startedAt.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${stamp}-${commit?.slice(0, 8) ?? 'nogit'}${quick ? '-quick' : ''}`;
 }
 
@@ -145,7 +155,9 @@ async function main(): Promise<number> {
   const [lab] = await timed('setup', () => Promise.all([cluster.startServer('lab'), cluster.ensureWorkers(2)]));
   progress.advance(5);
 
-  progress.step(params.useBrowser ? 'capturing Chromium\'s request heads, over HTTP/1.1 and over HTTP/2' : 'loading the committed browser profile');
+  progress.step(
+    params.useBrowser ? "capturing Chromium's request heads, over HTTP/1.1 and over HTTP/2" : 'loading the committed browser profile',
+  );
   const captured = await timed('browser', () => browserProfile(params, lab, (b) => (browser = b)));
   const { heads, note, h2Heads } = captured;
   progress.note(`browser heads: ${note} (${heads.browser}); over HTTP/2: ${h2Heads?.note ?? 'none'}`);
@@ -162,7 +174,10 @@ async function main(): Promise<number> {
       // keeps its figures, and the run fails saying why.
       const problems = (result as { problems?: string[] } | undefined)?.problems ?? [];
       if (problems.length) {
-        errors.push({ scenario: id, message: `${problems.length} broken promise${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}` });
+        errors.push({
+          scenario: id,
+          message: `${problems.length} broken promise${problems.length > 1 ? 's' : ''}: ${problems.join('; ')}`,
+        });
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -184,7 +199,9 @@ async function main(): Promise<number> {
   const finishedAt = new Date();
   const transports = params.transports;
   // Each kind of browser head's size, as the results record it and the derived figures use it.
-  const headBytes = Object.fromEntries(Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes])) as Results['browserHeads']['bytes'];
+  const headBytes = Object.fromEntries(
+    Object.entries(heads.heads).map(([kind, head]) => [kind, head.bytes]),
+  ) as Results['browserHeads']['bytes'];
   const results: Results = {
     schema: SCHEMA,
     id: runId(startedAt, env.git.commit, params.quick),
@@ -217,13 +234,17 @@ async function main(): Promise<number> {
   const outDir = path.resolve(ROOT, cli.outDir);
   const written = writeResults(results, outDir);
   const shown = (file: string) => path.relative(process.cwd(), file);
-  progress.finish(`bench: done in ${results.durationSeconds} s; wrote ${shown(written.runFile)}, ${shown(written.latestFile)}, ${shown(written.summaryFile)}`);
+  progress.finish(
+    `bench: done in ${results.durationSeconds} s; wrote ${shown(written.runFile)}, ${shown(written.latestFile)}, ${shown(written.summaryFile)}`,
+  );
   console.log(`\n${machineLine(results)}\n\n${headlineTable(results)}\n\n${targetsTable(results)}\n`);
   if (params.quick) {
     // Where /results finds it: a path under results/, when the run was written there.
     const underResults = path.relative(path.join(ROOT, 'results'), written.latestFile).split(path.sep).join('/');
     const page = underResults.startsWith('..') ? null : `/results?run=${underResults}`;
-    console.log(`A quick run: written apart from the reference run (results/latest.json is untouched), and no target is judged.${page ? ` Charts: npm start, then open ${page}; PNG: npm run bench:png -- --run=${underResults}` : ''}`);
+    console.log(
+      `A quick run: written apart from the reference run (results/latest.json is untouched), and no target is judged.${page ? ` Charts: npm start, then open ${page}; PNG: npm run bench:png -- --run=${underResults}` : ''}`,
+    );
   } else {
     console.log('Charts: npm start, then open /results; PNG for slides: npm run bench:png');
   }
@@ -235,7 +256,11 @@ async function main(): Promise<number> {
  * Chromium runs (the browser stays open for the overhead scenario: `keep`), else
  * the committed captures, each with a note saying which.
  */
-async function browserProfile(params: Parameters, lab: Server, keep: (browser: Browser) => void): Promise<{ heads: Awaited<ReturnType<typeof loadHeads>>['heads']; note: string; h2Heads: (H2Heads & { note: string }) | null }> {
+async function browserProfile(
+  params: Parameters,
+  lab: Server,
+  keep: (browser: Browser) => void,
+): Promise<{ heads: Awaited<ReturnType<typeof loadHeads>>['heads']; note: string; h2Heads: (H2Heads & { note: string }) | null }> {
   let browser: Browser | undefined;
   let why = '--no-browser';
   if (params.useBrowser) {
@@ -262,7 +287,10 @@ async function browserProfile(params: Parameters, lab: Server, keep: (browser: B
           await lab.child.call('publish', { count, intervalMs: 0, dataBytes: params.payloadBytes[0] });
         },
       };
-      h2Heads = { ...(await captureH2Heads(browser, probe, params.h2Heads.requestsPerKind)), note: 'measured with headless Chromium against the lab\'s HTTP/2 port at bench time' };
+      h2Heads = {
+        ...(await captureH2Heads(browser, probe, params.h2Heads.requestsPerKind)),
+        note: "measured with headless Chromium against the lab's HTTP/2 port at bench time",
+      };
     } catch (error) {
       h2Heads = committed(`Chromium over HTTP/2 failed: ${String(error).split('\n')[0]}`);
     }

@@ -6,7 +6,7 @@ import { parseArgs } from './options.ts';
 test('--wires and --tls-clients are parsed, and nonsense is refused', () => {
   assert.deepEqual(parseArgs(['--wires=h2,h1']).parameters.wires, ['h1', 'h2'], 'known wires, in the canonical order');
   assert.throws(() => parseArgs(['--wires=h3']), /unknown wire "h3"/, 'an unknown wire is named');
-  assert.deepEqual(parseArgs(['--tls-clients=50,500']).parameters.fanout.tlsClients, [50, 500], 'the TLS wires\' fan-out');
+  assert.deepEqual(parseArgs(['--tls-clients=50,500']).parameters.fanout.tlsClients, [50, 500], "the TLS wires' fan-out");
   assert.deepEqual(parseArgs([]).parameters.wires, ['h1', 'h1-tls', 'h2'], 'all three wires by default');
 });
 
@@ -15,7 +15,11 @@ test('--processes sets N for the cluster scenario, and nonsense is refused', () 
   assert.equal(parseArgs(['--processes=4']).parameters.cluster.processes, 4, 'as asked');
   assert.throws(() => parseArgs(['--processes=1']), /from 2 to 16/, 'one process is always measured beside N: N is at least 2');
   assert.deepEqual(parseArgs(['--only=cluster']).parameters.scenarios, ['cluster'], '--only=cluster runs it alone');
-  assert.deepEqual(parseArgs(['--transports=sse']).parameters.cluster.load.transports, ['sse'], 'the cluster measures only the transports asked for');
+  assert.deepEqual(
+    parseArgs(['--transports=sse']).parameters.cluster.load.transports,
+    ['sse'],
+    'the cluster measures only the transports asked for',
+  );
 });
 
 test('flags and values as node:util parseArgs reads them: both spellings of a value, unknown options and stray words refused', () => {

@@ -13,7 +13,10 @@ export class Progress {
   private timer: NodeJS.Timeout | undefined;
 
   /** `totalWeight`: the run's estimated seconds, from the plan. */
-  constructor(private readonly totalWeight: number, private readonly out: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly totalWeight: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {
     this.tty = Boolean(out.isTTY) && process.env.TERM !== 'dumb';
     if (this.tty) this.timer = setInterval(() => this.draw(), 250).unref();
   }

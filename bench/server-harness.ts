@@ -16,7 +16,8 @@ export const MIN_DATA_BYTES = DATA_ENVELOPE_BYTES;
 
 /** Event data whose JSON is exactly `dataBytes` bytes (ASCII only, so bytes = characters). */
 export function benchData(dataBytes: number): { t: string } {
-  if (!Number.isInteger(dataBytes) || dataBytes < DATA_ENVELOPE_BYTES) throw new RangeError(`payload must be at least ${DATA_ENVELOPE_BYTES} bytes`);
+  if (!Number.isInteger(dataBytes) || dataBytes < DATA_ENVELOPE_BYTES)
+    throw new RangeError(`payload must be at least ${DATA_ENVELOPE_BYTES} bytes`);
   return { t: 'x'.repeat(dataBytes - DATA_ENVELOPE_BYTES) };
 }
 
@@ -52,7 +53,10 @@ type Published = { seq: number; at: number };
  * trip, so what the trip costs is part of every latency measured from it. An
  * in-process publish resolves at once: awaiting it yields to no I/O or timer.
  */
-export async function runSchedule(publish: (type: string, data: unknown) => Published | Promise<Published>, schedule: Schedule): Promise<ScheduleResult> {
+export async function runSchedule(
+  publish: (type: string, data: unknown) => Published | Promise<Published>,
+  schedule: Schedule,
+): Promise<ScheduleResult> {
   const data = benchData(schedule.dataBytes);
   const type = schedule.type ?? 'bench';
   const start = now();
@@ -88,7 +92,9 @@ export interface Usage {
 /** The soft limit on open files (RLIMIT_NOFILE) of this process, from /proc; null where there is none. */
 export function fdLimit(): number | null {
   try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.split(/\s{2,}/)[1];
     return soft && /^\d+$/.test(soft) ? Number(soft) : null;
   } catch {
@@ -111,7 +117,15 @@ export function usage({ gc = false }: { gc?: boolean } = {}): Usage {
   } catch {
     // Not Linux: the descriptor count is only a guard rail, the run goes on without it.
   }
-  return { cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external, openFds, fdLimit: fdLimit() };
+  return {
+    cpuUserMicros: cpu.user,
+    cpuSystemMicros: cpu.system,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    externalBytes: memory.external,
+    openFds,
+    fdLimit: fdLimit(),
+  };
 }
 
 /** Ends the process on SIGTERM after `close`, and in any case within 3 s. */
@@ -138,14 +152,16 @@ export interface ReferenceSubject<Client> {
  */
 export async function serveReference<Client>(server: http.Server, subject: ReferenceSubject<Client>): Promise<void> {
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
-  serve({
-    publish: (schedule: Schedule) => runSchedule(subject.publish, schedule),
-    stats: () => ({ subscribers: subject.clients.size, eventsDelivered: subject.delivered(), lastSeq: subject.lastSeq() }),
-    usage: (options: { gc?: boolean } = {}) => usage(options),
-  }, { port: (server.address() as AddressInfo).port, pid: process.pid });
+  serve(
+    {
+      publish: (schedule: Schedule) => runSchedule(subject.publish, schedule),
+      stats: () => ({ subscribers: subject.clients.size, eventsDelivered: subject.delivered(), lastSeq: subject.lastSeq() }),
+      usage: (options: { gc?: boolean } = {}) => usage(options),
+    },
+    { port: (server.address() as AddressInfo).port, pid: process.pid },
+  );
   exitOnSigterm(async () => {
     for (const client of subject.clients) subject.drop(client);
     await new Promise((resolve) => server.close(resolve));
   });
 }
-

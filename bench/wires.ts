@@ -62,7 +62,12 @@ export function wireTarget(server: { port: number; tls?: TlsInfo }, wire: WireId
 
 /** Parses `--wires=h1,h2`: known ids, in the canonical order. */
 export function parseWires(raw: string): WireId[] {
-  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const id of ids) if (!(WIRE_IDS as readonly string[]).includes(id)) throw new Error(`--wires: unknown wire ${JSON.stringify(id)}; they are ${WIRE_IDS.join(', ')}`);
+  const ids = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const id of ids)
+    if (!(WIRE_IDS as readonly string[]).includes(id))
+      throw new Error(`--wires: unknown wire ${JSON.stringify(id)}; they are ${WIRE_IDS.join(', ')}`);
   return WIRE_IDS.filter((id) => ids.includes(id));
 }

@@ -27,7 +27,8 @@ compare.addEventListener('submit', (submit) => {
   submit.preventDefault();
   const pick = (name) => /** @type {HTMLSelectElement} */ (compare.elements.namedItem(name)).value;
   const chosen = [pick('a'), pick('b')];
-  for (const slot of /** @type {HTMLCollectionOf<HTMLElement>} */ (board.children)) slot.classList.toggle('chosen', chosen.includes(slot.dataset.transport));
+  for (const slot of /** @type {HTMLCollectionOf<HTMLElement>} */ (board.children))
+    slot.classList.toggle('chosen', chosen.includes(slot.dataset.transport));
   board.classList.add('comparing');
 });
 /** @type {HTMLButtonElement} */ (compare.elements.namedItem('all')).addEventListener('click', () => board.classList.remove('comparing'));

@@ -13,11 +13,16 @@ import { h, t } from './lab.js';
  */
 export function chatBox({ id, send = postAndReport } = {}) {
   const result = h('output', { name: 'result', 'aria-live': 'polite' });
-  const form = /** @type {HTMLFormElement} */ (h('form', { class: 'chat', id },
-    h('label', {}, t('chat.name'), ' ', h('input', { name: 'name', maxlength: '64', autocomplete: 'nickname' })),
-    h('label', { class: 'grow' }, t('chat.text'), ' ', h('input', { name: 'text', maxlength: '2000', required: true })),
-    h('button', { type: 'submit' }, t('chat.send')),
-    result));
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      'form',
+      { class: 'chat', id },
+      h('label', {}, t('chat.name'), ' ', h('input', { name: 'name', maxlength: '64', autocomplete: 'nickname' })),
+      h('label', { class: 'grow' }, t('chat.text'), ' ', h('input', { name: 'text', maxlength: '2000', required: true })),
+      h('button', { type: 'submit' }, t('chat.send')),
+      result,
+    )
+  );
   const field = (name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
   form.addEventListener('submit', async (submit) => {
     submit.preventDefault();

@@ -73,13 +73,23 @@ async function act(name, action) {
 
 /** One row per process: its state (down in red), its figures, its two buttons. */
 function row(p, described) {
-  const state = p.up ? 'up' : (described?.state === 'up' ? 'down' : described?.state ?? 'down');
+  const state = p.up ? 'up' : described?.state === 'up' ? 'down' : (described?.state ?? 'down');
   const s = p.stats;
-  const buttons = h('td', { class: 'actions', 'data-label': labels[7] }, ...['kill', 'restart'].map((action) =>
-    h('button', { type: 'button', 'data-action': action, disabled: !p.up || token === null, onclick: () => act(p.name, action) },
-      t(action === 'kill' ? 'so.kill' : 'so.restart'))));
+  const buttons = h(
+    'td',
+    { class: 'actions', 'data-label': labels[7] },
+    ...['kill', 'restart'].map((action) =>
+      h(
+        'button',
+        { type: 'button', 'data-action': action, disabled: !p.up || token === null, onclick: () => act(p.name, action) },
+        t(action === 'kill' ? 'so.kill' : 'so.restart'),
+      ),
+    ),
+  );
   const stateText = p.up ? `${t('so.state.up')} · pid ${p.pid}` : t(`so.state.${state}`);
-  return h('tr', { 'data-process': p.name, 'data-state': p.up ? 'up' : 'down' },
+  return h(
+    'tr',
+    { 'data-process': p.name, 'data-state': p.up ? 'up' : 'down' },
     h('th', { scope: 'row' }, p.name),
     cell(1, String(p.port), { class: 'mono' }),
     cell(2, stateText, { class: `state-cell ${p.up ? 'up' : 'down'}` }),
@@ -87,7 +97,8 @@ function row(p, described) {
     cell(4, s ? String(total(s.transports, 'eventsDelivered')) : '–', { class: 'mono' }),
     cell(5, s ? String(total(s.transports, 'connectionsOpen')) : '–', { class: 'mono' }),
     cell(6, s ? String(s.subscribers) : '–', { class: 'mono' }),
-    buttons);
+    buttons,
+  );
 }
 
 /** Redis's line: up or down (in red), its pid and how often the launcher started it again. */
@@ -95,7 +106,9 @@ function showRedis(redis) {
   if (!redis) return;
   redisLine.hidden = false;
   redisLine.dataset.state = redis.state;
-  const last = redis.lastExit ? ` · ${t('so.redis.last', { reason: redis.lastExit.signal ?? `code ${redis.lastExit.code}`, time: new Date(redis.lastExit.at).toLocaleTimeString() })}` : '';
+  const last = redis.lastExit
+    ? ` · ${t('so.redis.last', { reason: redis.lastExit.signal ?? `code ${redis.lastExit.code}`, time: new Date(redis.lastExit.at).toLocaleTimeString() })}`
+    : '';
   redisLine.textContent = t('so.redis', { state: t(`so.state.${redis.state}`), pid: redis.pid ?? '–', restarts: redis.restarts }) + last;
 }
 
@@ -127,11 +140,11 @@ async function refresh() {
   foreignLine.hidden = !foreign?.last;
   foreignLine.textContent = foreign?.last
     ? t('so.foreign', {
-      n: foreign.removed,
-      ids: foreign.last.ids.join(', '),
-      process: foreign.last.process,
-      time: new Date(foreign.last.at).toLocaleTimeString(),
-    })
+        n: foreign.removed,
+        ids: foreign.last.ids.join(', '),
+        process: foreign.last.process,
+        time: new Date(foreign.last.at).toLocaleTimeString(),
+      })
     : '';
   retiredLine.textContent = stats.retired.processes > 0 ? t('so.retired', { n: stats.retired.processes }) : '';
 }
@@ -146,6 +159,13 @@ if (config.cluster) {
   refresh();
   setInterval(refresh, REFRESH_MS);
 } else {
-  root.replaceChildren(h('div', { 'data-field': 'missing', role: 'note' },
-    h('p', {}, t('so.page.missing')), h('pre', { class: 'mono' }, 'npm run cluster'), h('p', {}, t('so.missing.then'))));
+  root.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'missing', role: 'note' },
+      h('p', {}, t('so.page.missing')),
+      h('pre', { class: 'mono' }, 'npm run cluster'),
+      h('p', {}, t('so.missing.then')),
+    ),
+  );
 }

@@ -46,12 +46,16 @@ async function open(page: Page, url: string): Promise<{ violations: string[]; po
 
 /** Waits until the page has done what it does on arrival: every panel has events, the results charts are drawn. */
 async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const panels = [...document.querySelectorAll<HTMLElement>('.panel[data-transport]')];
-    if (panels.some((panel) => Number(panel.dataset.events ?? 0) < 1)) return false;
-    if (location.pathname === '/results' && !document.querySelector('canvas')) return false;
-    return document.readyState !== 'loading';
-  }, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => {
+      const panels = [...document.querySelectorAll<HTMLElement>('.panel[data-transport]')];
+      if (panels.some((panel) => Number(panel.dataset.events ?? 0) < 1)) return false;
+      if (location.pathname === '/results' && !document.querySelector('canvas')) return false;
+      return document.readyState !== 'loading';
+    },
+    undefined,
+    { timeout: 20_000 },
+  );
 }
 
 describe('the Content-Security-Policy in Chromium', () => {
@@ -89,7 +93,11 @@ describe('the Content-Security-Policy in Chromium', () => {
         return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
       });
       assert.equal(ran, false, 'the inline script did not run');
-      assert.notEqual(await page.$eval('#styled', (p) => getComputedStyle(p).color), 'rgb(255, 0, 0)', 'the style attribute was not applied');
+      assert.notEqual(
+        await page.$eval('#styled', (p) => getComputedStyle(p).color),
+        'rgb(255, 0, 0)',
+        'the style attribute was not applied',
+      );
       await waitFor(() => violations.some((v) => /script-src/.test(v)), 'the inline script reported');
       await waitFor(() => violations.some((v) => /style-src/.test(v)), 'the style attribute reported');
     } finally {
@@ -100,8 +108,11 @@ describe('the Content-Security-Policy in Chromium', () => {
 
 test('page tests wait with function predicates: Playwright evals a string one in the page at every poll, which the policy refuses', () => {
   const root = new URL('../', import.meta.url);
-  const files = ['public', 'bench'].flatMap((dir) => readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts')).map((file) => `${dir}/${file}`));
+  const files = ['public', 'bench'].flatMap((dir) =>
+    readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `${dir}/${file}`),
+  );
   const offenders: string[] = [];
   for (const file of files) {
     const source = readFileSync(new URL(file, root), 'utf8');

@@ -27,10 +27,14 @@ if (lang) {
     base.hash = current ? current.id : '';
     lang.href = base.href;
   };
-  addEventListener('scroll', () => {
-    if (!pending) requestAnimationFrame(update);
-    pending = true;
-  }, { passive: true });
+  addEventListener(
+    'scroll',
+    () => {
+      if (!pending) requestAnimationFrame(update);
+      pending = true;
+    },
+    { passive: true },
+  );
   lang.addEventListener('click', update); // a click right after a jump, before the next frame
   update();
 }

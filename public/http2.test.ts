@@ -42,10 +42,11 @@ async function open(context: BrowserContext, url: string): Promise<{ page: Page;
   return { page, errors };
 }
 
-const stats = async () => (await (await fetch(`${lab.baseUrl}/stats`)).json()) as {
-  transports: Record<string, { protocols: Record<'h1' | 'h2', { requests: number; eventsDelivered: number }> }>;
-  http2: { sessionsOpened: number };
-};
+const stats = async () =>
+  (await (await fetch(`${lab.baseUrl}/stats`)).json()) as {
+    transports: Record<string, { protocols: Record<'h1' | 'h2', { requests: number; eventsDelivered: number }> }>;
+    http2: { sessionsOpened: number };
+  };
 
 describe('pages over HTTP/2 in Chromium', () => {
   test('the board over HTTP/2: a chat reaches all five panels, each says HTTP/2, the WebSocket rides the HTTP/2 connection', async () => {
@@ -53,21 +54,51 @@ describe('pages over HTTP/2 in Chromium', () => {
     try {
       const before = await stats();
       const { page, errors } = await open(context, `${h2Url}/board`);
-      assert.equal(await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol), 'h2', 'Chromium negotiated HTTP/2 for the page');
+      assert.equal(
+        await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol),
+        'h2',
+        'Chromium negotiated HTTP/2 for the page',
+      );
       await page.waitForFunction(() => document.getElementById('wire-now')?.dataset.protocol === 'h2');
-      assert.match(await page.textContent('.wire-switch [aria-current="page"]') ?? '', /HTTP\/2/, 'the switch marks HTTP/2 as the current protocol');
-      assert.match(await page.getAttribute('.wire-switch a:not([aria-current])', 'href') ?? '', new RegExp(`^http://127\\.0\\.0\\.1:${lab.port}/board$`), 'the other side of the switch is this page over plain HTTP/1.1');
+      assert.match(
+        (await page.textContent('.wire-switch [aria-current="page"]')) ?? '',
+        /HTTP\/2/,
+        'the switch marks HTTP/2 as the current protocol',
+      );
+      assert.match(
+        (await page.getAttribute('.wire-switch a:not([aria-current])', 'href')) ?? '',
+        new RegExp(`^http://127\\.0\\.0\\.1:${lab.port}/board$`),
+        'the other side of the switch is this page over plain HTTP/1.1',
+      );
       for (const id of TRANSPORT_IDS) await page.waitForSelector(`.panel[data-transport="${id}"][data-protocol="h2"]`, { timeout: 10_000 });
       await page.fill('#chat input[name="name"]', 'h2');
       await page.fill('#chat input[name="text"]', 'over one connection');
       await page.click('#chat button[type="submit"]');
       for (const id of TRANSPORT_IDS) {
-        await page.waitForFunction((id) => [...document.querySelectorAll(`.panel[data-transport="${id}"] [data-field="log"] .chat`)].some((line) => line.textContent?.includes('h2: over one connection')), id, { timeout: 5000 });
+        await page.waitForFunction(
+          (id) =>
+            [...document.querySelectorAll(`.panel[data-transport="${id}"] [data-field="log"] .chat`)].some((line) =>
+              line.textContent?.includes('h2: over one connection'),
+            ),
+          id,
+          { timeout: 5000 },
+        );
       }
       const after = await stats();
-      assert.ok(after.transports.ws.protocols.h2.requests > before.transports.ws.protocols.h2.requests, 'the board\'s WebSocket was an extended CONNECT on the HTTP/2 connection');
-      assert.equal(after.transports.ws.protocols.h1.requests, before.transports.ws.protocols.h1.requests, 'no WebSocket fell back to HTTP/1.1');
-      for (const id of TRANSPORT_IDS) assert.ok(after.transports[id].protocols.h2.eventsDelivered > before.transports[id].protocols.h2.eventsDelivered, `${id}: events delivered over HTTP/2`);
+      assert.ok(
+        after.transports.ws.protocols.h2.requests > before.transports.ws.protocols.h2.requests,
+        "the board's WebSocket was an extended CONNECT on the HTTP/2 connection",
+      );
+      assert.equal(
+        after.transports.ws.protocols.h1.requests,
+        before.transports.ws.protocols.h1.requests,
+        'no WebSocket fell back to HTTP/1.1',
+      );
+      for (const id of TRANSPORT_IDS)
+        assert.ok(
+          after.transports[id].protocols.h2.eventsDelivered > before.transports[id].protocols.h2.eventsDelivered,
+          `${id}: events delivered over HTTP/2`,
+        );
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await context.close();
@@ -78,16 +109,19 @@ describe('pages over HTTP/2 in Chromium', () => {
     const context = await browser.newContext();
     try {
       const { page } = await open(context, `${h2Url}/lessons/intro`);
-      const opened = await page.evaluate(() => new Promise<number>((resolve) => {
-        let open = 0;
-        for (let i = 0; i < 8; i++) {
-          const source = new EventSource(`${location.origin}/feed/sse?types=chat`);
-          source.onopen = () => {
-            if (++open === 8) resolve(open);
-          };
-        }
-        setTimeout(() => resolve(open), 5000);
-      }));
+      const opened = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            let open = 0;
+            for (let i = 0; i < 8; i++) {
+              const source = new EventSource(`${location.origin}/feed/sse?types=chat`);
+              source.onopen = () => {
+                if (++open === 8) resolve(open);
+              };
+            }
+            setTimeout(() => resolve(open), 5000);
+          }),
+      );
       assert.equal(opened, 8, 'eight EventSources to one origin are all open (over HTTP/1.1 the seventh would wait)');
       const started = Date.now();
       const second = await open(context, `${h2Url}/lessons/sse`);
@@ -100,18 +134,31 @@ describe('pages over HTTP/2 in Chromium', () => {
     }
   });
 
-  test('the six-connection experiment over HTTP/2: past six, up to the server\'s stream limit, then the next waits', async () => {
+  test("the six-connection experiment over HTTP/2: past six, up to the server's stream limit, then the next waits", async () => {
     const context = await browser.newContext();
     try {
       const { page, errors } = await open(context, `${h2Url}/lessons/sse`);
       const root = '.demo[data-demo="connection-limit"] [data-field="connection-limit"]';
       await page.waitForSelector(root);
-      assert.equal(await page.getAttribute(root, 'data-limit'), String(EXPERIMENT_MAX_STREAMS), 'the demo knows the HTTP/2 limit it will meet');
-      for (let i = 0; i < EXPERIMENT_MAX_STREAMS + 1; i++) await page.click('.demo[data-demo="connection-limit"] button[data-action="open"]');
-      await page.waitForFunction(({ root, limit }) => document.querySelector<HTMLElement>(root)?.dataset.open === String(limit), { root, limit: EXPERIMENT_MAX_STREAMS }, { timeout: 10_000 });
-      assert.ok(EXPERIMENT_MAX_STREAMS > 6, 'the limit is above HTTP/1.1\'s six');
+      assert.equal(
+        await page.getAttribute(root, 'data-limit'),
+        String(EXPERIMENT_MAX_STREAMS),
+        'the demo knows the HTTP/2 limit it will meet',
+      );
+      for (let i = 0; i < EXPERIMENT_MAX_STREAMS + 1; i++)
+        await page.click('.demo[data-demo="connection-limit"] button[data-action="open"]');
+      await page.waitForFunction(
+        ({ root, limit }) => document.querySelector<HTMLElement>(root)?.dataset.open === String(limit),
+        { root, limit: EXPERIMENT_MAX_STREAMS },
+        { timeout: 10_000 },
+      );
+      assert.ok(EXPERIMENT_MAX_STREAMS > 6, "the limit is above HTTP/1.1's six");
       await page.waitForTimeout(1000);
-      assert.equal(await page.getAttribute(root, 'data-open'), String(EXPERIMENT_MAX_STREAMS), `exactly ${EXPERIMENT_MAX_STREAMS} streams open`);
+      assert.equal(
+        await page.getAttribute(root, 'data-open'),
+        String(EXPERIMENT_MAX_STREAMS),
+        `exactly ${EXPERIMENT_MAX_STREAMS} streams open`,
+      );
       assert.equal(await page.getAttribute(root, 'data-connecting'), '1', 'the next one waits for a free stream');
       assert.equal(await page.getAttribute(root, 'data-wall'), 'true', 'the demo says it met the wall');
       // The words follow the wall it met: HTTP/2's stream limit, not HTTP/1.1's six connections.
@@ -133,39 +180,56 @@ describe('pages over HTTP/2 in Chromium', () => {
       // Chromium reports as net::ERR_HTTP2_PROTOCOL_ERROR) in 2 runs of 3. The lab hands what follows
       // a reset to its session a turn later (server/http2/reset-boundary.ts, stream-limit.test.ts).
       await page.click('.demo[data-demo="connection-limit"] button[data-action="close-one"]');
-      await page.waitForFunction((root) => document.querySelector<HTMLElement>(root)?.dataset.connecting === '0', root, { timeout: 10_000 });
+      await page.waitForFunction((root) => document.querySelector<HTMLElement>(root)?.dataset.connecting === '0', root, {
+        timeout: 10_000,
+      });
       const queued = `.demo[data-demo="connection-limit"] tr[data-stream="${EXPERIMENT_MAX_STREAMS + 1}"]`;
-      const row = await page.$eval(queued, (tr) => ({ state: (tr as HTMLElement).dataset.state, errors: tr.lastElementChild!.textContent }));
+      const row = await page.$eval(queued, (tr) => ({
+        state: (tr as HTMLElement).dataset.state,
+        errors: tr.lastElementChild!.textContent,
+      }));
       assert.deepEqual(row, { state: 'open', errors: '0' }, 'the stream that waited opens at once, with no error event');
-      assert.equal(await page.getAttribute(root, 'data-open'), String(EXPERIMENT_MAX_STREAMS), `${EXPERIMENT_MAX_STREAMS} streams open again`);
+      assert.equal(
+        await page.getAttribute(root, 'data-open'),
+        String(EXPERIMENT_MAX_STREAMS),
+        `${EXPERIMENT_MAX_STREAMS} streams open again`,
+      );
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await context.close();
     }
   });
 
-  test('HPACK on the wire panel: a poll\'s request head over HTTP/2 is a fraction of the same poll\'s over HTTP/1.1', async () => {
+  test("HPACK on the wire panel: a poll's request head over HTTP/2 is a fraction of the same poll's over HTTP/1.1", async () => {
     const context = await browser.newContext();
     try {
       const heads = '.panel[data-transport="short-poll"] [data-field="heads"]';
       const sizesOver = async (origin: string) => {
         const { page } = await open(context, `${origin}/lessons/short-poll`);
-        await page.waitForFunction((heads) => (document.querySelector(heads)?.textContent ?? '').split(' · ').length >= 4, heads, { timeout: 15_000 });
+        await page.waitForFunction((heads) => (document.querySelector(heads)?.textContent ?? '').split(' · ').length >= 4, heads, {
+          timeout: 15_000,
+        });
         const sizes = (await page.textContent(heads))!.split(' · ').map(Number);
         await page.close();
         return sizes;
       };
       const h1 = await sizesOver(lab.baseUrl);
       const h2 = await sizesOver(h2Url);
-      assert.ok([...h1, ...h2].every((n) => n > 0), `head sizes are numbers (HTTP/1.1 ${h1.join(', ')}; HTTP/2 ${h2.join(', ')})`);
+      assert.ok(
+        [...h1, ...h2].every((n) => n > 0),
+        `head sizes are numbers (HTTP/1.1 ${h1.join(', ')}; HTTP/2 ${h2.join(', ')})`,
+      );
       // The page's own requests filled the connection's HPACK table before the first poll:
       // every poll sends little more than references and the changing `since`.
-      assert.ok(Math.max(...h2) * 4 < Math.min(...h1), `HTTP/2 heads (${h2.join(', ')} B) are under a quarter of HTTP/1.1's (${h1.join(', ')} B)`);
+      assert.ok(
+        Math.max(...h2) * 4 < Math.min(...h1),
+        `HTTP/2 heads (${h2.join(', ')} B) are under a quarter of HTTP/1.1's (${h1.join(', ')} B)`,
+      );
     } finally {
       await context.close();
     }
   });
-  test('the HPACK demo draws both protocols on one scale, and says why its first HTTP/2 head is larger than the bench\'s', async () => {
+  test("the HPACK demo draws both protocols on one scale, and says why its first HTTP/2 head is larger than the bench's", async () => {
     const context = await browser.newContext();
     try {
       const run = JSON.parse(readFileSync(path.join(ROOT, 'results', 'latest.json'), 'utf8'));
@@ -196,8 +260,8 @@ describe('pages over HTTP/2 in Chromium', () => {
       const spread = `${all.map((x) => x.toFixed(3)).join(', ')} px/B`;
       assert.ok(Math.max(...all) / Math.min(...all) < 1.15, `every bar's width is proportional to its bytes on the one scale (${spread})`);
       assert.ok(h2.bars[0].bytes > h2.bars.at(-1)!.bytes, 'over HTTP/2 the first head fills the table, the later ones point into it');
-      assert.match(h2.verdict, new RegExp(`${bench.h2FirstBytes} B`), 'the verdict quotes the bench\'s first HTTP/2 head');
-      assert.match(h2.verdict, /warm connection/, 'and says why it differs: the bench\'s connection was warm, this one is fresh');
+      assert.match(h2.verdict, new RegExp(`${bench.h2FirstBytes} B`), "the verdict quotes the bench's first HTTP/2 head");
+      assert.match(h2.verdict, /warm connection/, "and says why it differs: the bench's connection was warm, this one is fresh");
     } finally {
       await context.close();
     }

@@ -6,8 +6,12 @@
 // the lab's own script files only (server/security-headers.ts).
 var target = '*';
 var doc = Number(new URLSearchParams(location.search).get('doc'));
-function onEvent(event) { parent.postMessage({ wirelab: 'iframe', doc: doc, event: event }, target); }
+function onEvent(event) {
+  parent.postMessage({ wirelab: 'iframe', doc: doc, event: event }, target);
+}
 var frame = document.createElement('iframe');
-frame.onload = function () { parent.postMessage({ wirelab: 'iframe', doc: doc, loaded: true }, target); };
+frame.onload = function () {
+  parent.postMessage({ wirelab: 'iframe', doc: doc, loaded: true }, target);
+};
 frame.src = decodeURIComponent(location.hash.slice(1));
 document.body.appendChild(frame);

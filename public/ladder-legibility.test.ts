@@ -123,7 +123,10 @@ test('replay: the reader chooses the last 10, 30 or 60 s or the whole trace; the
         ['10', '30', '60', 'all'],
         `the windows offered: ${JSON.stringify(options)}`,
       );
-      assert.ok(options.every(([, text]) => text && !text.includes('{')), `each window named in ${lang}: ${JSON.stringify(options)}`);
+      assert.ok(
+        options.every(([, text]) => text && !text.includes('{')),
+        `each window named in ${lang}: ${JSON.stringify(options)}`,
+      );
       await page.click(`${figure} button[data-action="freeze"]`);
       const steps = Number(await page.getAttribute(figure, 'data-steps'));
       await page.selectOption(`${figure} select[data-field="replay-window"]`, 'all');

@@ -33,9 +33,12 @@ async function openLesson(context: BrowserContext, name: string, lang: string): 
   page.on('pageerror', (error) => errors.push(`${lang}/${name}: ${error.message}`));
   // Forever-frames never fire `load`.
   await page.goto(`${lab.baseUrl}/lessons/${name}?lang=${lang}`, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(pagePredicate(`[...document.querySelectorAll('.lesson-body .demo')].every((d) => d.childElementCount > 0)
-    && [...document.querySelectorAll('.demo[data-demo="board"]')].every((d) => d.querySelectorAll('.panel').length === 5)`), undefined,
-  { timeout: 20_000 });
+  await page.waitForFunction(
+    pagePredicate(`[...document.querySelectorAll('.lesson-body .demo')].every((d) => d.childElementCount > 0)
+    && [...document.querySelectorAll('.demo[data-demo="board"]')].every((d) => d.querySelectorAll('.panel').length === 5)`),
+    undefined,
+    { timeout: 20_000 },
+  );
   await page.waitForTimeout(500); // the panels fill their first figures
   return { page, errors };
 }
@@ -49,8 +52,15 @@ const CONTENTS_BOX = `(() => {
     headerBottom: header.bottom, innerHeight, current: document.querySelector('.contents a[aria-current="location"]')?.hash ?? null };
 })()`;
 type ContentsBox = {
-  top: number; bottom: number; left: number; right: number; width: number; bodyLeft: number;
-  headerBottom: number; innerHeight: number; current: string | null;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  width: number;
+  bodyLeft: number;
+  headerBottom: number;
+  innerHeight: number;
+  current: string | null;
 };
 
 /** A row of several pictures side by side (the intro's five ladders): it takes the text's whole width. */
@@ -75,12 +85,15 @@ const BESIDE = `[...document.querySelectorAll('.lesson-body > .demo, .lesson-bod
     row: figure.querySelector('${ROW}') !== null, share: box.width / document.querySelector('.lesson-body').clientWidth };
 })`;
 
-const fitsWidth = (page: Page) => page.evaluate(() => {
-  const root = document.documentElement;
-  const wide = [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1
-    && !el.closest('pre, table, .log, .wire')).slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
-  return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
-});
+const fitsWidth = (page: Page) =>
+  page.evaluate(() => {
+    const root = document.documentElement;
+    const wide = [...document.querySelectorAll('main *')]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1 && !el.closest('pre, table, .log, .wire'))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+  });
 
 describe('lesson layout in Chromium', () => {
   test('at 1440x900 the contents list is in view and stays there on scroll, marking the section read', async () => {
@@ -101,8 +114,10 @@ describe('lesson layout in Chromium', () => {
           await page.waitForFunction(pagePredicate(marked), undefined, { timeout: 5_000 }).catch(() => undefined);
           const scrolled = (await page.evaluate(CONTENTS_BOX)) as ContentsBox;
           assert.ok(await page.evaluate(() => scrollY > 1000), `${where}: the page scrolled`);
-          assert.ok(scrolled.top >= scrolled.headerBottom - 1 && scrolled.bottom <= scrolled.innerHeight + 1,
-            `${where}: the contents stay in view below the header (top ${scrolled.top}, header ${scrolled.headerBottom})`);
+          assert.ok(
+            scrolled.top >= scrolled.headerBottom - 1 && scrolled.bottom <= scrolled.innerHeight + 1,
+            `${where}: the contents stay in view below the header (top ${scrolled.top}, header ${scrolled.headerBottom})`,
+          );
           assert.equal(scrolled.current, '#try', `${where}: the contents mark the section being read`);
           assert.deepEqual(errors, [], `${where}: no page errors`);
           await page.close();
@@ -140,8 +155,11 @@ describe('lesson layout in Chromium', () => {
   });
 
   test('on a 390 px phone, and in large type, every lesson stacks with nothing wider than the screen', async () => {
-    for (const { width, height, large } of [{ width: 390, height: 844, large: false }, { width: 390, height: 844, large: true },
-      { width: 1440, height: 900, large: true }]) {
+    for (const { width, height, large } of [
+      { width: 390, height: 844, large: false },
+      { width: 390, height: 844, large: true },
+      { width: 1440, height: 900, large: true },
+    ]) {
       const context = await browser.newContext({ viewport: { width, height } });
       if (large) await context.addInitScript("localStorage.setItem('wirelab.large', '1')");
       const what = `${width} px${large ? ', large type' : ''}`;
@@ -156,8 +174,9 @@ describe('lesson layout in Chromium', () => {
             assert.deepEqual(fit.wide, [], `${where}: nothing reaches past the screen's edge`);
             if (width === 390) {
               // One column: the contents, the text and every demo start at the same left edge.
-              const lefts = await page.$$eval('nav.contents, .lesson-body > p, .lesson-body > .demo, .lesson-body > figure',
-                (els) => [...new Set(els.map((el) => Math.round(el.getBoundingClientRect().left)))]);
+              const lefts = await page.$$eval('nav.contents, .lesson-body > p, .lesson-body > .demo, .lesson-body > figure', (els) => [
+                ...new Set(els.map((el) => Math.round(el.getBoundingClientRect().left))),
+              ]);
               assert.equal(lefts.length, 1, `${where}: one column (left edges ${lefts.join(', ')})`);
             }
             await page.close();

@@ -17,6 +17,10 @@ test('a demo that opens a wiretap declares readsOwnBytes, and only such a demo',
     const taps = /\bopenTap\b/.test(source);
     // A demo whose tap sees its connection from any process (resume.js: the trace relay) declares false, saying so.
     const declaration = /^export const readsOwnBytes = (true|false);$/m.exec(source)?.[1];
-    assert.equal(declaration !== undefined, taps, `${file}: ${taps ? 'opens a wiretap but does not declare readsOwnBytes' : 'declares readsOwnBytes but opens no wiretap'}`);
+    assert.equal(
+      declaration !== undefined,
+      taps,
+      `${file}: ${taps ? 'opens a wiretap but does not declare readsOwnBytes' : 'declares readsOwnBytes but opens no wiretap'}`,
+    );
   }
 });

@@ -204,7 +204,9 @@ describe('pages in Chromium', () => {
       // Ten seconds of traffic (the lab ticks every 250 ms), then every field shown has a value.
       await opened[0].page.waitForTimeout(10_000);
       for (const { path, page, errors } of opened) {
-        await page.waitForFunction(pagePredicate(`(${EMPTY_FIELDS})().length === 0`), undefined, { timeout: 20_000 }).catch(() => undefined);
+        await page
+          .waitForFunction(pagePredicate(`(${EMPTY_FIELDS})().length === 0`), undefined, { timeout: 20_000 })
+          .catch(() => undefined);
         assert.deepEqual(await page.evaluate(`(${EMPTY_FIELDS})()`), [], `${path}: every field shown has a value`);
         assert.deepEqual(errors, [], `${path}: no console errors`);
       }

@@ -38,10 +38,18 @@ test('after a restart every panel on the board starts over from seq 1 of the new
     await page.goto(`${lab.baseUrl}/board`, { waitUntil: 'domcontentloaded' });
     // Each transport lives on its own port; restart on the very same ones.
     const ports = lab.ctx.ports!;
-    await page.waitForFunction(() => document.querySelectorAll('.panel[data-transport] .state[data-state="open"]').length === 5, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('.panel[data-transport] .state[data-state="open"]').length === 5,
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.waitForTimeout(300); // the polls' and streams' first requests are in
     for (let i = 0; i < OLD_RUN; i++) lab.ctx.feed.publish('tick', { run: 'old' });
-    await page.waitForFunction((n) => [...document.querySelectorAll<HTMLElement>('.panel[data-transport]')].every((p) => Number(p.dataset.events ?? 0) >= n), OLD_RUN, { timeout: 15_000 });
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll<HTMLElement>('.panel[data-transport]')].every((p) => Number(p.dataset.events ?? 0) >= n),
+      OLD_RUN,
+      { timeout: 15_000 },
+    );
 
     await lab.close();
     lab = await startLab({}, ports.main);
@@ -51,19 +59,26 @@ test('after a restart every panel on the board starts over from seq 1 of the new
 
     await page.waitForFunction(
       (n) => [...document.querySelectorAll<HTMLElement>('.panel[data-transport]')].every((p) => Number(p.dataset.events ?? 0) >= n),
-      OLD_RUN + NEW_RUN, { timeout: 20_000 },
+      OLD_RUN + NEW_RUN,
+      { timeout: 20_000 },
     );
     await page.waitForTimeout(300); // would a duplicate follow?
     for (const id of TRANSPORT_IDS) {
       const panel = `.panel[data-transport="${id}"]`;
       assert.equal(await page.getAttribute(panel, 'data-restarts'), '1', `${id}: the panel says the server restarted, once`);
       // The log is newest first; the restart note separates the two runs.
-      const lines = await page.$$eval(`${panel} [data-field="log"] > div`, (divs) => divs.map((d) => (d.classList.contains('restart') ? 'RESTART' : d.textContent ?? '')).reverse());
+      const lines = await page.$$eval(`${panel} [data-field="log"] > div`, (divs) =>
+        divs.map((d) => (d.classList.contains('restart') ? 'RESTART' : (d.textContent ?? ''))).reverse(),
+      );
       const marker = lines.indexOf('RESTART');
       assert.ok(marker >= 0, `${id}: a restart note in the log`);
       const seqs = (part: string[]) => part.map((line) => Number(/^#(\d+) /.exec(line)?.[1]));
       assert.deepEqual(seqs(lines.slice(0, marker)), [1, 2, 3], `${id}: the old run before the note`);
-      assert.deepEqual(seqs(lines.slice(marker + 1)), [1, 2, 3, 4, 5, 6, 7, 8], `${id}: the new run after it, from seq 1, nothing skipped or twice`);
+      assert.deepEqual(
+        seqs(lines.slice(marker + 1)),
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        `${id}: the new run after it, from seq 1, nothing skipped or twice`,
+      );
       assert.equal(await page.textContent(`${panel} [data-field="events"]`), String(OLD_RUN + NEW_RUN), `${id}: no other event counted`);
     }
   } finally {

@@ -40,7 +40,11 @@ async function open(context: BrowserContext, query = ''): Promise<{ page: Page; 
   });
   await page.goto(`${lab.baseUrl}/results${query}`, { waitUntil: 'domcontentloaded' });
   // A function, not a string: Playwright evals a string predicate at every poll, which the page's Content-Security-Policy refuses.
-  await page.waitForFunction(() => (window as unknown as { resultsReady?: boolean }).resultsReady === true && document.body.dataset.ready === 'true', undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { resultsReady?: boolean }).resultsReady === true && document.body.dataset.ready === 'true',
+    undefined,
+    { timeout: 60_000 },
+  );
   return { page, errors };
 }
 

@@ -78,13 +78,11 @@ test(TITLE, async () => {
     await page.waitForSelector(`${demo}[data-state="resumed"]`, { timeout: 15_000 });
     // The client hears the event before its trace step comes (relayed through Redis to the tap): wait for the arrow too.
     const drawn = `(g) => (g.getAttribute('data-seqs') ?? '').split(' ').includes('${during}')`;
-    await page.waitForFunction(
-      pagePredicate(`[...document.querySelectorAll('${demo} svg g.step')].some(${drawn})`),
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(pagePredicate(`[...document.querySelectorAll('${demo} svg g.step')].some(${drawn})`), undefined, {
+      timeout: 10_000,
+    });
 
-    const shown = await page.evaluate(`(() => {
+    const shown = (await page.evaluate(`(() => {
       const element = document.querySelector('${demo}');
       return {
         data: { ...element.dataset },
@@ -97,7 +95,7 @@ test(TITLE, async () => {
           .map((li) => li.textContent),
         role: element.querySelector('svg').getAttribute('role'),
       };
-    })()`) as {
+    })()`)) as {
       data: Record<string, string>;
       lanes: string[];
       steps: { what: string; process: string; seqs: string; name: string }[];
@@ -119,7 +117,10 @@ test(TITLE, async () => {
     const resumed = steps.some((s) => s.what === 'event' && s.process === data.to && s.seqs.split(' ').includes(String(during)));
     assert.ok(resumed, 'the event from the new process');
     assert.equal(shown.role, 'img');
-    assert.ok(shown.lines.some((line) => line.includes(`since=${first}`)), `the text alternative says it: ${shown.lines}`);
+    assert.ok(
+      shown.lines.some((line) => line.includes(`since=${first}`)),
+      `the text alternative says it: ${shown.lines}`,
+    );
 
     // On every process still up, the arrows it served add up to what its /stats counted for the WebSocket.
     const KINDS = ['head', 'framing', 'payload'] as const;
@@ -151,7 +152,7 @@ test(TITLE, async () => {
       await page.waitForSelector(`${demo}[data-state="ready"]`, { timeout: 15_000 });
     }
     const second = (await page.getAttribute(demo, 'data-process'))!;
-    assert.notEqual(second, await page.getAttribute(demo, 'data-tap'), 'the stream is off the tap\'s process');
+    assert.notEqual(second, await page.getAttribute(demo, 'data-tap'), "the stream is off the tap's process");
     const secondPid = cluster.labs.find((lab) => lab.name === second)!.pid;
     await page.click(`${demo} button[data-action="cut"]`);
     await waitFor(() => cluster.labs.find((lab) => lab.name === second)!.pid !== secondPid, `${second} killed`, 5000);

@@ -128,8 +128,14 @@ for (const { lang, wire } of CASES) {
       // An image named in the page's language, described by the same steps as text.
       assert.equal(shown.role, 'img');
       assert.ok(shown.name.includes(words.title), `named: ${shown.name}`);
-      assert.ok(shown.lines.some((line) => line.includes(words.cut)), `the text alternative has the cut: ${shown.lines}`);
-      assert.ok(shown.lines.some((line) => line.includes(`since=${before[1]}`)), 'and the reconnect with its cursor');
+      assert.ok(
+        shown.lines.some((line) => line.includes(words.cut)),
+        `the text alternative has the cut: ${shown.lines}`,
+      );
+      assert.ok(
+        shown.lines.some((line) => line.includes(`since=${before[1]}`)),
+        'and the reconnect with its cursor',
+      );
 
       // Every arrow added up is what /stats counted for the WebSocket (this page's two connections).
       let seen = '';

@@ -15,7 +15,10 @@ const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** tsc is not the lab: under `npm test`'s c8 it would otherwise record coverage of the whole compiler for nothing. */
 const { NODE_V8_COVERAGE: _coverage, ...env } = process.env;
 
-for (const [what, args] of [['the TypeScript', ['--noEmit']], ['the browser JavaScript (checkJs)', ['--noEmit', '-p', 'public/tsconfig.json']]] as const) {
+for (const [what, args] of [
+  ['the TypeScript', ['--noEmit']],
+  ['the browser JavaScript (checkJs)', ['--noEmit', '-p', 'public/tsconfig.json']],
+] as const) {
   test(`${what} type-checks`, async () => {
     const result = await run(process.execPath, [tsc, ...args], { cwd: ROOT, env, maxBuffer: 16 << 20 }).then(
       () => ({ ok: true, output: '' }),

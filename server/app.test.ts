@@ -40,7 +40,12 @@ describe('bad cursors and parameters get a coded 400 on every HTTP transport', (
     });
   }
   test('Last-Event-ID is checked like since', async () => {
-    await expectError(await fetch(`${lab.baseUrl}/feed/sse`, { headers: { 'last-event-id': 'nope' } }), 400, 'bad_since', 'bad Last-Event-ID');
+    await expectError(
+      await fetch(`${lab.baseUrl}/feed/sse`, { headers: { 'last-event-id': 'nope' } }),
+      400,
+      'bad_since',
+      'bad Last-Event-ID',
+    );
   });
   test('iframe callback names', async () => {
     for (const cb of [undefined, '', 'alert(1)', '1x', 'a..b', 'x'.repeat(65), '</script>']) {
@@ -81,28 +86,39 @@ describe('chat input', () => {
     await expectError(await post(JSON.stringify({ text: 'x'.repeat(2001) })), 400, 'bad_chat', 'text over 2000');
     await expectError(await post(JSON.stringify({ text: 'hi', name: 'n'.repeat(65) })), 400, 'bad_chat', 'name over 64');
     await expectError(await post(JSON.stringify({ text: 'x'.repeat(70_000) })), 413, 'too_large', 'body over 64 KiB');
-    await expectError(await post('text=hi', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'bad_content_type', 'a form post');
+    await expectError(
+      await post('text=hi', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'bad_content_type',
+      'a form post',
+    );
     assert.equal(lab.ctx.feed.lastSeq, before, 'nothing was published');
     const ok = await post(JSON.stringify({ text: '中文 ✓ '.repeat(250), name: 'é' }));
     assert.equal(ok.status, 201, '2000 characters of non-ASCII text are fine');
   });
 
-  test('origins: none, the lab\'s own and the allowed may post; others get 403', async () => {
+  test("origins: none, the lab's own and the allowed may post; others get 403", async () => {
     const body = JSON.stringify({ text: 'hi' });
     assert.equal((await post(body)).status, 201, 'no Origin (curl)');
     const own = await post(body, { 'content-type': 'application/json', origin: lab.baseUrl });
-    assert.equal(own.status, 201, 'the lab\'s own origin');
+    assert.equal(own.status, 201, "the lab's own origin");
     const listed = await post(body, { 'content-type': 'application/json', origin: 'http://teacher.example:8080' });
     assert.equal(listed.status, 201, 'an allowed origin');
     assert.equal(listed.headers.get('access-control-allow-origin'), 'http://teacher.example:8080', 'CORS for the allowed origin');
-    await expectError(await post(body, { 'content-type': 'application/json', origin: 'http://evil.example' }), 403, 'foreign_origin', 'a foreign origin');
+    await expectError(
+      await post(body, { 'content-type': 'application/json', origin: 'http://evil.example' }),
+      403,
+      'foreign_origin',
+      'a foreign origin',
+    );
     await expectError(await post(body, { 'content-type': 'application/json', origin: 'null' }), 403, 'foreign_origin', 'the opaque origin');
   });
 
   test('the rate limit answers 429 with Retry-After', async () => {
     const limited = await startLab({ chatRate: 2 });
     try {
-      const send = () => fetch(`${limited.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
+      const send = () =>
+        fetch(`${limited.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' });
       assert.equal((await send()).status, 201, 'first');
       assert.equal((await send()).status, 201, 'second');
       const third = await send();
@@ -127,7 +143,7 @@ describe('WebSocket edges', () => {
   test('a foreign Origin is refused with 403 before the upgrade', async () => {
     assert.equal((await open({ origin: 'http://evil.example' })).status, 403, 'foreign');
     const own = await open({ origin: lab.baseUrl });
-    assert.ok(own.ws, 'the lab\'s own origin upgrades');
+    assert.ok(own.ws, "the lab's own origin upgrades");
     own.ws!.close();
     const listed = await open({ origin: 'http://teacher.example:8080' });
     assert.ok(listed.ws, 'an allowed origin upgrades');
@@ -145,8 +161,15 @@ describe('WebSocket edges', () => {
     ws!.send('{"type":"chat","text":""}');
     ws!.send('{"type":"chat","name":"ws","text":"still here"}');
     await waitFor(() => messages.some((m) => m.type === 'chat'), 'the good chat comes back');
-    assert.deepEqual(messages.map((m) => m.error?.code ?? m.type), ['bad_message', 'bad_message', 'bad_message', 'bad_chat', 'chat'], 'one answer each, in order');
-    assert.ok(messages.slice(0, 4).every((m) => !('seq' in m)), 'error frames carry no seq');
+    assert.deepEqual(
+      messages.map((m) => m.error?.code ?? m.type),
+      ['bad_message', 'bad_message', 'bad_message', 'bad_chat', 'chat'],
+      'one answer each, in order',
+    );
+    assert.ok(
+      messages.slice(0, 4).every((m) => !('seq' in m)),
+      'error frames carry no seq',
+    );
     ws!.close();
   });
 

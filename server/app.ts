@@ -155,10 +155,15 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     closers: new Set(),
     // In a cluster a page's steps may come from every process: each names itself, and crosses through Redis (trace.ts StepRelay).
     wiretap: new Wiretap(() => stats.streams, config.feedStore === 'memory' ? {} : { process: config.processName, relay: backend.relay }),
-    counters: { slowReadersDropped: 0, deadPeersTerminated: 0, wsErrorsAnswered: 0, unknownHostsRefused: 0, internalErrors: 0, wsProtocolErrors: 0 },
+    counters: {
+      slowReadersDropped: 0,
+      deadPeersTerminated: 0,
+      wsErrorsAnswered: 0,
+      unknownHostsRefused: 0,
+      internalErrors: 0,
+      wsProtocolErrors: 0,
+    },
   };
-
-
 
   // Before @fastify/websocket's own preClose (hooks run in order), so that sockets
   // hear 1001 "going away" rather than a bare close, and held polls and streams end
@@ -198,7 +203,12 @@ export async function build(config: Config = configWith()): Promise<Lab> {
     const { host } = asked;
     if (!hosts.allows(host)) {
       ctx.counters.unknownHostsRefused++;
-      return sendError(reply, 'unknown_host', `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP ` + `addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`);
+      return sendError(
+        reply,
+        'unknown_host',
+        `This lab does not answer to ${JSON.stringify(host)}: it answers to localhost, its IP ` +
+          `addresses, this machine's name, HOST and ALLOWED_HOSTS (a guard against DNS rebinding).`,
+      );
     }
     // One check of the path for every route: static files, the source viewer and pages refuse alike (url-path.ts).
     const problem = pathProblem(request.url);

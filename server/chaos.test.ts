@@ -36,7 +36,11 @@ function checkSequence(id: string, events: readonly FeedEvent[], lastSeq: number
       expected = to + 1;
       gaps++;
     } else {
-      assert.equal(event.seq, expected, `${id}: event #${index} should be seq ${expected}, got ${event.seq} (${event.seq < expected ? 'a duplicate' : 'a silent loss'})`);
+      assert.equal(
+        event.seq,
+        expected,
+        `${id}: event #${index} should be seq ${expected}, got ${event.seq} (${event.seq < expected ? 'a duplicate' : 'a silent loss'})`,
+      );
       expected++;
     }
   }

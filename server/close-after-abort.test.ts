@@ -86,9 +86,14 @@ for (const when of ['before its head', 'after its head', 'after a first chunk', 
 test('connections that never asked anything, on every port, do not hold close() open', async () => {
   const lab = await startLab({ idleTimeoutMs: IDLE_TIMEOUT_MS });
   const ports = [lab.port, ...Object.values((lab.ctx.ports?.extra ?? {}) as Record<string, number>)];
-  const sockets = await Promise.all(ports.map((port) => new Promise<net.Socket>((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => resolve(socket)).on('error', reject);
-  })));
+  const sockets = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(port, '127.0.0.1', () => resolve(socket)).on('error', reject);
+        }),
+    ),
+  );
   const closedBy = sockets.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
   for (const socket of sockets) socket.on('error', () => {});
   // Half a request head on one of them too: at the close it is the same as silence.

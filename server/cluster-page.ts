@@ -8,7 +8,16 @@
 import { type Html, html } from './html.ts';
 
 /** The columns of the processes' table, as i18n keys. */
-const COLUMNS = ['so.col.name', 'so.col.port', 'so.col.state', 'so.col.requests', 'so.col.events', 'so.col.open', 'so.col.subscribers', 'so.col.actions'];
+const COLUMNS = [
+  'so.col.name',
+  'so.col.port',
+  'so.col.state',
+  'so.col.requests',
+  'so.col.events',
+  'so.col.open',
+  'so.col.subscribers',
+  'so.col.actions',
+];
 
 /** The page's body in the words `t`; the script fills the table. */
 export function clusterPageBody(t: Record<string, string>): Html {

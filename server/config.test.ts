@@ -6,7 +6,11 @@ import { ConfigError } from './setting-parsers.ts';
 
 /** Asserts that `env` stops the lab with a ConfigError whose message starts with the variable's name. */
 function refuses(env: Record<string, string>, name: string): void {
-  assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.message.startsWith(`${name} `), `${JSON.stringify(env)} is refused naming ${name}`);
+  assert.throws(
+    () => loadConfig(env),
+    (error: unknown) => error instanceof ConfigError && error.message.startsWith(`${name} `),
+    `${JSON.stringify(env)} is refused naming ${name}`,
+  );
 }
 
 test('no variable set gives the defaults, the same as configWith()', () => {
@@ -19,19 +23,30 @@ test('whole numbers are read within their bounds, and nothing else is', () => {
   assert.equal(loadConfig({ PORT: '0' }).port, 0);
   assert.equal(loadConfig({ PORT: ' 8080 ' }).port, 8080, 'spaces around a number are forgiven');
   assert.equal(loadConfig({ TICK_MS: '0' }).tickMs, 0, 'TICK_MS=0 turns the ticker off');
-  for (const [name, raw] of [['PORT', 'eighty'], ['PORT', '65536'], ['PORT', '-1'], ['TICK_MS', '1.5'], ['BUFFER_SIZE', '0'], ['HEARTBEAT_MS', '99'], ['MAX_QUEUED_BYTES', '1023']]) {
+  for (const [name, raw] of [
+    ['PORT', 'eighty'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['TICK_MS', '1.5'],
+    ['BUFFER_SIZE', '0'],
+    ['HEARTBEAT_MS', '99'],
+    ['MAX_QUEUED_BYTES', '1023'],
+  ]) {
     refuses({ [name]: raw }, name);
   }
 });
 
-test('MAX_STREAMS_PER_CLIENT is 0 (no cap) or enough for one student\'s board and lessons', () => {
+test("MAX_STREAMS_PER_CLIENT is 0 (no cap) or enough for one student's board and lessons", () => {
   assert.equal(loadConfig({ MAX_STREAMS_PER_CLIENT: '0' }).maxStreamsPerClient, 0);
   assert.equal(loadConfig({ MAX_STREAMS_PER_CLIENT: '64' }).maxStreamsPerClient, 64);
   refuses({ MAX_STREAMS_PER_CLIENT: '63' }, 'MAX_STREAMS_PER_CLIENT');
 });
 
 test('ALLOWED_ORIGINS takes origins (a trailing slash dropped); a URL with a path is not an origin', () => {
-  assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'http://a.example:8080, https://b.example/' }).allowedOrigins, ['http://a.example:8080', 'https://b.example']);
+  assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'http://a.example:8080, https://b.example/' }).allowedOrigins, [
+    'http://a.example:8080',
+    'https://b.example',
+  ]);
   for (const raw of ['not an origin', 'http://a.example/path', 'file:///tmp']) refuses({ ALLOWED_ORIGINS: raw }, 'ALLOWED_ORIGINS');
 });
 
@@ -49,7 +64,10 @@ test('switches and names take only what they say', () => {
 });
 
 test('TLS_CERT and TLS_KEY come together or not at all', () => {
-  assert.deepEqual([loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tlsCert, loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tlsKey], ['c.pem', 'k.pem']);
+  assert.deepEqual(
+    [loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tlsCert, loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tlsKey],
+    ['c.pem', 'k.pem'],
+  );
   refuses({ TLS_CERT: 'c.pem' }, 'TLS_CERT');
   refuses({ TLS_KEY: 'k.pem' }, 'TLS_KEY');
 });

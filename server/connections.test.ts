@@ -41,27 +41,34 @@ function ended(socket: net.Socket | tls.TLSSocket): Promise<Ended> {
 }
 
 function assertOnTime(what: string, afterMs: number): void {
-  assert.ok(afterMs >= IDLE_MS - 50 && afterMs < IDLE_MS + LATE_MS, `${what}: closed ${Math.round(afterMs)} ms after it went idle (timeout ${IDLE_MS} ms)`);
+  assert.ok(
+    afterMs >= IDLE_MS - 50 && afterMs < IDLE_MS + LATE_MS,
+    `${what}: closed ${Math.round(afterMs)} ms after it went idle (timeout ${IDLE_MS} ms)`,
+  );
 }
 
 /** The plain and TLS ways to open an HTTP/1.1 connection to a port, ready to write. */
 type Opener = (lab: RunningLab) => Promise<net.Socket | tls.TLSSocket>;
 
-const plain = (port: (lab: RunningLab) => number): Opener => async (lab) => {
-  const socket = net.connect(port(lab), '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  return socket;
-};
-const overTls = (port: (lab: RunningLab) => number, alpn: string[]): Opener => async (lab) => {
-  const socket = tls.connect({ host: '127.0.0.1', port: port(lab), ca: lab.https!.ca, ALPNProtocols: alpn });
-  await new Promise((resolve) => socket.once('secureConnect', resolve));
-  return socket;
-};
+const plain =
+  (port: (lab: RunningLab) => number): Opener =>
+  async (lab) => {
+    const socket = net.connect(port(lab), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    return socket;
+  };
+const overTls =
+  (port: (lab: RunningLab) => number, alpn: string[]): Opener =>
+  async (lab) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: port(lab), ca: lab.https!.ca, ALPNProtocols: alpn });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    return socket;
+  };
 const tlsPort = (name: 'main' | 'h1') => (lab: RunningLab) => Number(new URL(name === 'main' ? lab.https!.h2Url : lab.https!.h1Url).port);
 
 const HTTP1_PORTS: [string, Opener][] = [
   ['the main port', plain((lab) => lab.port)],
-  ['an extra port (SSE\'s)', plain((lab) => lab.ctx.ports!.extra.sse!)],
+  ["an extra port (SSE's)", plain((lab) => lab.ctx.ports!.extra.sse!)],
   ['HTTP/1.1 over TLS (its own port)', overTls(tlsPort('h1'), ['http/1.1'])],
   ['HTTP/1.1 over TLS (the main TLS port)', overTls(tlsPort('main'), ['http/1.1'])],
 ];
@@ -125,7 +132,11 @@ describe(`every port closes a connection idle for IDLE_TIMEOUT_MS (${IDLE_MS} ms
     sse.on('error', () => {});
     await new Promise((resolve) => sse.once('response', resolve));
 
-    for (const [name, raw, since] of [['silent', silent, started], ['half a head', half, halfAt], ['idle after its stream', kept, keptAt]] as const) {
+    for (const [name, raw, since] of [
+      ['silent', silent, started],
+      ['half a head', half, halfAt],
+      ['idle after its stream', kept, keptAt],
+    ] as const) {
       await waitFor(() => raw.closed, `${name}: closed`, IDLE_MS + LATE_MS + 1000);
       assertOnTime(`HTTP/2, ${name}`, performance.now() - since);
       assert.equal(raw.goaway()?.code, 'NO_ERROR', `HTTP/2, ${name}: GOAWAY NO_ERROR first (frames: ${raw.answer().join(' ')})`);
@@ -148,11 +159,13 @@ describe('MAX_CONNECTIONS counts a connection from accept', () => {
     // One request on a connection of its own, closed after the answer: it holds no place afterwards.
     const get = (path: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        http.get(`${lab.baseUrl}${path}`, { agent: false }, (response) => {
-          let body = '';
-          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        }).on('error', reject);
+        http
+          .get(`${lab.baseUrl}${path}`, { agent: false }, (response) => {
+            let body = '';
+            response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          })
+          .on('error', reject);
       });
     try {
       let silent = await Promise.all([1, 2, 3].map(() => connect(tlsMain)));

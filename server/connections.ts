@@ -44,7 +44,13 @@ const TCP_UNDER = new WeakMap<object, Socket>();
 /** The 408 a connection gets when it began a request head and did not finish it in time (RFC 9110 section 15.5.9). */
 function requestTimeoutAnswer(): string {
   const body = JSON.stringify(errorBody('request_timeout'));
-  const head = ['HTTP/1.1 408 Request Timeout', 'content-type: application/json; charset=utf-8', `content-length: ${Buffer.byteLength(body)}`, 'cache-control: no-store', 'connection: close'];
+  const head = [
+    'HTTP/1.1 408 Request Timeout',
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    'cache-control: no-store',
+    'connection: close',
+  ];
   return `${head.join('\r\n')}\r\n\r\n${body}`;
 }
 
@@ -60,7 +66,10 @@ export class Connections {
   /** What close() takes off the servers watched. */
   private readonly listening: (() => void)[] = [];
 
-  constructor(readonly maxConnections: number, readonly idleTimeoutMs: number) {}
+  constructor(
+    readonly maxConnections: number,
+    readonly idleTimeoutMs: number,
+  ) {}
 
   /** Connections accepted and not yet closed that hold a place. */
   get open(): number {

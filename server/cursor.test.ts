@@ -28,7 +28,7 @@ test('timeoutMs: absent is the default, a whole number is clamped, anything else
   assert.equal(parseTimeoutMs('5000', 25_000), 5000);
   assert.equal(parseTimeoutMs('0', 25_000), 100, 'clamped up: no client spins at 0');
   assert.equal(parseTimeoutMs('999999999', 25_000), 60_000, 'clamped down: no client holds a request for an hour');
-  assert.equal(parseTimeoutMs('50', 25_000, 10, 1000), 50, 'the bounds are the caller\'s');
+  assert.equal(parseTimeoutMs('50', 25_000, 10, 1000), 50, "the bounds are the caller's");
   for (const raw of ['', '-5', '1.5', 'soon', '1234567890']) refuses(() => parseTimeoutMs(raw, 25_000), 'bad_timeout', JSON.stringify(raw));
 });
 
@@ -39,7 +39,8 @@ test('types: a list of event types, gap always passing; a malformed list is bad_
   assert.ok(chatOnly('gap'), 'gap passes whatever is asked: loss is never silent');
   const two = parseTypes('tick,chat')!;
   assert.ok(two('tick') && two('chat') && !two('process'));
-  for (const raw of ['', 'Chat', 'chat,', ',chat', 'a b', 'a,b,c,d,e,f,g,h,i', 'x'.repeat(33)]) refuses(() => parseTypes(raw), 'bad_types', JSON.stringify(raw));
+  for (const raw of ['', 'Chat', 'chat,', ',chat', 'a b', 'a,b,c,d,e,f,g,h,i', 'x'.repeat(33)])
+    refuses(() => parseTypes(raw), 'bad_types', JSON.stringify(raw));
 });
 
 test('heartbeatMs: 0 for none or 100 ms to an hour; anything else is bad_heartbeat', () => {
@@ -47,7 +48,8 @@ test('heartbeatMs: 0 for none or 100 ms to an hour; anything else is bad_heartbe
   assert.equal(parseHeartbeatMs('0', 15_000), 0);
   assert.equal(parseHeartbeatMs('100', 15_000), 100);
   assert.equal(parseHeartbeatMs('3600000', 15_000), 3_600_000);
-  for (const raw of ['1', '99', '3600001', '-1', '1.5', '']) refuses(() => parseHeartbeatMs(raw, 15_000), 'bad_heartbeat', JSON.stringify(raw));
+  for (const raw of ['1', '99', '3600001', '-1', '1.5', ''])
+    refuses(() => parseHeartbeatMs(raw, 15_000), 'bad_heartbeat', JSON.stringify(raw));
 });
 
 test('client: a wiretap id of 1-40 URL-safe characters; anything else is bad_client', () => {

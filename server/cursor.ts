@@ -21,7 +21,10 @@ export function parseSince(raw: unknown, name = 'since'): number | undefined {
     const value = Number(raw);
     if (value <= MAX_SEQ) return value;
   }
-  throw new LabError('bad_since', `\`${name}\` must be a whole number from 0 to ${MAX_SEQ} (the last seq you saw), got ${JSON.stringify(raw)}.`);
+  throw new LabError(
+    'bad_since',
+    `\`${name}\` must be a whole number from 0 to ${MAX_SEQ} (the last seq you saw), got ${JSON.stringify(raw)}.`,
+  );
 }
 
 /**
@@ -31,7 +34,10 @@ export function parseSince(raw: unknown, name = 'since'): number | undefined {
 export function parseTimeoutMs(raw: unknown, defaultMs: number, minMs = 100, maxMs = 60_000): number {
   if (raw === undefined) return defaultMs;
   if (typeof raw === 'string' && /^\d{1,9}$/.test(raw)) return Math.min(maxMs, Math.max(minMs, Number(raw)));
-  throw new LabError('bad_timeout', `\`timeoutMs\` must be a whole number of milliseconds (clamped to ${minMs}-${maxMs}), got ${JSON.stringify(raw)}.`);
+  throw new LabError(
+    'bad_timeout',
+    `\`timeoutMs\` must be a whole number of milliseconds (clamped to ${minMs}-${maxMs}), got ${JSON.stringify(raw)}.`,
+  );
 }
 
 /**
@@ -44,7 +50,10 @@ export function parseTypes(raw: unknown): ((type: string) => boolean) | undefine
     const types = new Set(raw.split(','));
     return (type) => type === 'gap' || types.has(type);
   }
-  throw new LabError('bad_types', `\`types\` must be a comma-separated list of event types such as chat or tick,chat, got ${JSON.stringify(raw)}.`);
+  throw new LabError(
+    'bad_types',
+    `\`types\` must be a comma-separated list of event types such as chat or tick,chat, got ${JSON.stringify(raw)}.`,
+  );
 }
 
 /**
@@ -57,7 +66,10 @@ export function parseHeartbeatMs(raw: unknown, defaultMs: number): number {
     const value = Number(raw);
     if (value === 0 || (value >= 100 && value <= 3_600_000)) return value;
   }
-  throw new LabError('bad_heartbeat', `\`heartbeatMs\` must be 0 (none) or a whole number of milliseconds from 100 to 3600000, got ${JSON.stringify(raw)}.`);
+  throw new LabError(
+    'bad_heartbeat',
+    `\`heartbeatMs\` must be 0 (none) or a whole number of milliseconds from 100 to 3600000, got ${JSON.stringify(raw)}.`,
+  );
 }
 
 /** What a client asks of the feed: where to resume, which types, how often to hear a heartbeat. */

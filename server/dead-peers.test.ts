@@ -144,13 +144,17 @@ describe('dead peers: the heartbeat finds half-open connections and frees them',
       const streams = await Promise.all((['sse', 'iframe'] as const).map(async (id) => ({ id, ...(await holdStream(proxy.port, id)) })));
       requests.push(...streams.map((s) => s.request));
       await waitFor(() => lab.ctx.feed.subscriberCount === 2, 'both streams follow the feed');
-      for (const s of streams) await waitFor(() => heartbeats(s.body()) >= 2, `${s.id}: heartbeats arrive at the interval the client asked for`);
+      for (const s of streams)
+        await waitFor(() => heartbeats(s.body()) >= 2, `${s.id}: heartbeats arrive at the interval the client asked for`);
       // Nothing is published: only the heartbeat writes to these sockets.
       proxy.forgetAll();
       const startedAt = Date.now();
       await waitFor(() => idle(lab), `the lab freed both forgotten streams (bound ${RESET_BOUND_MS} ms)`, RESET_BOUND_MS);
       const freedMs = Date.now() - startedAt;
-      await waitFor(() => lab.ctx.stats.transports.sse.connectionsOpen + lab.ctx.stats.transports.iframe.connectionsOpen === 0, 'the sockets closed');
+      await waitFor(
+        () => lab.ctx.stats.transports.sse.connectionsOpen + lab.ctx.stats.transports.iframe.connectionsOpen === 0,
+        'the sockets closed',
+      );
       const stats = await transportStats(lab);
       assert.equal(stats.sse.connectionsOpen, 0, '/stats shows no SSE stream open');
       assert.equal(stats.iframe.connectionsOpen, 0, '/stats shows no iframe stream open');
@@ -221,7 +225,11 @@ describe('an idle-cutting middlebox', () => {
       for (let i = 3; i < 6; i++) lab.ctx.feed.publish('tick', { i });
       await waitFor(() => clients.every((c) => c.connection.lastSeq === 6), 'every driver has the events after the quiet spell');
       for (const c of clients) {
-        assert.equal(c.opens, 1, `${c.id}: one connection through ${QUIET_MS} ms of quiet (the middlebox cuts after ${IDLE_MS} ms), never cut`);
+        assert.equal(
+          c.opens,
+          1,
+          `${c.id}: one connection through ${QUIET_MS} ms of quiet (the middlebox cuts after ${IDLE_MS} ms), never cut`,
+        );
         assert.deepEqual(seqs(c.events), range(1, 6), `${c.id}: every seq once, in order`);
       }
       assert.equal(proxy.connections(), clients.length, 'the middlebox carried one connection per driver: none was cut and reopened');
@@ -253,14 +261,26 @@ describe('an idle-cutting middlebox', () => {
       for (let round = 1; round <= ROUNDS; round++) {
         lab.ctx.feed.publish('tick', { round });
         // Then quiet: the middlebox cuts every connection, and every driver comes back.
-        await waitFor(() => clients.every((c) => c.opens > round), `round ${round}: every driver was cut and reconnected`, 5 * IDLE_MS + SLACK_MS);
+        await waitFor(
+          () => clients.every((c) => c.opens > round),
+          `round ${round}: every driver was cut and reconnected`,
+          5 * IDLE_MS + SLACK_MS,
+        );
       }
       stopped = true;
       const lastSeq = lab.ctx.feed.lastSeq;
-      await waitFor(() => clients.every((c) => c.connection.lastSeq === lastSeq), 'every driver caught up with the last seq', 5 * IDLE_MS + SLACK_MS);
+      await waitFor(
+        () => clients.every((c) => c.connection.lastSeq === lastSeq),
+        'every driver caught up with the last seq',
+        5 * IDLE_MS + SLACK_MS,
+      );
       assert.ok(published >= ROUNDS * clients.length, `events were published at the cuts (${published})`);
-      for (const c of clients) assert.deepEqual(seqs(c.events), range(1, lastSeq), `${c.id}: every seq once, in order, across ${c.opens} connections`);
-      console.log(`idle middlebox without heartbeat: ${lastSeq} events, ${published} published at ` + `cuts; connections per driver ${JSON.stringify(clients.map((c) => [c.id, c.opens]))}`);
+      for (const c of clients)
+        assert.deepEqual(seqs(c.events), range(1, lastSeq), `${c.id}: every seq once, in order, across ${c.opens} connections`);
+      console.log(
+        `idle middlebox without heartbeat: ${lastSeq} events, ${published} published at ` +
+          `cuts; connections per driver ${JSON.stringify(clients.map((c) => [c.id, c.opens]))}`,
+      );
     } finally {
       stopped = true;
       await Promise.all(clients.map((c) => c.connection.close()));

@@ -14,12 +14,13 @@ test('every row has a snake_case code, an error status, a sentence, and a wait o
     assert.match(code, /^[a-z]+(_[a-z0-9]+)*$/, `${code} is snake_case`);
     assert.ok(status >= 400 && status < 600, `${code}: ${status} is an error status`);
     assert.match(message, /^[A-Z`].*[.;:)]$/s, `${code}: the message is a sentence for a person`);
-    if (status === 503 || status === 429) assert.ok(retryAfterS !== undefined && retryAfterS > 0, `${code}: a ${status} says how long to wait`);
+    if (status === 503 || status === 429)
+      assert.ok(retryAfterS !== undefined && retryAfterS > 0, `${code}: a ${status} says how long to wait`);
     else assert.equal(retryAfterS, undefined, `${code}: a ${status} has no Retry-After`);
   }
 });
 
-test('the body is { error: { code, message } }, with the table\'s message unless a better one is given', () => {
+test("the body is { error: { code, message } }, with the table's message unless a better one is given", () => {
   assert.deepEqual(errorBody('bad_since'), { error: { code: 'bad_since', message: ERRORS.bad_since.message } });
   assert.deepEqual(errorBody('bad_since', 'since=x is no number.'), { error: { code: 'bad_since', message: 'since=x is no number.' } });
   const error = new LabError('too_large');
@@ -71,7 +72,7 @@ test('bytes that are no request get a coded 400 (or 431 for a head too large) an
   assert.match(bad, /\r\nx-content-type-options: nosniff\r\n/);
   const body = bad.slice(bad.indexOf('\r\n\r\n') + 4);
   assert.deepEqual(JSON.parse(body), errorBody('bad_request'));
-  assert.match(bad, new RegExp(`\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n`), 'content-length is the body\'s');
+  assert.match(bad, new RegExp(`\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n`), "content-length is the body's");
   const big = await rawAnswer('GET / HTTP/1.1\r\n', Object.assign(new Error('Header overflow'), { code: 'HPE_HEADER_OVERFLOW' }));
   assert.match(big, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
   assert.ok(big.includes('"code":"headers_too_large"'));

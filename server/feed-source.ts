@@ -34,13 +34,19 @@ export interface FeedBackend {
 }
 
 /** Opens the backend FEED_STORE names; over Redis, resolves once the mirror holds what the log keeps. */
-export async function openFeedSource(config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate' | 'maxStreamsPerClient'>): Promise<FeedBackend> {
+export async function openFeedSource(
+  config: Pick<Config, 'feedStore' | 'bufferSize' | 'processName' | 'chatRate' | 'maxStreamsPerClient'>,
+): Promise<FeedBackend> {
   if (config.feedStore === 'memory') {
     const source = new LocalFeedSource(new Feed(config.bufferSize));
     return { source, limiter: new ChatLimiter(config.chatRate), streams: undefined, relay: undefined, close: () => source.close() };
   }
   const source = await RedisFeedSource.open({ url: config.feedStore, bufferSize: config.bufferSize, processName: config.processName });
-  const shared = new SharedLimits(source.commands, { processName: config.processName, chatRate: config.chatRate, maxStreamsPerClient: config.maxStreamsPerClient });
+  const shared = new SharedLimits(source.commands, {
+    processName: config.processName,
+    chatRate: config.chatRate,
+    maxStreamsPerClient: config.maxStreamsPerClient,
+  });
   const relay = new RedisTraceRelay(config.feedStore, source.commands);
   return {
     source,

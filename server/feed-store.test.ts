@@ -47,7 +47,10 @@ test('a source that cannot serve truthfully refuses with feed_unavailable; one t
   const waited: (number | undefined)[] = [];
   const source = { available: true, catchUp: async (since: number | undefined) => void waited.push(since) } as unknown as FeedSource;
   await readyToServe(source, 7);
-  assert.deepEqual(waited, [7], 'caught up to the client\'s cursor');
+  assert.deepEqual(waited, [7], "caught up to the client's cursor");
   const lost = { available: false, catchUp: async () => assert.fail('no wait for a feed that is gone') } as unknown as FeedSource;
-  await assert.rejects(readyToServe(lost, 7), (error: unknown) => error instanceof LabError && error.code === 'feed_unavailable' && error.status === 503);
+  await assert.rejects(
+    readyToServe(lost, 7),
+    (error: unknown) => error instanceof LabError && error.code === 'feed_unavailable' && error.status === 503,
+  );
 });

@@ -33,7 +33,11 @@ test('read: a cursor older than the buffer gets one gap event, then everything k
   const feed = new Feed(3);
   for (let i = 0; i < 10; i++) feed.publish('tick', i);
   const out = feed.read(2);
-  assert.deepEqual(out.map((e) => e.event.type), ['gap', 'tick', 'tick', 'tick'], 'gap first');
+  assert.deepEqual(
+    out.map((e) => e.event.type),
+    ['gap', 'tick', 'tick', 'tick'],
+    'gap first',
+  );
   assert.deepEqual(out[0].event.data, { from: 3, to: 7 }, 'the missing range');
   assert.equal(out[0].event.seq, 7, 'gap seq = last missing seq');
   assert.equal(out[0].json, JSON.stringify(out[0].event), 'gap JSON is cached like any event');
@@ -47,7 +51,11 @@ test('the ring wraps many times and keeps exactly the last N', () => {
   for (let i = 1; i <= 1000; i++) {
     feed.publish('tick', i);
     const kept = feed.read(Math.max(0, i - 7)).filter((e) => e.event.type !== 'gap');
-    assert.deepEqual(kept.map((e) => e.event.data), Array.from({ length: Math.min(i, 7) }, (_, k) => Math.max(1, i - 6) + k), `after ${i}`);
+    assert.deepEqual(
+      kept.map((e) => e.event.data),
+      Array.from({ length: Math.min(i, 7) }, (_, k) => Math.max(1, i - 6) + k),
+      `after ${i}`,
+    );
   }
 });
 
@@ -73,22 +81,49 @@ test('JSON is serialised once and its byte length kept', () => {
   assert.equal(entry.bytes, Buffer.byteLength(entry.json), 'UTF-8 byte length');
 });
 
-test('a mirror (a feed kept elsewhere): events in order, duplicates ignored, ' + 'a jump says gap to followers and readers, a new epoch starts over', () => {
-  const source = new Feed(10, 'aaaa');
-  const mirror = new Feed(10, 'unknown');
-  const got: { seq: number; type: string }[] = [];
-  mirror.follow(undefined, { deliver: (e) => void got.push({ seq: e.event.seq, type: e.event.type }) });
-  const events = Array.from({ length: 8 }, (_, i) => JSON.stringify(source.publish('tick', { i })));
-  mirror.mirror(events[0]);
-  mirror.mirror(events[1]);
-  mirror.mirror(events[1]); // read twice: ignored
-  assert.equal(mirror.epoch, 'aaaa', 'the mirror takes the epoch of what it mirrors');
-  mirror.mirror(events[5]); // 3, 4, 5 never arrived here
-  assert.deepEqual(got, [{ seq: 1, type: 'tick' }, { seq: 2, type: 'tick' }, { seq: 5, type: 'gap' }, { seq: 6, type: 'tick' }], 'followers get a gap for 3-5 before 6');
-  assert.deepEqual(mirror.read(2).map((e) => [e.event.seq, e.event.type]), [[5, 'gap'], [6, 'tick']], 'a reader behind the jump gets the gap too');
-  assert.equal(mirror.read(5).map((e) => e.json).join(), events[5], 'the mirrored JSON is kept byte for byte');
-  mirror.mirror(JSON.stringify({ seq: 1, epoch: 'bbbb', type: 'tick', at: 1, data: {} }));
-  assert.equal(mirror.epoch, 'bbbb', 'another epoch: a new run');
-  assert.equal(mirror.lastSeq, 1, 'from its seq 1');
-  assert.deepEqual(got.at(-1), { seq: 1, type: 'tick' }, 'delivered to the same followers, who see the new epoch');
-});
+test(
+  'a mirror (a feed kept elsewhere): events in order, duplicates ignored, ' +
+    'a jump says gap to followers and readers, a new epoch starts over',
+  () => {
+    const source = new Feed(10, 'aaaa');
+    const mirror = new Feed(10, 'unknown');
+    const got: { seq: number; type: string }[] = [];
+    mirror.follow(undefined, { deliver: (e) => void got.push({ seq: e.event.seq, type: e.event.type }) });
+    const events = Array.from({ length: 8 }, (_, i) => JSON.stringify(source.publish('tick', { i })));
+    mirror.mirror(events[0]);
+    mirror.mirror(events[1]);
+    mirror.mirror(events[1]); // read twice: ignored
+    assert.equal(mirror.epoch, 'aaaa', 'the mirror takes the epoch of what it mirrors');
+    mirror.mirror(events[5]); // 3, 4, 5 never arrived here
+    assert.deepEqual(
+      got,
+      [
+        { seq: 1, type: 'tick' },
+        { seq: 2, type: 'tick' },
+        { seq: 5, type: 'gap' },
+        { seq: 6, type: 'tick' },
+      ],
+      'followers get a gap for 3-5 before 6',
+    );
+    assert.deepEqual(
+      mirror.read(2).map((e) => [e.event.seq, e.event.type]),
+      [
+        [5, 'gap'],
+        [6, 'tick'],
+      ],
+      'a reader behind the jump gets the gap too',
+    );
+    assert.equal(
+      mirror
+        .read(5)
+        .map((e) => e.json)
+        .join(),
+      events[5],
+      'the mirrored JSON is kept byte for byte',
+    );
+    mirror.mirror(JSON.stringify({ seq: 1, epoch: 'bbbb', type: 'tick', at: 1, data: {} }));
+    assert.equal(mirror.epoch, 'bbbb', 'another epoch: a new run');
+    assert.equal(mirror.lastSeq, 1, 'from its seq 1');
+    assert.deepEqual(got.at(-1), { seq: 1, type: 'tick' }, 'delivered to the same followers, who see the new epoch');
+  },
+);

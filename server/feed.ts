@@ -76,7 +76,10 @@ export class Feed {
   private seq = 0;
   private readonly subscribers = new Set<Follower>();
 
-  constructor(readonly bufferSize = 1000, epoch = randomBytes(4).toString('hex')) {
+  constructor(
+    readonly bufferSize = 1000,
+    epoch = randomBytes(4).toString('hex'),
+  ) {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new RangeError('bufferSize must be a positive integer');
     this.epoch = epoch;
     this.ring = new Array(bufferSize);
@@ -152,7 +155,8 @@ export class Feed {
    */
   read(since: number | undefined): Entry[] {
     // Transports parse the cursor (cursor.ts); a bad one here is the lab's own bug.
-    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) throw new RangeError(`since must be a whole number >= 0, got ${since}`);
+    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0))
+      throw new RangeError(`since must be a whole number >= 0, got ${since}`);
     if (since === undefined || since >= this.seq) return [];
     const out: Entry[] = [];
     const first = this.firstKeptSeq;

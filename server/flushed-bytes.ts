@@ -48,7 +48,7 @@ interface Request {
 const LEDGER = Symbol('flushed bytes');
 const TCP_FROM = Symbol('TCP bytes before the request');
 const PLAINTEXT_FROM = Symbol('plaintext bytes before the request');
-const COMPLETE = Symbol('the request\'s own completion');
+const COMPLETE = Symbol("the request's own completion");
 
 /** The requests of a stream handle that put bytes on the wire (lib/internal/stream_base_commons.js, lib/net.js). */
 const REQUESTS = ['writeBuffer', 'writev', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeUcs2String', 'shutdown'];

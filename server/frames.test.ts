@@ -3,8 +3,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Entry } from './feed.ts';
 import {
-  escapeJsonForScript, iframeKeepAlive, iframePreamble, iframeScript, isCallbackName,
-  pollBody, sseComment, sseEvent, sseMessage, sseRetry, wsTextFrame,
+  escapeJsonForScript,
+  iframeKeepAlive,
+  iframePreamble,
+  iframeScript,
+  isCallbackName,
+  pollBody,
+  sseComment,
+  sseEvent,
+  sseMessage,
+  sseRetry,
+  wsTextFrame,
 } from './frames.ts';
 
 const entry = (seq: number, type: string, data: unknown): Entry => {
@@ -24,7 +33,11 @@ test('pollBody wraps the cached JSON of each event', () => {
 
 test('sseMessage writes id, event and one data line per line of data', () => {
   assert.equal(sseMessage({ id: 3, event: 'tick', data: '{"a":1}' }), 'id: 3\nevent: tick\ndata: {"a":1}\n\n', 'one-line data');
-  assert.equal(sseMessage({ data: 'one\ntwo\r\nthree\rfour' }), 'data: one\ndata: two\ndata: three\ndata: four\n\n', 'LF, CRLF and CR all split lines');
+  assert.equal(
+    sseMessage({ data: 'one\ntwo\r\nthree\rfour' }),
+    'data: one\ndata: two\ndata: three\ndata: four\n\n',
+    'LF, CRLF and CR all split lines',
+  );
   assert.equal(sseMessage({ data: '' }), 'data: \n\n', 'empty data is still sent, not dropped');
   assert.equal(sseMessage({ id: 0, data: '0' }), 'id: 0\ndata: 0\n\n', 'id 0 and data "0" are kept');
   assert.equal(sseMessage({ data: 'a\n' }), 'data: a\ndata: \n\n', 'a trailing newline is a last empty line');

@@ -34,7 +34,7 @@ function getWithHost(path: string, host: string): Promise<{ status: number; body
   });
 }
 
-test('a Host that is not one of the lab\'s names is refused (DNS rebinding), on pages, feeds, /stats and WebSocket upgrades', async () => {
+test("a Host that is not one of the lab's names is refused (DNS rebinding), on pages, feeds, /stats and WebSocket upgrades", async () => {
   for (const host of ['evil.example', `evil.example:${lab.port}`, 'localhost.evil.example', '127.0.0.1.nip.io']) {
     for (const path of ['/', '/board', '/stats', '/feed/short-poll', '/assets/lab.js']) {
       const { status, body } = await getWithHost(path, host);
@@ -58,8 +58,21 @@ test('a Host that is not one of the lab\'s names is refused (DNS rebinding), on 
   assert.ok(lab.ctx.counters.unknownHostsRefused >= 21, 'the refusals are counted');
 });
 
-test('the lab\'s own names are answered: addresses, localhost and *.localhost, this machine, ALLOWED_HOSTS', async () => {
-  const own = ['127.0.0.1', `127.0.0.1:${lab.port}`, '127.0.0.2', '[::1]', `[::1]:${lab.port}`, 'localhost', `localhost:${lab.port}`, 'board.localhost', os.hostname(), 'lab.school.example', 'LAB.SCHOOL.EXAMPLE', '10.1.2.3'];
+test("the lab's own names are answered: addresses, localhost and *.localhost, this machine, ALLOWED_HOSTS", async () => {
+  const own = [
+    '127.0.0.1',
+    `127.0.0.1:${lab.port}`,
+    '127.0.0.2',
+    '[::1]',
+    `[::1]:${lab.port}`,
+    'localhost',
+    `localhost:${lab.port}`,
+    'board.localhost',
+    os.hostname(),
+    'lab.school.example',
+    'LAB.SCHOOL.EXAMPLE',
+    '10.1.2.3',
+  ];
   for (const host of own) {
     const { status } = await getWithHost('/stats', host);
     assert.equal(status, 200, `Host ${host} is the lab's`);
@@ -84,7 +97,10 @@ test('an internal error answers a coded 500, is written to stderr and counted, a
     console.error = original;
   }
   assert.equal(failing.ctx.counters.internalErrors, 1, 'counted in /stats counters');
-  assert.ok(written.some((line) => line.includes('GET /boom') && line.includes('a bug in a route')), `written to stderr with the request and the error (${written.join(' | ')})`);
+  assert.ok(
+    written.some((line) => line.includes('GET /boom') && line.includes('a bug in a route')),
+    `written to stderr with the request and the error (${written.join(' | ')})`,
+  );
   assert.equal((await fetch(`http://127.0.0.1:${port}/stats`)).status, 200, 'the lab keeps serving');
   await failing.app.close();
 });
@@ -122,7 +138,9 @@ function rawH2(port: number, ca: string, fields: [string, string][]): Promise<{ 
     const socket = tls.connect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['h2'] }, () => {
       // Literal fields without indexing, new names (RFC 7541 section 6.2.2); END_STREAM | END_HEADERS.
       const block = Buffer.concat(fields.flatMap(([name, value]) => [Buffer.from([0]), hpackString(name), hpackString(value)]));
-      socket.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2Frame(4, 0, 0, Buffer.alloc(0)), h2Frame(1, 0x5, 1, block)]));
+      socket.write(
+        Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2Frame(4, 0, 0, Buffer.alloc(0)), h2Frame(1, 0x5, 1, block)]),
+      );
     });
     let buffer = Buffer.alloc(0);
     const done = (fate: { reset?: number; statusByte?: number }) => {
@@ -178,22 +196,53 @@ describe('a request that names two hosts', () => {
       assert.equal(none.status, 400, `${where}, no Host: 400`);
       assert.equal(codeOf(none.body), 'bad_request', `${where}, no Host: coded (got ${JSON.stringify(none.body.slice(0, 80))})`);
       // One Host is served.
-      assert.equal((await rawExchange(port, 'GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', { ca })).status, 200, `${where}: one Host is served`);
+      assert.equal(
+        (await rawExchange(port, 'GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', { ca })).status,
+        200,
+        `${where}: one Host is served`,
+      );
     };
     for (const [name, port] of plain) await check(`the ${name} port`, port);
     await check('HTTP/1.1 over TLS', ports.tls!.h1, own.https!.ca);
     await check('HTTP/1.1 on the HTTP/2 port', ports.tls!.main, own.https!.ca);
   });
 
-  test('over HTTP/2 is malformed: two :authority or two host fields ' + 'reset the stream, a host that differs from :authority is 400', async () => {
-    const { ca } = own.https!;
-    const port = own.ctx.ports!.tls!.main;
-    const base: [string, string][] = [[':method', 'GET'], [':scheme', 'https'], [':path', '/stats']];
-    assert.deepEqual(await rawH2(port, ca, [...base, [':authority', '127.0.0.1']]), { statusByte: 0x88 }, 'one :authority is served (200)');
-    // nghttp2 refuses these itself, as RFC 9113 section 8.1.1 asks of a malformed request: RST_STREAM PROTOCOL_ERROR.
-    assert.deepEqual(await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], [':authority', 'evil.example']]), { reset: 1 }, 'two :authority');
-    assert.deepEqual(await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', '127.0.0.1'], ['host', 'evil.example']]), { reset: 1 }, 'two host');
-    assert.deepEqual(await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', 'localhost']]), { statusByte: 0x8c }, 'host differs from :authority: 400');
-    assert.deepEqual(await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', '127.0.0.1']]), { statusByte: 0x88 }, 'host agreeing with :authority is served');
-  });
+  test(
+    'over HTTP/2 is malformed: two :authority or two host fields ' + 'reset the stream, a host that differs from :authority is 400',
+    async () => {
+      const { ca } = own.https!;
+      const port = own.ctx.ports!.tls!.main;
+      const base: [string, string][] = [
+        [':method', 'GET'],
+        [':scheme', 'https'],
+        [':path', '/stats'],
+      ];
+      assert.deepEqual(
+        await rawH2(port, ca, [...base, [':authority', '127.0.0.1']]),
+        { statusByte: 0x88 },
+        'one :authority is served (200)',
+      );
+      // nghttp2 refuses these itself, as RFC 9113 section 8.1.1 asks of a malformed request: RST_STREAM PROTOCOL_ERROR.
+      assert.deepEqual(
+        await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], [':authority', 'evil.example']]),
+        { reset: 1 },
+        'two :authority',
+      );
+      assert.deepEqual(
+        await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', '127.0.0.1'], ['host', 'evil.example']]),
+        { reset: 1 },
+        'two host',
+      );
+      assert.deepEqual(
+        await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', 'localhost']]),
+        { statusByte: 0x8c },
+        'host differs from :authority: 400',
+      );
+      assert.deepEqual(
+        await rawH2(port, ca, [...base, [':authority', '127.0.0.1'], ['host', '127.0.0.1']]),
+        { statusByte: 0x88 },
+        'host agreeing with :authority is served',
+      );
+    },
+  );
 });

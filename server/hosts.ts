@@ -77,7 +77,10 @@ function hostnameOf(host: string): string | undefined {
   try {
     const url = new URL(`http://${host}`);
     if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return undefined;
-    return url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+    return url.hostname
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '')
+      .toLowerCase();
   } catch {
     return undefined;
   }

@@ -23,7 +23,10 @@ export function chooseLang(asked: unknown, headers: { cookie?: string; 'accept-l
   const cookie = /(?:^|;\s*)lang=(en|zh)\b/.exec(headers.cookie ?? '');
   if (cookie) return cookie[1] as Lang;
   const accept = headers['accept-language'] ?? '';
-  const first = accept.split(',').map((part) => part.trim().toLowerCase()).find((part) => /^(zh|en)\b/.test(part));
+  const first = accept
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .find((part) => /^(zh|en)\b/.test(part));
   return first?.startsWith('zh') ? 'zh' : 'en';
 }
 

@@ -112,17 +112,75 @@ const LAB_IDENTIFIERS: Record<string, string> = {
 
 /** Names the lessons quote in code that belong to the web platform, Node, `ws` or examples, not to the lab. */
 const NOT_LAB = new Set([
-  'ArrayBuffer', 'ArrayBufferView', 'InvalidStateError', 'EventSource', 'WebSocket', 'WebSocketServer', 'SameSite', 'XMLHttpRequest',
-  'addEventListener', 'binaryType', 'bufferedAmount', 'innerHTML', 'textContent', 'lastEventId', 'postMessage', 'readyState', 'wasClean',
-  'setImmediate', 'setInterval', 'setTimeout', 'onmessage', 'onEvent', 'CONNECTING', 'OPEN', 'CLOSING', 'CLOSED', 'GET', 'POST',
-  'JSON.stringify', 'crypto.subtle', 'e.data', 'event.data', 'source.onmessage', 'parent.onEvent', 'parent.fn', 'lab.onEvent', 'wirelab.onEvent',
-  'request.origin', 'message.utf8Data', 'socket.ping', 'ws.ping', 'a.example', 'bank.example', 'evil.example', 'proxy_read_timeout',
+  'ArrayBuffer',
+  'ArrayBufferView',
+  'InvalidStateError',
+  'EventSource',
+  'WebSocket',
+  'WebSocketServer',
+  'SameSite',
+  'XMLHttpRequest',
+  'addEventListener',
+  'binaryType',
+  'bufferedAmount',
+  'innerHTML',
+  'textContent',
+  'lastEventId',
+  'postMessage',
+  'readyState',
+  'wasClean',
+  'setImmediate',
+  'setInterval',
+  'setTimeout',
+  'onmessage',
+  'onEvent',
+  'CONNECTING',
+  'OPEN',
+  'CLOSING',
+  'CLOSED',
+  'GET',
+  'POST',
+  'JSON.stringify',
+  'crypto.subtle',
+  'e.data',
+  'event.data',
+  'source.onmessage',
+  'parent.onEvent',
+  'parent.fn',
+  'lab.onEvent',
+  'wirelab.onEvent',
+  'request.origin',
+  'message.utf8Data',
+  'socket.ping',
+  'ws.ping',
+  'a.example',
+  'bank.example',
+  'evil.example',
+  'proxy_read_timeout',
   // HTTP/2's frame types, settings and error codes (RFC 9113, RFC 8441), and the platform's names around them.
-  'DATA', 'HEADERS', 'CONTINUATION', 'SETTINGS', 'RST_STREAM', 'GOAWAY', 'WINDOW_UPDATE', 'END_STREAM', 'REFUSED_STREAM', 'CONNECT',
-  'SETTINGS_MAX_CONCURRENT_STREAMS', 'SETTINGS_ENABLE_CONNECT_PROTOCOL', 'SETTINGS_HEADER_TABLE_SIZE', 'SETTINGS_QPACK_BLOCKED_STREAMS', 'SO_KEEPALIVE',
-  'nextHopProtocol', 'TLSSocket', 'http2.createSecureServer',
+  'DATA',
+  'HEADERS',
+  'CONTINUATION',
+  'SETTINGS',
+  'RST_STREAM',
+  'GOAWAY',
+  'WINDOW_UPDATE',
+  'END_STREAM',
+  'REFUSED_STREAM',
+  'CONNECT',
+  'SETTINGS_MAX_CONCURRENT_STREAMS',
+  'SETTINGS_ENABLE_CONNECT_PROTOCOL',
+  'SETTINGS_HEADER_TABLE_SIZE',
+  'SETTINGS_QPACK_BLOCKED_STREAMS',
+  'SO_KEEPALIVE',
+  'nextHopProtocol',
+  'TLSSocket',
+  'http2.createSecureServer',
   // nginx's variables (the scale-out lesson).
-  '$remote_addr', '$proxy_add_x_forwarded_for', '$http_host', '$http_upgrade',
+  '$remote_addr',
+  '$proxy_add_x_forwarded_for',
+  '$http_host',
+  '$http_upgrade',
 ]);
 
 test('every lab identifier the lessons quote exists in the file that defines it', () => {
@@ -134,14 +192,19 @@ test('every lab identifier the lessons quote exists in the file that defines it'
       const name = quoted.replace(/\(\)$/, '');
       const looksLikeIdentifier = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name) && /[A-Z_.]/.test(name.slice(1));
       if (!looksLikeIdentifier || /\.(ts|js|cjs|md|json)$/.test(name)) continue;
-      assert.ok(name in LAB_IDENTIFIERS || name.split('.')[0] in LAB_IDENTIFIERS || NOT_LAB.has(name), `${where}: \`${quoted}\` is a known lab identifier (add it to LAB_IDENTIFIERS with its file) or a platform name`);
+      assert.ok(
+        name in LAB_IDENTIFIERS || name.split('.')[0] in LAB_IDENTIFIERS || NOT_LAB.has(name),
+        `${where}: \`${quoted}\` is a known lab identifier (add it to LAB_IDENTIFIERS with its file) or a platform name`,
+      );
     }
   }
 });
 
 test('every file a lesson names in code exists', () => {
-  const everywhere = (base: string) => ['server', 'server/transports', 'public', 'public/clients', 'public/demos', 'bench', 'server/clients']
-    .some((dir) => readdirSync(path.join(ROOT, dir)).includes(base));
+  const everywhere = (base: string) =>
+    ['server', 'server/transports', 'public', 'public/clients', 'public/demos', 'bench', 'server/clients'].some((dir) =>
+      readdirSync(path.join(ROOT, dir)).includes(base),
+    );
   for (const { source, where } of eachLesson()) {
     for (const [, quoted] of source.matchAll(/`([\w./-]+\.(?:ts|js))`/g)) {
       if (quoted === 'app.js') continue; // the attacker's script in the cache-poisoning story
@@ -152,13 +215,19 @@ test('every file a lesson names in code exists', () => {
 });
 
 test('the iframe lessons name the encoders the iframe transport really uses', () => {
-  const imported = /import \{([^}]*)\} from '\.\.\/frames\.ts'/.exec(read('server/transports/iframe.ts'))![1].split(',').map((x) => x.trim());
+  const imported = /import \{([^}]*)\} from '\.\.\/frames\.ts'/
+    .exec(read('server/transports/iframe.ts'))![1]
+    .split(',')
+    .map((x) => x.trim());
   const frames = read('server/frames.ts');
   for (const lang of LANGS) {
     const named = [...sourceOf('iframe', lang).matchAll(/`(iframe[A-Z]\w*|escapeJsonForScript)`/g)].map((m) => m[1]);
     assert.ok(named.includes('iframeCall'), `${lang}/iframe names iframeCall, the encoder iframe.ts writes with`);
     for (const name of named) {
-      assert.ok(imported.includes(name), `${lang}/iframe: ${name} is one of the encoders server/transports/iframe.ts imports (${imported.join(', ')})`);
+      assert.ok(
+        imported.includes(name),
+        `${lang}/iframe: ${name} is one of the encoders server/transports/iframe.ts imports (${imported.join(', ')})`,
+      );
       assert.match(frames, new RegExp(`export function ${name}\\b`), `${name} is defined in server/frames.ts`);
     }
   }
@@ -171,7 +240,8 @@ test('the WebSocket lessons describe the version check the lab really makes', ()
   for (const { source, where } of eachLesson()) {
     assert.doesNotMatch(source, /13,\s*8/, `${where}: no "13, 8" (the lab answers Sec-WebSocket-Version: 13 alone)`);
   }
-  for (const lang of LANGS) assert.match(sourceOf('handshake', lang), /Sec-WebSocket-Version: 13`/, `${lang}/handshake shows the lab's answer`);
+  for (const lang of LANGS)
+    assert.match(sourceOf('handshake', lang), /Sec-WebSocket-Version: 13`/, `${lang}/handshake shows the lab's answer`);
 });
 
 test('the handshake lessons name the SHA-1 the demo really uses', () => {
@@ -180,7 +250,10 @@ test('the handshake lessons name the SHA-1 the demo really uses', () => {
   assert.equal(/from '\.\.\/sha1\.js'/.test(demo), !usesSubtle, 'the demo hashes with public/sha1.js (or else with crypto.subtle)');
   for (const { source, where } of eachLesson()) {
     for (const line of source.split('\n').filter((l) => l.includes('crypto.subtle'))) {
-      assert.ok(usesSubtle || line.includes('sha1.js'), `${where}: crypto.subtle is only mentioned beside sha1.js, what the demo uses: ${line.slice(0, 80)}`);
+      assert.ok(
+        usesSubtle || line.includes('sha1.js'),
+        `${where}: crypto.subtle is only mentioned beside sha1.js, what the demo uses: ${line.slice(0, 80)}`,
+      );
     }
   }
   for (const lang of LANGS) assert.match(sourceOf('handshake', lang), /public\/sha1\.js/, `${lang}/handshake names public/sha1.js`);
@@ -190,7 +263,10 @@ test('a lesson that says where wasClean is used links a file that uses it', () =
   for (const { source, where } of eachLesson()) {
     for (const line of source.split('\n').filter((l) => l.includes('wasClean') && l.includes('](/code/'))) {
       const files = [...line.matchAll(/\]\(\/code\/([^)#]+)\)/g)].map((m) => m[1]);
-      assert.ok(files.some((file) => read(file).includes('wasClean')), `${where}: one of ${files.join(', ')} uses wasClean`);
+      assert.ok(
+        files.some((file) => read(file).includes('wasClean')),
+        `${where}: one of ${files.join(', ')} uses wasClean`,
+      );
     }
   }
   assert.doesNotMatch(read('public/clients/ws.js'), /wasClean/, 'the browser client does not read wasClean (the lessons say so)');
@@ -199,7 +275,11 @@ test('a lesson that says where wasClean is used links a file that uses it', () =
 test('the known errors stay fixed', () => {
   for (const lang of LANGS) {
     assert.match(sourceOf('long-poll', lang), /1\.5/, `${lang}/long-poll: the worst case is 1.5 round trips`);
-    assert.doesNotMatch(sourceOf('sse', lang), /不要\*{0,2}同时开着|close \[?\/board/i, `${lang}/sse: no need to close /board before the experiment`);
+    assert.doesNotMatch(
+      sourceOf('sse', lang),
+      /不要\*{0,2}同时开着|close \[?\/board/i,
+      `${lang}/sse: no need to close /board before the experiment`,
+    );
     assert.match(sourceOf('sse', lang), /`experiment`/, `${lang}/sse: the six-connection experiment has a port of its own`);
   }
   assert.match(read('public/demos/connection-limit.js'), /originFor\('experiment'\)/, 'the six-connection demo uses the experiment port');
@@ -210,7 +290,7 @@ test('the known errors stay fixed', () => {
   }
 });
 
-test('the HTTP/2 lesson states the constants the lab\'s HTTP/2 code uses, and the earlier lessons point to it', () => {
+test("the HTTP/2 lesson states the constants the lab's HTTP/2 code uses, and the earlier lessons point to it", () => {
   const listener = read('server/http2/listener.ts');
   assert.match(listener, /enableConnectProtocol: true/, 'the lab advertises SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441)');
   assert.match(read('server/http2/websocket.ts'), /stream\.respond\(\{ ':status': 200 \}\)/, 'an extended CONNECT is answered 200');
@@ -222,9 +302,21 @@ test('the HTTP/2 lesson states the constants the lab\'s HTTP/2 code uses, and th
     const bytes = (n: number) => new RegExp(lang === 'en' ? `\\b${n}-byte\\b` : `\\b${n} 字节`);
     assert.match(source, bytes(FRAME_HEADER_BYTES), `${where}: the frame header is ${FRAME_HEADER_BYTES} bytes (server/http2/frames.ts)`);
     assert.match(source, bytes(CLIENT_PREFACE.length), `${where}: the preface is ${CLIENT_PREFACE.length} bytes`);
-    assert.match(source, new RegExp(`${EXPERIMENT_MAX_STREAMS}\\s*[(（]\`EXPERIMENT_MAX_STREAMS\`[)）]`), `${where}: the experiment port announces ${EXPERIMENT_MAX_STREAMS} streams`);
-    assert.match(source, new RegExp(`${configWith().h2MaxStreams}\\s*[(（]\`H2_MAX_STREAMS\`[)）]`), `${where}: the main TLS port announces ${configWith().h2MaxStreams} by default`);
-    assert.deepEqual(loadLesson('http2', lang).demos, ['ladder', 'http2', 'connection-limit', 'loss'], `${where}: its picture, the HPACK demo, the stream-limit experiment, then the loss experiment`);
+    assert.match(
+      source,
+      new RegExp(`${EXPERIMENT_MAX_STREAMS}\\s*[(（]\`EXPERIMENT_MAX_STREAMS\`[)）]`),
+      `${where}: the experiment port announces ${EXPERIMENT_MAX_STREAMS} streams`,
+    );
+    assert.match(
+      source,
+      new RegExp(`${configWith().h2MaxStreams}\\s*[(（]\`H2_MAX_STREAMS\`[)）]`),
+      `${where}: the main TLS port announces ${configWith().h2MaxStreams} by default`,
+    );
+    assert.deepEqual(
+      loadLesson('http2', lang).demos,
+      ['ladder', 'http2', 'connection-limit', 'loss'],
+      `${where}: its picture, the HPACK demo, the stream-limit experiment, then the loss experiment`,
+    );
     for (const file of ['listener', 'frames', 'frame-meter', 'websocket', 'certificate']) {
       assert.ok(source.includes(`](/code/server/http2/${file}.ts)`), `${where} links server/http2/${file}.ts`);
     }

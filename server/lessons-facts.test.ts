@@ -38,7 +38,16 @@ function says(name: LessonName, en: string | RegExp, zh: string | RegExp, why: s
 function inBaseUnit(number: string, unit: string | undefined): number {
   const value = Number(number.replace(/,/g, ''));
   const factor: Record<string, number> = {
-    ms: 1, 毫秒: 1, s: 1000, 秒: 1000, KiB: 1024, MiB: 1024 * 1024, bytes: 1, 字节: 1, B: 1, 个: 1,
+    ms: 1,
+    毫秒: 1,
+    s: 1000,
+    秒: 1000,
+    KiB: 1024,
+    MiB: 1024 * 1024,
+    bytes: 1,
+    字节: 1,
+    B: 1,
+    个: 1,
   };
   return value * (unit === undefined ? 1 : factor[unit]);
 }
@@ -90,7 +99,7 @@ test('every setting a lesson tells you to start the lab with is one the lab acce
   assert.ok(checked >= 10, `settings found in the lessons (${checked})`);
 });
 
-test('the limits the lessons quote are the code\'s', () => {
+test("the limits the lessons quote are the code's", () => {
   // Chat and request bodies (server/chat.ts), WebSocket messages (server/transports/ws.ts).
   says('security', `1 to ${grouped(MAX_TEXT_CHARS)} characters`, `1 到 ${grouped(MAX_TEXT_CHARS)} 个字符`, 'the chat text limit');
   says('security', `at most ${MAX_NAME_CHARS}`, `最多 ${MAX_NAME_CHARS} 个`, 'the name limit');
@@ -103,23 +112,23 @@ test('the limits the lessons quote are the code\'s', () => {
   for (const name of ['iframe', 'security'] as const) says(name, '(at most 64 characters)', '最多 64 个字符', 'the callback limit');
   // A long poll's hold: clamped by parseTimeoutMs.
   const [minMs, maxMs] = [parseTimeoutMs('0', 1), parseTimeoutMs('999999999', 1)];
-  says('long-poll', `between ${minMs} ms and ${maxMs / 1000} s`, `${minMs} 毫秒到 ${maxMs / 1000} 秒`, 'the hold time\'s bounds');
+  says('long-poll', `between ${minMs} ms and ${maxMs / 1000} s`, `${minMs} 毫秒到 ${maxMs / 1000} 秒`, "the hold time's bounds");
   says('long-poll', `clamped to ${maxMs / 1000} s`, `压到 ${maxMs / 1000} 秒`, 'what timeoutMs=999999 becomes');
 });
 
-test('the paddings, retries and timers the lessons quote are the code\'s', () => {
+test("the paddings, retries and timers the lessons quote are the code's", () => {
   assert.equal(Buffer.byteLength(iframePreamble()), 1024, 'the iframe preamble is 1,024 bytes');
   says('iframe', 'exactly 1,024 bytes', '正好 1,024 字节', 'the padding');
   says('sse', `\`retry: ${SSE_RETRY_MS}\``, `\`retry: ${SSE_RETRY_MS}\``, 'the retry the stream starts with');
-  says('heartbeats', `sends ${grouped(SSE_RETRY_MS)} ms`, `发的是 ${grouped(SSE_RETRY_MS)} 毫秒`, 'EventSource\'s wait');
-  says('scale-out', `\`retry:\` (${SSE_RETRY_MS / 1000} s)`, `\`retry:\`（${SSE_RETRY_MS / 1000} 秒）`, 'EventSource\'s wait');
-  says('heartbeats', `for ${IDLE_PROXY_MS / 1000} seconds`, `${IDLE_PROXY_MS / 1000} 秒内`, 'the idle proxy\'s limit');
+  says('heartbeats', `sends ${grouped(SSE_RETRY_MS)} ms`, `发的是 ${grouped(SSE_RETRY_MS)} 毫秒`, "EventSource's wait");
+  says('scale-out', `\`retry:\` (${SSE_RETRY_MS / 1000} s)`, `\`retry:\`（${SSE_RETRY_MS / 1000} 秒）`, "EventSource's wait");
+  says('heartbeats', `for ${IDLE_PROXY_MS / 1000} seconds`, `${IDLE_PROXY_MS / 1000} 秒内`, "the idle proxy's limit");
   // The clients' backoff (public/clients/common.js) and the iframe watchdog (public/panel.js).
   const backoff = /export function backoffMs\(attempt, baseMs = (\d+), capMs = (\d+)\)/.exec(read('public/clients/common.js'));
   assert.ok(backoff, 'backoffMs keeps its defaults in its signature');
   const [baseMs, capMs] = [Number(backoff[1]), Number(backoff[2])];
-  says('heartbeats', `doubles from ${baseMs} ms`, `从 ${baseMs} 毫秒起翻倍`, 'the backoff\'s first ceiling');
-  says('heartbeats', `up to ${capMs / 1000} s`, `封顶 ${capMs / 1000} 秒`, 'the backoff\'s cap');
+  says('heartbeats', `doubles from ${baseMs} ms`, `从 ${baseMs} 毫秒起翻倍`, "the backoff's first ceiling");
+  says('heartbeats', `up to ${capMs / 1000} s`, `封顶 ${capMs / 1000} 秒`, "the backoff's cap");
   const en = `up to ${baseMs} ms at first and doubling up to ${capMs / 1000} s`;
   const zh = `第一次最多 ${baseMs} 毫秒，之后翻倍，最多 ${capMs / 1000} 秒`;
   says('scale-out', en, zh, 'the backoff');
@@ -162,13 +171,21 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   // The held requests (long polls, streams, sockets) have a location of their own, with the long read timeout.
   const readTimeout = /location ~ \^\/feed\/\(long-poll\|[^\n]*\{\n\s*proxy_read_timeout (\d+)s;/.exec(nginx);
   assert.ok(readTimeout, 'the example gives held requests a read timeout of their own');
-  says('scale-out', `waits ${readTimeout[1]} s`, `等 ${readTimeout[1]} 秒`, 'nginx\'s read timeout');
+  says('scale-out', `waits ${readTimeout[1]} s`, `等 ${readTimeout[1]} 秒`, "nginx's read timeout");
   // The sample shows the shipped lines: every directive in it is a line of nginx.conf.example.
-  const shipped = new Set(nginx.split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean));
+  const shipped = new Set(
+    nginx
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean),
+  );
   for (const lang of LANGS) {
     const sample = /```nginx\n([^]*?)```/.exec(sourceOf('scale-out', lang));
     assert.ok(sample, `${lang}/scale-out shows nginx's configuration`);
-    const lines = sample[1].split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean);
+    const lines = sample[1]
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
     assert.ok(lines.length >= 10, `${lang}/scale-out: the sample has the lines that matter`);
     for (const line of lines) assert.ok(shipped.has(line), `${lang}/scale-out: "${line}" is a line of nginx.conf.example`);
     for (const line of ["''      '';", 'proxy_set_header X-Forwarded-For $remote_addr;', 'keepalive 16;']) {
@@ -194,7 +211,9 @@ test('no measured time, rate or share is typed by hand: those come from the run 
   let checked = 0;
   for (const name of LESSONS) {
     for (const lang of LANGS) {
-      const prose = sourceOf(name, lang).replace(/^```[^]*?^```$/gm, '').replace(/\{\{fig:[^}]*\}\}/g, '');
+      const prose = sourceOf(name, lang)
+        .replace(/^```[^]*?^```$/gm, '')
+        .replace(/\{\{fig:[^}]*\}\}/g, '');
       for (const [text, number, unit] of prose.matchAll(measured)) {
         checked++;
         const what = kind(unit);
@@ -215,13 +234,46 @@ test('measured byte counts are never typed by hand: only protocol constants, set
   // HTTP/2 and TLS add theirs: a TLS record's 5-byte header, HTTP/2's 9-byte frame header and 24-byte
   // connection preface, HPACK's default 4,096-byte dynamic table (each checked against the code below).
   const allowed = new Set([
-    '2', '4', '5', '6', '8', '9', '10', '13', '14', '16', '20', '24', '40', '44', '60', '88', '91', '92', '100', '106', '118',
-    '123', '125', '126', '200', '256', '300', '400', '871', '1,024', '1024', '4,096', '70,000',
+    '2',
+    '4',
+    '5',
+    '6',
+    '8',
+    '9',
+    '10',
+    '13',
+    '14',
+    '16',
+    '20',
+    '24',
+    '40',
+    '44',
+    '60',
+    '88',
+    '91',
+    '92',
+    '100',
+    '106',
+    '118',
+    '123',
+    '125',
+    '126',
+    '200',
+    '256',
+    '300',
+    '400',
+    '871',
+    '1,024',
+    '1024',
+    '4,096',
+    '70,000',
   ]);
   const bytes = /(?<![\w.,])(\d[\d,.]*)(?:\s*(?:to|到|-|–)\s*(\d[\d,.]*))?(?:\s|-)?(?:B\b|bytes?\b|byte\b|字节)/g;
   for (const name of LESSONS) {
     for (const lang of LANGS) {
-      const text = sourceOf(name, lang).replace(/^```[^]*?^```$/gm, '').replace(/\{\{fig:[^}]*\}\}/g, '');
+      const text = sourceOf(name, lang)
+        .replace(/^```[^]*?^```$/gm, '')
+        .replace(/\{\{fig:[^}]*\}\}/g, '');
       for (const match of text.matchAll(bytes)) {
         for (const number of [match[1], match[2]].filter(Boolean)) {
           assert.ok(allowed.has(number), `${lang}/${name}: "${match[0]}" looks like a hand-typed measurement; quote a figure instead`);
@@ -231,7 +283,10 @@ test('measured byte counts are never typed by hand: only protocol constants, set
   }
   for (const lang of LANGS) {
     const unit = lang === 'en' ? 'bytes' : '字节';
-    for (const [what, bytes] of [['iframe keep-alive', iframeKeepAlive()], ['SSE heartbeat', sseComment('heartbeat')]]) {
+    for (const [what, bytes] of [
+      ['iframe keep-alive', iframeKeepAlive()],
+      ['SSE heartbeat', sseComment('heartbeat')],
+    ]) {
       const size = `${Buffer.byteLength(bytes)} ${unit}`;
       assert.ok(sourceOf('heartbeats', lang).includes(size), `${lang}/heartbeats: the ${what} is ${size}`);
     }

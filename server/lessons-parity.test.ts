@@ -32,7 +32,8 @@ export function withoutComments(code: string): string {
         .replace(/\/\*.*?\*\//g, '/**/')
         .replace(/(^|\s)(#|\/\/)(\s.*)?$/, '')
         .replace(/<[^<>!/="'\n]*[ \u0080-\uffff][^<>="'\n]*>/g, '<…>')
-        .trimEnd())
+        .trimEnd(),
+    )
     .filter((line) => line !== '')
     .join('\n');
 }
@@ -115,7 +116,11 @@ test('both introductions list every lesson, from the registry, in reading order'
     const list = /<ol class="lesson-list">([^]*?)<\/ol>/.exec(html);
     assert.ok(list, `${lang}/intro: the list is rendered`);
     const linked = [...list[1].matchAll(/<a href="\/lessons\/([a-z0-9-]+)">([^<]+)<\/a>/g)];
-    assert.deepEqual(linked.map((m) => m[1]), [...LESSONS], `${lang}/intro: every lesson, in order`);
+    assert.deepEqual(
+      linked.map((m) => m[1]),
+      [...LESSONS],
+      `${lang}/intro: every lesson, in order`,
+    );
     for (const [, lesson, title] of linked) {
       assert.equal(title, escapeHtml(loadLesson(lesson as LessonName, lang).title), `${lang}/intro: ${lesson} under its own title`);
     }

@@ -54,7 +54,7 @@ test('every demo a lesson names exists, and every /code/ link points at a real f
   }
 });
 
-test('lesson pages, the index and the board answer in the reader\'s language', async () => {
+test("lesson pages, the index and the board answer in the reader's language", async () => {
   const get = (url: string, headers: Record<string, string> = {}) => fetch(`${lab.baseUrl}${url}`, { headers });
   const zh = await get('/lessons/sse', { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' });
   assert.equal(zh.status, 200, 'lesson page');
@@ -74,11 +74,17 @@ test('lesson pages, the index and the board answer in the reader\'s language', a
   assert.equal(missing.status, 404, 'an unknown lesson is 404');
 });
 
-test('the source viewer shows the lab\'s code and nothing else', async () => {
+test("the source viewer shows the lab's code and nothing else", async () => {
   const ok = await fetch(`${lab.baseUrl}/code/server/transports/sse.ts`);
   assert.equal(ok.status, 200, 'a transport file');
   assert.match(await ok.text(), /text\/event-stream/, 'its source, escaped into the page');
-  for (const bad of ['/code/package.json', '/code/server/../package.json', '/code/server/%2e%2e/.git/config', '/code/node_modules/ws/index.js', '/code/server/nope.ts']) {
+  for (const bad of [
+    '/code/package.json',
+    '/code/server/../package.json',
+    '/code/server/%2e%2e/.git/config',
+    '/code/node_modules/ws/index.js',
+    '/code/server/nope.ts',
+  ]) {
     assert.equal((await fetch(`${lab.baseUrl}${bad}`)).status, 404, `${bad} is not shown`);
   }
 });
@@ -91,14 +97,25 @@ test('every figure placeholder in every lesson resolves, and the page shows it w
     const lesson = loadLesson(name, lang);
     assert.deepEqual(lesson.missingFigures, [], `${where}: every placeholder names a figure of the reference run`);
     for (const braces of source.matchAll(/\{\{[^]{0,60}/g)) {
-      assert.match(braces[0], /^\{\{fig:[a-z][a-z0-9-]*\.[a-zA-Z][a-zA-Z0-9]*\}\}/, `${where}: "{{" only opens a placeholder, {{fig:<name>}}: ${braces[0].split('\n')[0]}`);
+      assert.match(
+        braces[0],
+        /^\{\{fig:[a-z][a-z0-9-]*\.[a-zA-Z][a-zA-Z0-9]*\}\}/,
+        `${where}: "{{" only opens a placeholder, {{fig:<name>}}: ${braces[0].split('\n')[0]}`,
+      );
     }
     assert.doesNotMatch(lesson.html, /\{\{fig|\uE000|\uE001|figure-missing/, `${where}: nothing left unfilled`);
     for (const figure of lesson.figures) {
       assert.match(figure, FIGURE_NAME, `${where}: ${figure} is a figure name`);
       const { text, path: jsonPath } = table.figures.get(figure)!;
       const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      assert.match(lesson.html, new RegExp(`<span class="figure" data-figure="${escapeRegExp(figure)}" ` + `title="[^"]*${escapeRegExp(jsonPath.replace(/&/g, '&#38;'))}">${escapeRegExp(text)}</span>`), `${where}: ${figure} shows as ${text}, titled with its path`);
+      assert.match(
+        lesson.html,
+        new RegExp(
+          `<span class="figure" data-figure="${escapeRegExp(figure)}" ` +
+            `title="[^"]*${escapeRegExp(jsonPath.replace(/&/g, '&#38;'))}">${escapeRegExp(text)}</span>`,
+        ),
+        `${where}: ${figure} shows as ${text}, titled with its path`,
+      );
       assert.ok(lesson.html.includes(`<td><code>${figure}</code></td>`), `${where}: ${figure} is listed at the end of the page`);
     }
   }
@@ -112,18 +129,34 @@ test('for each lesson, both languages quote the same figures', () => {
 });
 
 test('an unknown placeholder fails loudly: listed as missing and shown on the page, never silently empty', () => {
-  const source = '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, ' + 'unknown {{fig:nope.nothing}}, broken {{fig:short-poll.responseHeadBytes}.\n\n`head {{fig:short-poll.responseHeadBytes}}`\n';
+  const source =
+    '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, ' +
+    'unknown {{fig:nope.nothing}}, broken {{fig:short-poll.responseHeadBytes}.\n\n`head {{fig:short-poll.responseHeadBytes}}`\n';
   const table = loadFigures();
   const lesson = renderLesson(source, 'en', 'test source', table);
   const names = lesson.missingFigures.map((m) => m.name);
   assert.ok(names.includes('nope.nothing'), 'the unknown figure is listed');
-  assert.ok(names.some((n) => n.startsWith('{{fig:short-poll.responseHeadBytes}')), 'the malformed placeholder is listed');
-  assert.match(lesson.html, /<mark class="figure-missing" data-figure="nope\.nothing" title="no figure is named[^"]*">\[figure nope\.nothing\?\]<\/mark>/, 'the page marks it visibly');
+  assert.ok(
+    names.some((n) => n.startsWith('{{fig:short-poll.responseHeadBytes}')),
+    'the malformed placeholder is listed',
+  );
+  assert.match(
+    lesson.html,
+    /<mark class="figure-missing" data-figure="nope\.nothing" title="no figure is named[^"]*">\[figure nope\.nothing\?\]<\/mark>/,
+    'the page marks it visibly',
+  );
   assert.match(lesson.summary, /\[figure nope\.nothing\?\]/, 'so does the summary');
   const text = table.figures.get('short-poll.responseHeadBytes')!.text;
-  assert.match(lesson.html, new RegExp(`<code>head <span class="figure"[^>]*>${text}</span></code>`), 'a figure is filled inside inline code too');
+  assert.match(
+    lesson.html,
+    new RegExp(`<code>head <span class="figure"[^>]*>${text}</span></code>`),
+    'a figure is filled inside inline code too',
+  );
   const unavailable = renderLesson(source.replace('{{fig:nope.nothing}}', ''), 'zh', 'test source', buildFigures({}));
-  assert.ok(unavailable.missingFigures.some((m) => m.name === 'short-poll.responseHeadBytes' && /no "scenarios"/.test(m.reason)), 'a figure the run lacks is missing, with the reason');
+  assert.ok(
+    unavailable.missingFigures.some((m) => m.name === 'short-poll.responseHeadBytes' && /no "scenarios"/.test(m.reason)),
+    'a figure the run lacks is missing, with the reason',
+  );
   assert.doesNotMatch(unavailable.html, /<details class="figures"/, 'and no source list is printed for figures that are not there');
 });
 
@@ -141,8 +174,15 @@ test('titles and summaries are plain text: no Markdown, since the index and the 
   for (const name of LESSONS) {
     for (const lang of LANGS) {
       const lesson = loadLesson(name, lang);
-      for (const [field, text] of [['title', lesson.title], ['summary', lesson.summary]] as const) {
-        assert.doesNotMatch(text, /[`*_#<>\\]|\[[^\]]*\]\(|\{\{|\[\[/, `${lang}/${name}: the ${field} has no backticks, emphasis, links, HTML or placeholders left: ${text}`);
+      for (const [field, text] of [
+        ['title', lesson.title],
+        ['summary', lesson.summary],
+      ] as const) {
+        assert.doesNotMatch(
+          text,
+          /[`*_#<>\\]|\[[^\]]*\]\(|\{\{|\[\[/,
+          `${lang}/${name}: the ${field} has no backticks, emphasis, links, HTML or placeholders left: ${text}`,
+        );
       }
     }
   }

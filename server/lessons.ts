@@ -16,7 +16,22 @@ import { ROOT } from './paths.ts';
 export { LANGS, type Lang };
 
 /** The lessons in reading order; each exists in every language. */
-export const LESSONS = ['intro', 'short-poll', 'long-poll', 'iframe', 'sse', 'ws', 'handshake', 'frames', 'heartbeats', 'security', 'http2', 'comparison', 'scale-out', 'build-your-own'] as const;
+export const LESSONS = [
+  'intro',
+  'short-poll',
+  'long-poll',
+  'iframe',
+  'sse',
+  'ws',
+  'handshake',
+  'frames',
+  'heartbeats',
+  'security',
+  'http2',
+  'comparison',
+  'scale-out',
+  'build-your-own',
+] as const;
 export type LessonName = (typeof LESSONS)[number];
 
 /**
@@ -24,7 +39,14 @@ export type LessonName = (typeof LESSONS)[number];
  * the same ids in both languages, so the language switch can keep the reader's place.
  */
 export const SECTIONS: Record<Lang, string[]> = {
-  en: ['Open side by side', 'What to watch', 'The code', 'Try it on the wire', 'How it differs from the previous one', 'Questions to think about'],
+  en: [
+    'Open side by side',
+    'What to watch',
+    'The code',
+    'Try it on the wire',
+    'How it differs from the previous one',
+    'Questions to think about',
+  ],
   zh: ['并排打开', '观察什么', '代码', '动手实验', '与上一课的区别', '思考题'],
 };
 export const SECTION_IDS = ['open', 'watch', 'code', 'try', 'differs', 'questions'];
@@ -142,14 +164,16 @@ const BROKEN_PLACEHOLDER = /\{\{\s*fig\s*:/;
 const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string) => Html; figure: string; value: string; path: string }> = {
   en: {
     title: 'Where the figures on this page come from',
-    intro: (file, run) => html`Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
+    intro: (file, run) =>
+      html`Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
     figure: 'Figure',
     value: 'Value',
     path: 'JSON path',
   },
   zh: {
     title: '本页数字的出处',
-    intro: (file, run) => html`本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
+    intro: (file, run) =>
+      html`本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
     figure: '数字',
     value: '值',
     path: 'JSON 路径',
@@ -194,7 +218,8 @@ class FigureFiller {
     return rendered.replace(MARK, (_all, index: string) => {
       const name = this.marks[Number(index)];
       const reason = this.note(name);
-      if (reason !== undefined) return html`<mark class="figure-missing" data-figure="${name}" title="${reason}">[figure ${name}?]</mark>`.toString();
+      if (reason !== undefined)
+        return html`<mark class="figure-missing" data-figure="${name}" title="${reason}">[figure ${name}?]</mark>`.toString();
       const figure = this.table.figures.get(name)!;
       const title = `${name}: ${figure.file} → ${figure.path}`;
       return html`<span class="figure" data-figure="${name}" title="${title}">${figure.text}</span>`.toString();
@@ -250,13 +275,20 @@ export function loadLesson(name: LessonName, lang: Lang): Lesson {
  * from `figures` (the reference run by default). Exported for the tests, which
  * render sources of their own.
  */
-export function renderLesson(source: string, lang: Lang, where = 'lesson', figures: FigureTable = loadFigures()): Omit<Lesson, 'name' | 'lang'> {
+export function renderLesson(
+  source: string,
+  lang: Lang,
+  where = 'lesson',
+  figures: FigureTable = loadFigures(),
+): Omit<Lesson, 'name' | 'lang'> {
   const match = /^---\n([^]*?)\n---\n/.exec(source);
   if (!match) throw new Error(`${where} has no front matter`);
-  const meta = Object.fromEntries(match[1].split('\n').map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
-  }));
+  const meta = Object.fromEntries(
+    match[1].split('\n').map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+    }),
+  );
   const demos: string[] = [];
   const filler = new FigureFiller(figures);
   const summary = filler.text(meta.summary ?? '');
@@ -268,8 +300,10 @@ export function renderLesson(source: string, lang: Lang, where = 'lesson', figur
       return `<div class="demo" data-demo="${demo}"></div>`;
     })
     .replace(LESSON_LIST_LINE, () => lessonList(lang))
-    .replace(TIMELINE, (_all, caption: string, steps: string) =>
-      `<figure class="timeline">\n<figcaption>${caption}</figcaption>\n${steps}\n</figure>`);
+    .replace(
+      TIMELINE,
+      (_all, caption: string, steps: string) => `<figure class="timeline">\n<figcaption>${caption}</figcaption>\n${steps}\n</figure>`,
+    );
   const body = filler.fill(rendered);
   const footnote = filler.footnote(lang);
   const contents = filler.fill(contentsList(env.headings, lang, footnote ? FOOTNOTE[lang].title : undefined));

@@ -22,13 +22,17 @@ interface Held {
 /** GETs `path` and resolves once the head arrives, leaving the response open (a stream stays held). */
 function hold(lab: RunningLab, path: string, { agent, localAddress }: { agent?: http.Agent; localAddress?: string } = {}): Promise<Held> {
   return new Promise((resolve, reject) => {
-    const request = http.get(`${lab.baseUrl}${path}`, { agent: agent ?? new http.Agent({ keepAlive: false }), localAddress }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('error', () => {});
-      resolve({ status: response.statusCode!, headers: response.headers, body: () => text, close: () => request.destroy() });
-    });
+    const request = http.get(
+      `${lab.baseUrl}${path}`,
+      { agent: agent ?? new http.Agent({ keepAlive: false }), localAddress },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('error', () => {});
+        resolve({ status: response.statusCode!, headers: response.headers, body: () => text, close: () => request.destroy() });
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -36,7 +40,11 @@ function hold(lab: RunningLab, path: string, { agent, localAddress }: { agent?: 
 /** Sends a long poll that the server will hold (no head comes until it answers); returns how to drop it. */
 function holdPoll(lab: RunningLab): { close(): void } {
   // types=tick: the tests' chat posts must not answer it.
-  const request = http.get(`${lab.baseUrl}/feed/long-poll?timeoutMs=30000&types=tick`, { agent: new http.Agent({ keepAlive: false }) }, (response) => response.resume());
+  const request = http.get(
+    `${lab.baseUrl}/feed/long-poll?timeoutMs=30000&types=tick`,
+    { agent: new http.Agent({ keepAlive: false }) },
+    (response) => response.resume(),
+  );
   request.on('error', () => {});
   return { close: () => request.destroy() };
 }
@@ -48,10 +56,15 @@ async function refusal(held: Held): Promise<{ code: string; message: string }> {
 }
 
 /** Opens a WebSocket; resolves with it once open, or with the close code and reason if the server closes it first. */
-function openWs(lab: RunningLab, { localAddress }: { localAddress?: string } = {}): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
+function openWs(
+  lab: RunningLab,
+  { localAddress }: { localAddress?: string } = {},
+): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${lab.baseUrl.replace('http', 'ws')}/feed/ws`, { localAddress });
-    const closed = new Promise<{ code: number; reason: string }>((done) => ws.on('close', (code, reason) => done({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((done) =>
+      ws.on('close', (code, reason) => done({ code, reason: reason.toString() })),
+    );
     ws.on('open', () => resolve({ ws, closed }));
     ws.on('error', reject);
   });
@@ -94,7 +107,11 @@ describe('the per-client cap on held streams', () => {
 
     const shortPoll = await hold(lab, '/feed/short-poll');
     assert.equal(shortPoll.status, 200, 'a short poll holds nothing and is served');
-    const chat = await fetch(`${lab.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"still here"}' });
+    const chat = await fetch(`${lab.baseUrl}/feed/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text":"still here"}',
+    });
     assert.equal(chat.status, 201, 'chat is served');
     const other = await hold(lab, '/feed/sse', { localAddress: '127.0.0.2' });
     open.push(other);
@@ -138,41 +155,44 @@ describe('the per-client cap on held streams', () => {
 });
 
 describe('the global connection cap', () => {
-  test('past MAX_CONNECTIONS a new connection gets 503 (WebSocket ' + '1013); admitted ones keep working; a freed place is taken again', async () => {
-    const lab = await startLab({ maxConnections: 3, extraPorts: false });
-    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const opened: { close(): void }[] = [];
-    try {
-      const first = await hold(lab, '/feed/sse');
-      const second = await hold(lab, '/feed/iframe?cb=f');
-      opened.push(first, second);
-      const polled = await hold(lab, '/feed/short-poll', { agent: keepAlive }); // the third connection, kept alive
-      assert.equal(polled.status, 200, 'third connection');
+  test(
+    'past MAX_CONNECTIONS a new connection gets 503 (WebSocket ' + '1013); admitted ones keep working; a freed place is taken again',
+    async () => {
+      const lab = await startLab({ maxConnections: 3, extraPorts: false });
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const opened: { close(): void }[] = [];
+      try {
+        const first = await hold(lab, '/feed/sse');
+        const second = await hold(lab, '/feed/iframe?cb=f');
+        opened.push(first, second);
+        const polled = await hold(lab, '/feed/short-poll', { agent: keepAlive }); // the third connection, kept alive
+        assert.equal(polled.status, 200, 'third connection');
 
-      const fourth = await hold(lab, '/feed/short-poll');
-      await expectRefused(fourth, 'too_many_connections', 'a fourth connection');
-      assert.equal(fourth.headers.connection, 'close', 'the refused connection is not kept');
-      const ws = await openWs(lab);
-      const { code, reason } = await ws.closed;
-      assert.equal(code, 1013, 'a WebSocket past the cap closes with 1013');
-      assert.match(reason, /^too_many_connections: retry in \d+ s$/, 'and says why');
-      assert.equal(countersOf(lab.ctx).connectionsRefused, 2, 'both refusals counted');
+        const fourth = await hold(lab, '/feed/short-poll');
+        await expectRefused(fourth, 'too_many_connections', 'a fourth connection');
+        assert.equal(fourth.headers.connection, 'close', 'the refused connection is not kept');
+        const ws = await openWs(lab);
+        const { code, reason } = await ws.closed;
+        assert.equal(code, 1013, 'a WebSocket past the cap closes with 1013');
+        assert.match(reason, /^too_many_connections: retry in \d+ s$/, 'and says why');
+        assert.equal(countersOf(lab.ctx).connectionsRefused, 2, 'both refusals counted');
 
-      const again = await hold(lab, '/feed/short-poll', { agent: keepAlive });
-      assert.equal(again.status, 200, 'an admitted keep-alive connection is still served at the cap');
+        const again = await hold(lab, '/feed/short-poll', { agent: keepAlive });
+        assert.equal(again.status, 200, 'an admitted keep-alive connection is still served at the cap');
 
-      first.close();
-      await waitFor(() => lab.ctx.feed.subscriberCount === 1, 'the closed stream is gone');
-      await waitFor(() => lab.ctx.stats.transports.sse.connectionsOpen === 0, 'its socket closed');
-      const later = await hold(lab, '/feed/sse');
-      opened.push(later);
-      assert.equal(later.status, 200, 'a freed place is taken by a new connection');
-    } finally {
-      for (const o of opened) o.close();
-      keepAlive.destroy();
-      await lab.close();
-    }
-  });
+        first.close();
+        await waitFor(() => lab.ctx.feed.subscriberCount === 1, 'the closed stream is gone');
+        await waitFor(() => lab.ctx.stats.transports.sse.connectionsOpen === 0, 'its socket closed');
+        const later = await hold(lab, '/feed/sse');
+        opened.push(later);
+        assert.equal(later.status, 200, 'a freed place is taken by a new connection');
+      } finally {
+        for (const o of opened) o.close();
+        keepAlive.destroy();
+        await lab.close();
+      }
+    },
+  );
 });
 
 describe('chat rate limit over WebSocket', () => {
@@ -184,9 +204,17 @@ describe('chat rate limit over WebSocket', () => {
       ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
       for (const text of ['one', 'two', 'three']) ws.send(JSON.stringify({ type: 'chat', text }));
       await waitFor(() => frames.length === 3, 'three answers');
-      assert.deepEqual(frames.map((f) => f.error?.code ?? f.type), ['chat', 'chat', 'rate_limited'], 'the third message is refused');
+      assert.deepEqual(
+        frames.map((f) => f.error?.code ?? f.type),
+        ['chat', 'chat', 'rate_limited'],
+        'the third message is refused',
+      );
       assert.equal(lab.ctx.feed.lastSeq, 2, 'the refused message was not published');
-      const posted = await fetch(`${lab.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"four"}' });
+      const posted = await fetch(`${lab.baseUrl}/feed/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text":"four"}',
+      });
       assert.equal(posted.status, 429, 'the same client over HTTP shares the limit');
       assert.equal(posted.headers.get('retry-after'), '10', 'with Retry-After');
       assert.equal(ws.readyState, WebSocket.OPEN, 'the socket stays open');

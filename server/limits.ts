@@ -114,7 +114,10 @@ export class ConnectionLimits {
   private readonly streamsByClient = new Map<string, number>();
 
   /** `shared`: in a cluster, where each slot is also reserved across processes, and given back. */
-  constructor(readonly maxStreamsPerClient: number, private readonly shared?: SharedStreamCounts) {}
+  constructor(
+    readonly maxStreamsPerClient: number,
+    private readonly shared?: SharedStreamCounts,
+  ) {}
 
   /** Streams `client` holds now. */
   streamsOf(client: string): number {

@@ -91,7 +91,12 @@ export function relayServer(app: FastifyInstance, connections: Connections): htt
  * Opens the extra ports for `app` (already listening on `mainPort`): requests and
  * upgrades on them go to the same app. The caller closes them with the app.
  */
-export async function listenExtra(app: FastifyInstance, connections: Connections, host: string, mainPort: number): Promise<{ ports: Ports; close: () => Promise<void> }> {
+export async function listenExtra(
+  app: FastifyInstance,
+  connections: Connections,
+  host: string,
+  mainPort: number,
+): Promise<{ ports: Ports; close: () => Promise<void> }> {
   const ports: Ports = { main: mainPort, extra: {} };
   const servers: net.Server[] = [];
   for (const [index, name] of EXTRA_PORTS.entries()) {

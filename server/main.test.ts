@@ -66,7 +66,13 @@ test('the first line names the URL; SIGTERM closes sockets with 1001, ends strea
 });
 
 test('a bad setting stops the server with a message naming it', async () => {
-  for (const [name, value] of [['PORT', 'eighty'], ['TICK_MS', '-1'], ['BUFFER_SIZE', '0'], ['ALLOWED_ORIGINS', 'not an origin'], ['HEARTBEAT_MS', '1.5']]) {
+  for (const [name, value] of [
+    ['PORT', 'eighty'],
+    ['TICK_MS', '-1'],
+    ['BUFFER_SIZE', '0'],
+    ['ALLOWED_ORIGINS', 'not an origin'],
+    ['HEARTBEAT_MS', '1.5'],
+  ]) {
     const { code, stderr } = await output(start({ [name]: value }));
     assert.equal(code, 2, `${name}=${value}: exit code 2`);
     assert.match(stderr, new RegExp(`^Wirelab cannot start: ${name} `), `${name}=${value}: the message names ${name}`);
@@ -85,7 +91,11 @@ test('an argument other than --help stops the server with one line saying where 
   for (const args of [['--port', '80'], ['3000']]) {
     const { code, stderr } = await output(start({}, args));
     assert.equal(code, 2, `${args.join(' ')}: exit code 2`);
-    assert.match(stderr, /^Wirelab cannot start: .*npm start takes only --help, and every setting is an environment variable/, `${args.join(' ')}: says so`);
+    assert.match(
+      stderr,
+      /^Wirelab cannot start: .*npm start takes only --help, and every setting is an environment variable/,
+      `${args.join(' ')}: says so`,
+    );
     assert.equal(stderr.trim().split('\n').length, 1, `${args.join(' ')}: one line, no stack trace (${stderr})`);
   }
   const { code, stdout } = await output(start({}, ['-h']));
@@ -99,7 +109,10 @@ test('a taken port or a bad HOST stops the server with one clear line, not a sta
   const taken = String((blocker.address() as net.AddressInfo).port);
   try {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ PORT: taken, TLS_PORT: 'off', EXTRA_PORTS: 'off' }, new RegExp(`^Wirelab cannot start: port ${taken} on 127\\.0\\.0\\.1 is taken`)],
+      [
+        { PORT: taken, TLS_PORT: 'off', EXTRA_PORTS: 'off' },
+        new RegExp(`^Wirelab cannot start: port ${taken} on 127\\.0\\.0\\.1 is taken`),
+      ],
       [{ HOST: '192.0.2.1' }, /^Wirelab cannot start: HOST=192\.0\.2\.1 is not an address of this machine/],
       [{ HOST: 'no-such-host.invalid' }, /^Wirelab cannot start: HOST=no-such-host\.invalid is not a name this machine can resolve/],
     ];

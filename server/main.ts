@@ -47,14 +47,18 @@ async function main(): Promise<void> {
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`Wirelab listening on http://${host}:${ports.main}`);
-  const extra = Object.entries(ports.extra).map(([name, port]) => `${name} ${port}`).join(', ');
+  const extra = Object.entries(ports.extra)
+    .map(([name, port]) => `${name} ${port}`)
+    .join(', ');
   if (extra) console.log(`Extra ports: ${extra}`);
   if (ports.tls && lab.ctx.certificate) {
     // A browser speaks HTTP/2 only over TLS, so the HTTPS URL is the one that shows it.
     const name = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
-    console.log(`HTTP/2 (and HTTP/1.1) over TLS: https://${name}:${ports.tls.main}   `
-      + `HTTP/1.1 only over TLS: https://${name}:${ports.tls.h1}   `
-      + `HTTP/2 experiment (${EXPERIMENT_MAX_STREAMS} streams): https://${name}:${ports.tls.experiment}`);
+    console.log(
+      `HTTP/2 (and HTTP/1.1) over TLS: https://${name}:${ports.tls.main}   ` +
+        `HTTP/1.1 only over TLS: https://${name}:${ports.tls.h1}   ` +
+        `HTTP/2 experiment (${EXPERIMENT_MAX_STREAMS} streams): https://${name}:${ports.tls.experiment}`,
+    );
     console.log(certificateNote(lab.ctx.certificate));
   }
 
@@ -86,7 +90,9 @@ function commandLine(argv: string[]): { help: boolean } | { problem: string } {
     return { help: values.help === true };
   } catch (error) {
     const reason = (error as Error).message.split('. ')[0].replace(/\.$/, '');
-    return { problem: `${reason}: npm start takes only --help, and every setting is an environment variable (npm start -- --help lists them)` };
+    return {
+      problem: `${reason}: npm start takes only --help, and every setting is an environment variable (npm start -- --help lists them)`,
+    };
   }
 }
 
@@ -94,7 +100,10 @@ function commandLine(argv: string[]): { help: boolean } | { problem: string } {
 function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
   switch (error.code) {
     case 'EADDRINUSE':
-      return `port ${port} on ${host} is taken (is another Wirelab running?): stop that program, or choose ` + `another port, e.g. PORT=${port === 65535 ? 3000 : port + 100} (PORT=0 picks a free one)`;
+      return (
+        `port ${port} on ${host} is taken (is another Wirelab running?): stop that program, or choose ` +
+        `another port, e.g. PORT=${port === 65535 ? 3000 : port + 100} (PORT=0 picks a free one)`
+      );
     case 'EACCES':
       return `this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. PORT=3000`;
     case 'EADDRNOTAVAIL':
@@ -109,9 +118,11 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number)
 
 /** What a browser will say about the certificate, and how to get past it once. */
 function certificateNote(certificate: LabCertificate): string {
-  if (certificate.source === 'configured') return `TLS certificate: ${certificate.certPath} (TLS_CERT), valid until ${certificate.notAfter.toISOString().slice(0, 10)}.`;
+  if (certificate.source === 'configured')
+    return `TLS certificate: ${certificate.certPath} (TLS_CERT), valid until ${certificate.notAfter.toISOString().slice(0, 10)}.`;
   return [
-    `TLS certificate: self-signed by this lab (${certificate.source === 'created' ? 'made now' : 'kept'} ` + `in .wirelab/tls/, for ${certificate.names.join(', ')}).`,
+    `TLS certificate: self-signed by this lab (${certificate.source === 'created' ? 'made now' : 'kept'} ` +
+      `in .wirelab/tls/, for ${certificate.names.join(', ')}).`,
     '  Your browser will say the connection is not private (NET::ERR_CERT_AUTHORITY_INVALID): that is this certificate,',
     '  which no authority signed. Choose "Advanced", then "Proceed" once. Or start Chromium with',
     `  --ignore-certificate-errors-spki-list=${certificate.spkiSha256}`,

@@ -20,7 +20,11 @@ export type OriginVerdict = { allowed: true } | { allowed: false; origin: string
  * another: the Host's name with any of `ownPorts` is the lab too. Anything else
  * must be listed in `allowedOrigins` (already normalised by config.ts).
  */
-export function checkOrigin(headers: IncomingHttpHeaders, allowedOrigins: readonly string[], ownPorts: readonly number[] = []): OriginVerdict {
+export function checkOrigin(
+  headers: IncomingHttpHeaders,
+  allowedOrigins: readonly string[],
+  ownPorts: readonly number[] = [],
+): OriginVerdict {
   const origin = headers.origin;
   // HTTP/2 carries the host in the `:authority` pseudo-header; Host is optional there (RFC 9113 section 8.3.1).
   const host = headers.host ?? (headers[':authority'] as string | undefined);

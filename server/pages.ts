@@ -87,7 +87,10 @@ export function page(options: PageOptions): string {
 <title>${title} · Wirelab</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
-${joinHtml(styles.map((s) => html`<link rel="stylesheet" href="/assets/${s}">`), '\n')}
+${joinHtml(
+  styles.map((s) => html`<link rel="stylesheet" href="/assets/${s}">`),
+  '\n',
+)}
 <script src="/assets/early.js"></script>
 </head>
 <body>
@@ -110,9 +113,15 @@ ${joinHtml(styles.map((s) => html`<link rel="stylesheet" href="/assets/${s}">`),
 ${body}
 </main>
 <script type="application/json" id="wirelab-config">${configJson}</script>
-${joinHtml(vendorScripts.map((s) => html`<script src="${s}" defer></script>`), '\n')}
+${joinHtml(
+  vendorScripts.map((s) => html`<script src="${s}" defer></script>`),
+  '\n',
+)}
 <script type="module" src="/assets/chrome.js"></script>
-${joinHtml(scripts.map((s) => html`<script type="module" src="/assets/${s}"></script>`), '\n')}
+${joinHtml(
+  scripts.map((s) => html`<script type="module" src="/assets/${s}"></script>`),
+  '\n',
+)}
 </body>
 </html>`.toString();
 }
@@ -139,10 +148,27 @@ const CODE_PATH = /^(server|public|bench|lessons)\/[\w./-]+\.(ts|js|json|md|html
 export async function registerPages(app: FastifyInstance, ctx: LabContext): Promise<void> {
   // Browser code and styles: /assets/clients/sse.js is public/clients/sse.js. Only what assets.ts lists:
   // public/ also holds the page tests, the pages' type declarations and their tsconfig.json.
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', cacheControl: false, setHeaders: noCache, allowedPath: isAsset });
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/assets/',
+    cacheControl: false,
+    setHeaders: noCache,
+    allowedPath: isAsset,
+  });
   // What the bench wrote: /results/latest.json and the per-run files.
-  await app.register(fastifyStatic, { root: RESULTS_DIR, prefix: '/results/', decorateReply: false, cacheControl: false, setHeaders: noCache });
-  await app.register(fastifyStatic, { root: chartJsDist(), prefix: '/vendor/chart.js/', decorateReply: false, allowedPath: (p) => p === '/chart.umd.min.js' });
+  await app.register(fastifyStatic, {
+    root: RESULTS_DIR,
+    prefix: '/results/',
+    decorateReply: false,
+    cacheControl: false,
+    setHeaders: noCache,
+  });
+  await app.register(fastifyStatic, {
+    root: chartJsDist(),
+    prefix: '/vendor/chart.js/',
+    decorateReply: false,
+    allowedPath: (p) => p === '/chart.umd.min.js',
+  });
 
   // What a page needs to know to reach each transport on its own port (listeners.ts).
   app.get('/lab.json', async (_request, reply) => {
@@ -153,10 +179,17 @@ export async function registerPages(app: FastifyInstance, ctx: LabContext): Prom
   app.get('/results', async (request, reply) => {
     const lang = pickLang(request, reply);
     const results = resultsPage(request.query as Record<string, unknown>, lang);
-    return reply.type('text/html; charset=utf-8').send(page({
-      request, lang, ctx, ...results,
-      styles: ['results.css'], vendorScripts: ['/vendor/chart.js/chart.umd.min.js'], scripts: ['results/main.js'],
-    }));
+    return reply.type('text/html; charset=utf-8').send(
+      page({
+        request,
+        lang,
+        ctx,
+        ...results,
+        styles: ['results.css'],
+        vendorScripts: ['/vendor/chart.js/chart.umd.min.js'],
+        scripts: ['results/main.js'],
+      }),
+    );
   });
 
   app.get('/', async (request, reply) => {
@@ -211,11 +244,20 @@ ${trusted(localise(lesson.html, addresses))}
 </div>
 </article>
 ${pager}`;
-    return reply.type('text/html; charset=utf-8').send(page({
-      request, lang, title: lesson.title, path: `/lessons/${name}`, body, ctx,
-      // The lessons' ladder diagrams (public/ladder.js) are styled by a sheet of their own.
-      styles: ['ladder.css'], scripts: ['lesson.js'], data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
-    }));
+    return reply.type('text/html; charset=utf-8').send(
+      page({
+        request,
+        lang,
+        title: lesson.title,
+        path: `/lessons/${name}`,
+        body,
+        ctx,
+        // The lessons' ladder diagrams (public/ladder.js) are styled by a sheet of their own.
+        styles: ['ladder.css'],
+        scripts: ['lesson.js'],
+        data: { lesson: name, demos: lesson.demos, sections: SECTION_IDS },
+      }),
+    );
   });
 
   app.get('/board', async (request, reply) => {
@@ -230,7 +272,10 @@ ${pager}`;
 <p class="lead">${t['board.lead']}</p>
 <div id="chat-slot"></div>
 <div class="panels" id="board">
-${joinHtml(TRANSPORT_IDS.map((id) => html`<section class="panel-slot" data-transport="${id}"></section>`), '\n')}
+${joinHtml(
+  TRANSPORT_IDS.map((id) => html`<section class="panel-slot" data-transport="${id}"></section>`),
+  '\n',
+)}
 </div>
 <form id="compare" class="compare">
   <span>${t['compare.label']}</span>
@@ -243,20 +288,25 @@ ${joinHtml(TRANSPORT_IDS.map((id) => html`<section class="panel-slot" data-trans
   <section id="byte-bars" class="chart" aria-live="off"></section>
   <section id="timeline" class="chart"></section>
 </div>`;
-    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ request, lang, title: t['board.title'], path: '/board', body, ctx, scripts: ['board.js'] }));
   });
 
   // The cluster's page: served by any lab process, it drives the launcher's control endpoints (cluster-page.ts).
   app.get('/cluster/', async (request, reply) => {
     const lang = pickLang(request, reply);
     const t = I18N[lang];
-    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['so.page.title'], path: '/cluster/', body: clusterPageBody(t), ctx, scripts: ['cluster.js'] }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ request, lang, title: t['so.page.title'], path: '/cluster/', body: clusterPageBody(t), ctx, scripts: ['cluster.js'] }));
   });
 
   // The source viewer: "the code, linked, readable whole".
   app.get('/code/*', async (request, reply) => {
     const file = (request.params as { '*': string })['*'];
-    if (!CODE_PATH.test(file) || file.includes('..')) return sendError(reply, 'not_found', 'The source viewer shows the lab\'s own server/, public/, bench/ and lessons/ files.');
+    if (!CODE_PATH.test(file) || file.includes('..'))
+      return sendError(reply, 'not_found', "The source viewer shows the lab's own server/, public/, bench/ and lessons/ files.");
     const full = path.join(ROOT, file);
     try {
       if (!statSync(full).isFile()) throw new Error('not a file');
@@ -265,7 +315,10 @@ ${joinHtml(TRANSPORT_IDS.map((id) => html`<section class="panel-slot" data-trans
     }
     const lang = pickLang(request, reply);
     const source = readFileSync(full, 'utf8');
-    const lines = joinHtml(source.split('\n').map((line, i) => html`<span id="L${i + 1}" class="line">${line}</span>`), '\n');
+    const lines = joinHtml(
+      source.split('\n').map((line, i) => html`<span id="L${i + 1}" class="line">${line}</span>`),
+      '\n',
+    );
     const body = html`<h1><code>${file}</code></h1>
 <p>${source.split('\n').length} lines</p>
 <pre class="source" tabindex="0"><code>${lines}</code></pre>`;

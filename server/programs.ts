@@ -28,7 +28,10 @@ export function ensureProgram(binary: string, pkg: string): string {
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
     console.error(`${binary} is missing: installing Debian's ${pkg} package (apt-get install -y ${pkg})...`);
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', pkg], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     const installed = findProgram(binary);
     if (installed) return installed;
   }

@@ -30,28 +30,32 @@ async function connect() {
   return { socket, heard };
 }
 
-const chatHead = (length: number) => `POST /feed/chat HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+const chatHead = (length: number) =>
+  `POST /feed/chat HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
 
-test('the 413 arrives while the body is still coming; the rest is ' + 'read and dropped, and the connection carries the next request', async () => {
-  const { socket, heard } = await connect();
-  const length = 100_000;
-  socket.write(chatHead(length) + 'x'.repeat(1000));
-  await waitFor(() => heard.text.includes('\r\n\r\n{'), 'the answer to the first part');
-  assert.match(heard.text, /^HTTP\/1\.1 413 /, 'a 413 before the body is whole');
-  assert.match(heard.text, /"code":"too_large"/, 'with the coded body');
-  assert.doesNotMatch(heard.text, /connection: close/i, 'and the connection is kept');
-  // The rest of the body, in pieces, as a proxy streaming it on would send it.
-  for (let sent = 1000; sent < length; sent += 9000) {
-    socket.write('x'.repeat(Math.min(9000, length - sent)));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const before = heard.text.length;
-  socket.write(`GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\n\r\n`);
-  await waitFor(() => heard.text.slice(before).includes('"lastSeq"') || heard.closed, 'the answer to the next request');
-  socket.destroy();
-  assert.equal(heard.error, undefined, 'no broken pipe or reset while the body was sent');
-  assert.match(heard.text.slice(before), /^HTTP\/1\.1 200 /, 'the same connection answers the next request');
-});
+test(
+  'the 413 arrives while the body is still coming; the rest is ' + 'read and dropped, and the connection carries the next request',
+  async () => {
+    const { socket, heard } = await connect();
+    const length = 100_000;
+    socket.write(chatHead(length) + 'x'.repeat(1000));
+    await waitFor(() => heard.text.includes('\r\n\r\n{'), 'the answer to the first part');
+    assert.match(heard.text, /^HTTP\/1\.1 413 /, 'a 413 before the body is whole');
+    assert.match(heard.text, /"code":"too_large"/, 'with the coded body');
+    assert.doesNotMatch(heard.text, /connection: close/i, 'and the connection is kept');
+    // The rest of the body, in pieces, as a proxy streaming it on would send it.
+    for (let sent = 1000; sent < length; sent += 9000) {
+      socket.write('x'.repeat(Math.min(9000, length - sent)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const before = heard.text.length;
+    socket.write(`GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\n\r\n`);
+    await waitFor(() => heard.text.slice(before).includes('"lastSeq"') || heard.closed, 'the answer to the next request');
+    socket.destroy();
+    assert.equal(heard.error, undefined, 'no broken pipe or reset while the body was sent');
+    assert.match(heard.text.slice(before), /^HTTP\/1\.1 200 /, 'the same connection answers the next request');
+  },
+);
 
 test('a body that declares more than the drain reads is closed on at once, as before', async () => {
   const { socket, heard } = await connect();
@@ -62,7 +66,9 @@ test('a body that declares more than the drain reads is closed on at once, as be
 
 test('a body sent without a length is read up to the bound and no further', async () => {
   const { socket, heard } = await connect();
-  socket.write(`POST /feed/chat HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  socket.write(
+    `POST /feed/chat HTTP/1.1\r\nHost: 127.0.0.1:${lab.port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+  );
   const chunk = 'x'.repeat(64 * 1024);
   const frame = `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
   for (let i = 0; i < 40 && !heard.closed; i++) {

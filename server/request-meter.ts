@@ -19,7 +19,13 @@ export interface MeteredRequest {
 }
 
 /** Taps (for a listening `client`) then meters `request` as transport `id`. */
-export function meterRequest(ctx: LabContext, id: TransportId, request: FastifyRequest, response?: ServerResponse, client?: string): MeteredRequest {
+export function meterRequest(
+  ctx: LabContext,
+  id: TransportId,
+  request: FastifyRequest,
+  response?: ServerResponse,
+  client?: string,
+): MeteredRequest {
   const tap = ctx.wiretap.attach(client, id, request);
   return { tap, meter: ctx.stats.meter(id, request.raw, response, tap?.trace) };
 }

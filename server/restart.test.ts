@@ -57,13 +57,24 @@ test('after a restart on the same port every driver sees the new epoch and gets 
 
     for (const c of clients) {
       const old = c.events.filter((e) => e.epoch === oldEpoch);
-      assert.deepEqual(old.map((e) => e.seq), range(1, OLD_RUN), `${c.id}: the old run, in order`);
+      assert.deepEqual(
+        old.map((e) => e.seq),
+        range(1, OLD_RUN),
+        `${c.id}: the old run, in order`,
+      );
       assert.deepEqual(c.events.slice(0, OLD_RUN), old, `${c.id}: the old run came first`);
-      assert.deepEqual(fromNewRun(c).map((e) => e.seq), range(1, NEW_RUN), `${c.id}: the new run from seq 1, in order, nothing skipped, nothing twice`);
+      assert.deepEqual(
+        fromNewRun(c).map((e) => e.seq),
+        range(1, NEW_RUN),
+        `${c.id}: the new run from seq 1, in order, nothing skipped, nothing twice`,
+      );
       assert.equal(c.events.length, OLD_RUN + NEW_RUN, `${c.id}: no event of any other run`);
     }
     const ws = clients.find((c) => c.id === 'ws')!;
-    assert.ok(ws.states.some((s) => s.startsWith('closed 1001')), `the WebSocket client was told 1001 going away: ${ws.states.join(', ')}`);
+    assert.ok(
+      ws.states.some((s) => s.startsWith('closed 1001')),
+      `the WebSocket client was told 1001 going away: ${ws.states.join(', ')}`,
+    );
   } finally {
     await Promise.all(clients.map((c) => c.connection.close()));
     await lab.close();

@@ -28,7 +28,9 @@ export function runFileOf(asked: unknown): string {
 export function focusedRuns(dir = RESULTS_DIR): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return [];
   }

@@ -125,7 +125,8 @@ export function iframeStreamPolicy(ancestors: string): string {
 export function registerSecurityHeaders(app: FastifyInstance, ctx: LabContext): void {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     reply.header('x-content-type-options', NOSNIFF);
-    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html') || reply.hasHeader('content-security-policy')) return payload;
+    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html') || reply.hasHeader('content-security-policy'))
+      return payload;
     const framed = FRAMED_FROM_OTHER_PORTS.has(request.url.split('?')[0]);
     reply.header('content-security-policy', pagePolicy(labOrigins(request, ctx), framed ? framingPages(request, ctx) : "'self'"));
     if (!framed) reply.header('x-frame-options', 'SAMEORIGIN');

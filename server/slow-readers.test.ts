@@ -125,7 +125,13 @@ test('three hundred stalled readers are dropped, the lab queues a bounded number
       }
     }
     for (const id of STREAMING) {
-      const client = { id, events: [] as FeedEvent[], latenciesMs: [] as number[], opens: 0, connection: undefined as unknown as Connection };
+      const client = {
+        id,
+        events: [] as FeedEvent[],
+        latenciesMs: [] as number[],
+        opens: 0,
+        connection: undefined as unknown as Connection,
+      };
       client.connection = DRIVERS[id]({
         baseUrl: lab.baseUrl,
         since: 0,
@@ -151,7 +157,10 @@ test('three hundred stalled readers are dropped, the lab queues a bounded number
       const { carrier } = message as { carrier: unknown };
       const reader = carrier instanceof net.Socket ? promptByPort.get(carrier.remotePort) : undefined;
       if (reader && !promptReads.has(reader.socket)) {
-        promptReads.set(reader.socket, readAgain(reader.id, reader.socket).then((ending) => `${reader.id}: ${ending}`));
+        promptReads.set(
+          reader.socket,
+          readAgain(reader.id, reader.socket).then((ending) => `${reader.id}: ${ending}`),
+        );
       }
     };
     slowReaderDropped.subscribe(onDropped);
@@ -166,51 +175,93 @@ test('three hundred stalled readers are dropped, the lab queues a bounded number
       const queued = queuedBytes();
       peakQueuedBytes = Math.max(peakQueuedBytes, queued);
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
-      assert.ok(queued <= QUEUED_BOUND_BYTES, `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} (${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`);
+      assert.ok(
+        queued <= QUEUED_BOUND_BYTES,
+        `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} (${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`,
+      );
       // setImmediate, not a timer: the healthy clients read between steps, and the publisher stays fast.
       await new Promise((resolve) => setImmediate(resolve));
     }
     const publishMs = Date.now() - startedAt;
     const lastSeq = ctx.feed.lastSeq;
-    assert.equal(ctx.counters.slowReadersDropped, STALLED, `every stalled client was dropped, and no healthy one (after ${lastSeq} events)`);
+    assert.equal(
+      ctx.counters.slowReadersDropped,
+      STALLED,
+      `every stalled client was dropped, and no healthy one (after ${lastSeq} events)`,
+    );
     await waitFor(() => ctx.feed.subscriberCount === HEALTHY && ctx.closers.size === HEALTHY, 'only the healthy clients follow the feed');
 
     slowReaderDropped.unsubscribe(onDropped);
     const promptEndings = Promise.all([...promptReads.values()]);
     assert.equal(promptReads.size, stalled.filter((s) => s.prompt).length, 'every prompt reader was told of its own drop');
-    await waitFor(() => serverSockets.size === HEALTHY, `the lab cut off every stalled socket within the grace (${SLOW_READER_GRACE_MS} ms); ${serverSockets.size - HEALTHY} left`, SLOW_READER_GRACE_MS + SLACK_MS);
-    const lateEndings = Promise.all(stalled.filter((s) => !s.prompt).map((s) => readAgain(s.id, s.socket).then((ending) => `${s.id}: ${ending}`)));
-    assert.equal(ctx.stats.transports.ws.connectionsOpen + ctx.stats.transports.sse.connectionsOpen + ctx.stats.transports.iframe.connectionsOpen, HEALTHY, '/stats counts only the healthy connections as open');
+    await waitFor(
+      () => serverSockets.size === HEALTHY,
+      `the lab cut off every stalled socket within the grace (${SLOW_READER_GRACE_MS} ms); ${serverSockets.size - HEALTHY} left`,
+      SLOW_READER_GRACE_MS + SLACK_MS,
+    );
+    const lateEndings = Promise.all(
+      stalled.filter((s) => !s.prompt).map((s) => readAgain(s.id, s.socket).then((ending) => `${s.id}: ${ending}`)),
+    );
+    assert.equal(
+      ctx.stats.transports.ws.connectionsOpen + ctx.stats.transports.sse.connectionsOpen + ctx.stats.transports.iframe.connectionsOpen,
+      HEALTHY,
+      '/stats counts only the healthy connections as open',
+    );
 
     await waitFor(() => healthy.every((c) => c.connection.lastSeq === lastSeq), 'every healthy client caught up', 10_000);
     const kernelLeftBytes = kernelQueuedBytes(lab.port);
     if (kernelLeftBytes !== undefined) {
-      assert.ok(kernelLeftBytes <= KERNEL_LEFT_BOUND_BYTES, `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off (bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`);
+      assert.ok(
+        kernelLeftBytes <= KERNEL_LEFT_BOUND_BYTES,
+        `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off (bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`,
+      );
     }
 
     // A reader back within the grace hears the documented goodbye: 1013 on a
     // WebSocket, the end of the stream on SSE and iframe. Which ones make it in
     // time depends on the machine's speed; none may hear anything else.
     const prompt = tally(await promptEndings);
-    for (const [ending, count] of prompt) assert.match(ending, /^(ws: close 1013|sse: end of stream|iframe: end of stream|\w+: cut)$/, `a stalled reader that read again at once ended with ${ending} (${count} times)`);
-    for (const [id, goodbye] of [['ws', 'close 1013'], ['sse', 'end of stream'], ['iframe', 'end of stream']]) {
-      assert.ok((prompt.get(`${id}: ${goodbye}`) ?? 0) > 0, `some stalled ${id} readers that read again at once heard "${goodbye}" (${JSON.stringify([...prompt])})`);
+    for (const [ending, count] of prompt)
+      assert.match(
+        ending,
+        /^(ws: close 1013|sse: end of stream|iframe: end of stream|\w+: cut)$/,
+        `a stalled reader that read again at once ended with ${ending} (${count} times)`,
+      );
+    for (const [id, goodbye] of [
+      ['ws', 'close 1013'],
+      ['sse', 'end of stream'],
+      ['iframe', 'end of stream'],
+    ]) {
+      assert.ok(
+        (prompt.get(`${id}: ${goodbye}`) ?? 0) > 0,
+        `some stalled ${id} readers that read again at once heard "${goodbye}" (${JSON.stringify([...prompt])})`,
+      );
     }
     // A reader back after the grace finds its connection cut: its goodbye was queued behind the backlog the lab threw away.
     const late = tally(await lateEndings);
-    assert.deepEqual([...late.keys()].sort(), ['iframe: cut', 'sse: cut', 'ws: cut'], `stalled readers that read again after the grace were cut off (${JSON.stringify([...late])})`);
+    assert.deepEqual(
+      [...late.keys()].sort(),
+      ['iframe: cut', 'sse: cut', 'ws: cut'],
+      `stalled readers that read again after the grace were cut off (${JSON.stringify([...late])})`,
+    );
 
     const latenciesMs: number[] = [];
     for (const c of healthy) {
-      assert.deepEqual(c.events.map((e) => e.seq), Array.from({ length: lastSeq }, (_, i) => i + 1), `${c.id}: every seq once, in order`);
+      assert.deepEqual(
+        c.events.map((e) => e.seq),
+        Array.from({ length: lastSeq }, (_, i) => i + 1),
+        `${c.id}: every seq once, in order`,
+      );
       assert.equal(c.opens, 1, `${c.id}: one connection from start to end, never dropped`);
       latenciesMs.push(...c.latenciesMs);
     }
     const p99Ms = percentile(latenciesMs, 99);
     assert.ok(p99Ms < LATENCY_P99_MS, `healthy p99 latency ${p99Ms.toFixed(1)} ms is under ${LATENCY_P99_MS} ms`);
-    console.log(`slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
-      `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
-      `read again at once: ${JSON.stringify([...prompt])}; after the grace: ${JSON.stringify([...late])}`);
+    console.log(
+      `slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
+        `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
+        `read again at once: ${JSON.stringify([...prompt])}; after the grace: ${JSON.stringify([...late])}`,
+    );
   } finally {
     for (const { socket } of stalled) socket.destroy();
     await Promise.all(healthy.map((c) => c.connection.close()));
@@ -248,12 +299,19 @@ test('a replay bigger than the cap drops the stream mid-start, and the client ca
     }
     await waitFor(() => clients.every((c) => c.connection!.lastSeq === EVENTS), 'every client caught up with the whole buffer', 30_000);
     for (const c of clients) {
-      assert.deepEqual(c.events.map((e) => e.seq), Array.from({ length: EVENTS }, (_, i) => i + 1), `${c.id}: every seq once, in order, across its reconnects`);
+      assert.deepEqual(
+        c.events.map((e) => e.seq),
+        Array.from({ length: EVENTS }, (_, i) => i + 1),
+        `${c.id}: every seq once, in order, across its reconnects`,
+      );
       assert.ok(c.opens > 1, `${c.id}: the first replay was cut by the cap, so it connected again (${c.opens} connections)`);
     }
     // The documented goodbye, not an accident: a drop that broke the socket's own start would close with 1011.
     const ws = clients.find((c) => c.id === 'ws')!;
-    assert.ok(ws.closes.length > 0 && ws.closes.every((close) => close.startsWith('1013 ')), `ws: every drop was close 1013 (${ws.closes.join(', ')})`);
+    assert.ok(
+      ws.closes.length > 0 && ws.closes.every((close) => close.startsWith('1013 ')),
+      `ws: every drop was close 1013 (${ws.closes.join(', ')})`,
+    );
     assert.ok(lab.ctx.counters.slowReadersDropped >= STREAMING.length, `the cap dropped replays (${lab.ctx.counters.slowReadersDropped})`);
     await Promise.all(clients.map((c) => c.connection!.close()));
     await waitFor(() => lab.ctx.feed.subscriberCount === 0 && lab.ctx.closers.size === 0, 'nothing left held');

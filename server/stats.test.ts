@@ -72,11 +72,15 @@ function assertMatches(id: TransportId, stats: TransportStats, client: RawClient
   assert.equal(stats.requests, requests, `${id}: requests`);
   assert.equal(stats.connectionsOpened, 1, `${id}: one TCP connection`);
   // The iframe stream's head is the longest: it carries its Content-Security-Policy (security-headers.ts).
-  assert.ok(stats.bytesOut.head > 100 * requests && stats.bytesOut.head < 500 * requests, `${id}: plausible response heads (${stats.bytesOut.head} B)`);
+  assert.ok(
+    stats.bytesOut.head > 100 * requests && stats.bytesOut.head < 500 * requests,
+    `${id}: plausible response heads (${stats.bytesOut.head} B)`,
+  );
   assert.ok(stats.bytesOut.framing >= 0 && stats.bytesIn.framing >= 0, `${id}: framing is never negative`);
 }
 
-const eventsIn = (text: string) => [...text.matchAll(/\{"seq":\d+,"epoch":"[^"]+","type":"[a-z]+","at":[\d.]+,"data":\{[^}]*\}\}/g)].map((m) => m[0]);
+const eventsIn = (text: string) =>
+  [...text.matchAll(/\{"seq":\d+,"epoch":"[^"]+","type":"[a-z]+","at":[\d.]+,"data":\{[^}]*\}\}/g)].map((m) => m[0]);
 
 test('short-poll: two polls on one keep-alive socket', async () => {
   lab.ctx.feed.publish('tick', { price: 1 });
@@ -144,10 +148,21 @@ function clientFrame(opcode: number, payload: Buffer): Buffer {
 test('ws: the handshake, events, a chat frame, a ping and the close handshake', async () => {
   const client = await RawClient.connect(lab.port);
   const key = randomBytes(16).toString('base64');
-  client.write(get(`/feed/ws?since=${lab.ctx.feed.lastSeq}`, `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n`));
+  client.write(
+    get(
+      `/feed/ws?since=${lab.ctx.feed.lastSeq}`,
+      `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n`,
+    ),
+  );
   await client.until((t) => t.includes('\r\n\r\n'), '101 response');
-  const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  assert.match(client.text(), new RegExp(`^HTTP/1.1 101 Switching Protocols\r\n[^]*Sec-WebSocket-Accept: ${accept.replace(/[+/]/g, '\\$&')}\r\n`), 'accept key');
+  const accept = createHash('sha1')
+    .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+    .digest('base64');
+  assert.match(
+    client.text(),
+    new RegExp(`^HTTP/1.1 101 Switching Protocols\r\n[^]*Sec-WebSocket-Accept: ${accept.replace(/[+/]/g, '\\$&')}\r\n`),
+    'accept key',
+  );
   await waitFor(() => lab.ctx.feed.subscriberCount === 1, 'subscribed');
   lab.ctx.feed.publish('tick', { price: 1 });
   const chat = Buffer.from(JSON.stringify({ type: 'chat', name: 'raw', text: 'masked' }));

@@ -152,12 +152,14 @@ export class WireStats {
 
   /** Each transport's traffic so far, both protocols added up (a fresh object; unsettled deliveries not yet split). */
   get transports(): Record<TransportId, TransportStats> {
-    return Object.fromEntries(TRANSPORT_IDS.map((id) => {
-      const protocols = { h1: this.byProtocol.h1[id], h2: this.byProtocol.h2[id] };
-      const sum = emptyTraffic();
-      for (const p of PROTOCOLS) addTraffic(sum, protocols[p]);
-      return [id, { ...sum, protocols: structuredClone(protocols) }];
-    })) as Record<TransportId, TransportStats>;
+    return Object.fromEntries(
+      TRANSPORT_IDS.map((id) => {
+        const protocols = { h1: this.byProtocol.h1[id], h2: this.byProtocol.h2[id] };
+        const sum = emptyTraffic();
+        for (const p of PROTOCOLS) addTraffic(sum, protocols[p]);
+        return [id, { ...sum, protocols: structuredClone(protocols) }];
+      }),
+    ) as Record<TransportId, TransportStats>;
   }
 
   /** The marks of `socket`, created at zero the first time the lab sees it. */
@@ -272,7 +274,18 @@ class SocketMeter implements Meter {
    * has sent it), `payloadBytes` of event JSON, the rest framing. `events` counts
    * deliveries. With `allHead`, everything is head (the WebSocket 101 response).
    */
-  out({ payloadBytes = 0, events = 0, allHead = false, note }: { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote } = {}): void {
+  out({
+    payloadBytes = 0,
+    events = 0,
+    allHead = false,
+    note,
+  }: {
+    payloadBytes?: number;
+    events?: number;
+    allHead?: boolean;
+    body?: string | Uint8Array;
+    note?: StepNote;
+  } = {}): void {
     // From Node 24 a chunked response holds the writes of one turn and hands them to
     // the socket as one chunk when the turn ends: a traced step waits for them, so it
     // carries its own bytes (the response head with its preamble, not the next

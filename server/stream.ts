@@ -220,4 +220,3 @@ function flattenHead(res: ServerResponse): void {
   const head = (res as unknown as { _header?: unknown })._header;
   if (typeof head === 'string') void (Number(head) | 0);
 }
-

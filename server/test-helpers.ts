@@ -43,9 +43,15 @@ export async function startLab(overrides: Partial<Config> = {}, port = 0): Promi
   const lab = await build(configWith({ tickMs: 0, chatRate: 0, tlsPort: 'off', ...overrides }));
   const ports = await listen(lab, '127.0.0.1', port);
   const { main, tls } = ports;
-  const https = tls && lab.ctx.certificate
-    ? { h2Url: `https://127.0.0.1:${tls.main}`, h1Url: `https://127.0.0.1:${tls.h1}`, experimentUrl: `https://127.0.0.1:${tls.experiment}`, ca: lab.ctx.certificate.cert }
-    : undefined;
+  const https =
+    tls && lab.ctx.certificate
+      ? {
+          h2Url: `https://127.0.0.1:${tls.main}`,
+          h1Url: `https://127.0.0.1:${tls.h1}`,
+          experimentUrl: `https://127.0.0.1:${tls.experiment}`,
+          ca: lab.ctx.certificate.cert,
+        }
+      : undefined;
   return { ...lab, port: main, baseUrl: `http://127.0.0.1:${main}`, https, close: () => lab.app.close() };
 }
 
@@ -73,7 +79,11 @@ export interface RawAnswer {
  * connection to `port`, over TLS with ALPN http/1.1 when `ca` is given, and reads
  * until the server closes or `timeoutMs` passes; parses one HTTP/1.1 answer.
  */
-export function rawExchange(port: number, bytes: string | Buffer, { ca, timeoutMs = 5000 }: { ca?: string; timeoutMs?: number } = {}): Promise<RawAnswer> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  { ca, timeoutMs = 5000 }: { ca?: string; timeoutMs?: number } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = ca ? tlsConnect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['http/1.1'] }) : netConnect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -112,5 +122,6 @@ export function lessonSource(name: LessonName, lang: Lang): string {
 
 /** Every lesson in every language, with where it is, for tests that read them all. */
 export function* eachLessonSource(): Generator<{ name: LessonName; lang: Lang; source: string; where: string }> {
-  for (const name of LESSONS) for (const lang of LANGS) yield { name, lang, source: lessonSource(name, lang), where: `lessons/${lang}/${name}.md` };
+  for (const name of LESSONS)
+    for (const lang of LANGS) yield { name, lang, source: lessonSource(name, lang), where: `lessons/${lang}/${name}.md` };
 }

@@ -35,7 +35,18 @@ interface LiveTls {
 }
 
 function emptyTls(): TlsTraffic {
-  return { connectionsOpened: 0, connectionsOpen: 0, handshakeBytesIn: 0, handshakeBytesOut: 0, tcpBytesIn: 0, tcpBytesOut: 0, plaintextBytesIn: 0, plaintextBytesOut: 0, recordBytesIn: 0, recordBytesOut: 0 };
+  return {
+    connectionsOpened: 0,
+    connectionsOpen: 0,
+    handshakeBytesIn: 0,
+    handshakeBytesOut: 0,
+    tcpBytesIn: 0,
+    tcpBytesOut: 0,
+    plaintextBytesIn: 0,
+    plaintextBytesOut: 0,
+    recordBytesIn: 0,
+    recordBytesOut: 0,
+  };
 }
 
 /**
@@ -56,9 +67,19 @@ export class TlsStats {
    * `handshakeIn`: the client's handshake records, where they are known (http2/handshake-bytes.ts); else
    * what TCP has read by now, which may hold the client's first application records too.
    */
-  opened(protocol: Protocol, tcp: Counted & { once(event: 'close', listener: () => void): unknown }, plaintext: Counted, handshakeIn?: number): void {
+  opened(
+    protocol: Protocol,
+    tcp: Counted & { once(event: 'close', listener: () => void): unknown },
+    plaintext: Counted,
+    handshakeIn?: number,
+  ): void {
     const read = tcp.bytesRead;
-    const entry: LiveTls = { tcp, plaintext, handshakeIn: handshakeIn !== undefined && handshakeIn <= read ? handshakeIn : read, handshakeOut: tcp.bytesWritten };
+    const entry: LiveTls = {
+      tcp,
+      plaintext,
+      handshakeIn: handshakeIn !== undefined && handshakeIn <= read ? handshakeIn : read,
+      handshakeOut: tcp.bytesWritten,
+    };
     const closed = this.closed[protocol];
     closed.connectionsOpened++;
     this.live[protocol].add(entry);

@@ -51,11 +51,19 @@ const statsSums = (stats: TrafficStats): Sums => ({ in: { ...stats.bytesIn }, ou
 
 /** Waits until the steps add up to /stats for `transport` over `protocol` (both keep moving until every socket settles). */
 async function assertStepsEqualStats(steps: TraceStep[], transport: TransportId, protocol: 'h1' | 'h2'): Promise<void> {
-  const stats = () => (lab.ctx.stats.snapshot()[transport].protocols[protocol]);
+  const stats = () => lab.ctx.stats.snapshot()[transport].protocols[protocol];
   try {
-    await waitFor(() => JSON.stringify(sums(steps, transport)) === JSON.stringify(statsSums(stats())), `${transport} over ${protocol}: the steps add up to /stats`, 10_000);
+    await waitFor(
+      () => JSON.stringify(sums(steps, transport)) === JSON.stringify(statsSums(stats())),
+      `${transport} over ${protocol}: the steps add up to /stats`,
+      10_000,
+    );
   } finally {
-    assert.deepEqual(sums(steps, transport), statsSums(stats()), `${transport} over ${protocol}: steps = /stats, both ways, head / framing / payload`);
+    assert.deepEqual(
+      sums(steps, transport),
+      statsSums(stats()),
+      `${transport} over ${protocol}: steps = /stats, both ways, head / framing / payload`,
+    );
   }
 }
 
@@ -79,25 +87,35 @@ function getH1(url: string, until?: (body: string) => boolean): Promise<string> 
 }
 
 describe('the trace over HTTP/1.1', () => {
-  test('short-poll: a request and a whole response per poll, the events\' seqs on it, on one keep-alive connection', async () => {
+  test("short-poll: a request and a whole response per poll, the events' seqs on it, on one keep-alive connection", async () => {
     const { client, steps, stop } = tracedClient();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     lab.ctx.feed.publish('tick', { price: 1 });
     const first = lab.ctx.feed.lastSeq;
     for (const since of [first - 1, first]) {
       await new Promise<void>((resolve, reject) => {
-        http.get(`${lab.baseUrl}/feed/short-poll?since=${since}&client=${client}`, { agent }, (response) => response.resume().on('end', resolve)).on('error', reject);
+        http
+          .get(`${lab.baseUrl}/feed/short-poll?since=${since}&client=${client}`, { agent }, (response) =>
+            response.resume().on('end', resolve),
+          )
+          .on('error', reject);
       });
     }
     agent.destroy();
     await assertStepsEqualStats(steps, 'short-poll', 'h1');
     const mine = steps.filter((s) => s.transport === 'short-poll');
-    assert.deepEqual(mine.map((s) => `${s.dir} ${s.what}`), ['in request', 'out response', 'in request', 'out response']);
+    assert.deepEqual(
+      mine.map((s) => `${s.dir} ${s.what}`),
+      ['in request', 'out response', 'in request', 'out response'],
+    );
     assert.equal(new Set(mine.map((s) => s.connection)).size, 1, 'both polls on one connection');
-    assert.equal(mine[0].label, `GET /feed/short-poll?since=${first - 1}`, 'the request line, without the page\'s client id');
+    assert.equal(mine[0].label, `GET /feed/short-poll?since=${first - 1}`, "the request line, without the page's client id");
     assert.deepEqual(mine[1].seqs, [first], 'the first answer carried the event');
     assert.equal(mine[3].seqs, undefined, 'the second was empty');
-    assert.ok(mine[1].head > 100 && mine[1].payload > 0 && mine[1].framing > 0, 'a response has a head, the envelope (framing) and the event (payload)');
+    assert.ok(
+      mine[1].head > 100 && mine[1].payload > 0 && mine[1].framing > 0,
+      'a response has a head, the envelope (framing) and the event (payload)',
+    );
     stop();
   });
 
@@ -123,7 +141,9 @@ describe('the trace over HTTP/1.1', () => {
       const { client, steps, stop } = tracedClient();
       const since = lab.ctx.feed.lastSeq;
       const query = transport === 'iframe' ? '&cb=onEvent' : '';
-      const body = getH1(`${lab.baseUrl}/feed/${transport}?since=${since}&client=${client}${query}`, (text) => text.includes('"text":"third"'));
+      const body = getH1(`${lab.baseUrl}/feed/${transport}?since=${since}&client=${client}${query}`, (text) =>
+        text.includes('"text":"third"'),
+      );
       await waitFor(() => steps.some((s) => s.what === 'heartbeat'), `${transport}: a heartbeat`);
       for (const text of ['first', 'second', 'third']) lab.ctx.feed.publish('chat', { name: 'a', text });
       await body;
@@ -137,7 +157,10 @@ describe('the trace over HTTP/1.1', () => {
       assert.ok(kinds(steps).has('in request') && kinds(steps).has('out response'), `${transport}: ${[...kinds(steps)]}`);
       const response = steps.find((s) => s.what === 'response')!;
       assert.ok(response.head > 100, `${transport}: the response head is on the first step (${response.head} B)`);
-      assert.ok(steps.filter((s) => s.what === 'event').every((s) => s.head === 0 && s.payload > 0 && s.framing > 0), `${transport}: events are framing + payload`);
+      assert.ok(
+        steps.filter((s) => s.what === 'event').every((s) => s.head === 0 && s.payload > 0 && s.framing > 0),
+        `${transport}: events are framing + payload`,
+      );
       stop();
     }
   });
@@ -156,7 +179,8 @@ describe('the trace over HTTP/1.1', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     await waitFor(() => steps.some((s) => s.what === 'end'), 'the socket is gone');
     await assertStepsEqualStats(steps, 'ws', 'h1');
-    for (const kind of ['in request', 'out upgrade', 'in message', 'out event', 'out ping', 'in pong', 'in close', 'out close']) assert.ok(kinds(steps).has(kind), `ws: ${kind} in ${[...kinds(steps)]}`);
+    for (const kind of ['in request', 'out upgrade', 'in message', 'out event', 'out ping', 'in pong', 'in close', 'out close'])
+      assert.ok(kinds(steps).has(kind), `ws: ${kind} in ${[...kinds(steps)]}`);
     const event = steps.find((s) => s.what === 'event')!;
     assert.equal(event.framing, 2, 'a small event costs 2 B of WebSocket framing');
     assert.deepEqual(event.seqs, [since + 1]);
@@ -167,19 +191,20 @@ describe('the trace over HTTP/1.1', () => {
 describe('the trace over HTTP/2', () => {
   /** A session to the lab's HTTP/2 port, and a GET on it read until `until` (then cancelled) or its end. */
   const connect = () => http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
-  const get = (session: http2.ClientHttp2Session, path: string, until?: (body: string) => boolean) => new Promise<string>((resolve, reject) => {
-    const stream = session.request({ ':path': path });
-    let body = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      body += chunk;
-      if (until?.(body)) stream.close(http2.constants.NGHTTP2_CANCEL);
+  const get = (session: http2.ClientHttp2Session, path: string, until?: (body: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const stream = session.request({ ':path': path });
+      let body = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        body += chunk;
+        if (until?.(body)) stream.close(http2.constants.NGHTTP2_CANCEL);
+      });
+      stream.on('close', () => resolve(body));
+      stream.on('error', reject);
     });
-    stream.on('close', () => resolve(body));
-    stream.on('error', reject);
-  });
 
-  test('polls and streams: one step per frame, HEADERS as head, events in DATA as payload, a cancelled stream\'s RST_STREAM', async () => {
+  test("polls and streams: one step per frame, HEADERS as head, events in DATA as payload, a cancelled stream's RST_STREAM", async () => {
     const session = connect();
     const polls = tracedClient();
     const since = lab.ctx.feed.lastSeq;
@@ -192,23 +217,32 @@ describe('the trace over HTTP/2', () => {
     lab.ctx.feed.publish('chat', { name: 'a', text: 'h2 one' });
     lab.ctx.feed.publish('chat', { name: 'a', text: 'h2 two' });
     await streamed;
-    await waitFor(() => sse.steps.some((s) => s.what === 'reset'), 'the client\'s RST_STREAM');
+    await waitFor(() => sse.steps.some((s) => s.what === 'reset'), "the client's RST_STREAM");
     await assertStepsEqualStats(polls.steps, 'short-poll', 'h2');
     await assertStepsEqualStats(sse.steps, 'sse', 'h2');
     const poll = polls.steps.filter((s) => s.stream !== 0);
-    assert.deepEqual(poll.slice(0, 4).map((s) => `${s.dir} ${s.what} ${s.frame}`), ['in request HEADERS', 'out response HEADERS', 'out response DATA', 'out close DATA END_STREAM']);
+    assert.deepEqual(
+      poll.slice(0, 4).map((s) => `${s.dir} ${s.what} ${s.frame}`),
+      ['in request HEADERS', 'out response HEADERS', 'out response DATA', 'out close DATA END_STREAM'],
+    );
     assert.deepEqual(poll[2].seqs, [since + 1]);
     assert.ok(poll[1].head > 0 && poll[1].framing === 9, 'a HEADERS frame: its block is head, its 9-byte header framing');
-    assert.ok(poll.filter((s) => s.what === 'request')[1].head < poll[0].head, 'HPACK: the repeated request head is smaller than the first');
+    assert.ok(
+      poll.filter((s) => s.what === 'request')[1].head < poll[0].head,
+      'HPACK: the repeated request head is smaller than the first',
+    );
     assert.deepEqual(seqsOf(sse.steps), [since + 2, since + 3]);
-    assert.ok(sse.steps.filter((s) => s.what === 'event').every((s) => s.frame === 'DATA' && s.framing > 9 && s.payload > 0), 'each SSE event is a DATA frame: its header and the SSE lines are framing, the JSON payload');
+    assert.ok(
+      sse.steps.filter((s) => s.what === 'event').every((s) => s.frame === 'DATA' && s.framing > 9 && s.payload > 0),
+      'each SSE event is a DATA frame: its header and the SSE lines are framing, the JSON payload',
+    );
     assert.ok(sse.steps.some((s) => s.dir === 'in' && s.what === 'reset' && s.frame === 'RST_STREAM'));
     session.close();
     polls.stop();
     sse.stop();
   });
 
-  test('WebSocket over HTTP/2 (RFC 8441): the extended CONNECT, its 200, frames inside DATA, the connection\'s GOAWAY', async () => {
+  test("WebSocket over HTTP/2 (RFC 8441): the extended CONNECT, its 200, frames inside DATA, the connection's GOAWAY", async () => {
     const session = connect();
     const { client, steps, stop } = tracedClient();
     const since = lab.ctx.feed.lastSeq;
@@ -225,11 +259,18 @@ describe('the trace over HTTP/2', () => {
     await assertStepsEqualStats(steps, 'ws', 'h2');
     const request = steps.find((s) => s.what === 'request')!;
     assert.equal(request.label, `CONNECT /feed/ws?since=${since}`);
-    assert.ok(steps.some((s) => s.dir === 'out' && s.what === 'response' && s.frame === 'HEADERS'), 'the 200 HEADERS');
-    for (const kind of ['out event', 'in message', 'out ping', 'in pong', 'in close', 'out close']) assert.ok(kinds(steps).has(kind), `ws over h2: ${kind} in ${[...kinds(steps)]}`);
+    assert.ok(
+      steps.some((s) => s.dir === 'out' && s.what === 'response' && s.frame === 'HEADERS'),
+      'the 200 HEADERS',
+    );
+    for (const kind of ['out event', 'in message', 'out ping', 'in pong', 'in close', 'out close'])
+      assert.ok(kinds(steps).has(kind), `ws over h2: ${kind} in ${[...kinds(steps)]}`);
     const event = steps.find((s) => s.what === 'event')!;
     assert.equal(event.framing, 9 + 2, 'a small event over HTTP/2: a DATA header and a WebSocket header');
-    assert.ok(steps.some((s) => s.stream === 0 && s.frame === 'GOAWAY'), 'the connection\'s own GOAWAY, on stream 0');
+    assert.ok(
+      steps.some((s) => s.stream === 0 && s.frame === 'GOAWAY'),
+      "the connection's own GOAWAY, on stream 0",
+    );
     stop();
   });
 });

@@ -14,16 +14,46 @@ import { pathProblem } from './url-path.ts';
 
 describe('pathProblem', () => {
   test('plain paths pass, whatever their query says', () => {
-    for (const url of ['/', '/board', '/lessons/intro?lang=zh', '/assets/clients/sse.js', '/results/latest.json', '/code/server/app.ts',
-      '/vendor/chart.js/chart.umd.min.js', '/assets/', '/feed/sse?since=1&x=..%2f%00', '/feed/ws', '*', 'http://example/x', '/a%20b', '/%E4%B8%AD']) {
+    for (const url of [
+      '/',
+      '/board',
+      '/lessons/intro?lang=zh',
+      '/assets/clients/sse.js',
+      '/results/latest.json',
+      '/code/server/app.ts',
+      '/vendor/chart.js/chart.umd.min.js',
+      '/assets/',
+      '/feed/sse?since=1&x=..%2f%00',
+      '/feed/ws',
+      '*',
+      'http://example/x',
+      '/a%20b',
+      '/%E4%B8%AD',
+    ]) {
       assert.equal(pathProblem(url), undefined, url);
     }
   });
 
   test('traversal, empty segments, encoded slashes, backslashes and control characters are refused', () => {
-    for (const url of ['/assets/../server/app.ts', '/assets/%2e%2e/server/app.ts', '/assets/%2E%2e/x', '/assets/./style.css', '/assets/%2e', '/..',
-      '/assets/..%2fserver%2fapp.ts', '/assets/clients%2Fsse.js', '/assets/%5c..%5cserver', '/assets/\\..\\server', '/assets//etc/passwd', '//board',
-      '/assets/style.css%00', '/assets/style.css%00.js', '/lessons/%0aintro', '/lessons/intro%7f', '/assets/%E0']) {
+    for (const url of [
+      '/assets/../server/app.ts',
+      '/assets/%2e%2e/server/app.ts',
+      '/assets/%2E%2e/x',
+      '/assets/./style.css',
+      '/assets/%2e',
+      '/..',
+      '/assets/..%2fserver%2fapp.ts',
+      '/assets/clients%2Fsse.js',
+      '/assets/%5c..%5cserver',
+      '/assets/\\..\\server',
+      '/assets//etc/passwd',
+      '//board',
+      '/assets/style.css%00',
+      '/assets/style.css%00.js',
+      '/lessons/%0aintro',
+      '/lessons/intro%7f',
+      '/assets/%E0',
+    ]) {
       assert.ok(pathProblem(url), `${url} is refused`);
     }
   });
@@ -60,7 +90,18 @@ const ROUTES = [
 ];
 
 /** Folders: there is no listing, so nothing is there. */
-const FOLDERS = ['/assets/', '/assets/clients/', '/assets/demos/', '/results/', '/vendor/chart.js/', '/code/', '/code/server/', '/lessons/', '/board/', '/results/charts/'];
+const FOLDERS = [
+  '/assets/',
+  '/assets/clients/',
+  '/assets/demos/',
+  '/results/',
+  '/vendor/chart.js/',
+  '/code/',
+  '/code/server/',
+  '/lessons/',
+  '/board/',
+  '/results/charts/',
+];
 
 const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
 
@@ -81,10 +122,16 @@ describe('static routes and pages refuse odd paths with a coded answer', () => {
   test('on the main port: every attack under every prefix is 400 bad_path, every folder 404 not_found, every file 200', async () => {
     for (const { prefix, file } of ROUTES) {
       assert.equal((await rawExchange(lab.port, request(prefix + file))).status, 200, `${prefix}${file} is served`);
-      for (const attack of ATTACKS) assertCoded(prefix + attack, await rawExchange(lab.port, request(prefix + attack)), 'bad_path', 'main port');
+      for (const attack of ATTACKS)
+        assertCoded(prefix + attack, await rawExchange(lab.port, request(prefix + attack)), 'bad_path', 'main port');
     }
     // Backslashes raw on the request line (Node's parser lets them through).
-    assertCoded('/assets/..\\..\\package.json', await rawExchange(lab.port, request('/assets/..\\..\\package.json')), 'bad_path', 'main port');
+    assertCoded(
+      '/assets/..\\..\\package.json',
+      await rawExchange(lab.port, request('/assets/..\\..\\package.json')),
+      'bad_path',
+      'main port',
+    );
     for (const folder of FOLDERS) assertCoded(folder, await rawExchange(lab.port, request(folder)), 'not_found', 'main port');
   });
 

@@ -19,7 +19,8 @@ export function pathProblem(url: string): string | undefined {
   if (!url.startsWith('/')) return undefined;
   const end = url.indexOf('?');
   const raw = end < 0 ? url : url.slice(0, end);
-  if (/%2f|%5c|\\/i.test(raw)) return 'A path may not carry an encoded slash (%2F) or a backslash: the lab\'s paths use plain / between segments.';
+  if (/%2f|%5c|\\/i.test(raw))
+    return "A path may not carry an encoded slash (%2F) or a backslash: the lab's paths use plain / between segments.";
   const segments = raw.split('/').slice(1);
   for (const [index, segment] of segments.entries()) {
     let name: string;

@@ -35,7 +35,8 @@ export function registerWiretapRoute(app: FastifyInstance, ctx: LabContext): voi
       const verdict = checkOrigin(request.headers, ctx.config.allowedOrigins, labPorts(ctx));
       if (!verdict.allowed) return sendError(reply, 'foreign_origin', `The origin ${verdict.origin} may not open a wiretap here.`);
     },
-    handler: async (_request, reply) => sendError(reply.header('upgrade', 'websocket'), 'upgrade_required', 'Open /wiretap with a WebSocket.'),
+    handler: async (_request, reply) =>
+      sendError(reply.header('upgrade', 'websocket'), 'upgrade_required', 'Open /wiretap with a WebSocket.'),
     wsHandler: (socket, request) => {
       // A cap refused this client (limits.ts): the same 1013 as the feed's socket.
       if (request.refusedBy) return socket.close(1013, `${request.refusedBy}: retry in ${RETRY_AFTER_S} s`);

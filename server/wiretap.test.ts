@@ -23,7 +23,9 @@ interface OpenTap {
 /** Follows a wiretap socket: its first message is the TapHello, then byte records (kept) and trace steps. */
 function follow(socket: WebSocket): Promise<OpenTap> {
   const records: WireRecord[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   return new Promise((resolve, reject) => {
     let client: string | undefined;
     socket.on('message', (data: Buffer) => {
@@ -56,7 +58,9 @@ function upgradeStatus(lab: RunningLab, headers: Record<string, string>): Promis
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, code: (JSON.parse(body) as { error: { code: string } }).error.code }),
+      );
     });
     socket.on('error', (error) => {
       if (!/Unexpected server response/.test(error.message)) reject(error);
@@ -114,18 +118,21 @@ describe('the wiretap', () => {
     await lab?.close();
   });
 
-  test('a foreign Origin is refused before the upgrade over HTTP/1.1, as on the feed\'s socket; the lab\'s own is accepted', async () => {
+  test("a foreign Origin is refused before the upgrade over HTTP/1.1, as on the feed's socket; the lab's own is accepted", async () => {
     for (const origin of ['http://evil.example', 'null', 'http://127.0.0.1:1']) {
       assert.deepEqual(await upgradeStatus(lab, { origin }), { status: 403, code: 'foreign_origin' }, `Origin ${origin}`);
     }
-    assert.deepEqual(await upgradeStatus(lab, { origin: lab.baseUrl }), { status: 101 }, 'the lab\'s own origin');
+    assert.deepEqual(await upgradeStatus(lab, { origin: lab.baseUrl }), { status: 101 }, "the lab's own origin");
     assert.deepEqual(await upgradeStatus(lab, {}), { status: 101 }, 'no Origin (a Node client)');
   });
 
-  test('a foreign Origin is refused over HTTP/2 (RFC 8441); the lab\'s own is accepted and minted an id', async () => {
+  test("a foreign Origin is refused over HTTP/2 (RFC 8441); the lab's own is accepted and minted an id", async () => {
     const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
     try {
-      await assert.rejects(openWebSocketOverHttp2(session, lab.https!.h2Url, '/wiretap', { origin: 'http://evil.example' }), /refused with HTTP 403/);
+      await assert.rejects(
+        openWebSocketOverHttp2(session, lab.https!.h2Url, '/wiretap', { origin: 'http://evil.example' }),
+        /refused with HTTP 403/,
+      );
       const socket = await openWebSocketOverHttp2(session, lab.https!.h2Url, '/wiretap', { origin: lab.https!.h2Url });
       const tap = await follow(socket);
       assert.match(tap.client, /^[A-Za-z0-9_-]{22}$/, 'an id of 128 random bits');
@@ -138,7 +145,11 @@ describe('the wiretap', () => {
 
   test('wiretap sockets hold stream slots: past MAX_STREAMS_PER_CLIENT a tap is closed with 1013, and taps crowd out streams', async () => {
     const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
-    const taps = [await openTap(lab), await openTap(lab), await follow(await openWebSocketOverHttp2(session, lab.https!.h2Url, '/wiretap'))];
+    const taps = [
+      await openTap(lab),
+      await openTap(lab),
+      await follow(await openWebSocketOverHttp2(session, lab.https!.h2Url, '/wiretap')),
+    ];
     try {
       // The fourth, over either protocol, is accepted and closed at once with 1013, as the feed's socket is.
       const closeH1 = await closeOf(new WebSocket(`${lab.baseUrl.replace('http', 'ws')}/wiretap`));
@@ -174,8 +185,16 @@ describe('the wiretap', () => {
       await poll(lab, a.client, 'a');
       await poll(lab, b.client, 'b');
       await waitFor(() => a.records.some((r) => r.dir === 'out') && b.records.some((r) => r.dir === 'out'), 'both taps saw their answers');
-      assert.deepEqual(requestLines(a.records), [`GET /feed/short-poll?client=${a.client}&marker=a HTTP/1.1`], 'tap a saw its own request, and nothing else');
-      assert.deepEqual(requestLines(b.records), [`GET /feed/short-poll?client=${b.client}&marker=b HTTP/1.1`], 'tap b saw its own request, and nothing else');
+      assert.deepEqual(
+        requestLines(a.records),
+        [`GET /feed/short-poll?client=${a.client}&marker=a HTTP/1.1`],
+        'tap a saw its own request, and nothing else',
+      );
+      assert.deepEqual(
+        requestLines(b.records),
+        [`GET /feed/short-poll?client=${b.client}&marker=b HTTP/1.1`],
+        'tap b saw its own request, and nothing else',
+      );
 
       // Once a's socket closes its id is dead: a request carrying it is served and tapped by nobody.
       const seenByA = a.records.length;
@@ -185,7 +204,11 @@ describe('the wiretap', () => {
       await poll(lab, a.client, 'a-after-close');
       await poll(lab, b.client, 'b-again');
       await waitFor(() => requestLines(b.records).length === 2, 'tap b saw its second request');
-      assert.deepEqual(requestLines(b.records)[1], `GET /feed/short-poll?client=${b.client}&marker=b-again HTTP/1.1`, 'the dead id\'s request reached no tap');
+      assert.deepEqual(
+        requestLines(b.records)[1],
+        `GET /feed/short-poll?client=${b.client}&marker=b-again HTTP/1.1`,
+        "the dead id's request reached no tap",
+      );
       assert.equal(a.records.length, seenByA, 'the closed tap got nothing more');
     } finally {
       a.socket.close(1000);
@@ -196,10 +219,12 @@ describe('the wiretap', () => {
 
   test('a plain GET on /wiretap is told to upgrade', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      http.get(`${lab.baseUrl}/wiretap`, (response) => {
-        response.resume();
-        resolve(response.statusCode!);
-      }).on('error', reject);
+      http
+        .get(`${lab.baseUrl}/wiretap`, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        })
+        .on('error', reject);
     });
     assert.equal(status, 426);
   });

@@ -122,13 +122,21 @@ export class Wiretap {
       client,
       process: this.cluster.process,
       // A relay that cannot listen (Redis away) leaves the tap its own process's steps.
-      listening: relayed ? relayed.then(() => {}, () => {}) : Promise.resolve(),
+      listening: relayed
+        ? relayed.then(
+            () => {},
+            () => {},
+          )
+        : Promise.resolve(),
       stop: () => {
         if (stopped) return;
         stopped = true;
         this.listeners.delete(client);
         this.cutters.delete(client);
-        relayed?.then((unlisten) => unlisten(), () => {});
+        relayed?.then(
+          (unlisten) => unlisten(),
+          () => {},
+        );
       },
     };
   }
@@ -169,9 +177,13 @@ export class Wiretap {
     let head = `${raw.method} ${raw.url} HTTP/${raw.httpVersion}\r\n`;
     for (let i = 0; i < raw.rawHeaders.length; i += 2) head += `${raw.rawHeaders[i]}: ${raw.rawHeaders[i + 1]}\r\n`;
     emit('in', Buffer.from(head + '\r\n', 'latin1'));
-    const trace = stepSink({ transport, protocol: 'h1', connection, ...this.named }, requestLabel(raw.method ?? 'GET', raw.url ?? ''), (step) => {
-      this.listeners.get(client)?.(step);
-    });
+    const trace = stepSink(
+      { transport, protocol: 'h1', connection, ...this.named },
+      requestLabel(raw.method ?? 'GET', raw.url ?? ''),
+      (step) => {
+        this.listeners.get(client)?.(step);
+      },
+    );
     const uncut = this.cuttable(client, () => socket.destroy());
 
     const write = socket.write;
@@ -220,11 +232,20 @@ export class Wiretap {
       const metering = this.metering();
       const h2 = raw as unknown as Http2ServerRequest;
       if (!metering) return undefined;
-      const base = { transport, protocol: 'h2' as const, connection: this.connectionOf(h2.stream.session as object), stream: h2.stream.id, ...this.named };
+      const base = {
+        transport,
+        protocol: 'h2' as const,
+        connection: this.connectionOf(h2.stream.session as object),
+        stream: h2.stream.id,
+        ...this.named,
+      };
       metering.tap(h2, () => {}, stepSink(base, label, send));
       return { detach: () => metering.untap(h2) };
     }
-    return { trace: stepSink({ transport, protocol: 'h1', connection: this.connectionOf(raw.socket), ...this.named }, label, send), detach: () => {} };
+    return {
+      trace: stepSink({ transport, protocol: 'h1', connection: this.connectionOf(raw.socket), ...this.named }, label, send),
+      detach: () => {},
+    };
   }
 
   /**
@@ -239,14 +260,27 @@ export class Wiretap {
     const connection = this.connectionOf(request.stream.session as object);
     const stream = request.stream.id;
     const emit = (dir: 'in' | 'out', bytes: Buffer, headers?: [string, string][]) => {
-      const record: WireRecord = { transport, protocol: 'h2', stream, dir, connection, at: Date.now(), data: bytes.toString('base64'), ...(headers ? { headers } : {}) };
+      const record: WireRecord = {
+        transport,
+        protocol: 'h2',
+        stream,
+        dir,
+        connection,
+        at: Date.now(),
+        data: bytes.toString('base64'),
+        ...(headers ? { headers } : {}),
+      };
       this.listeners.get(client)?.(record);
     };
     const headers: [string, string][] = [];
     for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
-    const trace = stepSink({ transport, protocol: 'h2', connection, stream, ...this.named }, requestLabel(request.method, request.url), (step) => {
-      this.listeners.get(client)?.(step);
-    });
+    const trace = stepSink(
+      { transport, protocol: 'h2', connection, stream, ...this.named },
+      requestLabel(request.method, request.url),
+      (step) => {
+        this.listeners.get(client)?.(step);
+      },
+    );
     emit('in', Buffer.concat(metering.tap(request, (dir, bytes) => emit(dir, bytes), trace)), headers);
     // Over HTTP/2 a connection is the page's and every other stream's: the cut resets this stream only.
     const uncut = this.cuttable(client, () => request.stream.close(0x8)); // CANCEL

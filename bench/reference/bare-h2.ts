@@ -88,13 +88,24 @@ server.on('stream', (stream, headers) => {
     return;
   }
   if (headers[':method'] === 'GET' && url.pathname === '/feed/short-poll') {
-    answerPoll(stream, missed.map((entry) => entry.json));
+    answerPoll(
+      stream,
+      missed.map((entry) => entry.json),
+    );
     return;
   }
   if (headers[':method'] === 'GET' && url.pathname === '/feed/long-poll') {
-    if (missed.length > 0) return answerPoll(stream, missed.map((entry) => entry.json));
+    if (missed.length > 0)
+      return answerPoll(
+        stream,
+        missed.map((entry) => entry.json),
+      );
     // Held from the cursor (without one, from now) until the next event or the timeout.
-    const poll = { stream, since: Number.isFinite(since) ? since : seq, timer: setTimeout(() => release(poll, []), Number(url.searchParams.get('timeoutMs') ?? 30_000)) };
+    const poll = {
+      stream,
+      since: Number.isFinite(since) ? since : seq,
+      timer: setTimeout(() => release(poll, []), Number(url.searchParams.get('timeoutMs') ?? 30_000)),
+    };
     heldPolls.add(poll);
     stream.on('close', () => release(poll, null));
     return;
@@ -103,7 +114,11 @@ server.on('stream', (stream, headers) => {
     stream.respond({ ':status': 404 }, { endStream: true });
     return;
   }
-  stream.respond({ ':status': 200, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-store, no-transform' });
+  stream.respond({
+    ':status': 200,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-store, no-transform',
+  });
   stream.write('retry: 2000\n\n');
   for (const entry of missed) stream.write(entry.sse);
   delivered += missed.length;
@@ -133,7 +148,11 @@ function publish(type: string, data: unknown) {
     }
   }
   delivered += sseClients.size;
-  for (const poll of [...heldPolls]) release(poll, recent.filter((entry) => entry.seq > poll.since).map((entry) => entry.json));
+  for (const poll of [...heldPolls])
+    release(
+      poll,
+      recent.filter((entry) => entry.seq > poll.since).map((entry) => entry.json),
+    );
   return event;
 }
 
@@ -154,16 +173,19 @@ function pipedListener(): net.Server {
 const listening: net.Server = jsPipe ? pipedListener() : server;
 await new Promise<void>((resolve) => listening.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
 const port = (listening.address() as AddressInfo).port;
-serve({
-  publish: (schedule) => runSchedule(publish, schedule),
-  // Clients held: streams, sockets and held polls; for short polling (`transport`), the connections.
-  stats: ({ transport }: { transport?: string } = {}) => ({
-    subscribers: transport === 'short-poll' ? sessions : sseClients.size + wsClients.size + heldPolls.size,
-    eventsDelivered: delivered,
-    lastSeq: seq,
-  }),
-  usage: (options: { gc?: boolean } = {}) => usage(options),
-}, { port, pid: process.pid, tls: { ports: { main: port, h1: port, experiment: port }, cert: certPem, spkiSha256: spkiSha256(certPem) } });
+serve(
+  {
+    publish: (schedule) => runSchedule(publish, schedule),
+    // Clients held: streams, sockets and held polls; for short polling (`transport`), the connections.
+    stats: ({ transport }: { transport?: string } = {}) => ({
+      subscribers: transport === 'short-poll' ? sessions : sseClients.size + wsClients.size + heldPolls.size,
+      eventsDelivered: delivered,
+      lastSeq: seq,
+    }),
+    usage: (options: { gc?: boolean } = {}) => usage(options),
+  },
+  { port, pid: process.pid, tls: { ports: { main: port, h1: port, experiment: port }, cert: certPem, spkiSha256: spkiSha256(certPem) } },
+);
 exitOnSigterm(async () => {
   for (const stream of sseClients) stream.close();
   for (const socket of wsClients) socket.terminate();

@@ -15,7 +15,15 @@ import type { Feed, FeedEvent, Running, ServerOptions } from '../../lessons/serv
 
 /** The example servers the bench measures, by file name under lessons/servers/. */
 export const LIBRARY_SERVERS = [
-  'ws-ws', 'ws-websocket', 'ws-nodejs-websocket', 'ws-faye', 'ws-socketio', 'sse-node', 'sse-better-sse', 'long-poll-node', 'iframe-node',
+  'ws-ws',
+  'ws-websocket',
+  'ws-nodejs-websocket',
+  'ws-faye',
+  'ws-socketio',
+  'sse-node',
+  'sse-better-sse',
+  'long-poll-node',
+  'iframe-node',
 ] as const;
 export type LibraryServer = (typeof LIBRARY_SERVERS)[number];
 
@@ -23,12 +31,15 @@ type Started = Running & { feed: Feed };
 
 const settings = JSON.parse(process.env.WIRELAB_BENCH_ENV ?? '{}') as { LIBRARY?: string; HEARTBEAT_MS?: string; BUFFER_SIZE?: string };
 const name = settings.LIBRARY as LibraryServer;
-if (!(LIBRARY_SERVERS as readonly string[]).includes(name)) throw new Error(`unknown example server ${JSON.stringify(name)}; they are ${LIBRARY_SERVERS.join(', ')}`);
+if (!(LIBRARY_SERVERS as readonly string[]).includes(name))
+  throw new Error(`unknown example server ${JSON.stringify(name)}; they are ${LIBRARY_SERVERS.join(', ')}`);
 const { start } = (await import(`../../lessons/servers/${name}.ts`)) as { start: (options: ServerOptions) => Promise<Started> };
 // The lab's bench settings (lab-server-env.ts): no ticker, a deep buffer, heartbeats never inside a window;
 // the checker's instance is given a heartbeat its cases wait for and a buffer its gap cases overrun.
 const running = await start({
-  host: '127.0.0.1', port: 0, tickMs: 0,
+  host: '127.0.0.1',
+  port: 0,
+  tickMs: 0,
   bufferSize: Number(settings.BUFFER_SIZE ?? 20_000),
   heartbeatMs: Number(settings.HEARTBEAT_MS ?? 3_600_000),
 });
@@ -49,9 +60,12 @@ running.feed.subscribe = (listener) => {
   };
 };
 
-serve({
-  publish: (schedule) => runSchedule((type, data) => running.feed.publish(type, data as Record<string, unknown>), schedule),
-  stats: () => ({ subscribers: held.size, eventsDelivered: delivered, lastSeq: running.feed.lastSeq }),
-  usage: (options: { gc?: boolean } = {}) => usage(options),
-}, { port: Number(new URL(running.url).port), pid: process.pid });
+serve(
+  {
+    publish: (schedule) => runSchedule((type, data) => running.feed.publish(type, data as Record<string, unknown>), schedule),
+    stats: () => ({ subscribers: held.size, eventsDelivered: delivered, lastSeq: running.feed.lastSeq }),
+    usage: (options: { gc?: boolean } = {}) => usage(options),
+  },
+  { port: Number(new URL(running.url).port), pid: process.pid },
+);
 exitOnSigterm(() => running.close());

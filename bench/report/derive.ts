@@ -109,18 +109,19 @@ function kaazing(s: Scenarios, transports: TransportId[], labels: Record<Transpo
   const measuredRow = (transport: TransportId, wire: WireId) => {
     const cell = smallCell(s, 'browser', transport, wire);
     if (!cell) return [];
-    const how = wire === 'h1'
-      ? 'measured, browser heads'
-      : cell.client === 'chromium' ? 'measured, Chromium' : 'measured, browser heads replayed';
+    const how =
+      wire === 'h1' ? 'measured, browser heads' : cell.client === 'chromium' ? 'measured, Chromium' : 'measured, browser heads replayed';
     const over = wire === 'h1' ? '' : ` over ${WIRE_LABELS[wire]}`;
-    return [{
-      source: wire === 'h1' ? 'measured' : 'measured-h2',
-      wire,
-      transport,
-      label: `${labels[transport]}${over} (${how})`,
-      bytesPerEvent: cell.perEvent.overheadBytes,
-      rows: KAAZING.clients.map((n) => bandwidth(cell.perEvent.overheadBytes, n)),
-    }];
+    return [
+      {
+        source: wire === 'h1' ? 'measured' : 'measured-h2',
+        wire,
+        transport,
+        label: `${labels[transport]}${over} (${how})`,
+        bytesPerEvent: cell.perEvent.overheadBytes,
+        rows: KAAZING.clients.map((n) => bandwidth(cell.perEvent.overheadBytes, n)),
+      },
+    ];
   };
   const published = (label: string, bytesPerEvent: number) => ({
     source: 'kaazing-2010',

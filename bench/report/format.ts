@@ -22,7 +22,7 @@ export const table = (head: string[], rows: string[][]) =>
 export const CLIENT_WORDS: Record<OverheadClient, string> = {
   node: 'Node driver',
   chromium: 'Chromium',
-  'node-replay': 'Node, Chromium\'s header list replayed',
+  'node-replay': "Node, Chromium's header list replayed",
 };
 
 /** A section: its title, then its paragraphs and tables, a blank line between each. */

@@ -22,24 +22,49 @@ test('a cluster scenario that could not run says so, and why, instead of failing
   r.scenarios.cluster = { skipped: true, reason, processes: 3, problems: [] };
   r.derived = derive(r.scenarios, [...TRANSPORT_IDS], LABELS, { quick: true, h2Heads: null, h1HeadBytes: null });
   assert.deepEqual(r.derived.cluster, { skipped: true, reason, processes: 3 }, 'the derived figures carry the reason');
-  assert.match(summaryMarkdown(r), /## Several processes on one Redis feed\n\n\*\*Skipped:\*\* The cluster needs nginx/, 'the summary says skipped, and why');
+  assert.match(
+    summaryMarkdown(r),
+    /## Several processes on one Redis feed\n\n\*\*Skipped:\*\* The cluster needs nginx/,
+    'the summary says skipped, and why',
+  );
   assert.equal(emptyResults(true).derived.cluster, null, 'a run without the scenario has no cluster figures');
 });
 
 test('the loss section says which mechanism lost the packets, and gives both wires per rate and transport', () => {
   const r = emptyResults(true);
   const latency = (p50Ms: number) => ({
-    count: 2, minMs: 1, meanMs: p50Ms, p50Ms, p90Ms: p50Ms, p99Ms: p50Ms * 2, maxMs: p50Ms * 3,
+    count: 2,
+    minMs: 1,
+    meanMs: p50Ms,
+    p50Ms,
+    p90Ms: p50Ms,
+    p99Ms: p50Ms * 2,
+    maxMs: p50Ms * 3,
     histogram: { fromMs: 0.001, bucketsPerDecade: 20, below: 0, counts: [] },
   });
   r.scenarios.loss = {
-    mechanism: 'stand-in', mechanismNote: 'the stall proxy standing in for loss (200 ms per lost 1448-byte segment, seeded): not root',
-    ratesPercent: [0, 5], events: 2, intervalMs: 50, shortPollIntervalMs: 100, dataBytes: 16, stallMs: 200, seed: 1,
+    mechanism: 'stand-in',
+    mechanismNote: 'the stall proxy standing in for loss (200 ms per lost 1448-byte segment, seeded): not root',
+    ratesPercent: [0, 5],
+    events: 2,
+    intervalMs: 50,
+    shortPollIntervalMs: 100,
+    dataBytes: 16,
+    stallMs: 200,
+    seed: 1,
     rates: [0, 5].map((lossPercent) => ({ lossPercent, connections: { 'h1-tls': 5, h2: 1 }, packets: 100, dropped: lossPercent })),
-    runs: [0, 5].flatMap((lossPercent) => (['h1-tls', 'h2'] as const).flatMap((wire) =>
-      TRANSPORT_IDS.map((transport) => ({
-        lossPercent, wire, transport, events: 2, received: 2, latency: latency(wire === 'h2' ? 40 : 4),
-      })))),
+    runs: [0, 5].flatMap((lossPercent) =>
+      (['h1-tls', 'h2'] as const).flatMap((wire) =>
+        TRANSPORT_IDS.map((transport) => ({
+          lossPercent,
+          wire,
+          transport,
+          events: 2,
+          received: 2,
+          latency: latency(wire === 'h2' ? 40 : 4),
+        })),
+      ),
+    ),
   };
   const md = summaryMarkdown(r);
   assert.match(md, /## Head-of-line blocking under loss/, 'the section is there');

@@ -65,7 +65,12 @@ function idleTargets(s: Scenarios): Target[] {
     const bare = rows?.find((r) => r.subject !== 'lab');
     return { lab: rows?.find((r) => r.subject === 'lab')?.idle?.latency.p50Ms, bare: bare?.idle?.latency.p50Ms, bareName: bare?.subject };
   };
-  const pairs = [['ws', reference('ws')], ['sse', reference('sse')], ['iframe', library('iframe')], ['long-poll', library('long-poll')]] as const;
+  const pairs = [
+    ['ws', reference('ws')],
+    ['sse', reference('sse')],
+    ['iframe', library('iframe')],
+    ['long-poll', library('long-poll')],
+  ] as const;
   return pairs.map(([transport, { lab, bare, bareName }]) => {
     const measured = lab != null && bare != null && bare > 0 ? Math.round((lab / bare) * 1000) / 1000 : null;
     return {
@@ -76,7 +81,10 @@ function idleTargets(s: Scenarios): Target[] {
       measured,
       unit: 'x',
       met: measured === null ? null : measured <= IDLE_RATIO_BOUND,
-      note: measured === null ? 'the lab or the bare subject was not measured' : `lab ${lab!.toFixed(3)} ms, ${bareName} ${bare!.toFixed(3)} ms`,
+      note:
+        measured === null
+          ? 'the lab or the bare subject was not measured'
+          : `lab ${lab!.toFixed(3)} ms, ${bareName} ${bare!.toFixed(3)} ms`,
     };
   });
 }
@@ -116,8 +124,11 @@ function fanoutTargets(s: Scenarios): Target[] {
         measured: ratio,
         unit: 'x',
         met: big && ratio !== null ? ratio <= P99_RATIO_BOUND : null,
-        note: note ?? (ratio === null ? 'the lab or the bare subject was not measured' :
-          `lab ${run!.latency.p99Ms.toFixed(1)} ms, ${bare!.subject} ${bareP99!.toFixed(1)} ms`),
+        note:
+          note ??
+          (ratio === null
+            ? 'the lab or the bare subject was not measured'
+            : `lab ${run!.latency.p99Ms.toFixed(1)} ms, ${bare!.subject} ${bareP99!.toFixed(1)} ms`),
       },
     ];
   });

@@ -14,15 +14,23 @@ test('a quick run is written under quick/, never over the reference run', () => 
     const quick = writeResults(emptyResults(true), out);
     assert.equal(existsSync(path.join(out, 'latest.json')), false, 'no latest.json at the top: that is the reference run');
     assert.equal(existsSync(path.join(out, 'summary.md')), false, 'no summary.md at the top');
-    assert.equal(quick.latestFile, path.join(out, 'quick', 'latest.json'), 'the quick run\'s latest.json is in quick/');
+    assert.equal(quick.latestFile, path.join(out, 'quick', 'latest.json'), "the quick run's latest.json is in quick/");
     assert.equal(quick.summaryFile, path.join(out, 'quick', 'summary.md'), 'its summary too');
     assert.equal(path.dirname(quick.runFile), path.join(out, 'quick', 'runs'), 'its run file in quick/runs/');
     assert.match(readFileSync(path.join(out, 'quick', '.gitignore'), 'utf8'), /^\*$/m, 'the quick folder keeps itself out of git');
-    assert.match(readFileSync(quick.summaryFile, 'utf8'), /^# Wirelab bench results \(quick run\)/, 'the summary says it is a quick run in its title');
+    assert.match(
+      readFileSync(quick.summaryFile, 'utf8'),
+      /^# Wirelab bench results \(quick run\)/,
+      'the summary says it is a quick run in its title',
+    );
 
     const full = writeResults(emptyResults(false), out);
     assert.equal(full.latestFile, path.join(out, 'latest.json'), 'a full run is the reference run: latest.json at the top');
-    assert.deepEqual(readdirSync(path.join(out, 'quick', 'runs')), ['2026-01-01T00-00-00Z-test-quick.json'], 'the full run did not touch quick/');
+    assert.deepEqual(
+      readdirSync(path.join(out, 'quick', 'runs')),
+      ['2026-01-01T00-00-00Z-test-quick.json'],
+      'the full run did not touch quick/',
+    );
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

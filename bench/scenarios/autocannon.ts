@@ -65,7 +65,9 @@ export async function runAutocannon(context: RunContext): Promise<AutocannonResu
     autocannonLatencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     latency: distribution(times, 0),
     serverCpuMicrosPerRequest: requests ? round(cpuMicros(usage0, usage1) / requests, 2) : null,
-    responseBytesPerRequest: requests ? round((out.head + out.framing + out.payload - outBefore.head - outBefore.framing - outBefore.payload) / requests, 1) : null,
+    responseBytesPerRequest: requests
+      ? round((out.head + out.framing + out.payload - outBefore.head - outBefore.framing - outBefore.payload) / requests, 1)
+      : null,
     requestBytesPerRequest: requests ? round((inNow.head + inNow.framing - inBefore.head - inBefore.framing) / requests, 1) : null,
   };
 }

@@ -44,14 +44,26 @@ export interface CapacityRun {
   heapBytesPerConnection: number | null;
 }
 
-export async function runCapacity(context: RunContext): Promise<{ runs: CapacityRun[]; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number; dataBytes: number }> {
+export async function runCapacity(
+  context: RunContext,
+): Promise<{ runs: CapacityRun[]; probeEvents: number; probeIntervalMs: number; shortPollIntervalMs: number; dataBytes: number }> {
   const { cluster, params, progress } = context;
-  const { steps: listed, rampToDescriptorLimit, latencyBoundMs, probeEvents, probeIntervalMs, shortPollIntervalMs, maxClients } = params.capacity;
+  const {
+    steps: listed,
+    rampToDescriptorLimit,
+    latencyBoundMs,
+    probeEvents,
+    probeIntervalMs,
+    shortPollIntervalMs,
+    maxClients,
+  } = params.capacity;
   const steps = rampToDescriptorLimit ? [...listed, Infinity] : listed;
   const dataBytes = params.payloadBytes[0];
   const runs: CapacityRun[] = [];
   for (const transport of params.transports) {
-    progress.step(`connections held: ${transport}, fresh server, ramp ${listed.join(' / ')}${rampToDescriptorLimit ? ' / descriptor limit' : ''}`);
+    progress.step(
+      `connections held: ${transport}, fresh server, ramp ${listed.join(' / ')}${rampToDescriptorLimit ? ' / descriptor limit' : ''}`,
+    );
     const server = await cluster.startServer('lab');
     const sets: ClientSet[] = [];
     const loads: number[] = [];
@@ -78,7 +90,9 @@ export async function runCapacity(context: RunContext): Promise<{ runs: Capacity
           loads[i] ??= 0;
           const share = Math.min(perWorker - loads[i], target - current);
           if (share <= 0) continue;
-          sets.push(await cluster.open(server, transport, share, { workerIndexes: [i], since, intervalMs: shortPollIntervalMs, stagger: true }));
+          sets.push(
+            await cluster.open(server, transport, share, { workerIndexes: [i], since, intervalMs: shortPollIntervalMs, stagger: true }),
+          );
           loads[i] += share;
           current += share;
         }
@@ -138,7 +152,10 @@ export async function runCapacity(context: RunContext): Promise<{ runs: Capacity
       await cluster.stopServer(server);
     }
     const good = results.filter((r) => r.held >= r.clients && r.clientsBehind === 0 && r.latency.p99Ms <= bound);
-    const points = [{ x: 0, rss: base.rssBytes, heap: base.heapUsedBytes }, ...results.filter((r) => r.held >= r.clients).map((r) => ({ x: r.clients, rss: r.rssBytes, heap: r.heapUsedBytes }))];
+    const points = [
+      { x: 0, rss: base.rssBytes, heap: base.heapUsedBytes },
+      ...results.filter((r) => r.held >= r.clients).map((r) => ({ x: r.clients, rss: r.rssBytes, heap: r.heapUsedBytes })),
+    ];
     const rssFit = linearFit(points.map((p) => ({ x: p.x, y: p.rss })));
     const heapFit = linearFit(points.map((p) => ({ x: p.x, y: p.heap })));
     runs.push({

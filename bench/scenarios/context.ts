@@ -46,7 +46,13 @@ export const labStats = (server: Server): Promise<LabStats> => server.child.call
  * captured ones for the browser (over HTTP/2, the same list made fit for HTTP/2:
  * see browserHeaders).
  */
-export function headersFor(context: RunContext, profile: Profile, transport: TransportId, baseUrl: string, wire: WireId = 'h1'): Record<string, string> | undefined {
+export function headersFor(
+  context: RunContext,
+  profile: Profile,
+  transport: TransportId,
+  baseUrl: string,
+  wire: WireId = 'h1',
+): Record<string, string> | undefined {
   return profile === 'browser' ? browserHeaders(context.heads, transport, baseUrl, protocolOf(wire)) : undefined;
 }
 
@@ -57,8 +63,16 @@ export function delta(a: TrafficStats, b: TrafficStats): TrafficStats {
     connectionsOpened: b.connectionsOpened - a.connectionsOpened,
     connectionsOpen: b.connectionsOpen,
     eventsDelivered: b.eventsDelivered - a.eventsDelivered,
-    bytesIn: { head: b.bytesIn.head - a.bytesIn.head, framing: b.bytesIn.framing - a.bytesIn.framing, payload: b.bytesIn.payload - a.bytesIn.payload },
-    bytesOut: { head: b.bytesOut.head - a.bytesOut.head, framing: b.bytesOut.framing - a.bytesOut.framing, payload: b.bytesOut.payload - a.bytesOut.payload },
+    bytesIn: {
+      head: b.bytesIn.head - a.bytesIn.head,
+      framing: b.bytesIn.framing - a.bytesIn.framing,
+      payload: b.bytesIn.payload - a.bytesIn.payload,
+    },
+    bytesOut: {
+      head: b.bytesOut.head - a.bytesOut.head,
+      framing: b.bytesOut.framing - a.bytesOut.framing,
+      payload: b.bytesOut.payload - a.bytesOut.payload,
+    },
   };
 }
 

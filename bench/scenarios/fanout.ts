@@ -86,7 +86,8 @@ export interface CpuParts {
 type PartsUsage = { parts?: Record<string, number | null>; tickMicros?: number };
 
 /** A usage reading with its parts: a cluster's own (cluster-agent.ts), or one process's whole time as `lab`. */
-const withParts = (u: PartsUsage & { cpuUserMicros: number; cpuSystemMicros: number }): PartsUsage => (u.parts ? u : { parts: { lab: u.cpuUserMicros + u.cpuSystemMicros }, tickMicros: 1 });
+const withParts = (u: PartsUsage & { cpuUserMicros: number; cpuSystemMicros: number }): PartsUsage =>
+  u.parts ? u : { parts: { lab: u.cpuUserMicros + u.cpuSystemMicros }, tickMicros: 1 };
 
 /** Each part's CPU over a window, from two usage readings that carry `parts` (cluster-agent.ts); undefined otherwise. */
 function cpuParts(a: PartsUsage, b: PartsUsage, windowMs: number, delivered: number): CpuParts | undefined {
@@ -125,7 +126,11 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
   const { server, set } = o;
   const held = await heldBy(server, o.transport);
   const intervalMs = 1000 / o.ratePerSecond;
-  const warm = await server.child.call('publish', { count: Math.max(1, Math.round(o.warmupMs / intervalMs)), intervalMs, dataBytes: o.dataBytes }, 60_000);
+  const warm = await server.child.call(
+    'publish',
+    { count: Math.max(1, Math.round(o.warmupMs / intervalMs)), intervalMs, dataBytes: o.dataBytes },
+    60_000,
+  );
   await set.waitFor(warm.lastSeq, 5000 + o.shortPollIntervalMs);
   await set.record(warm.lastSeq + 1);
   const stats0 = await server.child.call('stats', { instance: server.instance });
@@ -141,13 +146,17 @@ export async function measureLoad(o: MeasureOptions): Promise<LoadRun> {
   const stats1 = await server.child.call('stats', { instance: server.instance });
   const collected = await set.collect();
   await set.record(null);
-  const delivered = server.kind === 'lab'
-    ? stats1.transports[o.transport].eventsDelivered - stats0.transports[o.transport].eventsDelivered
-    : stats1.eventsDelivered - stats0.eventsDelivered;
+  const delivered =
+    server.kind === 'lab'
+      ? stats1.transports[o.transport].eventsDelivered - stats0.transports[o.transport].eventsDelivered
+      : stats1.eventsDelivered - stats0.eventsDelivered;
   const requests = server.kind === 'lab' ? stats1.transports[o.transport].requests - stats0.transports[o.transport].requests : null;
   const spanMs = collected.lastReceivedAt === null ? NaN : collected.lastReceivedAt - published.firstAt;
   const wire = o.wire ?? 'h1';
-  const tlsWindow = server.kind === 'lab' && isTls(wire) && stats0.tls && stats1.tls ? tlsDelta(stats0.tls[protocolOf(wire)], stats1.tls[protocolOf(wire)]) : null;
+  const tlsWindow =
+    server.kind === 'lab' && isTls(wire) && stats0.tls && stats1.tls
+      ? tlsDelta(stats0.tls[protocolOf(wire)], stats1.tls[protocolOf(wire)])
+      : null;
   const perDelivery = (bytes: number) => (delivered > 0 ? round(bytes / delivered, 2) : null);
   return {
     subject: o.subject,
@@ -197,22 +206,47 @@ function addHandshakes(run: LoadRun, before: LabStats, after: LabStats): void {
   run.tls.connectionsOpened = d.connectionsOpened;
   run.tls.handshakeBytesIn = d.handshakeBytesIn;
   run.tls.handshakeBytesOut = d.handshakeBytesOut;
-  run.tls.handshakeBytesPerConnection = d.connectionsOpened > 0 ? round((d.handshakeBytesIn + d.handshakeBytesOut) / d.connectionsOpened, 1) : null;
+  run.tls.handshakeBytesPerConnection =
+    d.connectionsOpened > 0 ? round((d.handshakeBytesIn + d.handshakeBytesOut) / d.connectionsOpened, 1) : null;
 }
 
 /** Opens `count` clients (over `wire`) and waits until the server holds them; says how long that took. */
-export async function connectMany(context: RunContext, server: Server, transport: TransportId, count: number, shortPollIntervalMs: number, wire: WireId = 'h1', extra: { socketIo?: boolean } = {}): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
+export async function connectMany(
+  context: RunContext,
+  server: Server,
+  transport: TransportId,
+  count: number,
+  shortPollIntervalMs: number,
+  wire: WireId = 'h1',
+  extra: { socketIo?: boolean } = {},
+): Promise<{ set: ClientSet; connectSeconds: number; held: number }> {
   const started = Date.now();
   const since = (await server.child.call('stats', { instance: server.instance })).lastSeq;
-  const set = await context.cluster.open(server, transport, count, { since, intervalMs: shortPollIntervalMs, stagger: true, wire, ...extra });
-  const held = await poll(() => heldBy(server, transport), (n) => n >= count, 30_000 + count * 2, 100);
+  const set = await context.cluster.open(server, transport, count, {
+    since,
+    intervalMs: shortPollIntervalMs,
+    stagger: true,
+    wire,
+    ...extra,
+  });
+  const held = await poll(
+    () => heldBy(server, transport),
+    (n) => n >= count,
+    30_000 + count * 2,
+    100,
+  );
   return { set, connectSeconds: (Date.now() - started) / 1000, held: held.value };
 }
 
 /** Closes the clients and waits until the server has let them all go. */
 export async function disconnect(server: Server, set: ClientSet, transport: TransportId): Promise<void> {
   await set.close();
-  await poll(() => heldBy(server, transport), (n) => n === 0, 30_000, 100);
+  await poll(
+    () => heldBy(server, transport),
+    (n) => n === 0,
+    30_000,
+    100,
+  );
   await sleep(100);
 }
 
@@ -243,7 +277,19 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
         progress.step(`fan-out over ${wire}: ${count} ${transport} clients, ${ratePerSecond} events/s`);
         const before = await labStats(lab);
         const { set, connectSeconds } = await connectMany(context, lab, transport, count, shortPollIntervalMs, wire);
-        const run = await measureLoad({ subject: 'lab', server: lab, set, wire, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds });
+        const run = await measureLoad({
+          subject: 'lab',
+          server: lab,
+          set,
+          wire,
+          transport,
+          ratePerSecond,
+          warmupMs,
+          durationMs,
+          dataBytes,
+          shortPollIntervalMs,
+          connectSeconds,
+        });
         addHandshakes(run, before, await labStats(lab));
         await disconnect(lab, set, transport);
         if (wire === 'h1') out.runs.push(run);
@@ -254,6 +300,7 @@ export async function runFanout(context: RunContext): Promise<FanoutResult> {
   }
   // The lab's counters let the report say whether any slow reader was dropped under load.
   const stats = await labStats(lab);
-  if (stats.counters.slowReadersDropped) progress.note(`note: the lab dropped ${stats.counters.slowReadersDropped} slow readers during fan-out`);
+  if (stats.counters.slowReadersDropped)
+    progress.note(`note: the lab dropped ${stats.counters.slowReadersDropped} slow readers during fan-out`);
   return out;
 }

@@ -122,7 +122,17 @@ async function one(context: RunContext, subject: H2Subject, transport: Transport
     const loaded = await server.child.call('usage', { gc: true });
     const dataBytes = context.params.payloadBytes[0];
     const load = await measureLoad({
-      subject, server, set, wire, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs, connectSeconds,
+      subject,
+      server,
+      set,
+      wire,
+      transport,
+      ratePerSecond,
+      warmupMs,
+      durationMs,
+      dataBytes,
+      shortPollIntervalMs,
+      connectSeconds,
     });
     await disconnect(server, set, transport);
     return {
@@ -162,5 +172,16 @@ export async function runH2Native(context: RunContext): Promise<H2NativeResult> 
     }
   }
   const dataBytes = params.payloadBytes[0];
-  return { runs, split: costSplit(runs), failures, clients, transports, ratePerSecond, warmupMs, durationMs, shortPollIntervalMs, dataBytes };
+  return {
+    runs,
+    split: costSplit(runs),
+    failures,
+    clients,
+    transports,
+    ratePerSecond,
+    warmupMs,
+    durationMs,
+    shortPollIntervalMs,
+    dataBytes,
+  };
 }

@@ -24,12 +24,29 @@ export interface SingleClientLatency {
 }
 
 /** Measures one client of `transport` against `server` (the lab or a reference subject) over `wire`. */
-export async function singleClient(context: RunContext, server: Server, transport: TransportId, events: number, wire: WireId = 'h1', extra: { socketIo?: boolean } = {}): Promise<SingleClientLatency> {
+export async function singleClient(
+  context: RunContext,
+  server: Server,
+  transport: TransportId,
+  events: number,
+  wire: WireId = 'h1',
+  extra: { socketIo?: boolean } = {},
+): Promise<SingleClientLatency> {
   const { cluster, params } = context;
   const { intervalMs, warmupEvents, shortPollIntervalMs } = params.latency;
   const stats = await server.child.call('stats', { instance: server.instance });
-  const set = await cluster.open(server, transport, 1, { workers: 1, since: stats.lastSeq, intervalMs: shortPollIntervalMs, wire, ...extra });
-  await poll(() => heldBy(server, transport), (n) => n >= 1, 10_000);
+  const set = await cluster.open(server, transport, 1, {
+    workers: 1,
+    since: stats.lastSeq,
+    intervalMs: shortPollIntervalMs,
+    wire,
+    ...extra,
+  });
+  await poll(
+    () => heldBy(server, transport),
+    (n) => n >= 1,
+    10_000,
+  );
   // Warm up: the first events of a connection pay for JIT compilation and lazy setup.
   const warm = await server.child.call('publish', { count: warmupEvents, intervalMs, dataBytes: params.payloadBytes[0] });
   await set.waitFor(warm.lastSeq, 5000);
@@ -64,7 +81,9 @@ export async function runLatency(context: RunContext): Promise<LatencyResult> {
   const out: LatencyResult = { results: [], intervalMs: params.latency.intervalMs, dataBytes: params.payloadBytes[0], byWire: {} };
   for (const wire of params.wires) {
     for (const transport of params.transports) {
-      progress.step(`latency over ${wire}: one idle client, ${transport}, ${params.latency.events} events ${params.latency.intervalMs} ms apart`);
+      progress.step(
+        `latency over ${wire}: one idle client, ${transport}, ${params.latency.events} events ${params.latency.intervalMs} ms apart`,
+      );
       const result = await singleClient(context, lab, transport, params.latency.events, wire);
       if (wire === 'h1') out.results.push(result);
       else (out.byWire[wire] ??= { results: [] }).results.push(result);

@@ -91,8 +91,12 @@ function plannedRows(transports: TransportId[]): Omit<LibraryRow, 'verdicts' | '
   const measured = (['ws', 'sse', 'long-poll', 'iframe'] as const).filter((t) => transports.includes(t));
   return measured.flatMap((transport) => [
     { subject: 'lab' as const, transport, library: 'Wirelab (Fastify)', version: versionOf('fastify') },
-    ...LIBRARY_SUBJECTS.filter((s) => s.transport === transport)
-      .map(({ subject, library, pkg }) => ({ subject, transport, library, version: versionOf(pkg) })),
+    ...LIBRARY_SUBJECTS.filter((s) => s.transport === transport).map(({ subject, library, pkg }) => ({
+      subject,
+      transport,
+      library,
+      version: versionOf(pkg),
+    })),
   ]);
 }
 
@@ -100,19 +104,25 @@ const startSubject = (context: RunContext, subject: LibrarySubject, env: Record<
   subject === 'lab' ? context.cluster.startServer('lab', env) : context.cluster.startServer('library', { LIBRARY: subject, ...env });
 
 /** The checker against every subject at once, each on an instance of its own; verdicts by subject and transport. */
-async function checkAll(context: RunContext, subjects: LibrarySubject[], transports: TransportId[]): Promise<Map<LibrarySubject, CheckReport | Error>> {
+async function checkAll(
+  context: RunContext,
+  subjects: LibrarySubject[],
+  transports: TransportId[],
+): Promise<Map<LibrarySubject, CheckReport | Error>> {
   const { checkHeartbeatMs } = context.params.libraries;
-  const reports = await Promise.all(subjects.map(async (subject): Promise<[LibrarySubject, CheckReport | Error]> => {
-    let server: Server | undefined;
-    try {
-      server = await startSubject(context, subject, { HEARTBEAT_MS: String(checkHeartbeatMs), BUFFER_SIZE: '100' });
-      return [subject, await runCheck(server.baseUrl, { heartbeatMs: checkHeartbeatMs, only: transports })];
-    } catch (error) {
-      return [subject, error instanceof Error ? error : new Error(String(error))];
-    } finally {
-      if (server) await context.cluster.stopServer(server);
-    }
-  }));
+  const reports = await Promise.all(
+    subjects.map(async (subject): Promise<[LibrarySubject, CheckReport | Error]> => {
+      let server: Server | undefined;
+      try {
+        server = await startSubject(context, subject, { HEARTBEAT_MS: String(checkHeartbeatMs), BUFFER_SIZE: '100' });
+        return [subject, await runCheck(server.baseUrl, { heartbeatMs: checkHeartbeatMs, only: transports })];
+      } catch (error) {
+        return [subject, error instanceof Error ? error : new Error(String(error))];
+      } finally {
+        if (server) await context.cluster.stopServer(server);
+      }
+    }),
+  );
   return new Map(reports);
 }
 
@@ -130,7 +140,16 @@ async function measure(context: RunContext, row: LibraryRow): Promise<void> {
       const { set, connectSeconds } = await connectMany(context, server, row.transport, count, 1000, 'h1', extra);
       const loaded = await server.child.call('usage', { gc: true });
       const load = await measureLoad({
-        subject: row.subject, server, set, transport: row.transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs: 1000, connectSeconds,
+        subject: row.subject,
+        server,
+        set,
+        transport: row.transport,
+        ratePerSecond,
+        warmupMs,
+        durationMs,
+        dataBytes,
+        shortPollIntervalMs: 1000,
+        connectSeconds,
       });
       await disconnect(server, set, row.transport);
       row.runs.push({

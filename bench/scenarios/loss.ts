@@ -75,7 +75,7 @@ export async function runLoss(context: RunContext): Promise<LossResult> {
   if (asked === 'netns' && !support.ok) throw new Error(`--loss-mechanism=netns: ${support.reason}`);
   const mechanism: LossMechanism = support.ok ? 'netns' : 'stand-in';
   const mechanismNote = support.ok
-    ? "real packet loss: the lab and its clients in a network namespace of their own, " +
+    ? 'real packet loss: the lab and its clients in a network namespace of their own, ' +
       "nftables dropping that share of the lab ports' TCP packets both ways"
     : `the stall proxy standing in for loss (${stallMs} ms per lost ${DEFAULT_SEGMENT_BYTES}-byte segment, seeded): ${support.reason}`;
   progress.note(`loss: ${mechanismNote}`);

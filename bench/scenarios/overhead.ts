@@ -83,7 +83,11 @@ export interface OverheadGroup {
   deliveries: number;
   tls: { oneOff: TlsWindow; window: TlsWindow; closing: TlsWindow; recordBytesPerDelivery: number | null } | null;
   /** HTTP/2 only: the connections' own frames, which no transport owns. */
-  http2Connection: { oneOff: { bytesIn: number; bytesOut: number }; window: { bytesIn: number; bytesOut: number }; bytesPerDelivery: number | null } | null;
+  http2Connection: {
+    oneOff: { bytesIn: number; bytesOut: number };
+    window: { bytesIn: number; bytesOut: number };
+    bytesPerDelivery: number | null;
+  } | null;
 }
 
 /** The scenario's result: HTTP/1.1 cells where they always were, the other wires in `byWire`, same shape. */
@@ -140,18 +144,27 @@ interface GroupClients {
 }
 
 /** One Node driver per transport in a worker, over `wire`, with the profile's headers. */
-async function nodeClients(context: RunContext, wire: WireId, profile: Profile, since: number, client: OverheadClient): Promise<GroupClients> {
+async function nodeClients(
+  context: RunContext,
+  wire: WireId,
+  profile: Profile,
+  since: number,
+  client: OverheadClient,
+): Promise<GroupClients> {
   const { cluster, lab, params } = context;
   const sets = new Map<TransportId, ClientSet>();
   const baseUrl = `${wire === 'h1' ? 'http' : 'https'}://127.0.0.1:${wirePort(lab, wire)}`;
   for (const transport of params.transports) {
-    sets.set(transport, await cluster.open(lab, transport, 1, {
-      workers: 1,
-      since,
-      intervalMs: params.overhead.intervalMs,
-      headers: headersFor(context, profile, transport, baseUrl, wire),
-      wire,
-    }));
+    sets.set(
+      transport,
+      await cluster.open(lab, transport, 1, {
+        workers: 1,
+        since,
+        intervalMs: params.overhead.intervalMs,
+        headers: headersFor(context, profile, transport, baseUrl, wire),
+        wire,
+      }),
+    );
   }
   return {
     client,
@@ -178,7 +191,10 @@ async function nodeClients(context: RunContext, wire: WireId, profile: Profile, 
 /** The five transports in one Chromium page over HTTP/2 (browser-h2.ts). */
 async function chromiumClients(context: RunContext, since: number): Promise<GroupClients> {
   const { lab, params, browser } = context;
-  const clients = await ChromiumOverheadClients.open(browser!, `https://127.0.0.1:${wirePort(lab, 'h2')}`, params.transports, since, { intervalMs: params.overhead.intervalMs, eventType: 'bench' });
+  const clients = await ChromiumOverheadClients.open(browser!, `https://127.0.0.1:${wirePort(lab, 'h2')}`, params.transports, since, {
+    intervalMs: params.overhead.intervalMs,
+    eventType: 'bench',
+  });
   let received = new Map<TransportId, number>();
   return {
     client: 'chromium',
@@ -214,18 +230,28 @@ const tlsWindow = (d: ReturnType<typeof tlsDelta>): TlsWindow => ({
 });
 
 /** One group: five clients at once over `wire`, `events` events of `dataBytes`; its cells and what they share. */
-async function measureGroup(context: RunContext, wire: WireId, profile: Profile, dataBytes: number): Promise<{ cells: OverheadCell[]; group: OverheadGroup | null }> {
+async function measureGroup(
+  context: RunContext,
+  wire: WireId,
+  profile: Profile,
+  dataBytes: number,
+): Promise<{ cells: OverheadCell[]; group: OverheadGroup | null }> {
   const { lab, params } = context;
   const { events, intervalMs } = params.overhead;
   const transports = params.transports;
   const protocol = protocolOf(wire);
   const client = clientFor(context, wire, profile);
   const s0 = await labStats(lab);
-  const clients = client === 'chromium' ? await chromiumClients(context, s0.lastSeq) : await nodeClients(context, wire, profile, s0.lastSeq, client);
+  const clients =
+    client === 'chromium' ? await chromiumClients(context, s0.lastSeq) : await nodeClients(context, wire, profile, s0.lastSeq, client);
   // Connected: every held transport waits in the feed, and short polling has polled.
   const heldWanted = transports.filter((t) => HELD_TRANSPORTS.has(t)).length;
   const sp = (s: LabStats) => s.transports['short-poll'].protocols[protocol].requests;
-  await poll(() => labStats(lab), (s) => s.subscribers >= heldWanted && (!transports.includes('short-poll') || sp(s) > sp(s0)), 10_000);
+  await poll(
+    () => labStats(lab),
+    (s) => s.subscribers >= heldWanted && (!transports.includes('short-poll') || sp(s) > sp(s0)),
+    10_000,
+  );
   const s1 = await labStats(lab);
   const firstSeq = s1.lastSeq + 1;
   await clients.record(firstSeq);
@@ -235,7 +261,11 @@ async function measureGroup(context: RunContext, wire: WireId, profile: Profile,
   const s2 = await labStats(lab);
   await clients.stopRecording();
   await clients.close();
-  await poll(() => labStats(lab), (s) => transports.every((t) => s.transports[t].connectionsOpen === 0), 10_000);
+  await poll(
+    () => labStats(lab),
+    (s) => transports.every((t) => s.transports[t].connectionsOpen === 0),
+    10_000,
+  );
   await sleep(20);
   const s3 = await labStats(lab);
 
@@ -293,10 +323,18 @@ async function measureGroup(context: RunContext, wire: WireId, profile: Profile,
 
   const deliveries = cells.reduce((sum, c) => sum + c.window.eventsDelivered, 0);
   const tlsOf = (s: LabStats) => s.tls![protocol];
-  const tlsParts = s0.tls && isTls(wire)
-    ? { oneOff: tlsWindow(tlsDelta(tlsOf(s0), tlsOf(s1))), window: tlsWindow(tlsDelta(tlsOf(s1), tlsOf(s2))), closing: tlsWindow(tlsDelta(tlsOf(s2), tlsOf(s3))) }
-    : null;
-  const h2c = (a: LabStats, b: LabStats) => ({ bytesIn: b.http2!.connection.bytesIn - a.http2!.connection.bytesIn, bytesOut: b.http2!.connection.bytesOut - a.http2!.connection.bytesOut });
+  const tlsParts =
+    s0.tls && isTls(wire)
+      ? {
+          oneOff: tlsWindow(tlsDelta(tlsOf(s0), tlsOf(s1))),
+          window: tlsWindow(tlsDelta(tlsOf(s1), tlsOf(s2))),
+          closing: tlsWindow(tlsDelta(tlsOf(s2), tlsOf(s3))),
+        }
+      : null;
+  const h2c = (a: LabStats, b: LabStats) => ({
+    bytesIn: b.http2!.connection.bytesIn - a.http2!.connection.bytesIn,
+    bytesOut: b.http2!.connection.bytesOut - a.http2!.connection.bytesOut,
+  });
   const connection = wire === 'h2' && s0.http2 ? { oneOff: h2c(s0, s1), window: h2c(s1, s2) } : null;
   return {
     cells,
@@ -307,14 +345,27 @@ async function measureGroup(context: RunContext, wire: WireId, profile: Profile,
       dataBytes,
       eventsPublished: events,
       deliveries,
-      tls: tlsParts ? { ...tlsParts, recordBytesPerDelivery: deliveries ? round((tlsParts.window.recordBytesIn + tlsParts.window.recordBytesOut) / deliveries, 2) : null } : null,
-      http2Connection: connection ? { ...connection, bytesPerDelivery: deliveries ? round((connection.window.bytesIn + connection.window.bytesOut) / deliveries, 2) : null } : null,
+      tls: tlsParts
+        ? {
+            ...tlsParts,
+            recordBytesPerDelivery: deliveries
+              ? round((tlsParts.window.recordBytesIn + tlsParts.window.recordBytesOut) / deliveries, 2)
+              : null,
+          }
+        : null,
+      http2Connection: connection
+        ? {
+            ...connection,
+            bytesPerDelivery: deliveries ? round((connection.window.bytesIn + connection.window.bytesOut) / deliveries, 2) : null,
+          }
+        : null,
     },
   };
 }
 
 /** Estimated seconds of one group, for the progress bar. */
-export const groupSeconds = (p: { overhead: { events: number; intervalMs: number } }, client: OverheadClient) => (p.overhead.events * p.overhead.intervalMs) / 1000 + (client === 'chromium' ? 1.5 : 0.8);
+export const groupSeconds = (p: { overhead: { events: number; intervalMs: number } }, client: OverheadClient) =>
+  (p.overhead.events * p.overhead.intervalMs) / 1000 + (client === 'chromium' ? 1.5 : 0.8);
 
 /** Every wire, profile and payload, one group at a time. */
 export async function runOverhead(context: RunContext): Promise<OverheadResult> {
@@ -324,7 +375,8 @@ export async function runOverhead(context: RunContext): Promise<OverheadResult> 
     for (const profile of params.profiles) {
       for (const dataBytes of params.payloadBytes) {
         const client = clientFor(context, wire, profile);
-        const who = client === 'chromium' ? 'Chromium' : client === 'node-replay' ? 'Node replaying Chromium\'s header list' : `${profile} client`;
+        const who =
+          client === 'chromium' ? 'Chromium' : client === 'node-replay' ? "Node replaying Chromium's header list" : `${profile} client`;
         progress.step(`overhead over ${wire}: ${who}, ${dataBytes} B payload, ${params.transports.length} transports at once`);
         const { cells, group } = await measureGroup(context, wire, profile, dataBytes);
         if (wire === 'h1') result.cells.push(...cells);

@@ -34,7 +34,13 @@ const SUBJECTS: { subject: string; kind: ServerKind; transport: TransportId }[] 
   { subject: 'bare ws', kind: 'bare-ws', transport: 'ws' },
 ];
 
-export async function runReference(context: RunContext): Promise<{ runs: ReferenceRun[]; clients: number; ratePerSecond: number; dataBytes: number; ratios: Record<string, { throughputRatio: number | null; memoryRatio: number | null; p99Ratio: number | null }> }> {
+export async function runReference(context: RunContext): Promise<{
+  runs: ReferenceRun[];
+  clients: number;
+  ratePerSecond: number;
+  dataBytes: number;
+  ratios: Record<string, { throughputRatio: number | null; memoryRatio: number | null; p99Ratio: number | null }>;
+}> {
   const { cluster, params, progress } = context;
   const { clients, ratePerSecond, warmupMs, durationMs, singleClientEvents } = params.reference;
   const dataBytes = params.payloadBytes[0];
@@ -47,7 +53,18 @@ export async function runReference(context: RunContext): Promise<{ runs: Referen
       const base = await server.child.call('usage', { gc: true });
       const { set, connectSeconds } = await connectMany(context, server, transport, clients, 1000);
       const loaded = await server.child.call('usage', { gc: true });
-      const load = await measureLoad({ subject, server, set, transport, ratePerSecond, warmupMs, durationMs, dataBytes, shortPollIntervalMs: 1000, connectSeconds });
+      const load = await measureLoad({
+        subject,
+        server,
+        set,
+        transport,
+        ratePerSecond,
+        warmupMs,
+        durationMs,
+        dataBytes,
+        shortPollIntervalMs: 1000,
+        connectSeconds,
+      });
       await disconnect(server, set, transport);
       runs.push({
         subject,

@@ -61,17 +61,32 @@ export async function runRtt(context: RunContext): Promise<RttResult> {
   const out: RttResult = { runs: [], intervalMs, shortPollIntervalMs, dataBytes, byWire: {} };
   for (const rttMs of rttsMs) {
     for (const wire of params.wires) {
-      progress.step(`round trip ${rttMs} ms over ${wire}: one client per transport through the delay proxy, an event every ${intervalMs} ms`);
+      progress.step(
+        `round trip ${rttMs} ms over ${wire}: one client per transport through the delay proxy, an event every ${intervalMs} ms`,
+      );
       const proxy = await startDelayProxy(wirePort(lab, wire), rttMs);
       try {
         const s0 = await labStats(lab);
         const sets = new Map<TransportId, ClientSet>();
         for (const transport of params.transports) {
-          sets.set(transport, await cluster.open(lab, transport, 1, { workers: 1, since: s0.lastSeq, intervalMs: shortPollIntervalMs, wire, port: proxy.port }));
+          sets.set(
+            transport,
+            await cluster.open(lab, transport, 1, {
+              workers: 1,
+              since: s0.lastSeq,
+              intervalMs: shortPollIntervalMs,
+              wire,
+              port: proxy.port,
+            }),
+          );
         }
         const held = params.transports.filter((t) => t !== 'short-poll').length;
         // A TLS handshake through the proxy costs one more round trip before the request.
-        await poll(() => labStats(lab), (s) => s.subscribers >= held, 10_000 + 6 * rttMs);
+        await poll(
+          () => labStats(lab),
+          (s) => s.subscribers >= held,
+          10_000 + 6 * rttMs,
+        );
         await sleep(shortPollIntervalMs + 3 * rttMs);
         const s1 = await labStats(lab);
         for (const set of sets.values()) await set.record(s1.lastSeq + 1);
@@ -88,7 +103,7 @@ export async function runRtt(context: RunContext): Promise<RttResult> {
             events,
             received: collected.received,
             requestsPerEvent: round(window.requests / Math.max(1, window.eventsDelivered), 3) ?? 0,
-            eventsPerRead: collected.batches ? round(collected.received / collected.batches, 2) ?? 0 : 0,
+            eventsPerRead: collected.batches ? (round(collected.received / collected.batches, 2) ?? 0) : 0,
             latency: distribution(collected.samples),
             expectedMeanLatencyMs: expectedRttLatencyMs(transport, rttMs, shortPollIntervalMs),
           };

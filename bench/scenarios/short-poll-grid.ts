@@ -35,7 +35,9 @@ export async function runShortPollGrid(context: RunContext): Promise<{ cells: Gr
   const { cluster, params, lab, progress } = context;
   const { intervalsMs, ratesPerSecond, clientsPerCell, durationMs } = params.shortPollGrid;
   const dataBytes = params.payloadBytes[0];
-  progress.step(`short-poll grid: intervals ${intervalsMs.join('/')} ms x ${ratesPerSecond.join('/')} events/s, ${intervalsMs.length * ratesPerSecond.length} cells at once`);
+  progress.step(
+    `short-poll grid: intervals ${intervalsMs.join('/')} ms x ${ratesPerSecond.join('/')} events/s, ${intervalsMs.length * ratesPerSecond.length} cells at once`,
+  );
   const cellsIn: { intervalMs: number; ratePerSecond: number; server: Server; set?: ClientSet }[] = [];
   for (const intervalMs of intervalsMs) {
     for (const ratePerSecond of ratesPerSecond) {
@@ -43,7 +45,12 @@ export async function runShortPollGrid(context: RunContext): Promise<{ cells: Gr
     }
   }
   for (const cell of cellsIn) {
-    cell.set = await cluster.open(cell.server, 'short-poll', clientsPerCell, { workers: 1, since: 0, intervalMs: cell.intervalMs, stagger: true });
+    cell.set = await cluster.open(cell.server, 'short-poll', clientsPerCell, {
+      workers: 1,
+      since: 0,
+      intervalMs: cell.intervalMs,
+      stagger: true,
+    });
     await cell.set.record(1);
   }
   // Let every client's first poll go out (they start at random phases within an interval).
@@ -51,7 +58,11 @@ export async function runShortPollGrid(context: RunContext): Promise<{ cells: Gr
   const before = await Promise.all(cellsIn.map((cell) => labStats(cell.server)));
   const runs = cellsIn.map((cell) => {
     const count = Math.max(1, Math.round((cell.ratePerSecond * durationMs) / 1000));
-    return cell.server.child.call('publish', { instance: cell.server.instance, count, intervalMs: 1000 / cell.ratePerSecond, dataBytes }, durationMs + 30_000);
+    return cell.server.child.call(
+      'publish',
+      { instance: cell.server.instance, count, intervalMs: 1000 / cell.ratePerSecond, dataBytes },
+      durationMs + 30_000,
+    );
   });
   const published = await Promise.all(runs);
   // The window is the same length for every cell: the last slot ends durationMs after the first.
@@ -81,7 +92,8 @@ export async function runShortPollGrid(context: RunContext): Promise<{ cells: Gr
       pollsWithEvents,
       emptyPolls,
       emptyPollShare: round(emptyPolls / Math.max(1, window.requests), 4) ?? 0,
-      overheadBytesPerEvent: round((window.bytesOut.head + window.bytesOut.framing + window.bytesIn.head + window.bytesIn.framing) / n, 1) ?? 0,
+      overheadBytesPerEvent:
+        round((window.bytesOut.head + window.bytesOut.framing + window.bytesIn.head + window.bytesIn.framing) / n, 1) ?? 0,
       pollsPerEvent: round(window.requests / n, 3) ?? 0,
       latency: distribution(collected.samples),
       expectedMeanLatencyMs: cell.intervalMs / 2,

@@ -9,7 +9,6 @@
 import { type ServerOptions, parseSince, runIfMain, sendError } from './feed.ts';
 import { serve } from './http-server.ts';
 
-
 export function start(options: ServerOptions = {}) {
   return serve(options, (feed) => ({
     '/feed/iframe': (_req, res, url) => {

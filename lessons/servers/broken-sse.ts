@@ -23,7 +23,8 @@ export function start(options: ServerOptions = {}) {
       });
       res.write('retry: 2000\n\n');
       // JSON.stringify never writes a raw line break, so one data: line carries the event.
-      const send = (event: { seq: number; type: string }) => res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      const send = (event: { seq: number; type: string }) =>
+        res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       for (const event of feed.since(since)) send(event);
       const unsubscribe = feed.subscribe(send);
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);

@@ -12,11 +12,17 @@ import { serve } from './http-server.ts';
 import { MAX_MESSAGE_BYTES, cursorOf, follow, receive } from './ws-feed.ts';
 
 export async function start(options: ServerOptions = {}) {
-  const running = await serve(options, () => ({
-    '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
-  }), () => wss.close());
+  const running = await serve(
+    options,
+    () => ({
+      '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
+    }),
+    () => wss.close(),
+  );
   const wss = new WebSocketServer({
-    server: running.server, path: '/feed/ws', maxPayload: MAX_MESSAGE_BYTES,
+    server: running.server,
+    path: '/feed/ws',
+    maxPayload: MAX_MESSAGE_BYTES,
     // BUG (ws.subprotocol): a browser fails the connection on a protocol it did not offer.
     handleProtocols: () => 'chat',
     verifyClient: ({ req }, done) => {

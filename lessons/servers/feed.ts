@@ -46,7 +46,8 @@ export class Feed {
     if (since === undefined || since >= this.lastSeq) return [];
     const first = this.kept[0]?.seq ?? this.lastSeq + 1;
     const missed: FeedEvent[] = [];
-    if (since + 1 < first) missed.push({ seq: first - 1, epoch: this.epoch, type: 'gap', at: now(), data: { from: since + 1, to: first - 1 } });
+    if (since + 1 < first)
+      missed.push({ seq: first - 1, epoch: this.epoch, type: 'gap', at: now(), data: { from: since + 1, to: first - 1 } });
     return missed.concat(this.kept.filter((event) => event.seq > since));
   }
 
@@ -77,7 +78,8 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
 /** A chat message as the contract has it, or an error message. */
 export function parseChat(value: unknown): { name: string; text: string } | string {
   const { name = 'anonymous', text } = (value ?? {}) as { name?: unknown; text?: unknown };
-  if (typeof text !== 'string' || text.trim() === '' || text.length > 2000) return 'text must be a non-empty string of at most 2000 characters';
+  if (typeof text !== 'string' || text.trim() === '' || text.length > 2000)
+    return 'text must be a non-empty string of at most 2000 characters';
   if (typeof name !== 'string' || name.length > 64) return 'name must be a string of at most 64 characters';
   return { name, text };
 }
@@ -116,7 +118,11 @@ export interface Running {
 /** Runs `start` when the file is run directly (`npx tsx lessons/servers/sse-node.ts`), on PORT or 3100. */
 export async function runIfMain(moduleUrl: string, start: (options: ServerOptions) => Promise<Running>): Promise<void> {
   if (process.argv[1] && moduleUrl === new URL(`file://${process.argv[1]}`).href) {
-    const running = await start({ port: Number(process.env.PORT ?? 3100), tickMs: Number(process.env.TICK_MS ?? 1000), heartbeatMs: Number(process.env.HEARTBEAT_MS ?? 15000) });
+    const running = await start({
+      port: Number(process.env.PORT ?? 3100),
+      tickMs: Number(process.env.TICK_MS ?? 1000),
+      heartbeatMs: Number(process.env.HEARTBEAT_MS ?? 15000),
+    });
     console.log(`Listening on ${running.url}; check it with: npm run check -- ${running.url}`);
   }
 }

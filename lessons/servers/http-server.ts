@@ -8,7 +8,11 @@ import { Feed, type Running, type ServerOptions, handleChat, sendError } from '.
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
-export async function serve(options: ServerOptions, routes: (feed: Feed) => Record<string, Route>, onClose?: () => void): Promise<Running & { server: http.Server; feed: Feed }> {
+export async function serve(
+  options: ServerOptions,
+  routes: (feed: Feed) => Record<string, Route>,
+  onClose?: () => void,
+): Promise<Running & { server: http.Server; feed: Feed }> {
   const feed = new Feed(options.bufferSize);
   const table = routes(feed);
   const server = http.createServer((req, res) => {
@@ -27,7 +31,9 @@ export async function serve(options: ServerOptions, routes: (feed: Feed) => Reco
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    server, feed, url: `http://127.0.0.1:${port}`,
+    server,
+    feed,
+    url: `http://127.0.0.1:${port}`,
     close: async () => {
       stopTicker();
       onClose?.();

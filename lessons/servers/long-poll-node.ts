@@ -34,7 +34,9 @@ export function start(options: ServerOptions = {}) {
         if (!res.writableEnded) answer(res, feed, events);
       };
       // A cursor past the last seq comes from a previous run of the server: served "from now".
-      const unsubscribe = feed.subscribe((event) => setImmediate(() => done(feed.since(since !== undefined && since < event.seq ? since : event.seq - 1))));
+      const unsubscribe = feed.subscribe((event) =>
+        setImmediate(() => done(feed.since(since !== undefined && since < event.seq ? since : event.seq - 1))),
+      );
       const timer = setTimeout(() => done([]), timeoutMs);
       res.on('close', () => done([]));
     },

@@ -24,7 +24,13 @@ declare module 'faye-websocket' {
   import type { IncomingMessage } from 'node:http';
   import type { Duplex } from 'node:stream';
   class WebSocket extends EventEmitter {
-    constructor(request: IncomingMessage, socket: Duplex, head: Buffer, protocols?: string[] | null, options?: { maxLength?: number; ping?: number });
+    constructor(
+      request: IncomingMessage,
+      socket: Duplex,
+      head: Buffer,
+      protocols?: string[] | null,
+      options?: { maxLength?: number; ping?: number },
+    );
     static isWebSocket(request: IncomingMessage): boolean;
     send(data: string | Buffer): boolean;
     close(code?: number, reason?: string): void;

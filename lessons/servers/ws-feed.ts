@@ -19,7 +19,8 @@ export function receive(feed: Feed, text: string): string | undefined {
   } catch {
     return errorFrame('bad_message', 'That frame is not JSON.');
   }
-  if (message?.type !== 'chat') return errorFrame('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
+  if (message?.type !== 'chat')
+    return errorFrame('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
   const chat = parseChat(message);
   if (typeof chat === 'string') return errorFrame('bad_chat', chat);
   feed.publish('chat', chat);

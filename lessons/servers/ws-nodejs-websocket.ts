@@ -47,7 +47,8 @@ export async function start(options: ServerOptions = {}) {
   await new Promise<void>((resolve) => front.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
   return {
-    url, feed: http.feed,
+    url,
+    feed: http.feed,
     close: async () => {
       for (const connection of wsServer.connections) connection.close(1001);
       front.close();

@@ -14,14 +14,19 @@ import { serve } from './http-server.ts';
 import { cursorOf } from './ws-feed.ts';
 
 export async function start(options: ServerOptions = {}) {
-  const running = await serve(options, () => ({}), () => void io.close());
+  const running = await serve(
+    options,
+    () => ({}),
+    () => void io.close(),
+  );
   // allowEIO3: a client that names no Engine.IO version (a plain WebSocket) is let in as version 3.
   const io = new Server(running.server, { path: '/feed/ws', transports: ['websocket'], allowEIO3: true, addTrailingSlash: false });
   // The adapter's one job: Engine.IO refuses a handshake whose URL names no transport and version
   // (400 "Transport unknown"), so a plain client of /feed/ws?since=N is given them. Version 3 joins
   // the default namespace at once, as a Socket.IO 2 client would, so events flow without a `40` first.
   running.server.prependListener('upgrade', (req) => {
-    if (req.url?.startsWith('/feed/ws') && !/[?&]transport=/.test(req.url)) req.url += `${req.url.includes('?') ? '&' : '?'}EIO=3&transport=websocket`;
+    if (req.url?.startsWith('/feed/ws') && !/[?&]transport=/.test(req.url))
+      req.url += `${req.url.includes('?') ? '&' : '?'}EIO=3&transport=websocket`;
   });
   io.on('connection', (socket) => {
     const since = cursorOf(socket.request.url);

@@ -12,10 +12,18 @@ import { serve } from './http-server.ts';
 import { MAX_MESSAGE_BYTES, cursorOf, follow, receive } from './ws-feed.ts';
 
 export async function start(options: ServerOptions = {}) {
-  const running = await serve(options, () => ({
-    '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
-  }), () => wsServer.shutDown());
-  const wsServer = new websocket.server({ httpServer: running.server, maxReceivedMessageSize: MAX_MESSAGE_BYTES, maxReceivedFrameSize: MAX_MESSAGE_BYTES });
+  const running = await serve(
+    options,
+    () => ({
+      '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
+    }),
+    () => wsServer.shutDown(),
+  );
+  const wsServer = new websocket.server({
+    httpServer: running.server,
+    maxReceivedMessageSize: MAX_MESSAGE_BYTES,
+    maxReceivedFrameSize: MAX_MESSAGE_BYTES,
+  });
   wsServer.on('request', (request) => {
     const since = cursorOf(request.resourceURL.path ?? undefined);
     if (request.resourceURL.pathname !== '/feed/ws') return request.reject(404);

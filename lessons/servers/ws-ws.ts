@@ -12,11 +12,17 @@ import { serve } from './http-server.ts';
 import { MAX_MESSAGE_BYTES, cursorOf, follow, receive } from './ws-feed.ts';
 
 export async function start(options: ServerOptions = {}) {
-  const running = await serve(options, () => ({
-    '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
-  }), () => wss.close());
+  const running = await serve(
+    options,
+    () => ({
+      '/feed/ws': (_req, res) => sendError(res, 426, 'upgrade_required', 'This URL speaks WebSocket.', { upgrade: 'websocket' }),
+    }),
+    () => wss.close(),
+  );
   const wss = new WebSocketServer({
-    server: running.server, path: '/feed/ws', maxPayload: MAX_MESSAGE_BYTES,
+    server: running.server,
+    path: '/feed/ws',
+    maxPayload: MAX_MESSAGE_BYTES,
     verifyClient: ({ req }, done) => {
       if (!ownOrigin(req.headers.origin, req.headers.host)) return done(false, 403, 'Forbidden');
       done(!(cursorOf(req.url) instanceof Error), 400, 'Bad since');

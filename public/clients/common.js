@@ -63,7 +63,7 @@ export function sleep(ms, signal) {
  * @returns {message is { seq: number, epoch: string, type: string, at: number, data: any }}
  */
 export function isEvent(message) {
-  return typeof message === 'object' && message !== null && typeof /** @type {{ seq?: unknown }} */ (message).seq === 'number';
+  return typeof message === 'object' && message !== null && typeof (/** @type {{ seq?: unknown }} */ (message).seq) === 'number';
 }
 
 /**

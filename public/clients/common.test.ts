@@ -9,13 +9,13 @@ import { test } from 'node:test';
 import * as drivers from '../../server/clients/common.ts';
 import { Cursor, backoffMs, sleep } from './common.js';
 
-test('the Node drivers use the browser clients\' cursor, backoff and sleep, not copies', () => {
+test("the Node drivers use the browser clients' cursor, backoff and sleep, not copies", () => {
   assert.equal(drivers.Cursor, Cursor, 'one Cursor');
   assert.equal(drivers.backoffMs, backoffMs, 'one backoff');
   assert.equal(drivers.sleep, sleep, 'one sleep');
 });
 
-test('200 polls\' pauses on one abort signal leave no listener behind; an abort ends a pause at once', async () => {
+test("200 polls' pauses on one abort signal leave no listener behind; an abort ends a pause at once", async () => {
   const abort = new AbortController();
   for (let i = 0; i < 200; i++) await sleep(0, abort.signal);
   assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'every pause removed its abort listener');
@@ -28,7 +28,7 @@ test('200 polls\' pauses on one abort signal leave no listener behind; an abort 
   await sleep(60_000, abort.signal); // an already aborted signal: no wait at all
 });
 
-test('the cursor resumes, starts over on a new epoch, and adopts a poll\'s lastSeq', () => {
+test("the cursor resumes, starts over on a new epoch, and adopts a poll's lastSeq", () => {
   const cursor = new Cursor(undefined);
   assert.ok(cursor.see({ seq: 5, epoch: 'a' }), 'an event is seen');
   assert.equal(cursor.lastSeq, 5, 'the cursor moves');
@@ -42,5 +42,6 @@ test('the cursor resumes, starts over on a new epoch, and adopts a poll\'s lastS
   assert.equal(poll.lastSeq, 10, 'a cursor above lastSeq (another run) adopts lastSeq');
   assert.ok(poll.restartIfNewEpoch('b', 3), 'another epoch is a restart');
   assert.equal(poll.lastSeq, 0, 'from 0');
-  for (let attempt = 0; attempt < 10; attempt++) assert.ok(backoffMs(attempt) <= Math.min(5000, 100 * 2 ** attempt), `backoff ${attempt} within its cap`);
+  for (let attempt = 0; attempt < 10; attempt++)
+    assert.ok(backoffMs(attempt) <= Math.min(5000, 100 * 2 ** attempt), `backoff ${attempt} within its cap`);
 });

@@ -9,7 +9,17 @@ import { backoffMs, Cursor, feedUrl, ignore, isEvent, receivedNow } from './comm
 let counter = 0;
 
 /** @param {import('./common.js').ClientOptions} options */
-export function connect({ origin, since, params = {}, onEvent, onMessage = ignore, onState = ignore, onRequest = ignore, container = document.body, quietMs = 0 }) {
+export function connect({
+  origin,
+  since,
+  params = {},
+  onEvent,
+  onMessage = ignore,
+  onState = ignore,
+  onRequest = ignore,
+  container = document.body,
+  quietMs = 0,
+}) {
   const cursor = new Cursor(since);
   const id = `c${++counter}`;
   const frame = document.createElement('iframe');
@@ -105,13 +115,17 @@ export function connect({ origin, since, params = {}, onEvent, onMessage = ignor
   // never sees them. But the feed ticks, so a stream that brought nothing for `quietMs`
   // is taken for dead and opened again from the cursor, as the heartbeats lesson says.
   // (A document is streaming until reconnect() has taken note of its end.)
-  const watchdog = quietMs > 0
-    ? setInterval(() => {
-        if (closed || reconnectingFor === doc || performance.now() - heardAt < quietMs) return;
-        onState('waiting', 'silent');
-        reopen();
-      }, Math.min(1000, quietMs / 2))
-    : undefined;
+  const watchdog =
+    quietMs > 0
+      ? setInterval(
+          () => {
+            if (closed || reconnectingFor === doc || performance.now() - heardAt < quietMs) return;
+            onState('waiting', 'silent');
+            reopen();
+          },
+          Math.min(1000, quietMs / 2),
+        )
+      : undefined;
   /** A new document from the cursor now, whatever the current one is doing. */
   function reopen() {
     clearTimeout(timer);

@@ -16,7 +16,10 @@ export function pollLoop(path, { origin, since, params = {}, pauseMs, onEvent, o
     while (!abort.signal.aborted) {
       try {
         onRequest();
-        const response = await fetch(feedUrl(origin, path, { ...params, since: cursor.lastSeq }), { cache: 'no-store', signal: abort.signal });
+        const response = await fetch(feedUrl(origin, path, { ...params, since: cursor.lastSeq }), {
+          cache: 'no-store',
+          signal: abort.signal,
+        });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         // In a cluster every answer names the process that gave it: each poll may reach another.
         const process = response.headers.get('x-wirelab-process');

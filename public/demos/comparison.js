@@ -9,19 +9,32 @@ const COLUMNS = ['', 'comparison.requests', 'bars.head', 'bars.framing', 'bars.p
 
 export function mount(element) {
   const body = h('tbody');
-  const table = h('table', { class: 'mono', 'data-field': 'comparison' },
+  const table = h(
+    'table',
+    { class: 'mono', 'data-field': 'comparison' },
     h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', {}, key ? t(key) : '')))),
-    body);
+    body,
+  );
   const grid = h('div', { class: 'panels' });
   element.append(table, grid);
   for (const id of TRANSPORTS) mountPanel(grid.appendChild(h('div', { 'data-transport': id })), id, { wire: false });
   onServerStats((now, then) => {
-    body.replaceChildren(...TRANSPORTS.map((id) => {
-      const per = perEvent(now, then, id);
-      const cell = (value, digits = 1) => h('td', {}, value === undefined ? '–' : value.toFixed(digits));
-      return h('tr', {}, h('th', {}, t(`label.${id}`)),
-        cell(per?.requestsPerEvent, 2), cell(per?.head), cell(per?.framing), cell(per?.payload), cell(per?.total),
-        h('td', {}, String(now.transports[id].connectionsOpen)));
-    }));
+    body.replaceChildren(
+      ...TRANSPORTS.map((id) => {
+        const per = perEvent(now, then, id);
+        const cell = (value, digits = 1) => h('td', {}, value === undefined ? '–' : value.toFixed(digits));
+        return h(
+          'tr',
+          {},
+          h('th', {}, t(`label.${id}`)),
+          cell(per?.requestsPerEvent, 2),
+          cell(per?.head),
+          cell(per?.framing),
+          cell(per?.payload),
+          cell(per?.total),
+          h('td', {}, String(now.transports[id].connectionsOpen)),
+        );
+      }),
+    );
   });
 }

@@ -19,16 +19,49 @@ export function mount(element) {
     closeAll: button('close-all', t('cl.closeAll')),
     ws: button('ws', t('cl.ws')),
   };
-  const summary = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'summary', style: 'font-weight:700' }, t('cl.summary', { open: 0, connecting: 0 }));
+  const summary = h(
+    'p',
+    { role: 'status', 'aria-live': 'polite', 'data-field': 'summary', style: 'font-weight:700' },
+    t('cl.summary', { open: 0, connecting: 0 }),
+  );
   const body = h('tbody');
-  const table = h('table', { class: 'frames-table', 'data-field': 'streams' },
-    h('thead', {}, h('tr', {},
-      h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, t('cl.col.state')), h('th', { scope: 'col' }, t('cl.col.events')),
-      h('th', { scope: 'col' }, t('cl.col.time')), h('th', { scope: 'col' }, t('cl.col.errors')))),
-    body);
-  const statsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'stats', 'data-state': 'idle', class: 'mono' }, t('cl.stats.idle'));
-  const wsLine = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'ws', 'data-state': 'idle', class: 'mono' }, t('cl.ws.idle'));
-  const root = h('div', { 'data-field': 'connection-limit', 'data-open': '0', 'data-connecting': '0', 'data-protocol': WIRE.protocol, 'data-limit': String(WIRE.experimentStreams) },
+  const table = h(
+    'table',
+    { class: 'frames-table', 'data-field': 'streams' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, '#'),
+        h('th', { scope: 'col' }, t('cl.col.state')),
+        h('th', { scope: 'col' }, t('cl.col.events')),
+        h('th', { scope: 'col' }, t('cl.col.time')),
+        h('th', { scope: 'col' }, t('cl.col.errors')),
+      ),
+    ),
+    body,
+  );
+  const statsLine = h(
+    'p',
+    { role: 'status', 'aria-live': 'polite', 'data-field': 'stats', 'data-state': 'idle', class: 'mono' },
+    t('cl.stats.idle'),
+  );
+  const wsLine = h(
+    'p',
+    { role: 'status', 'aria-live': 'polite', 'data-field': 'ws', 'data-state': 'idle', class: 'mono' },
+    t('cl.ws.idle'),
+  );
+  const root = h(
+    'div',
+    {
+      'data-field': 'connection-limit',
+      'data-open': '0',
+      'data-connecting': '0',
+      'data-protocol': WIRE.protocol,
+      'data-limit': String(WIRE.experimentStreams),
+    },
     h('p', {}, t('cl.intro', { origin })),
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.open, buttons.closeOne, buttons.closeAll),
     summary,
@@ -36,7 +69,8 @@ export function mount(element) {
     h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap' }, buttons.stats, buttons.ws),
     statsLine,
     wsLine,
-    h('p', {}, t(WIRE.protocol === 'h2' ? 'cl.note.h2' : 'cl.note', { limit: WIRE.experimentStreams })));
+    h('p', {}, t(WIRE.protocol === 'h2' ? 'cl.note.h2' : 'cl.note', { limit: WIRE.experimentStreams })),
+  );
   element.replaceChildren(root);
 
   const streams = []; // { n, source, state, events, errors, since, openedAfterMs, row, cells }
@@ -51,8 +85,12 @@ export function mount(element) {
       s.cells.state.dataset.state = s.state === 'open' ? 'open' : s.state === 'closed' ? 'closed' : 'connecting';
       s.cells.state.textContent = t(`cl.state.${s.state}`);
       s.cells.events.textContent = String(s.events);
-      s.cells.time.textContent = s.state === 'connecting' ? t('cl.waiting', { time: elapsed(s.since) })
-        : s.openedAfterMs !== undefined ? t('cl.openedAfter', { ms: s.openedAfterMs.toFixed(0) }) : '–';
+      s.cells.time.textContent =
+        s.state === 'connecting'
+          ? t('cl.waiting', { time: elapsed(s.since) })
+          : s.openedAfterMs !== undefined
+            ? t('cl.openedAfter', { ms: s.openedAfterMs.toFixed(0) })
+            : '–';
       s.cells.errors.textContent = String(s.errors);
     }
     const open = streams.filter((s) => s.state === 'open').length;
@@ -60,7 +98,12 @@ export function mount(element) {
     root.dataset.open = String(open);
     root.dataset.connecting = String(connecting);
     const wall = open >= WIRE.experimentStreams && connecting > 0;
-    summary.textContent = t(wall ? 'cl.summary.wall' : 'cl.summary', { open, connecting, limit: WIRE.experimentStreams, why: t(WIRE.protocol === 'h2' ? 'cl.why.h2' : 'cl.why.h1') });
+    summary.textContent = t(wall ? 'cl.summary.wall' : 'cl.summary', {
+      open,
+      connecting,
+      limit: WIRE.experimentStreams,
+      why: t(WIRE.protocol === 'h2' ? 'cl.why.h2' : 'cl.why.h1'),
+    });
     summary.className = wall ? 'bad' : '';
     root.dataset.wall = String(wall);
     if (pendingStats) statsLine.textContent = t('cl.stats.pending', { time: elapsed(pendingStats.since) });
@@ -75,7 +118,15 @@ export function mount(element) {
   buttons.open.addEventListener('click', () => {
     const n = next++;
     const cells = { state: h('span', { class: 'state' }), events: h('td'), time: h('td'), errors: h('td') };
-    const row = h('tr', { 'data-stream': String(n) }, h('td', {}, String(n)), h('td', {}, cells.state), cells.events, cells.time, cells.errors);
+    const row = h(
+      'tr',
+      { 'data-stream': String(n) },
+      h('td', {}, String(n)),
+      h('td', {}, cells.state),
+      cells.events,
+      cells.time,
+      cells.errors,
+    );
     body.append(row);
     const stream = { n, state: 'connecting', events: 0, errors: 0, since: performance.now(), row, cells };
     // No `client`, no `since`: the plainest EventSource there is, to the experiment port.
@@ -129,7 +180,9 @@ export function mount(element) {
       const stats = await response.json();
       statsLine.dataset.state = 'answered';
       statsLine.textContent = t('cl.stats.answered', {
-        time: elapsed(attempt.since), status: response.status, open: stats.transports?.sse?.connectionsOpen ?? '?',
+        time: elapsed(attempt.since),
+        status: response.status,
+        open: stats.transports?.sse?.connectionsOpen ?? '?',
       });
     } catch (error) {
       statsLine.dataset.state = 'failed';

@@ -13,14 +13,23 @@ const MAX_PAYLOAD_CHARS = 400;
 const NOWRAP = 'white-space:nowrap';
 const STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 const OPCODE_NAMES = { 0x0: 'continuation', 0x1: 'text', 0x2: 'binary', 0x8: 'close', 0x9: 'ping', 0xa: 'pong' };
-const CLOSE_NAMES = { 1000: 'normal closure', 1001: 'going away', 1002: 'protocol error', 1003: 'unsupported data', 1007: 'invalid payload data', 1008: 'policy violation', 1009: 'message too big', 1011: 'server error', 1013: 'try again later' };
+const CLOSE_NAMES = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1007: 'invalid payload data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1011: 'server error',
+  1013: 'try again later',
+};
 
 /** Which of the three payload-length forms a frame header uses. */
 export function lengthForm(header) {
   const field = header[1] & 0x7f;
   return field === 126 ? '16-bit' : field === 127 ? '64-bit' : '7-bit';
 }
-
 
 const clip = (text) => (text.length > MAX_PAYLOAD_CHARS ? `${text.slice(0, MAX_PAYLOAD_CHARS)}…` : text);
 
@@ -51,21 +60,50 @@ export function mount(element) {
   const status = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'status' }, t('fr.status.connecting'));
   const body = h('tbody');
   const col = (text, title) => h('th', { scope: 'col', title }, text);
-  const table = h('table', { class: 'frames-table', 'data-field': 'frames' },
+  const table = h(
+    'table',
+    { class: 'frames-table', 'data-field': 'frames' },
     h('caption', { style: 'text-align:left' }, t('fr.caption')),
-    h('thead', {}, h('tr', {},
-      col('#'), col(t('fr.col.dir')), col(t('fr.col.header'), t('fr.col.header.title')), col('FIN'), col('RSV'), col(t('fr.col.opcode')), col('MASK'),
-      col(t('fr.col.length')), col(t('fr.col.key')), col(t('fr.col.payload')))),
-    body);
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        col('#'),
+        col(t('fr.col.dir')),
+        col(t('fr.col.header'), t('fr.col.header.title')),
+        col('FIN'),
+        col('RSV'),
+        col(t('fr.col.opcode')),
+        col('MASK'),
+        col(t('fr.col.length')),
+        col(t('fr.col.key')),
+        col(t('fr.col.payload')),
+      ),
+    ),
+    body,
+  );
 
-  element.replaceChildren(h('div', { 'data-field': 'frames-demo' },
-    h('p', {}, t('fr.intro', { seconds: HEARTBEAT_MS / 1000 })),
-    h('p', { style: 'display:flex;gap:.5rem;flex-wrap:wrap;align-items:center' },
-      buttons.send, buttons.long, buttons.close, buttons.reconnect,
-      h('label', {}, showControl, ` ${t('fr.showControl')}`)),
-    h('p', {}, t('fr.readyState'), ' ', state),
-    status,
-    h('div', { style: 'overflow:auto;height:26rem', tabindex: '0', 'aria-label': t('fr.caption') }, table)));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'frames-demo' },
+      h('p', {}, t('fr.intro', { seconds: HEARTBEAT_MS / 1000 })),
+      h(
+        'p',
+        { style: 'display:flex;gap:.5rem;flex-wrap:wrap;align-items:center' },
+        buttons.send,
+        buttons.long,
+        buttons.close,
+        buttons.reconnect,
+        h('label', {}, showControl, ` ${t('fr.showControl')}`),
+      ),
+      h('p', {}, t('fr.readyState'), ' ', state),
+      status,
+      h('div', { style: 'overflow:auto;height:26rem', tabindex: '0', 'aria-label': t('fr.caption') }, table),
+    ),
+  );
 
   let client; // minted by the server for this demo's tap (wiretap.js)
   const streams = new Map(); // `${connection}:${dir}` -> its frameStream reader
@@ -80,20 +118,27 @@ export function mount(element) {
 
   const frameRow = (frame, dir, connection) => {
     const control = frame.opcode >= 0x8;
-    const row = h('tr', {
-      'data-opcode': String(frame.opcode), 'data-dir': dir, 'data-masked': frame.masked ? '1' : '0', 'data-connection': String(connection),
-      'data-control': control ? '1' : '0', hidden: control && !showControl.checked,
-    },
-    h('td', {}, String(++count)),
-    h('td', { style: NOWRAP }, dir === 'down' ? t('fr.down') : t('fr.up')),
-    h('td', { style: NOWRAP }, hex(frame.header.slice(0, 2))),
-    h('td', {}, frame.fin ? '1' : '0'),
-    h('td', { class: frame.rsv ? 'bad' : '' }, [frame.rsv >> 2, (frame.rsv >> 1) & 1, frame.rsv & 1].join('')),
-    h('td', { style: NOWRAP }, `0x${frame.opcode.toString(16)} ${OPCODE_NAMES[frame.opcode] ?? 'reserved'}`),
-    h('td', {}, frame.masked ? '1' : '0'),
-    h('td', { style: NOWRAP }, `${frame.length} (${lengthForm(frame.header)})`),
-    h('td', { style: NOWRAP }, frame.maskKey ? hex(frame.maskKey) : '–'),
-    h('td', { style: 'word-break:break-all;min-width:14rem' }, payloadText(frame)));
+    const row = h(
+      'tr',
+      {
+        'data-opcode': String(frame.opcode),
+        'data-dir': dir,
+        'data-masked': frame.masked ? '1' : '0',
+        'data-connection': String(connection),
+        'data-control': control ? '1' : '0',
+        hidden: control && !showControl.checked,
+      },
+      h('td', {}, String(++count)),
+      h('td', { style: NOWRAP }, dir === 'down' ? t('fr.down') : t('fr.up')),
+      h('td', { style: NOWRAP }, hex(frame.header.slice(0, 2))),
+      h('td', {}, frame.fin ? '1' : '0'),
+      h('td', { class: frame.rsv ? 'bad' : '' }, [frame.rsv >> 2, (frame.rsv >> 1) & 1, frame.rsv & 1].join('')),
+      h('td', { style: NOWRAP }, `0x${frame.opcode.toString(16)} ${OPCODE_NAMES[frame.opcode] ?? 'reserved'}`),
+      h('td', {}, frame.masked ? '1' : '0'),
+      h('td', { style: NOWRAP }, `${frame.length} (${lengthForm(frame.header)})`),
+      h('td', { style: NOWRAP }, frame.maskKey ? hex(frame.maskKey) : '–'),
+      h('td', { style: 'word-break:break-all;min-width:14rem' }, payloadText(frame)),
+    );
     addRow(row);
   };
 
@@ -103,9 +148,19 @@ export function mount(element) {
     let read = streams.get(key);
     if (!read) {
       // The first bytes each way are HTTP: the upgrade request in, the 101 out.
-      read = frameStream((head) => addRow(h('tr', { class: 'http', 'data-connection': String(record.connection) },
-        h('td', { colspan: '10', style: 'background:var(--code-bg)' },
-          `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ${head.slice(0, head.indexOf('\r\n'))} (${head.length} B)`))));
+      read = frameStream((head) =>
+        addRow(
+          h(
+            'tr',
+            { class: 'http', 'data-connection': String(record.connection) },
+            h(
+              'td',
+              { colspan: '10', style: 'background:var(--code-bg)' },
+              `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ${head.slice(0, head.indexOf('\r\n'))} (${head.length} B)`,
+            ),
+          ),
+        ),
+      );
       streams.set(key, read);
     }
     for (const frame of read(record.bytes)) frameRow(frame, record.dir === 'out' ? 'down' : 'up', record.connection);

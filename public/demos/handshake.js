@@ -22,10 +22,11 @@ export function acceptSteps(key) {
 
 const headerValue = (head, name) => new RegExp(`^${name}:[ \\t]*(.*?)[ \\t]*$`, 'im').exec(head)?.[1];
 
-
 /** A head shown with its CR LF visible, the key and accept lines marked. */
 function headView(bytes) {
-  const lines = showBytes(bytes).split('\n').filter((line, i, all) => line !== '' || i < all.length - 1);
+  const lines = showBytes(bytes)
+    .split('\n')
+    .filter((line, i, all) => line !== '' || i < all.length - 1);
   return lines.map((line) => {
     const marked = /^sec-websocket-(key|accept):/i.test(line);
     return h('div', {}, marked ? h('mark', {}, line) : line);
@@ -39,39 +40,74 @@ export function mount(element) {
   const again = h('button', { type: 'button', 'data-action': 'again' }, t('hs.again'));
   const status = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'status' }, t('hs.status.connecting'));
   const requestTitle = h('h4', {}, t('hs.request'));
-  const requestView = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('hs.request.label'), style: 'height:auto;max-height:24rem', 'data-field': 'request' }, t('panel.waitingWire'));
+  const requestView = h(
+    'div',
+    { class: 'wire', tabindex: '0', 'aria-label': t('hs.request.label'), style: 'height:auto;max-height:24rem', 'data-field': 'request' },
+    t('panel.waitingWire'),
+  );
   const responseTitle = h('h4', {}, t('hs.response'));
-  const responseView = h('div', { class: 'wire', tabindex: '0', 'aria-label': t('hs.response.label'), style: 'height:auto;max-height:12rem', 'data-field': 'response' }, t('panel.waitingWire'));
+  const responseView = h(
+    'div',
+    { class: 'wire', tabindex: '0', 'aria-label': t('hs.response.label'), style: 'height:auto;max-height:12rem', 'data-field': 'response' },
+    t('panel.waitingWire'),
+  );
 
   const cell = (name) => h('td', { class: 'mono', style: 'word-break:break-all', 'data-field': name }, '–');
   const cells = { key: cell('key'), joined: cell('joined'), sha1: cell('sha1'), computed: cell('computed'), server: cell('server') };
-  const stepsTable = h('table', { class: 'frames-table' },
-    h('tbody', {},
+  const stepsTable = h(
+    'table',
+    { class: 'frames-table' },
+    h(
+      'tbody',
+      {},
       h('tr', {}, h('th', { scope: 'row' }, t('hs.step.key')), cells.key),
       h('tr', {}, h('th', { scope: 'row' }, t('hs.step.concat')), cells.joined),
       h('tr', {}, h('th', { scope: 'row' }, t('hs.step.sha1')), cells.sha1),
       h('tr', {}, h('th', { scope: 'row' }, t('hs.step.base64')), cells.computed),
-      h('tr', {}, h('th', { scope: 'row' }, t('hs.step.server')), cells.server)));
+      h('tr', {}, h('th', { scope: 'row' }, t('hs.step.server')), cells.server),
+    ),
+  );
   const verdict = h('p', { role: 'status', 'aria-live': 'polite', 'data-field': 'verdict', style: 'font-weight:700' });
   const historyBody = h('tbody');
-  const history = h('details', { open: true },
+  const history = h(
+    'details',
+    { open: true },
     h('summary', {}, t('hs.history')),
-    h('table', { class: 'frames-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Sec-WebSocket-Key'), h('th', { scope: 'col' }, 'Sec-WebSocket-Accept'), h('th', { scope: 'col' }, t('hs.verdict')))),
-      historyBody));
+    h(
+      'table',
+      { class: 'frames-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Sec-WebSocket-Key'),
+          h('th', { scope: 'col' }, 'Sec-WebSocket-Accept'),
+          h('th', { scope: 'col' }, t('hs.verdict')),
+        ),
+      ),
+      historyBody,
+    ),
+  );
 
-  const root = h('div', { 'data-field': 'handshake' },
+  const root = h(
+    'div',
+    { 'data-field': 'handshake' },
     h('p', {}, t('hs.intro')),
     h('p', {}, again),
     status,
-    requestTitle, requestView,
-    responseTitle, responseView,
+    requestTitle,
+    requestView,
+    responseTitle,
+    responseView,
     h('h4', {}, t('hs.compute')),
     h('p', {}, h('code', {}, t('hs.formula'))),
     stepsTable,
     verdict,
     h('p', { style: 'font-size:.9rem' }, t('hs.sha1note')),
-    history);
+    history,
+  );
   element.replaceChildren(root);
 
   let current; // { tap, socket, timer }
@@ -174,8 +210,15 @@ export function mount(element) {
       root.dataset.verdict = match ? 'match' : 'mismatch';
       verdict.textContent = match ? `✓ ${t('hs.match')}` : `✗ ${t('hs.mismatch')}`;
       verdict.className = match ? 'ok' : 'bad';
-      historyBody.prepend(h('tr', {}, h('td', { class: 'mono' }, attempt.key), h('td', { class: 'mono' }, attempt.server ?? '–'),
-        h('td', { class: match ? 'ok' : 'bad' }, match ? '✓' : '✗')));
+      historyBody.prepend(
+        h(
+          'tr',
+          {},
+          h('td', { class: 'mono' }, attempt.key),
+          h('td', { class: 'mono' }, attempt.server ?? '–'),
+          h('td', { class: match ? 'ok' : 'bad' }, match ? '✓' : '✗'),
+        ),
+      );
       while (historyBody.childElementCount > 10) historyBody.lastElementChild.remove();
       again.disabled = false;
     }

@@ -36,14 +36,31 @@ function streamCard(spec, origin) {
     heartbeat: spec.heartbeatMs ? t('hb.every', { ms: spec.heartbeatMs }) : t('hb.none'),
   });
   // No data-transport on the card: pages.test.ts expects every .panel[data-transport] to receive ticks, and these streams are chat only.
-  const card = h('section', { class: 'panel', 'data-stream': spec.id, 'data-stream-transport': spec.transport, 'data-heartbeat-ms': String(spec.heartbeatMs), 'data-drops': '0', 'aria-label': title },
+  const card = h(
+    'section',
+    {
+      class: 'panel',
+      'data-stream': spec.id,
+      'data-stream-transport': spec.transport,
+      'data-heartbeat-ms': String(spec.heartbeatMs),
+      'data-drops': '0',
+      'aria-label': title,
+    },
     h('h3', {}, title, state),
-    h('dl', { class: 'figures' },
-      h('dt', {}, t('hb.drops')), f.drops,
-      h('dt', {}, t('hb.opened')), f.opened,
-      h('dt', {}, t('hb.connected')), f.connected,
-      h('dt', {}, t('hb.lastHeartbeat')), f.heartbeat),
-    h('details', { open: true }, h('summary', {}, t('hb.log')), log));
+    h(
+      'dl',
+      { class: 'figures' },
+      h('dt', {}, t('hb.drops')),
+      f.drops,
+      h('dt', {}, t('hb.opened')),
+      f.opened,
+      h('dt', {}, t('hb.connected')),
+      f.connected,
+      h('dt', {}, t('hb.lastHeartbeat')),
+      f.heartbeat,
+    ),
+    h('details', { open: true }, h('summary', {}, t('hb.log')), log),
+  );
 
   let drops = 0;
   let opened = 0;
@@ -102,9 +119,12 @@ function streamCard(spec, origin) {
     f.drops.textContent = String(drops);
     f.opened.textContent = String(opened);
     f.connected.textContent = openSince === undefined ? '–' : `${seconds(now - openSince)} s`;
-    f.heartbeat.textContent = lastHeartbeat === undefined
-      ? (spec.heartbeatMs ? '–' : t('hb.never'))
-      : t('hb.ago', { seconds: seconds(now - lastHeartbeat), what: lastHeartbeatWhat });
+    f.heartbeat.textContent =
+      lastHeartbeat === undefined
+        ? spec.heartbeatMs
+          ? '–'
+          : t('hb.never')
+        : t('hb.ago', { seconds: seconds(now - lastHeartbeat), what: lastHeartbeatWhat });
   }
 
   return {
@@ -140,18 +160,25 @@ export const readsOwnBytes = true;
 
 export function mount(element) {
   if (WIRE.protocol !== 'h1') {
-    element.replaceChildren(h('p', { 'data-field': 'heartbeats', 'data-state': 'needs-h1' }, t('hb.h1only'), ' ', h('a', { href: WIRE.h1Url }, WIRE.h1Url)));
+    element.replaceChildren(
+      h('p', { 'data-field': 'heartbeats', 'data-state': 'needs-h1' }, t('hb.h1only'), ' ', h('a', { href: WIRE.h1Url }, WIRE.h1Url)),
+    );
     return;
   }
   const origin = originFor('idle-proxy');
   const toggle = h('button', { type: 'button', 'data-action': 'toggle' }, t('hb.stop'));
   const grid = h('div', { class: 'panels' });
-  element.replaceChildren(h('div', { 'data-field': 'heartbeats' },
-    h('p', {}, t('hb.proxy', { seconds: IDLE_PROXY_S })),
-    h('p', {}, t('hb.watch')),
-    h('p', {}, toggle, ' ', h('span', { class: 'mono' }, origin)),
-    chatBox(),
-    grid));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'heartbeats' },
+      h('p', {}, t('hb.proxy', { seconds: IDLE_PROXY_S })),
+      h('p', {}, t('hb.watch')),
+      h('p', {}, toggle, ' ', h('span', { class: 'mono' }, origin)),
+      chatBox(),
+      grid,
+    ),
+  );
 
   const cards = STREAMS.map((spec) => streamCard(spec, origin));
   grid.append(...cards.map((card) => card.element));

@@ -37,9 +37,17 @@ export const readsOwnBytes = true;
 
 export function mount(element) {
   const protocol = pageProtocol();
-  const here = h('p', { 'data-field': 'page-protocol', 'data-protocol': protocol ?? '' },
+  const here = h(
+    'p',
+    { 'data-field': 'page-protocol', 'data-protocol': protocol ?? '' },
     t('h2.here', { protocol: protocol ?? '?', server: WIRE.protocol }),
-    ' ', WIRE.protocol === 'h2' ? h('a', { href: WIRE.h1Url }, t('h2.openH1')) : WIRE.h2Url ? h('a', { href: WIRE.h2Url }, t('h2.openH2')) : t('h2.noTls'));
+    ' ',
+    WIRE.protocol === 'h2'
+      ? h('a', { href: WIRE.h1Url }, t('h2.openH1'))
+      : WIRE.h2Url
+        ? h('a', { href: WIRE.h2Url }, t('h2.openH2'))
+        : t('h2.noTls'),
+  );
 
   // HPACK: the experiment port is a connection of its own, so the first poll meets an empty table.
   const origin = originFor('experiment');
@@ -63,7 +71,10 @@ export function mount(element) {
     try {
       for (let i = 0; i < POLLS; i++) {
         // The tap's record travels on its own socket: wait for it (1 s at most) before the next poll.
-        const seen = new Promise((resolve) => { headSeen = resolve; setTimeout(resolve, 1000); });
+        const seen = new Promise((resolve) => {
+          headSeen = resolve;
+          setTimeout(resolve, 1000);
+        });
         await fetch(feedUrl(origin, '/feed/short-poll', { client, poll: i + 1 }), { cache: 'no-store' });
         await seen;
       }
@@ -72,11 +83,17 @@ export function mount(element) {
       run.disabled = false;
     }
     bars.dataset.scale = String(SCALE_BYTES);
-    bars.replaceChildren(...heads.map(({ bytes }, i) =>
-      h('li', { 'data-bytes': String(bytes) },
-        h('span', { class: 'bar-label' }, t('h2.poll', { n: i + 1 })),
-        h('span', { class: 'bar', style: `width:${Math.min(100, Math.max(0.5, (100 * bytes) / SCALE_BYTES)).toFixed(1)}%` }),
-        h('span', { class: 'bar-value' }, `${bytes} B`))));
+    bars.replaceChildren(
+      ...heads.map(({ bytes }, i) =>
+        h(
+          'li',
+          { 'data-bytes': String(bytes) },
+          h('span', { class: 'bar-label' }, t('h2.poll', { n: i + 1 })),
+          h('span', { class: 'bar', style: `width:${Math.min(100, Math.max(0.5, (100 * bytes) / SCALE_BYTES)).toFixed(1)}%` }),
+          h('span', { class: 'bar-value' }, `${bytes} B`),
+        ),
+      ),
+    );
     if (heads.length >= 2) {
       const [first, ...rest] = heads.map((x) => x.bytes);
       const later = rest.reduce((a, b) => a + b, 0) / rest.length;
@@ -90,29 +107,53 @@ export function mount(element) {
 
   // The server's count over everything it carried: head bytes per request, HTTP/1.1 against HTTP/2.
   const body = h('tbody');
-  const table = h('table', { class: 'mono', 'data-field': 'per-protocol' },
-    h('thead', {}, h('tr', {}, ...['', t('h2.col.h1req'), t('h2.col.h1head'), t('h2.col.h2req'), t('h2.col.h2head')].map((c) => h('th', { scope: 'col' }, c)))),
-    body);
+  const table = h(
+    'table',
+    { class: 'mono', 'data-field': 'per-protocol' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['', t('h2.col.h1req'), t('h2.col.h1head'), t('h2.col.h2req'), t('h2.col.h2head')].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    body,
+  );
   onServerStats((now) => {
-    body.replaceChildren(...Object.keys(now.transports).map((id) => {
-      const h1 = headPerRequest(now, id, 'h1');
-      const h2 = headPerRequest(now, id, 'h2');
-      const cell = (value) => h('td', {}, value === undefined ? '–' : value);
-      return h('tr', { 'data-transport': id }, h('th', { scope: 'row' }, t(`label.${id}`)),
-        cell(h1?.requests), cell(h1 && `${h1.in.toFixed(0)} / ${h1.out.toFixed(0)}`),
-        cell(h2?.requests), cell(h2 && `${h2.in.toFixed(0)} / ${h2.out.toFixed(0)}`));
-    }));
+    body.replaceChildren(
+      ...Object.keys(now.transports).map((id) => {
+        const h1 = headPerRequest(now, id, 'h1');
+        const h2 = headPerRequest(now, id, 'h2');
+        const cell = (value) => h('td', {}, value === undefined ? '–' : value);
+        return h(
+          'tr',
+          { 'data-transport': id },
+          h('th', { scope: 'row' }, t(`label.${id}`)),
+          cell(h1?.requests),
+          cell(h1 && `${h1.in.toFixed(0)} / ${h1.out.toFixed(0)}`),
+          cell(h2?.requests),
+          cell(h2 && `${h2.in.toFixed(0)} / ${h2.out.toFixed(0)}`),
+        );
+      }),
+    );
   });
 
-  element.replaceChildren(h('div', { 'data-field': 'http2' },
-    here,
-    h('h3', {}, t('h2.hpack.title')),
-    h('p', {}, t('h2.hpack.intro', { origin })),
-    h('p', {}, run),
-    h('p', { class: 'bars-scale' }, t('h2.scale', { bytes: SCALE_BYTES.toLocaleString('en-US') })),
-    bars,
-    verdict,
-    h('h3', {}, t('h2.table.title')),
-    h('p', {}, t('h2.table.intro')),
-    table));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'http2' },
+      here,
+      h('h3', {}, t('h2.hpack.title')),
+      h('p', {}, t('h2.hpack.intro', { origin })),
+      h('p', {}, run),
+      h('p', { class: 'bars-scale' }, t('h2.scale', { bytes: SCALE_BYTES.toLocaleString('en-US') })),
+      bars,
+      verdict,
+      h('h3', {}, t('h2.table.title')),
+      h('p', {}, t('h2.table.intro')),
+      table,
+    ),
+  );
 }

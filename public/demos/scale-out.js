@@ -43,13 +43,17 @@ async function processes() {
   }
 }
 
-
 /** What to do when the page did not come through the cluster. */
 function missing(element) {
-  element.replaceChildren(h('div', { 'data-field': 'missing', role: 'note' },
-    h('p', {}, t('so.missing.lead')),
-    h('pre', { class: 'mono' }, 'npm run cluster'),
-    h('p', {}, t('so.missing.then'))));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'missing', role: 'note' },
+      h('p', {}, t('so.missing.lead')),
+      h('pre', { class: 'mono' }, 'npm run cluster'),
+      h('p', {}, t('so.missing.then')),
+    ),
+  );
 }
 
 /**
@@ -79,30 +83,57 @@ export async function mount(element) {
   const first = (await throughCluster()) ? await processes() : undefined;
   if (!first) return missing(element);
 
-  const notes = h('ol', { class: 'log', 'data-field': 'notes', role: 'log', 'aria-live': 'polite', 'aria-label': t('so.notes'), style: 'height:auto;max-height:14rem;list-style:none' });
+  const notes = h('ol', {
+    class: 'log',
+    'data-field': 'notes',
+    role: 'log',
+    'aria-live': 'polite',
+    'aria-label': t('so.notes'),
+    style: 'height:auto;max-height:14rem;list-style:none',
+  });
   const summary = h('p', { 'data-field': 'summary', role: 'status', style: 'font-weight:700' }, '…');
   const rows = h('tbody');
   const grid = h('div', { class: 'panels', 'data-field': 'panels' });
-  element.replaceChildren(h('div', { 'data-field': 'scale-out' },
-    h('p', {}, t('so.intro', { n: first.processes.length, url: first.url ?? location.origin })),
-    h('h4', {}, t('so.processes')),
-    h('table', { 'data-field': 'processes' },
-      h('thead', {}, h('tr', {},
-        h('th', { scope: 'col' }, t('so.col.name')), h('th', { scope: 'col' }, t('so.col.port')), h('th', { scope: 'col' }, t('so.col.state')),
-        h('th', { scope: 'col' }, t('so.col.serving')), h('th', { scope: 'col' }, t('so.col.action')))),
-      rows),
-    h('h4', {}, t('so.notes')),
-    notes,
-    summary,
-    chatBox(),
-    grid));
+  element.replaceChildren(
+    h(
+      'div',
+      { 'data-field': 'scale-out' },
+      h('p', {}, t('so.intro', { n: first.processes.length, url: first.url ?? location.origin })),
+      h('h4', {}, t('so.processes')),
+      h(
+        'table',
+        { 'data-field': 'processes' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, t('so.col.name')),
+            h('th', { scope: 'col' }, t('so.col.port')),
+            h('th', { scope: 'col' }, t('so.col.state')),
+            h('th', { scope: 'col' }, t('so.col.serving')),
+            h('th', { scope: 'col' }, t('so.col.action')),
+          ),
+        ),
+        rows,
+      ),
+      h('h4', {}, t('so.notes')),
+      notes,
+      summary,
+      chatBox(),
+      grid,
+    ),
+  );
 
   const counters = {}; // transport -> seqCounter
   const losses = {}; // transport -> its "lost / duplicates" line
   /** Adds a line to the account of what happened; `data` becomes data-* attributes (the tests read them). */
   const note = (kind, text, data = {}) => {
     const time = new Date().toLocaleTimeString();
-    notes.append(h('li', { 'data-kind': kind, ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, v])) }, `${time}  ${text}`));
+    notes.append(
+      h('li', { 'data-kind': kind, ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, v])) }, `${time}  ${text}`),
+    );
     notes.scrollTop = notes.scrollHeight;
   };
 
@@ -143,7 +174,15 @@ export async function mount(element) {
       if (!p) {
         const kill = h('button', { type: 'button', 'data-action': 'kill', title: t('so.killTitle', { name: process.name }) }, t('so.kill'));
         const cells = { state: h('td', {}), serving: h('td', {}) };
-        const row = h('tr', { 'data-process': process.name }, h('th', { scope: 'row' }, process.name), h('td', { class: 'mono' }, String(process.port)), cells.state, cells.serving, h('td', {}, kill));
+        const row = h(
+          'tr',
+          { 'data-process': process.name },
+          h('th', { scope: 'row' }, process.name),
+          h('td', { class: 'mono' }, String(process.port)),
+          cells.state,
+          cells.serving,
+          h('td', {}, kill),
+        );
         p = { row, cells, kill, state: process.state, pid: process.pid };
         known.set(process.name, p);
         rows.append(row);
@@ -155,7 +194,8 @@ export async function mount(element) {
         lostStreams(process.name);
         note('down', t('so.note.down', { name: process.name, reason, held: heldText(process.name) }), { process: process.name });
       }
-      if (p.state !== 'up' && process.state === 'up') note('back', t('so.note.back', { name: process.name, pid: process.pid }), { process: process.name });
+      if (p.state !== 'up' && process.state === 'up')
+        note('back', t('so.note.back', { name: process.name, pid: process.pid }), { process: process.name });
       p.state = process.state;
       p.pid = process.pid;
     }
@@ -178,14 +218,18 @@ export async function mount(element) {
       // The control token the /cluster/ page kept from the address the launcher printed (public/cluster.js).
       const token = localStorage.getItem('wirelab.clusterToken');
       const response = await fetch(`/cluster/processes/${encodeURIComponent(name)}/kill`, {
-        method: 'POST', cache: 'no-store', headers: token ? { authorization: `Bearer ${token}` } : {},
+        method: 'POST',
+        cache: 'no-store',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
       });
       const answer = await response.json();
       if (!response.ok) throw new Error(answer.error?.message ?? `HTTP ${response.status}`);
       lostStreams(name, answer.pid);
       p.state = 'down';
       p.pid = null;
-      note('killed', t('so.note.killed', { name, pid: answer.pid, held: holding, seconds: (answer.restartInMs / 1000).toFixed(0) }), { process: name });
+      note('killed', t('so.note.killed', { name, pid: answer.pid, held: holding, seconds: (answer.restartInMs / 1000).toFixed(0) }), {
+        process: name,
+      });
       note('polls', t('so.note.polls'));
       render();
     } catch (error) {
@@ -243,7 +287,11 @@ export async function mount(element) {
         const move = moving.get(id);
         if (move && message.process !== move.from) {
           moving.delete(id);
-          note('moved', t('so.note.moved', { transport: t(`label.${id}`), from: move.from, to: message.process, seq: move.seq ?? '–' }), { transport: id, from: move.from, to: message.process });
+          note('moved', t('so.note.moved', { transport: t(`label.${id}`), from: move.from, to: message.process, seq: move.seq ?? '–' }), {
+            transport: id,
+            from: move.from,
+            to: message.process,
+          });
         }
         render();
       },
@@ -262,11 +310,12 @@ export async function mount(element) {
   // cut by themselves; the iframe client only by its watchdog, once five ticks went missing.
   // When the process that held the iframe is known to be dead (this demo asked /cluster/),
   // the demo does not wait: it has the iframe client reopen its stream from its cursor, and says so.
-  watchIframe = (victim) => setTimeout(() => {
-    if (serving.get('iframe') !== victim || !element.isConnected) return;
-    panels.iframe.connection?.reopen();
-    note('reopened', t('so.note.reopened', { name: victim, seq: counters.iframe.last ?? '–' }), { transport: 'iframe', from: victim });
-  }, IFRAME_GRACE_MS);
+  watchIframe = (victim) =>
+    setTimeout(() => {
+      if (serving.get('iframe') !== victim || !element.isConnected) return;
+      panels.iframe.connection?.reopen();
+      note('reopened', t('so.note.reopened', { name: victim, seq: counters.iframe.last ?? '–' }), { transport: 'iframe', from: victim });
+    }, IFRAME_GRACE_MS);
   showLoss();
   note('ready', t('so.note.ready', { seq: since ?? 0, n: first.processes.length }));
 }

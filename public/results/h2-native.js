@@ -32,17 +32,30 @@ const METRICS = {
 const measured = () => Boolean(R.scenarios.h2Native && R.scenarios.h2Native.clients.length);
 const clientsControl = () => {
   const counts = R.scenarios.h2Native.clients;
-  return radios('clients', 'controls.clients', counts.map((n) => [String(n), nf(n)]), String(counts[0]));
+  return radios(
+    'clients',
+    'controls.clients',
+    counts.map((n) => [String(n), nf(n)]),
+    String(counts[0]),
+  );
 };
 const chosen = (x, clients) => Number(clients) || x.clients[0];
 
 export const h2NativeChart = () =>
   chartBlock({
     id: 'h2-native',
-    controls: () => (!measured() ? [] : [
-      clientsControl(),
-      select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
-    ]),
+    controls: () =>
+      !measured()
+        ? []
+        : [
+            clientsControl(),
+            select(
+              'metric',
+              'controls.metric',
+              Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]),
+              'cpu',
+            ),
+          ],
     render({ clients, metric = 'cpu' }) {
       const x = R.scenarios.h2Native;
       if (!x || !x.runs.length) return hideFigure('h2-native', t('why.skipped', { scenario: 'h2-native' }));
@@ -75,10 +88,26 @@ export const h2NativeChart = () =>
       caption('h2-native', t('caption.h2Native'));
       dataTable(
         'h2-native',
-        [t('col.clients'), t('col.transport'), t('col.subject'), t('col.deliveriesPerSecond'), t('col.cpuPerDelivery'),
-          t('col.rssPerConnection'), 'p50 (ms)', 'p99 (ms)'],
-        x.runs.map((r) => [nf(r.clients), label(r.transport), tt(`h2native.${r.subject}`), nf(r.load.deliveriesPerSecond),
-          nf(r.load.serverCpuMicrosPerDelivery, 2), nf(r.rssBytesPerConnection), ms(r.load.latency.p50Ms), ms(r.load.latency.p99Ms)]),
+        [
+          t('col.clients'),
+          t('col.transport'),
+          t('col.subject'),
+          t('col.deliveriesPerSecond'),
+          t('col.cpuPerDelivery'),
+          t('col.rssPerConnection'),
+          'p50 (ms)',
+          'p99 (ms)',
+        ],
+        x.runs.map((r) => [
+          nf(r.clients),
+          label(r.transport),
+          tt(`h2native.${r.subject}`),
+          nf(r.load.deliveriesPerSecond),
+          nf(r.load.serverCpuMicrosPerDelivery, 2),
+          nf(r.rssBytesPerConnection),
+          ms(r.load.latency.p50Ms),
+          ms(r.load.latency.p99Ms),
+        ]),
       );
     },
   });
@@ -115,13 +144,16 @@ export const h2SplitChart = () =>
         },
       });
       const sse = splitOf('sse') || splitOf(x.transports[0]);
-      caption('h2-split', t('caption.h2Split', {
-        transport: sse ? label(sse.transport) : '',
-        http2: nf(sse?.http2, 2),
-        tls: nf(sse?.tls, 2),
-        meter: nf(sse?.meter, 2),
-        whole: nf(sse?.whole, 2),
-      }));
+      caption(
+        'h2-split',
+        t('caption.h2Split', {
+          transport: sse ? label(sse.transport) : '',
+          http2: nf(sse?.http2, 2),
+          tls: nf(sse?.tls, 2),
+          meter: nf(sse?.meter, 2),
+          whole: nf(sse?.whole, 2),
+        }),
+      );
       dataTable(
         'h2-split',
         [
@@ -131,11 +163,7 @@ export const h2SplitChart = () =>
           tt('h2split.whole'),
           tt('h2split.meterMemory'),
         ],
-        x.split.map((s) => [
-          nf(s.clients),
-          label(s.transport),
-          ...[s.http2, s.tls, s.meter, s.whole, s.meterMemory].map((v) => nf(v, 2)),
-        ]),
+        x.split.map((s) => [nf(s.clients), label(s.transport), ...[s.http2, s.tls, s.meter, s.whole, s.meterMemory].map((v) => nf(v, 2))]),
       );
     },
   });

@@ -45,8 +45,18 @@ export const librariesChart = () =>
       if (!x || !x.clients.length) return [];
       const counts = x.clients;
       return [
-        radios('clients', 'controls.clients', counts.map((n) => [String(n), nf(n)]), String(counts[counts.length - 1])),
-        select('metric', 'controls.metric', Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]), 'cpu'),
+        radios(
+          'clients',
+          'controls.clients',
+          counts.map((n) => [String(n), nf(n)]),
+          String(counts[counts.length - 1]),
+        ),
+        select(
+          'metric',
+          'controls.metric',
+          Object.keys(METRICS).map((k) => [k, tt(`libraries.metric.${k}`)]),
+          'cpu',
+        ),
       ];
     },
     render({ clients, metric = 'cpu' }) {

@@ -56,7 +56,13 @@ export function saveReport(report: CheckReport, name: string): { json: string; h
 
 /** The grade-sheet line of one server. */
 export function gradeLine(report: CheckReport): string {
-  return JSON.stringify({ url: report.url, counts: report.counts, protocols: report.protocols, durationMs: report.durationMs, verdicts: Object.fromEntries(report.cases.map((c) => [c.id, c.verdict])) });
+  return JSON.stringify({
+    url: report.url,
+    counts: report.counts,
+    protocols: report.protocols,
+    durationMs: report.durationMs,
+    verdicts: Object.fromEntries(report.cases.map((c) => [c.id, c.verdict])),
+  });
 }
 
 function fail(message: string): never {
@@ -76,8 +82,14 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        only: { type: 'string' }, json: { type: 'boolean' }, report: { type: 'string' }, name: { type: 'string' },
-        'no-save': { type: 'boolean' }, 'heartbeat-ms': { type: 'string' }, 'publish-budget': { type: 'string' }, help: { type: 'boolean' },
+        only: { type: 'string' },
+        json: { type: 'boolean' },
+        report: { type: 'string' },
+        name: { type: 'string' },
+        'no-save': { type: 'boolean' },
+        'heartbeat-ms': { type: 'string' },
+        'publish-budget': { type: 'string' },
+        help: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -100,9 +112,14 @@ async function main(): Promise<void> {
   let failed = false;
   for (const url of positionals) {
     const report = await runCheck(url, {
-      only, heartbeatMs, publishBudget,
+      only,
+      heartbeatMs,
+      publishBudget,
       onStart: (target) => {
-        if (!values.json) console.log(`Checking ${url}${target ? ` over ${target.protocol}${target.endpoint.tls ? `, WebSocket over ` + `${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''}` : ''}`);
+        if (!values.json)
+          console.log(
+            `Checking ${url}${target ? ` over ${target.protocol}${target.endpoint.tls ? `, WebSocket over ` + `${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''}` : ''}`,
+          );
       },
       onCase: (result, done, total) => {
         if (!values.json) console.log(progressLine(result, done, total, color));
@@ -113,7 +130,11 @@ async function main(): Promise<void> {
     else console.log(`\n${summaryTable(report, color)}`);
     if (!values['no-save']) {
       const saved = saveReport(report, values.name ?? reportName(url));
-      if (!values.json) console.log(`Reports: ${path.relative(process.cwd(), saved.json)}, ${path.relative(process.cwd(), saved.html)} ` + `(the lab shows it at /check/${path.basename(saved.html)})`);
+      if (!values.json)
+        console.log(
+          `Reports: ${path.relative(process.cwd(), saved.json)}, ${path.relative(process.cwd(), saved.html)} ` +
+            `(the lab shows it at /check/${path.basename(saved.html)})`,
+        );
     }
     if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
   }

@@ -53,7 +53,10 @@ export class CaseContext {
   private closed = false;
   private readonly sockets: WsConn[] = [];
 
-  constructor(readonly target: Target, readonly shared: RunShared) {}
+  constructor(
+    readonly target: Target,
+    readonly shared: RunShared,
+  ) {}
 
   get protocol(): WireProtocol {
     return this.target.protocol;
@@ -96,9 +99,10 @@ export class CaseContext {
   /** One request to the contract's `spec.path`; resolves when the head is in. */
   async request(spec: RequestSpec, tapes: { sent: Tape; received: Tape } = this): Promise<HttpResponse> {
     const full = { ...spec, path: this.path(spec.path) };
-    const response = this.target.protocol === 'h2'
-      ? await requestH2(await this.h2(), this.target.endpoint, full, tapes.sent, tapes.received)
-      : await requestH1(this.target.endpoint, full, tapes.sent, tapes.received);
+    const response =
+      this.target.protocol === 'h2'
+        ? await requestH2(await this.h2(), this.target.endpoint, full, tapes.sent, tapes.received)
+        : await requestH1(this.target.endpoint, full, tapes.sent, tapes.received);
     return this.track(response);
   }
 
@@ -122,7 +126,10 @@ export class CaseContext {
   /** An open WebSocket on `path`, or a CaseFailure saying how the handshake was refused. */
   async ws(path = '/feed/ws'): Promise<WsConn> {
     const answer = await this.handshake({ path });
-    if (!answer.conn) throw new CaseFailure(`the WebSocket handshake on ${path} was answered ${answer.status}, not ${this.target.wsOverH2 ? '200' : '101'}`);
+    if (!answer.conn)
+      throw new CaseFailure(
+        `the WebSocket handshake on ${path} was answered ${answer.status}, not ${this.target.wsOverH2 ? '200' : '101'}`,
+      );
     return answer.conn;
   }
 
@@ -134,7 +141,10 @@ export class CaseContext {
     const quiet = { sent: new Tape(), received: new Tape() };
     this.sent.note(`POST /feed/chat ${JSON.stringify({ name, text }).slice(0, 100)}`);
     for (let attempt = 0; ; attempt++) {
-      const response = await this.request({ method: 'POST', path: '/feed/chat', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, text }) }, quiet);
+      const response = await this.request(
+        { method: 'POST', path: '/feed/chat', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name, text }) },
+        quiet,
+      );
       await response.end(3000);
       response.close();
       if (response.status === 429 && attempt < 2) {
@@ -143,9 +153,14 @@ export class CaseContext {
         await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
         continue;
       }
-      if (response.status !== 201) throw new CaseFailure(`POST /feed/chat answered ${response.status}, not 201 (the contract's ` + `way to publish): ${JSON.stringify(response.text().slice(0, 100))}`);
+      if (response.status !== 201)
+        throw new CaseFailure(
+          `POST /feed/chat answered ${response.status}, not 201 (the contract's ` +
+            `way to publish): ${JSON.stringify(response.text().slice(0, 100))}`,
+        );
       const seq = (response.json() as { seq?: unknown }).seq;
-      if (typeof seq !== 'number') throw new CaseFailure(`POST /feed/chat answered 201 without a numeric seq: ${JSON.stringify(response.text().slice(0, 100))}`);
+      if (typeof seq !== 'number')
+        throw new CaseFailure(`POST /feed/chat answered 201 without a numeric seq: ${JSON.stringify(response.text().slice(0, 100))}`);
       this.shared.published++;
       return seq;
     }

@@ -14,7 +14,9 @@ interface Explanation {
   zh: string;
 }
 
-const EXPLANATIONS = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'explanations.json'), 'utf8')) as Record<string, Explanation>;
+const EXPLANATIONS = JSON.parse(
+  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'explanations.json'), 'utf8'),
+) as Record<string, Explanation>;
 
 /** Which paragraph explains a case: its own, or the one its rule shares. */
 const SHARED: [RegExp, string][] = [

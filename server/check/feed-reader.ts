@@ -17,7 +17,9 @@ export const IFRAME_CB = 'onEvent';
 
 /** The URL a transport's client opens, resuming after `since` (absent: only new events). */
 export function feedPath(transport: TransportId, since: number | undefined, extra = ''): string {
-  const query = [since === undefined ? '' : `since=${since}`, transport === 'iframe' ? `cb=${IFRAME_CB}` : '', extra].filter(Boolean).join('&');
+  const query = [since === undefined ? '' : `since=${since}`, transport === 'iframe' ? `cb=${IFRAME_CB}` : '', extra]
+    .filter(Boolean)
+    .join('&');
   return `/feed/${transport}${query ? `?${query}` : ''}`;
 }
 
@@ -28,7 +30,10 @@ export class FeedReader extends EventEmitter {
   private stopped = false;
   private closeStream: (() => void) | undefined;
 
-  constructor(private readonly c: CaseContext, readonly transport: TransportId) {
+  constructor(
+    private readonly c: CaseContext,
+    readonly transport: TransportId,
+  ) {
     super();
   }
 
@@ -164,7 +169,8 @@ export function eventProblem(event: FeedEventLike): string | undefined {
   if (typeof event.type !== 'string' || event.type === '') return `event ${event.seq} has no type string`;
   if (typeof event.at !== 'number' || !Number.isFinite(event.at)) return `event ${event.seq} has no numeric at`;
   if (typeof event.data !== 'object' || event.data === null) return `event ${event.seq} has no data object`;
-  if (event.type === 'chat' && (typeof event.data.text !== 'string' || typeof event.data.name !== 'string')) return `chat event ${event.seq} lacks data.name or data.text`;
+  if (event.type === 'chat' && (typeof event.data.text !== 'string' || typeof event.data.name !== 'string'))
+    return `chat event ${event.seq} lacks data.name or data.text`;
   return undefined;
 }
 

@@ -33,14 +33,29 @@ export function openSession(endpoint: Endpoint, timeoutMs = HEAD_TIMEOUT_MS): Pr
 }
 
 /** One HTTP/2 request on `session`. Resolves once the head is in. */
-export function requestH2(session: http2.ClientHttp2Session, endpoint: Endpoint, spec: RequestSpec, sent: Tape, received: Tape): Promise<HttpResponse> {
-  const headers: http2.OutgoingHttpHeaders = { ':method': spec.method ?? 'GET', ':path': spec.path, ':scheme': 'https', ':authority': hostHeader(endpoint) };
+export function requestH2(
+  session: http2.ClientHttp2Session,
+  endpoint: Endpoint,
+  spec: RequestSpec,
+  sent: Tape,
+  received: Tape,
+): Promise<HttpResponse> {
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': spec.method ?? 'GET',
+    ':path': spec.path,
+    ':scheme': 'https',
+    ':authority': hostHeader(endpoint),
+  };
   for (const [name, value] of Object.entries(spec.headers ?? {})) {
     const lower = name.toLowerCase();
     // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2).
     if (!['host', 'connection', 'upgrade', 'keep-alive', 'transfer-encoding'].includes(lower)) headers[lower] = value;
   }
-  sent.add(`${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${spec.body ?? ''}`);
+  sent.add(
+    `${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n')}\n\n${spec.body ?? ''}`,
+  );
   const timeoutMs = spec.headTimeoutMs ?? HEAD_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     let stream: http2.ClientHttp2Stream;
@@ -60,8 +75,13 @@ export function requestH2(session: http2.ClientHttp2Session, endpoint: Endpoint,
     stream.once('response', (head) => {
       clearTimeout(timer);
       response.status = Number(head[':status']);
-      for (const [name, value] of Object.entries(head)) if (!name.startsWith(':')) response.headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
-      received.add(`:status: ${response.status}\n${Object.entries(response.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`);
+      for (const [name, value] of Object.entries(head))
+        if (!name.startsWith(':')) response.headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      received.add(
+        `:status: ${response.status}\n${Object.entries(response.headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n')}\n\n`,
+      );
       resolve(response);
     });
     stream.on('data', (data: Buffer) => {

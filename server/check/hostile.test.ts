@@ -41,7 +41,9 @@ async function hostile(onSocket: (socket: net.Socket, request: string) => void):
 function accept(socket: net.Socket, request: string): void {
   const key = /sec-websocket-key: *(\S+)/i.exec(request)?.[1] ?? '';
   const acceptKey = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey}\r\n\r\n`);
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey}\r\n\r\n`,
+  );
 }
 
 function assertAllFail(report: CheckReport, reason: RegExp, what: string): void {
@@ -90,7 +92,12 @@ test('a WebSocket server that declares a 4 GiB frame, and one that closes mid-fr
     const [big, torn] = await Promise.all([runCheck(huge.url, { only: ['ws'] }), runCheck(cut.url, { only: ['ws'] })]);
     const bigFails = big.cases.filter((c) => /declared a frame of 4294967296 bytes/.test(c.reason));
     assert.ok(bigFails.length >= 10, `the 4 GiB frame fails many cases by name (${bigFails.length})`);
-    assert.ok(big.cases.every((c) => c.verdict !== 'pass' || c.id.startsWith('ws.handshake') || /refused|accepted|chose|taken|Origin/.test(c.reason)), 'nothing that needs a frame passes');
+    assert.ok(
+      big.cases.every(
+        (c) => c.verdict !== 'pass' || c.id.startsWith('ws.handshake') || /refused|accepted|chose|taken|Origin/.test(c.reason),
+      ),
+      'nothing that needs a frame passes',
+    );
     const tornFails = torn.cases.filter((c) => /in the middle of a frame/.test(c.reason));
     assert.ok(tornFails.length >= 5, `closing mid-frame fails cases by name (${tornFails.length})`);
     for (const c of [...big.cases, ...torn.cases]) assert.ok(c.timeMs < 12_000, `${c.id} ended within its bound (${c.timeMs} ms)`);

@@ -132,13 +132,24 @@ export function waitChange(emitter: EventEmitter, condition: () => boolean, over
 export function connect(endpoint: Endpoint, alpn: string[], timeoutMs = HEAD_TIMEOUT_MS): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket: net.Socket = endpoint.tls
-      ? tls.connect({ host: endpoint.host, port: endpoint.port, ALPNProtocols: alpn, rejectUnauthorized: false, servername: net.isIP(endpoint.host) ? undefined : endpoint.host })
+      ? tls.connect({
+          host: endpoint.host,
+          port: endpoint.port,
+          ALPNProtocols: alpn,
+          rejectUnauthorized: false,
+          servername: net.isIP(endpoint.host) ? undefined : endpoint.host,
+        })
       : net.connect({ host: endpoint.host, port: endpoint.port });
-    const timer = setTimeout(() => fail(new CaseFailure(`no connection to ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new CaseFailure(`no connection to ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(error instanceof CaseFailure ? error : new CaseFailure(`could not connect to ${endpoint.host}:${endpoint.port}: ${error.message}`));
+      reject(
+        error instanceof CaseFailure ? error : new CaseFailure(`could not connect to ${endpoint.host}:${endpoint.port}: ${error.message}`),
+      );
     };
     socket.once('error', fail);
     socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {

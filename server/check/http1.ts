@@ -4,7 +4,16 @@
  */
 import type net from 'node:net';
 import { CaseFailure } from './case-failure.ts';
-import { type Endpoint, HEAD_TIMEOUT_MS, HttpResponse, MAX_BODY_BYTES, MAX_HEAD_BYTES, type RequestSpec, connect, hostHeader } from './http.ts';
+import {
+  type Endpoint,
+  HEAD_TIMEOUT_MS,
+  HttpResponse,
+  MAX_BODY_BYTES,
+  MAX_HEAD_BYTES,
+  type RequestSpec,
+  connect,
+  hostHeader,
+} from './http.ts';
 import type { Tape } from './record.ts';
 
 /** The request head as HTTP/1.1 writes it. */
@@ -38,17 +47,26 @@ export function parseHead(head: string): { status: number; headers: Record<strin
  * bytes that followed it, or rejects (CaseFailure) on a head over MAX_HEAD_BYTES,
  * garbage, a close, or no head within `timeoutMs`.
  */
-export function readHead(socket: net.Socket, tape: Tape, timeoutMs: number): Promise<{ status: number; headers: Record<string, string>; rest: Buffer }> {
+export function readHead(
+  socket: net.Socket,
+  tape: Tape,
+  timeoutMs: number,
+): Promise<{ status: number; headers: Record<string, string>; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new CaseFailure(`no complete response head within ${timeoutMs} ms (${buffered.length} bytes came)`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new CaseFailure(`no complete response head within ${timeoutMs} ms (${buffered.length} bytes came)`)),
+      timeoutMs,
+    );
     const onData = (data: Buffer) => {
       tape.add(data);
       buffered = Buffer.concat([buffered, data]);
       const end = buffered.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (buffered.length > MAX_HEAD_BYTES) done(new CaseFailure(`the response head passed ${MAX_HEAD_BYTES} bytes without ending (endless headers)`));
-        else if (buffered.length >= 5 && !buffered.subarray(0, 5).equals(Buffer.from('HTTP/'))) done(new CaseFailure(`the answer is not HTTP: it starts ${JSON.stringify(buffered.subarray(0, 40).toString('latin1'))}`));
+        if (buffered.length > MAX_HEAD_BYTES)
+          done(new CaseFailure(`the response head passed ${MAX_HEAD_BYTES} bytes without ending (endless headers)`));
+        else if (buffered.length >= 5 && !buffered.subarray(0, 5).equals(Buffer.from('HTTP/')))
+          done(new CaseFailure(`the answer is not HTTP: it starts ${JSON.stringify(buffered.subarray(0, 40).toString('latin1'))}`));
         return;
       }
       try {
@@ -58,7 +76,12 @@ export function readHead(socket: net.Socket, tape: Tape, timeoutMs: number): Pro
         done(error as Error);
       }
     };
-    const onEnd = () => done(new CaseFailure(`the server closed the connection ${buffered.length === 0 ? 'without answering' : 'in the middle of its response head'}`));
+    const onEnd = () =>
+      done(
+        new CaseFailure(
+          `the server closed the connection ${buffered.length === 0 ? 'without answering' : 'in the middle of its response head'}`,
+        ),
+      );
     const onError = (error: Error) => done(new CaseFailure(`the connection failed before a response head: ${error.message}`));
     const done = (error?: Error, value?: { status: number; headers: Record<string, string>; rest: Buffer }) => {
       clearTimeout(timer);
@@ -76,7 +99,10 @@ class BodyDecoder {
   private remaining: number;
   private state: string;
 
-  constructor(private readonly response: HttpResponse, contentLength: number | undefined) {
+  constructor(
+    private readonly response: HttpResponse,
+    contentLength: number | undefined,
+  ) {
     this.state = response.chunked ? 'size' : 'raw';
     this.remaining = contentLength ?? Infinity;
     if (contentLength === 0) this.finish();
@@ -136,7 +162,12 @@ class BodyDecoder {
   ended(): void {
     if (this.state === 'done') return;
     if (this.state === 'raw' && this.remaining === Infinity) this.finish();
-    else this.finish(this.response.chunked ? 'the connection closed in the middle of a chunked body' : 'the connection closed before Content-Length bytes came');
+    else
+      this.finish(
+        this.response.chunked
+          ? 'the connection closed in the middle of a chunked body'
+          : 'the connection closed before Content-Length bytes came',
+      );
   }
 }
 
@@ -160,8 +191,12 @@ export async function requestH1(endpoint: Endpoint, spec: RequestSpec, sent: Tap
   response.setCloser(() => socket.destroy());
   response.chunked = /\bchunked\b/i.test(parsed.headers['transfer-encoding'] ?? '');
   const length = parsed.headers['content-length'];
-  const bodyless = spec.method === 'HEAD' || parsed.status === 204 || parsed.status === 304 || (parsed.status >= 100 && parsed.status < 200);
-  const decoder = new BodyDecoder(response, bodyless ? 0 : !response.chunked && length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined);
+  const bodyless =
+    spec.method === 'HEAD' || parsed.status === 204 || parsed.status === 304 || (parsed.status >= 100 && parsed.status < 200);
+  const decoder = new BodyDecoder(
+    response,
+    bodyless ? 0 : !response.chunked && length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+  );
   socket.on('data', (data: Buffer) => {
     received.add(data);
     decoder.push(data);

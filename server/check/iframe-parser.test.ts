@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import { bytesBeforeFirstScript, scriptChunks } from './iframe-parser.ts';
 
 test('each complete script element is one chunk: its callback and its JSON argument', () => {
-  const html = `${' '.repeat(10)}<script>parent.onEvent({"seq":1});</script><script ` + `type="text/javascript">parent.lab.onEvent({"seq":2})</script>`;
+  const html =
+    `${' '.repeat(10)}<script>parent.onEvent({"seq":1});</script><script ` +
+    `type="text/javascript">parent.lab.onEvent({"seq":2})</script>`;
   const chunks = scriptChunks(html);
   assert.equal(chunks.length, 2);
   assert.deepEqual([chunks[0].callback, chunks[0].value, chunks[0].offset], ['onEvent', { seq: 1 }, 10]);
@@ -21,7 +23,7 @@ test('a script runs to the first </script whatever JavaScript quoting says: a ra
 
 test('what is not a call, or not JSON, says so; an unfinished script is not a chunk yet', () => {
   assert.equal(scriptChunks('<script>alert(1)</script>')[0].problem, 'not a parent.<callback>(...) call');
-  assert.equal(scriptChunks("<script>parent.f({seq: 1})</script>")[0].problem, 'the argument is not JSON');
+  assert.equal(scriptChunks('<script>parent.f({seq: 1})</script>')[0].problem, 'the argument is not JSON');
   assert.deepEqual(scriptChunks('<script>parent.f(1)'), []);
 });
 

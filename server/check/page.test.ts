@@ -26,7 +26,10 @@ after(async () => {
   await lab?.close();
 });
 
-for (const [lang, explanation, passWord] of [['en', 'Each event has id:', 'Pass'], ['zh', '每个事件有 id:', '通过']] as const) {
+for (const [lang, explanation, passWord] of [
+  ['en', 'Each event has id:', 'Pass'],
+  ['zh', '每个事件有 id:', '通过'],
+] as const) {
   test(`/check (${lang}) runs the checker against a loopback server and shows the cases live, each explained`, async () => {
     const page = await browser.newPage();
     try {
@@ -39,9 +42,15 @@ for (const [lang, explanation, passWord] of [['en', 'Each event has id:', 'Pass'
       await page.waitForSelector('tr[data-case="sse.fields"]', { timeout: 10_000 });
       await page.waitForSelector('tr[data-case="sse.fields"][data-verdict="pass"]', { timeout: 30_000 });
       await page.waitForSelector('[data-field=status][data-state=done]', { timeout: 60_000 });
-      const rows = await page.$$eval('tr[data-case]', (trs) => trs.map((tr) => ({ id: tr.getAttribute('data-case'), verdict: tr.getAttribute('data-verdict'), text: tr.textContent ?? '' })));
+      const rows = await page.$$eval('tr[data-case]', (trs) =>
+        trs.map((tr) => ({ id: tr.getAttribute('data-case'), verdict: tr.getAttribute('data-verdict'), text: tr.textContent ?? '' })),
+      );
       assert.ok(rows.length > 10 && rows.every((r) => r.id?.startsWith('sse.')), 'one row per SSE case');
-      assert.deepEqual(rows.filter((r) => r.verdict !== 'pass').map((r) => r.id), [], 'the example SSE server passes every case');
+      assert.deepEqual(
+        rows.filter((r) => r.verdict !== 'pass').map((r) => r.id),
+        [],
+        'the example SSE server passes every case',
+      );
       const fields = rows.find((r) => r.id === 'sse.fields')!;
       assert.ok(fields.text.includes(explanation), `the case is explained in ${lang}: ${fields.text.slice(0, 120)}`);
       assert.ok(fields.text.includes(passWord), `its verdict reads ${passWord}`);
@@ -63,7 +72,7 @@ test('/check refuses a URL off this machine, in the page and at the endpoint, an
     await page.fill('input[name=url]', 'http://192.0.2.10:8080');
     await page.click('.check-form button[type=submit]');
     await page.waitForSelector('[data-field=status][data-state=refused]', { timeout: 10_000 });
-    assert.match(await page.textContent('[data-field=status]') ?? '', /not on this machine/);
+    assert.match((await page.textContent('[data-field=status]')) ?? '', /not on this machine/);
     assert.equal(await page.$$eval('tr[data-case]', (trs) => trs.length), 0, 'no case ran');
   } finally {
     await page.close();

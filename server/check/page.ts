@@ -39,7 +39,9 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
 <p class="lead">${t['check.lead']}</p>
 <div class="demo" id="check"></div>
 <p>${t['check.cli']} <code>npm run check -- http://127.0.0.1:3100</code></p>`;
-    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: t['check.title'], path: '/check', body, ctx, scripts: ['check-page.js'] }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ request, lang, title: t['check.title'], path: '/check', body, ctx, scripts: ['check-page.js'] }));
   });
 
   /** The URL asked for, if the page may check it; otherwise the coded refusal is sent. */
@@ -52,7 +54,11 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
       return undefined;
     }
     if (!checkable(endpoint.host, ctx.config.checkHosts)) {
-      sendError(reply, 'check_refused', `${endpoint.host} is not on this machine: the lab checks loopback servers only, and hosts listed in CHECK_HOSTS.`);
+      sendError(
+        reply,
+        'check_refused',
+        `${endpoint.host} is not on this machine: the lab checks loopback servers only, and hosts listed in CHECK_HOSTS.`,
+      );
       return undefined;
     }
     if (running) {
@@ -72,7 +78,9 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
     const query = request.query as Record<string, string | undefined>;
     const lang = pickLang(request, reply);
     if (!targetOf(query, reply)) return reply;
-    const only = (query.only ?? TRANSPORTS.join(',')).split(',').filter((id): id is TransportId => (TRANSPORTS as readonly string[]).includes(id));
+    const only = (query.only ?? TRANSPORTS.join(','))
+      .split(',')
+      .filter((id): id is TransportId => (TRANSPORTS as readonly string[]).includes(id));
     const heartbeatMs = query.heartbeatMs && /^\d{3,5}$/.test(query.heartbeatMs) ? Number(query.heartbeatMs) : undefined;
     running = true;
     reply.hijack();
@@ -84,11 +92,14 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
     let report: CheckReport | undefined;
     try {
       report = await runCheck(query.url!, {
-        only, heartbeatMs, signal: stop.signal,
-        onStart: (target, cases) => send('start', {
-          protocol: target?.protocol ?? null,
-          cases: cases.map((c) => ({ id: c.id, transport: c.transport, title: c.title, section: c.section, ...explain(c.id, lang) })),
-        }),
+        only,
+        heartbeatMs,
+        signal: stop.signal,
+        onStart: (target, cases) =>
+          send('start', {
+            protocol: target?.protocol ?? null,
+            cases: cases.map((c) => ({ id: c.id, transport: c.transport, title: c.title, section: c.section, ...explain(c.id, lang) })),
+          }),
         onCase: (result) => send('case', result),
       });
     } finally {
@@ -104,11 +115,18 @@ export async function registerCheckPages(app: FastifyInstance, ctx: LabContext):
     const { file } = request.params as { file: string };
     const name = /^([\w.-]{1,100})\.html$/.exec(file)?.[1];
     const json = name && path.join(CHECK_DIR, `${name}.json`);
-    if (!json || !existsSync(json)) return sendError(reply, 'not_found', `There is no check report ${JSON.stringify(file)}; npm run check writes them to results/check/.`);
+    if (!json || !existsSync(json))
+      return sendError(
+        reply,
+        'not_found',
+        `There is no check report ${JSON.stringify(file)}; npm run check writes them to results/check/.`,
+      );
     const report = JSON.parse(readFileSync(json, 'utf8')) as CheckReport;
     const lang = pickLang(request, reply);
     const t = I18N[lang];
     const body = html`<h1>${t['check.reportTitle']}: ${name}</h1>\n${reportSection(report, lang)}`;
-    return reply.type('text/html; charset=utf-8').send(page({ request, lang, title: `${t['check.reportTitle']}: ${name}`, path: `/check/${file}`, body, ctx }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ request, lang, title: `${t['check.reportTitle']}: ${name}`, path: `/check/${file}`, body, ctx }));
   });
 }

@@ -9,7 +9,8 @@ import { I18N, type Lang, LANGS } from '../i18n.ts';
 import { explain } from './explain.ts';
 import { TRANSPORTS, VERDICTS, type CheckReport } from './types.ts';
 
-const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ''));
+const fill = (text: string, values: Record<string, string | number>) =>
+  text.replace(/\{(\w+)\}/g, (_, key: string) => String(values[key] ?? ''));
 
 /** The report's body in `lang`. */
 export function reportSection(report: CheckReport, lang: Lang): Html {
@@ -17,10 +18,12 @@ export function reportSection(report: CheckReport, lang: Lang): Html {
   const verdictLabel = (v: string) => t[`verdict.${v}`] ?? v;
   const transports = TRANSPORTS.filter((tr) => report.cases.some((c) => c.transport === tr));
   const countRow = (tr: (typeof TRANSPORTS)[number]) =>
-    html`<tr><th>${t[`label.${tr}`] ?? tr}</th><td>${report.protocols[tr] ?? ''}</td>${VERDICTS.map((v) =>
-      html`<td>${report.cases.filter((c) => c.transport === tr && c.verdict === v).length}</td>`)}</tr>`;
-  const counts = html`<table class="check-counts"><thead><tr><th></th><th></th>${VERDICTS.map((v) =>
-    html`<th class="verdict-${v}">${verdictLabel(v)}</th>`)}</tr></thead><tbody>
+    html`<tr><th>${t[`label.${tr}`] ?? tr}</th><td>${report.protocols[tr] ?? ''}</td>${VERDICTS.map(
+      (v) => html`<td>${report.cases.filter((c) => c.transport === tr && c.verdict === v).length}</td>`,
+    )}</tr>`;
+  const counts = html`<table class="check-counts"><thead><tr><th></th><th></th>${VERDICTS.map(
+    (v) => html`<th class="verdict-${v}">${verdictLabel(v)}</th>`,
+  )}</tr></thead><tbody>
 ${joinHtml(transports.map(countRow), '\n')}
 </tbody></table>`;
   const rows = report.cases.map((c) => {
@@ -35,7 +38,10 @@ ${joinHtml(transports.map(countRow), '\n')}
 </tr>`;
   });
   const summary = fill(t['check.summary'], {
-    url: report.url, count: report.cases.length, seconds: (report.durationMs / 1000).toFixed(1), date: report.startedAt,
+    url: report.url,
+    count: report.cases.length,
+    seconds: (report.durationMs / 1000).toFixed(1),
+    date: report.startedAt,
   });
   return html`<p class="lead">${summary}</p>
 ${counts}
@@ -55,10 +61,12 @@ pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f6f6
 
 /** The report as one file, both languages in it (a switch shows one), large type included. */
 export function reportDocument(report: CheckReport, name: string): string {
-  const sections = LANGS.map((lang) => html`<section lang="${lang === 'zh' ? 'zh-Hans' : 'en'}" data-lang="${lang}"${lang !== 'en' && html` hidden`}>
+  const sections = LANGS.map(
+    (lang) => html`<section lang="${lang === 'zh' ? 'zh-Hans' : 'en'}" data-lang="${lang}"${lang !== 'en' && html` hidden`}>
 <h1>${I18N[lang]['check.reportTitle']}: ${name}</h1>
 ${reportSection(report, lang)}
-</section>`);
+</section>`,
+  );
   // The style sheet and the script are this file's own constants.
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

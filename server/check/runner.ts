@@ -40,15 +40,29 @@ export async function runCase(def: CaseDef, target: Target, shared: RunShared): 
   try {
     outcome = await Promise.race([def.run(c), bound]);
   } catch (error) {
-    outcome = { verdict: 'fail' as const, reason: error instanceof CaseFailure ? error.message : `the checker met an error: ${(error as Error).message}` };
+    outcome = {
+      verdict: 'fail' as const,
+      reason: error instanceof CaseFailure ? error.message : `the checker met an error: ${(error as Error).message}`,
+    };
   } finally {
     clearTimeout(timer);
     c.close();
   }
   // A server whose frames could not be read: that is the reason, whatever the case saw after.
   const wireError = c.wireError();
-  if (wireError && outcome.verdict !== 'pass' && !outcome.reason.includes(wireError)) outcome = { verdict: 'fail' as const, reason: `${wireError} (${outcome.reason})` };
-  return { id: def.id, transport: def.transport, title: def.title, section: def.section, ...outcome, sent: c.sent.text(), received: c.received.text(), timeMs: Math.round(performance.now() - started), protocol: def.transport === 'ws' ? c.wsProtocol : c.protocol };
+  if (wireError && outcome.verdict !== 'pass' && !outcome.reason.includes(wireError))
+    outcome = { verdict: 'fail' as const, reason: `${wireError} (${outcome.reason})` };
+  return {
+    id: def.id,
+    transport: def.transport,
+    title: def.title,
+    section: def.section,
+    ...outcome,
+    sent: c.sent.text(),
+    received: c.received.text(),
+    timeMs: Math.round(performance.now() - started),
+    protocol: def.transport === 'ws' ? c.wsProtocol : c.protocol,
+  };
 }
 
 /** What the first request adds: a callback name, and a short hold so an empty feed answers. */
@@ -62,9 +76,10 @@ const PROBE_QUERY: Partial<Record<TransportId, string>> = { iframe: `&cb=${IFRAM
 async function serves(transport: TransportId, target: Target): Promise<'yes' | 'no' | { broken: string }> {
   const c = new CaseContext(target, { evicting: Promise.resolve(), published: 0 });
   try {
-    const status = transport === 'ws'
-      ? (await c.handshake({ path: '/feed/ws' })).status
-      : (await c.get(`/feed/${transport}?since=0${PROBE_QUERY[transport] ?? ''}`)).status;
+    const status =
+      transport === 'ws'
+        ? (await c.handshake({ path: '/feed/ws' })).status
+        : (await c.get(`/feed/${transport}?since=0${PROBE_QUERY[transport] ?? ''}`)).status;
     return [404, 405, 501].includes(status) ? 'no' : 'yes';
   } catch (error) {
     return { broken: (error as Error).message };
@@ -74,11 +89,25 @@ async function serves(transport: TransportId, target: Target): Promise<'yes' | '
 }
 
 function result(def: CaseDef, verdict: Verdict, reason: string, protocol: WireProtocol): CaseResult {
-  return { id: def.id, transport: def.transport, title: def.title, section: def.section, verdict, reason, sent: '', received: '', timeMs: 0, protocol };
+  return {
+    id: def.id,
+    transport: def.transport,
+    title: def.title,
+    section: def.section,
+    verdict,
+    reason,
+    sent: '',
+    received: '',
+    timeMs: 0,
+    protocol,
+  };
 }
 
 export async function runCheck(url: string, options: RunOptions = {}): Promise<CheckReport> {
-  const checkOptions: CheckOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([k, v]) => k in DEFAULT_OPTIONS && v !== undefined)) };
+  const checkOptions: CheckOptions = {
+    ...DEFAULT_OPTIONS,
+    ...Object.fromEntries(Object.entries(options).filter(([k, v]) => k in DEFAULT_OPTIONS && v !== undefined)),
+  };
   const transports = TRANSPORTS.filter((t) => !options.only || options.only.includes(t));
   let defs = ALL_CASES.filter((def) => transports.includes(def.transport));
   const startedAt = new Date();
@@ -94,7 +123,15 @@ export async function runCheck(url: string, options: RunOptions = {}): Promise<C
     target = await resolveTarget(url, checkOptions);
   } catch (error) {
     options.onStart?.(undefined, defs);
-    for (const def of defs) done(result(def, 'fail', `the server could not be reached: ${(error as Error).message}`, url.startsWith('https') ? 'http/1.1+tls' : 'http/1.1'));
+    for (const def of defs)
+      done(
+        result(
+          def,
+          'fail',
+          `the server could not be reached: ${(error as Error).message}`,
+          url.startsWith('https') ? 'http/1.1+tls' : 'http/1.1',
+        ),
+      );
     return report(url, startedAt, started, protocols, defs, results);
   }
   const overH2 = (def: CaseDef) => (def.transport === 'ws' ? target!.wsOverH2 : target!.protocol === 'h2');
@@ -103,12 +140,17 @@ export async function runCheck(url: string, options: RunOptions = {}): Promise<C
   const shared: RunShared = { evicting: Promise.resolve(), published: 0 };
   const served = new Map(await Promise.all(transports.map(async (t) => [t, await serves(t, target!)] as const)));
   const present = new Map(transports.map((t) => [t, served.get(t) === 'yes']));
-  const wireOf = (t: TransportId): WireProtocol => (t === 'ws' ? (target!.wsOverH2 ? 'h2' : target!.endpoint.tls ? 'http/1.1+tls' : 'http/1.1') : target!.protocol);
+  const wireOf = (t: TransportId): WireProtocol =>
+    t === 'ws' ? (target!.wsOverH2 ? 'h2' : target!.endpoint.tls ? 'http/1.1+tls' : 'http/1.1') : target!.protocol;
   for (const t of transports) if (served.get(t) !== 'no') protocols[t] = wireOf(t);
   for (const def of defs) {
     const state = served.get(def.transport)!;
-    if (state === 'no') done(result(def, 'missing', `the server answered 404 at /feed/${def.transport}: this transport is not served`, wireOf(def.transport)));
-    else if (state !== 'yes') done(result(def, 'fail', `the first request to /feed/${def.transport} got no usable answer: ${state.broken}`, wireOf(def.transport)));
+    if (state === 'no')
+      done(
+        result(def, 'missing', `the server answered 404 at /feed/${def.transport}: this transport is not served`, wireOf(def.transport)),
+      );
+    else if (state !== 'yes')
+      done(result(def, 'fail', `the first request to /feed/${def.transport} got no usable answer: ${state.broken}`, wireOf(def.transport)));
   }
   const runList = async (list: CaseDef[]) => {
     for (const def of list) {
@@ -123,9 +165,23 @@ export async function runCheck(url: string, options: RunOptions = {}): Promise<C
   return report(url, startedAt, started, protocols, defs, results);
 }
 
-function report(url: string, startedAt: Date, started: number, protocols: CheckReport['protocols'], defs: CaseDef[], results: Map<string, CaseResult>): CheckReport {
+function report(
+  url: string,
+  startedAt: Date,
+  started: number,
+  protocols: CheckReport['protocols'],
+  defs: CaseDef[],
+  results: Map<string, CaseResult>,
+): CheckReport {
   const cases = defs.map((def) => results.get(def.id)).filter((r): r is CaseResult => r !== undefined);
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, cases.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
-  return { url, startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - started), protocols, counts, cases, checker: { node: process.version, version: '1' } };
+  return {
+    url,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    protocols,
+    counts,
+    cases,
+    checker: { node: process.version, version: '1' },
+  };
 }
-

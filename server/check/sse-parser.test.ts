@@ -17,7 +17,10 @@ test('an event is its fields up to a blank line; data lines join with LF; one sp
 });
 
 test('CR, LF and CRLF all end lines, even when a CRLF is split across two reads', () => {
-  assert.deepEqual(parse('data: a\r\rdata: b\r\n\r\ndata: c\n\n').events.map((e) => e.data), ['a', 'b', 'c']);
+  assert.deepEqual(
+    parse('data: a\r\rdata: b\r\n\r\ndata: c\n\n').events.map((e) => e.data),
+    ['a', 'b', 'c'],
+  );
   const split = parse('data: a\r', '\n\r', '\n');
   assert.equal(split.events.length, 1, 'CR then LF in the next read is one line end');
   assert.equal(split.events[0].data, 'a');

@@ -79,7 +79,13 @@ export class SseParser {
       this.eventType = '';
       return;
     }
-    this.events.push({ type: this.eventType || 'message', data: this.data.join('\n'), lastEventId: this.lastEventId, hadId, dataLines: this.data.length });
+    this.events.push({
+      type: this.eventType || 'message',
+      data: this.data.join('\n'),
+      lastEventId: this.lastEventId,
+      hadId,
+      dataLines: this.data.length,
+    });
     this.data = [];
     this.eventType = '';
   }

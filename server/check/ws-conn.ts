@@ -16,7 +16,10 @@ import { type Frame, type FrameSpec, FrameReader, OPCODE, encodeFrame } from './
 /** The GUID every server appends to the key (RFC 6455 section 1.3). */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-export const acceptFor = (key: string) => createHash('sha1').update(key + WS_GUID).digest('base64');
+export const acceptFor = (key: string) =>
+  createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 
 export interface HandshakeAnswer {
   status: number;
@@ -37,7 +40,12 @@ export interface HandshakeOptions {
 /** Sends a handshake over HTTP/1.1 on a fresh connection; the answer says whether a WebSocket opened. */
 export async function handshakeH1(endpoint: Endpoint, options: HandshakeOptions, sent: Tape, received: Tape): Promise<HandshakeAnswer> {
   const key = randomBytes(16).toString('base64');
-  const base: Record<string, string | null> = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': key, 'Sec-WebSocket-Version': '13' };
+  const base: Record<string, string | null> = {
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': key,
+    'Sec-WebSocket-Version': '13',
+  };
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...base, ...options.headers })) if (value !== null) headers[name] = value;
   const socket = await connect(endpoint, ['http/1.1']);
@@ -61,8 +69,21 @@ export async function handshakeH1(endpoint: Endpoint, options: HandshakeOptions,
 }
 
 /** Sends an extended CONNECT (RFC 8441 section 4) on `session`; 200 opens the WebSocket on that stream. */
-export function handshakeH2(session: http2.ClientHttp2Session, endpoint: Endpoint, options: HandshakeOptions, sent: Tape, received: Tape): Promise<HandshakeAnswer> {
-  const headers: http2.OutgoingHttpHeaders = { ':method': options.method ?? 'CONNECT', ':protocol': 'websocket', ':scheme': 'https', ':authority': hostHeader(endpoint), ':path': options.path, 'sec-websocket-version': '13' };
+export function handshakeH2(
+  session: http2.ClientHttp2Session,
+  endpoint: Endpoint,
+  options: HandshakeOptions,
+  sent: Tape,
+  received: Tape,
+): Promise<HandshakeAnswer> {
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': options.method ?? 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'https',
+    ':authority': hostHeader(endpoint),
+    ':path': options.path,
+    'sec-websocket-version': '13',
+  };
   if (headers[':method'] !== 'CONNECT') delete headers[':protocol'];
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     const lower = name.toLowerCase();
@@ -70,7 +91,11 @@ export function handshakeH2(session: http2.ClientHttp2Session, endpoint: Endpoin
     if (value === null) delete headers[lower];
     else headers[lower] = value;
   }
-  sent.add(`${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`);
+  sent.add(
+    `${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n')}\n\n`,
+  );
   return new Promise((resolve, reject) => {
     let stream: http2.ClientHttp2Stream;
     try {
@@ -93,7 +118,11 @@ export function handshakeH2(session: http2.ClientHttp2Session, endpoint: Endpoin
       const status = Number(head[':status']);
       const fields: Record<string, string> = {};
       for (const [name, value] of Object.entries(head)) if (!name.startsWith(':')) fields[name] = String(value);
-      received.add(`:status: ${status}\n${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`);
+      received.add(
+        `:status: ${status}\n${Object.entries(fields)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n')}\n\n`,
+      );
       if (status !== 200) {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         resolve({ status, headers: fields });
@@ -122,7 +151,11 @@ export class WsConn extends EventEmitter {
   private readonly reader = new FrameReader();
   private fragments: Frame[] = [];
 
-  constructor(private readonly stream: Duplex, private readonly sent: Tape, private readonly received: Tape) {
+  constructor(
+    private readonly stream: Duplex,
+    private readonly sent: Tape,
+    private readonly received: Tape,
+  ) {
     super();
     stream.on('data', (data: Buffer) => {
       this.received.add(data);
@@ -130,7 +163,8 @@ export class WsConn extends EventEmitter {
     });
     const end = () => {
       if (this.ended) return;
-      if (this.reader.pendingBytes > 0 && !this.error) this.error = `the server closed the connection in the middle of a frame (${this.reader.pendingBytes} bytes of it came)`;
+      if (this.reader.pendingBytes > 0 && !this.error)
+        this.error = `the server closed the connection in the middle of a frame (${this.reader.pendingBytes} bytes of it came)`;
       this.ended = true;
       this.emit('change');
     };
@@ -175,7 +209,11 @@ export class WsConn extends EventEmitter {
   private write(spec: FrameSpec, note: boolean): void {
     if (this.stream.destroyed || !this.stream.writable) return;
     const bytes = encodeFrame(spec);
-    if (note) this.sent.note(`frame opcode ` + `0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`);
+    if (note)
+      this.sent.note(
+        `frame opcode ` +
+          `0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`,
+      );
     this.stream.write(bytes);
   }
 

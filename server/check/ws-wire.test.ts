@@ -9,8 +9,16 @@ test('an unmasked frame is byte for byte RFC 6455 section 5.2: 7-bit, 16-bit and
   assert.deepEqual(medium.subarray(0, 4), Buffer.from([0x82, 126, 0x00, 126]));
   const large = encodeFrame({ opcode: OPCODE.binary, payload: Buffer.alloc(0x10000), mask: false });
   assert.deepEqual(large.subarray(0, 10), Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]));
-  assert.deepEqual(encodeFrame({ fin: false, rsv: 4, opcode: OPCODE.continuation, mask: false }), Buffer.from([0x40, 0x00]), 'fin off, RSV1 on');
-  assert.deepEqual(encodeFrame({ opcode: OPCODE.ping, mask: false, declaredLength: 2n ** 63n }).subarray(1, 10), Buffer.from([127, 0x80, 0, 0, 0, 0, 0, 0, 0]), 'a lying length');
+  assert.deepEqual(
+    encodeFrame({ fin: false, rsv: 4, opcode: OPCODE.continuation, mask: false }),
+    Buffer.from([0x40, 0x00]),
+    'fin off, RSV1 on',
+  );
+  assert.deepEqual(
+    encodeFrame({ opcode: OPCODE.ping, mask: false, declaredLength: 2n ** 63n }).subarray(1, 10),
+    Buffer.from([127, 0x80, 0, 0, 0, 0, 0, 0, 0]),
+    'a lying length',
+  );
 });
 
 test('a masked frame carries a key and its payload XORed with it; the reader unmasks it', () => {
@@ -22,10 +30,16 @@ test('a masked frame carries a key and its payload XORed with it; the reader unm
 });
 
 test('the reader waits for whole frames across reads and keeps what is pending', () => {
-  const bytes = Buffer.concat([encodeFrame({ opcode: OPCODE.text, payload: 'a', mask: false }), encodeFrame({ opcode: OPCODE.close, payload: closePayload(1000, 'bye'), mask: false })]);
+  const bytes = Buffer.concat([
+    encodeFrame({ opcode: OPCODE.text, payload: 'a', mask: false }),
+    encodeFrame({ opcode: OPCODE.close, payload: closePayload(1000, 'bye'), mask: false }),
+  ]);
   const reader = new FrameReader();
   const first = reader.push(bytes.subarray(0, 4)); // the text frame (3 bytes) and the close frame's first byte
-  assert.deepEqual(first.map((frame) => frame.payload.toString()), ['a']);
+  assert.deepEqual(
+    first.map((frame) => frame.payload.toString()),
+    ['a'],
+  );
   assert.equal(reader.pendingBytes, 1, 'the close frame begun');
   assert.deepEqual(reader.push(bytes.subarray(4, 6)), [], 'still not whole');
   const rest = reader.push(bytes.subarray(6));

@@ -101,7 +101,10 @@ export class FrameReader {
       offset = 10;
     }
     if (length > BigInt(MAX_FRAME_BYTES)) {
-      throw new Error(`the server declared a frame of ${length} bytes${length >> 63n ? ' (the top bit of a 64-bit length must be 0, RFC 6455 §5.2)' : ''}; ` + `the checker reads at most ${MAX_FRAME_BYTES}`);
+      throw new Error(
+        `the server declared a frame of ${length} bytes${length >> 63n ? ' (the top bit of a 64-bit length must be 0, RFC 6455 §5.2)' : ''}; ` +
+          `the checker reads at most ${MAX_FRAME_BYTES}`,
+      );
     }
     const key = masked ? b.subarray(offset, offset + 4) : undefined;
     if (masked) offset += 4;
@@ -117,6 +120,7 @@ export class FrameReader {
 /** How a frame reads in a report: `text fin 12 B`, `close 1002 "protocol error"`. */
 export function describeFrame(frame: Frame): string {
   const name = Object.entries(OPCODE).find(([, code]) => code === frame.opcode)?.[0] ?? `opcode 0x${frame.opcode.toString(16)}`;
-  if (frame.opcode === OPCODE.close && frame.payload.length >= 2) return `close ${frame.payload.readUInt16BE(0)} ${JSON.stringify(frame.payload.subarray(2).toString())}`;
+  if (frame.opcode === OPCODE.close && frame.payload.length >= 2)
+    return `close ${frame.payload.readUInt16BE(0)} ${JSON.stringify(frame.payload.subarray(2).toString())}`;
   return `${name}${frame.fin ? '' : ' (not fin)'}${frame.rsv ? ` rsv=${frame.rsv}` : ''}${frame.masked ? ' MASKED' : ''} ${frame.payload.length} B`;
 }

@@ -101,7 +101,8 @@ export class HttpClient {
   private session: http2.ClientHttp2Session | undefined;
 
   constructor(private readonly options: DriverOptions) {
-    if (options.protocol === 'h2' && !options.baseUrl.startsWith('https:')) throw new Error('HTTP/2 to the lab needs an https:// baseUrl (browsers speak it only over TLS)');
+    if (options.protocol === 'h2' && !options.baseUrl.startsWith('https:'))
+      throw new Error('HTTP/2 to the lab needs an https:// baseUrl (browsers speak it only over TLS)');
   }
 
   /** Sends a GET for `path`; resolves when the response head has arrived. */
@@ -118,9 +119,13 @@ export class HttpClient {
     const { baseUrl, agent, localAddress } = this.options;
     const secure = baseUrl.startsWith('https:');
     return new Promise((resolve, reject) => {
-      const request = (secure ? https : http).get(`${baseUrl}${path}`, { headers, agent, localAddress, signal, ...(secure ? this.tls() : {}) }, (response) => {
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, cancel: () => request.destroy() });
-      });
+      const request = (secure ? https : http).get(
+        `${baseUrl}${path}`,
+        { headers, agent, localAddress, signal, ...(secure ? this.tls() : {}) },
+        (response) => {
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response, cancel: () => request.destroy() });
+        },
+      );
       request.on('error', reject);
     });
   }
@@ -151,7 +156,14 @@ export class HttpClient {
   private getH2(path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<OpenResponse> {
     return new Promise((resolve, reject) => {
       const stream = this.connect().request({ ':method': 'GET', ':path': path, ...headers }, { endStream: true, signal });
-      stream.on('response', (head) => resolve({ status: Number(head[':status']), headers: head, body: stream, cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL) }));
+      stream.on('response', (head) =>
+        resolve({
+          status: Number(head[':status']),
+          headers: head,
+          body: stream,
+          cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL),
+        }),
+      );
       stream.on('error', reject);
     });
   }
@@ -164,7 +176,12 @@ export class HttpClient {
 }
 
 /** GET `path` and resolve with the status, the response headers and the body text; a connection lost mid-answer rejects. */
-export async function getText(client: HttpClient, path: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<{ status: number; headers: ResponseHeaders; body: string }> {
+export async function getText(
+  client: HttpClient,
+  path: string,
+  headers: Record<string, string> | undefined,
+  signal: AbortSignal,
+): Promise<{ status: number; headers: ResponseHeaders; body: string }> {
   const response = await client.get(path, headers, signal);
   return new Promise((resolve, reject) => {
     let body = '';

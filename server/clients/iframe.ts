@@ -45,7 +45,12 @@ export interface Decoder {
  * What both streaming drivers share: one long GET, decoded as it arrives, again
  * when it ends (loop.ts: at once after a clean end, with backoff after a failure).
  */
-export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request: (cursor: Cursor, startOver: boolean) => StreamRequest, decoder: () => Decoder): Connection {
+export function streamLoop(
+  id: 'iframe' | 'sse',
+  options: DriverOptions,
+  request: (cursor: Cursor, startOver: boolean) => StreamRequest,
+  decoder: () => Decoder,
+): Connection {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
   const client = new HttpClient(options);
@@ -80,17 +85,29 @@ export function streamLoop(id: 'iframe' | 'sse', options: DriverOptions, request
       body.on('close', resolve);
     });
   };
-  return reconnectLoop(id, options, cursor, abort, async () => {
-    options.onState?.('connecting');
-    await once();
-    return 0;
-  }, () => client.close());
+  return reconnectLoop(
+    id,
+    options,
+    cursor,
+    abort,
+    async () => {
+      options.onState?.('connecting');
+      await once();
+      return 0;
+    },
+    () => client.close(),
+  );
 }
 
 const iframe: Driver = (options) =>
-  streamLoop('iframe', options, (cursor) => ({
-    path: `/feed/iframe?cb=${CALLBACK}${cursor.lastSeq === undefined ? '' : `&since=${cursor.lastSeq}`}`,
-    headers: { accept: 'text/html' },
-  }), () => new ScriptChunkParser());
+  streamLoop(
+    'iframe',
+    options,
+    (cursor) => ({
+      path: `/feed/iframe?cb=${CALLBACK}${cursor.lastSeq === undefined ? '' : `&since=${cursor.lastSeq}`}`,
+      headers: { accept: 'text/html' },
+    }),
+    () => new ScriptChunkParser(),
+  );
 
 export default iframe;

@@ -3,7 +3,12 @@ import { Cursor, type Connection, type Driver, getText, HttpClient, sinceQuery }
 import { reconnectLoop } from './loop.ts';
 
 /** The poll short-poll and long-poll share; only the URL and the pause differ. */
-export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Driver>[0], path: (query: string) => string, pauseMs: number): Connection {
+export function pollLoop(
+  id: 'short-poll' | 'long-poll',
+  options: Parameters<Driver>[0],
+  path: (query: string) => string,
+  pauseMs: number,
+): Connection {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
   const client = new HttpClient(options);
@@ -26,7 +31,6 @@ export function pollLoop(id: 'short-poll' | 'long-poll', options: Parameters<Dri
   return reconnectLoop(id, options, cursor, abort, poll, () => client.close());
 }
 
-const shortPoll: Driver = (options) =>
-  pollLoop('short-poll', options, (query) => `/feed/short-poll?${query}`, options.intervalMs ?? 1000);
+const shortPoll: Driver = (options) => pollLoop('short-poll', options, (query) => `/feed/short-poll?${query}`, options.intervalMs ?? 1000);
 
 export default shortPoll;

@@ -20,46 +20,54 @@ function engineIoEvent(text: string): unknown {
 const socketIo: Driver = (options) => {
   const cursor = new Cursor(options.since);
   const abort = new AbortController();
-  const once = () => new Promise<void>((resolve, reject) => {
-    cursor.startOver();
-    const query = cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`;
-    const url = `${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${query}`;
-    const s = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
-    let opened = false;
-    let pinger: NodeJS.Timeout | undefined;
-    s.on('open', () => {
-      opened = true;
-      options.onState?.('open');
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      cursor.startOver();
+      const query = cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`;
+      const url = `${options.baseUrl.replace(/^http/, 'ws')}/feed/ws${query}`;
+      const s = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
+      let opened = false;
+      let pinger: NodeJS.Timeout | undefined;
+      s.on('open', () => {
+        opened = true;
+        options.onState?.('open');
+      });
+      s.on('message', (data: Buffer) => {
+        const receivedAt = performance.timeOrigin + performance.now();
+        const text = data.toString('utf8');
+        if (text.startsWith('0{')) {
+          // Engine.IO 3: the client keeps the socket alive with a ping every pingInterval.
+          const { pingInterval = 25_000 } = JSON.parse(text.slice(1)) as { pingInterval?: number };
+          pinger = setInterval(() => s.readyState === s.OPEN && s.send('2'), pingInterval);
+          return;
+        }
+        const event = engineIoEvent(text);
+        if (event !== undefined && cursor.see(event)) options.onEvent(event as never, receivedAt);
+      });
+      s.on('error', (error) => {
+        if (!opened) reject(error);
+      });
+      const onAbort = () => s.close(1000);
+      s.on('close', () => {
+        clearInterval(pinger);
+        abort.signal.removeEventListener('abort', onAbort);
+        options.onState?.('closed');
+        resolve();
+      });
+      abort.signal.addEventListener('abort', onAbort, { once: true });
     });
-    s.on('message', (data: Buffer) => {
-      const receivedAt = performance.timeOrigin + performance.now();
-      const text = data.toString('utf8');
-      if (text.startsWith('0{')) {
-        // Engine.IO 3: the client keeps the socket alive with a ping every pingInterval.
-        const { pingInterval = 25_000 } = JSON.parse(text.slice(1)) as { pingInterval?: number };
-        pinger = setInterval(() => s.readyState === s.OPEN && s.send('2'), pingInterval);
-        return;
-      }
-      const event = engineIoEvent(text);
-      if (event !== undefined && cursor.see(event)) options.onEvent(event as never, receivedAt);
-    });
-    s.on('error', (error) => {
-      if (!opened) reject(error);
-    });
-    const onAbort = () => s.close(1000);
-    s.on('close', () => {
-      clearInterval(pinger);
-      abort.signal.removeEventListener('abort', onAbort);
-      options.onState?.('closed');
-      resolve();
-    });
-    abort.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return reconnectLoop('ws', options, cursor, abort, async () => {
-    options.onState?.('connecting');
-    await once();
-    return backoffMs(0);
-  }, () => {});
+  return reconnectLoop(
+    'ws',
+    options,
+    cursor,
+    abort,
+    async () => {
+      options.onState?.('connecting');
+      await once();
+      return backoffMs(0);
+    },
+    () => {},
+  );
 };
 
 export default socketIo;

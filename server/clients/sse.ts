@@ -76,27 +76,32 @@ export class SseParser {
 const sse: Driver = (options) => {
   let since = options.since;
   let lastEventId = '';
-  return streamLoop('sse', options, (_cursor, startOver) => {
-    // After a server restart a page closes its EventSource and opens a new one from 0; so does this.
-    if (startOver) {
-      since = 0;
-      lastEventId = '';
-    }
-    return {
-      // Like EventSource: the original URL every time, plus Last-Event-ID once an id was seen.
-      path: `/feed/sse${since === undefined ? '' : `?since=${since}`}`,
-      headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
-    };
-  }, () => {
-    const parser = new SseParser();
-    return {
-      push(text: string) {
-        const events = parser.push(text);
-        lastEventId = parser.lastEventId || lastEventId;
-        return events.map((e) => JSON.parse(e.data) as unknown);
-      },
-    };
-  });
+  return streamLoop(
+    'sse',
+    options,
+    (_cursor, startOver) => {
+      // After a server restart a page closes its EventSource and opens a new one from 0; so does this.
+      if (startOver) {
+        since = 0;
+        lastEventId = '';
+      }
+      return {
+        // Like EventSource: the original URL every time, plus Last-Event-ID once an id was seen.
+        path: `/feed/sse${since === undefined ? '' : `?since=${since}`}`,
+        headers: { accept: 'text/event-stream', 'cache-control': 'no-cache', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      };
+    },
+    () => {
+      const parser = new SseParser();
+      return {
+        push(text: string) {
+          const events = parser.push(text);
+          lastEventId = parser.lastEventId || lastEventId;
+          return events.map((e) => JSON.parse(e.data) as unknown);
+        },
+      };
+    },
+  );
 };
 
 export default sse;

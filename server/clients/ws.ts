@@ -20,7 +20,12 @@ const ws: Driver = (options) => {
     const path = `/feed/ws${cursor.lastSeq === undefined ? '' : `?since=${cursor.lastSeq}`}`;
     if (client) return openWebSocketOverHttp2(client.connect(), options.baseUrl, path, options.headers);
     const tls = options.baseUrl.startsWith('https:') ? (options.ca ? { ca: options.ca } : { rejectUnauthorized: false }) : {};
-    const socket = new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}${path}`, { headers: options.headers, agent: options.agent, localAddress: options.localAddress, ...tls });
+    const socket = new WebSocket(`${options.baseUrl.replace(/^http/, 'ws')}${path}`, {
+      headers: options.headers,
+      agent: options.agent,
+      localAddress: options.localAddress,
+      ...tls,
+    });
     socket.on('upgrade', (response) => options.onHeaders?.(response.headers));
     return socket;
   };
@@ -61,12 +66,19 @@ const ws: Driver = (options) => {
       if (abort.signal.aborted) onAbort();
     });
   };
-  const connection = reconnectLoop('ws', options, cursor, abort, async () => {
-    options.onState?.('connecting');
-    await once();
-    // A clean close (the lab shutting down, 1001) is followed by a short random pause, as after a failure's first.
-    return backoffMs(0);
-  }, () => client?.close());
+  const connection = reconnectLoop(
+    'ws',
+    options,
+    cursor,
+    abort,
+    async () => {
+      options.onState?.('connecting');
+      await once();
+      // A clean close (the lab shutting down, 1001) is followed by a short random pause, as after a failure's first.
+      return backoffMs(0);
+    },
+    () => client?.close(),
+  );
   connection.send = (message: unknown) => {
     socket?.send(JSON.stringify(message));
   };

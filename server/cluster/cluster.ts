@@ -98,25 +98,28 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const redis = (started.redis = await startRedis());
     const redisWatch = watchRedis(redis, restartDelayMs, options.log);
     const ports = await distinctFreePorts(count, [port, redis.port]);
-    const labs = ports.map((labPort, i) => new LabProcess({
-      name: `lab-${i + 1}`,
-      port: labPort,
-      restartDelayMs,
-      log: options.log,
-      env: {
-        ...process.env,
-        ...options.env,
-        FEED_STORE: redis.url,
-        PROCESS_NAME: `lab-${i + 1}`,
-        HOST: '127.0.0.1',
-        PORT: String(labPort),
-        // nginx is the one door: no per-transport ports and no TLS ports of each process's own.
-        EXTRA_PORTS: 'off',
-        TLS_PORT: 'off',
-        // Every request comes from nginx on 127.0.0.1: per-client limits must count who nginx says connected.
-        TRUST_PROXY: 'loopback',
-      },
-    }));
+    const labs = ports.map(
+      (labPort, i) =>
+        new LabProcess({
+          name: `lab-${i + 1}`,
+          port: labPort,
+          restartDelayMs,
+          log: options.log,
+          env: {
+            ...process.env,
+            ...options.env,
+            FEED_STORE: redis.url,
+            PROCESS_NAME: `lab-${i + 1}`,
+            HOST: '127.0.0.1',
+            PORT: String(labPort),
+            // nginx is the one door: no per-transport ports and no TLS ports of each process's own.
+            EXTRA_PORTS: 'off',
+            TLS_PORT: 'off',
+            // Every request comes from nginx on 127.0.0.1: per-client limits must count who nginx says connected.
+            TRUST_PROXY: 'loopback',
+          },
+        }),
+    );
     started.labs = labs;
     await Promise.all(labs.map((lab) => lab.start()));
     const token = mintControlToken();
@@ -149,8 +152,12 @@ async function mustBeFree(port: number): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${port} on 127.0.0.1 is taken (another cluster, or a lab?): stop that program or choose another port, e.g. --port ${port + 1} (--port 0 picks a free one)`);
-    if (code === 'EACCES') throw new Error(`this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. --port 8080`);
+    if (code === 'EADDRINUSE')
+      throw new Error(
+        `port ${port} on 127.0.0.1 is taken (another cluster, or a lab?): stop that program or choose another port, e.g. --port ${port + 1} (--port 0 picks a free one)`,
+      );
+    if (code === 'EACCES')
+      throw new Error(`this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. --port 8080`);
     throw error;
   }
   await new Promise((resolve) => server.close(resolve));
@@ -195,7 +202,9 @@ function watchRedis(redis: RedisServer, restartDelayMs: number, log?: (line: str
         log?.(`[redis-server] started again (pid ${redis.pid}), empty: the feed starts a new epoch and every client starts over`);
       },
       (error: Error) => {
-        log?.(`[redis-server] could not start again: ${error.message.split('\n')[0]}; trying again in ${(restartDelayMs / 1000).toFixed(1)} s`);
+        log?.(
+          `[redis-server] could not start again: ${error.message.split('\n')[0]}; trying again in ${(restartDelayMs / 1000).toFixed(1)} s`,
+        );
         state = 'down';
         setTimeout(restart, restartDelayMs).unref();
       },
@@ -204,7 +213,9 @@ function watchRedis(redis: RedisServer, restartDelayMs: number, log?: (line: str
   redis.onExit = ({ code, signal }) => {
     state = 'down';
     watch.lastExit = { code, signal, at: Date.now() };
-    log?.(`[redis-server] exited (${signal ?? `code ${code}`}): the labs answer 503 until it is back; starting it again in ${(restartDelayMs / 1000).toFixed(1)} s`);
+    log?.(
+      `[redis-server] exited (${signal ?? `code ${code}`}): the labs answer 503 until it is back; starting it again in ${(restartDelayMs / 1000).toFixed(1)} s`,
+    );
     setTimeout(restart, restartDelayMs).unref();
   };
   return watch;

@@ -74,7 +74,12 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
     reply.header('cache-control', 'no-store');
     if (!hosts.allows(request.headers.host)) return sendError(reply, 'unknown_host');
     const origin = checkOrigin(request.headers, []);
-    if (!origin.allowed) return sendError(reply, 'foreign_origin', `Only pages of the cluster itself (http://127.0.0.1:${publicPort}) may use its control endpoints, not ${origin.origin}.`);
+    if (!origin.allowed)
+      return sendError(
+        reply,
+        'foreign_origin',
+        `Only pages of the cluster itself (http://127.0.0.1:${publicPort}) may use its control endpoints, not ${origin.origin}.`,
+      );
   });
   app.setErrorHandler((error: FastifyError | LabError, _request, reply) => {
     if (error instanceof LabError) return sendError(reply, error.code, error.message);
@@ -83,7 +88,11 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
     return sendError(reply, 'internal');
   });
   app.setNotFoundHandler((_request, reply) =>
-    sendError(reply, 'not_found', 'The control server answers /cluster/processes, /cluster/stats, /stats and POST /cluster/processes/<name>/kill or /restart.'),
+    sendError(
+      reply,
+      'not_found',
+      'The control server answers /cluster/processes, /cluster/stats, /stats and POST /cluster/processes/<name>/kill or /restart.',
+    ),
   );
 
   const figures = trackFigures(labs);
@@ -100,7 +109,11 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
     app.route({ method, url, handler, preHandler: method === 'POST' ? needsToken : undefined });
     const others = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((m) => m !== method && !(method === 'GET' && m === 'HEAD'));
     const why = method === 'POST' ? 'Use POST: this changes the cluster.' : 'Use GET.';
-    app.route({ method: others, url, handler: async (_request, reply) => sendError(reply.header('allow', method), 'method_not_allowed', why) });
+    app.route({
+      method: others,
+      url,
+      handler: async (_request, reply) => sendError(reply.header('allow', method), 'method_not_allowed', why),
+    });
   };
 
   only('GET', '/cluster/processes', async () => ({
@@ -130,7 +143,10 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
       counters: sum.counters,
       feed: { store: 'redis', processesUp: processes.filter((p) => p.up).length, foreign: foreignEntries(processes) },
       // Every process beside the sum: who holds how many clients, and how much each delivered.
-      process: { name: 'cluster', processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })) },
+      process: {
+        name: 'cluster',
+        processes: processes.map(({ name, port, pid, up, stats }) => ({ name, port, pid, up, ...processFigures(stats) })),
+      },
     };
   });
 
@@ -138,7 +154,8 @@ export function buildControl({ labs, publicPort, restartDelayMs, redis, token }:
   const running = (name: string) => {
     const lab = labs.find((candidate) => candidate.name === name);
     if (!lab) throw new LabError('unknown_process', `There is no process ${JSON.stringify(name)}; GET /cluster/processes lists them.`);
-    if (lab.pid === undefined || lab.state !== 'up') throw new LabError('not_running', `${lab.name} is ${lab.state} now; try again once it is up.`);
+    if (lab.pid === undefined || lab.state !== 'up')
+      throw new LabError('not_running', `${lab.name} is ${lab.state} now; try again once it is up.`);
     return lab;
   };
 
@@ -207,7 +224,13 @@ function trackFigures(labs: readonly LabProcess[]) {
    */
   async function gather() {
     const all = await Promise.all(labs.map(async (lab) => ({ lab, pid: lab.pid, stats: await statsOf(lab) })));
-    const processes = all.map(({ lab, stats }) => ({ name: lab.name, port: lab.port, pid: lab.pid ?? null, up: stats !== undefined, stats: stats ?? null }));
+    const processes = all.map(({ lab, stats }) => ({
+      name: lab.name,
+      port: lab.port,
+      pid: lab.pid ?? null,
+      up: stats !== undefined,
+      stats: stats ?? null,
+    }));
     const silent = all.flatMap(({ pid, stats }) => {
       const seen = stats === undefined && pid !== undefined ? lastSeen.get(pid) : undefined;
       return seen ? [retire(seen)] : [];
@@ -254,7 +277,10 @@ function processFigures(stats: Record<string, unknown> | null | undefined) {
   return {
     subscribers: stats.subscribers as number,
     transports: Object.fromEntries(
-      Object.entries(transports).map(([id, t]) => [id, { requests: t.requests, connectionsOpen: t.connectionsOpen, eventsDelivered: t.eventsDelivered }]),
+      Object.entries(transports).map(([id, t]) => [
+        id,
+        { requests: t.requests, connectionsOpen: t.connectionsOpen, eventsDelivered: t.eventsDelivered },
+      ]),
     ),
   };
 }

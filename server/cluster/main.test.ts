@@ -23,12 +23,16 @@ test('npm run cluster prints the page with its token, and one Ctrl-C to the grou
   const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
   try {
     const deadline = Date.now() + 60_000;
-    while (!output.includes('Ctrl-C stops all of it.') && Date.now() < deadline && launcher.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!output.includes('Ctrl-C stops all of it.') && Date.now() < deadline && launcher.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(output, /Ctrl-C stops all of it\./, `the launcher started: ${output}`);
     const page = /cluster page +(http:\/\/127\.0\.0\.1:\d+)\/cluster\/#token=([\w-]{43})\n/.exec(output);
     assert.ok(page, `the page's address with the token in its fragment: ${output}`);
     const [, url, token] = page;
-    assert.ok(output.includes(`curl -X POST -H 'Authorization: Bearer ${token}' ${url}/cluster/processes/lab-1/kill`), 'and a curl line that sends it');
+    assert.ok(
+      output.includes(`curl -X POST -H 'Authorization: Bearer ${token}' ${url}/cluster/processes/lab-1/kill`),
+      'and a curl line that sends it',
+    );
     const refused = await fetch(`${url}/cluster/processes/lab-2/kill`, { method: 'POST' });
     assert.equal(refused.status, 401, 'without it, nothing is killed');
     const killed = await fetch(`${url}/cluster/processes/lab-2/kill`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

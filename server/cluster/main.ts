@@ -76,7 +76,7 @@ function summary(cluster: Cluster): string {
     row('redis-server', `${cluster.redis.shownUrl}  (pid ${cluster.redis.pid}; a password of this run's own, in the labs' FEED_STORE)`),
     row('cluster page', `${cluster.pageUrl}`),
     row('', 'every process, its traffic and the sum, with Kill and Restart buttons: open this address once in your browser,'),
-    row('', 'it carries this run\'s control token after # (never sent to a server); without it the buttons stay off'),
+    row('', "it carries this run's control token after # (never sent to a server); without it the buttons stay off"),
     row('with curl', `curl -X POST -H 'Authorization: Bearer ${cluster.token}' ${cluster.url}/cluster/processes/lab-1/kill`),
     row('nginx config', cluster.nginx.configPath),
     row('nginx logs', `${cluster.nginx.accessLogPath} (which process answered each request), ${cluster.nginx.errorLogPath}`),

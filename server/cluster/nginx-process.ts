@@ -26,7 +26,17 @@ export interface NginxProcess {
  * Writes `config` to `dir`/nginx.conf and runs nginx on it; resolves once it
  * accepts connections on `port`, rejects with its error log if it exits first.
  */
-export async function startNginx({ dir, config, port, log }: { dir: string; config: string; port: number; log?: (line: string) => void }): Promise<NginxProcess> {
+export async function startNginx({
+  dir,
+  config,
+  port,
+  log,
+}: {
+  dir: string;
+  config: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<NginxProcess> {
   const binary = ensureProgram('nginx', 'nginx');
   const configPath = path.join(dir, 'nginx.conf');
   const errorLogPath = path.join(dir, 'error.log');
@@ -38,7 +48,8 @@ export async function startNginx({ dir, config, port, log }: { dir: string; conf
   // default is /var/log/nginx/error.log, which a user may not open).
   const args = ['-p', dir, '-c', configPath, '-e', errorLogPath, '-g', 'daemon off;'];
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  for (const stream of [child.stdout!, child.stderr!]) readline.createInterface({ input: stream }).on('line', (line) => log?.(`[nginx] ${line}`));
+  for (const stream of [child.stdout!, child.stderr!])
+    readline.createInterface({ input: stream }).on('line', (line) => log?.(`[nginx] ${line}`));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const failed = exited.then(() => {
     throw new Error(`nginx exited at start: ${errorLog(errorLogPath) || 'no message'} (config: ${configPath})`);

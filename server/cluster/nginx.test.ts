@@ -20,8 +20,17 @@ const directives = (config: string) =>
     .join('\n');
 
 test('the directives of a two-process cluster, exactly', () => {
-  const config = nginxConfig({ listenPort: 8181, labs: [{ name: 'a', port: 7001 }, { name: 'b', port: 7002 }], controlPort: 7000 });
-  assert.equal(directives(config), `worker_processes 1;
+  const config = nginxConfig({
+    listenPort: 8181,
+    labs: [
+      { name: 'a', port: 7001 },
+      { name: 'b', port: 7002 },
+    ],
+    controlPort: 7000,
+  });
+  assert.equal(
+    directives(config),
+    `worker_processes 1;
 pid nginx.pid;
 error_log error.log warn;
 worker_rlimit_nofile 20000;
@@ -84,13 +93,15 @@ http {
       proxy_pass http://wirelab_control;
     }
   }
-}`, 'every directive, in order');
+}`,
+    'every directive, in order',
+  );
   assert.match(config, /server 127\.0\.0\.1:7001 max_fails=1 fail_timeout=2s;  # a\n/, 'each upstream line names its process');
   assert.doesNotMatch(directives(config), /ip_hash|\bhash\b|sticky|cookie/, 'no stickiness of any kind');
   assert.match(config, /HEARTBEAT_MS, 15 s here/, 'the timeout says it is longer than the heartbeat');
 });
 
-test('a heartbeat slower than the longest long poll raises nginx\'s idle timeout above it', () => {
+test("a heartbeat slower than the longest long poll raises nginx's idle timeout above it", () => {
   const config = nginxConfig({ listenPort: 7000, labs: [{ name: 'a', port: 7001 }], controlPort: 6999, heartbeatMs: 90_000 });
   assert.match(config, /proxy_read_timeout 180s;/);
   assert.match(config, /proxy_send_timeout 180s;/);
@@ -109,7 +120,10 @@ test('the real nginx accepts the config (nginx -t), as the user, with every path
   try {
     const file = path.join(dir, 'nginx.conf');
     writeFileSync(file, nginxConfig(EXAMPLE_OPTIONS));
-    const output = execFileSync(binary, ['-t', '-p', dir, '-c', file, '-e', path.join(dir, 'error.log')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(binary, ['-t', '-p', dir, '-c', file, '-e', path.join(dir, 'error.log')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(output, '', 'nothing on stdout');
   } finally {
     rmSync(dir, { recursive: true, force: true });

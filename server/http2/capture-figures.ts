@@ -31,7 +31,16 @@ const HANDSHAKE = 22;
 const FINISHED = 20;
 const PREFACE_BYTES = 24;
 const FRAME_NAMES = [
-  'DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION',
+  'DATA',
+  'HEADERS',
+  'PRIORITY',
+  'RST_STREAM',
+  'SETTINGS',
+  'PUSH_PROMISE',
+  'PING',
+  'GOAWAY',
+  'WINDOW_UPDATE',
+  'CONTINUATION',
 ];
 
 export const emptySplit = (): Split => ({ head: 0, framing: 0, payload: 0 });
@@ -56,8 +65,15 @@ function handshakeBytes(direction: Direction): number {
 /** The TLS section of /stats for `connections`. */
 export function tlsFigures(connections: CapturedConnection[]): TlsFigures {
   const f: TlsFigures = {
-    connectionsOpened: 0, handshakeBytesIn: 0, handshakeBytesOut: 0, tcpBytesIn: 0, tcpBytesOut: 0,
-    plaintextBytesIn: 0, plaintextBytesOut: 0, recordBytesIn: 0, recordBytesOut: 0,
+    connectionsOpened: 0,
+    handshakeBytesIn: 0,
+    handshakeBytesOut: 0,
+    tcpBytesIn: 0,
+    tcpBytesOut: 0,
+    plaintextBytesIn: 0,
+    plaintextBytesOut: 0,
+    recordBytesIn: 0,
+    recordBytesOut: 0,
   };
   for (const c of connections) {
     f.connectionsOpened++;
@@ -172,7 +188,9 @@ export function streamTraffic(s: StreamBytes, webSocket: boolean): Traffic {
     const events = webSocketFrames(dataOut).filter((f) => f.opcode === 1 && f.payload.toString().startsWith('{"seq":'));
     payloadOut = events.reduce((sum, f) => sum + f.payload.length, 0);
     t.eventsDelivered = events.length;
-    payloadIn = webSocketFrames(dataIn).filter((f) => f.opcode === 1).reduce((sum, f) => sum + f.payload.length, 0);
+    payloadIn = webSocketFrames(dataIn)
+      .filter((f) => f.opcode === 1)
+      .reduce((sum, f) => sum + f.payload.length, 0);
   } else {
     const events = eventJson(dataOut.toString());
     payloadOut = bytesOf(events);

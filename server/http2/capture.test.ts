@@ -25,7 +25,14 @@ import tls from 'node:tls';
 import type { TransportId } from '../transports/registry.ts';
 import { type RunningLab, startLab, waitFor } from '../test-helpers.ts';
 import {
-  type Traffic, addTraffic, emptyTraffic, eventJson, http1Traffic, http2Figures, streamTraffic, tlsFigures,
+  type Traffic,
+  addTraffic,
+  emptyTraffic,
+  eventJson,
+  http1Traffic,
+  http2Figures,
+  streamTraffic,
+  tlsFigures,
 } from './capture-figures.ts';
 import { openWebSocketOverHttp2 } from './websocket.ts';
 import { WireCapture, whyNoCapture } from './wire-capture.ts';
@@ -231,7 +238,9 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
     await waitFor(() => polls.text().endsWith('"events":[]}'), 'the second, empty poll');
     const h1Streams: { id: TransportId; client: Awaited<ReturnType<typeof h1Client>> }[] = [{ id: 'short-poll', client: polls }];
     const paths = [
-      ['sse', '/feed/sse?since=0'], ['iframe', '/feed/iframe?cb=onEvent&since=0'], ['long-poll', `/feed/long-poll?since=${feed.lastSeq}`],
+      ['sse', '/feed/sse?since=0'],
+      ['iframe', '/feed/iframe?cb=onEvent&since=0'],
+      ['long-poll', `/feed/long-poll?since=${feed.lastSeq}`],
     ] as const;
     for (const [id, path] of paths) {
       const client = await h1Client(h1Port, ca);
@@ -263,11 +272,17 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
     const connections = all.filter((c) => c.serverPort === h2Port || c.serverPort === h1Port);
     const made = [...h2Streams.keys(), ...h1Connections.keys()].sort();
     assert.deepEqual(connections.map((c) => c.clientPort).sort(), made, 'the capture holds every connection the clients made');
-    assert.ok(connections.every((c) => c.fromSyn), 'each from its SYN');
+    assert.ok(
+      connections.every((c) => c.fromSyn),
+      'each from its SYN',
+    );
     const h2Captured = connections.filter((c) => c.serverPort === h2Port);
     const h1Captured = connections.filter((c) => c.serverPort === h1Port);
 
-    for (const [protocol, captured] of [['h2', h2Captured], ['h1', h1Captured]] as const) {
+    for (const [protocol, captured] of [
+      ['h2', h2Captured],
+      ['h1', h1Captured],
+    ] as const) {
       const expected = tlsFigures(captured);
       const got = now.tls[protocol];
       for (const [key, value] of Object.entries(expected)) check(`tls.${protocol}.${key}`, got[key], value);
@@ -292,7 +307,10 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
     const h1Expected = Object.fromEntries(TRANSPORTS.map((id) => [id, emptyTraffic()])) as Record<TransportId, Traffic>;
     for (const c of h1Captured) addTraffic(h1Expected[h1Connections.get(c.clientPort)!], http1Traffic(c));
 
-    for (const [protocol, expected] of [['h2', h2Expected], ['h1', h1Expected]] as const) {
+    for (const [protocol, expected] of [
+      ['h2', h2Expected],
+      ['h1', h1Expected],
+    ] as const) {
       for (const id of TRANSPORTS) {
         const got = now.transports[id].protocols[protocol];
         const want = expected[id];
@@ -317,7 +335,7 @@ test(TITLE, { timeout: 120_000 }, async (t) => {
         check(`http2.frames.${dir}.${type}`, now.http2.frames[dir][type] ?? 0, frames[dir][type] ?? 0);
       }
     }
-    assert.deepEqual(mismatches, [], 'every figure of /stats equals the capture\'s (figure: /stats, then the capture)');
+    assert.deepEqual(mismatches, [], "every figure of /stats equals the capture's (figure: /stats, then the capture)");
     const carried = eventJson(Buffer.concat(connections.map((c) => c.out.plaintext)).toString());
     const iframeJson = carried.filter((json) => json.includes('\\u003c'));
     assert.ok(iframeJson.length > 0, 'the iframe carried the chat escaped, and its escaped JSON is what payload counts');

@@ -21,7 +21,11 @@ import { ConnectionMeter, type Http2Metering } from './frame-meter.ts';
 import { type ByteKind, type FrameListener, GOAWAY, RST_STREAM } from './frames.ts';
 import { PlaintextPipe } from './plaintext.ts';
 
-const { NGHTTP2_NO_ERROR: NO_ERROR, NGHTTP2_REFUSED_STREAM: REFUSED_STREAM, NGHTTP2_ENHANCE_YOUR_CALM: ENHANCE_YOUR_CALM } = http2.constants;
+const {
+  NGHTTP2_NO_ERROR: NO_ERROR,
+  NGHTTP2_REFUSED_STREAM: REFUSED_STREAM,
+  NGHTTP2_ENHANCE_YOUR_CALM: ENHANCE_YOUR_CALM,
+} = http2.constants;
 
 /**
  * How many streams one connection may have had refused (RST_STREAM REFUSED_STREAM,

@@ -82,10 +82,11 @@ after(async () => {
   await lab.close();
 });
 
-const eventJson = (text: string) => [...text.matchAll(/\{"seq":\d+,"epoch":"[^"]+","type":"[a-z]+","at":[\d.]+,"data":\{[^}]*\}\}/g)].map((m) => m[0]);
+const eventJson = (text: string) =>
+  [...text.matchAll(/\{"seq":\d+,"epoch":"[^"]+","type":"[a-z]+","at":[\d.]+,"data":\{[^}]*\}\}/g)].map((m) => m[0]);
 const bytesOf = (texts: string[]) => texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
 
-test('one HTTP/2 connection carrying all five transports: /stats per transport equals the client\'s own count, byte for byte', async () => {
+test("one HTTP/2 connection carrying all five transports: /stats per transport equals the client's own count, byte for byte", async () => {
   const port = Number(new URL(lab.https!.h2Url).port);
   const tcp = net.connect(port, '127.0.0.1');
   await new Promise((resolve) => tcp.once('connect', resolve));
@@ -125,7 +126,9 @@ test('one HTTP/2 connection carrying all five transports: /stats per transport e
   payloads['long-poll'].push(...eventJson(await held));
   // The streams, open together on the same connection, each until it has seen seq 8.
   const sse = get('sse', '/feed/sse?since=4', (body) => new SseParser().push(body).some((e) => e.data.includes('"seq":8,')));
-  const iframe = get('iframe', '/feed/iframe?cb=onEvent&since=4', (body) => new ScriptChunkParser().push(body).some((e) => (e as { seq: number }).seq === 8));
+  const iframe = get('iframe', '/feed/iframe?cb=onEvent&since=4', (body) =>
+    new ScriptChunkParser().push(body).some((e) => (e as { seq: number }).seq === 8),
+  );
   const socket = await openWebSocketOverHttp2(session, lab.https!.h2Url, '/feed/ws?since=4');
   const wsStream = (socket as unknown as { _socket: http2.ClientHttp2Stream })._socket;
   streams.set(wsStream.id!, 'ws');
@@ -181,23 +184,29 @@ test('one HTTP/2 connection carrying all five transports: /stats per transport e
   assert.equal(final.connection.bytesIn, pipe.sent.get(0)!.total, 'connection line in = the preface and stream-0 frames the client sent');
   assert.equal(final.connection.bytesOut, pipe.received.get(0)!.total, 'connection line out = the stream-0 frames the client received');
   const clientStreams = [...pipe.sent.keys(), ...pipe.received.keys()].filter((s) => s !== 0);
-  assert.ok(clientStreams.every((s) => streams.has(s)), 'every stream the client used was a transport\'s');
+  assert.ok(
+    clientStreams.every((s) => streams.has(s)),
+    "every stream the client used was a transport's",
+  );
   assert.equal(final.other.bytesIn.head + final.other.bytesIn.framing, 0, 'nothing in the `other` line: no stream left unclaimed');
   assert.ok(h2.pending.bytesIn >= 0, 'pending is reported');
 
   const tlsStats = lab.ctx.stats.tls.snapshot().h2;
-  assert.equal(tlsStats.tcpBytesIn, tcp.bytesWritten, 'TLS: TCP bytes in = what the client\'s socket wrote');
-  assert.equal(tlsStats.tcpBytesOut, tcp.bytesRead, 'TLS: TCP bytes out = what the client\'s socket read');
+  assert.equal(tlsStats.tcpBytesIn, tcp.bytesWritten, "TLS: TCP bytes in = what the client's socket wrote");
+  assert.equal(tlsStats.tcpBytesOut, tcp.bytesRead, "TLS: TCP bytes out = what the client's socket read");
   const plaintextSent = [...pipe.sent.values()].reduce((sum, s) => sum + s.total, 0);
   const plaintextReceived = [...pipe.received.values()].reduce((sum, s) => sum + s.total, 0);
   assert.equal(tlsStats.plaintextBytesIn, plaintextSent, 'TLS: plaintext in = every decrypted byte the client sent');
   assert.equal(tlsStats.plaintextBytesOut, plaintextReceived, 'TLS: plaintext out = every decrypted byte the client received');
   assert.equal(tlsStats.recordBytesIn, tlsStats.tcpBytesIn - tlsStats.plaintextBytesIn, 'record overhead = TCP minus plaintext');
-  assert.ok(tlsStats.handshakeBytesIn > 200 && tlsStats.handshakeBytesOut > 500, `a handshake's bytes (${tlsStats.handshakeBytesIn} in, ${tlsStats.handshakeBytesOut} out)`);
+  assert.ok(
+    tlsStats.handshakeBytesIn > 200 && tlsStats.handshakeBytesOut > 500,
+    `a handshake's bytes (${tlsStats.handshakeBytesIn} in, ${tlsStats.handshakeBytesOut} out)`,
+  );
   assert.equal(tlsStats.connectionsOpened, 1, 'one TLS connection');
 });
 
-test('a connection\'s stream accounts are bounded: past the bound a new stream is the connection\'s, the peer is reported once, and a stream the lab refused closes its account', () => {
+test("a connection's stream accounts are bounded: past the bound a new stream is the connection's, the peer is reported once, and a stream the lab refused closes its account", () => {
   const totals = emptyHttp2Totals();
   const reasons: string[] = [];
   const meter = new ConnectionMeter(totals, { maxOpenAccounts: 3, onAbuse: (reason) => reasons.push(reason) });

@@ -20,7 +20,17 @@ import { type Meter, type StreamMetering, type TrafficStats, emptyTraffic } from
 import type { StepSink } from '../trace.ts';
 import type { TransportId } from '../transports/registry.ts';
 import { FrameSteps } from './frame-steps.ts';
-import { type ByteKind, CONTINUATION, FRAME_TYPES, type FrameHeader, type FrameListener, FrameReader, HEADERS, RST_STREAM, frameTypeName } from './frames.ts';
+import {
+  type ByteKind,
+  CONTINUATION,
+  FRAME_TYPES,
+  type FrameHeader,
+  type FrameListener,
+  FrameReader,
+  HEADERS,
+  RST_STREAM,
+  frameTypeName,
+} from './frames.ts';
 import { type Direction, StreamAccount, StreamMeter, type StreamTap } from './stream-account.ts';
 
 /** HTTP/2 traffic that belongs to no transport, and the frames seen: the `/stats` `http2` section. */
@@ -39,7 +49,14 @@ export interface Http2Totals {
 
 export function emptyHttp2Totals(): Http2Totals {
   const perType = () => Object.fromEntries([...FRAME_TYPES, 'UNKNOWN'].map((name) => [name, 0]));
-  return { sessionsOpened: 0, sessionsOpen: 0, sessionErrors: 0, connection: { bytesIn: 0, bytesOut: 0 }, other: emptyTraffic(), frames: { in: perType(), out: perType() } };
+  return {
+    sessionsOpened: 0,
+    sessionsOpen: 0,
+    sessionErrors: 0,
+    connection: { bytesIn: 0, bytesOut: 0 },
+    other: emptyTraffic(),
+    frames: { in: perType(), out: perType() },
+  };
 }
 
 /** The largest request head kept for a tap that attaches after it arrived. */
@@ -110,7 +127,10 @@ export class ConnectionMeter {
   private readonly onAbuse: (reason: string) => void;
   private readonly watch: FrameListener | undefined;
 
-  constructor(private readonly totals: Http2Totals, options: ConnectionMeterOptions = {}) {
+  constructor(
+    private readonly totals: Http2Totals,
+    options: ConnectionMeterOptions = {},
+  ) {
     this.keepRequestHeads = options.keepRequestHeads ?? (() => true);
     this.maxOpenAccounts = options.maxOpenAccounts ?? Infinity;
     this.onAbuse = options.onAbuse ?? (() => {});
@@ -145,7 +165,8 @@ export class ConnectionMeter {
         }
         account.count(dir, kind, n, source, start);
         if (account.tap) account.tap(dir, Buffer.from(source.subarray(start, start + n)), type);
-        else if (dir === 'in' && account.requestFrames && (type === HEADERS || type === CONTINUATION)) this.keep(account, source.subarray(start, start + n));
+        else if (dir === 'in' && account.requestFrames && (type === HEADERS || type === CONTINUATION))
+          this.keep(account, source.subarray(start, start + n));
       },
     };
   }

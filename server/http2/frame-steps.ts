@@ -8,7 +8,17 @@
  * connection never reaches this file.
  */
 import type { Direction, StepKind, StepNote, StepSink } from '../trace.ts';
-import { type ByteKind, CONTINUATION, DATA, FRAME_HEADER_BYTES, type FrameHeader, GOAWAY, HEADERS, RST_STREAM, frameTypeName } from './frames.ts';
+import {
+  type ByteKind,
+  CONTINUATION,
+  DATA,
+  FRAME_HEADER_BYTES,
+  type FrameHeader,
+  GOAWAY,
+  HEADERS,
+  RST_STREAM,
+  frameTypeName,
+} from './frames.ts';
 
 const PING = 0x6;
 const FLAG_END_STREAM = 0x1;
@@ -43,7 +53,11 @@ export class FrameSteps {
    * `stream`: the stream id (0: the connection's own frames). `webSocket`: an RFC 8441
    * stream, whose DATA frames carry WebSocket frames.
    */
-  constructor(private readonly sink: StepSink, private readonly stream: number, private readonly webSocket = false) {}
+  constructor(
+    private readonly sink: StepSink,
+    private readonly stream: number,
+    private readonly webSocket = false,
+  ) {}
 
   /** Whether no frame is half-read: the connection's steps may go to another page from here. */
   get idle(): boolean {
@@ -57,7 +71,15 @@ export class FrameSteps {
 
   /** A frame starts; its 9 header bytes are counted next, then its payload's. */
   frameStarted(dir: Direction, header: FrameHeader): void {
-    this.open[dir] = { type: header.type, flags: header.flags, left: FRAME_HEADER_BYTES + header.length, head: 0, other: 0, payload: 0, notes: [] };
+    this.open[dir] = {
+      type: header.type,
+      flags: header.flags,
+      left: FRAME_HEADER_BYTES + header.length,
+      head: 0,
+      other: 0,
+      payload: 0,
+      notes: [],
+    };
   }
 
   /** `n` bytes of the frame open in `dir`; they are `source[start, start + n)`. */
@@ -99,7 +121,10 @@ export class FrameSteps {
       if (note) frame.notes.push(note);
       return;
     }
-    this.sink(dir, { head: 0, framing: -payload, payload }, note ?? { what: dir === 'in' ? 'message' : 'event' }, { amend: true, stream: this.stream });
+    this.sink(dir, { head: 0, framing: -payload, payload }, note ?? { what: dir === 'in' ? 'message' : 'event' }, {
+      amend: true,
+      stream: this.stream,
+    });
   }
 
   /** The stream closed: a mark without bytes, where the picture ends its span. */

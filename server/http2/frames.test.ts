@@ -15,10 +15,14 @@ const frame = encodeFrame;
 function record(expectPreface: boolean) {
   const totals = new Map<string, number>();
   const frames: FrameHeader[] = [];
-  const reader = new FrameReader({
-    frame: (h) => frames.push(h),
-    bytes: (streamId: number, kind: ByteKind, n: number) => totals.set(`${streamId}:${kind}`, (totals.get(`${streamId}:${kind}`) ?? 0) + n),
-  }, expectPreface);
+  const reader = new FrameReader(
+    {
+      frame: (h) => frames.push(h),
+      bytes: (streamId: number, kind: ByteKind, n: number) =>
+        totals.set(`${streamId}:${kind}`, (totals.get(`${streamId}:${kind}`) ?? 0) + n),
+    },
+    expectPreface,
+  );
   const sum = () => [...totals.values()].reduce((a, b) => a + b, 0);
   return { reader, totals, frames, sum, get: (key: string) => totals.get(key) ?? 0 };
 }
@@ -61,7 +65,11 @@ test('preface, padded DATA, HEADERS with priority and padding, CONTINUATION, SET
   const oneByOne = record(true);
   for (const byte of bytes) oneByOne.reader.push(Buffer.from([byte]));
   assert.equal(oneByOne.sum(), bytes.length, 'fed one byte at a time, every byte counted once');
-  assert.deepEqual(oneByOne.frames.map((f) => frameTypeName(f.type)), ['SETTINGS', 'HEADERS', 'CONTINUATION', 'DATA', 'DATA', 'WINDOW_UPDATE', 'RST_STREAM', 'SETTINGS'], 'frames in order');
+  assert.deepEqual(
+    oneByOne.frames.map((f) => frameTypeName(f.type)),
+    ['SETTINGS', 'HEADERS', 'CONTINUATION', 'DATA', 'DATA', 'WINDOW_UPDATE', 'RST_STREAM', 'SETTINGS'],
+    'frames in order',
+  );
 });
 
 test('a broken preface is counted as preface, not read as frames', () => {
@@ -71,7 +79,7 @@ test('a broken preface is counted as preface, not read as frames', () => {
   assert.equal(r.frames.length, 0, 'no frame invented from garbage');
 });
 
-test('a real conversation between Node\'s http2 client and server: every byte classified once, bodies and header blocks found', async () => {
+test("a real conversation between Node's http2 client and server: every byte classified once, bodies and header blocks found", async () => {
   const body = 'x'.repeat(70_000); // more than one DATA frame (16,384 B each) and one window
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {

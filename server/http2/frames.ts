@@ -24,7 +24,18 @@ export const CLIENT_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'l
 /** Every HTTP/2 frame starts with a header of this many bytes. */
 export const FRAME_HEADER_BYTES = 9;
 
-export const FRAME_TYPES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'PUSH_PROMISE', 'PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION'] as const;
+export const FRAME_TYPES = [
+  'DATA',
+  'HEADERS',
+  'PRIORITY',
+  'RST_STREAM',
+  'SETTINGS',
+  'PUSH_PROMISE',
+  'PING',
+  'GOAWAY',
+  'WINDOW_UPDATE',
+  'CONTINUATION',
+] as const;
 export type FrameTypeName = (typeof FRAME_TYPES)[number] | 'UNKNOWN';
 
 /** The frame type's name (RFC 9113 section 6); types this reader does not know are `UNKNOWN`. */
@@ -101,7 +112,10 @@ export class FrameReader {
   /** Trailing padding bytes at the end of the current payload. */
   private padding = 0;
 
-  constructor(private readonly listener: FrameListener, expectPreface: boolean) {
+  constructor(
+    private readonly listener: FrameListener,
+    expectPreface: boolean,
+  ) {
     this.prefaceLeft = expectPreface ? CLIENT_PREFACE.length : 0;
   }
 
@@ -173,7 +187,8 @@ export class FrameReader {
   private readPayload(chunk: Uint8Array, at: number): number {
     const frame = this.current!;
     const { streamId, type } = frame;
-    const contentKind: ByteKind = type === DATA ? 'data' : type === HEADERS || type === CONTINUATION || type === PUSH_PROMISE ? 'head' : 'control';
+    const contentKind: ByteKind =
+      type === DATA ? 'data' : type === HEADERS || type === CONTINUATION || type === PUSH_PROMISE ? 'head' : 'control';
     while (at < chunk.length && this.payloadLeft > 0) {
       if (this.padLengthPending) {
         // A pad length larger than the payload is a PROTOCOL_ERROR; clamp so the count stays exact.

@@ -89,7 +89,13 @@ function openSession(server: Http2Server, socket: PlaintextPipe): Http2Session {
  * Opens the three TLS ports from `wanted` on (0: free ports) with `secureContext`;
  * the caller closes them with the app.
  */
-export async function listenTls(app: FastifyInstance, ctx: LabContext, host: string, wanted: number, secureContext: SecureContext): Promise<{ ports: TlsPorts; close: () => Promise<void> }> {
+export async function listenTls(
+  app: FastifyInstance,
+  ctx: LabContext,
+  host: string,
+  wanted: number,
+  secureContext: SecureContext,
+): Promise<{ ports: TlsPorts; close: () => Promise<void> }> {
   const metering = new Http2Metering();
   ctx.stats.streams = metering;
   const h2Main = { server: http2Server(app, ctx.config.h2MaxStreams), maxConcurrentStreams: ctx.config.h2MaxStreams };
@@ -147,7 +153,13 @@ export async function listenTls(app: FastifyInstance, ctx: LabContext, host: str
           // The TLS figures count out what was flushed, not what was handed over (../flushed-bytes.ts).
           const flushed = new FlushedBytes({ tcp, tls: secure });
           if (secure.alpnProtocol === 'h2' && h2) {
-            const connection = new Http2Connection(tcp, secure, metering, { failed }, { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads });
+            const connection = new Http2Connection(
+              tcp,
+              secure,
+              metering,
+              { failed },
+              { maxConcurrentStreams: h2.maxConcurrentStreams, keepRequestHeads },
+            );
             const session = openSession(h2.server, connection.pipe);
             ctx.connections.link(session, tcp);
             connection.attach(session, ctx.connections.watchHttp2(session, tcp));

@@ -53,7 +53,11 @@ export class PlaintextPipe extends EventEmitter {
   /** Callbacks of writes the TLS socket has not taken below its high-water mark: they wait for 'drain'. */
   private readonly waiting: WriteDone[] = [];
 
-  constructor(readonly tls: TLSSocket, readonly tcp: Socket, readonly meter: PlaintextReaders) {
+  constructor(
+    readonly tls: TLSSocket,
+    readonly tcp: Socket,
+    readonly meter: PlaintextReaders,
+  ) {
     super();
     tls.pause();
     tls.on('data', (chunk: Buffer) => {

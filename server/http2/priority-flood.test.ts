@@ -89,7 +89,10 @@ async function flood(h2: RawH2, count: number, idOf: (i: number) => number): Pro
 function snapshot() {
   const http2 = lab.ctx.stats.streams!.snapshot() as Http2Totals & { pending: { bytesIn: number } };
   const transports = lab.ctx.stats.snapshot();
-  const transportsIn = Object.values(transports).reduce((sum, t) => sum + t.protocols.h2.bytesIn.head + t.protocols.h2.bytesIn.framing + t.protocols.h2.bytesIn.payload, 0);
+  const transportsIn = Object.values(transports).reduce(
+    (sum, t) => sum + t.protocols.h2.bytesIn.head + t.protocols.h2.bytesIn.framing + t.protocols.h2.bytesIn.payload,
+    0,
+  );
   const other = http2.other.bytesIn;
   return {
     priorityFrames: http2.frames.in.PRIORITY,
@@ -105,53 +108,63 @@ function snapshot() {
 async function honestHeardAll(what: string, fromSeq: number): Promise<void> {
   const last = lab.ctx.feed.publish('tick', { price: -1 }).seq;
   await waitFor(() => heard.length > 0 && heard.at(-1)!.seq >= last, `${what}: the honest client hears seq ${last}`, ANSWER_MS);
-  assert.deepEqual(heard.map((h) => h.seq), Array.from({ length: heard.length }, (_, i) => i + 1), `${what}: every event, in order, once`);
+  assert.deepEqual(
+    heard.map((h) => h.seq),
+    Array.from({ length: heard.length }, (_, i) => i + 1),
+    `${what}: every event, in order, once`,
+  );
   const during = heard.filter((h) => h.seq > fromSeq);
   const worst = Math.max(...during.map((h) => h.latencyMs));
-  assert.ok(during.length > 0 && worst < HONEST_LATENCY_BOUND_MS, `${what}: ${during.length} events during the flood, the latest heard ${Math.round(worst)} ms after it was published`);
+  assert.ok(
+    during.length > 0 && worst < HONEST_LATENCY_BOUND_MS,
+    `${what}: ${during.length} events during the flood, the latest heard ${Math.round(worst)} ms after it was published`,
+  );
 }
 
 // RFC 9113 allows PRIORITY on closed streams and lets a server end what it finds abusive (section 10.5).
 // Node 20's nghttp2 (1.61) reads them all; from Node 24 nghttp2 (1.70) counts each as a glitch and, past
 // its rate (a burst of 1,000, then 33 a second), answers GOAWAY ENHANCE_YOUR_CALM, as a bare
 // http2.createSecureServer does. Either way every byte read is credited once and memory stays flat.
-test(`${FLOOD_FRAMES.toLocaleString('en')} PRIORITY frames naming streams already closed: read in full or ended as a flood, `
-  + 'each credited to the connection line, memory flat', async () => {
-  const h2 = await RawH2.open(Number(new URL(lab.https!.h2Url).port), { ca: lab.https!.ca });
-  try {
-    // A request on a high stream id: every lower id is closed from then on (RFC 9113 section 5.1.1).
-    const high = 2 * FLOOD_FRAMES + 1;
-    h2.send(request(high, '/feed/short-poll'));
-    await waitFor(() => h2.answered200(high), 'the request on the high stream is answered', ANSWER_MS);
-    const fromSeq = lab.ctx.feed.lastSeq;
-    const before = snapshot();
-    const rss0 = rssAfterGc();
-    const sent = await flood(h2, FLOOD_FRAMES, (i) => 1 + 2 * i);
-    let read: number;
-    if (sent === FLOOD_FRAMES && !h2.closed) {
-      const readAll = () => snapshot().priorityFrames - before.priorityFrames === FLOOD_FRAMES;
-      await waitFor(readAll, 'the lab has read every PRIORITY frame', 30_000);
-      assert.equal(h2.goaway(), undefined, 'no GOAWAY');
-      read = FLOOD_FRAMES;
-    } else {
-      await h2.closedByLab('a PRIORITY flood on closed streams');
-      const frames = h2.answer().slice(-3).join(' ');
-      assert.equal(h2.goaway()?.code, 'ENHANCE_YOUR_CALM', `ended as a flood: GOAWAY ENHANCE_YOUR_CALM (frames: ${frames})`);
-      await waitFor(() => snapshot().sessionsOpen === 1, 'the flooding session is gone (the honest client\'s is left)', ANSWER_MS);
-      read = snapshot().priorityFrames - before.priorityFrames;
-      assert.ok(read >= 1000, `nghttp2's burst of 1,000 was read first (${read} frames)`);
+test(
+  `${FLOOD_FRAMES.toLocaleString('en')} PRIORITY frames naming streams already closed: read in full or ended as a flood, ` +
+    'each credited to the connection line, memory flat',
+  async () => {
+    const h2 = await RawH2.open(Number(new URL(lab.https!.h2Url).port), { ca: lab.https!.ca });
+    try {
+      // A request on a high stream id: every lower id is closed from then on (RFC 9113 section 5.1.1).
+      const high = 2 * FLOOD_FRAMES + 1;
+      h2.send(request(high, '/feed/short-poll'));
+      await waitFor(() => h2.answered200(high), 'the request on the high stream is answered', ANSWER_MS);
+      const fromSeq = lab.ctx.feed.lastSeq;
+      const before = snapshot();
+      const rss0 = rssAfterGc();
+      const sent = await flood(h2, FLOOD_FRAMES, (i) => 1 + 2 * i);
+      let read: number;
+      if (sent === FLOOD_FRAMES && !h2.closed) {
+        const readAll = () => snapshot().priorityFrames - before.priorityFrames === FLOOD_FRAMES;
+        await waitFor(readAll, 'the lab has read every PRIORITY frame', 30_000);
+        assert.equal(h2.goaway(), undefined, 'no GOAWAY');
+        read = FLOOD_FRAMES;
+      } else {
+        await h2.closedByLab('a PRIORITY flood on closed streams');
+        const frames = h2.answer().slice(-3).join(' ');
+        assert.equal(h2.goaway()?.code, 'ENHANCE_YOUR_CALM', `ended as a flood: GOAWAY ENHANCE_YOUR_CALM (frames: ${frames})`);
+        await waitFor(() => snapshot().sessionsOpen === 1, "the flooding session is gone (the honest client's is left)", ANSWER_MS);
+        read = snapshot().priorityFrames - before.priorityFrames;
+        assert.ok(read >= 1000, `nghttp2's burst of 1,000 was read first (${read} frames)`);
+      }
+      const growth = rssAfterGc() - rss0;
+      const now = snapshot();
+      assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB over the flood (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
+      const grew = now.connectionIn - before.connectionIn;
+      assert.ok(grew >= 14 * read, `the connection line took the ${read} frames' ${14 * read} bytes (it grew ${grew})`);
+      assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
+      await honestHeardAll('PRIORITY on closed streams', fromSeq);
+    } finally {
+      h2.close();
     }
-    const growth = rssAfterGc() - rss0;
-    const now = snapshot();
-    assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB over the flood (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
-    const grew = now.connectionIn - before.connectionIn;
-    assert.ok(grew >= 14 * read, `the connection line took the ${read} frames' ${14 * read} bytes (it grew ${grew})`);
-    assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
-    await honestHeardAll('PRIORITY on closed streams', fromSeq);
-  } finally {
-    h2.close();
-  }
-});
+  },
+);
 
 test(`PRIORITY frames on ever-higher idle stream ids: past ${MAX_IDLE_STREAM_FRAMES} the lab answers GOAWAY ENHANCE_YOUR_CALM and closes; memory flat, every byte credited`, async () => {
   const fromSeq = lab.ctx.feed.lastSeq;
@@ -166,7 +179,7 @@ test(`PRIORITY frames on ever-higher idle stream ids: past ${MAX_IDLE_STREAM_FRA
   } finally {
     h2.close();
   }
-  await waitFor(() => snapshot().sessionsOpen === 1, 'the flooding session is gone (the honest client\'s is left)', ANSWER_MS);
+  await waitFor(() => snapshot().sessionsOpen === 1, "the flooding session is gone (the honest client's is left)", ANSWER_MS);
   const growth = rssAfterGc() - rss0;
   const now = snapshot();
   assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
@@ -176,4 +189,3 @@ test(`PRIORITY frames on ever-higher idle stream ids: past ${MAX_IDLE_STREAM_FRA
   assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
   await honestHeardAll('PRIORITY on idle streams', fromSeq);
 });
-

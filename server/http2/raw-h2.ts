@@ -11,7 +11,20 @@
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { waitFor } from '../test-helpers.ts';
-import { CLIENT_PREFACE, CONTINUATION, DATA, FRAME_TYPES, GOAWAY, HEADERS, PING, PRIORITY, RST_STREAM, SETTINGS, WINDOW_UPDATE, encodeFrame } from './frames.ts';
+import {
+  CLIENT_PREFACE,
+  CONTINUATION,
+  DATA,
+  FRAME_TYPES,
+  GOAWAY,
+  HEADERS,
+  PING,
+  PRIORITY,
+  RST_STREAM,
+  SETTINGS,
+  WINDOW_UPDATE,
+  encodeFrame,
+} from './frames.ts';
 
 export { CONTINUATION, DATA, GOAWAY, HEADERS, PING, PRIORITY, RST_STREAM, SETTINGS, WINDOW_UPDATE };
 
@@ -30,7 +43,22 @@ export const ACK = 0x1;
 export const END_HEADERS = 0x4;
 
 /** Error codes (RFC 9113 section 7) by name, so that a failing row prints names. */
-export const H2_ERRORS = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'] as const;
+export const H2_ERRORS = [
+  'NO_ERROR',
+  'PROTOCOL_ERROR',
+  'INTERNAL_ERROR',
+  'FLOW_CONTROL_ERROR',
+  'SETTINGS_TIMEOUT',
+  'STREAM_CLOSED',
+  'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM',
+  'CANCEL',
+  'COMPRESSION_ERROR',
+  'CONNECT_ERROR',
+  'ENHANCE_YOUR_CALM',
+  'INADEQUATE_SECURITY',
+  'HTTP_1_1_REQUIRED',
+] as const;
 export type H2Error = (typeof H2_ERRORS)[number];
 export const errorName = (code: number): string => H2_ERRORS[code] ?? `0x${code.toString(16)}`;
 
@@ -61,9 +89,15 @@ export function hpackInteger(value: number, prefixBits: number, firstByte = 0): 
 export const hpackString = (text: string) => Buffer.concat([hpackInteger(Buffer.byteLength(text), 7), Buffer.from(text)]);
 
 /** A header block of literal fields without indexing, new names (RFC 7541 section 6.2.2: 0x00, name, value). */
-export const headerBlock = (fields: [string, string][]) => Buffer.concat(fields.flatMap(([name, value]) => [Buffer.from([0]), hpackString(name), hpackString(value)]));
+export const headerBlock = (fields: [string, string][]) =>
+  Buffer.concat(fields.flatMap(([name, value]) => [Buffer.from([0]), hpackString(name), hpackString(value)]));
 
-export const requestFields = (path: string, method = 'GET'): [string, string][] => [[':method', method], [':scheme', 'https'], [':authority', '127.0.0.1'], [':path', path]];
+export const requestFields = (path: string, method = 'GET'): [string, string][] => [
+  [':method', method],
+  [':scheme', 'https'],
+  [':authority', '127.0.0.1'],
+  [':path', path],
+];
 
 /** A request's HEADERS frame (END_HEADERS), with END_STREAM unless a body is to follow. */
 export const request = (streamId: number, path: string, { method = 'GET', endStream = true, fields = [] as [string, string][] } = {}) =>
@@ -96,13 +130,19 @@ export class RawH2 {
   /** Index in `frames` where the row's answer starts. */
   private answerFrom = 0;
 
-  private constructor(readonly socket: tls.TLSSocket, private readonly ackSettings: boolean) {
+  private constructor(
+    readonly socket: tls.TLSSocket,
+    private readonly ackSettings: boolean,
+  ) {
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('close', () => (this.closed = true));
     socket.on('error', () => {}); // a reset after the lab's GOAWAY: `closed` says all
   }
 
-  static async open(port: number, { preface = true, ackSettings = true, ca }: { preface?: boolean; ackSettings?: boolean; ca: string }): Promise<RawH2> {
+  static async open(
+    port: number,
+    { preface = true, ackSettings = true, ca }: { preface?: boolean; ackSettings?: boolean; ca: string },
+  ): Promise<RawH2> {
     const socket = tls.connect({ host: '127.0.0.1', port, ca, ALPNProtocols: ['h2'] });
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', resolve);
@@ -113,8 +153,8 @@ export class RawH2 {
     if (preface) {
       connection.send(CLIENT_PREFACE, frame(SETTINGS, 0, 0));
       const settings = (ack: number) => () => connection.frames.some((f) => f.type === SETTINGS && (f.flags & ACK) === ack);
-      await waitFor(settings(0), 'the lab\'s SETTINGS', ANSWER_MS);
-      await waitFor(settings(ACK), 'the lab\'s ACK of our SETTINGS', ANSWER_MS);
+      await waitFor(settings(0), "the lab's SETTINGS", ANSWER_MS);
+      await waitFor(settings(ACK), "the lab's ACK of our SETTINGS", ANSWER_MS);
     }
     connection.answerFrom = connection.frames.length;
     return connection;
@@ -125,7 +165,12 @@ export class RawH2 {
     while (this.pending.length >= 9) {
       const length = this.pending.readUIntBE(0, 3);
       if (this.pending.length < 9 + length) return;
-      const f: Frame = { type: this.pending[3], flags: this.pending[4], streamId: this.pending.readUInt32BE(5) & 0x7fffffff, payload: this.pending.subarray(9, 9 + length) };
+      const f: Frame = {
+        type: this.pending[3],
+        flags: this.pending[4],
+        streamId: this.pending.readUInt32BE(5) & 0x7fffffff,
+        payload: this.pending.subarray(9, 9 + length),
+      };
       this.pending = this.pending.subarray(9 + length);
       this.frames.push(f);
       if (f.type === SETTINGS && !(f.flags & ACK) && this.ackSettings) this.send(frame(SETTINGS, ACK, 0));
@@ -147,7 +192,13 @@ export class RawH2 {
 
   goaway(): { code: string; lastStreamId: number; debug: string } | undefined {
     const f = this.answerFrames(GOAWAY)[0];
-    return f && { code: errorName(f.payload.readUInt32BE(4)), lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff, debug: f.payload.subarray(8).toString('utf8') };
+    return (
+      f && {
+        code: errorName(f.payload.readUInt32BE(4)),
+        lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff,
+        debug: f.payload.subarray(8).toString('utf8'),
+      }
+    );
   }
 
   /** Whether `streamId` was answered `:status: 200` (0x88 first in its header block). */

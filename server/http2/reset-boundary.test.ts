@@ -24,16 +24,27 @@ test('a chunk with no reset comes back whole, the preface included', () => {
 test('a reset followed by HEADERS in one chunk is cut right after the reset', () => {
   const sent = Buffer.concat([CLIENT_PREFACE, settings, ping, reset, headers]);
   const { pieces, joined } = cut([sent]);
-  assert.deepEqual(pieces, [[sent.length - headers.length, true], [headers.length, false]]);
+  assert.deepEqual(pieces, [
+    [sent.length - headers.length, true],
+    [headers.length, false],
+  ]);
   assert.deepEqual(joined, sent, 'nothing is changed, lost or reordered');
 });
 
 test('two resets in a row, and a reset that ends its chunk', () => {
   const sent = Buffer.concat([CLIENT_PREFACE, settings, reset, reset, headers]);
   const before = CLIENT_PREFACE.length + settings.length + reset.length;
-  assert.deepEqual(cut([sent]).pieces, [[before, true], [reset.length, true], [headers.length, false]]);
+  assert.deepEqual(cut([sent]).pieces, [
+    [before, true],
+    [reset.length, true],
+    [headers.length, false],
+  ]);
   const apart = cut([sent.subarray(0, before), sent.subarray(before)]).pieces;
-  assert.deepEqual(apart, [[before, true], [reset.length, true], [headers.length, false]]);
+  assert.deepEqual(apart, [
+    [before, true],
+    [reset.length, true],
+    [headers.length, false],
+  ]);
 });
 
 test('a reset cut across chunks, byte by byte, ends where its last byte is', () => {
@@ -41,6 +52,9 @@ test('a reset cut across chunks, byte by byte, ends where its last byte is', () 
   const bytes = [...sent].map((b) => Buffer.from([b]));
   const { pieces, joined } = cut(bytes);
   const resetEnd = CLIENT_PREFACE.length + reset.length - 1;
-  assert.deepEqual(pieces.map(([, ends], i) => (ends ? i : -1)).filter((i) => i >= 0), [resetEnd]);
+  assert.deepEqual(
+    pieces.map(([, ends], i) => (ends ? i : -1)).filter((i) => i >= 0),
+    [resetEnd],
+  );
   assert.deepEqual(joined, sent);
 });

@@ -99,13 +99,15 @@ export class StreamAccount {
   }
 }
 
-
 /** What a transport reports of a write that is not an event (Meter.out). */
 type OutReport = { payloadBytes?: number; events?: number; allHead?: boolean; body?: string | Uint8Array; note?: StepNote };
 
 /** A transport's meter over HTTP/2: the frame meter counts the bytes; this says which are payload. */
 export class StreamMeter implements Meter {
-  constructor(private readonly account: StreamAccount, private readonly stats: TrafficStats) {}
+  constructor(
+    private readonly account: StreamAccount,
+    private readonly stats: TrafficStats,
+  ) {}
 
   in({ payloadBytes = 0, note }: { payloadBytes?: number; head?: boolean; note?: StepNote } = {}): void {
     // DATA bytes were counted as framing when they arrived, before the WebSocket layer parsed them.

@@ -90,7 +90,11 @@ export function webSocketRoute(app: FastifyInstance, options: WebSocketRouteOpti
         return sendError(reply, 'bad_request', 'This URL serves only the extended CONNECT of RFC 8441, with :protocol websocket.');
       }
       if (request.headers['sec-websocket-version'] !== '13') {
-        return sendError(reply.header('sec-websocket-version', '13'), 'bad_request', 'A WebSocket over HTTP/2 needs sec-websocket-version: 13.');
+        return sendError(
+          reply.header('sec-websocket-version', '13'),
+          'bad_request',
+          'A WebSocket over HTTP/2 needs sec-websocket-version: 13.',
+        );
       }
       // Reset before the route ran (RST_STREAM in the same read as its HEADERS): nothing to accept.
       if ((request.raw as unknown as Http2ServerRequest).stream.destroyed) return reply.hijack();
@@ -106,7 +110,13 @@ export function webSocketRoute(app: FastifyInstance, options: WebSocketRouteOpti
  * WebSocket on a stream of `session` (connected to `origin`), once the server has
  * said in its SETTINGS that it accepts extended CONNECT. Rejects when refused.
  */
-export async function openWebSocketOverHttp2(session: ClientHttp2Session, origin: string, path: string, headers: Record<string, string> = {}, maxPayload = 100 * 1024 * 1024): Promise<WebSocket> {
+export async function openWebSocketOverHttp2(
+  session: ClientHttp2Session,
+  origin: string,
+  path: string,
+  headers: Record<string, string> = {},
+  maxPayload = 100 * 1024 * 1024,
+): Promise<WebSocket> {
   if (!session.remoteSettings?.enableConnectProtocol) {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the server sent no SETTINGS within 5 s')), 5000);
@@ -117,9 +127,21 @@ export async function openWebSocketOverHttp2(session: ClientHttp2Session, origin
       session.once('close', () => reject(new Error('the session closed before its SETTINGS arrived')));
     });
   }
-  if (!session.remoteSettings.enableConnectProtocol) throw new Error('the server does not offer WebSocket over HTTP/2 (no SETTINGS_ENABLE_CONNECT_PROTOCOL)');
+  if (!session.remoteSettings.enableConnectProtocol)
+    throw new Error('the server does not offer WebSocket over HTTP/2 (no SETTINGS_ENABLE_CONNECT_PROTOCOL)');
   const authority = new URL(origin).host;
-  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'https', ':authority': authority, ':path': path, 'sec-websocket-version': '13', ...headers }, { endStream: false });
+  const stream = session.request(
+    {
+      ':method': 'CONNECT',
+      ':protocol': 'websocket',
+      ':scheme': 'https',
+      ':authority': authority,
+      ':path': path,
+      'sec-websocket-version': '13',
+      ...headers,
+    },
+    { endStream: false },
+  );
   const status = await new Promise<number>((resolve, reject) => {
     stream.once('response', (head) => resolve(Number(head[':status'])));
     stream.once('error', reject);

@@ -54,7 +54,7 @@ export function whyNoCapture(): string | undefined {
     if (!canInstall()) {
       return 'tshark and dumpcap are not installed (Debian: apt-get install -y tshark), and this process cannot install them';
     }
-    console.error('Installing Debian\'s tshark for the capture test (apt-get install -y tshark)...');
+    console.error("Installing Debian's tshark for the capture test (apt-get install -y tshark)...");
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['install', '-y', '-qq', 'tshark'], { stdio: 'inherit', env });
@@ -76,7 +76,10 @@ export class WireCapture {
   private readonly process: ChildProcess;
   private stderr = '';
 
-  private constructor(ports: number[], private readonly probe: net.Server) {
+  private constructor(
+    ports: number[],
+    private readonly probe: net.Server,
+  ) {
     const filter = ports.map((port) => `tcp port ${port}`).join(' or ');
     // Not quiet: dumpcap reports "Packets: N" as it captures, which is how start() knows it is live.
     this.process = spawn('dumpcap', ['-i', 'lo', '-f', filter, '-w', this.file], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -143,9 +146,13 @@ export class WireCapture {
   /** Every TCP connection in the capture, decrypted with `keyLog` (NSS key log format). */
   read(keyLogFile: string): CapturedConnection[] {
     const tls = ['-o', `tls.keylog_file:${keyLogFile}`, '-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tls.desegment_ssl_records:TRUE'];
-    const packets = JSON.parse(execFileSync('tshark', ['-r', this.file, ...tls, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'], {
-      encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'],
-    })) as Packet[];
+    const packets = JSON.parse(
+      execFileSync('tshark', ['-r', this.file, ...tls, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'], {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Packet[];
     const connections = new Map<number, CapturedConnection & { nextSeq: Record<'in' | 'out', number> }>();
     for (const packet of packets) {
       const tcp = packet._source.layers.tcp;
@@ -170,15 +177,22 @@ export class WireCapture {
         const length = Number(record['tls.record.length']);
         const opaque = record['tls.record.opaque_type'];
         const inner = Number(record['tls.record.content_type'] ?? opaque);
-        const handshakeTypes = asList(record['tls.handshake']).flatMap((h) => asList(h['tls.handshake.type'])).map(Number);
+        const handshakeTypes = asList(record['tls.handshake'])
+          .flatMap((h) => asList(h['tls.handshake.type']))
+          .map(Number);
         c[dir].records.push({ outerType: Number(opaque ?? inner), bytes: 5 + length, innerType: inner, handshakeTypes });
       }
     }
     // The decrypted application bytes of every connection, one tshark pass for all.
     const follows = [...connections.keys()].flatMap((stream) => ['-z', `follow,tls,raw,${stream}`]);
-    const text = follows.length === 0 ? '' : execFileSync('tshark', ['-r', this.file, ...tls, '-q', ...follows], {
-      encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const text =
+      follows.length === 0
+        ? ''
+        : execFileSync('tshark', ['-r', this.file, ...tls, '-q', ...follows], {
+            encoding: 'utf8',
+            maxBuffer: 256 * 1024 * 1024,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
     for (const block of text.split(/^=+$/m)) {
       const stream = /^Filter: tcp\.stream eq (\d+)$/m.exec(block);
       if (!stream) continue;

@@ -33,12 +33,23 @@ after(async () => {
 function follow(lab: RunningLab, id: TransportId, since?: number) {
   const events: FeedEvent[] = [];
   const states: string[] = [];
-  const connection: Connection = DRIVERS[id]({ baseUrl: lab.baseUrl, since, intervalMs: 20, timeoutMs: 2000, onEvent: (event) => events.push(event), onState: (state, detail) => states.push(`${state} ${detail ?? ''}`) });
+  const connection: Connection = DRIVERS[id]({
+    baseUrl: lab.baseUrl,
+    since,
+    intervalMs: 20,
+    timeoutMs: 2000,
+    onEvent: (event) => events.push(event),
+    onState: (state, detail) => states.push(`${state} ${detail ?? ''}`),
+  });
   return { events, states, connection, seqs: () => events.map((e) => e.seq) };
 }
 
 const post = (lab: RunningLab, text: string) =>
-  fetch(`${lab.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'redis', text }) });
+  fetch(`${lab.baseUrl}/feed/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'redis', text }),
+  });
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -52,7 +63,11 @@ describe('one feed in Redis, two lab processes', () => {
     }
     assert.deepEqual(seqs, range(seqs[0], seqs[0] + 5), 'consecutive seqs, whichever process published');
     await waitFor(() => a.ctx.feed.lastSeq === seqs[5] && b.ctx.feed.lastSeq === seqs[5], 'both mirrors reached the last seq');
-    assert.deepEqual(a.ctx.feed.read(seqs[0] - 1).map((e) => e.json), b.ctx.feed.read(seqs[0] - 1).map((e) => e.json), 'byte-identical events in both mirrors');
+    assert.deepEqual(
+      a.ctx.feed.read(seqs[0] - 1).map((e) => e.json),
+      b.ctx.feed.read(seqs[0] - 1).map((e) => e.json),
+      'byte-identical events in both mirrors',
+    );
     assert.equal(a.ctx.feed.epoch, b.ctx.feed.epoch, 'one epoch');
   });
 
@@ -100,11 +115,20 @@ describe('one feed in Redis, two lab processes', () => {
       controller.abort();
       return text;
     };
-    assert.match(await first('/feed/sse'), new RegExp(`^retry: \\d+\\n\\nevent: process\\ndata: ${hello.replace(/[{}]/g, '\\$&')}\\n\\n`), 'SSE: a process message after retry:, with no id');
-    assert.ok((await first('/feed/iframe?cb=f')).includes(`<script>parent.f(${hello});</script>`), 'iframe: a script call with the message');
+    assert.match(
+      await first('/feed/sse'),
+      new RegExp(`^retry: \\d+\\n\\nevent: process\\ndata: ${hello.replace(/[{}]/g, '\\$&')}\\n\\n`),
+      'SSE: a process message after retry:, with no id',
+    );
+    assert.ok(
+      (await first('/feed/iframe?cb=f')).includes(`<script>parent.f(${hello});</script>`),
+      'iframe: a script call with the message',
+    );
     const { default: WebSocket } = await import('ws');
     const socket = new WebSocket(`${a.baseUrl.replace('http', 'ws')}/feed/ws`);
-    const upgraded = new Promise<string | undefined>((resolve) => socket.once('upgrade', (response) => resolve(response.headers['x-wirelab-process'] as string | undefined)));
+    const upgraded = new Promise<string | undefined>((resolve) =>
+      socket.once('upgrade', (response) => resolve(response.headers['x-wirelab-process'] as string | undefined)),
+    );
     const frame = await new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
     assert.equal(await upgraded, 'lab-a', 'WebSocket: the 101 names the process too');
     socket.close();

@@ -168,7 +168,12 @@ export class RedisFeedSource implements FeedSource {
     this.feed = new Feed(options.bufferSize, 'unknown');
     // Commands fail at once while Redis is away (no offline queue): a chat post answers 503
     // instead of hanging, and nothing is published late, out of the order clients saw.
-    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: retryDelay });
+    this.commands = new Redis(options.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+      retryStrategy: retryDelay,
+    });
     // The reader blocks; it reconnects by itself and resumes from the last id it held.
     this.reader = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: retryDelay });
     for (const connection of [this.commands, this.reader]) connection.on('error', () => {}); // reported as unavailability, not crashes
@@ -202,7 +207,14 @@ export class RedisFeedSource implements FeedSource {
     let answer: [number, string, number, string[]];
     try {
       answer = (await (this.commands as unknown as PublishCommands).wirelabPublish(
-        this.keys.seq, this.keys.epoch, this.keys.log, type, dataJson, String(at), String(this.options.bufferSize), newEpoch(),
+        this.keys.seq,
+        this.keys.epoch,
+        this.keys.log,
+        type,
+        dataJson,
+        String(at),
+        String(this.options.bufferSize),
+        newEpoch(),
       )) as [number, string, number, string[]];
     } catch (error) {
       this.counters.publishFailures++;
@@ -236,7 +248,11 @@ export class RedisFeedSource implements FeedSource {
     const next = priceWalk();
     const timer = setInterval(async () => {
       try {
-        const held = await (this.commands as unknown as PublishCommands).wirelabTickerLease(this.keys.ticker, this.options.processName, String(Math.max(3 * intervalMs, 1000)));
+        const held = await (this.commands as unknown as PublishCommands).wirelabTickerLease(
+          this.keys.ticker,
+          this.options.processName,
+          String(Math.max(3 * intervalMs, 1000)),
+        );
         if (Number(held) === 1) await this.publish('tick', { price: next() });
       } catch {
         // Redis away: no tick from anyone, which every client sees as a quiet feed.
@@ -274,7 +290,9 @@ export class RedisFeedSource implements FeedSource {
           this.recheckEpoch = false;
           await this.checkEpoch();
         }
-        const answer = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.log, this.lastId)) as [string, LogEntry[]][] | null;
+        const answer = (await this.reader.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.log, this.lastId)) as
+          | [string, LogEntry[]][]
+          | null;
         if (answer) await this.mirrorEntries(answer[0][1]);
         else await this.checkEpoch();
       } catch {
@@ -344,8 +362,10 @@ export class RedisFeedSource implements FeedSource {
     this.foreign.last = { ids, at: Date.now(), removed };
     const more = removed > ids.length ? ` and ${removed - ids.length} more` : '';
     const entries = `${removed} foreign entr${removed === 1 ? 'y' : 'ies'}`;
-    console.warn(`Wirelab ${this.options.processName}: ${entries} in the Redis log ${this.keys.log} `
-      + `(${ids.join(', ')}${more}), not the lab's events, removed by ${by}; the feed goes on after ${top}, nothing lost`);
+    console.warn(
+      `Wirelab ${this.options.processName}: ${entries} in the Redis log ${this.keys.log} ` +
+        `(${ids.join(', ')}${more}), not the lab's events, removed by ${by}; the feed goes on after ${top}, nothing lost`,
+    );
   }
 }
 

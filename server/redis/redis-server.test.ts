@@ -8,14 +8,14 @@ import net from 'node:net';
 import { test } from 'node:test';
 import { startRedis } from './redis-server.ts';
 
-test('startRedis on a port another program holds fails with redis-server\'s reason, not a silent success', async () => {
+test("startRedis on a port another program holds fails with redis-server's reason, not a silent success", async () => {
   const squatter = net.createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
   const { port } = squatter.address() as net.AddressInfo;
   try {
     await assert.rejects(startRedis({ port }), (error: Error) => {
       assert.match(error.message, new RegExp(`redis-server exited at start .* on port ${port}`));
-      assert.match(error.message, /address already in use|Could not create server TCP listening socket/i, 'with redis-server\'s own words');
+      assert.match(error.message, /address already in use|Could not create server TCP listening socket/i, "with redis-server's own words");
       return true;
     });
   } finally {
@@ -41,7 +41,7 @@ test('startRedis on a free port answers PING, only with its password, and keeps 
   try {
     assert.match(await say('PING\r\n'), /^-NOAUTH/, 'a client without the password is refused');
     const password = decodeURIComponent(new URL(redis.url).password);
-    assert.ok(password.length >= 24, 'a password of this run\'s own');
+    assert.ok(password.length >= 24, "a password of this run's own");
     assert.equal(await say(`AUTH ${password}\r\nPING\r\n`), '+OK\r\n+PONG\r\n');
     assert.equal(redis.shownUrl, `redis://:****@127.0.0.1:${redis.port}`, 'what may be printed hides it');
     const commandLine = readFileSync(`/proc/${redis.pid}/cmdline`, 'utf8');

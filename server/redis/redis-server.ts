@@ -52,7 +52,21 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
   const configFile = path.join(dir, 'redis.conf');
   writeFileSync(configFile, `requirepass ${password}\n`, { mode: 0o600 });
   const start = async () => {
-    const args = [configFile, '--port', String(chosen), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+    const args = [
+      configFile,
+      '--port',
+      String(chosen),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ];
     if (!keep) rmSync(path.join(dir, 'dump.rdb'), { force: true });
     const started = spawn(binary, args, { stdio: log ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
     child = started;
@@ -65,7 +79,9 @@ export async function startRedis({ port, log = false }: { port?: number; log?: b
     // redis-server exits at once when it cannot bind (another program took the port
     // since freePort() looked): then whatever answers on the port is not ours.
     const exited = new Promise<never>((_, reject) =>
-      started.once('exit', (code, signal) => reject(new Error(`redis-server exited at start (${signal ?? `code ${code}`}) on port ${chosen}${said ? `: ${said.trim()}` : ''}`))),
+      started.once('exit', (code, signal) =>
+        reject(new Error(`redis-server exited at start (${signal ?? `code ${code}`}) on port ${chosen}${said ? `: ${said.trim()}` : ''}`)),
+      ),
     );
     exited.catch(() => {});
     // Ours answers AUTH with its password; a program that already held the port does not, and

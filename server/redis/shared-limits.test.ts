@@ -42,9 +42,13 @@ function openStream(lab: RunningLab): Promise<{ status: number; close: () => voi
 }
 
 const post = (lab: RunningLab, text: string) =>
-  fetch(`${lab.baseUrl}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'limits', text }) });
+  fetch(`${lab.baseUrl}/feed/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'limits', text }),
+  });
 
-test('the chat rate counts a client\'s posts on every process together', async () => {
+test("the chat rate counts a client's posts on every process together", async () => {
   const statuses = [];
   for (const lab of [a, b, a, b, a]) {
     const response = await post(lab, 'spread');
@@ -54,7 +58,7 @@ test('the chat rate counts a client\'s posts on every process together', async (
   assert.deepEqual(statuses, [201, 201, 201, 429, 429], 'three posts in the window, wherever they land, then 429 from either process');
 });
 
-test('the stream cap counts a client\'s held streams on every process together', async () => {
+test("the stream cap counts a client's held streams on every process together", async () => {
   const streams: { close: () => void }[] = [];
   const open = async (lab: RunningLab) => {
     const stream = await openStream(lab);
@@ -75,7 +79,7 @@ test('the stream cap counts a client\'s held streams on every process together',
 });
 
 test('a burst of streams opened at once on both processes gets the cap and no more', async () => {
-  await waitFor(() => a.ctx.feed.subscriberCount === 0 && b.ctx.feed.subscriberCount === 0, 'the last test\'s streams closed');
+  await waitFor(() => a.ctx.feed.subscriberCount === 0 && b.ctx.feed.subscriberCount === 0, "the last test's streams closed");
   const streams = await Promise.all(Array.from({ length: 12 }, (_, i) => openStream(i % 2 ? b : a)));
   for (const stream of streams) stream.close();
   const statuses = streams.map((stream) => stream.status);
@@ -91,10 +95,11 @@ test('a process that dies without giving its reservations back: they expire with
   /** Slots 127.0.0.1 holds in Redis, over every process's table. */
   const held = async () => {
     let sum = 0;
-    for (const name of await connection.smembers('wirelab:tables')) sum += Number((await connection.hget(`wirelab:streams:${name}`, '127.0.0.1')) ?? 0);
+    for (const name of await connection.smembers('wirelab:tables'))
+      sum += Number((await connection.hget(`wirelab:streams:${name}`, '127.0.0.1')) ?? 0);
     return sum;
   };
-  for (const deadline = Date.now() + 5000; (await held()) > 0 && Date.now() < deadline;) await delay(20); // the last test's streams given back
+  for (const deadline = Date.now() + 5000; (await held()) > 0 && Date.now() < deadline; ) await delay(20); // the last test's streams given back
   const ghost = new SharedLimits(connection, { processName: 'lab-ghost', chatRate: 0, maxStreamsPerClient: 2 });
   const streams: { close: () => void }[] = [];
   try {
@@ -104,7 +109,7 @@ test('a process that dies without giving its reservations back: they expire with
     clearInterval((ghost as unknown as { timer: NodeJS.Timeout }).timer);
     connection.disconnect();
     const first = await openStream(a);
-    assert.equal(first.status, 503, 'while its lease runs, the dead process\'s two slots count');
+    assert.equal(first.status, 503, "while its lease runs, the dead process's two slots count");
     const diedAt = Date.now();
     let status = 503;
     while (status === 503 && Date.now() - diedAt < LEASE_MS + 3000) {

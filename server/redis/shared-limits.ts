@@ -92,7 +92,10 @@ export class SharedLimits implements RateLimiter, SharedStreamCounts {
    * `redis`: the feed's command connection (RedisFeedSource.commands), which fails at
    * once while Redis is away, so the caller answers 503; the feed source owns and closes it.
    */
-  constructor(private readonly redis: Redis, private readonly options: { processName: string; chatRate: number; maxStreamsPerClient: number; prefix?: string }) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { processName: string; chatRate: number; maxStreamsPerClient: number; prefix?: string },
+  ) {
     this.redis.defineCommand('wirelabCountInWindow', { numberOfKeys: 1, lua: COUNT_IN_WINDOW });
     this.redis.defineCommand('wirelabReserve', { numberOfKeys: 2, lua: RESERVE });
     this.redis.defineCommand('wirelabRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -122,7 +125,15 @@ export class SharedLimits implements RateLimiter, SharedStreamCounts {
     this.count(client, +1);
     let taken: boolean;
     try {
-      const answer = await this.commands.wirelabReserve(`${this.prefix}tables`, this.table, this.prefix, this.options.processName, client, String(this.options.maxStreamsPerClient), String(LEASE_MS));
+      const answer = await this.commands.wirelabReserve(
+        `${this.prefix}tables`,
+        this.table,
+        this.prefix,
+        this.options.processName,
+        client,
+        String(this.options.maxStreamsPerClient),
+        String(LEASE_MS),
+      );
       taken = Number(answer) === 1;
     } catch (error) {
       this.count(client, -1);

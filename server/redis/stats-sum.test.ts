@@ -6,7 +6,13 @@ import { addUp, retire, sumStats } from './stats-sum.ts';
 const traffic = (n: number) => ({ requests: n, connectionsOpen: 1, bytesOut: { head: 10 * n, framing: n, payload: 100 * n } });
 
 test('addUp sums numbers field by field, recursively, and keeps a text only where every answer agrees', () => {
-  assert.deepEqual(addUp([{ a: 1, b: { c: 2 }, name: 'x', epoch: 'e' }, { a: 3, b: { c: 4, d: 5 }, name: 'y', epoch: 'e' }]), { a: 4, b: { c: 6, d: 5 }, name: null, epoch: 'e' });
+  assert.deepEqual(
+    addUp([
+      { a: 1, b: { c: 2 }, name: 'x', epoch: 'e' },
+      { a: 3, b: { c: 4, d: 5 }, name: 'y', epoch: 'e' },
+    ]),
+    { a: 4, b: { c: 6, d: 5 }, name: null, epoch: 'e' },
+  );
   assert.deepEqual(addUp([]), {});
 });
 
@@ -26,6 +32,11 @@ test('sumStats: traffic and counters summed, lastSeq the furthest, one epoch or 
 
 test('retire keeps every count of a gone process but closes what it held', () => {
   assert.deepEqual(retire({ sse: { ...traffic(2), protocols: { h1: traffic(2) } } }), {
-    sse: { requests: 2, connectionsOpen: 0, bytesOut: { head: 20, framing: 2, payload: 200 }, protocols: { h1: { requests: 2, connectionsOpen: 0, bytesOut: { head: 20, framing: 2, payload: 200 } } } },
+    sse: {
+      requests: 2,
+      connectionsOpen: 0,
+      bytesOut: { head: 20, framing: 2, payload: 200 },
+      protocols: { h1: { requests: 2, connectionsOpen: 0, bytesOut: { head: 20, framing: 2, payload: 200 } } },
+    },
   });
 });

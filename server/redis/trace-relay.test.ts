@@ -45,13 +45,16 @@ async function openTap(lab: RunningLab): Promise<{ hello: { client: string; proc
 test("a tap on process a hears the steps of its page's poll served by process b, named b, with b's bytes", async () => {
   const tap = await openTap(a);
   try {
-    assert.equal(tap.hello.process, 'a', 'the hello names the tap\'s process');
+    assert.equal(tap.hello.process, 'a', "the hello names the tap's process");
     const before = b.ctx.stats.snapshot()['short-poll'];
     const response = await fetch(`${b.baseUrl}/feed/short-poll?since=0&client=${tap.hello.client}`);
     await response.text();
     await waitFor(() => tap.steps.some((s) => s.dir === 'out' && s.what === 'response'), 'the response step from b', 5000);
     const mine = tap.steps.filter((s) => s.transport === 'short-poll');
-    assert.ok(mine.every((s) => s.process === 'b'), `every step names b: ${JSON.stringify(mine)}`);
+    assert.ok(
+      mine.every((s) => s.process === 'b'),
+      `every step names b: ${JSON.stringify(mine)}`,
+    );
     const request = mine.find((s) => s.what === 'request');
     assert.ok(request?.label?.startsWith('GET /feed/short-poll?since=0'), `the request, without the tap's id: ${request?.label}`);
     assert.ok(!request?.label?.includes(tap.hello.client), 'the id is not repeated in the label');

@@ -39,7 +39,11 @@ const iframe: Transport = {
       const follow = parseFollow(query, ctx.config.heartbeatMs);
       // The callback name is pasted into script: only a plain identifier path may pass.
       const cb = query.cb;
-      if (!isCallbackName(cb)) throw new LabError('bad_callback', `\`cb\` must be a JavaScript name or dotted path such as onEvent (at most 64 characters), got ${JSON.stringify(cb ?? null)}.`);
+      if (!isCallbackName(cb))
+        throw new LabError(
+          'bad_callback',
+          `\`cb\` must be a JavaScript name or dotted path such as onEvent (at most 64 characters), got ${JSON.stringify(cb ?? null)}.`,
+        );
       await readyToServe(ctx.source, follow.since);
       openStream(ctx, request, reply, follow, {
         id: 'iframe',

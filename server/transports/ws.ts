@@ -49,7 +49,11 @@ const ws: Transport = {
         // ws would refuse a malformed handshake itself, in plain text; the lab answers with its coded body
         // (and, as RFC 6455 section 4.4 asks, names the version it speaks).
         if (request.ws && !isHandshake(request.headers)) {
-          return sendError(reply.header('sec-websocket-version', '13'), 'bad_request', 'A WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 random bytes in base64.');
+          return sendError(
+            reply.header('sec-websocket-version', '13'),
+            'bad_request',
+            'A WebSocket handshake needs Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key of 16 random bytes in base64.',
+          );
         }
         // A process that lost its shared feed refuses like a cap does: accepted, then closed with 1013.
         if (!ctx.source.available) request.refusedBy ??= 'feed_unavailable';

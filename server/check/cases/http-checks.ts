@@ -17,7 +17,8 @@ export interface PollBody {
 /** What is wrong with a poll's answer under the contract, or undefined. */
 export function pollProblem(response: HttpResponse): string | undefined {
   if (response.status !== 200) return `answered ${response.status}, not 200`;
-  if (!/^application\/json\b/i.test(response.headers['content-type'] ?? '')) return `Content-Type is ${JSON.stringify(response.headers['content-type'] ?? null)}, not application/json`;
+  if (!/^application\/json\b/i.test(response.headers['content-type'] ?? ''))
+    return `Content-Type is ${JSON.stringify(response.headers['content-type'] ?? null)}, not application/json`;
   let body: Partial<PollBody>;
   try {
     body = JSON.parse(response.text());
@@ -54,8 +55,12 @@ export function pollBody(response: HttpResponse): PollBody {
  */
 export function cachingOutcome(response: HttpResponse): Outcome {
   const control = (response.headers['cache-control'] ?? '').toLowerCase();
-  if (/\bno-store\b/.test(control) || /\bno-cache\b/.test(control) || /\bmax-age=0\b/.test(control)) return pass(`Cache-Control: ${control}`);
-  if (/\bmax-age=[1-9]/.test(control) || /\bpublic\b/.test(control) || response.headers.expires) return fail(`the answer is explicitly cacheable (${control || `Expires: ${response.headers.expires}`}): a cache would replay old events (RFC 9111 §4.2)`);
+  if (/\bno-store\b/.test(control) || /\bno-cache\b/.test(control) || /\bmax-age=0\b/.test(control))
+    return pass(`Cache-Control: ${control}`);
+  if (/\bmax-age=[1-9]/.test(control) || /\bpublic\b/.test(control) || response.headers.expires)
+    return fail(
+      `the answer is explicitly cacheable (${control || `Expires: ${response.headers.expires}`}): a cache would replay old events (RFC 9111 §4.2)`,
+    );
   return nonStrict('no Cache-Control: a cache may store the answer heuristically (RFC 9111 §4.2.2); send no-store or no-cache');
 }
 
@@ -65,7 +70,9 @@ export function codedErrorOutcome(response: HttpResponse, status: number, code: 
   try {
     const body = JSON.parse(response.text()) as { error?: { code?: unknown; message?: unknown } };
     if (body.error?.code === code && typeof body.error.message === 'string') return pass(`${status} with code ${code}`);
-    return nonStrict(`${status}, but the body is not {"error":{"code":"${code}","message":...}}: ${JSON.stringify(response.text().slice(0, 100))}`);
+    return nonStrict(
+      `${status}, but the body is not {"error":{"code":"${code}","message":...}}: ${JSON.stringify(response.text().slice(0, 100))}`,
+    );
   } catch {
     return nonStrict(`${status}, but the body is not the contract's coded JSON error: ${JSON.stringify(response.text().slice(0, 100))}`);
   }
@@ -74,7 +81,10 @@ export function codedErrorOutcome(response: HttpResponse, status: number, code: 
 /** `<transport>.bad-since`: a cursor that is not a number is a coded 400 before any header of a stream. */
 export function badSinceCase(transport: TransportId, extra = ''): CaseDef {
   return {
-    id: `${transport}.bad-since`, transport, title: 'a bad since gets a coded 400', section: 'contract: the cursor since',
+    id: `${transport}.bad-since`,
+    transport,
+    title: 'a bad since gets a coded 400',
+    section: 'contract: the cursor since',
     async run(c: CaseContext) {
       const response = await c.get(`/feed/${transport}?since=abc${extra}`);
       await response.end(2000);

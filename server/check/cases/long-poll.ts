@@ -19,18 +19,26 @@ const delay = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() 
 
 export const longPollCases: CaseDef[] = [
   {
-    id: 'long-poll.shape', transport: 'long-poll', title: 'missed events are answered at once, as JSON', section: 'contract: five transports',
+    id: 'long-poll.shape',
+    transport: 'long-poll',
+    title: 'missed events are answered at once, as JSON',
+    section: 'contract: five transports',
     async run(c) {
       const seq = await c.publish(c.nonce('shape'));
       const response = await held(c, seq - 1, 5000);
-      if (!(await response.end(1500))) return fail(`since=${seq - 1} was held though event ${seq} was waiting: missed events answer at once`);
+      if (!(await response.end(1500)))
+        return fail(`since=${seq - 1} was held though event ${seq} was waiting: missed events answer at once`);
       const problem = pollProblem(response);
       if (problem) return fail(problem);
       return pass(`answered at once with ${pollBody(response).events.length} events`);
     },
   },
   {
-    id: 'long-poll.held', transport: 'long-poll', title: 'held until an event, then answered at once', section: 'contract: five transports', phase: 'quiet',
+    id: 'long-poll.held',
+    transport: 'long-poll',
+    title: 'held until an event, then answered at once',
+    section: 'contract: five transports',
+    phase: 'quiet',
     async run(c) {
       const seq = await c.publish(c.nonce('before'));
       const text = c.nonce('wake');
@@ -46,10 +54,12 @@ export const longPollCases: CaseDef[] = [
           await early.end(1000);
           const events = safeEvents(early);
           if (events.some((e) => e.data?.text === text)) {
-            if (wakePublished) return pass('held, then answered; another event woke the poll first, and the next poll had the publish at once');
+            if (wakePublished)
+              return pass('held, then answered; another event woke the poll first, and the next poll had the publish at once');
             return fail('answered with an event not yet published');
           }
-          if (events.length === 0) return fail(`a held poll answered ${early.status} with no events within 300 ms, though its timeoutMs was 10 s`);
+          if (events.length === 0)
+            return fail(`a held poll answered ${early.status} with no events within 300 ms, though its timeoutMs was 10 s`);
           cursor = events.at(-1)!.seq;
           continue;
         }
@@ -76,7 +86,12 @@ export const longPollCases: CaseDef[] = [
     },
   },
   {
-    id: 'long-poll.timeout', transport: 'long-poll', title: 'timeoutMs answers empty near its bound', section: 'contract: five transports', phase: 'quiet', timeoutMs: 12_000,
+    id: 'long-poll.timeout',
+    transport: 'long-poll',
+    title: 'timeoutMs answers empty near its bound',
+    section: 'contract: five transports',
+    phase: 'quiet',
+    timeoutMs: 12_000,
     async run(c) {
       // Short enough to fit between the ticks of a server that ticks every second.
       const timeoutMs = 500;
@@ -93,14 +108,18 @@ export const longPollCases: CaseDef[] = [
           since = body.events.at(-1)!.seq; // the server's own events (a ticker): ask again right after one
           continue;
         }
-        if (elapsedMs < timeoutMs * 0.8) return nonStrict(`answered empty after ${Math.round(elapsedMs)} ms, before timeoutMs=${timeoutMs}`);
+        if (elapsedMs < timeoutMs * 0.8)
+          return nonStrict(`answered empty after ${Math.round(elapsedMs)} ms, before timeoutMs=${timeoutMs}`);
         return pass(`answered empty after ${Math.round(elapsedMs)} ms (timeoutMs=${timeoutMs})`);
       }
       return info(`the server's own events came more often than every ${timeoutMs} ms, so no poll could time out`);
     },
   },
   {
-    id: 'long-poll.burst', transport: 'long-poll', title: 'a burst across successive polls: none lost, none twice', section: 'contract: the cursor since',
+    id: 'long-poll.burst',
+    transport: 'long-poll',
+    title: 'a burst across successive polls: none lost, none twice',
+    section: 'contract: the cursor since',
     async run(c) {
       let since = await c.publish(c.nonce('start'));
       const texts = Array.from({ length: 6 }, () => c.nonce('burst'));
@@ -129,7 +148,11 @@ export const longPollCases: CaseDef[] = [
     },
   },
   {
-    id: 'long-poll.several', transport: 'long-poll', title: 'several held polls are all woken', section: 'contract: five transports', phase: 'quiet',
+    id: 'long-poll.several',
+    transport: 'long-poll',
+    title: 'several held polls are all woken',
+    section: 'contract: five transports',
+    phase: 'quiet',
     async run(c) {
       const since = await c.publish(c.nonce('before'));
       const text = c.nonce('wake-all');
@@ -164,7 +187,10 @@ export const longPollCases: CaseDef[] = [
     },
   },
   {
-    id: 'long-poll.no-cache', transport: 'long-poll', title: 'answers are not cacheable', section: 'RFC 9111 §5.2.2',
+    id: 'long-poll.no-cache',
+    transport: 'long-poll',
+    title: 'answers are not cacheable',
+    section: 'RFC 9111 §5.2.2',
     async run(c) {
       const seq = await c.publish(c.nonce('cache'));
       const response = await held(c, seq - 1, 1000);

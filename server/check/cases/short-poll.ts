@@ -7,7 +7,10 @@ import { badSinceCase, cachingOutcome, pollBody, pollProblem } from './http-chec
 
 export const shortPollCases: CaseDef[] = [
   {
-    id: 'short-poll.shape', transport: 'short-poll', title: 'JSON answer {epoch, lastSeq, events}', section: 'contract: five transports',
+    id: 'short-poll.shape',
+    transport: 'short-poll',
+    title: 'JSON answer {epoch, lastSeq, events}',
+    section: 'contract: five transports',
     async run(c) {
       await c.publish(c.nonce('shape'));
       const response = await c.get('/feed/short-poll?since=0');
@@ -16,12 +19,16 @@ export const shortPollCases: CaseDef[] = [
       if (problem) return fail(problem);
       const body = pollBody(response);
       if (body.events.length === 0) return fail('since=0 right after a publish answered no events');
-      if (body.lastSeq < body.events.at(-1)!.seq) return fail(`lastSeq ${body.lastSeq} is below the last event's seq ${body.events.at(-1)!.seq}`);
+      if (body.lastSeq < body.events.at(-1)!.seq)
+        return fail(`lastSeq ${body.lastSeq} is below the last event's seq ${body.events.at(-1)!.seq}`);
       return pass(`${body.events.length} events, lastSeq ${body.lastSeq}`);
     },
   },
   {
-    id: 'short-poll.since', transport: 'short-poll', title: 'since filters: only events after the cursor', section: 'contract: the cursor since',
+    id: 'short-poll.since',
+    transport: 'short-poll',
+    title: 'since filters: only events after the cursor',
+    section: 'contract: the cursor since',
     async run(c) {
       const a = await c.publish(c.nonce('a'));
       const b = await c.publish(c.nonce('b'));
@@ -36,12 +43,16 @@ export const shortPollCases: CaseDef[] = [
     },
   },
   {
-    id: 'short-poll.empty', transport: 'short-poll', title: 'nothing new: an empty events array, at once', section: 'contract: five transports',
+    id: 'short-poll.empty',
+    transport: 'short-poll',
+    title: 'nothing new: an empty events array, at once',
+    section: 'contract: five transports',
     async run(c) {
       const seq = await c.publish(c.nonce('last'));
       const started = performance.now();
       const response = await c.get(`/feed/short-poll?since=${seq}`);
-      if (!(await response.end(2000))) return fail('a poll with nothing new was held: a short poll answers at once (a held one is a long poll)');
+      if (!(await response.end(2000)))
+        return fail('a poll with nothing new was held: a short poll answers at once (a held one is a long poll)');
       const problem = pollProblem(response);
       if (problem) return fail(problem);
       const others = pollBody(response).events.filter((e) => e.seq <= seq);
@@ -50,7 +61,10 @@ export const shortPollCases: CaseDef[] = [
     },
   },
   {
-    id: 'short-poll.no-cache', transport: 'short-poll', title: 'answers are not cacheable', section: 'RFC 9111 §5.2.2',
+    id: 'short-poll.no-cache',
+    transport: 'short-poll',
+    title: 'answers are not cacheable',
+    section: 'RFC 9111 §5.2.2',
     async run(c) {
       const response = await c.get('/feed/short-poll?since=0');
       await response.end(2000);

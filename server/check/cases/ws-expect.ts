@@ -22,12 +22,15 @@ export async function expectFailure(conn: WsConn, codes: number[], what: string)
   if (conn.closeFrame) {
     const { code } = conn.closeFrame;
     await conn.until(() => conn.ended, CLOSE_MS);
-    if (codes.includes(code)) return pass(`${what}: closed with ${code}${conn.ended ? '' : ' (the TCP connection stayed open afterwards)'}`);
+    if (codes.includes(code))
+      return pass(`${what}: closed with ${code}${conn.ended ? '' : ' (the TCP connection stayed open afterwards)'}`);
     return nonStrict(`${what}: closed, but with ${code}; the RFC's code is ${codeList(codes)}`);
   }
-  if (conn.ended) return nonStrict(`${what}: the connection was dropped without a close frame; the RFC asks for close ${codeList(codes)} first`);
+  if (conn.ended)
+    return nonStrict(`${what}: the connection was dropped without a close frame; the RFC asks for close ${codeList(codes)} first`);
   const probe = `probe-${Date.now()}`;
-  if (await conn.pingPong(probe, 1000)) return fail(`${what}: the server carried on (it answered a ping afterwards) instead of failing the connection`);
+  if (await conn.pingPong(probe, 1000))
+    return fail(`${what}: the server carried on (it answered a ping afterwards) instead of failing the connection`);
   return fail(`${what}: neither a close frame nor a close within ${REACT_MS} ms; the server is stuck waiting`);
 }
 
@@ -36,7 +39,8 @@ export async function expectOpen(conn: WsConn, what: string): Promise<Outcome> {
   const probe = `alive-${Date.now()}`;
   if (await conn.pingPong(probe, REACT_MS)) return pass(`${what}: taken, and the connection answers pings`);
   if (conn.error) return fail(conn.error);
-  if (conn.closeFrame) return fail(`${what}: the server closed with ${conn.closeFrame.code} ${JSON.stringify(conn.closeFrame.reason.toString())}`);
+  if (conn.closeFrame)
+    return fail(`${what}: the server closed with ${conn.closeFrame.code} ${JSON.stringify(conn.closeFrame.reason.toString())}`);
   if (conn.ended) return fail(`${what}: the server dropped the connection`);
   return fail(`${what}: no pong within ${REACT_MS} ms afterwards`);
 }
@@ -44,7 +48,10 @@ export async function expectOpen(conn: WsConn, what: string): Promise<Outcome> {
 /** A case that sends `frames` on a fresh socket and expects the connection failed with `codes`. */
 export function failureCase(id: string, title: string, section: string, codes: number[], frames: (FrameSpec | Buffer)[]): CaseDef {
   return {
-    id: `ws.${id}`, transport: 'ws', title, section,
+    id: `ws.${id}`,
+    transport: 'ws',
+    title,
+    section,
     async run(c: CaseContext) {
       const conn = await c.ws();
       for (const frame of frames) {
@@ -59,7 +66,10 @@ export function failureCase(id: string, title: string, section: string, codes: n
 /** A case that sends `frames` on a fresh socket and expects the server to carry on. */
 export function acceptCase(id: string, title: string, section: string, frames: FrameSpec[]): CaseDef {
   return {
-    id: `ws.${id}`, transport: 'ws', title, section,
+    id: `ws.${id}`,
+    transport: 'ws',
+    title,
+    section,
     async run(c: CaseContext) {
       const conn = await c.ws();
       for (const frame of frames) conn.send(frame);
