@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLIENT_WORDS, fmt, ms, section, table } from './format.ts';
+import { CLIENT_WORDS, fmt, ms, section, table, times } from './format.ts';
 
 test('fmt: thousands separators and exactly `digits` decimals, rounded', () => {
   assert.equal(fmt(1234567), '1,234,567');
@@ -53,4 +53,11 @@ test('section: blocks one blank line apart; CLIENT_WORDS names every overhead cl
   assert.equal(section('## Title', 'A paragraph.', '| a |\n|---|'), '## Title\n\nA paragraph.\n\n| a |\n|---|');
   assert.equal(section('## Alone'), '## Alone');
   assert.deepEqual(Object.keys(CLIENT_WORDS).sort(), ['chromium', 'node', 'node-replay']);
+});
+
+test('times: a ratio with its x, two decimals by default; n/a alone, never n/ax, when there is none', () => {
+  assert.equal(times(1.5), '1.50x');
+  assert.equal(times(1234.5, 0), '1,235x');
+  assert.equal(times(0), '0.00x');
+  for (const value of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY]) assert.equal(times(value), 'n/a', `${value}`);
 });

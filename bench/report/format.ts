@@ -14,6 +14,12 @@ export const fmt = (value: number | null | undefined, digits = 0): string => {
 export const ms = (value: number | null | undefined) =>
   value === null || value === undefined ? 'n/a' : value < 1 ? fmt(value, 3) : value < 100 ? fmt(value, 1) : fmt(value, 0);
 
+/** A ratio: `1.50x` with `digits` decimals; `n/a`, without the unit, when missing. */
+export const times = (value: number | null | undefined, digits = 2) => {
+  const text = fmt(value, digits);
+  return text === 'n/a' ? text : `${text}x`;
+};
+
 /** A Markdown table. */
 export const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

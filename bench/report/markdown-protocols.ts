@@ -3,13 +3,10 @@
  * the wires as columns, and what TLS costs.
  */
 import type { TransportId } from '../../server/transports/registry.ts';
-import { CLIENT_WORDS, fmt, ms, section, table } from './format.ts';
+import { CLIENT_WORDS, fmt, ms, section, table, times } from './format.ts';
 import type { Results } from './schema.ts';
 
 type Protocols = Results['derived']['protocols'];
-
-/** A ratio as the tables print it: `1.50x`, or n/a without the unit. */
-const times = (value: number | null) => (value === null ? 'n/a' : `${fmt(value, 2)}x`);
 
 /** Overhead per delivered event, by wire. */
 function overheadTable(r: Results, p: Protocols): string {

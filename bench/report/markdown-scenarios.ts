@@ -5,7 +5,7 @@
 import { TRANSPORT_IDS, type TransportId } from '../../server/transports/registry.ts';
 import { WIRE_IDS, type WireId } from '../wires.ts';
 import { AMORTISED_EVENTS, KAAZING } from './derive.ts';
-import { fmt, ms, section, table } from './format.ts';
+import { fmt, ms, section, table, times } from './format.ts';
 import { fanoutRuns, latencyResults, overheadCells, rttRuns } from './rows.ts';
 import type { Results } from './schema.ts';
 
@@ -243,8 +243,8 @@ export function referenceSection(r: Results): string {
   const x = r.scenarios.reference!;
   const ratios = Object.entries(x.ratios).map(
     ([t, v]) =>
-      `${r.labels[t as TransportId]}: the lab runs at ${fmt(v.throughputRatio, 2)}x ` +
-      `the bare subject's throughput (CPU per delivery), ${fmt(v.memoryRatio, 2)}x its memory efficiency.`,
+      `${r.labels[t as TransportId]}: the lab runs at ${times(v.throughputRatio)} ` +
+      `the bare subject's throughput (CPU per delivery), ${times(v.memoryRatio)} its memory efficiency.`,
   );
   return section(
     '## What the framework costs',
