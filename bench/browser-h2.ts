@@ -296,7 +296,8 @@ const PAGE_CLIENTS = `(() => {
       for (const c of Object.values(clients)) c.received = 0;
     },
     caughtUp: (seq) => Object.values(clients).every((c) => c.lastSeq >= seq),
-    status: () => Object.fromEntries(Object.values(clients).map((c) => [c.id, { lastSeq: c.lastSeq, received: c.received, errors: c.errors, open: c.open }])),
+    status: () => Object.fromEntries(Object.values(clients).map((c) =>
+      [c.id, { lastSeq: c.lastSeq, received: c.received, errors: c.errors, open: c.open }])),
     stop() {
       for (const c of Object.values(clients)) c.abort.abort();
     },

@@ -70,7 +70,9 @@ export function resultsPageTests({ out: OUT, quick: QUICK, results: RESULTS }: Q
           return false;
         };
         // Text cut off by the canvas leaves ink on its outermost pixels: a drawn chart keeps them blank.
-        if (inked(0, 0, 1, height) || inked(width - 1, 0, 1, height) || inked(0, 0, width, 1) || inked(0, height - 1, width, 1)) edges.push(canvas.id);
+        const left = inked(0, 0, 1, height);
+        const right = inked(width - 1, 0, 1, height);
+        if (left || right || inked(0, 0, width, 1) || inked(0, height - 1, width, 1)) edges.push(canvas.id);
       }
       const problem = document.getElementById('problem');
       return {

@@ -107,7 +107,10 @@ function showRedis(redis) {
   redisLine.hidden = false;
   redisLine.dataset.state = redis.state;
   const last = redis.lastExit
-    ? ` · ${t('so.redis.last', { reason: redis.lastExit.signal ?? `code ${redis.lastExit.code}`, time: new Date(redis.lastExit.at).toLocaleTimeString() })}`
+    ? ` · ${t('so.redis.last', {
+        reason: redis.lastExit.signal ?? `code ${redis.lastExit.code}`,
+        time: new Date(redis.lastExit.at).toLocaleTimeString(),
+      })}`
     : '';
   redisLine.textContent = t('so.redis', { state: t(`so.state.${redis.state}`), pid: redis.pid ?? '–', restarts: redis.restarts }) + last;
 }

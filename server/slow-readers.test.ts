@@ -35,7 +35,10 @@ const MAX_QUEUED_BYTES = 64 * 1024;
 const SLOW_READER_GRACE_MS = 8000;
 /** Each event carries this much data: few events fill a socket. */
 const DATA_BYTES = 4 * 1024;
-/** The largest frame one event makes on any wire: its JSON (~4.2 KB here) as SSE lines, a `<script>` chunk or a WebSocket frame, plus HTTP chunk framing. */
+/**
+ * The largest frame one event makes on any wire: its JSON (~4.2 KB here) as SSE lines, a `<script>` chunk
+ * or a WebSocket frame, plus HTTP chunk framing.
+ */
 const ONE_FRAME_BYTES = 8 * 1024;
 /**
  * The bound on the lab's unsent bytes, summed over its sockets. A stream writes

@@ -53,7 +53,10 @@ export interface TransportStats extends TrafficStats {
  * meter of a connection nobody traces never reads it.
  */
 export interface Meter {
-  /** Accounts bytes read since the last call: `payloadBytes` of them event payload (a WebSocket chat), the rest framing or, with `head`, all head. */
+  /**
+   * Accounts bytes read since the last call: `payloadBytes` of them event payload (a WebSocket chat),
+   * the rest framing or, with `head`, all head.
+   */
   in(options?: { payloadBytes?: number; head?: boolean; note?: StepNote }): void;
   /**
    * Accounts what was handed to the response since the last call: `body`, the

@@ -57,7 +57,10 @@ export interface WireRecord {
 }
 
 export interface Tap {
-  /** Records bytes read (WebSocket frames after an HTTP/1.1 upgrade); absent over HTTP/2, where the stream's frames are tapped both ways. */
+  /**
+   * Records bytes read (WebSocket frames after an HTTP/1.1 upgrade); absent over HTTP/2, where the
+   * stream's frames are tapped both ways.
+   */
   in?(bytes: Buffer): void;
   /** Stops tapping this connection; the socket's own write is restored. */
   detach(): void;

@@ -186,7 +186,8 @@ export async function runCluster(context: RunContext): Promise<ClusterResult> {
         ['cluster', many.server, N],
       ] as const) {
         progress.step(
-          `cluster load: ${c.load.clients} ${transport} clients, ${c.load.ratePerSecond} events/s, ${setup === 'cluster' ? `${processes} process${processes > 1 ? 'es' : ''} behind nginx` : 'one process, feed in memory'}`,
+          `cluster load: ${c.load.clients} ${transport} clients, ${c.load.ratePerSecond} events/s, ` +
+            (setup === 'cluster' ? `${processes} process${processes > 1 ? 'es' : ''} behind nginx` : 'one process, feed in memory'),
         );
         const run = await loadRun(context, setup, server, processes, transport, dataBytes);
         out.load.runs.push(run);

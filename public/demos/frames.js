@@ -39,7 +39,8 @@ function payloadText(frame) {
   if (frame.opcode === 0x8) {
     const { code, reason } = closeReason(frame.payload);
     if (code === undefined) return t('fr.noCode');
-    return `${t('fr.closeCode', { code, name: CLOSE_NAMES[code] ?? '' })}${reason ? ` "${clip(reason)}"` : ''}  [${hex(frame.payload.slice(0, 2))}]`;
+    const quoted = reason ? ` "${clip(reason)}"` : '';
+    return `${t('fr.closeCode', { code, name: CLOSE_NAMES[code] ?? '' })}${quoted}  [${hex(frame.payload.slice(0, 2))}]`;
   }
   return frame.length ? clip(hex(frame.payload)) : t('fr.empty');
 }
@@ -156,7 +157,8 @@ export function mount(element) {
             h(
               'td',
               { colspan: '10', style: 'background:var(--code-bg)' },
-              `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ${head.slice(0, head.indexOf('\r\n'))} (${head.length} B)`,
+              `${record.dir === 'in' ? t('fr.up') : t('fr.down')} ${t('fr.http', { connection: record.connection })}: ` +
+                `${head.slice(0, head.indexOf('\r\n'))} (${head.length} B)`,
             ),
           ),
         ),

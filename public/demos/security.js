@@ -120,7 +120,8 @@ function hostileSection() {
         h(
           'li',
           { 'data-transport': r.id, 'data-ok': String(r.ok), class: r.ok ? 'ok' : final ? 'bad' : '' },
-          `${r.ok ? '✓' : final ? '✗' : '…'} ${t(`label.${r.id}`)}: ${r.ok ? t('sec.check.text', { seq }) : final ? t('sec.check.missing') : t('sec.check.waiting')}`,
+          `${r.ok ? '✓' : final ? '✗' : '…'} ${t(`label.${r.id}`)}: ` +
+            (r.ok ? t('sec.check.text', { seq }) : final ? t('sec.check.missing') : t('sec.check.waiting')),
         ),
       ),
       h(

@@ -38,7 +38,8 @@ export const CHECK_DIR = path.join(RESULTS_DIR, 'check');
 export function reportName(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.hostname.replace(/[^\w.-]/g, '_')}-${parsed.port || (parsed.protocol === 'https:' ? 443 : 80)}${parsed.protocol === 'https:' ? '-tls' : ''}`;
+    const tls = parsed.protocol === 'https:';
+    return `${parsed.hostname.replace(/[^\w.-]/g, '_')}-${parsed.port || (tls ? 443 : 80)}${tls ? '-tls' : ''}`;
   } catch {
     return 'server';
   }
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
       onStart: (target) => {
         if (!values.json)
           console.log(
-            `Checking ${url}${target ? ` over ${target.protocol}${target.endpoint.tls ? `, WebSocket over ` + `${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''}` : ''}`,
+            `Checking ${url}${target ? ` over ${target.protocol}` : ''}` +
+              (target?.endpoint.tls ? `, WebSocket over ${target.wsOverH2 ? 'HTTP/2 (RFC 8441)' : 'HTTP/1.1'}` : ''),
           );
       },
       onCase: (result, done, total) => {

@@ -211,8 +211,8 @@ export class WsConn extends EventEmitter {
     const bytes = encodeFrame(spec);
     if (note)
       this.sent.note(
-        `frame opcode ` +
-          `0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`,
+        `frame opcode 0x${spec.opcode.toString(16)}${spec.fin === false ? ' not fin' : ''}` +
+          `${spec.rsv ? ` rsv=${spec.rsv}` : ''}${spec.mask === false ? ' UNMASKED' : ''}, ${bytes.length} B`,
       );
     this.stream.write(bytes);
   }

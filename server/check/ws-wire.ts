@@ -122,5 +122,6 @@ export function describeFrame(frame: Frame): string {
   const name = Object.entries(OPCODE).find(([, code]) => code === frame.opcode)?.[0] ?? `opcode 0x${frame.opcode.toString(16)}`;
   if (frame.opcode === OPCODE.close && frame.payload.length >= 2)
     return `close ${frame.payload.readUInt16BE(0)} ${JSON.stringify(frame.payload.subarray(2).toString())}`;
-  return `${name}${frame.fin ? '' : ' (not fin)'}${frame.rsv ? ` rsv=${frame.rsv}` : ''}${frame.masked ? ' MASKED' : ''} ${frame.payload.length} B`;
+  const flags = `${frame.fin ? '' : ' (not fin)'}${frame.rsv ? ` rsv=${frame.rsv}` : ''}${frame.masked ? ' MASKED' : ''}`;
+  return `${name}${flags} ${frame.payload.length} B`;
 }

@@ -210,7 +210,8 @@ test("a connection's stream accounts are bounded: past the bound a new stream is
   const totals = emptyHttp2Totals();
   const reasons: string[] = [];
   const meter = new ConnectionMeter(totals, { maxOpenAccounts: 3, onAbuse: (reason) => reasons.push(reason) });
-  const headers = (streamId: number) => encodeFrame(HEADERS, 0x5, streamId, Buffer.from([0x82, 0x87, 0x84])); // END_STREAM | END_HEADERS, GET https /
+  // END_STREAM | END_HEADERS, GET https /
+  const headers = (streamId: number) => encodeFrame(HEADERS, 0x5, streamId, Buffer.from([0x82, 0x87, 0x84]));
   meter.incoming.push(CLIENT_PREFACE);
   for (const id of [1, 3, 5, 7, 9]) meter.incoming.push(headers(id));
   const size = headers(1).length;

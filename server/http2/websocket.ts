@@ -67,7 +67,10 @@ export interface WebSocketRouteOptions {
   /** The open WebSocket, whichever protocol carried the handshake. */
   wsHandler: (socket: WebSocket, request: FastifyRequest) => void;
   maxPayload: number;
-  /** ws reports protocol errors (invalid UTF-8, a message too big) after it has sent the fitting close frame: one shared listener, `this` the socket. */
+  /**
+   * ws reports protocol errors (invalid UTF-8, a message too big) after it has sent the fitting close
+   * frame: one shared listener, `this` the socket.
+   */
   onError: (this: WebSocket, error: Error) => void;
 }
 

@@ -99,7 +99,8 @@ test('a process that dies without giving its reservations back: they expire with
       sum += Number((await connection.hget(`wirelab:streams:${name}`, '127.0.0.1')) ?? 0);
     return sum;
   };
-  for (const deadline = Date.now() + 5000; (await held()) > 0 && Date.now() < deadline; ) await delay(20); // the last test's streams given back
+  // The last test's streams given back.
+  for (const deadline = Date.now() + 5000; (await held()) > 0 && Date.now() < deadline; ) await delay(20);
   const ghost = new SharedLimits(connection, { processName: 'lab-ghost', chatRate: 0, maxStreamsPerClient: 2 });
   const streams: { close: () => void }[] = [];
   try {

@@ -36,7 +36,11 @@ export const iframeCases: CaseDef[] = [
         return fail(`Content-Type is ${JSON.stringify(type || null)}: an iframe runs scripts only in an HTML document`);
       if (c.protocol !== 'h2' && !response.chunked)
         return fail(
-          `no Transfer-Encoding: chunked${response.headers['content-length'] ? ` (Content-Length ${response.headers['content-length']}: a document of known length cannot stream)` : ''}`,
+          `no Transfer-Encoding: chunked${
+            response.headers['content-length']
+              ? ` (Content-Length ${response.headers['content-length']}: a document of known length cannot stream)`
+              : ''
+          }`,
         );
       if (await response.end(500)) return fail('the response ended at once instead of streaming');
       return pass(`200, ${type}${c.protocol === 'h2' ? ' (HTTP/2 DATA frames instead of chunks)' : ', chunked'}, still open`);
