@@ -12,6 +12,7 @@ import { SETTINGS, configWith, loadConfig } from './config.ts';
 import { ERRORS } from './errors.ts';
 import { parseTimeoutMs } from './cursor.ts';
 import { iframeKeepAlive, iframePreamble, isCallbackName, sseComment } from './frames.ts';
+import { slotsOf } from './heartbeat.ts';
 import { LANGS, type Lang, LESSONS, type LessonName, loadLesson } from './lessons.ts';
 import { IDLE_PROXY_MS } from './listeners.ts';
 import { ROOT } from './paths.ts';
@@ -123,6 +124,13 @@ test("the paddings, retries and timers the lessons quote are the code's", () => 
   says('heartbeats', `sends ${grouped(SSE_RETRY_MS)} ms`, `发的是 ${grouped(SSE_RETRY_MS)} 毫秒`, "EventSource's wait");
   says('scale-out', `\`retry:\` (${SSE_RETRY_MS / 1000} s)`, `\`retry:\`（${SSE_RETRY_MS / 1000} 秒）`, "EventSource's wait");
   says('heartbeats', `for ${IDLE_PROXY_MS / 1000} seconds`, `${IDLE_PROXY_MS / 1000} 秒内`, "the idle proxy's limit");
+  const period = configWith().heartbeatMs;
+  const slots = slotsOf(period);
+  const spread = [
+    `the ${period / 1000} s are cut into ${slots} slots of ${period / slots} ms`,
+    `${period / 1000} 秒切成 ${slots} 个 ${period / slots} 毫秒的槽`,
+  ];
+  says('heartbeats', spread[0], spread[1], 'how the default period is spread');
   // The clients' backoff (public/clients/common.js) and the iframe watchdog (public/panel.js).
   const backoff = /export function backoffMs\(attempt, baseMs = (\d+), capMs = (\d+)\)/.exec(read('public/clients/common.js'));
   assert.ok(backoff, 'backoffMs keeps its defaults in its signature');
@@ -195,10 +203,10 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
 });
 
 test('no measured time, rate or share is typed by hand: those come from the run through {{fig:...}}', () => {
-  // What may be typed: settings and the backoff's steps (checked above against the code), a question's premise,
+  // What may be typed: settings, the backoff's steps and the heartbeat's slot (checked above against the code), a question's premise,
   // and the arithmetic of Kaazing's 2010 table, which the comparison lesson quotes as a source.
   const allowed: Record<string, Set<string>> = {
-    ms: new Set(['100', '200', '400', '2,000']),
+    ms: new Set(['100', '200', '250', '400', '2,000']),
     percent: new Set(['1', '5', '99']),
     rate: new Set(['6.6', '66', '665', '0.015', '0.153', '1.526', '6.97']),
   };
