@@ -164,6 +164,8 @@ export function parseEvent(text: string): FeedEventLike | undefined {
 
 /** What is wrong with an event's shape under the contract (seq, epoch, type, at, data), or undefined. */
 export function eventProblem(event: FeedEventLike): string | undefined {
+  // A server under check may send anything in an events array.
+  if (typeof event !== 'object' || event === null) return `an event is ${JSON.stringify(event)}, not an object`;
   if (!Number.isSafeInteger(event.seq) || event.seq < 1) return `seq ${JSON.stringify(event.seq)} is not a positive integer`;
   if (typeof event.epoch !== 'string' || event.epoch === '') return `event ${event.seq} has no epoch string`;
   if (typeof event.type !== 'string' || event.type === '') return `event ${event.seq} has no type string`;
