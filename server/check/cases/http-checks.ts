@@ -25,6 +25,7 @@ export function pollProblem(response: HttpResponse): string | undefined {
   } catch {
     return `the body is not JSON: ${JSON.stringify(response.text().slice(0, 80))}`;
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return `the body is ${JSON.stringify(body)}, not a JSON object`;
   if (typeof body.epoch !== 'string') return 'the body has no epoch string';
   if (!Number.isSafeInteger(body.lastSeq)) return 'the body has no integer lastSeq';
   if (!Array.isArray(body.events)) return 'the body has no events array';
