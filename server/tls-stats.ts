@@ -52,7 +52,8 @@ function emptyTls(): TlsTraffic {
 /**
  * TLS costs, by the protocol negotiated inside (ALPN): the TCP socket's counters
  * against the TLS socket's plaintext counters, read live for open connections and
- * kept for closed ones.
+ * kept for closed ones. The listener hands over counters whose bytes out are those
+ * flushed to the kernel, not those handed to the socket (flushed-bytes.ts).
  */
 export class TlsStats {
   private readonly closed: Record<Protocol, TlsTraffic> = { h1: emptyTls(), h2: emptyTls() };
