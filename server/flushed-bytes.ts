@@ -61,9 +61,24 @@ const REQUESTS = ['writeBuffer', 'writev', 'writeUtf8String', 'writeLatin1String
 function completed(this: Request, status: number, ...rest: unknown[]): unknown {
   const ledger = this.handle?.[LEDGER];
   const lost = status < 0 && (getSystemErrorName(status) !== 'ECANCELED' || (ledger?.tcpHandle.writeQueueSize ?? 0) > 0);
-  if (lost) ledger?.failed(this);
+  if (lost) ledger?.failedFrom(this[TCP_FROM], this[PLAINTEXT_FROM]);
   return this[COMPLETE]!.call(this, status, ...rest);
 }
+
+/**
+ * From Node 24 a write request is made by the handle and returned, and net.js sets its
+ * completion after: one accessor, shared, keeps that completion and hands out `completed`.
+ */
+const WATCHED_COMPLETION: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: Request) {
+    return completed;
+  },
+  set(this: Request, own: Request['oncomplete']) {
+    this[COMPLETE] = own;
+  },
+};
 
 /**
  * Whether the TCP connection under `ledger` is still connected: after the peer's reset
@@ -73,23 +88,44 @@ function completed(this: Request, status: number, ...rest: unknown[]): unknown {
  */
 const connected = (ledger: FlushedBytes) => ledger.tcpHandle.getpeername?.({}) === 0;
 
-/** One watched request method per name, shared by every connection. */
-const watched = new Map<string, (this: Handle, request: Request, ...rest: unknown[]) => unknown>();
+type RequestMethod = (this: Handle, request: Request | null, ...rest: unknown[]) => unknown;
+
+/**
+ * One watched request method per name, shared by every connection. Node 20 hands the
+ * handle a request and reads its result as an error code; Node 24 and 26 hand it none
+ * and get back an error code (the write is over, done or failed) or a request.
+ */
+const watched = new Map<string, RequestMethod>();
 for (const name of REQUESTS) {
-  watched.set(name, function (this: Handle, request: Request, ...rest: unknown[]) {
+  // The TLS handle's own method (every watched handle is a TLSWrap), read once.
+  let own: RequestMethod | undefined;
+  watched.set(name, function (this: Handle, request: Request | null, ...rest: unknown[]) {
+    own ??= Object.getPrototypeOf(this)[name] as RequestMethod;
     const ledger = this[LEDGER];
-    const own = Object.getPrototypeOf(this)[name] as (this: Handle, request: Request, ...rest: unknown[]) => unknown;
-    if (!ledger || !request) return own.call(this, request, ...rest);
-    request[TCP_FROM] = ledger.tcpHandle.bytesWritten;
-    request[PLAINTEXT_FROM] = this.bytesWritten;
+    if (!ledger) return own.call(this, request, ...rest);
+    const tcpFrom = ledger.tcpHandle.bytesWritten;
+    const plaintextFrom = this.bytesWritten;
     if (name === 'shutdown') {
       // close_notify is written now, inside the shutdown, and fails if the peer reset first.
-      if (!connected(ledger)) ledger.failed(request);
-    } else if (typeof request.oncomplete === 'function') {
+      if (!connected(ledger)) ledger.failedFrom(tcpFrom, plaintextFrom);
+      return own.call(this, request, ...rest);
+    }
+    if (request && typeof request.oncomplete === 'function') {
+      request[TCP_FROM] = tcpFrom;
+      request[PLAINTEXT_FROM] = plaintextFrom;
       request[COMPLETE] = request.oncomplete;
       request.oncomplete = completed;
     }
-    return own.call(this, request, ...rest);
+    const result = own.call(this, request, ...rest);
+    if (typeof result === 'number') {
+      if (result < 0) ledger.failedFrom(tcpFrom, plaintextFrom);
+    } else if (result && typeof result === 'object') {
+      const made = result as Request;
+      made[TCP_FROM] = tcpFrom;
+      made[PLAINTEXT_FROM] = plaintextFrom;
+      Object.defineProperty(made, 'oncomplete', WATCHED_COMPLETION);
+    }
+    return result;
   });
 }
 
@@ -138,10 +174,8 @@ export class FlushedBytes {
     };
   }
 
-  /** `request` completed with an error: nothing from its start on left. */
-  failed(request: Request): void {
-    const tcp = request[TCP_FROM];
-    const plaintext = request[PLAINTEXT_FROM];
+  /** A request that began at these counters failed: nothing from there on left. */
+  failedFrom(tcp: number | undefined, plaintext: number | undefined): void {
     if (tcp === undefined || plaintext === undefined) return;
     if (!this.failedAt || tcp < this.failedAt.tcp) this.failedAt = { tcp, plaintext };
   }
