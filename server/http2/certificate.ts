@@ -76,12 +76,13 @@ export async function createSelfSigned(
 export function describeCertificate(certPem: string): string {
   const c = new X509Certificate(certPem);
   const key = c.publicKey.asymmetricKeyDetails;
+  const keyText = [c.publicKey.asymmetricKeyType, key?.namedCurve, key?.modulusLength && `${key.modulusLength} bits`];
   return [
     `subject:        ${c.subject.replace(/\n/g, ', ')}`,
     `issuer:         ${c.issuer.replace(/\n/g, ', ')}${c.issuer === c.subject ? ' (itself: self-signed)' : ''}`,
     `serial:         ${c.serialNumber}`,
     `valid:          ${new Date(c.validFrom).toISOString()} to ${new Date(c.validTo).toISOString()}`,
-    `key:            ${[c.publicKey.asymmetricKeyType, key?.namedCurve, key?.modulusLength && `${key.modulusLength} bits`].filter(Boolean).join(' ')}`,
+    `key:            ${keyText.filter(Boolean).join(' ')}`,
     `subjectAltName: ${c.subjectAltName ?? '(none)'}`,
     `extKeyUsage:    ${(c.keyUsage ?? []).join(', ') || '(any)'}${c.ca ? '; a CA' : '; not a CA'}`,
     `sha-256:        ${c.fingerprint256}`,
