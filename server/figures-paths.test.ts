@@ -11,7 +11,7 @@ import { RESULTS_FILE, loadFigures } from './figures.ts';
 
 const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8'));
 
-test('the paths mean what their names say (read directly, as bench/report.ts does)', () => {
+test('the paths mean what their names say (read directly, as bench/report/derive.ts does)', () => {
   const table = loadFigures();
   const value = (name: string) => table.figures.get(name)?.value;
   const cell = (profile: string, transport: string) =>
@@ -55,7 +55,7 @@ test('the paths mean what their names say (read directly, as bench/report.ts doe
   assert.equal(value('rtt.roundTripMs'), Math.max(...results.parameters.rtt.rttsMs), 'the largest simulated round trip');
 });
 
-test('the HTTP/2 and TLS paths mean what their names say (read directly, as bench/report.ts does)', () => {
+test('the HTTP/2 and TLS paths mean what their names say (read directly, as bench/report/derive.ts does)', () => {
   const table = loadFigures();
   const value = (name: string) => table.figures.get(name)?.value;
   const p = results.derived.protocols;

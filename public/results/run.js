@@ -1,4 +1,4 @@
-// The run the page shows (one results JSON, as bench/report.ts writes it) and how to
+// The run the page shows (one results JSON, as bench/report/write.ts writes it) and how to
 // read it by wire. Schema 2 has HTTP/1.1, HTTP/1.1 over TLS and HTTP/2; schema 1 (an
 // older run) HTTP/1.1 only, and the protocol charts then say so.
 import { t } from './words.js';
