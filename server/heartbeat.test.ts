@@ -131,7 +131,7 @@ function run(t: TestContext, tickMs: number, ticks: number, log: string[]): stri
 }
 
 test("a period's beats are spread over its slots: no tick beats more than its share, each beater once a period", (t) => {
-  t.mock.timers.enable({ apis: ['setInterval'] });
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'] });
   const periodMs = 1000;
   const slots = slotsOf(periodMs);
   const tickMs = periodMs / slots;
@@ -154,7 +154,7 @@ test("a period's beats are spread over its slots: no tick beats more than its sh
 });
 
 test('a beater joining at any moment beats within one period, then once every period; a stopped one never again', (t) => {
-  t.mock.timers.enable({ apis: ['setInterval'] });
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'] });
   const periodMs = 100;
   const slots = slotsOf(periodMs);
   const tickMs = periodMs / slots;
@@ -199,4 +199,28 @@ test('a beater joining at any moment beats within one period, then once every pe
   assert.deepEqual(beaten.flat().sort(), all.map((b) => b.name).sort(), 'the quitters never again; everyone else once');
   for (const beater of all) stopBeating(periodMs, beater);
   assert.equal(beatingAt(periodMs), 0, 'no beater, no timer');
+});
+
+test('on a busy event loop every tick runs late, and still each beater beats once a period by the clock', async () => {
+  const periodMs = 200;
+  const slots = slotsOf(periodMs);
+  const log: string[] = [];
+  const beaters = named(log, 'busy', slots);
+  const started = Date.now();
+  for (const beater of beaters) everyPeriod(periodMs, beater);
+  // Keep the loop busy 8 ms of every 10 (a tick's length here): each callback comes late, and an
+  // interval that counts its own callbacks would stretch every period by all its ticks' delays.
+  const busyUntil = started + 6 * periodMs;
+  while (Date.now() < busyUntil) {
+    const end = Date.now() + 8;
+    while (Date.now() < end);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const elapsed = Date.now() - started;
+  for (const beater of beaters) stopBeating(periodMs, beater);
+  const periods = Math.floor(elapsed / periodMs);
+  for (const beater of beaters) {
+    const beats = log.filter((name) => name === beater.name).length;
+    assert.ok(beats >= periods - 1 && beats <= periods + 1, `${beater.name} beat ${beats} times in ${elapsed} ms (${periods} periods)`);
+  }
 });

@@ -32,6 +32,10 @@ interface Rota {
   slots: Set<Beater>[];
   /** The slot the next tick beats. */
   next: number;
+  tickMs: number;
+  /** When tick 0 was due (Date.now()), and how many ticks have beaten since. */
+  startedMs: number;
+  ticks: number;
 }
 
 const rotas = new Map<number, Rota>();
@@ -55,8 +59,9 @@ export function everyPeriod(periodMs: number, beater: Beater): void {
   let rota = rotas.get(periodMs);
   if (!rota) {
     const slots = Array.from({ length: slotsOf(periodMs) }, () => new Set<Beater>());
-    const timer = setInterval(tick, periodMs / slots.length, periodMs);
-    rota = { timer, slots, next: 0 };
+    const tickMs = periodMs / slots.length;
+    const timer = setInterval(tick, tickMs, periodMs);
+    rota = { timer, slots, next: 0, tickMs, startedMs: Date.now(), ticks: 0 };
     rotas.set(periodMs, rota);
   }
   if (rota.slots.some((slot) => slot.has(beater))) return; // joining twice is still one beater
@@ -71,14 +76,28 @@ export function everyPeriod(periodMs: number, beater: Beater): void {
   emptiest.add(beater);
 }
 
-/** One tick of `periodMs`'s timer: the next slot's beaters beat. */
+/**
+ * One tick of `periodMs`'s timer: the slots whose turn has come beat. Node's intervals drift: a
+ * callback that runs late puts off every later one, and a period of 50 ticks on a busy machine
+ * stretches by 50 delays. So the turns are counted by the clock, and a late callback beats every
+ * slot whose turn has passed (one round at most), keeping each beater at one beat a period.
+ */
 function tick(periodMs: number): void {
   const rota = rotas.get(periodMs);
   if (!rota) return;
-  const slot = rota.slots[rota.next];
-  rota.next = (rota.next + 1) % rota.slots.length;
-  // A beater may stop itself (or another) while the slot beats: walk a copy, and skip the stopped.
-  for (const beater of [...slot]) if (slot.has(beater)) beater.beat();
+  const { slots, tickMs } = rota;
+  let due = Math.floor((Date.now() - rota.startedMs) / tickMs);
+  // The clock set back, or far on (a process stopped for a while): count on from this tick.
+  if (due < rota.ticks - slots.length || due > rota.ticks + slots.length) {
+    due = rota.ticks + 1;
+    rota.startedMs = Date.now() - due * tickMs;
+  }
+  for (; rota.ticks < due; rota.ticks++) {
+    const slot = slots[rota.next];
+    rota.next = (rota.next + 1) % slots.length;
+    // A beater may stop itself (or another) while the slot beats: walk a copy, and skip the stopped.
+    for (const beater of [...slot]) if (slot.has(beater)) beater.beat();
+  }
 }
 
 /** Stops `beater`'s heartbeat; the shared timer goes with its last beater. Safe to call twice. */
