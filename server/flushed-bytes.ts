@@ -11,16 +11,17 @@
  * TLS 1.3) that `bytesWritten` counts and that never leaves.
  *
  * So the count is taken where each outcome is known: the TLS socket's requests of its
- * native handle, each write and the shutdown that sends close_notify, each with its
- * completion status. Before each request the counters of both sockets are noted on
- * it; a request that completes with an error takes back everything from its start
- * on (the bytes it handed to TCP failed, and nothing written after a reset leaves
- * either). One set of functions serves every connection: no closure per write.
+ * native handle, each write and the shutdown that sends close_notify. Before each,
+ * the counters of both sockets are noted; a request that fails takes back everything
+ * from its start on (the bytes it handed to TCP failed, and nothing written after a
+ * reset leaves either). A write fails at once (its result is an error code) or later,
+ * and then the TLS socket errs with syscall 'write': the TLS socket hands its handle
+ * one write at a time, so the write that failed is the last one handed over. One set
+ * of functions serves every connection: no closure and no object per write.
  *
  * Bytes the kernel took and then threw away (its send queue when the reset came) are
  * counted: the kernel does not tell a process about them.
  */
-import { getSystemErrorName } from 'node:util';
 
 /** A socket's byte counters, as TlsStats reads them (tls-stats.ts). */
 export interface Counted {
@@ -28,57 +29,18 @@ export interface Counted {
   bytesWritten: number;
 }
 
-/** The few fields of a native stream handle (TCPWrap, TLSWrap) and its requests that this reads. */
+/** The few fields of a native stream handle (TCPWrap, TLSWrap) that this reads. */
 interface Handle {
   bytesWritten: number;
-  writeQueueSize?: number;
   getpeername?: (out: object) => number;
   [LEDGER]?: FlushedBytes;
   [method: string]: unknown;
 }
 
-interface Request {
-  handle?: Handle;
-  oncomplete: (this: Request, status: number, ...rest: unknown[]) => unknown;
-  [TCP_FROM]?: number;
-  [PLAINTEXT_FROM]?: number;
-  [COMPLETE]?: (this: Request, status: number, ...rest: unknown[]) => unknown;
-}
-
 const LEDGER = Symbol('flushed bytes');
-const TCP_FROM = Symbol('TCP bytes before the request');
-const PLAINTEXT_FROM = Symbol('plaintext bytes before the request');
-const COMPLETE = Symbol("the request's own completion");
 
 /** The requests of a stream handle that put bytes on the wire (lib/internal/stream_base_commons.js, lib/net.js). */
 const REQUESTS = ['writeBuffer', 'writev', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString', 'writeUcs2String', 'shutdown'];
-
-/**
- * A write's completion, for every write of every watched connection: an error takes
- * the write's bytes back. ECANCELED is the lab's own destroy, not the wire's answer:
- * the write's bytes left unless libuv still held some (a write it could not finish).
- */
-function completed(this: Request, status: number, ...rest: unknown[]): unknown {
-  const ledger = this.handle?.[LEDGER];
-  const lost = status < 0 && (getSystemErrorName(status) !== 'ECANCELED' || (ledger?.tcpHandle.writeQueueSize ?? 0) > 0);
-  if (lost) ledger?.failedFrom(this[TCP_FROM], this[PLAINTEXT_FROM]);
-  return this[COMPLETE]!.call(this, status, ...rest);
-}
-
-/**
- * From Node 24 a write request is made by the handle and returned, and net.js sets its
- * completion after: one accessor, shared, keeps that completion and hands out `completed`.
- */
-const WATCHED_COMPLETION: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: Request) {
-    return completed;
-  },
-  set(this: Request, own: Request['oncomplete']) {
-    this[COMPLETE] = own;
-  },
-};
 
 /**
  * Whether the TCP connection under `ledger` is still connected: after the peer's reset
@@ -88,43 +50,29 @@ const WATCHED_COMPLETION: PropertyDescriptor = {
  */
 const connected = (ledger: FlushedBytes) => ledger.tcpHandle.getpeername?.({}) === 0;
 
-type RequestMethod = (this: Handle, request: Request | null, ...rest: unknown[]) => unknown;
+type RequestMethod = (this: Handle, ...args: unknown[]) => unknown;
 
 /**
  * One watched request method per name, shared by every connection. Node 20 hands the
- * handle a request and reads its result as an error code; Node 24 and 26 hand it none
- * and get back an error code (the write is over, done or failed) or a request.
+ * handle a request and Node 24 and 26 none; on all three the result is an error code
+ * when the write failed at once (or a request, from Node 24, when it goes on).
  */
 const watched = new Map<string, RequestMethod>();
 for (const name of REQUESTS) {
   // The TLS handle's own method (every watched handle is a TLSWrap), read once.
   let own: RequestMethod | undefined;
-  watched.set(name, function (this: Handle, request: Request | null, ...rest: unknown[]) {
+  watched.set(name, function (this: Handle, ...args: unknown[]) {
     own ??= Object.getPrototypeOf(this)[name] as RequestMethod;
     const ledger = this[LEDGER];
-    if (!ledger) return own.call(this, request, ...rest);
+    if (!ledger) return own.apply(this, args);
     const tcpFrom = ledger.tcpHandle.bytesWritten;
     const plaintextFrom = this.bytesWritten;
-    if (name === 'shutdown') {
-      // close_notify is written now, inside the shutdown, and fails if the peer reset first.
-      if (!connected(ledger)) ledger.failedFrom(tcpFrom, plaintextFrom);
-      return own.call(this, request, ...rest);
-    }
-    if (request && typeof request.oncomplete === 'function') {
-      request[TCP_FROM] = tcpFrom;
-      request[PLAINTEXT_FROM] = plaintextFrom;
-      request[COMPLETE] = request.oncomplete;
-      request.oncomplete = completed;
-    }
-    const result = own.call(this, request, ...rest);
-    if (typeof result === 'number') {
-      if (result < 0) ledger.failedFrom(tcpFrom, plaintextFrom);
-    } else if (result && typeof result === 'object') {
-      const made = result as Request;
-      made[TCP_FROM] = tcpFrom;
-      made[PLAINTEXT_FROM] = plaintextFrom;
-      Object.defineProperty(made, 'oncomplete', WATCHED_COMPLETION);
-    }
+    ledger.lastTcp = tcpFrom;
+    ledger.lastPlaintext = plaintextFrom;
+    // close_notify is written inside the shutdown, and fails if the peer reset first.
+    if (name === 'shutdown' && !connected(ledger)) ledger.failedFrom(tcpFrom, plaintextFrom);
+    const result = own.apply(this, args);
+    if (typeof result === 'number' && result < 0) ledger.failedFrom(tcpFrom, plaintextFrom);
     return result;
   });
 }
@@ -132,7 +80,7 @@ for (const name of REQUESTS) {
 /** The sockets of one TLS connection: the TCP socket below, the TLS socket (its plaintext) above. */
 interface Sockets {
   tcp: Counted & { _handle?: unknown; once(event: 'close', listener: () => void): unknown };
-  tls: Counted & { _handle?: unknown };
+  tls: Counted & { _handle?: unknown; on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown };
 }
 
 /**
@@ -141,6 +89,9 @@ interface Sockets {
  */
 export class FlushedBytes {
   readonly tcpHandle: Handle;
+  /** Both counters before the last request handed to the TLS handle. */
+  lastTcp = 0;
+  lastPlaintext = 0;
   /** The counters where the first failed request began; undefined while none has failed. */
   private failedAt: { tcp: number; plaintext: number } | undefined;
   readonly tcp: Counted & { once(event: 'close', listener: () => void): unknown };
@@ -154,6 +105,10 @@ export class FlushedBytes {
     for (const [name, method] of watched) {
       if (typeof Object.getPrototypeOf(tlsHandle)[name] === 'function') tlsHandle[name] = method;
     }
+    // A write that failed after it was handed over (the TLS layer's completion said so).
+    tls.on('error', (error) => {
+      if (error.syscall === 'write') this.failedFrom(this.lastTcp, this.lastPlaintext);
+    });
     const ledger = this;
     this.tcp = {
       get bytesRead() {
@@ -175,8 +130,7 @@ export class FlushedBytes {
   }
 
   /** A request that began at these counters failed: nothing from there on left. */
-  failedFrom(tcp: number | undefined, plaintext: number | undefined): void {
-    if (tcp === undefined || plaintext === undefined) return;
+  failedFrom(tcp: number, plaintext: number): void {
     if (!this.failedAt || tcp < this.failedAt.tcp) this.failedAt = { tcp, plaintext };
   }
 }
