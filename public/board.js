@@ -1,6 +1,6 @@
 // The board: all five transports on the same feed, a chat box, and a two-way comparison.
 import { chatBox } from './chat-box.js';
-import { TRANSPORTS, t } from './lab.js';
+import { TRANSPORTS } from './lab.js';
 import { mountByteBars } from './byte-bars.js';
 import { mountPanel } from './panel.js';
 import { mountTimeline } from './timeline.js';

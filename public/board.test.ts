@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { type Cluster, startCluster } from '../server/cluster/cluster.ts';
 import { launchBrowser, pagePredicate } from '../server/clients/browser.ts';
-import { waitFor } from '../server/test-helpers.ts';
 
 let browser: Browser;
 before(async () => {

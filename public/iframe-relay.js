@@ -6,11 +6,12 @@
 // the lab's own script files only (server/security-headers.ts).
 var target = '*';
 var doc = Number(new URLSearchParams(location.search).get('doc'));
+// biome-ignore lint/correctness/noUnusedVariables: called by the forever-frame as parent.onEvent(...)
 function onEvent(event) {
   parent.postMessage({ wirelab: 'iframe', doc: doc, event: event }, target);
 }
 var frame = document.createElement('iframe');
-frame.onload = function () {
+frame.onload = () => {
   parent.postMessage({ wirelab: 'iframe', doc: doc, loaded: true }, target);
 };
 frame.src = decodeURIComponent(location.hash.slice(1));

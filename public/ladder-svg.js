@@ -118,13 +118,13 @@ export function drawLadder(svg, rows, { width, fontPx, fontFamily, minRows, comp
       );
       svg.append(g);
     } else {
-      svg.append(arrow(row, index));
+      svg.append(arrow(row));
     }
     y += h;
   });
 
   /** One step: its shaft in the three kinds' colours, its head, its name above and its bytes below. */
-  function arrow(row, index) {
+  function arrow(row) {
     const { step } = row;
     const shaftY = y + HEIGHT.arrow * fontPx * 0.55;
     const serverX = laneOf(step);

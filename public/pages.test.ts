@@ -359,9 +359,9 @@ describe('pages in Chromium', () => {
       for (const [i, { page, path }] of pages.entries()) {
         for (const id of TRANSPORT_IDS) {
           const now = await eventCounts(page, id);
-          now.forEach((count, k) =>
-            assert.ok(count > before[i][id][k], `${path}: the ${id} panel #${k + 1} kept receiving (${before[i][id][k]} -> ${count})`),
-          );
+          now.forEach((count, k) => {
+            assert.ok(count > before[i][id][k], `${path}: the ${id} panel #${k + 1} kept receiving (${before[i][id][k]} -> ${count})`);
+          });
         }
       }
 

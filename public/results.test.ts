@@ -177,6 +177,7 @@ describe('/results in Chromium', () => {
         'the transports are named as on the board (i18n.json)',
       );
       assert.doesNotMatch(
+        // biome-ignore lint/performance/useDomNodeTextContent: the text as shown; textContent would read hidden nodes too
         await page.evaluate(() => document.body.innerText),
         /Server-Sent Events|Short polling|Long polling/,
         'no transport keeps its English name',

@@ -70,7 +70,9 @@ export function sha1(input) {
   }
   const digest = new Uint8Array(20);
   const out = new DataView(digest.buffer);
-  [h0, h1, h2, h3, h4].forEach((value, i) => out.setUint32(i * 4, value >>> 0));
+  [h0, h1, h2, h3, h4].forEach((value, i) => {
+    out.setUint32(i * 4, value >>> 0);
+  });
   return digest;
 }
 

@@ -188,7 +188,7 @@ export const SETTINGS: Setting[] = [
   {
     env: 'IFRAME_MAX_BYTES',
     key: 'iframeMaxBytes',
-    help: `an iframe response ends after this many bytes; the ` + `client reconnects (default ${DEFAULTS.iframeMaxBytes})`,
+    help: `an iframe response ends after this many bytes; the client reconnects (default ${DEFAULTS.iframeMaxBytes})`,
     parse: integer('IFRAME_MAX_BYTES', 1024, 1 << 30),
   },
   {
@@ -322,7 +322,7 @@ export const SETTINGS: Setting[] = [
   {
     env: 'H2_MAX_STREAMS',
     key: 'h2MaxStreams',
-    help: `concurrent streams one HTTP/2 connection may hold ` + `(SETTINGS_MAX_CONCURRENT_STREAMS, default ${DEFAULTS.h2MaxStreams})`,
+    help: `concurrent streams one HTTP/2 connection may hold (SETTINGS_MAX_CONCURRENT_STREAMS, default ${DEFAULTS.h2MaxStreams})`,
     parse: integer('H2_MAX_STREAMS', 1, 10_000),
   },
 ];

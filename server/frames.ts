@@ -44,7 +44,7 @@ export function sseMessage({ id, event, data }: SseMessage): string {
     out += `event: ${event}\n`;
   }
   for (const line of data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
-  return out + '\n';
+  return `${out}\n`;
 }
 
 /** A feed event as SSE: its seq is the id (so Last-Event-ID resumes), its type the event name. */
@@ -98,7 +98,7 @@ export function iframePreamble(): string {
   const head =
     '<!doctype html>\n<html><head><meta charset="utf-8"><title>Wirelab iframe stream</title></head><body>\n' +
     '<p>This document is a stream: each script below arrives as its own chunk.</p>\n';
-  return head + `<!--${' '.repeat(Math.max(0, 1024 - head.length - 8))}-->\n`;
+  return `${head}<!--${' '.repeat(Math.max(0, 1024 - head.length - 8))}-->\n`;
 }
 
 /** One event as a script chunk calling `parent.<callback>(event)`. */

@@ -111,7 +111,7 @@ export async function raw(bytes: string | Buffer, port = target.port): Promise<O
 
 /** A request head in raw bytes, with the Host a client would send. */
 export const head = (requestLine: string, ...lines: string[]) =>
-  [requestLine, `Host: 127.0.0.1:${target.port}`, ...lines].join('\r\n') + '\r\n\r\n';
+  `${[requestLine, `Host: 127.0.0.1:${target.port}`, ...lines].join('\r\n')}\r\n\r\n`;
 
 /** A client frame (RFC 6455 section 5.2), masked unless told otherwise; `declaredBytes` may claim more than the payload holds. */
 export function clientFrame(opcode: number, payload: Buffer, { fin = true, masked = true, declaredBytes = payload.length } = {}): Buffer {

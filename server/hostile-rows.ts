@@ -203,7 +203,7 @@ export function hostileRows(attacker: () => WsFollower): Row[] {
   );
   row(
     'POST /feed/chat claiming Content-Length: 1000000',
-    () => raw(head('POST /feed/chat HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 1000000') + '{"text":"hi"}'),
+    () => raw(`${head('POST /feed/chat HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 1000000')}{"text":"hi"}`),
     { status: 413, code: 'too_large' },
   );
   const CHAT = '{"text":"hi"}';

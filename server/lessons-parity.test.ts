@@ -102,7 +102,9 @@ function assertSameShape(name: LessonName): void {
   assert.deepEqual(zh.inline, en.inline, `${name}: the same inline code (names, values, headers, commands)`);
   assert.deepEqual(zh.settings, en.settings, `${name}: the same settings to start the lab with`);
   assert.equal(zh.code.length, en.code.length, `${name}: as many code samples`);
-  en.code.forEach((code, i) => assert.equal(zh.code[i], code, `${name}: code sample ${i + 1} is the same apart from its comments`));
+  en.code.forEach((code, i) => {
+    assert.equal(zh.code[i], code, `${name}: code sample ${i + 1} is the same apart from its comments`);
+  });
 }
 
 for (const name of LESSONS) {

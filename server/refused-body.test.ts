@@ -59,7 +59,7 @@ test(
 
 test('a body that declares more than the drain reads is closed on at once, as before', async () => {
   const { socket, heard } = await connect();
-  socket.write(chatHead(DRAIN_MAX_BYTES + 1) + '{"text":"hi"}');
+  socket.write(`${chatHead(DRAIN_MAX_BYTES + 1)}{"text":"hi"}`);
   await waitFor(() => heard.closed, 'the connection closed');
   assert.match(heard.text, /^HTTP\/1\.1 413 [^]*connection: close[^]*"code":"too_large"/i);
 });

@@ -155,9 +155,7 @@ test('ws: the handshake, events, a chat frame, a ping and the close handshake', 
     ),
   );
   await client.until((t) => t.includes('\r\n\r\n'), '101 response');
-  const accept = createHash('sha1')
-    .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
-    .digest('base64');
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
   assert.match(
     client.text(),
     new RegExp(`^HTTP/1.1 101 Switching Protocols\r\n[^]*Sec-WebSocket-Accept: ${accept.replace(/[+/]/g, '\\$&')}\r\n`),

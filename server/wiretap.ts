@@ -179,7 +179,7 @@ export class Wiretap {
     const raw = request.raw;
     let head = `${raw.method} ${raw.url} HTTP/${raw.httpVersion}\r\n`;
     for (let i = 0; i < raw.rawHeaders.length; i += 2) head += `${raw.rawHeaders[i]}: ${raw.rawHeaders[i + 1]}\r\n`;
-    emit('in', Buffer.from(head + '\r\n', 'latin1'));
+    emit('in', Buffer.from(`${head}\r\n`, 'latin1'));
     const trace = stepSink(
       { transport, protocol: 'h1', connection, ...this.named },
       requestLabel(raw.method ?? 'GET', raw.url ?? ''),

@@ -189,7 +189,9 @@ export function mount(element) {
     running = true;
     toggle.textContent = t('hb.stop');
     for (const card of cards) card.start();
-    timer = setInterval(() => cards.forEach((card) => card.refresh()), 250);
+    timer = setInterval(() => {
+      for (const card of cards) card.refresh();
+    }, 250);
   };
   const stop = () => {
     running = false;

@@ -3,7 +3,7 @@
 // delay proxy), each over the wire chosen beside it.
 import { TRANSPORT_COLORS } from './colours.js';
 import { axisTitle, draw, logTicks, transportStyle } from './chart-kit.js';
-import { caption, chartBlock, dataTable, hideFigure, radios, select } from './blocks.js';
+import { caption, chartBlock, dataTable, hideFigure, select } from './blocks.js';
 import { nf, ms } from './format.js';
 import { R, fanoutRuns, latencyResults, noWiresWhy, rttRuns, runWires } from './run.js';
 import { label, t, tt, wireLabel } from './words.js';

@@ -14,7 +14,7 @@ test('a tape keeps the first RECORD_BYTES, counts everything, and says how much 
   tape.add(Buffer.alloc(1000, 0x62));
   assert.equal(tape.totalBytes, RECORD_BYTES - 2 + 4 + 1000);
   const text = tape.text();
-  assert.ok(text.startsWith('a'.repeat(RECORD_BYTES - 2) + '[x'), 'the start, note included, as it came');
+  assert.ok(text.startsWith(`${'a'.repeat(RECORD_BYTES - 2)}[x`), 'the start, note included, as it came');
   assert.ok(text.endsWith(`\n… ${tape.totalBytes - RECORD_BYTES} more bytes`), 'and what was left out');
   assert.equal(new Tape().text(), '', 'an empty tape is empty');
 });

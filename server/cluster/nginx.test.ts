@@ -96,7 +96,7 @@ http {
 }`,
     'every directive, in order',
   );
-  assert.match(config, /server 127\.0\.0\.1:7001 max_fails=1 fail_timeout=2s;  # a\n/, 'each upstream line names its process');
+  assert.match(config, /server 127\.0\.0\.1:7001 max_fails=1 fail_timeout=2s; {2}# a\n/, 'each upstream line names its process');
   assert.doesNotMatch(directives(config), /ip_hash|\bhash\b|sticky|cookie/, 'no stickiness of any kind');
   assert.match(config, /HEARTBEAT_MS, 15 s here/, 'the timeout says it is longer than the heartbeat');
 });

@@ -50,8 +50,9 @@ export function nginxConfig({ listenPort, labs, controlPort, heartbeatMs = DEFAU
   const heartbeatS = Math.ceil(heartbeatMs / 1000);
   // Twice the longest quiet a healthy connection may have: past it nginx cuts the connection.
   const idleTimeoutS = 2 * Math.max(heartbeatS, LONG_POLL_MAX_S);
-  const width = Math.max(...labs.map((lab) => `    server 127.0.0.1:${lab.port} max_fails=1 fail_timeout=2s;`.length));
-  const servers = labs.map((lab) => `    server 127.0.0.1:${lab.port} max_fails=1 fail_timeout=2s;`.padEnd(width) + `  # ${lab.name}`);
+  const upstream = (lab: (typeof labs)[number]) => `    server 127.0.0.1:${lab.port} max_fails=1 fail_timeout=2s;`;
+  const width = Math.max(...labs.map((lab) => upstream(lab).length));
+  const servers = labs.map((lab) => `${upstream(lab).padEnd(width)}  # ${lab.name}`);
   return `# nginx in front of Wirelab's lab processes: written by server/cluster/nginx.ts for
 # \`npm run cluster\`, which runs it as the user, in the foreground:
 #   nginx -p <this folder> -c <this file> -g 'daemon off;'
