@@ -82,15 +82,21 @@ const REQUESTS: Record<TransportId, { text: string; code: string }> = {
   },
   sse: {
     text: "new EventSource('/feed/sse?since=N'), closed once open",
-    code: "await new Promise((resolve, reject) => { const es = new EventSource('/feed/sse?since=' + since); es.onopen = () => { es.close(); resolve(); }; es.onerror = () => { es.close(); reject(new Error('EventSource failed')); }; });",
+    code:
+      "await new Promise((resolve, reject) => { const es = new EventSource('/feed/sse?since=' + since); " +
+      "es.onopen = () => { es.close(); resolve(); }; es.onerror = () => { es.close(); reject(new Error('EventSource failed')); }; });",
   },
   ws: {
     text: "new WebSocket('wss://host/feed/ws?since=N'), closed once open",
-    code: "await new Promise((resolve, reject) => { const ws = new WebSocket('wss://' + location.host + '/feed/ws?since=' + since); ws.onopen = () => { ws.close(1000); resolve(); }; ws.onerror = () => reject(new Error('WebSocket failed')); });",
+    code:
+      "await new Promise((resolve, reject) => { const ws = new WebSocket('wss://' + location.host + '/feed/ws?since=' + since); " +
+      "ws.onopen = () => { ws.close(1000); resolve(); }; ws.onerror = () => reject(new Error('WebSocket failed')); });",
   },
   iframe: {
     text: 'an iframe navigated to /feed/iframe?since=N&cb=onEvent, removed once the lab has it',
-    code: "window.onEvent = () => {}; const f = document.createElement('iframe'); f.id = 'capture-frame'; f.src = '/feed/iframe?since=' + since + '&cb=onEvent'; document.body.append(f);",
+    code:
+      "window.onEvent = () => {}; const f = document.createElement('iframe'); f.id = 'capture-frame'; " +
+      "f.src = '/feed/iframe?since=' + since + '&cb=onEvent'; document.body.append(f);",
   },
 };
 

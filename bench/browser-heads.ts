@@ -54,14 +54,19 @@ const PATHS: Record<HeadKind, string> = {
 };
 
 /** The page Chromium loads: it makes each transport's request once, as the lab's browser clients do. */
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>capture</title></head><body><script>
+const PAGE =
+  `<!doctype html><html><head><meta charset="utf-8"><title>capture</title></head><body><script>
 (async () => {
   await fetch('/feed/short-poll?since=0').then((r) => r.text());
   await fetch('/feed/long-poll?since=0&timeoutMs=25000').then((r) => r.text());
-  await new Promise((resolve) => { const es = new EventSource('/feed/sse?since=0'); es.onopen = () => { es.close(); resolve(); }; es.onerror = resolve; });
-  await new Promise((resolve) => { const ws = new WebSocket('ws://' + location.host + '/feed/ws?since=0'); ws.onopen = () => { ws.close(); resolve(); }; ws.onerror = resolve; });
-  await new Promise((resolve) => { const f = document.createElement('iframe'); f.onload = resolve; f.src = '/feed/iframe?since=0&cb=onEvent'; document.body.append(f); });
-  document.title = 'done';
+` +
+  "  await new Promise((resolve) => { const es = new EventSource('/feed/sse?since=0'); " +
+  'es.onopen = () => { es.close(); resolve(); }; es.onerror = resolve; });\n' +
+  "  await new Promise((resolve) => { const ws = new WebSocket('ws://' + location.host + '/feed/ws?since=0'); " +
+  'ws.onopen = () => { ws.close(); resolve(); }; ws.onerror = resolve; });\n' +
+  "  await new Promise((resolve) => { const f = document.createElement('iframe'); f.onload = resolve; " +
+  "f.src = '/feed/iframe?since=0&cb=onEvent'; document.body.append(f); });\n" +
+  `  document.title = 'done';
 })();
 </script></body></html>`;
 

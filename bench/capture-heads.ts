@@ -45,7 +45,8 @@ async function refreshCommittedHeads(): Promise<void> {
       console.log(`HTTP/1.1 ${kind.padEnd(10)} ${String(head.bytes).padStart(4)} B  ${head.requestLine}`);
     for (const [kind, head] of Object.entries(h2.heads))
       console.log(
-        `HTTP/2   ${kind.padEnd(10)} first ${String(head.firstBytes).padStart(4)} B, repeated ${String(head.repeatedBytes).padStart(4)} B (${head.protocol})`,
+        `HTTP/2   ${kind.padEnd(10)} first ${String(head.firstBytes).padStart(4)} B, ` +
+          `repeated ${String(head.repeatedBytes).padStart(4)} B (${head.protocol})`,
       );
     console.log(`wrote ${path.relative(process.cwd(), COMMITTED_HEADS)} (${h1.browser})`);
   } finally {

@@ -109,5 +109,6 @@ try {
 }
 for (const file of written) console.log(path.relative(process.cwd(), file));
 console.log(
-  `${written.length} files (the charts of /results/${runFile}, the ladders and their trace) in ${path.relative(process.cwd(), outDir) || '.'}`,
+  `${written.length} files (the charts of /results/${runFile}, the ladders and their trace) ` +
+    `in ${path.relative(process.cwd(), outDir) || '.'}`,
 );

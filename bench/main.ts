@@ -235,16 +235,16 @@ async function main(): Promise<number> {
   const written = writeResults(results, outDir);
   const shown = (file: string) => path.relative(process.cwd(), file);
   progress.finish(
-    `bench: done in ${results.durationSeconds} s; wrote ${shown(written.runFile)}, ${shown(written.latestFile)}, ${shown(written.summaryFile)}`,
+    `bench: done in ${results.durationSeconds} s; ` +
+      `wrote ${shown(written.runFile)}, ${shown(written.latestFile)}, ${shown(written.summaryFile)}`,
   );
   console.log(`\n${machineLine(results)}\n\n${headlineTable(results)}\n\n${targetsTable(results)}\n`);
   if (params.quick) {
     // Where /results finds it: a path under results/, when the run was written there.
     const underResults = path.relative(path.join(ROOT, 'results'), written.latestFile).split(path.sep).join('/');
     const page = underResults.startsWith('..') ? null : `/results?run=${underResults}`;
-    console.log(
-      `A quick run: written apart from the reference run (results/latest.json is untouched), and no target is judged.${page ? ` Charts: npm start, then open ${page}; PNG: npm run bench:png -- --run=${underResults}` : ''}`,
-    );
+    const charts = page ? ` Charts: npm start, then open ${page}; PNG: npm run bench:png -- --run=${underResults}` : '';
+    console.log(`A quick run: written apart from the reference run (results/latest.json is untouched), and no target is judged.${charts}`);
   } else {
     console.log('Charts: npm start, then open /results; PNG for slides: npm run bench:png');
   }

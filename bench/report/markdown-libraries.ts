@@ -86,6 +86,18 @@ const SUBJECT_WORDS: Record<H2Subject, string> = {
   'lab-h1': 'the lab over plain HTTP/1.1',
 };
 
+/** The columns of the table of HTTP/2 fan-out runs, one row per run. */
+const H2_NATIVE_COLUMNS = [
+  'Clients',
+  'Transport',
+  'Subject',
+  'Deliveries/s',
+  'Server CPU per delivery (µs)',
+  'RSS per connection (B)',
+  'p50 (ms)',
+  'p99 (ms)',
+];
+
 export function h2NativeSection(r: Results): string {
   const x = r.scenarios.h2Native!;
   const L = (t: TransportId) => r.labels[t];
@@ -105,7 +117,7 @@ export function h2NativeSection(r: Results): string {
         .join('; ') +
       '.',
     table(
-      ['Clients', 'Transport', 'Subject', 'Deliveries/s', 'Server CPU per delivery (µs)', 'RSS per connection (B)', 'p50 (ms)', 'p99 (ms)'],
+      H2_NATIVE_COLUMNS,
       runs.map((run) => [
         fmt(run.clients),
         L(run.transport),
@@ -118,8 +130,9 @@ export function h2NativeSection(r: Results): string {
       ]),
     ),
     "### Three costs where there was one\n\nServer CPU per delivery as ratios. HTTP/2's own cost: native HTTP/2 against HTTP/1.1 over " +
-      'TLS (both encrypted, so only the protocol differs; the lab\'s HTTP/1.1 costs about what a bare server does, see "What the framework ' +
-      "costs\"). TLS's own cost: HTTP/1.1 over TLS against plain HTTP/1.1. The meter's: the lab's HTTP/2 against native HTTP/2, the price " +
+      "TLS (both encrypted, so only the protocol differs; the lab's HTTP/1.1 costs about what a bare server does, " +
+      'see "What the framework costs"). ' +
+      "TLS's own cost: HTTP/1.1 over TLS against plain HTTP/1.1. The meter's: the lab's HTTP/2 against native HTTP/2, the price " +
       "of seeing every byte of every frame. The three multiply to the one ratio the lab's HTTP/2 showed before (lab over HTTP/2 " +
       'against plain HTTP/1.1).',
     table(

@@ -125,7 +125,8 @@ export async function runCluster(context: RunContext): Promise<ClusterResult> {
   let one: Deployment | undefined;
   try {
     progress.step(
-      `cluster: starting a redis-server, two lab processes (feed in memory, feed in Redis), and two clusters behind nginx (${N} processes, 1 process)`,
+      'cluster: starting a redis-server, two lab processes (feed in memory, feed in Redis), ' +
+        `and two clusters behind nginx (${N} processes, 1 process)`,
     );
     // Everything at once: the start is the slowest part of a quick run. An idle cluster costs the others next to nothing.
     const started = await Promise.allSettled([startRedis(), deploy(context, N, bufferSize), deploy(context, 1, bufferSize)] as const);
@@ -153,7 +154,8 @@ export async function runCluster(context: RunContext): Promise<ClusterResult> {
     ];
     for (const transport of c.latency.transports) {
       progress.step(
-        `cluster latency: one idle ${transport} client with the feed in memory, in Redis, and behind nginx (${N} processes), ${c.latency.events} events each, ${c.latency.intervalMs} ms apart, in ${c.latency.rounds} turns`,
+        `cluster latency: one idle ${transport} client with the feed in memory, in Redis, and behind nginx (${N} processes), ` +
+          `${c.latency.events} events each, ${c.latency.intervalMs} ms apart, in ${c.latency.rounds} turns`,
       );
       for (const result of await idleClients(context, setups, transport, dataBytes)) {
         out.latency.results.push(result);
@@ -165,14 +167,16 @@ export async function runCluster(context: RunContext): Promise<ClusterResult> {
     // Polls through nginx, N processes, no sticky session.
     for (const transport of (['short-poll', 'long-poll'] as const).filter((t) => params.transports.includes(t))) {
       progress.step(
-        `cluster polls: ${c.polls.clients} ${transport} clients through nginx to ${N} processes, ${c.polls.events} events ${c.polls.intervalMs} ms apart`,
+        `cluster polls: ${c.polls.clients} ${transport} clients through nginx to ${N} processes, ` +
+          `${c.polls.events} events ${c.polls.intervalMs} ms apart`,
       );
       const run = await pollSpread(context, many, N, transport, dataBytes);
       out.polls.push(run);
       checkIntegrity(out.problems, `polls, ${transport}`, run, run.deliveriesExpected, run.deliveries);
       if (run.processesSeen < Math.min(N, 2))
         out.problems.push(
-          `polls, ${transport}: only ${run.processesSeen} of ${N} processes answered (${JSON.stringify(run.answersByProcess)}): nginx did not spread the polls`,
+          `polls, ${transport}: only ${run.processesSeen} of ${N} processes answered ` +
+            `(${JSON.stringify(run.answersByProcess)}): nginx did not spread the polls`,
         );
       progress.advance((c.polls.events * c.polls.intervalMs) / 1000 + 1);
     }

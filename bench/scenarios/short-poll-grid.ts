@@ -36,7 +36,8 @@ export async function runShortPollGrid(context: RunContext): Promise<{ cells: Gr
   const { intervalsMs, ratesPerSecond, clientsPerCell, durationMs } = params.shortPollGrid;
   const dataBytes = params.payloadBytes[0];
   progress.step(
-    `short-poll grid: intervals ${intervalsMs.join('/')} ms x ${ratesPerSecond.join('/')} events/s, ${intervalsMs.length * ratesPerSecond.length} cells at once`,
+    `short-poll grid: intervals ${intervalsMs.join('/')} ms x ${ratesPerSecond.join('/')} events/s, ` +
+      `${intervalsMs.length * ratesPerSecond.length} cells at once`,
   );
   const cellsIn: { intervalMs: number; ratePerSecond: number; server: Server; set?: ClientSet }[] = [];
   for (const intervalMs of intervalsMs) {
