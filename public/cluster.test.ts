@@ -76,126 +76,141 @@ describe('the cluster control page in Chromium', () => {
     }
   });
 
-  test('the control page opened at the address the launcher prints: Kill shows the process down in red, the sum never goes back, Restart works', async () => {
-    const context = await browser.newContext();
-    let watching = false;
-    let watcher: Promise<void> = Promise.resolve();
-    try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(cluster.pageUrl.replace('/cluster/#', '/cluster/?lang=en#'));
-      await waitInPage(
-        page,
-        `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`,
-        'three processes up, every button on',
-        30_000,
-      );
-      assert.ok(!(await page.isVisible('[data-field="token"]')), 'no note on the token');
-      assert.equal(await page.evaluate('location.hash'), '', 'the token leaves the address bar');
-      assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
-      // Traffic on every process (round robin), so that the one killed has carried some.
-      for (let i = 0; i < 9; i++) await (await fetch(`${cluster.url}/feed/short-poll?since=0`)).arrayBuffer();
-      const sumRow = async () =>
-        (await page.$$eval('[data-field="sum"] td', (cells) => cells.map((c) => Number(c.textContent)))).slice(2, 4);
-      await waitInPage(page, `Number(document.querySelectorAll('[data-field="sum"] td')[2].textContent) > 0`, 'requests in the sum');
-      // Every 50 ms from here on: the requests and deliveries the page shows never go down.
-      const seen: number[][] = [];
-      watching = true;
-      watcher = (async () => {
-        while (watching) {
-          seen.push(await sumRow());
-          await new Promise((resolve) => setTimeout(resolve, 50));
+  test(
+    'the control page opened at the address the launcher prints: ' +
+      'Kill shows the process down in red, the sum never goes back, Restart works',
+    async () => {
+      const context = await browser.newContext();
+      let watching = false;
+      let watcher: Promise<void> = Promise.resolve();
+      try {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        await page.goto(cluster.pageUrl.replace('/cluster/#', '/cluster/?lang=en#'));
+        await waitInPage(
+          page,
+          `document.querySelectorAll('tr[data-process][data-state="up"] button:not([disabled])').length === 6`,
+          'three processes up, every button on',
+          30_000,
+        );
+        assert.ok(!(await page.isVisible('[data-field="token"]')), 'no note on the token');
+        assert.equal(await page.evaluate('location.hash'), '', 'the token leaves the address bar');
+        assert.match((await page.textContent('[data-field="sum"]')) ?? '', /All processes\s*\d+\s*\d+/, 'the sum row has figures');
+        // Traffic on every process (round robin), so that the one killed has carried some.
+        for (let i = 0; i < 9; i++) await (await fetch(`${cluster.url}/feed/short-poll?since=0`)).arrayBuffer();
+        const sumRow = async () =>
+          (await page.$$eval('[data-field="sum"] td', (cells) => cells.map((c) => Number(c.textContent)))).slice(2, 4);
+        await waitInPage(page, `Number(document.querySelectorAll('[data-field="sum"] td')[2].textContent) > 0`, 'requests in the sum');
+        // Every 50 ms from here on: the requests and deliveries the page shows never go down.
+        const seen: number[][] = [];
+        watching = true;
+        watcher = (async () => {
+          while (watching) {
+            seen.push(await sumRow());
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        })();
+        const victim = cluster.labs[1];
+        const pid = victim.pid;
+        await page.click('tr[data-process="lab-2"] button[data-action="kill"]');
+        await waitInPage(
+          page,
+          `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`,
+          'the kill reported',
+          20_000,
+        );
+        await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down', 20_000);
+        // The page redraws its rows on every poll: a cell read just as its row was replaced has no style (an
+        // empty colour). Read it again until the one read comes from a row on the page.
+        const readCell = () =>
+          page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({
+            text: element.textContent,
+            colour: getComputedStyle(element).color,
+          }));
+        let shown = await readCell();
+        for (let tries = 0; !shown.colour && tries < 50; tries++) shown = await readCell();
+        assert.match(shown.text ?? '', /down|starting/, `lab-2 says it is not up: ${shown.text}`);
+        const [r, g, b] = (shown.colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+        assert.ok(r >= 150 && r > 2 * g && r > 2 * b, `"down" is drawn in red: ${shown.colour}`);
+        const upColour = await page.$eval('tr[data-process="lab-1"] .state-cell', (element) => getComputedStyle(element).color);
+        assert.notEqual(upColour, shown.colour, 'and not as an up process is');
+        await waitFor(() => victim.state === 'up' && victim.pid !== pid, 'lab-2 started again', 30_000);
+        await waitInPage(
+          page,
+          `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'up'`,
+          'lab-2 up again on the page',
+          20_000,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        watching = false;
+        await watcher;
+        for (let i = 1; i < seen.length; i++) {
+          assert.ok(
+            seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1],
+            `the sum never goes back: ${seen[i - 1]} then ${seen[i]}`,
+          );
         }
-      })();
-      const victim = cluster.labs[1];
-      const pid = victim.pid;
-      await page.click('tr[data-process="lab-2"] button[data-action="kill"]');
-      await waitInPage(page, `document.querySelector('[data-field="said"]').textContent.includes('SIGKILL')`, 'the kill reported', 20_000);
-      await waitInPage(page, `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'down'`, 'lab-2 down', 20_000);
-      // The page redraws its rows on every poll: a cell read just as its row was replaced has no style (an
-      // empty colour). Read it again until the one read comes from a row on the page.
-      const readCell = () =>
-        page.$eval('tr[data-process="lab-2"] .state-cell', (element) => ({
-          text: element.textContent,
-          colour: getComputedStyle(element).color,
-        }));
-      let shown = await readCell();
-      for (let tries = 0; !shown.colour && tries < 50; tries++) shown = await readCell();
-      assert.match(shown.text ?? '', /down|starting/, `lab-2 says it is not up: ${shown.text}`);
-      const [r, g, b] = (shown.colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
-      assert.ok(r >= 150 && r > 2 * g && r > 2 * b, `"down" is drawn in red: ${shown.colour}`);
-      const upColour = await page.$eval('tr[data-process="lab-1"] .state-cell', (element) => getComputedStyle(element).color);
-      assert.notEqual(upColour, shown.colour, 'and not as an up process is');
-      await waitFor(() => victim.state === 'up' && victim.pid !== pid, 'lab-2 started again', 30_000);
-      await waitInPage(
-        page,
-        `document.querySelector('tr[data-process="lab-2"]').dataset.state === 'up'`,
-        'lab-2 up again on the page',
-        20_000,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      watching = false;
-      await watcher;
-      for (let i = 1; i < seen.length; i++) {
-        assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1], `the sum never goes back: ${seen[i - 1]} then ${seen[i]}`);
+        assert.ok(seen.length > 10, `the sum watched throughout (${seen.length} looks)`);
+
+        const before = cluster.labs[0].pid;
+        await page.click('tr[data-process="lab-1"] button[data-action="restart"]');
+        await page.waitForFunction(
+          pagePredicate(`document.querySelector('[data-field="said"]').textContent.includes('SIGTERM')`),
+          undefined,
+          { timeout: 10_000 },
+        );
+        assert.notEqual(cluster.labs[0].pid, before, 'lab-1 is a new process');
+        assert.equal(cluster.labs[0].state, 'up');
+        assert.deepEqual(errors, []);
+      } finally {
+        // A failure above must not leave the watcher asking a closed page.
+        watching = false;
+        await watcher.catch(() => {});
+        await context.close();
       }
-      assert.ok(seen.length > 10, `the sum watched throughout (${seen.length} looks)`);
+    },
+  );
 
-      const before = cluster.labs[0].pid;
-      await page.click('tr[data-process="lab-1"] button[data-action="restart"]');
-      await page.waitForFunction(
-        pagePredicate(`document.querySelector('[data-field="said"]').textContent.includes('SIGTERM')`),
-        undefined,
-        { timeout: 10_000 },
-      );
-      assert.notEqual(cluster.labs[0].pid, before, 'lab-1 is a new process');
-      assert.equal(cluster.labs[0].state, 'up');
-      assert.deepEqual(errors, []);
-    } finally {
-      // A failure above must not leave the watcher asking a closed page.
-      watching = false;
-      await watcher.catch(() => {});
-      await context.close();
-    }
-  });
-
-  test("a foreign entry in Redis's log: removed, printed by the launcher, counted in /stats and shown on the page; the feed goes on", async () => {
-    const context = await browser.newContext();
-    const intruder = new Redis(cluster.redis.url);
-    try {
-      const page = await context.newPage();
-      await page.goto(`${cluster.url}/cluster/?lang=en`);
-      await waitInPage(page, `document.querySelectorAll('tr[data-process]').length === 3`, 'the processes listed');
-      assert.ok(!(await page.isVisible('[data-field="foreign"]')), 'nothing foreign to say yet');
-      const id = await intruder.xadd('wirelab:log', '*', 'hello', 'world');
-      await waitInPage(page, `!document.querySelector('[data-field="foreign"]').hidden`, 'the page saying so');
-      assert.match(
-        (await page.textContent('[data-field="foreign"]')) ?? '',
-        new RegExp(`removed: 1; the last, ${id}, by lab-\\d .*nothing lost`),
-        'the count and the id',
-      );
-      await waitFor(
-        () => printed.some((line) => line.includes(`foreign entry in the Redis log wirelab:log (${id})`)),
-        'the launcher printing it',
-        5000,
-      );
-      const stats = (await (await fetch(`${cluster.url}/stats`)).json()) as {
-        feed: { foreign: { removed: number; last: { ids: string[] } } };
-      };
-      assert.equal(stats.feed.foreign.removed, 1, '/stats through nginx counts it');
-      assert.deepEqual(stats.feed.foreign.last.ids, [id]);
-      const posted = await fetch(`${cluster.url}/feed/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"name":"ana","text":"after"}',
-      });
-      assert.equal(posted.status, 201, 'a post is taken after it');
-    } finally {
-      intruder.disconnect();
-      await context.close();
-    }
-  });
+  test(
+    "a foreign entry in Redis's log: removed, printed by the launcher, " + 'counted in /stats and shown on the page; the feed goes on',
+    async () => {
+      const context = await browser.newContext();
+      const intruder = new Redis(cluster.redis.url);
+      try {
+        const page = await context.newPage();
+        await page.goto(`${cluster.url}/cluster/?lang=en`);
+        await waitInPage(page, `document.querySelectorAll('tr[data-process]').length === 3`, 'the processes listed');
+        assert.ok(!(await page.isVisible('[data-field="foreign"]')), 'nothing foreign to say yet');
+        const id = await intruder.xadd('wirelab:log', '*', 'hello', 'world');
+        await waitInPage(page, `!document.querySelector('[data-field="foreign"]').hidden`, 'the page saying so');
+        assert.match(
+          (await page.textContent('[data-field="foreign"]')) ?? '',
+          new RegExp(`removed: 1; the last, ${id}, by lab-\\d .*nothing lost`),
+          'the count and the id',
+        );
+        await waitFor(
+          () => printed.some((line) => line.includes(`foreign entry in the Redis log wirelab:log (${id})`)),
+          'the launcher printing it',
+          5000,
+        );
+        const stats = (await (await fetch(`${cluster.url}/stats`)).json()) as {
+          feed: { foreign: { removed: number; last: { ids: string[] } } };
+        };
+        assert.equal(stats.feed.foreign.removed, 1, '/stats through nginx counts it');
+        assert.deepEqual(stats.feed.foreign.last.ids, [id]);
+        const posted = await fetch(`${cluster.url}/feed/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"name":"ana","text":"after"}',
+        });
+        assert.equal(posted.status, 201, 'a post is taken after it');
+      } finally {
+        intruder.disconnect();
+        await context.close();
+      }
+    },
+  );
 
   test('the cluster page in both languages: the site header, Redis, and on a 390 px phone every button on screen', async () => {
     for (const [lang, width, title] of [

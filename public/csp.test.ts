@@ -29,8 +29,10 @@ after(async () => {
 const PAGES = ['/', '/board', ...LESSONS.map((name) => `/lessons/${name}?lang=en`), '/results', '/code/server/app.ts', '/cluster/'];
 
 /** Runs in every frame before its own scripts: a violation anywhere becomes a console line the test reads. */
-const REPORT_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (e) =>
-  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.documentURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+const REPORT_VIOLATIONS =
+  `document.addEventListener('securitypolicyviolation', (e) =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ` +
+  `' in ' + e.documentURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
 window.__name = (fn) => fn;`; // see pages.test.ts
 
 /** Opens `url` with the net in place; `violations` fills as they happen, in any frame. Returns them and the page's policy. */

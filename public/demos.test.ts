@@ -148,7 +148,8 @@ describe('lesson demos in Chromium', () => {
       assert.ok(
         upText.includes('"type":"chat"'),
         `the browser's frame, unmasked with its key, is the JSON the page sent; got ${upText.slice(0, 160)}. ` +
-          "(If this is noise: the wiretap recorded the frame after ws unmasked it in place; in server/transports/ws.ts attach the tap with raw.prependListener('data', tap.in).)",
+          '(If this is noise: the wiretap recorded the frame after ws unmasked it in place; ' +
+          "in server/transports/ws.ts attach the tap with raw.prependListener('data', tap.in).)",
       );
       assert.ok(((await page.textContent(down)) ?? '').includes('"type":"chat"'), 'the chat came back down as an event');
 
@@ -241,70 +242,77 @@ describe('lesson demos in Chromium', () => {
     }
   });
 
-  test('security: a hostile chat arrives as plain text on all five transports, and a foreign origin is refused before the upgrade', async () => {
-    // The sandboxed frame's refused WebSocket is logged by Chromium: that refusal is the point of that button.
-    const refused: Expected = (message) =>
-      /WebSocket connection to .*\/feed\/ws\?types=chat&client=[\w-]+. failed: .*403/.test(message.text());
-    const { context, page, errors } = await open('/lessons/security?lang=en', [refused]);
-    try {
-      const demo = '.demo[data-demo="security"]';
-      await page.waitForSelector(`${demo} [data-action="post"]:not([disabled])`, { timeout: 5000 });
-      await page.click(`${demo} [data-action="post"]`);
-      await page.waitForSelector(`${demo} [data-field="verdict"][data-verdict="pass"]`, { timeout: 12_000 });
-      const seq = await attr(page, `${demo} [data-field="verdict"]`, 'data-seq');
-      const expected = `#${seq} chat mallory: ${HOSTILE_TEXT}`;
-      const logs = await page.$$eval(
-        `${demo} .panel[data-transport]`,
-        (panels, line) =>
-          panels.map((p) => [
-            (p as HTMLElement).dataset.transport,
-            [...p.querySelectorAll('[data-field="log"] > *')].some((l) => l.textContent === line),
-          ]),
-        expected,
-      );
-      assert.deepEqual(
-        Object.fromEntries(logs),
-        { 'short-poll': true, 'long-poll': true, iframe: true, sse: true, ws: true },
-        'every panel shows the exact text',
-      );
-      assert.equal(await page.evaluate(() => (window as unknown as { __wirelabPwned?: unknown }).__wirelabPwned), undefined, 'nothing ran');
-      assert.equal(await page.locator(`${demo} .panels img, ${demo} .panels b`).count(), 0, 'no element was made from the text');
-      assert.match(
-        (await page.textContent(`${demo} [data-field="wire-iframe"]`)) ?? '',
-        /\\u003c\/script\\u003e\\u003cimg/,
-        'the iframe wire escapes < and >',
-      );
+  test(
+    'security: a hostile chat arrives as plain text on all five transports, ' + 'and a foreign origin is refused before the upgrade',
+    async () => {
+      // The sandboxed frame's refused WebSocket is logged by Chromium: that refusal is the point of that button.
+      const refused: Expected = (message) =>
+        /WebSocket connection to .*\/feed\/ws\?types=chat&client=[\w-]+. failed: .*403/.test(message.text());
+      const { context, page, errors } = await open('/lessons/security?lang=en', [refused]);
+      try {
+        const demo = '.demo[data-demo="security"]';
+        await page.waitForSelector(`${demo} [data-action="post"]:not([disabled])`, { timeout: 5000 });
+        await page.click(`${demo} [data-action="post"]`);
+        await page.waitForSelector(`${demo} [data-field="verdict"][data-verdict="pass"]`, { timeout: 12_000 });
+        const seq = await attr(page, `${demo} [data-field="verdict"]`, 'data-seq');
+        const expected = `#${seq} chat mallory: ${HOSTILE_TEXT}`;
+        const logs = await page.$$eval(
+          `${demo} .panel[data-transport]`,
+          (panels, line) =>
+            panels.map((p) => [
+              (p as HTMLElement).dataset.transport,
+              [...p.querySelectorAll('[data-field="log"] > *')].some((l) => l.textContent === line),
+            ]),
+          expected,
+        );
+        assert.deepEqual(
+          Object.fromEntries(logs),
+          { 'short-poll': true, 'long-poll': true, iframe: true, sse: true, ws: true },
+          'every panel shows the exact text',
+        );
+        assert.equal(
+          await page.evaluate(() => (window as unknown as { __wirelabPwned?: unknown }).__wirelabPwned),
+          undefined,
+          'nothing ran',
+        );
+        assert.equal(await page.locator(`${demo} .panels img, ${demo} .panels b`).count(), 0, 'no element was made from the text');
+        assert.match(
+          (await page.textContent(`${demo} [data-field="wire-iframe"]`)) ?? '',
+          /\\u003c\/script\\u003e\\u003cimg/,
+          'the iframe wire escapes < and >',
+        );
 
-      // The endpoint itself, from Node: it must be registered (server/pages.ts or app.ts calls registerExperiments).
-      const response = await fetch(`${lab.baseUrl}/experiments/foreign-origin`);
-      assert.equal(
-        response.status,
-        200,
-        'GET /experiments/foreign-origin answers (registerExperiments from server/experiments.ts must be registered)',
-      );
-      const { foreign, own } = (await response.json()) as {
-        foreign: { status: number; responseBody: string; request: string };
-        own: { status: number; request: string };
-      };
-      assert.equal(foreign.status, 403, 'a foreign Origin is refused');
-      assert.equal(JSON.parse(foreign.responseBody).error.code, 'foreign_origin');
-      assert.match(foreign.request, /\r\nOrigin: http:\/\/evil\.example\r\n/);
-      assert.equal(own.status, 101, "the lab's own Origin is upgraded");
+        // The endpoint itself, from Node: it must be registered (server/pages.ts or app.ts calls registerExperiments).
+        const response = await fetch(`${lab.baseUrl}/experiments/foreign-origin`);
+        assert.equal(
+          response.status,
+          200,
+          'GET /experiments/foreign-origin answers (registerExperiments from server/experiments.ts must be registered)',
+        );
+        const { foreign, own } = (await response.json()) as {
+          foreign: { status: number; responseBody: string; request: string };
+          own: { status: number; request: string };
+        };
+        assert.equal(foreign.status, 403, 'a foreign Origin is refused');
+        assert.equal(JSON.parse(foreign.responseBody).error.code, 'foreign_origin');
+        assert.match(foreign.request, /\r\nOrigin: http:\/\/evil\.example\r\n/);
+        assert.equal(own.status, 101, "the lab's own Origin is upgraded");
 
-      // The same, from the page.
-      await page.click(`${demo} [data-action="foreign-origin"]`);
-      await page.waitForSelector(`${demo} [data-field="foreign-origin"][data-foreign-status]`, { timeout: 5000 });
-      assert.equal(await attr(page, `${demo} [data-field="foreign-origin"]`, 'data-foreign-status'), '403');
-      assert.equal(await attr(page, `${demo} [data-field="foreign-origin"]`, 'data-own-status'), '101');
+        // The same, from the page.
+        await page.click(`${demo} [data-action="foreign-origin"]`);
+        await page.waitForSelector(`${demo} [data-field="foreign-origin"][data-foreign-status]`, { timeout: 5000 });
+        assert.equal(await attr(page, `${demo} [data-field="foreign-origin"]`, 'data-foreign-status'), '403');
+        assert.equal(await attr(page, `${demo} [data-field="foreign-origin"]`, 'data-own-status'), '101');
 
-      // What a refused page learns: error, then close 1006; the wiretap shows the 403 it was not told about.
-      await page.click(`${demo} [data-action="sandbox"]`);
-      await page.waitForSelector(`${demo} [data-field="sandbox-page"][data-code="1006"]`, { timeout: 5000 });
-      await page.waitForSelector(`${demo} [data-field="sandbox-wire"]:has-text("403 Forbidden")`, { timeout: 3000 });
-      assert.match((await page.textContent(`${demo} [data-field="sandbox-wire"]`)) ?? '', /Origin: null\\r\\n/);
-      assert.deepEqual(errors, []);
-    } finally {
-      await context.close();
-    }
-  });
+        // What a refused page learns: error, then close 1006; the wiretap shows the 403 it was not told about.
+        await page.click(`${demo} [data-action="sandbox"]`);
+        await page.waitForSelector(`${demo} [data-field="sandbox-page"][data-code="1006"]`, { timeout: 5000 });
+        await page.waitForSelector(`${demo} [data-field="sandbox-wire"]:has-text("403 Forbidden")`, { timeout: 3000 });
+        assert.match((await page.textContent(`${demo} [data-field="sandbox-wire"]`)) ?? '', /Origin: null\\r\\n/);
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 });

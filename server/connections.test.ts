@@ -81,117 +81,129 @@ describe(`every port closes a connection idle for IDLE_TIMEOUT_MS (${IDLE_MS} ms
   after(() => lab.close());
 
   for (const [name, open] of HTTP1_PORTS) {
-    test(`HTTP/1.1 on ${name}: silence is closed without a word, half a head gets 408 request_timeout, an idle keep-alive is closed, a held stream is not`, async () => {
-      const silent = await open(lab);
-      const silentAt = performance.now();
-      const silentEnd = ended(silent);
-      const half = await open(lab);
-      const halfEnd = ended(half);
-      half.write('GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-      const halfAt = performance.now();
-      const kept = await open(lab);
-      const keptEnd = ended(kept);
-      kept.write('GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-      const held = await open(lab);
-      let heldClosed = false;
-      held.on('close', () => (heldClosed = true)).on('error', () => {});
-      held.write('GET /feed/sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    test(
+      `HTTP/1.1 on ${name}: silence is closed without a word, ` +
+        `half a head gets 408 request_timeout, an idle keep-alive is closed, a held stream is not`,
+      async () => {
+        const silent = await open(lab);
+        const silentAt = performance.now();
+        const silentEnd = ended(silent);
+        const half = await open(lab);
+        const halfEnd = ended(half);
+        half.write('GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+        const halfAt = performance.now();
+        const kept = await open(lab);
+        const keptEnd = ended(kept);
+        kept.write('GET /feed/short-poll HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+        const held = await open(lab);
+        let heldClosed = false;
+        held.on('close', () => (heldClosed = true)).on('error', () => {});
+        held.write('GET /feed/sse HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
 
-      const s = await silentEnd;
-      assert.equal(s.received, '', `${name}: silence gets nothing back`);
-      assertOnTime(`${name}, silent`, s.closedAt - silentAt);
-      const h = await halfEnd;
-      assert.match(h.received, /^HTTP\/1\.1 408 Request Timeout\r\n/, `${name}: a 408 for half a head`);
-      assert.match(h.received, /"code":"request_timeout"/, `${name}: with the coded body`);
-      assertOnTime(`${name}, half a head`, h.closedAt - halfAt);
-      const k = await keptEnd;
-      assert.match(k.received, /^HTTP\/1\.1 200 OK\r\n/, `${name}: the request was answered`);
-      assert.match(k.received, /keep-alive: timeout=1\r\n/i, `${name}: and the answer announces the same timeout`);
-      assertOnTime(`${name}, idle keep-alive`, k.closedAt - k.lastDataAt);
-      // The held stream has been open for longer than the timeout by now (the kept connection's answer came after it).
-      assert.equal(heldClosed, false, `${name}: a held SSE stream is no idle connection`);
-      held.destroy();
-    });
+        const s = await silentEnd;
+        assert.equal(s.received, '', `${name}: silence gets nothing back`);
+        assertOnTime(`${name}, silent`, s.closedAt - silentAt);
+        const h = await halfEnd;
+        assert.match(h.received, /^HTTP\/1\.1 408 Request Timeout\r\n/, `${name}: a 408 for half a head`);
+        assert.match(h.received, /"code":"request_timeout"/, `${name}: with the coded body`);
+        assertOnTime(`${name}, half a head`, h.closedAt - halfAt);
+        const k = await keptEnd;
+        assert.match(k.received, /^HTTP\/1\.1 200 OK\r\n/, `${name}: the request was answered`);
+        assert.match(k.received, /keep-alive: timeout=1\r\n/i, `${name}: and the answer announces the same timeout`);
+        assertOnTime(`${name}, idle keep-alive`, k.closedAt - k.lastDataAt);
+        // The held stream has been open for longer than the timeout by now (the kept connection's answer came after it).
+        assert.equal(heldClosed, false, `${name}: a held SSE stream is no idle connection`);
+        held.destroy();
+      },
+    );
   }
 
-  test('HTTP/2: silence and half a request head get GOAWAY NO_ERROR and are closed, so is a connection whose last stream closed; a held stream is not', async () => {
-    const port = tlsPort('main')(lab);
-    const started = performance.now();
-    const silent = await RawH2.open(port, { ca: lab.https!.ca, preface: false, ackSettings: false });
-    const half = await RawH2.open(port, { ca: lab.https!.ca });
-    const block = headerBlock(requestFields('/feed/short-poll'));
-    half.send(frame(HEADERS, 0, 1, block.subarray(0, 10))); // no END_HEADERS: the head goes on in a CONTINUATION that never comes
-    const halfAt = performance.now();
-    const kept = await RawH2.open(port, { ca: lab.https!.ca });
-    kept.send(request(1, '/feed/short-poll'));
-    await waitFor(() => kept.answered200(1), 'the request on the kept connection is answered');
-    const keptAt = performance.now();
-    const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
-    session.on('error', () => {});
-    const sse = session.request({ ':path': '/feed/sse' });
-    sse.on('error', () => {});
-    await new Promise((resolve) => sse.once('response', resolve));
+  test(
+    'HTTP/2: silence and half a request head get GOAWAY NO_ERROR and are closed, ' +
+      'so is a connection whose last stream closed; a held stream is not',
+    async () => {
+      const port = tlsPort('main')(lab);
+      const started = performance.now();
+      const silent = await RawH2.open(port, { ca: lab.https!.ca, preface: false, ackSettings: false });
+      const half = await RawH2.open(port, { ca: lab.https!.ca });
+      const block = headerBlock(requestFields('/feed/short-poll'));
+      half.send(frame(HEADERS, 0, 1, block.subarray(0, 10))); // no END_HEADERS: the head goes on in a CONTINUATION that never comes
+      const halfAt = performance.now();
+      const kept = await RawH2.open(port, { ca: lab.https!.ca });
+      kept.send(request(1, '/feed/short-poll'));
+      await waitFor(() => kept.answered200(1), 'the request on the kept connection is answered');
+      const keptAt = performance.now();
+      const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
+      session.on('error', () => {});
+      const sse = session.request({ ':path': '/feed/sse' });
+      sse.on('error', () => {});
+      await new Promise((resolve) => sse.once('response', resolve));
 
-    for (const [name, raw, since] of [
-      ['silent', silent, started],
-      ['half a head', half, halfAt],
-      ['idle after its stream', kept, keptAt],
-    ] as const) {
-      await waitFor(() => raw.closed, `${name}: closed`, IDLE_MS + LATE_MS + 1000);
-      assertOnTime(`HTTP/2, ${name}`, performance.now() - since);
-      assert.equal(raw.goaway()?.code, 'NO_ERROR', `HTTP/2, ${name}: GOAWAY NO_ERROR first (frames: ${raw.answer().join(' ')})`);
-    }
-    assert.equal(session.closed || session.destroyed, false, 'the session holding an SSE stream is still open');
-    session.destroy();
-  });
+      for (const [name, raw, since] of [
+        ['silent', silent, started],
+        ['half a head', half, halfAt],
+        ['idle after its stream', kept, keptAt],
+      ] as const) {
+        await waitFor(() => raw.closed, `${name}: closed`, IDLE_MS + LATE_MS + 1000);
+        assertOnTime(`HTTP/2, ${name}`, performance.now() - since);
+        assert.equal(raw.goaway()?.code, 'NO_ERROR', `HTTP/2, ${name}: GOAWAY NO_ERROR first (frames: ${raw.answer().join(' ')})`);
+      }
+      assert.equal(session.closed || session.destroyed, false, 'the session holding an SSE stream is still open');
+      session.destroy();
+    },
+  );
 });
 
 describe('MAX_CONNECTIONS counts a connection from accept', () => {
-  test('silent TCP connections to the TLS port (no handshake yet) fill the cap for plain HTTP/1.1, and silent plain ones for HTTP/2; closing them frees it', async () => {
-    const lab = await startLab({ tlsPort: 0, extraPorts: false, maxConnections: 3 });
-    const tlsMain = tlsPort('main')(lab);
-    const connect = async (port: number) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.on('error', () => {});
-      await new Promise((resolve) => socket.once('connect', resolve));
-      return socket;
-    };
-    // One request on a connection of its own, closed after the answer: it holds no place afterwards.
-    const get = (path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        http
-          .get(`${lab.baseUrl}${path}`, { agent: false }, (response) => {
-            let body = '';
-            response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-          })
-          .on('error', reject);
-      });
-    try {
-      let silent = await Promise.all([1, 2, 3].map(() => connect(tlsMain)));
-      await waitFor(() => lab.ctx.connections.open === 3, 'three handshakes not begun hold three places');
-      const refused = await get('/feed/short-poll');
-      assert.equal(refused.status, 503, 'a plain request past the cap is refused');
-      assert.equal((JSON.parse(refused.body) as { error: { code: string } }).error.code, 'too_many_connections', 'with the coded body');
-      for (const socket of silent) socket.destroy();
-      await waitFor(() => lab.ctx.connections.open === 0, 'their places are free once they close');
-      assert.equal((await get('/feed/short-poll')).status, 200, 'a plain request is served again');
+  test(
+    'silent TCP connections to the TLS port (no handshake yet) fill the cap for plain HTTP/1.1, ' +
+      'and silent plain ones for HTTP/2; closing them frees it',
+    async () => {
+      const lab = await startLab({ tlsPort: 0, extraPorts: false, maxConnections: 3 });
+      const tlsMain = tlsPort('main')(lab);
+      const connect = async (port: number) => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => {});
+        await new Promise((resolve) => socket.once('connect', resolve));
+        return socket;
+      };
+      // One request on a connection of its own, closed after the answer: it holds no place afterwards.
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          http
+            .get(`${lab.baseUrl}${path}`, { agent: false }, (response) => {
+              let body = '';
+              response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+              response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+            })
+            .on('error', reject);
+        });
+      try {
+        let silent = await Promise.all([1, 2, 3].map(() => connect(tlsMain)));
+        await waitFor(() => lab.ctx.connections.open === 3, 'three handshakes not begun hold three places');
+        const refused = await get('/feed/short-poll');
+        assert.equal(refused.status, 503, 'a plain request past the cap is refused');
+        assert.equal((JSON.parse(refused.body) as { error: { code: string } }).error.code, 'too_many_connections', 'with the coded body');
+        for (const socket of silent) socket.destroy();
+        await waitFor(() => lab.ctx.connections.open === 0, 'their places are free once they close');
+        assert.equal((await get('/feed/short-poll')).status, 200, 'a plain request is served again');
 
-      silent = await Promise.all([1, 2, 3].map(() => connect(lab.port)));
-      await waitFor(() => lab.ctx.connections.open === 3, 'three silent plain connections hold three places');
-      const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
-      session.on('error', () => {});
-      const answer = await new Promise<number>((resolve) => {
-        const stream = session.request({ ':path': '/feed/short-poll' });
-        stream.on('response', (head) => resolve(Number(head[':status'])));
-        stream.on('error', () => resolve(0));
-      });
-      assert.equal(answer, 503, 'an HTTP/2 request past the cap is refused');
-      session.destroy();
-      for (const socket of silent) socket.destroy();
-      await waitFor(() => lab.ctx.connections.open === 0, 'every place is free again');
-    } finally {
-      await lab.close();
-    }
-  });
+        silent = await Promise.all([1, 2, 3].map(() => connect(lab.port)));
+        await waitFor(() => lab.ctx.connections.open === 3, 'three silent plain connections hold three places');
+        const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });
+        session.on('error', () => {});
+        const answer = await new Promise<number>((resolve) => {
+          const stream = session.request({ ':path': '/feed/short-poll' });
+          stream.on('response', (head) => resolve(Number(head[':status'])));
+          stream.on('error', () => resolve(0));
+        });
+        assert.equal(answer, 503, 'an HTTP/2 request past the cap is refused');
+        session.destroy();
+        for (const socket of silent) socket.destroy();
+        await waitFor(() => lab.ctx.connections.open === 0, 'every place is free again');
+      } finally {
+        await lab.close();
+      }
+    },
+  );
 });

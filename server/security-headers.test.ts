@@ -120,29 +120,33 @@ describe('security headers', () => {
     }
   });
 
-  test("the iframe transport: its relay is framed from the page's port; its stream allows inline script and nothing else, at no byte per event", async () => {
-    const ports = lab.ctx.ports!;
-    const page = `http://127.0.0.1:${ports.main}`;
-    const relay = await head(lab, '/assets/iframe-relay.html?doc=1', {}, ports.extra.iframe);
-    assert.ok(
-      directives(relay.headers['content-security-policy'] as string)
-        .get('frame-ancestors')!
-        .includes(page),
-      'the relay may be framed by the page on the main port',
-    );
-    assert.equal(relay.headers['x-frame-options'], undefined, 'no X-Frame-Options, which would refuse that');
+  test(
+    "the iframe transport: its relay is framed from the page's port; " +
+      'its stream allows inline script and nothing else, at no byte per event',
+    async () => {
+      const ports = lab.ctx.ports!;
+      const page = `http://127.0.0.1:${ports.main}`;
+      const relay = await head(lab, '/assets/iframe-relay.html?doc=1', {}, ports.extra.iframe);
+      assert.ok(
+        directives(relay.headers['content-security-policy'] as string)
+          .get('frame-ancestors')!
+          .includes(page),
+        'the relay may be framed by the page on the main port',
+      );
+      assert.equal(relay.headers['x-frame-options'], undefined, 'no X-Frame-Options, which would refuse that');
 
-    const stream = await head(lab, '/feed/iframe?cb=f', {}, ports.extra.iframe);
-    const policy = directives(stream.headers['content-security-policy'] as string);
-    assert.deepEqual(policy.get('default-src'), ["'none'"], 'no file, fetch, image or frame');
-    assert.deepEqual(policy.get('script-src'), ["'unsafe-inline'"], 'inline chunks, no script file');
-    assert.ok(
-      policy.get('frame-ancestors')!.includes(page) && !policy.get('frame-ancestors')!.includes('*'),
-      "framed by the lab's pages only",
-    );
-    assert.equal(stream.headers['x-frame-options'], undefined);
-    assert.equal(iframeCall('f', '{}'), '<script>parent.f({});</script>\n', 'each chunk is the bare script: no nonce');
-  });
+      const stream = await head(lab, '/feed/iframe?cb=f', {}, ports.extra.iframe);
+      const policy = directives(stream.headers['content-security-policy'] as string);
+      assert.deepEqual(policy.get('default-src'), ["'none'"], 'no file, fetch, image or frame');
+      assert.deepEqual(policy.get('script-src'), ["'unsafe-inline'"], 'inline chunks, no script file');
+      assert.ok(
+        policy.get('frame-ancestors')!.includes(page) && !policy.get('frame-ancestors')!.includes('*'),
+        "framed by the lab's pages only",
+      );
+      assert.equal(stream.headers['x-frame-options'], undefined);
+      assert.equal(iframeCall('f', '{}'), '<script>parent.f({});</script>\n', 'each chunk is the bare script: no nonce');
+    },
+  );
 
   test("over HTTP/2: nosniff, the page policy with https and wss origins, the stream's policy", async () => {
     const session = http2.connect(lab.https!.h2Url, { ca: lab.https!.ca });

@@ -90,187 +90,191 @@ const tally = (endings: string[]) => {
   return counts;
 };
 
-test('three hundred stalled readers are dropped, the lab queues a bounded number of bytes, healthy clients keep every event and their latency', async () => {
-  const lab = await startLab({
-    maxQueuedBytes: MAX_QUEUED_BYTES,
-    slowReaderGraceMs: SLOW_READER_GRACE_MS,
-    bufferSize: MAX_EVENTS,
-    // Every client here comes from 127.0.0.1: the per-client cap (64) is another defense, not this one.
-    maxStreamsPerClient: 0,
-    // The iframe's byte limit would end a stalled iframe before the cap is reached; here the cap must act.
-    iframeMaxBytes: 1 << 30,
-    extraPorts: false,
-  });
-  const { ctx } = lab;
-  // The lab's side of every connection: the sockets whose backlog the cap bounds.
-  const serverSockets = new Set<net.Socket>();
-  lab.app.server.on('connection', (socket: net.Socket) => {
-    serverSockets.add(socket);
-    socket.once('close', () => serverSockets.delete(socket));
-  });
-  const queuedBytes = () => {
-    let sum = 0;
-    for (const socket of serverSockets) sum += socket.writableLength;
-    return sum;
-  };
+test(
+  'three hundred stalled readers are dropped, the lab queues a bounded number of bytes, ' +
+    'healthy clients keep every event and their latency',
+  async () => {
+    const lab = await startLab({
+      maxQueuedBytes: MAX_QUEUED_BYTES,
+      slowReaderGraceMs: SLOW_READER_GRACE_MS,
+      bufferSize: MAX_EVENTS,
+      // Every client here comes from 127.0.0.1: the per-client cap (64) is another defense, not this one.
+      maxStreamsPerClient: 0,
+      // The iframe's byte limit would end a stalled iframe before the cap is reached; here the cap must act.
+      iframeMaxBytes: 1 << 30,
+      extraPorts: false,
+    });
+    const { ctx } = lab;
+    // The lab's side of every connection: the sockets whose backlog the cap bounds.
+    const serverSockets = new Set<net.Socket>();
+    lab.app.server.on('connection', (socket: net.Socket) => {
+      serverSockets.add(socket);
+      socket.once('close', () => serverSockets.delete(socket));
+    });
+    const queuedBytes = () => {
+      let sum = 0;
+      for (const socket of serverSockets) sum += socket.writableLength;
+      return sum;
+    };
 
-  // Half of each transport's stalled clients read again as soon as they are dropped, within the
-  // grace; the other half only once the lab has cut them off.
-  const stalled: { id: Streaming; socket: net.Socket; prompt: boolean }[] = [];
-  const healthy: { id: Streaming; events: FeedEvent[]; latenciesMs: number[]; opens: number; connection: Connection }[] = [];
-  try {
-    for (const id of STREAMING) {
-      const sockets = await Promise.all(Array.from({ length: STALLED_PER_TRANSPORT }, () => stall(lab.port, id)));
-      for (const [index, socket] of sockets.entries()) {
-        // A stalled socket learns nothing until it reads; an error found then must not throw.
-        socket.on('error', () => {});
-        stalled.push({ id, socket, prompt: index % 2 === 0 });
+    // Half of each transport's stalled clients read again as soon as they are dropped, within the
+    // grace; the other half only once the lab has cut them off.
+    const stalled: { id: Streaming; socket: net.Socket; prompt: boolean }[] = [];
+    const healthy: { id: Streaming; events: FeedEvent[]; latenciesMs: number[]; opens: number; connection: Connection }[] = [];
+    try {
+      for (const id of STREAMING) {
+        const sockets = await Promise.all(Array.from({ length: STALLED_PER_TRANSPORT }, () => stall(lab.port, id)));
+        for (const [index, socket] of sockets.entries()) {
+          // A stalled socket learns nothing until it reads; an error found then must not throw.
+          socket.on('error', () => {});
+          stalled.push({ id, socket, prompt: index % 2 === 0 });
+        }
       }
-    }
-    for (const id of STREAMING) {
-      const client = {
-        id,
-        events: [] as FeedEvent[],
-        latenciesMs: [] as number[],
-        opens: 0,
-        connection: undefined as unknown as Connection,
-      };
-      client.connection = DRIVERS[id]({
-        baseUrl: lab.baseUrl,
-        since: 0,
-        onEvent: (event, receivedAt) => {
-          client.events.push(event);
-          client.latenciesMs.push(receivedAt - event.at);
-        },
-        onState: (state) => {
-          if (state === 'open') client.opens++;
-        },
-      });
-      healthy.push(client);
-    }
-    await waitFor(() => ctx.feed.subscriberCount === STALLED + HEALTHY, 'every stalled and healthy client follows the feed', 15_000);
+      for (const id of STREAMING) {
+        const client = {
+          id,
+          events: [] as FeedEvent[],
+          latenciesMs: [] as number[],
+          opens: 0,
+          connection: undefined as unknown as Connection,
+        };
+        client.connection = DRIVERS[id]({
+          baseUrl: lab.baseUrl,
+          since: 0,
+          onEvent: (event, receivedAt) => {
+            client.events.push(event);
+            client.latenciesMs.push(receivedAt - event.at);
+          },
+          onState: (state) => {
+            if (state === 'open') client.opens++;
+          },
+        });
+        healthy.push(client);
+      }
+      await waitFor(() => ctx.feed.subscriberCount === STALLED + HEALTHY, 'every stalled and healthy client follows the feed', 15_000);
 
-    // A prompt reader reads again the moment the lab drops it, as a reader that is
-    // only slow would: its grace is its own and starts then, so on a loaded machine a
-    // long publishing loop must not spend it (the channel names the lab's socket; the
-    // client's is the one whose local port is its remote port).
-    const promptByPort = new Map(stalled.filter((s) => s.prompt).map((s) => [s.socket.localPort, s]));
-    const promptReads = new Map<net.Socket, Promise<string>>();
-    const onDropped = (message: unknown) => {
-      const { carrier } = message as { carrier: unknown };
-      const reader = carrier instanceof net.Socket ? promptByPort.get(carrier.remotePort) : undefined;
-      if (reader && !promptReads.has(reader.socket)) {
-        promptReads.set(
-          reader.socket,
-          readAgain(reader.id, reader.socket).then((ending) => `${reader.id}: ${ending}`),
+      // A prompt reader reads again the moment the lab drops it, as a reader that is
+      // only slow would: its grace is its own and starts then, so on a loaded machine a
+      // long publishing loop must not spend it (the channel names the lab's socket; the
+      // client's is the one whose local port is its remote port).
+      const promptByPort = new Map(stalled.filter((s) => s.prompt).map((s) => [s.socket.localPort, s]));
+      const promptReads = new Map<net.Socket, Promise<string>>();
+      const onDropped = (message: unknown) => {
+        const { carrier } = message as { carrier: unknown };
+        const reader = carrier instanceof net.Socket ? promptByPort.get(carrier.remotePort) : undefined;
+        if (reader && !promptReads.has(reader.socket)) {
+          promptReads.set(
+            reader.socket,
+            readAgain(reader.id, reader.socket).then((ending) => `${reader.id}: ${ending}`),
+          );
+        }
+      };
+      slowReaderDropped.subscribe(onDropped);
+      const rssBeforeBytes = process.memoryUsage().rss;
+      let peakQueuedBytes = 0;
+      let peakRssBytes = rssBeforeBytes;
+      const pad = 'x'.repeat(DATA_BYTES);
+      const startedAt = Date.now();
+      while (ctx.counters.slowReadersDropped < STALLED && ctx.feed.lastSeq < MAX_EVENTS) {
+        for (let i = 0; i < EVENTS_PER_STEP; i++) ctx.feed.publish('tick', { pad });
+        // Right after a fan-out is when the backlog peaks: measure there.
+        const queued = queuedBytes();
+        peakQueuedBytes = Math.max(peakQueuedBytes, queued);
+        peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
+        assert.ok(
+          queued <= QUEUED_BOUND_BYTES,
+          `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} (${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`,
+        );
+        // setImmediate, not a timer: the healthy clients read between steps, and the publisher stays fast.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const publishMs = Date.now() - startedAt;
+      const lastSeq = ctx.feed.lastSeq;
+      assert.equal(
+        ctx.counters.slowReadersDropped,
+        STALLED,
+        `every stalled client was dropped, and no healthy one (after ${lastSeq} events)`,
+      );
+      await waitFor(() => ctx.feed.subscriberCount === HEALTHY && ctx.closers.size === HEALTHY, 'only the healthy clients follow the feed');
+
+      slowReaderDropped.unsubscribe(onDropped);
+      const promptEndings = Promise.all([...promptReads.values()]);
+      assert.equal(promptReads.size, stalled.filter((s) => s.prompt).length, 'every prompt reader was told of its own drop');
+      await waitFor(
+        () => serverSockets.size === HEALTHY,
+        `the lab cut off every stalled socket within the grace (${SLOW_READER_GRACE_MS} ms); ${serverSockets.size - HEALTHY} left`,
+        SLOW_READER_GRACE_MS + SLACK_MS,
+      );
+      const lateEndings = Promise.all(
+        stalled.filter((s) => !s.prompt).map((s) => readAgain(s.id, s.socket).then((ending) => `${s.id}: ${ending}`)),
+      );
+      assert.equal(
+        ctx.stats.transports.ws.connectionsOpen + ctx.stats.transports.sse.connectionsOpen + ctx.stats.transports.iframe.connectionsOpen,
+        HEALTHY,
+        '/stats counts only the healthy connections as open',
+      );
+
+      await waitFor(() => healthy.every((c) => c.connection.lastSeq === lastSeq), 'every healthy client caught up', 10_000);
+      const kernelLeftBytes = kernelQueuedBytes(lab.port);
+      if (kernelLeftBytes !== undefined) {
+        assert.ok(
+          kernelLeftBytes <= KERNEL_LEFT_BOUND_BYTES,
+          `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off (bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`,
         );
       }
-    };
-    slowReaderDropped.subscribe(onDropped);
-    const rssBeforeBytes = process.memoryUsage().rss;
-    let peakQueuedBytes = 0;
-    let peakRssBytes = rssBeforeBytes;
-    const pad = 'x'.repeat(DATA_BYTES);
-    const startedAt = Date.now();
-    while (ctx.counters.slowReadersDropped < STALLED && ctx.feed.lastSeq < MAX_EVENTS) {
-      for (let i = 0; i < EVENTS_PER_STEP; i++) ctx.feed.publish('tick', { pad });
-      // Right after a fan-out is when the backlog peaks: measure there.
-      const queued = queuedBytes();
-      peakQueuedBytes = Math.max(peakQueuedBytes, queued);
-      peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
-      assert.ok(
-        queued <= QUEUED_BOUND_BYTES,
-        `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} (${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`,
-      );
-      // setImmediate, not a timer: the healthy clients read between steps, and the publisher stays fast.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const publishMs = Date.now() - startedAt;
-    const lastSeq = ctx.feed.lastSeq;
-    assert.equal(
-      ctx.counters.slowReadersDropped,
-      STALLED,
-      `every stalled client was dropped, and no healthy one (after ${lastSeq} events)`,
-    );
-    await waitFor(() => ctx.feed.subscriberCount === HEALTHY && ctx.closers.size === HEALTHY, 'only the healthy clients follow the feed');
 
-    slowReaderDropped.unsubscribe(onDropped);
-    const promptEndings = Promise.all([...promptReads.values()]);
-    assert.equal(promptReads.size, stalled.filter((s) => s.prompt).length, 'every prompt reader was told of its own drop');
-    await waitFor(
-      () => serverSockets.size === HEALTHY,
-      `the lab cut off every stalled socket within the grace (${SLOW_READER_GRACE_MS} ms); ${serverSockets.size - HEALTHY} left`,
-      SLOW_READER_GRACE_MS + SLACK_MS,
-    );
-    const lateEndings = Promise.all(
-      stalled.filter((s) => !s.prompt).map((s) => readAgain(s.id, s.socket).then((ending) => `${s.id}: ${ending}`)),
-    );
-    assert.equal(
-      ctx.stats.transports.ws.connectionsOpen + ctx.stats.transports.sse.connectionsOpen + ctx.stats.transports.iframe.connectionsOpen,
-      HEALTHY,
-      '/stats counts only the healthy connections as open',
-    );
-
-    await waitFor(() => healthy.every((c) => c.connection.lastSeq === lastSeq), 'every healthy client caught up', 10_000);
-    const kernelLeftBytes = kernelQueuedBytes(lab.port);
-    if (kernelLeftBytes !== undefined) {
-      assert.ok(
-        kernelLeftBytes <= KERNEL_LEFT_BOUND_BYTES,
-        `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off (bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`,
-      );
-    }
-
-    // A reader back within the grace hears the documented goodbye: 1013 on a
-    // WebSocket, the end of the stream on SSE and iframe. Which ones make it in
-    // time depends on the machine's speed; none may hear anything else.
-    const prompt = tally(await promptEndings);
-    for (const [ending, count] of prompt)
-      assert.match(
-        ending,
-        /^(ws: close 1013|sse: end of stream|iframe: end of stream|\w+: cut)$/,
-        `a stalled reader that read again at once ended with ${ending} (${count} times)`,
-      );
-    for (const [id, goodbye] of [
-      ['ws', 'close 1013'],
-      ['sse', 'end of stream'],
-      ['iframe', 'end of stream'],
-    ]) {
-      assert.ok(
-        (prompt.get(`${id}: ${goodbye}`) ?? 0) > 0,
-        `some stalled ${id} readers that read again at once heard "${goodbye}" (${JSON.stringify([...prompt])})`,
-      );
-    }
-    // A reader back after the grace finds its connection cut: its goodbye was queued behind the backlog the lab threw away.
-    const late = tally(await lateEndings);
-    assert.deepEqual(
-      [...late.keys()].sort(),
-      ['iframe: cut', 'sse: cut', 'ws: cut'],
-      `stalled readers that read again after the grace were cut off (${JSON.stringify([...late])})`,
-    );
-
-    const latenciesMs: number[] = [];
-    for (const c of healthy) {
+      // A reader back within the grace hears the documented goodbye: 1013 on a
+      // WebSocket, the end of the stream on SSE and iframe. Which ones make it in
+      // time depends on the machine's speed; none may hear anything else.
+      const prompt = tally(await promptEndings);
+      for (const [ending, count] of prompt)
+        assert.match(
+          ending,
+          /^(ws: close 1013|sse: end of stream|iframe: end of stream|\w+: cut)$/,
+          `a stalled reader that read again at once ended with ${ending} (${count} times)`,
+        );
+      for (const [id, goodbye] of [
+        ['ws', 'close 1013'],
+        ['sse', 'end of stream'],
+        ['iframe', 'end of stream'],
+      ]) {
+        assert.ok(
+          (prompt.get(`${id}: ${goodbye}`) ?? 0) > 0,
+          `some stalled ${id} readers that read again at once heard "${goodbye}" (${JSON.stringify([...prompt])})`,
+        );
+      }
+      // A reader back after the grace finds its connection cut: its goodbye was queued behind the backlog the lab threw away.
+      const late = tally(await lateEndings);
       assert.deepEqual(
-        c.events.map((e) => e.seq),
-        Array.from({ length: lastSeq }, (_, i) => i + 1),
-        `${c.id}: every seq once, in order`,
+        [...late.keys()].sort(),
+        ['iframe: cut', 'sse: cut', 'ws: cut'],
+        `stalled readers that read again after the grace were cut off (${JSON.stringify([...late])})`,
       );
-      assert.equal(c.opens, 1, `${c.id}: one connection from start to end, never dropped`);
-      latenciesMs.push(...c.latenciesMs);
+
+      const latenciesMs: number[] = [];
+      for (const c of healthy) {
+        assert.deepEqual(
+          c.events.map((e) => e.seq),
+          Array.from({ length: lastSeq }, (_, i) => i + 1),
+          `${c.id}: every seq once, in order`,
+        );
+        assert.equal(c.opens, 1, `${c.id}: one connection from start to end, never dropped`);
+        latenciesMs.push(...c.latenciesMs);
+      }
+      const p99Ms = percentile(latenciesMs, 99);
+      assert.ok(p99Ms < LATENCY_P99_MS, `healthy p99 latency ${p99Ms.toFixed(1)} ms is under ${LATENCY_P99_MS} ms`);
+      console.log(
+        `slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
+          `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
+          `read again at once: ${JSON.stringify([...prompt])}; after the grace: ${JSON.stringify([...late])}`,
+      );
+    } finally {
+      for (const { socket } of stalled) socket.destroy();
+      await Promise.all(healthy.map((c) => c.connection.close()));
+      await lab.close();
     }
-    const p99Ms = percentile(latenciesMs, 99);
-    assert.ok(p99Ms < LATENCY_P99_MS, `healthy p99 latency ${p99Ms.toFixed(1)} ms is under ${LATENCY_P99_MS} ms`);
-    console.log(
-      `slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
-        `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
-        `read again at once: ${JSON.stringify([...prompt])}; after the grace: ${JSON.stringify([...late])}`,
-    );
-  } finally {
-    for (const { socket } of stalled) socket.destroy();
-    await Promise.all(healthy.map((c) => c.connection.close()));
-    await lab.close();
-  }
-});
+  },
+);
 
 /**
  * The replay itself can outrun the cap: a client that asks for `since=0` on a feed

@@ -12,7 +12,8 @@ import { DEFAULT_OPTIONS } from './context.ts';
 import { runCheck } from './runner.ts';
 import { type CheckReport, TRANSPORTS, type TransportId } from './types.ts';
 
-const HELP = `Usage: npm run check -- <url> [<url> ...] [options]
+const HELP =
+  `Usage: npm run check -- <url> [<url> ...] [options]
 
 Checks a server's five transports (short-poll, long-poll, iframe, sse, ws) against
 the lab's contract (README) and the specs behind it (RFC 6455, WHATWG HTML, RFC 9110/9111),
@@ -26,8 +27,11 @@ Options:
   --report <file>         also write the full JSON report of the (last) server to <file>
   --name <name>           the report's name under results/check/ (default: host-port of the URL)
   --no-save               do not write results/check/<name>.json and .html
-  --heartbeat-ms <ms>     the heartbeat interval the server states (default ${DEFAULT_OPTIONS.heartbeatMs}); the heartbeat cases wait 1.5 times it
-  --publish-budget <n>    the most chat messages published to overrun the buffer for the gap cases (default ${DEFAULT_OPTIONS.publishBudget})
+` +
+  `  --heartbeat-ms <ms>     the heartbeat interval the server states (default ${DEFAULT_OPTIONS.heartbeatMs}); ` +
+  `the heartbeat cases wait 1.5 times it
+  --publish-budget <n>    the most chat messages published to overrun the buffer ` +
+  `for the gap cases (default ${DEFAULT_OPTIONS.publishBudget})
   --help                  this text
 
 Exit status: 0 when no case failed, 1 when one did, 2 for bad arguments.`;

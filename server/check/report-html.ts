@@ -43,19 +43,26 @@ ${joinHtml(transports.map(countRow), '\n')}
     seconds: (report.durationMs / 1000).toFixed(1),
     date: report.startedAt,
   });
+  const headings = [
+    html`<th>${t['check.case']}</th><th>${t['check.verdict']}</th>`,
+    html`<th>${t['check.why']}</th><th>${t['check.answer']}</th>`,
+  ];
   return html`<p class="lead">${summary}</p>
 ${counts}
-<table class="check-cases"><thead><tr><th>${t['check.case']}</th><th>${t['check.verdict']}</th><th>${t['check.why']}</th><th>${t['check.answer']}</th></tr></thead>
+<table class="check-cases"><thead><tr>${headings}</tr></thead>
 <tbody>
 ${joinHtml(rows, '\n')}
 </tbody></table>`;
 }
 
 /** The styles the report needs when it stands alone (the lab's pages have them in style.css). */
-const STANDALONE_CSS = `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:80rem;padding:1rem}html.large body{font-size:24px}
-header{display:flex;gap:1rem;align-items:center;border-bottom:1px solid #ccc;padding-bottom:.5rem}header .brand{font-weight:700;margin-right:auto}
+const STANDALONE_CSS =
+  `body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:80rem;padding:1rem}html.large body{font-size:24px}
+header{display:flex;gap:1rem;align-items:center;border-bottom:1px solid #ccc;padding-bottom:.5rem}` +
+  `header .brand{font-weight:700;margin-right:auto}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}
-.badge{padding:0 .4rem;border-radius:.3rem;white-space:nowrap}.verdict-pass .badge{background:#d6f5d6}.verdict-fail .badge{background:#f8d0d0}
+.badge{padding:0 .4rem;border-radius:.3rem;white-space:nowrap}` +
+  `.verdict-pass .badge{background:#d6f5d6}.verdict-fail .badge{background:#f8d0d0}
 .verdict-non-strict .badge{background:#fbeec0}.verdict-info .badge{background:#d6e8f8}.verdict-missing .badge{background:#e4e4e4}
 pre{white-space:pre-wrap;word-break:break-all;font-size:.85em;background:#f6f6f6;padding:.4rem}`;
 
@@ -67,11 +74,15 @@ export function reportDocument(report: CheckReport, name: string): string {
 ${reportSection(report, lang)}
 </section>`,
   );
+  const header = [
+    html`<header><span class="brand">Wirelab</span>`,
+    html`<button type="button" id="lang">中文 / English</button><button type="button" id="large">A+</button></header>`,
+  ];
   // The style sheet and the script are this file's own constants.
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${I18N.en['check.reportTitle']}: ${name} · Wirelab</title><style>${trusted(STANDALONE_CSS)}</style></head>
-<body><header><span class="brand">Wirelab</span><button type="button" id="lang">中文 / English</button><button type="button" id="large">A+</button></header>
+<body>${header}
 <main>${joinHtml(sections, '\n')}</main>
 <script>
 document.getElementById('lang').onclick = () => { for (const s of document.querySelectorAll('section[data-lang]')) s.hidden = !s.hidden; };

@@ -101,10 +101,8 @@ export class FrameReader {
       offset = 10;
     }
     if (length > BigInt(MAX_FRAME_BYTES)) {
-      throw new Error(
-        `the server declared a frame of ${length} bytes${length >> 63n ? ' (the top bit of a 64-bit length must be 0, RFC 6455 §5.2)' : ''}; ` +
-          `the checker reads at most ${MAX_FRAME_BYTES}`,
-      );
+      const topBit = length >> 63n ? ' (the top bit of a 64-bit length must be 0, RFC 6455 §5.2)' : '';
+      throw new Error(`the server declared a frame of ${length} bytes${topBit}; ` + `the checker reads at most ${MAX_FRAME_BYTES}`);
     }
     const key = masked ? b.subarray(offset, offset + 4) : undefined;
     if (masked) offset += 4;

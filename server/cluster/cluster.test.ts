@@ -93,64 +93,68 @@ describe('a cluster of three lab processes behind nginx', () => {
     assert.deepEqual(streams.map((s) => s.name).sort(), NAMES, 'three streams opened one after another: one on each process');
   });
 
-  test('hostile input is refused through nginx as the lab refuses it: coded 400s, a foreign Origin 403, a foreign Host 403, oversized 413 and 431', async () => {
-    const code = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
-    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/short-poll?since=-1`)), [400, 'bad_since']);
-    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/iframe?cb=alert(1)`)), [400, 'bad_callback']);
-    assert.deepEqual(await code(await fetch(`${cluster.url}/feed/long-poll?timeoutMs=soon`)), [400, 'bad_timeout']);
-    assert.deepEqual(
-      await code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })),
-      [400, 'bad_json'],
-    );
-    assert.deepEqual(
-      await code(
-        await fetch(`${cluster.url}/feed/chat`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{"name":"x","text":""}',
-        }),
-      ),
-      [400, 'bad_chat'],
-    );
-    assert.deepEqual(await code(await post('from elsewhere', { origin: 'http://evil.example' })), [403, 'foreign_origin']);
-    assert.equal((await post('from the cluster page', { origin: cluster.url })).status, 201, "the cluster's own origin may post");
-    // Posted on by nginx as it arrives (proxy_request_buffering off): the lab answers 413 before the body is
-    // whole and reads the rest (refused-body.ts), so nginx never meets a broken pipe and answers its own 502.
-    const big = JSON.stringify({ name: 'x', text: 'y'.repeat(100_000) });
-    const bigPosts = await Promise.all(
-      Array.from({ length: 12 }, async () =>
-        code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })),
-      ),
-    );
-    for (const answer of bigPosts) assert.deepEqual(answer, [413, 'too_large']);
-    assert.doesNotMatch(
-      readFileSync(cluster.nginx.errorLogPath, 'utf8'),
-      /while sending request to upstream/,
-      'nginx had no process fail under a refused body',
-    );
-    const raw = (headers: Record<string, string>) =>
-      new Promise<[number, string]>((resolve, reject) => {
-        http
-          .get(`${cluster.url}/feed/short-poll`, { headers }, (response) => {
-            let body = '';
-            response.on('data', (chunk) => (body += chunk));
-            response.on('end', () => resolve([response.statusCode!, (JSON.parse(body) as { error: { code: string } }).error.code]));
-          })
-          .on('error', reject);
-      });
-    assert.deepEqual(await raw({ host: 'evil.example' }), [403, 'unknown_host'], "a name that is not the lab's (DNS rebinding)");
-    assert.deepEqual(await raw({ 'x-big': 'z'.repeat(20_000) }), [431, 'headers_too_large'], "the lab's own 16 KiB cap on heads");
-    const upgrade = (origin: string) =>
-      new Promise<number>((resolve) => {
-        const socket = new WebSocket(`${cluster.url.replace('http', 'ws')}/feed/ws`, { origin });
-        socket.on('open', () => {
-          socket.close();
-          resolve(101);
+  test(
+    'hostile input is refused through nginx as the lab refuses it: coded 400s, ' +
+      'a foreign Origin 403, a foreign Host 403, oversized 413 and 431',
+    async () => {
+      const code = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+      assert.deepEqual(await code(await fetch(`${cluster.url}/feed/short-poll?since=-1`)), [400, 'bad_since']);
+      assert.deepEqual(await code(await fetch(`${cluster.url}/feed/iframe?cb=alert(1)`)), [400, 'bad_callback']);
+      assert.deepEqual(await code(await fetch(`${cluster.url}/feed/long-poll?timeoutMs=soon`)), [400, 'bad_timeout']);
+      assert.deepEqual(
+        await code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })),
+        [400, 'bad_json'],
+      );
+      assert.deepEqual(
+        await code(
+          await fetch(`${cluster.url}/feed/chat`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"name":"x","text":""}',
+          }),
+        ),
+        [400, 'bad_chat'],
+      );
+      assert.deepEqual(await code(await post('from elsewhere', { origin: 'http://evil.example' })), [403, 'foreign_origin']);
+      assert.equal((await post('from the cluster page', { origin: cluster.url })).status, 201, "the cluster's own origin may post");
+      // Posted on by nginx as it arrives (proxy_request_buffering off): the lab answers 413 before the body is
+      // whole and reads the rest (refused-body.ts), so nginx never meets a broken pipe and answers its own 502.
+      const big = JSON.stringify({ name: 'x', text: 'y'.repeat(100_000) });
+      const bigPosts = await Promise.all(
+        Array.from({ length: 12 }, async () =>
+          code(await fetch(`${cluster.url}/feed/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big })),
+        ),
+      );
+      for (const answer of bigPosts) assert.deepEqual(answer, [413, 'too_large']);
+      assert.doesNotMatch(
+        readFileSync(cluster.nginx.errorLogPath, 'utf8'),
+        /while sending request to upstream/,
+        'nginx had no process fail under a refused body',
+      );
+      const raw = (headers: Record<string, string>) =>
+        new Promise<[number, string]>((resolve, reject) => {
+          http
+            .get(`${cluster.url}/feed/short-poll`, { headers }, (response) => {
+              let body = '';
+              response.on('data', (chunk) => (body += chunk));
+              response.on('end', () => resolve([response.statusCode!, (JSON.parse(body) as { error: { code: string } }).error.code]));
+            })
+            .on('error', reject);
         });
-        socket.on('unexpected-response', (_request, response) => resolve(response.statusCode!));
-        socket.on('error', () => {});
-      });
-    assert.equal(await upgrade('http://evil.example'), 403, 'a WebSocket from a foreign origin is refused');
-    assert.equal(await upgrade(cluster.url), 101, "a WebSocket from the cluster's own origin opens");
-  });
+      assert.deepEqual(await raw({ host: 'evil.example' }), [403, 'unknown_host'], "a name that is not the lab's (DNS rebinding)");
+      assert.deepEqual(await raw({ 'x-big': 'z'.repeat(20_000) }), [431, 'headers_too_large'], "the lab's own 16 KiB cap on heads");
+      const upgrade = (origin: string) =>
+        new Promise<number>((resolve) => {
+          const socket = new WebSocket(`${cluster.url.replace('http', 'ws')}/feed/ws`, { origin });
+          socket.on('open', () => {
+            socket.close();
+            resolve(101);
+          });
+          socket.on('unexpected-response', (_request, response) => resolve(response.statusCode!));
+          socket.on('error', () => {});
+        });
+      assert.equal(await upgrade('http://evil.example'), 403, 'a WebSocket from a foreign origin is refused');
+      assert.equal(await upgrade(cluster.url), 101, "a WebSocket from the cluster's own origin opens");
+    },
+  );
 });

@@ -109,10 +109,14 @@ test("a heartbeat slower than the longest long poll raises nginx's idle timeout 
   assert.match(config, /HEARTBEAT_MS, 90 s here/);
 });
 
-test('nginx.conf.example is what the writer writes, byte for byte (regenerate: npm run cluster -- --nginx-example > server/cluster/nginx.conf.example)', () => {
-  const example = readFileSync(new URL('./nginx.conf.example', import.meta.url), 'utf8');
-  assert.equal(example, nginxConfig(EXAMPLE_OPTIONS));
-});
+test(
+  'nginx.conf.example is what the writer writes, byte for byte (regenerate: ' +
+    'npm run cluster -- --nginx-example > server/cluster/nginx.conf.example)',
+  () => {
+    const example = readFileSync(new URL('./nginx.conf.example', import.meta.url), 'utf8');
+    assert.equal(example, nginxConfig(EXAMPLE_OPTIONS));
+  },
+);
 
 test('the real nginx accepts the config (nginx -t), as the user, with every path inside its folder', () => {
   const binary = ensureProgram('nginx', 'nginx');

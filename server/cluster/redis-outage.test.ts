@@ -55,33 +55,36 @@ describe('the Redis of a cluster of three lab processes behind nginx', () => {
     }
   });
 
-  test("Redis asks for this run's password, and the launcher starts it again after kill -9; the feed carries on with a new epoch", async () => {
-    const noAuth = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(cluster.redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.once('data', (data) => {
-        resolve(data.toString());
-        socket.destroy();
+  test(
+    "Redis asks for this run's password, and the launcher starts it again after kill -9; " + 'the feed carries on with a new epoch',
+    async () => {
+      const noAuth = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(cluster.redis.port, '127.0.0.1', () => socket.write('PING\r\n'));
+        socket.once('data', (data) => {
+          resolve(data.toString());
+          socket.destroy();
+        });
+        socket.once('error', reject);
       });
-      socket.once('error', reject);
-    });
-    assert.match(noAuth, /^-NOAUTH/, 'a client without the password gets nothing');
-    const describe = launcherRedis;
-    const before = await describe();
-    assert.equal(before.state, 'up');
-    assert.equal(before.pid, cluster.redis.pid, "the control server names Redis's pid");
-    process.kill(before.pid!, 'SIGKILL');
-    let now = await describe();
-    for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline; ) {
-      await delay(100);
-      now = await describe();
-    }
-    assert.equal(now.state, 'up', 'Redis is up again');
-    assert.notEqual(now.pid, before.pid, 'a new redis-server');
-    assert.equal(now.restarts, before.restarts + 1);
-    assert.equal(now.lastExit?.signal, 'SIGKILL', 'and the launcher says how the last one ended');
-    const seq = await postSurely('after Redis was killed', 15_000);
-    assert.equal(seq, 1, 'the feed carries on, from a new epoch (Redis saves nothing)');
-  });
+      assert.match(noAuth, /^-NOAUTH/, 'a client without the password gets nothing');
+      const describe = launcherRedis;
+      const before = await describe();
+      assert.equal(before.state, 'up');
+      assert.equal(before.pid, cluster.redis.pid, "the control server names Redis's pid");
+      process.kill(before.pid!, 'SIGKILL');
+      let now = await describe();
+      for (const deadline = Date.now() + 20_000; !(now.state === 'up' && now.pid !== before.pid) && Date.now() < deadline; ) {
+        await delay(100);
+        now = await describe();
+      }
+      assert.equal(now.state, 'up', 'Redis is up again');
+      assert.notEqual(now.pid, before.pid, 'a new redis-server');
+      assert.equal(now.restarts, before.restarts + 1);
+      assert.equal(now.lastExit?.signal, 'SIGKILL', 'and the launcher says how the last one ended');
+      const seq = await postSurely('after Redis was killed', 15_000);
+      assert.equal(seq, 1, 'the feed carries on, from a new epoch (Redis saves nothing)');
+    },
+  );
 
   test('Redis unreachable: 503 through nginx, held streams stay open and catch up', async () => {
     // Stop the Redis the launcher calls up: not one it is still starting again (after the kill -9 above, say).

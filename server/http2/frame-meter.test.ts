@@ -206,27 +206,31 @@ test("one HTTP/2 connection carrying all five transports: /stats per transport e
   assert.equal(tlsStats.connectionsOpened, 1, 'one TLS connection');
 });
 
-test("a connection's stream accounts are bounded: past the bound a new stream is the connection's, the peer is reported once, and a stream the lab refused closes its account", () => {
-  const totals = emptyHttp2Totals();
-  const reasons: string[] = [];
-  const meter = new ConnectionMeter(totals, { maxOpenAccounts: 3, onAbuse: (reason) => reasons.push(reason) });
-  // END_STREAM | END_HEADERS, GET https /
-  const headers = (streamId: number) => encodeFrame(HEADERS, 0x5, streamId, Buffer.from([0x82, 0x87, 0x84]));
-  meter.incoming.push(CLIENT_PREFACE);
-  for (const id of [1, 3, 5, 7, 9]) meter.incoming.push(headers(id));
-  const size = headers(1).length;
-  assert.deepEqual(reasons, ['more than 3 streams neither served nor refused'], 'the peer is reported once');
-  assert.equal(meter.pending().bytesIn, 3 * size, 'three streams have accounts');
-  assert.equal(totals.connection.bytesIn, CLIENT_PREFACE.length + 2 * size, 'the two past the bound are on the connection line');
-  // nghttp2 refuses stream 1 before Node announced it: the lab's RST_STREAM closes its account.
-  const rst = encodeFrame(RST_STREAM, 0, 1, Buffer.from([0, 0, 0, 7]));
-  meter.outgoing.push(rst);
-  assert.equal(meter.pending().bytesIn, 2 * size, 'stream 1 is no longer pending');
-  assert.equal(totals.other.bytesIn.head + totals.other.bytesIn.framing, size, 'its request went to `other`');
-  assert.equal(totals.other.bytesOut.framing, rst.length, 'and so did the RST_STREAM');
-  meter.incoming.push(headers(11));
-  assert.equal(meter.pending().bytesIn, 3 * size, 'a place was free again: stream 11 has an account');
-  meter.streamOpened(3);
-  meter.outgoing.push(encodeFrame(RST_STREAM, 0, 3, Buffer.from([0, 0, 0, 8])));
-  assert.equal(meter.pending().bytesIn, 3 * size, 'an announced stream waits for its own close, whatever the lab sends');
-});
+test(
+  "a connection's stream accounts are bounded: past the bound a new stream is the connection's, " +
+    'the peer is reported once, and a stream the lab refused closes its account',
+  () => {
+    const totals = emptyHttp2Totals();
+    const reasons: string[] = [];
+    const meter = new ConnectionMeter(totals, { maxOpenAccounts: 3, onAbuse: (reason) => reasons.push(reason) });
+    // END_STREAM | END_HEADERS, GET https /
+    const headers = (streamId: number) => encodeFrame(HEADERS, 0x5, streamId, Buffer.from([0x82, 0x87, 0x84]));
+    meter.incoming.push(CLIENT_PREFACE);
+    for (const id of [1, 3, 5, 7, 9]) meter.incoming.push(headers(id));
+    const size = headers(1).length;
+    assert.deepEqual(reasons, ['more than 3 streams neither served nor refused'], 'the peer is reported once');
+    assert.equal(meter.pending().bytesIn, 3 * size, 'three streams have accounts');
+    assert.equal(totals.connection.bytesIn, CLIENT_PREFACE.length + 2 * size, 'the two past the bound are on the connection line');
+    // nghttp2 refuses stream 1 before Node announced it: the lab's RST_STREAM closes its account.
+    const rst = encodeFrame(RST_STREAM, 0, 1, Buffer.from([0, 0, 0, 7]));
+    meter.outgoing.push(rst);
+    assert.equal(meter.pending().bytesIn, 2 * size, 'stream 1 is no longer pending');
+    assert.equal(totals.other.bytesIn.head + totals.other.bytesIn.framing, size, 'its request went to `other`');
+    assert.equal(totals.other.bytesOut.framing, rst.length, 'and so did the RST_STREAM');
+    meter.incoming.push(headers(11));
+    assert.equal(meter.pending().bytesIn, 3 * size, 'a place was free again: stream 11 has an account');
+    meter.streamOpened(3);
+    meter.outgoing.push(encodeFrame(RST_STREAM, 0, 3, Buffer.from([0, 0, 0, 8])));
+    assert.equal(meter.pending().bytesIn, 3 * size, 'an announced stream waits for its own close, whatever the lab sends');
+  },
+);

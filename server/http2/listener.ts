@@ -41,7 +41,15 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 /** A plain HTTP request to a TLS port gets this, then the connection closes (nginx answers 400 too). */
 function plainHttpAnswer(port: number): string {
   const body = JSON.stringify(errorBody('tls_required', `This port speaks TLS: open it as https://<host>:${port}/.`));
-  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`;
+  return (
+    'HTTP/1.1 400 Bad Request\r\n' +
+    'content-type: application/json; charset=utf-8\r\n' +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    'cache-control: no-store\r\n' +
+    'x-content-type-options: nosniff\r\n' +
+    'connection: close\r\n' +
+    `\r\n${body}`
+  );
 }
 
 /** An HTTP/2 server and the stream limit it advertises. */

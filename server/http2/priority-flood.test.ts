@@ -166,26 +166,30 @@ test(
   },
 );
 
-test(`PRIORITY frames on ever-higher idle stream ids: past ${MAX_IDLE_STREAM_FRAMES} the lab answers GOAWAY ENHANCE_YOUR_CALM and closes; memory flat, every byte credited`, async () => {
-  const fromSeq = lab.ctx.feed.lastSeq;
-  const before = snapshot();
-  const rss0 = rssAfterGc();
-  const h2 = await RawH2.open(Number(new URL(lab.https!.h2Url).port), { ca: lab.https!.ca });
-  try {
-    const sent = await flood(h2, FLOOD_FRAMES, (i) => 1 + 2 * i);
-    await h2.closedByLab('an idle-stream PRIORITY flood');
-    assert.equal(h2.goaway()?.code, 'ENHANCE_YOUR_CALM', `GOAWAY ENHANCE_YOUR_CALM (frames: ${h2.answer().slice(-3).join(' ')})`);
-    assert.ok(sent < FLOOD_FRAMES, `the lab closed the connection before the flood ended (${sent.toLocaleString('en')} frames written)`);
-  } finally {
-    h2.close();
-  }
-  await waitFor(() => snapshot().sessionsOpen === 1, "the flooding session is gone (the honest client's is left)", ANSWER_MS);
-  const growth = rssAfterGc() - rss0;
-  const now = snapshot();
-  assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
-  const read = now.priorityFrames - before.priorityFrames;
-  assert.ok(read > MAX_IDLE_STREAM_FRAMES, `the lab read ${read} PRIORITY frames before it ended the connection`);
-  assert.ok(now.connectionIn - before.connectionIn >= 14 * read, 'each PRIORITY frame read is on the connection line');
-  assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
-  await honestHeardAll('PRIORITY on idle streams', fromSeq);
-});
+test(
+  `PRIORITY frames on ever-higher idle stream ids: ` +
+    `past ${MAX_IDLE_STREAM_FRAMES} the lab answers GOAWAY ENHANCE_YOUR_CALM and closes; memory flat, every byte credited`,
+  async () => {
+    const fromSeq = lab.ctx.feed.lastSeq;
+    const before = snapshot();
+    const rss0 = rssAfterGc();
+    const h2 = await RawH2.open(Number(new URL(lab.https!.h2Url).port), { ca: lab.https!.ca });
+    try {
+      const sent = await flood(h2, FLOOD_FRAMES, (i) => 1 + 2 * i);
+      await h2.closedByLab('an idle-stream PRIORITY flood');
+      assert.equal(h2.goaway()?.code, 'ENHANCE_YOUR_CALM', `GOAWAY ENHANCE_YOUR_CALM (frames: ${h2.answer().slice(-3).join(' ')})`);
+      assert.ok(sent < FLOOD_FRAMES, `the lab closed the connection before the flood ended (${sent.toLocaleString('en')} frames written)`);
+    } finally {
+      h2.close();
+    }
+    await waitFor(() => snapshot().sessionsOpen === 1, "the flooding session is gone (the honest client's is left)", ANSWER_MS);
+    const growth = rssAfterGc() - rss0;
+    const now = snapshot();
+    assert.ok(growth < RSS_BOUND_BYTES, `memory grew ${(growth / 1e6).toFixed(1)} MB (bound ${RSS_BOUND_BYTES / 1e6} MB)`);
+    const read = now.priorityFrames - before.priorityFrames;
+    assert.ok(read > MAX_IDLE_STREAM_FRAMES, `the lab read ${read} PRIORITY frames before it ended the connection`);
+    assert.ok(now.connectionIn - before.connectionIn >= 14 * read, 'each PRIORITY frame read is on the connection line');
+    assert.equal(now.meteredIn, now.plaintextIn, 'every decrypted byte in is credited somewhere, exactly once');
+    await honestHeardAll('PRIORITY on idle streams', fromSeq);
+  },
+);

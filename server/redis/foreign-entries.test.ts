@@ -129,94 +129,105 @@ async function waitUntil(condition: () => Promise<boolean>, what: string, timeou
 const logIds = async () => ((await intruder.xrange(LOG, '-', '+')) as [string, string[]][]).map(([id]) => id);
 
 describe("foreign entries in the feed's Redis stream", () => {
-  test("an XADD with the clock's id, far ahead of the seq: removed by whoever meets it first, the next publish takes the next seq, nobody loses an event", async () => {
-    const { start, epoch, all } = await followers();
-    const before = { a: (await foreignOf(a)).removed, b: (await foreignOf(b)).removed };
-    // Published at once, as in a busy class: the publish or a reader meets it first (the next test takes each apart).
-    const [id] = await Promise.all([
-      intruder.xadd(LOG, '*', 'hello', 'world'),
-      post(a, 'right after').then((answer) => {
-        assert.equal(answer.status, 201, 'the publish that meets it is taken');
-        assert.equal(answer.seq, start + 1, 'at the next seq');
-      }),
-    ]);
-    assert.match(id!, /^\d{13}-\d+$/, "the foreign id is the clock's");
-    const seqs = [start + 1, ...(await postSeries(start + 1, 6, 'after'))];
-    await everyoneGot(all, seqs, epoch);
-    assert.ok(!(await logIds()).includes(id!), 'the foreign entry is gone from the log');
-    assert.ok(
-      (await logIds()).every((logId) => /^\d+-1$/.test(logId)),
-      "the log holds the lab's entries alone",
-    );
-    const found = [await foreignOf(a), await foreignOf(b)];
-    assert.equal(
-      found[0].removed + found[1].removed - before.a - before.b,
-      1,
-      `/stats says one entry was removed: ${JSON.stringify(found)}`,
-    );
-    assert.ok(
-      found.some((f) => f.last?.ids.includes(id!)),
-      '/stats names it',
-    );
-  });
-
-  test("on a quiet feed the readers remove it before anyone publishes; ids of the lab's own shape ahead, and many at once, too", async () => {
-    const { start, epoch, all } = await followers();
-    const removedBefore = (await foreignOf(a)).removed + (await foreignOf(b)).removed;
-    const forged = `{"seq":${start + 500},"epoch":"not-this-run","type":"chat","at":0,"data":{"name":"x","text":"forged"}}`;
-    const ids = [
-      await intruder.xadd(LOG, `${start + 500}-0`, 'e', forged),
-      await intruder.xadd(LOG, `${start + 600}-1`, 'e', 'not json'),
-      ...(await Promise.all(Array.from({ length: 30 }, () => intruder.xadd(LOG, '*', 'x', '1')))),
-    ];
-    await waitUntil(async () => (await logIds()).at(-1) === `${start}-1`, 'the readers removed every foreign entry', 10_000);
-    const seqs = await postSeries(start, 5, 'quiet');
-    await everyoneGot(all, seqs, epoch);
-    assert.equal(a.ctx.feed.epoch, epoch, 'the forged event of another run started nothing');
-    const found = [await foreignOf(a), await foreignOf(b)];
-    assert.ok(
-      found.every((f) => f.seen >= 1),
-      `each process met them: ${JSON.stringify(found)}`,
-    );
-    assert.equal(
-      found[0].removed + found[1].removed - removedBefore,
-      ids.length,
-      `/stats: all ${ids.length} removed: ${JSON.stringify(found)}`,
-    );
-  });
-
-  test('the publish script meets it first: its XADD refused, it removes the entry, writes the event at the seq it took, and says what it removed', async () => {
-    // In one transaction, so that no reader can see the foreign entry before the script does.
-    const prefix = 'publish:';
-    const source = await RedisFeedSource.open({ url: redis.url, bufferSize: 50, processName: 'publish', prefix });
-    try {
-      const first = await source.publish('chat', { name: 'ana', text: '1' });
-      await waitFor(() => source.feed.lastSeq === first.seq, 'the first event read');
-      const keys = [`${prefix}seq`, `${prefix}epoch`, `${prefix}log`];
-      const results = await intruder
-        .multi()
-        .xadd(keys[2], '*', 'hello', 'world')
-        .eval(PUBLISH, 3, ...keys, 'chat', '{"name":"ana","text":"2"}', '0', '50', 'unused')
-        .exec();
-      const foreignId = results![0][1] as string;
-      const [seq, epoch, removed, ids] = results![1][1] as [number, string, number, string[]];
-      assert.deepEqual(
-        [seq, epoch, removed, ids],
-        [first.seq + 1, first.epoch, 1, [foreignId]],
-        'the next seq, the same epoch, the foreign entry named',
-      );
-      await waitFor(() => source.feed.lastSeq === first.seq + 1, 'the event read', 5000);
-      assert.equal(source.foreign.seen, 0, 'no reader ever saw the foreign entry');
-      assert.deepEqual(
-        (await intruder.xrange(keys[2], '-', '+')).map(([id]) => id),
-        ['1-1', '2-1'],
+  test(
+    "an XADD with the clock's id, far ahead of the seq: removed by whoever meets it first, " +
+      'the next publish takes the next seq, nobody loses an event',
+    async () => {
+      const { start, epoch, all } = await followers();
+      const before = { a: (await foreignOf(a)).removed, b: (await foreignOf(b)).removed };
+      // Published at once, as in a busy class: the publish or a reader meets it first (the next test takes each apart).
+      const [id] = await Promise.all([
+        intruder.xadd(LOG, '*', 'hello', 'world'),
+        post(a, 'right after').then((answer) => {
+          assert.equal(answer.status, 201, 'the publish that meets it is taken');
+          assert.equal(answer.seq, start + 1, 'at the next seq');
+        }),
+      ]);
+      assert.match(id!, /^\d{13}-\d+$/, "the foreign id is the clock's");
+      const seqs = [start + 1, ...(await postSeries(start + 1, 6, 'after'))];
+      await everyoneGot(all, seqs, epoch);
+      assert.ok(!(await logIds()).includes(id!), 'the foreign entry is gone from the log');
+      assert.ok(
+        (await logIds()).every((logId) => /^\d+-1$/.test(logId)),
         "the log holds the lab's entries alone",
       );
-      assert.equal(await intruder.xadd(keys[2], '2-2', 'x', 'y'), '2-2', "the stream's last id is the lab's again (2-2 is taken)");
-    } finally {
-      await source.close();
-    }
-  });
+      const found = [await foreignOf(a), await foreignOf(b)];
+      assert.equal(
+        found[0].removed + found[1].removed - before.a - before.b,
+        1,
+        `/stats says one entry was removed: ${JSON.stringify(found)}`,
+      );
+      assert.ok(
+        found.some((f) => f.last?.ids.includes(id!)),
+        '/stats names it',
+      );
+    },
+  );
+
+  test(
+    'on a quiet feed the readers remove it before anyone publishes; ' + "ids of the lab's own shape ahead, and many at once, too",
+    async () => {
+      const { start, epoch, all } = await followers();
+      const removedBefore = (await foreignOf(a)).removed + (await foreignOf(b)).removed;
+      const forged = `{"seq":${start + 500},"epoch":"not-this-run","type":"chat","at":0,"data":{"name":"x","text":"forged"}}`;
+      const ids = [
+        await intruder.xadd(LOG, `${start + 500}-0`, 'e', forged),
+        await intruder.xadd(LOG, `${start + 600}-1`, 'e', 'not json'),
+        ...(await Promise.all(Array.from({ length: 30 }, () => intruder.xadd(LOG, '*', 'x', '1')))),
+      ];
+      await waitUntil(async () => (await logIds()).at(-1) === `${start}-1`, 'the readers removed every foreign entry', 10_000);
+      const seqs = await postSeries(start, 5, 'quiet');
+      await everyoneGot(all, seqs, epoch);
+      assert.equal(a.ctx.feed.epoch, epoch, 'the forged event of another run started nothing');
+      const found = [await foreignOf(a), await foreignOf(b)];
+      assert.ok(
+        found.every((f) => f.seen >= 1),
+        `each process met them: ${JSON.stringify(found)}`,
+      );
+      assert.equal(
+        found[0].removed + found[1].removed - removedBefore,
+        ids.length,
+        `/stats: all ${ids.length} removed: ${JSON.stringify(found)}`,
+      );
+    },
+  );
+
+  test(
+    'the publish script meets it first: its XADD refused, it removes the entry, ' +
+      'writes the event at the seq it took, and says what it removed',
+    async () => {
+      // In one transaction, so that no reader can see the foreign entry before the script does.
+      const prefix = 'publish:';
+      const source = await RedisFeedSource.open({ url: redis.url, bufferSize: 50, processName: 'publish', prefix });
+      try {
+        const first = await source.publish('chat', { name: 'ana', text: '1' });
+        await waitFor(() => source.feed.lastSeq === first.seq, 'the first event read');
+        const keys = [`${prefix}seq`, `${prefix}epoch`, `${prefix}log`];
+        const results = await intruder
+          .multi()
+          .xadd(keys[2], '*', 'hello', 'world')
+          .eval(PUBLISH, 3, ...keys, 'chat', '{"name":"ana","text":"2"}', '0', '50', 'unused')
+          .exec();
+        const foreignId = results![0][1] as string;
+        const [seq, epoch, removed, ids] = results![1][1] as [number, string, number, string[]];
+        assert.deepEqual(
+          [seq, epoch, removed, ids],
+          [first.seq + 1, first.epoch, 1, [foreignId]],
+          'the next seq, the same epoch, the foreign entry named',
+        );
+        await waitFor(() => source.feed.lastSeq === first.seq + 1, 'the event read', 5000);
+        assert.equal(source.foreign.seen, 0, 'no reader ever saw the foreign entry');
+        assert.deepEqual(
+          (await intruder.xrange(keys[2], '-', '+')).map(([id]) => id),
+          ['1-1', '2-1'],
+          "the log holds the lab's entries alone",
+        );
+        assert.equal(await intruder.xadd(keys[2], '2-2', 'x', 'y'), '2-2', "the stream's last id is the lab's again (2-2 is taken)");
+      } finally {
+        await source.close();
+      }
+    },
+  );
 
   test("an entry slipped between two of the lab's (below its last id) stops nothing: passed over, left in place, reported", async () => {
     // A feed of its own (its own keys), its log written by hand as the lab's script writes it, so that the

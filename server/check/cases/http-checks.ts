@@ -60,7 +60,8 @@ export function cachingOutcome(response: HttpResponse): Outcome {
     return pass(`Cache-Control: ${control}`);
   if (/\bmax-age=[1-9]/.test(control) || /\bpublic\b/.test(control) || response.headers.expires)
     return fail(
-      `the answer is explicitly cacheable (${control || `Expires: ${response.headers.expires}`}): a cache would replay old events (RFC 9111 §4.2)`,
+      `the answer is explicitly cacheable (${control || `Expires: ${response.headers.expires}`}): ` +
+        'a cache would replay old events (RFC 9111 §4.2)',
     );
   return nonStrict('no Cache-Control: a cache may store the answer heuristically (RFC 9111 §4.2.2); send no-store or no-cache');
 }
