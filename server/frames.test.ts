@@ -26,7 +26,10 @@ test('pollBody wraps the cached JSON of each event', () => {
   assert.equal(pollBody('e1', 7, []), '{"epoch":"e1","lastSeq":7,"events":[]}', 'empty poll');
   assert.equal(
     pollBody('e1', 2, [entry(1, 'tick', { price: 1 }), entry(2, 'chat', { name: 'a', text: 'b' })]),
-    '{"epoch":"e1","lastSeq":2,"events":[{"seq":1,"epoch":"e1","type":"tick","at":1.5,"data":{"price":1}},{"seq":2,"epoch":"e1","type":"chat","at":1.5,"data":{"name":"a","text":"b"}}]}',
+    '{"epoch":"e1","lastSeq":2,"events":[' +
+      '{"seq":1,"epoch":"e1","type":"tick","at":1.5,"data":{"price":1}},' +
+      '{"seq":2,"epoch":"e1","type":"chat","at":1.5,"data":{"name":"a","text":"b"}}' +
+      ']}',
     'two events, in order',
   );
 });
@@ -76,7 +79,9 @@ test('iframeScript calls the parent callback with the escaped JSON', () => {
   const e = entry(1, 'chat', { name: 'x', text: '</script>' });
   assert.equal(
     iframeScript('wirelab.onEvent', e.json),
-    '<script>parent.wirelab.onEvent({"seq":1,"epoch":"e1","type":"chat","at":1.5,"data":{"name":"x","text":"\\u003c/script\\u003e"}});</script>\n',
+    '<script>parent.wirelab.onEvent(' +
+      '{"seq":1,"epoch":"e1","type":"chat","at":1.5,"data":{"name":"x","text":"\\u003c/script\\u003e"}}' +
+      ');</script>\n',
     'one script chunk',
   );
   assert.throws(() => iframeScript('alert(1);x', e.json), TypeError, 'an invalid callback is refused even here');

@@ -130,7 +130,8 @@ test('for each lesson, both languages quote the same figures', () => {
 
 test('an unknown placeholder fails loudly: listed as missing and shown on the page, never silently empty', () => {
   const source =
-    '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, ' +
+    '---\ntitle: T\nsummary: A summary quoting {{fig:nope.nothing}}.\n---\n\n' +
+    '## Open side by side\n\nKnown {{fig:short-poll.responseHeadBytes}}, ' +
     'unknown {{fig:nope.nothing}}, broken {{fig:short-poll.responseHeadBytes}.\n\n`head {{fig:short-poll.responseHeadBytes}}`\n';
   const table = loadFigures();
   const lesson = renderLesson(source, 'en', 'test source', table);

@@ -183,7 +183,8 @@ test(
         peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
         assert.ok(
           queued <= QUEUED_BOUND_BYTES,
-          `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} (${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`,
+          `after seq ${ctx.feed.lastSeq} the lab holds ${queued} unsent bytes, over the bound of ${QUEUED_BOUND_BYTES} ` +
+            `(${STALLED + HEALTHY} connections x (${MAX_QUEUED_BYTES} + ${ONE_FRAME_BYTES}))`,
         );
         // setImmediate, not a timer: the healthy clients read between steps, and the publisher stays fast.
         await new Promise((resolve) => setImmediate(resolve));
@@ -219,7 +220,8 @@ test(
       if (kernelLeftBytes !== undefined) {
         assert.ok(
           kernelLeftBytes <= KERNEL_LEFT_BOUND_BYTES,
-          `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off (bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`,
+          `the kernel still holds ${kernelLeftBytes} bytes for the lab's connections after the stalled ones were cut off ` +
+            `(bound ${KERNEL_LEFT_BOUND_BYTES}): closed without a reset, they linger as orphans with their send queues`,
         );
       }
 
@@ -264,8 +266,10 @@ test(
       const p99Ms = percentile(latenciesMs, 99);
       assert.ok(p99Ms < LATENCY_P99_MS, `healthy p99 latency ${p99Ms.toFixed(1)} ms is under ${LATENCY_P99_MS} ms`);
       console.log(
-        `slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
-          `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
+        `slow readers: ${lastSeq} events of ${DATA_BYTES} B in ${publishMs} ms; ` +
+          `peak unsent ${peakQueuedBytes} B (bound ${QUEUED_BOUND_BYTES}); ` +
+          `kernel left ${kernelLeftBytes ?? 'n/a'} B; rss ${rssBeforeBytes} -> peak ${peakRssBytes} B; ` +
+          `healthy p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms; ` +
           `read again at once: ${JSON.stringify([...prompt])}; after the grace: ${JSON.stringify([...late])}`,
       );
     } finally {

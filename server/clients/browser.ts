@@ -60,7 +60,8 @@ export function chromiumPath(): string {
     );
   if (!existsSync(CJK_FONT))
     console.error(
-      `No CJK font at ${CJK_FONT}: the Chinese pages will be checked with whatever font this machine has (Debian: apt-get install -y fonts-noto-cjk).`,
+      `No CJK font at ${CJK_FONT}: the Chinese pages will be checked with whatever font this machine has ` +
+        '(Debian: apt-get install -y fonts-noto-cjk).',
     );
   return (installed = found);
 }

@@ -154,7 +154,8 @@ async function mustBeFree(port: number): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new Error(
-        `port ${port} on 127.0.0.1 is taken (another cluster, or a lab?): stop that program or choose another port, e.g. --port ${port + 1} (--port 0 picks a free one)`,
+        `port ${port} on 127.0.0.1 is taken (another cluster, or a lab?): ` +
+          `stop that program or choose another port, e.g. --port ${port + 1} (--port 0 picks a free one)`,
       );
     if (code === 'EACCES')
       throw new Error(`this user may not listen on port ${port} (ports below 1024 need root): choose another, e.g. --port 8080`);
@@ -214,7 +215,8 @@ function watchRedis(redis: RedisServer, restartDelayMs: number, log?: (line: str
     state = 'down';
     watch.lastExit = { code, signal, at: Date.now() };
     log?.(
-      `[redis-server] exited (${signal ?? `code ${code}`}): the labs answer 503 until it is back; starting it again in ${(restartDelayMs / 1000).toFixed(1)} s`,
+      `[redis-server] exited (${signal ?? `code ${code}`}): the labs answer 503 until it is back; ` +
+        `starting it again in ${(restartDelayMs / 1000).toFixed(1)} s`,
     );
     setTimeout(restart, restartDelayMs).unref();
   };

@@ -45,7 +45,8 @@ test('the DER holds the exact bytes of the extensions Node does not show', () =>
 test('subjectAltName lists every DNS name and IP address given', async () => {
   assert.equal(
     x509.subjectAltName,
-    'DNS:localhost, DNS:wirelab.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:192.0.2.7, IP Address:2001:DB8:0:0:0:FFFF:102:304',
+    'DNS:localhost, DNS:wirelab.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, ' +
+      'IP Address:192.0.2.7, IP Address:2001:DB8:0:0:0:FFFF:102:304',
     'in order, IPv4 as 4 bytes and IPv6 as 16 (Node prints IPv6 in full)',
   );
   for (const ip of ['::1', '0:0::1', '2001:db8:0:0:0:ffff:102:304'])

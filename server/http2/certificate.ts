@@ -193,7 +193,8 @@ function configured({ certPath, keyPath }: { certPath: string; keyPath: string }
   );
   if (!x509.checkPrivateKey(privateKey)) {
     throw new ConfigError(
-      `TLS_KEY names ${keyPath}, which is not the private key of the certificate in TLS_CERT (${certPath}): set TLS_KEY to the key that certificate was made for`,
+      `TLS_KEY names ${keyPath}, which is not the private key of the certificate in TLS_CERT (${certPath}): ` +
+        'set TLS_KEY to the key that certificate was made for',
     );
   }
   return toLabCertificate(cert, key, x509, 'configured', certPath, keyPath);
