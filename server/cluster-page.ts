@@ -5,7 +5,7 @@
  * endpoints through nginx and draws the processes, their figures and the sum;
  * reached without the cluster (npm start), it says how to start one.
  */
-import { type Html, html } from './html.ts';
+import { type Html, html, joinHtml } from './html.ts';
 
 /** The columns of the processes' table, as i18n keys. */
 const COLUMNS = [
@@ -24,9 +24,14 @@ export function clusterPageBody(t: Record<string, string>): Html {
   const head = COLUMNS.map((key) => html`<th scope="col">${t[key]}</th>`);
   // Each cell names its column (data-label): on a phone a row is drawn as a card that says what each figure is.
   const sumCells = COLUMNS.slice(1).map((key, i) => html`<td data-label="${t[key]}"${i >= 2 && i <= 5 ? html` class="mono"` : ''}></td>`);
+  const links = [
+    html`<a href="/lessons/scale-out">${t['so.page.lesson']}</a>`,
+    html`<a href="/board">${t['nav.board']}</a>`,
+    html`<a href="/cluster/stats">/cluster/stats</a>`,
+  ];
   return html`<h1>${t['so.page.title']}</h1>
 <p class="lead">${t['so.page.lead']}</p>
-<p class="cluster-links"><a href="/lessons/scale-out">${t['so.page.lesson']}</a> · <a href="/board">${t['nav.board']}</a> · <a href="/cluster/stats">/cluster/stats</a></p>
+<p class="cluster-links">${joinHtml(links, ' · ')}</p>
 <div class="cluster" data-field="cluster-page">
 <p data-field="redis" class="cluster-redis" hidden></p>
 <p data-field="token" class="cluster-token" role="note" hidden></p>

@@ -165,7 +165,14 @@ const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string)
   en: {
     title: 'Where the figures on this page come from',
     intro: (file, run) =>
-      html`Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, and <a href="/results">/results</a> draws it.`,
+      joinHtml(
+        [
+          html`Every measured figure on this page is read from <code>${file}</code> (run <code>${run}</code>) when the page is served; `,
+          html`hover a figure to see its path. <code>npm run bench</code> rewrites that file with your machine's numbers, `,
+          html`and <a href="/results">/results</a> draws it.`,
+        ],
+        '',
+      ),
     figure: 'Figure',
     value: 'Value',
     path: 'JSON path',
@@ -173,7 +180,13 @@ const FOOTNOTE: Record<Lang, { title: string; intro: (file: string, run: string)
   zh: {
     title: '本页数字的出处',
     intro: (file, run) =>
-      html`本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
+      joinHtml(
+        [
+          html`本页的每个实测数字都在页面生成时从 <code>${file}</code>（运行 <code>${run}</code>）读出；把鼠标停在数字上可以看到它的路径。`,
+          html`运行 <code>npm run bench</code> 会用你机器上的数字改写这个文件，<a href="/results">/results</a> 把它画成图表。`,
+        ],
+        '',
+      ),
     figure: '数字',
     value: '值',
     path: 'JSON 路径',

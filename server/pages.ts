@@ -79,6 +79,7 @@ export function page(options: PageOptions): string {
   // not HTML-escaped: a script element's text is not parsed for character references.
   const configJson = trusted(JSON.stringify(config).replace(/</g, '\\u003c'));
   const separator = pagePath.includes('?') ? '&' : '?';
+  const langHref = `${pagePath + separator}lang=${other}`;
   return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-Hans' : 'en'}">
 <head>
@@ -105,7 +106,7 @@ ${joinHtml(
   </nav>
   <span class="tools">
     ${wireSwitch(wire, t)}
-    <a id="lang-switch" href="${pagePath + separator}lang=${other}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
+    <a id="lang-switch" href="${langHref}" hreflang="${other}" title="${t['lang.otherName']}">${t['lang.other']}</a>
     <button type="button" id="large-toggle" aria-pressed="false">${t.large}</button>
   </span>
 </header>
@@ -138,8 +139,9 @@ function wireSwitch(wire: PageWire, t: Record<string, string>): Html | '' {
   const link = (href: string, label: string, current: boolean, title: string) =>
     html`<a href="${href}"${current && html` aria-current="page"`} title="${title}">${label}</a>`;
   const onH2 = wire.protocol === 'h2';
-  const links = [link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title']), link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title'])];
-  return html`<span class="wire-switch" role="group" aria-label="${t['wire.label']}" data-protocol="${wire.protocol}">${links}<span class="wire-now" id="wire-now"></span></span>`;
+  const now = html`<span class="wire-now" id="wire-now"></span>`;
+  const inside = [link(wire.h1Url, 'HTTP/1.1', !onH2, t['wire.h1.title']), link(wire.h2Url, 'HTTP/2', onH2, t['wire.h2.title']), now];
+  return html`<span class="wire-switch" role="group" aria-label="${t['wire.label']}" data-protocol="${wire.protocol}">${inside}</span>`;
 }
 
 /** Files the source viewer may show: the lab's own code and lessons, nothing else. */
