@@ -46,7 +46,10 @@ function main(): void {
     console.error(`${options.problem}\n${USAGE}`);
     process.exit(2);
   }
-  if (options.help) return console.log(USAGE);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
   const { id, since, baseUrl, protocol } = options;
   // The lab's certificate is self-signed: this client, on the same machine, does not check it.
   const connection = DRIVERS[id]({

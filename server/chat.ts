@@ -122,12 +122,16 @@ export interface ChatRouteOptions {
  * bytes to U+FFFD and publish a message other than the one sent; here they are a 400.
  */
 function parseJsonBody(_request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void): void {
-  if (!isUtf8(body)) return done(new LabError('bad_json', 'The body is not valid UTF-8.'));
+  if (!isUtf8(body)) {
+    done(new LabError('bad_json', 'The body is not valid UTF-8.'));
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch {
-    return done(new LabError('bad_json'));
+    done(new LabError('bad_json'));
+    return;
   }
   done(null, value);
 }

@@ -175,7 +175,10 @@ export class Connections {
   }
 
   private idleFrom(key: object, counted: Idle['counted'], expire: Idle['expire']): void {
-    if (this.closing) return expire(false);
+    if (this.closing) {
+      expire(false);
+      return;
+    }
     this.idle.set(key, { since: Date.now(), counted, bytesRead: counted.bytesRead, expire });
     this.sweeper ??= setInterval(() => this.sweep(), Math.max(25, this.idleTimeoutMs / 4)).unref();
   }

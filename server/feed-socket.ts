@@ -206,21 +206,29 @@ export class FeedSocket implements Follower, Beater, Closer {
 
   received(data: Buffer, isBinary: boolean): void {
     this.meter.in({ payloadBytes: data.length, note: NOTES.message });
-    if (isBinary) return this.answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
+    if (isBinary) {
+      this.answerError('bad_message', 'Binary frames are not part of this protocol: send JSON text frames.');
+      return;
+    }
     let message: unknown;
     try {
       message = JSON.parse(data.toString('utf8'));
     } catch {
-      return this.answerError('bad_message', 'That frame is not JSON.');
+      this.answerError('bad_message', 'That frame is not JSON.');
+      return;
     }
     if ((message as { type?: unknown } | null)?.type !== 'chat') {
-      return this.answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
+      this.answerError('bad_message', 'The only message a client sends is {"type":"chat","name":"...","text":"..."}.');
+      return;
     }
     let chat: ChatMessage;
     try {
       chat = parseChat(message);
     } catch (error) {
-      if (error instanceof LabError) return this.answerError(error.code, error.message);
+      if (error instanceof LabError) {
+        this.answerError(error.code, error.message);
+        return;
+      }
       throw error;
     }
     // Published in the order the frames came, even when the rate check and the publish

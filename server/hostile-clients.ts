@@ -266,7 +266,7 @@ export function followSse(): Promise<SseFollower> {
 /** Checks one row's outcome against what it expects, with the row's name in every message. */
 export function check(name: string, expect: Expected, outcome: Outcome): void {
   if ('status' in expect) {
-    if (outcome.kind !== 'http') return assert.fail(`${name}: an HTTP answer`);
+    if (outcome.kind !== 'http') assert.fail(`${name}: an HTTP answer`);
     const { status, headers, body, closed } = outcome;
     assert.equal(ERRORS[expect.code].status, expect.status, `${name}: the row agrees with the errors table`);
     assert.equal(status, expect.status, `${name}: status (body: ${body.slice(0, 160)})`);
@@ -275,19 +275,19 @@ export function check(name: string, expect: Expected, outcome: Outcome): void {
     try {
       parsed = JSON.parse(body);
     } catch {
-      return assert.fail(`${name}: the body is JSON, got ${JSON.stringify(body.slice(0, 160))}`);
+      assert.fail(`${name}: the body is JSON, got ${JSON.stringify(body.slice(0, 160))}`);
     }
     assertErrorBody(name, parsed, expect.code);
     if (expect.closes) assert.equal(closed, true, `${name}: the server closed the connection after answering`);
   } else if ('frame' in expect) {
-    if (outcome.kind !== 'frame') return assert.fail(`${name}: a WebSocket frame`);
+    if (outcome.kind !== 'frame') assert.fail(`${name}: a WebSocket frame`);
     const frame = outcome.frame as { type?: unknown; error?: unknown } | undefined;
     assert.ok(frame, `${name}: an answer within ${ANSWER_MS} ms`);
     assert.deepEqual(Object.keys(frame).sort(), ['error', 'type'], `${name}: an error frame is {type, error}, with no seq`);
     assert.equal(frame.type, 'error', `${name}: type "error"`);
     assertErrorBody(name, { error: frame.error }, expect.frame);
   } else {
-    if (outcome.kind !== 'close') return assert.fail(`${name}: a WebSocket close`);
+    if (outcome.kind !== 'close') assert.fail(`${name}: a WebSocket close`);
     assert.equal(outcome.code, expect.close, `${name}: close code (0: no close frame within ${ANSWER_MS} ms)`);
   }
 }

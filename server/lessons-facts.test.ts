@@ -160,11 +160,11 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
   const blockS = Number(blockMs[1]) / 1000;
   says('scale-out', `a blocking read waits at most ${blockS} s`, `一次阻塞读取最多等 ${blockS} 秒`, 'how soon a reader sees the epoch');
   for (const lang of LANGS) {
-    const figure = /<figure class="timeline">\n<figcaption>([^]*?)<\/figcaption>\n<ol>([^]*?)<\/ol>\n<\/figure>/;
+    const figure = /<figure class="timeline">\n<figcaption>([\s\S]*?)<\/figcaption>\n<ol>([\s\S]*?)<\/ol>\n<\/figure>/;
     const timeline = figure.exec(loadLesson('scale-out', lang).html);
     assert.ok(timeline, `${lang}/scale-out: the restart of an empty Redis is a timeline figure`);
     assert.equal([...timeline[2].matchAll(/<li>/g)].length, 5, `${lang}/scale-out: the timeline has its five steps, as text`);
-    assert.match(timeline[2], /wirelab:epoch[^]*1-1/, `${lang}/scale-out: the steps name the epoch key and the ids that start again`);
+    assert.match(timeline[2], /wirelab:epoch[\s\S]*1-1/, `${lang}/scale-out: the steps name the epoch key and the ids that start again`);
   }
   assert.match(feed, /Math\.max\(3 \* intervalMs, 1000\)/, 'the ticker lease lasts three tick intervals, at least a second');
   says('scale-out', 'three tick intervals (at least a second)', '三个 tick 间隔（至少一秒）', 'the ticker lease');
@@ -188,7 +188,7 @@ test('what the scale-out lesson says of the cluster is what its code and nginx c
       .filter(Boolean),
   );
   for (const lang of LANGS) {
-    const sample = /```nginx\n([^]*?)```/.exec(sourceOf('scale-out', lang));
+    const sample = /```nginx\n([\s\S]*?)```/.exec(sourceOf('scale-out', lang));
     assert.ok(sample, `${lang}/scale-out shows nginx's configuration`);
     const lines = sample[1]
       .split('\n')
@@ -220,7 +220,7 @@ test('no measured time, rate or share is typed by hand: those come from the run 
   for (const name of LESSONS) {
     for (const lang of LANGS) {
       const prose = sourceOf(name, lang)
-        .replace(/^```[^]*?^```$/gm, '')
+        .replace(/^```[\s\S]*?^```$/gm, '')
         .replace(/\{\{fig:[^}]*\}\}/g, '');
       for (const [text, number, unit] of prose.matchAll(measured)) {
         checked++;
@@ -280,7 +280,7 @@ test('measured byte counts are never typed by hand: only protocol constants, set
   for (const name of LESSONS) {
     for (const lang of LANGS) {
       const text = sourceOf(name, lang)
-        .replace(/^```[^]*?^```$/gm, '')
+        .replace(/^```[\s\S]*?^```$/gm, '')
         .replace(/\{\{fig:[^}]*\}\}/g, '');
       for (const match of text.matchAll(bytes)) {
         for (const number of [match[1], match[2]].filter(Boolean)) {

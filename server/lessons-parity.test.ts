@@ -15,7 +15,7 @@ import { ROOT } from './paths.ts';
 
 const markdown = new MarkdownIt({ html: false, linkify: false, typographer: false });
 const sourceOf = (name: LessonName, lang: Lang) => readFileSync(path.join(ROOT, 'lessons', lang, `${name}.md`), 'utf8');
-const body = (source: string) => source.replace(/^---\n[^]*?\n---\n/, '');
+const body = (source: string) => source.replace(/^---\n[\s\S]*?\n---\n/, '');
 
 /**
  * A code sample with what each language writes in its own words taken out: its
@@ -61,7 +61,7 @@ function shapeOf(name: LessonName, lang: Lang): Shape {
   const source = body(sourceOf(name, lang));
   const tokens = markdown.parse(source, {});
   const shape: Shape = { headings: [], figures: [], links: [], code: [], tables: [], markers: [], inline: [], settings: [] };
-  const prose = source.replace(/^```[^]*?^```$/gm, '');
+  const prose = source.replace(/^```[\s\S]*?^```$/gm, '');
   shape.inline = [...new Set([...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1].replace(/<[^<>`]*>/g, '<…>')))].sort();
   shape.settings = [...source.matchAll(/\b[A-Z][A-Z0-9_]{3,}=[\w:/.…-]+/g)].map((m) => m[0]).sort();
   const ids = [...loadLesson(name, lang).html.matchAll(/<h([1-6]) id="([a-z0-9]+)"/g)].map((m) => `h${m[1]}#${m[2]}`);
@@ -115,7 +115,7 @@ test('both introductions list every lesson, from the registry, in reading order'
   for (const lang of LANGS) {
     assert.match(sourceOf('intro', lang), /^\[\[lessons\]\]$/m, `${lang}/intro: the list is the [[lessons]] marker, not typed`);
     const html = loadLesson('intro', lang).html;
-    const list = /<ol class="lesson-list">([^]*?)<\/ol>/.exec(html);
+    const list = /<ol class="lesson-list">([\s\S]*?)<\/ol>/.exec(html);
     assert.ok(list, `${lang}/intro: the list is rendered`);
     const linked = [...list[1].matchAll(/<a href="\/lessons\/([a-z0-9-]+)">([^<]+)<\/a>/g)];
     assert.deepEqual(

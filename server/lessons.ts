@@ -136,14 +136,14 @@ const DEMO_LINE = /^<p>\[\[demo:([a-z][a-z0-9-]*)\]\]<\/p>$/gm;
  * each on lines of their own. The steps are the figure's text, so a screen reader reads the
  * same timeline a sighted reader sees (style.css draws the line and its marks).
  */
-const TIMELINE = /^<p>\[\[timeline\]\]<\/p>\n<p>([^]*?)<\/p>\n(<ol>[^]*?<\/ol>)\n<p>\[\[\/timeline\]\]<\/p>$/gm;
+const TIMELINE = /^<p>\[\[timeline\]\]<\/p>\n<p>([\s\S]*?)<\/p>\n(<ol>[\s\S]*?<\/ol>)\n<p>\[\[\/timeline\]\]<\/p>$/gm;
 /** `[[lessons]]` on a line of its own: every lesson in reading order, linked, with its title in the page's language. */
 const LESSON_LIST_LINE = /^<p>\[\[lessons\]\]<\/p>$/gm;
 
 /** A lesson's title from its front matter, without rendering it (the list above names every lesson). */
 function titleOf(name: LessonName, lang: Lang): string {
   const source = readFileSync(path.join(ROOT, 'lessons', lang, `${name}.md`), 'utf8');
-  return /^---\n[^]*?^title:(.*)$[^]*?\n---\n/m.exec(source)?.[1].trim() || name;
+  return /^---\n[\s\S]*?^title:(.*)$[\s\S]*?\n---\n/m.exec(source)?.[1].trim() || name;
 }
 
 /** The list `[[lessons]]` stands for, taken from LESSONS so that a new lesson appears in it by itself. */
@@ -294,7 +294,7 @@ export function renderLesson(
   where = 'lesson',
   figures: FigureTable = loadFigures(),
 ): Omit<Lesson, 'name' | 'lang'> {
-  const match = /^---\n([^]*?)\n---\n/.exec(source);
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(source);
   if (!match) throw new Error(`${where} has no front matter`);
   const meta = Object.fromEntries(
     match[1].split('\n').map((line) => {

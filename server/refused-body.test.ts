@@ -61,7 +61,7 @@ test('a body that declares more than the drain reads is closed on at once, as be
   const { socket, heard } = await connect();
   socket.write(`${chatHead(DRAIN_MAX_BYTES + 1)}{"text":"hi"}`);
   await waitFor(() => heard.closed, 'the connection closed');
-  assert.match(heard.text, /^HTTP\/1\.1 413 [^]*connection: close[^]*"code":"too_large"/i);
+  assert.match(heard.text, /^HTTP\/1\.1 413 [\s\S]*connection: close[\s\S]*"code":"too_large"/i);
 });
 
 test('a body sent without a length is read up to the bound and no further', async () => {
@@ -76,5 +76,5 @@ test('a body sent without a length is read up to the bound and no further', asyn
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   await waitFor(() => heard.closed, 'the connection cut past the bound', 5000);
-  assert.match(heard.text, /^HTTP\/1\.1 413 [^]*"code":"too_large"/, 'after its 413');
+  assert.match(heard.text, /^HTTP\/1\.1 413 [\s\S]*"code":"too_large"/, 'after its 413');
 });

@@ -65,7 +65,10 @@ export class HttpResponse extends EventEmitter {
     if (this.ended) return;
     this.pieces.push({ atMs: performance.now() - this.startedAt, bytes });
     this.bodyBytes += bytes.length;
-    if (this.bodyBytes > MAX_BODY_BYTES) return this.finish(`the body passed ${MAX_BODY_BYTES} bytes, the most a case reads`);
+    if (this.bodyBytes > MAX_BODY_BYTES) {
+      this.finish(`the body passed ${MAX_BODY_BYTES} bytes, the most a case reads`);
+      return;
+    }
     this.emit('change');
   }
 

@@ -192,7 +192,10 @@ export class WsConn extends EventEmitter {
       return;
     }
     // The server's heartbeat: answered as any client must (section 5.5.2), so a long case is not dropped as dead.
-    if (frame.opcode === OPCODE.ping && !this.closeFrame) return this.write({ opcode: OPCODE.pong, payload: frame.payload }, false);
+    if (frame.opcode === OPCODE.ping && !this.closeFrame) {
+      this.write({ opcode: OPCODE.pong, payload: frame.payload }, false);
+      return;
+    }
     if (frame.opcode >= 0x8) return;
     this.fragments.push(frame);
     if (frame.fin) {
