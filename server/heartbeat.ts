@@ -103,7 +103,7 @@ function tick(periodMs: number): void {
 /** Stops `beater`'s heartbeat; the shared timer goes with its last beater. Safe to call twice. */
 export function stopBeating(periodMs: number, beater: Beater): void {
   const rota = rotas.get(periodMs);
-  if (!rota || !rota.slots.some((slot) => slot.delete(beater)) || beatingAt(periodMs) > 0) return;
+  if (!rota?.slots.some((slot) => slot.delete(beater)) || beatingAt(periodMs) > 0) return;
   clearInterval(rota.timer);
   rotas.delete(periodMs);
 }

@@ -21,7 +21,7 @@ function latencyFigures(c: ClusterMeasured, transports: TransportId[]) {
     Object.fromEntries(
       CLUSTER_SETUPS.map((setup) => {
         const r = idle(setup, transport);
-        return [setup, r && r.latency.count ? pick(r.latency) : null];
+        return [setup, r?.latency.count ? pick(r.latency) : null];
       }),
     ) as Record<ClusterSetup, number | null>;
   return transports

@@ -28,7 +28,7 @@ async function benchPollHeads() {
 /** Request head bytes per request, in and out, for `protocol` in a /stats `transports[id]`. */
 function headPerRequest(stats, id, protocol) {
   const p = stats.transports[id].protocols?.[protocol];
-  if (!p || !p.requests) return undefined;
+  if (!p?.requests) return undefined;
   return { requests: p.requests, in: p.bytesIn.head / p.requests, out: p.bytesOut.head / p.requests };
 }
 

@@ -100,7 +100,7 @@ export function explainBlock(key) {
 /** Sets a chart's caption (HTML), with the quick-run mark in front when it is one. */
 export function caption(id, html) {
   const node = document.getElementById(`caption-${id}`);
-  if (node) node.innerHTML = (R && R.quick ? `<strong class="quick-mark">${t('quick.captionMark')}</strong> ` : '') + html;
+  if (node) node.innerHTML = (R?.quick ? `<strong class="quick-mark">${t('quick.captionMark')}</strong> ` : '') + html;
 }
 
 /** Puts the figures behind a chart under it, in a table that opens with the keyboard. */

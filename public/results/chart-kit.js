@@ -107,11 +107,11 @@ export function draw(id, config) {
   const plugins = (options.plugins ??= {});
   options.layout = {
     ...(options.layout || {}),
-    padding: { left: 6, right: 6, top: 4, bottom: 4, ...((options.layout && options.layout.padding) || {}) },
+    padding: { left: 6, right: 6, top: 4, bottom: 4, ...(options.layout?.padding || {}) },
   };
   const room = width - 24;
   const titleFont = { size: px(24), weight: 'bold' };
-  plugins.title = { ...(plugins.title || {}), text: wrap((plugins.title && plugins.title.text) || id, room, titleFont), font: titleFont };
+  plugins.title = { ...(plugins.title || {}), text: wrap(plugins.title?.text || id, room, titleFont), font: titleFont };
   const subtitleFont = { size: px(17), weight: 'bold' };
   plugins.subtitle = R.quick
     ? {
@@ -123,7 +123,7 @@ export function draw(id, config) {
       }
     : { display: false };
   for (const [axisId, scale] of Object.entries(options.scales || {})) {
-    if (!scale.title || !scale.title.text) continue;
+    if (!scale.title?.text) continue;
     // The y scale stands upright whatever indexAxis says (a horizontal bar chart's categories are on it).
     const vertical = scale.position ? ['left', 'right'].includes(scale.position) : axisId.startsWith('y');
     const font = { weight: 'bold', ...(scale.title.font || {}), size: px(20) };
@@ -147,7 +147,7 @@ function fitAgain(chart, config) {
     ['title', chart.titleBlock],
     ['subtitle', subtitleBlock(chart)],
   ]) {
-    if (!block || !block.options.display) continue;
+    if (!block?.options.display) continue;
     const font = { size: block.options.font.size, weight: block.options.font.weight };
     measurer.font = fontString(font);
     const lines = [].concat(block.options.text);
@@ -158,7 +158,7 @@ function fitAgain(chart, config) {
   }
   for (const scale of Object.values(chart.scales)) {
     const title = scale.options.title;
-    if (!title || !title.display || !title.text) continue;
+    if (!title?.display || !title.text) continue;
     const room = scale.isHorizontal() ? scale.width : scale.height;
     const font = { size: title.font.size, weight: title.font.weight };
     measurer.font = fontString(font);
@@ -219,11 +219,8 @@ export function layoutProblems() {
   for (const [id, chart] of Object.entries(charts)) {
     const { width, height } = chart;
     const say = (what) => problems.push(`${id}: ${what}`);
-    for (const block of [
-      chart.titleBlock,
-      chart.options.plugins.subtitle && chart.options.plugins.subtitle.display ? subtitleBlock(chart) : null,
-    ]) {
-      if (!block || !block.options.display) continue;
+    for (const block of [chart.titleBlock, chart.options.plugins.subtitle?.display ? subtitleBlock(chart) : null]) {
+      if (!block?.options.display) continue;
       measurer.font = fontString(block.options.font);
       for (const line of [].concat(block.options.text)) {
         const w = measurer.measureText(line).width;
@@ -231,7 +228,7 @@ export function layoutProblems() {
       }
       if (block.top < 0 || block.bottom > height) say('title outside the canvas');
     }
-    if (chart.legend && chart.legend.options.display && chart.legend.legendHitBoxes) {
+    if (chart.legend?.options.display && chart.legend.legendHitBoxes) {
       for (const [i, box] of chart.legend.legendHitBoxes.entries()) {
         if (box.left < 0 || box.left + box.width > width + 1 || box.top < 0 || box.top + box.height > height + 1)
           say(`legend item ${i} (${chart.legend.legendItems[i]?.text}) outside the canvas`);
@@ -241,7 +238,7 @@ export function layoutProblems() {
       if (scale.left < -1 || scale.right > width + 1 || scale.top < -1 || scale.bottom > height + 1)
         say(`axis ${scale.id} outside the canvas`);
       const title = scale.options.title;
-      if (title && title.display) {
+      if (title?.display) {
         // chart.js squeezes a title line longer than its axis: that counts as not fitting.
         measurer.font = fontString({ size: title.font.size, weight: title.font.weight });
         const room = scale.isHorizontal() ? scale.width : scale.height;

@@ -10,7 +10,7 @@ export function plugins(fontFamily, px, wrap) {
   const totals = {
     id: 'barTotals',
     afterDatasetsDraw(chart, _args, options) {
-      if (!options || !options.enabled) return;
+      if (!options?.enabled) return;
       const { ctx } = chart;
       const horizontal = chart.options.indexAxis === 'y';
       const visible = chart.data.datasets.map((_, i) => i).filter((i) => chart.isDatasetVisible(i));

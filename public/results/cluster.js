@@ -18,7 +18,7 @@ const CPU_PARTS = [
 
 /** The run's derived cluster figures, or the reason a chart has none. */
 function cluster() {
-  const c = R.derived && R.derived.cluster;
+  const c = R.derived?.cluster;
   if (!c || !R.scenarios.cluster) return { why: t('why.skipped', { scenario: 'cluster' }) };
   if (c.skipped) return { why: t('why.clusterSkipped', { reason: c.reason }) };
   return { c, n: nf(c.processes), p: R.parameters.cluster };
@@ -39,8 +39,8 @@ const setupLong = (setup, n) =>
 /** What went wrong in the scenario, if anything, above its charts. */
 export function renderClusterProblems(node) {
   const { c } = cluster();
-  node.hidden = !c || !c.problems.length;
-  node.innerHTML = c && c.problems.length ? t('cluster.problems', { list: c.problems.join('; ') }) : '';
+  node.hidden = !c?.problems.length;
+  node.innerHTML = c?.problems.length ? t('cluster.problems', { list: c.problems.join('; ') }) : '';
 }
 
 /** One idle client's latency per transport: in memory, with the feed in Redis, and through nginx. */
@@ -307,7 +307,7 @@ export const clusterPollsChart = () =>
 /** Under the headline table: what one idle client's p50 becomes with the feed in Redis and behind nginx. */
 export function renderHeadlineCluster(node) {
   const { c } = cluster();
-  const pick = (id) => c && c.latency.find((l) => l.transport === id);
+  const pick = (id) => c?.latency.find((l) => l.transport === id);
   const sse = pick('sse');
   const ws = pick('ws');
   node.hidden = !sse && !ws;

@@ -12,7 +12,7 @@ export const frameworkChart = () =>
     id: 'framework',
     render() {
       const f = R.scenarios.reference;
-      if (!f || !f.runs.length) return hideFigure('framework', t('why.skipped', { scenario: 'reference' }));
+      if (!f?.runs.length) return hideFigure('framework', t('why.skipped', { scenario: 'reference' }));
       const transports = ['sse', 'ws'].filter((id) => f.runs.some((r) => r.transport === id));
       const pick = (id, lab) => f.runs.find((r) => r.transport === id && (r.kind === 'lab') === lab);
       draw('framework', {

@@ -29,7 +29,7 @@ const METRICS = {
 };
 
 /** The client counts to choose from; none (and no controls at all) for a run without the scenario. */
-const measured = () => Boolean(R.scenarios.h2Native && R.scenarios.h2Native.clients.length);
+const measured = () => Boolean(R.scenarios.h2Native?.clients.length);
 const clientsControl = () => {
   const counts = R.scenarios.h2Native.clients;
   return radios(
@@ -58,7 +58,7 @@ export const h2NativeChart = () =>
           ],
     render({ clients, metric = 'cpu' }) {
       const x = R.scenarios.h2Native;
-      if (!x || !x.runs.length) return hideFigure('h2-native', t('why.skipped', { scenario: 'h2-native' }));
+      if (!x?.runs.length) return hideFigure('h2-native', t('why.skipped', { scenario: 'h2-native' }));
       const n = chosen(x, clients);
       const m = METRICS[metric] ?? METRICS.cpu;
       const runOf = (subject, transport) => x.runs.find((r) => r.subject === subject && r.transport === transport && r.clients === n);
@@ -118,7 +118,7 @@ export const h2SplitChart = () =>
     controls: () => (measured() ? [clientsControl()] : []),
     render({ clients }) {
       const x = R.scenarios.h2Native;
-      if (!x || !x.split.length) return hideFigure('h2-split', t('why.skipped', { scenario: 'h2-native' }));
+      if (!x?.split.length) return hideFigure('h2-split', t('why.skipped', { scenario: 'h2-native' }));
       const n = chosen(x, clients);
       const splitOf = (id) => x.split.find((s) => s.transport === id && s.clients === n);
       draw('h2-split', {

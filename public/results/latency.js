@@ -17,7 +17,7 @@ const wireChoice = () =>
 
 /** Points of the cumulative distribution: the raw samples when kept, else the histogram's bucket edges. */
 function cdf(distribution) {
-  if (distribution.samplesMs && distribution.samplesMs.length) {
+  if (distribution.samplesMs?.length) {
     const sorted = [...distribution.samplesMs].sort((a, b) => a - b);
     return sorted.map((v, i) => ({ x: Math.max(v, 0.001), y: ((i + 1) / sorted.length) * 100 }));
   }

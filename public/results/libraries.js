@@ -42,7 +42,7 @@ export const librariesChart = () =>
     controls: () => {
       // No controls for a run without the scenario: a radio group with no choices has no value to read.
       const x = R.scenarios.libraries;
-      if (!x || !x.clients.length) return [];
+      if (!x?.clients.length) return [];
       const counts = x.clients;
       return [
         radios(
@@ -61,7 +61,7 @@ export const librariesChart = () =>
     },
     render({ clients, metric = 'cpu' }) {
       const x = R.scenarios.libraries;
-      if (!x || !x.rows.length) return hideFigure('libraries', t('why.skipped', { scenario: 'libraries' }));
+      if (!x?.rows.length) return hideFigure('libraries', t('why.skipped', { scenario: 'libraries' }));
       const n = Number(clients) || x.clients[x.clients.length - 1];
       const m = METRICS[metric] ?? METRICS.cpu;
       const runOf = (row) => row.runs.find((run) => run.clients === n);

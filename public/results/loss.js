@@ -11,7 +11,7 @@ const WIRES = ['h1-tls', 'h2'];
 const WIRE_COLOUR = { 'h1-tls': '#a6dba0', h2: '#7b3294' };
 const METRICS = { p50: 'p50Ms', p99: 'p99Ms', max: 'maxMs' };
 
-const measured = () => Boolean(R.scenarios.loss && R.scenarios.loss.runs.length);
+const measured = () => Boolean(R.scenarios.loss?.runs.length);
 const rateText = (rate) => `${nf(rate, rate % 1 ? 1 : 0)} %`;
 
 export const lossChart = () =>
@@ -37,7 +37,7 @@ export const lossChart = () =>
     },
     render({ rate, metric = 'p99' }) {
       const x = R.scenarios.loss;
-      if (!x || !x.runs.length) return hideFigure('loss', t('why.skipped', { scenario: 'loss' }));
+      if (!x?.runs.length) return hideFigure('loss', t('why.skipped', { scenario: 'loss' }));
       const chosen = x.ratesPercent.includes(Number(rate)) ? Number(rate) : x.ratesPercent[x.ratesPercent.length - 1];
       const field = METRICS[metric] ?? METRICS.p99;
       const transports = R.transports.filter((id) => x.runs.some((r) => r.transport === id));

@@ -74,7 +74,7 @@ export const overheadChart = () =>
     render({ wire = 'h1', profile = 'browser', payload }) {
       if (!R.scenarios.overhead) return hideFigure('overhead', t('why.skipped', { scenario: 'overhead' }));
       const all = overheadCells(wire);
-      const dataBytes = Number(payload || (all[0] && all[0].dataBytes));
+      const dataBytes = Number(payload || all[0]?.dataBytes);
       const cells = R.transports
         .map((id) => all.find((c) => c.transport === id && c.profile === profile && c.dataBytes === dataBytes))
         .filter(Boolean);
@@ -171,7 +171,7 @@ export const amortisedChart = () =>
     controls: () => [wireChoice(), profileChoice()],
     render({ wire = 'h1', profile = 'browser' }) {
       if (!R.scenarios.overhead) return hideFigure('amortised', t('why.skipped', { scenario: 'overhead' }));
-      const oneOffAll = wire === 'h1' ? R.derived.oneOff : (R.derived.oneOffByWire && R.derived.oneOffByWire[wire]) || [];
+      const oneOffAll = wire === 'h1' ? R.derived.oneOff : R.derived.oneOffByWire?.[wire] || [];
       const oneOff = oneOffAll.filter((x) => x.profile === profile);
       if (!oneOff.length) return hideFigure('amortised', t('why.noCells'));
       const cell = overheadCells(wire).find((c) => c.profile === profile);

@@ -22,7 +22,7 @@ export const runWires = () => (schema2() ? WIRES.filter((w) => (R.parameters.wir
 export function rowsOf(scenario, key, wire) {
   if (!scenario) return [];
   if (wire === 'h1') return scenario[key] || [];
-  return (scenario.byWire && scenario.byWire[wire] && scenario.byWire[wire][key]) || [];
+  return scenario.byWire?.[wire]?.[key] || [];
 }
 export const overheadCells = (wire) => rowsOf(R.scenarios.overhead, 'cells', wire);
 export const latencyResults = (wire) => rowsOf(R.scenarios.latency, 'results', wire);

@@ -30,7 +30,7 @@ export function renderMeta() {
   const banner = $('quick-banner');
   banner.hidden = !R.quick;
   banner.innerHTML = R.quick ? t('quick.banner', { id: R.id }) : '';
-  if (R.errors && R.errors.length) {
+  if (R.errors?.length) {
     const problem = $('problem');
     problem.hidden = false;
     problem.textContent = tt('problem.failed', { list: R.errors.map((e) => `${e.scenario} (${e.message.split('\n')[0]})`).join('; ') });
