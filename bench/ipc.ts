@@ -27,6 +27,7 @@ interface ReplyMessage {
   error?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each handler types the arguments its own calls send over IPC
 export type Handlers = Record<string, (args: any) => unknown>;
 
 /**
@@ -91,6 +92,7 @@ export class Child {
   private constructor(
     readonly name: string,
     readonly process: ChildProcess,
+    // biome-ignore lint/suspicious/noExplicitAny: the child's ready message, whose shape each child program defines
     readonly ready: any,
   ) {
     process.on('message', (message: ReplyMessage) => {
@@ -159,6 +161,7 @@ export class Child {
     return handle;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: an answer over IPC is as the caller's command defines it
   call<T = any>(cmd: string, args?: unknown, timeoutMs = 60_000): Promise<T> {
     if (this.exited) return Promise.reject(new Error(`${this.name} has exited: ${this.stderr.slice(-2000)}`));
     const rpc = this.next++;

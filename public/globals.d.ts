@@ -5,6 +5,7 @@ interface Window {
   /** The iframe client's callbacks, one per forever-frame (clients/iframe.js). */
   wirelabIframe: Record<string, (event: unknown) => void>;
   /** chart.js's UMD build (vendor/chart.js). */
+  // biome-ignore lint/suspicious/noExplicitAny: the vendored UMD build comes without types
   Chart: any;
   /** The results page's readiness and layout report, read by the bench's page test. */
   resultsReady: Promise<unknown> | boolean;

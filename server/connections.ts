@@ -132,7 +132,7 @@ export class Connections {
   }
 
   /** `server.on(event, listener)`, taken off again by close(). */
-  // The listeners of different events take different arguments.
+  // biome-ignore lint/suspicious/noExplicitAny: the listeners of different events take different arguments, as in server.on
   private listen(server: http.Server, event: string, listener: (...args: any[]) => void): void {
     server.on(event, listener);
     this.listening.push(() => server.off(event, listener));
