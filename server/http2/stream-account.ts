@@ -46,8 +46,11 @@ export class StreamAccount {
   count(dir: Direction, kind: ByteKind, n: number, source: Uint8Array, start: number): void {
     const owner = this.owner;
     if (owner === undefined) {
-      if (dir === 'in') kind === 'head' ? (this.inHead += n) : (this.inOther += n);
-      else kind === 'head' ? (this.outHead += n) : (this.outOther += n);
+      if (dir === 'in') {
+        if (kind === 'head') this.inHead += n;
+        else this.inOther += n;
+      } else if (kind === 'head') this.outHead += n;
+      else this.outOther += n;
     } else {
       const split = dir === 'in' ? owner.bytesIn : owner.bytesOut;
       if (kind === 'head') split.head += n;
