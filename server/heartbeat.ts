@@ -7,11 +7,12 @@
  * period does the same work. But one callback beating every connection at once
  * blocks the event loop for as long as all those writes take (120-260 ms for
  * 3,000 SSE streams), and an event published then waits that long. So a period
- * is cut into slots, each beater sits in the emptiest slot when it joins, and the
- * timer ticks once a slot, beating that slot's beaters only: a tick does 1/slots
- * of the period's work. A connection's first beat comes within one period of
- * joining (when its slot's turn comes), then one every period, which is all a
- * heartbeat promises: some traffic at least every period.
+ * is cut into slots, each beater sits in the emptiest slot of the half whose turn
+ * is furthest off when it joins, and the timer ticks once a slot, beating that
+ * slot's beaters only: a tick does 1/slots of the period's work (twice that at most
+ * for a crowd joining at once). A connection's first beat comes half a period to a
+ * period after joining (when its slot's turn comes), then one every period, which
+ * is all a heartbeat promises: some traffic at least every period.
  */
 
 /**
@@ -65,11 +66,12 @@ export function everyPeriod(periodMs: number, beater: Beater): void {
     rotas.set(periodMs, rota);
   }
   if (rota.slots.some((slot) => slot.has(beater))) return; // joining twice is still one beater
-  // The emptiest slot; of equals, the one whose turn is furthest off (the one just beaten), so that
-  // a beater joining a quiet period hears its first beat a period later, not at the next tick.
+  // The emptiest of the slots whose turn is half a period off or more; of equals, the one furthest off
+  // (the one just beaten). So a first beat comes half a period to a period after joining, never at the
+  // next tick: a bench that beats once an hour has no beat inside a window of seconds.
   const { slots, next } = rota;
   let emptiest = slots[(next + slots.length - 1) % slots.length];
-  for (let back = 2; back <= slots.length; back++) {
+  for (let back = 2; back <= Math.ceil(slots.length / 2); back++) {
     const slot = slots[(next + slots.length - back) % slots.length];
     if (slot.size < emptiest.size) emptiest = slot;
   }
