@@ -31,10 +31,8 @@ const MIN_TICK_MS = 10;
 interface Rota {
   timer: NodeJS.Timeout;
   slots: Set<Beater>[];
-  /** The slot the next tick beats. */
-  next: number;
   tickMs: number;
-  /** When tick 0 was due (Date.now()), and how many ticks have beaten since. */
+  /** When tick 0 was due (Date.now()), and how many ticks have beaten since: the next tick beats slot ticks % slots. */
   startedMs: number;
   ticks: number;
 }
@@ -62,14 +60,15 @@ export function everyPeriod(periodMs: number, beater: Beater): void {
     const slots = Array.from({ length: slotsOf(periodMs) }, () => new Set<Beater>());
     const tickMs = periodMs / slots.length;
     const timer = setInterval(tick, tickMs, periodMs);
-    rota = { timer, slots, next: 0, tickMs, startedMs: Date.now(), ticks: 0 };
+    rota = { timer, slots, tickMs, startedMs: Date.now(), ticks: 0 };
     rotas.set(periodMs, rota);
   }
   if (rota.slots.some((slot) => slot.has(beater))) return; // joining twice is still one beater
   // The emptiest of the slots whose turn is half a period off or more; of equals, the one furthest off
   // (the one just beaten). So a first beat comes half a period to a period after joining, never at the
   // next tick: a bench that beats once an hour has no beat inside a window of seconds.
-  const { slots, next } = rota;
+  const { slots } = rota;
+  const next = rota.ticks % slots.length;
   let emptiest = slots[(next + slots.length - 1) % slots.length];
   for (let back = 2; back <= Math.ceil(slots.length / 2); back++) {
     const slot = slots[(next + slots.length - back) % slots.length];
@@ -95,8 +94,7 @@ function tick(periodMs: number): void {
     rota.startedMs = Date.now() - due * tickMs;
   }
   for (; rota.ticks < due; rota.ticks++) {
-    const slot = slots[rota.next];
-    rota.next = (rota.next + 1) % slots.length;
+    const slot = slots[rota.ticks % slots.length];
     // A beater may stop itself (or another) while the slot beats: walk a copy, and skip the stopped.
     for (const beater of [...slot]) if (slot.has(beater)) beater.beat();
   }
